@@ -1,0 +1,211 @@
+//! The vocabulary of the audit log: who changed what, through which front door.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ParseError;
+
+/// The front door a change came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Cli,
+    Web,
+    Api,
+    Import,
+    Job,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [Source::Cli, Source::Web, Source::Api, Source::Import, Source::Job];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Cli => "cli",
+            Source::Web => "web",
+            Source::Api => "api",
+            Source::Import => "import",
+            Source::Job => "job",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Source {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Source::ALL
+            .into_iter()
+            .find(|source| source.as_str() == s)
+            .ok_or_else(|| ParseError::new("source", s, "expected cli, web, api, import or job"))
+    }
+}
+
+/// What happened to the entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Restore,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [Action::Create, Action::Update, Action::Delete, Action::Restore];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Restore => "restore",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Action {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .into_iter()
+            .find(|action| action.as_str() == s)
+            .ok_or_else(|| ParseError::new("action", s, "expected create, update, delete or restore"))
+    }
+}
+
+/// The kinds of entity the audit log records changes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Organization,
+    Deal,
+    Pipeline,
+    Stage,
+    Campaign,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 5] = [
+        EntityKind::Organization,
+        EntityKind::Deal,
+        EntityKind::Pipeline,
+        EntityKind::Stage,
+        EntityKind::Campaign,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Organization => "organization",
+            EntityKind::Deal => "deal",
+            EntityKind::Pipeline => "pipeline",
+            EntityKind::Stage => "stage",
+            EntityKind::Campaign => "campaign",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EntityKind {
+    type Err = ParseError;
+
+    /// Accepts the kind's name, its plural and the short `org`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let singular = match lower.as_str() {
+            "org" | "orgs" => "organization",
+            other => other.strip_suffix('s').unwrap_or(other),
+        };
+        EntityKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == singular)
+            .ok_or_else(|| {
+                let names: Vec<&str> = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
+                ParseError::new("entity kind", s, &format!("expected one of {}", names.join(", ")))
+            })
+    }
+}
+
+/// Who made a change: a person's email or login, or the name of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Actor(String);
+
+impl Actor {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.len() > 200 || trimmed.chars().any(char::is_control) {
+            return Err(ParseError::new(
+                "actor",
+                text,
+                "expected a non-empty name of at most 200 printable characters",
+            ));
+        }
+        Ok(Actor(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for source in Source::ALL {
+            assert_eq!(source.as_str().parse::<Source>(), Ok(source));
+        }
+        for action in Action::ALL {
+            assert_eq!(action.as_str().parse::<Action>(), Ok(action));
+        }
+        for kind in EntityKind::ALL {
+            assert_eq!(kind.as_str().parse::<EntityKind>(), Ok(kind));
+        }
+    }
+
+    #[test]
+    fn entity_kinds_accept_plurals_and_org() {
+        assert_eq!("org".parse::<EntityKind>(), Ok(EntityKind::Organization));
+        assert_eq!("Deals".parse::<EntityKind>(), Ok(EntityKind::Deal));
+        let err = "invoice".parse::<EntityKind>().err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign"
+            )
+        );
+    }
+
+    #[test]
+    fn actors_are_printable_and_bounded() {
+        assert_eq!(Actor::parse(" ada@example.org ").map(|a| a.to_string()), Ok("ada@example.org".into()));
+        assert!(Actor::parse("").is_err());
+        assert!(Actor::parse("a\nb").is_err());
+        assert!(Actor::parse(&"x".repeat(201)).is_err());
+    }
+}

@@ -1,0 +1,489 @@
+//! A deterministic, fictional organisation for demos, tests and benchmarks.
+//!
+//! The same spec gives the same data on every machine: all randomness comes from one
+//! `ChaCha8Rng` seeded from `DemoSpec::seed`. Dates are relative to `DemoSpec::as_of`, so the
+//! demo always looks current: five years of communities with memberships that renew or churn,
+//! projects, grants, gifts, an open pipeline in every open stage, and some open deals with
+//! missing data.
+
+use jiff::ToSpan;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::deal::{DealFields, DealType, RevenueType};
+use crate::money::Currency;
+use crate::month::Month;
+use crate::organization::{OrganizationFields, OrganizationKind, OrganizationName};
+use crate::pipeline::Probability;
+use crate::Date;
+
+/// The pipeline every demo deal is in.
+pub const PIPELINE: &str = "Membership Sales";
+
+/// The open stages of the default pipeline, in order.
+pub const OPEN_STAGES: [&str; 6] =
+    ["Enrichment", "Outreach", "Discovery", "Renewal", "Proposal", "Contract Admin"];
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSpec {
+    pub seed: u64,
+    /// The demo's "today".
+    pub as_of: Date,
+    /// Exactly this many deals; `None` gives the organisation's natural size (about 40
+    /// communities over five years).
+    pub deals: Option<usize>,
+}
+
+/// A generated deal; `renews` is the index, in `DemoData::deals`, of the deal it renews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoDeal {
+    pub fields: DealFields,
+    pub renews: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoData {
+    pub organizations: Vec<OrganizationFields>,
+    pub deals: Vec<DemoDeal>,
+}
+
+const PLACES: [&str; 24] = [
+    "Northfield", "Riverbend", "Cedar Ridge", "Lakeshore", "Granite Peak", "Harborview",
+    "Silver Creek", "Pinecrest", "Eastvale", "Westmoor", "Brightwater", "Stonebridge",
+    "Fairhaven", "Redwood Hollow", "Summit Plains", "Oakhurst", "Mill Valley", "Aspen Grove",
+    "Copper Basin", "Thornbury", "Highmoor", "Willowmere", "Kestrel Bay", "Larkspur",
+];
+const FIELDS: [&str; 12] = [
+    "University", "Climate Collaborative", "Ocean Observatory", "Genomics Institute",
+    "Data Science Lab", "Hydrology Consortium", "Astronomy Network", "Community College",
+    "Neuroscience Center", "Earth Data Alliance", "Open Science School", "Ecology Field Station",
+];
+const FUNDERS: [&str; 6] = [
+    "Alder Foundation", "Meridian Trust for Science", "Open Knowledge Fund",
+    "Harbor Light Philanthropies", "Civic Computing Initiative", "Tallgrass Family Foundation",
+];
+const DONORS: [&str; 3] = ["Friends of Open Infrastructure", "Juniper Giving Circle", "Orchard Fund"];
+const OWNERS: [&str; 3] = ["Avery Quinn", "Jordan Blake", "Sam Rivera"];
+const LOSS_REASONS: [&str; 5] = [
+    "budget cut",
+    "moved to self-hosting",
+    "research project ended",
+    "chose a commercial provider",
+    "grant not renewed",
+];
+
+/// Generates the demo organisation.
+pub fn generate(spec: DemoSpec) -> DemoData {
+    let mut g = Generator {
+        rng: ChaCha8Rng::seed_from_u64(spec.seed),
+        now: Month::of(spec.as_of),
+        data: DemoData { organizations: Vec::new(), deals: Vec::new() },
+        used_names: std::collections::HashSet::new(),
+    };
+    let target = spec.deals;
+    let full = |g: &Generator| target.is_some_and(|n| g.data.deals.len() >= n);
+
+    // Prospects first, so that even a small demo has every open stage.
+    for (i, _) in OPEN_STAGES.iter().enumerate().take(5) {
+        if full(&g) {
+            break;
+        }
+        g.prospect(i);
+    }
+    for i in 0..FUNDERS.len() {
+        if full(&g) {
+            break;
+        }
+        g.funder(i);
+    }
+    for i in 0..DONORS.len() {
+        if full(&g) {
+            break;
+        }
+        g.donor(i);
+    }
+    let mut i = 0;
+    loop {
+        let enough = match target {
+            Some(n) => g.data.deals.len() >= n,
+            None => i >= 40,
+        };
+        if enough {
+            break;
+        }
+        g.community(i);
+        if i % 4 == 3 {
+            g.prospect(5 + i);
+        }
+        i += 1;
+    }
+    if let Some(n) = target {
+        g.data.deals.truncate(n);
+    }
+    g.data
+}
+
+struct Generator {
+    rng: ChaCha8Rng,
+    now: Month,
+    data: DemoData,
+    used_names: std::collections::HashSet<String>,
+}
+
+impl Generator {
+    fn month(&self, offset: i32) -> Month {
+        self.now.plus(offset).unwrap_or(self.now)
+    }
+
+    fn random_month(&mut self, offsets: std::ops::RangeInclusive<i32>) -> Month {
+        let offset = self.rng.random_range(offsets);
+        self.month(offset)
+    }
+
+    fn days_before(date: Date, days: i64) -> Date {
+        date.checked_sub(days.days()).unwrap_or(date)
+    }
+
+    /// A display name and a unique one-word key for a new organization.
+    fn organization(&mut self, long_name: String, kind: OrganizationKind) -> OrganizationName {
+        let mut candidate: String = long_name.chars().take(48).collect();
+        let mut n = 2;
+        let name = loop {
+            if let Some(name) = OrganizationName::slug(&candidate)
+                && self.used_names.insert(name.to_string())
+            {
+                break name;
+            }
+            candidate = format!("{} {n}", long_name.chars().take(48).collect::<String>());
+            n += 1;
+        };
+        let key = name.to_string();
+        let website = format!("https://{key}.example.org");
+        self.data.organizations.push(OrganizationFields {
+            name: name.clone(),
+            long_name: Some(long_name),
+            kind,
+            website: Some(website),
+            github_org: (kind == OrganizationKind::Community).then(|| key.clone()),
+            notes: None,
+        });
+        name
+    }
+
+    fn owner(&mut self) -> String {
+        OWNERS[self.rng.random_range(0..OWNERS.len())].to_owned()
+    }
+
+    fn deal(&mut self, name: String, org: &OrganizationName, stage: &str, revenue: &str) -> DealFields {
+        DealFields {
+            name,
+            organization: Some(org.clone()),
+            pipeline: PIPELINE.to_owned(),
+            stage: stage.to_owned(),
+            probability: None,
+            forecast_category: None,
+            revenue_type: RevenueType::parse(revenue).ok(),
+            deal_type: DealType::NewBusiness,
+            currency: Currency::USD,
+            amount_minor: None,
+            collected_minor: None,
+            close_date: None,
+            contract_start: None,
+            contract_end: None,
+            target_start: None,
+            target_end: None,
+            owner: Some(self.owner()),
+            loss_reason: None,
+        }
+    }
+
+    fn push(&mut self, fields: DealFields, renews: Option<usize>) -> usize {
+        self.data.deals.push(DemoDeal { fields, renews });
+        self.data.deals.len() - 1
+    }
+
+    /// Amount collected for a signed deal over [start, end]: paid in full once over, in
+    /// quarterly instalments while running; sometimes unknown, sometimes a little over.
+    fn collected(&mut self, amount: i64, start: Month, end: Month) -> Option<i64> {
+        if self.rng.random_bool(0.08) {
+            return None;
+        }
+        let total = i64::from(start.until(end) + 1).max(1);
+        let elapsed = i64::from(start.until(self.now)).clamp(0, total);
+        let quarters_paid = (elapsed + 2) / 3;
+        let paid = (amount * (quarters_paid * 3).min(total) / total).min(amount);
+        if elapsed >= total && self.rng.random_bool(0.05) {
+            return Some(amount + amount / 50);
+        }
+        Some(paid)
+    }
+
+    fn signed(&mut self, mut deal: DealFields, amount: i64, start: Month, end: Month) -> DealFields {
+        deal.amount_minor = Some(amount);
+        deal.contract_start = Some(start.first_day());
+        deal.contract_end = Some(end.last_day());
+        deal.target_start = deal.contract_start;
+        deal.target_end = deal.contract_end;
+        let lead = self.rng.random_range(3..40);
+        deal.close_date = Some(Self::days_before(start.first_day(), lead));
+        deal.collected_minor = self.collected(amount, start, end);
+        deal
+    }
+
+    fn community(&mut self, i: usize) {
+        let place = PLACES[i % PLACES.len()];
+        let field = FIELDS[(i / PLACES.len() + i * 5) % FIELDS.len()];
+        let round = i / (PLACES.len() * FIELDS.len());
+        let long = if round == 0 {
+            format!("{place} {field}")
+        } else {
+            format!("{place} {field} {}", round + 1)
+        };
+        let org = self.organization(long.clone(), OrganizationKind::Community);
+        let premier = self.rng.random_bool(0.3);
+        let (revenue, yearly) = if premier {
+            ("membership-premier", 45_000 + 2_500 * self.rng.random_range(-4..=4))
+        } else {
+            ("membership-general", 15_000 + 500 * self.rng.random_range(-6..=6))
+        };
+        let mut start = self.random_month(-60..=-3);
+        let mut previous: Option<usize> = None;
+        let mut year = 0;
+        loop {
+            let length = if self.rng.random_bool(0.15) { 24 } else { 12 };
+            let end = start.plus(length - 1).unwrap_or(start);
+            let amount = i64::from(yearly) * 100 * i64::from(length) / 12;
+            let label = format!("{long} {}", start.year());
+            if let Some(prev) = previous {
+                // Before each renewal a community may leave, or the renewal may still be open.
+                if start > self.month(6) {
+                    break;
+                }
+                if self.rng.random_bool(0.12) {
+                    let mut lost = self.deal(format!("{label} renewal"), &org, "Closed Lost", revenue);
+                    lost.deal_type = DealType::Renewal;
+                    lost.amount_minor = Some(amount);
+                    lost.target_start = Some(start.first_day());
+                    lost.target_end = Some(end.last_day());
+                    lost.close_date = Some(Self::days_before(start.first_day(), 10));
+                    lost.loss_reason =
+                        Some(LOSS_REASONS[self.rng.random_range(0..LOSS_REASONS.len())].to_owned());
+                    self.push(lost, Some(prev));
+                    break;
+                }
+                if start > self.now {
+                    let stage = match self.rng.random_range(0..10) {
+                        0..=5 => "Renewal",
+                        6..=7 => "Proposal",
+                        _ => "Contract Admin",
+                    };
+                    let mut open = self.deal(format!("{label} renewal"), &org, stage, revenue);
+                    open.deal_type = DealType::Renewal;
+                    open.amount_minor = Some(amount);
+                    open.target_start = Some(start.first_day());
+                    open.target_end = Some(end.last_day());
+                    self.push(open, Some(prev));
+                    break;
+                }
+            }
+            let base = self.deal(label, &org, "Closed Won", revenue);
+            let mut won = self.signed(base, amount, start, end);
+            if previous.is_some() {
+                won.deal_type = DealType::Renewal;
+            }
+            previous = Some(self.push(won, previous));
+            start = end.plus(1).unwrap_or(end);
+            year += 1;
+            if year > 12 {
+                break;
+            }
+        }
+        if self.rng.random_bool(0.35) {
+            self.project(&org, &long);
+        }
+    }
+
+    fn project(&mut self, org: &OrganizationName, long: &str) {
+        let length = self.rng.random_range(3..=12);
+        let start = self.random_month(-48..=4);
+        let end = start.plus(length - 1).unwrap_or(start);
+        let amount = i64::from(self.rng.random_range(20..=150)) * 1_000 * 100;
+        let name = format!("{long} project {}", start.year());
+        if start > self.now {
+            let stage = if self.rng.random_bool(0.5) { "Proposal" } else { "Contract Admin" };
+            let mut open = self.deal(name, org, stage, "project");
+            open.amount_minor = Some(amount);
+            open.target_start = Some(start.first_day());
+            open.target_end = Some(end.last_day());
+            if self.rng.random_bool(0.3) {
+                open.probability = Probability::new(f64::from(self.rng.random_range(2..=9)) / 10.0).ok();
+            }
+            self.push(open, None);
+            return;
+        }
+        let stage = if end < self.now { "Closed Won Complete" } else { "Closed Won" };
+        let base = self.deal(name, org, stage, "project");
+        let mut won = self.signed(base, amount, start, end);
+        if self.rng.random_bool(0.1) {
+            // Signed, but nobody entered the contract dates yet.
+            won.contract_start = None;
+            won.contract_end = None;
+        }
+        self.push(won, None);
+    }
+
+    fn funder(&mut self, i: usize) {
+        let long = FUNDERS[i % FUNDERS.len()].to_owned();
+        let org = self.organization(long.clone(), OrganizationKind::Funder);
+        let grants = self.rng.random_range(1..=2);
+        for g in 0..grants {
+            let length = 12 * self.rng.random_range(1..=3);
+            let start = self.random_month(-54..=-2);
+            let end = start.plus(length - 1).unwrap_or(start);
+            let amount = i64::from(self.rng.random_range(10..=75)) * 10_000 * 100;
+            let name = format!("{long} grant {}", start.year());
+            let stage = if end < self.now { "Closed Won Complete" } else { "Closed Won" };
+            let base = self.deal(name, &org, stage, "grant");
+            let won = self.signed(base, amount, start, end);
+            self.push(won, None);
+            if g == 0 && i % 3 == 1 {
+                let mut declined = self.deal(format!("{long} proposal"), &org, "Closed Lost", "grant");
+                declined.amount_minor = Some(amount / 2);
+                declined.close_date = Some(Self::days_before(start.first_day(), 90));
+                declined.loss_reason = Some("declined by the funder".to_owned());
+                self.push(declined, None);
+            }
+        }
+        if i % 2 == 0 {
+            let start = self.random_month(3..=9);
+            let end = start.plus(23).unwrap_or(start);
+            let mut open = self.deal(format!("{long} application {}", start.year()), &org, "Proposal", "grant");
+            open.amount_minor = Some(i64::from(self.rng.random_range(20..=60)) * 10_000 * 100);
+            open.target_start = Some(start.first_day());
+            open.target_end = Some(end.last_day());
+            open.probability = Probability::new(0.25).ok();
+            self.push(open, None);
+        }
+    }
+
+    fn donor(&mut self, i: usize) {
+        let long = DONORS[i % DONORS.len()].to_owned();
+        let org = self.organization(long.clone(), OrganizationKind::Other);
+        for _ in 0..self.rng.random_range(1..=3) {
+            let month = self.random_month(-50..=1);
+            let amount = i64::from(self.rng.random_range(5..=50)) * 1_000 * 100;
+            let stage = if month < self.now { "Closed Won Complete" } else { "Closed Won" };
+            let base = self.deal(format!("{long} gift {month}"), &org, stage, "gift");
+            let mut gift = self.signed(base, amount, month, month);
+            gift.collected_minor = Some(if month <= self.now { amount } else { 0 });
+            self.push(gift, None);
+        }
+    }
+
+    /// A new community in the open pipeline; the first six cover every new-business stage.
+    fn prospect(&mut self, i: usize) {
+        let place = PLACES[(i * 7 + 3) % PLACES.len()];
+        let field = FIELDS[(i * 5 + 1) % FIELDS.len()];
+        let long = format!("{place} {field} Partnership");
+        let org = self.organization(long.clone(), OrganizationKind::Community);
+        let stages = ["Enrichment", "Outreach", "Discovery", "Proposal", "Contract Admin"];
+        let stage = stages[i % stages.len()];
+        let premier = self.rng.random_bool(0.3);
+        let revenue = if premier { "membership-premier" } else { "membership-general" };
+        let mut deal = self.deal(format!("{long} membership"), &org, stage, revenue);
+        let start = self.random_month(1..=6);
+        let end = start.plus(11).unwrap_or(start);
+        deal.amount_minor = Some(if premier { 4_500_000 } else { 1_500_000 });
+        deal.target_start = Some(start.first_day());
+        deal.target_end = Some(end.last_day());
+        // Early-stage deals are often missing something: these become action items.
+        if matches!(stage, "Enrichment" | "Outreach") || self.rng.random_bool(0.15) {
+            match self.rng.random_range(0..3) {
+                0 => deal.amount_minor = None,
+                1 => deal.target_end = None,
+                _ => {
+                    deal.target_start = None;
+                    deal.target_end = None;
+                }
+            }
+        }
+        self.push(deal, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use std::collections::HashSet;
+
+    fn spec(deals: Option<usize>) -> DemoSpec {
+        DemoSpec { seed: 7, as_of: date(2026, 11, 24), deals }
+    }
+
+    #[test]
+    fn the_same_spec_gives_the_same_organisation() {
+        assert_eq!(generate(spec(None)), generate(spec(None)));
+        assert_ne!(generate(spec(None)), generate(DemoSpec { seed: 8, ..spec(None) }));
+    }
+
+    #[test]
+    fn the_natural_size_is_about_forty_communities_over_five_years() {
+        let data = generate(spec(None));
+        let communities = data
+            .organizations
+            .iter()
+            .filter(|o| o.kind == OrganizationKind::Community)
+            .count();
+        assert!((40..=60).contains(&communities), "{communities} communities");
+        let first = data
+            .deals
+            .iter()
+            .filter_map(|d| d.fields.contract_start)
+            .min()
+            .unwrap();
+        assert!(first <= date(2022, 6, 1), "history starts {first}");
+        let kinds: HashSet<&str> = data
+            .deals
+            .iter()
+            .filter_map(|d| d.fields.revenue_type.as_ref().map(RevenueType::as_str))
+            .collect();
+        for kind in ["membership-general", "membership-premier", "project", "grant", "gift"] {
+            assert!(kinds.contains(kind), "no {kind} deals");
+        }
+    }
+
+    #[test]
+    fn every_open_stage_has_deals_and_some_deals_miss_data() {
+        let data = generate(spec(None));
+        for stage in OPEN_STAGES {
+            assert!(data.deals.iter().any(|d| d.fields.stage == stage), "no deal in {stage}");
+        }
+        let missing = data.deals.iter().filter(|d| {
+            let f = &d.fields;
+            OPEN_STAGES.contains(&f.stage.as_str())
+                && (f.amount_minor.is_none() || f.target_start.is_none() || f.target_end.is_none())
+        });
+        assert!(missing.count() >= 2);
+        assert!(data.deals.iter().any(|d| d.fields.stage == "Closed Lost" && d.fields.loss_reason.is_some()));
+        assert!(data.deals.iter().any(|d| d.fields.deal_type == DealType::Renewal));
+    }
+
+    #[test]
+    fn deals_are_valid_and_link_only_to_earlier_deals_of_known_organizations() {
+        for n in [None, Some(1), Some(17), Some(2_000)] {
+            let data = generate(spec(n));
+            if let Some(n) = n {
+                assert_eq!(data.deals.len(), n);
+            }
+            let names: HashSet<&OrganizationName> = data.organizations.iter().map(|o| &o.name).collect();
+            assert_eq!(names.len(), data.organizations.len(), "organization names are unique");
+            for (i, deal) in data.deals.iter().enumerate() {
+                assert!(deal.fields.problems().is_empty(), "{:?}", deal.fields);
+                assert!(deal.renews.is_none_or(|r| r < i));
+                assert!(deal.fields.organization.as_ref().is_some_and(|o| names.contains(o)));
+            }
+        }
+    }
+}

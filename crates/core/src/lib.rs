@@ -1,0 +1,71 @@
+//! Bearing's domain: the types every other crate speaks and the calculations behind every
+//! number Bearing shows.
+//!
+//! Architecture invariant: this crate does no I/O and knows nothing of SQL, HTTP or async.
+//! Values are validated when they are built (`parse` constructors), so code that holds one
+//! can trust it.
+
+pub mod audit;
+pub mod demo;
+pub mod ids;
+pub mod money;
+pub mod month;
+pub mod deal;
+pub mod organization;
+pub mod pipeline;
+
+pub use audit::{Action, Actor, EntityKind, Source};
+pub use ids::{CampaignId, DealId, OrganizationId, PipelineId, StageId};
+pub use money::{Currency, Money};
+pub use month::Month;
+
+/// A calendar date. Bearing uses jiff's civil date everywhere a day matters.
+pub type Date = jiff::civil::Date;
+
+/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`), with an error that repeats the input.
+pub fn parse_date(text: &str) -> Result<Date, ParseError> {
+    let trimmed = text.trim();
+    if trimmed.len() != 10 {
+        return Err(ParseError::new("date", text, "expected YYYY-MM-DD"));
+    }
+    trimmed
+        .parse::<Date>()
+        .map_err(|e| ParseError::new("date", text, &e.to_string()))
+}
+
+/// A value that could not be read, with what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {value:?}: {reason}")]
+pub struct ParseError {
+    pub what: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl ParseError {
+    pub fn new(what: &'static str, value: &str, reason: &str) -> Self {
+        Self {
+            what,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_date_accepts_iso_dates_only() {
+        assert_eq!(parse_date("2026-02-28").ok(), Some(jiff::civil::date(2026, 2, 28)));
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("2026-2-3").is_err());
+        assert!(parse_date("28/02/2026").is_err());
+        let err = parse_date("nope").err();
+        assert_eq!(
+            err.map(|e| e.to_string()),
+            Some("invalid date \"nope\": expected YYYY-MM-DD".to_owned())
+        );
+    }
+}
