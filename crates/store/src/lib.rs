@@ -1,1 +1,249 @@
-//! placeholder
+//! Bearing's persistence: one [`Store`] over SQLite or PostgreSQL, the migrations of both,
+//! and the append-only audit log.
+//!
+//! Architecture invariant: this is the only crate that knows SQL. Queries are portable (the
+//! sqlx `Any` driver, `$1` placeholders, TEXT dates, BIGINT money), so each is written once for
+//! both backends; the two migration folders keep the same versions and names. Driver errors
+//! never leave this crate: they become [`StoreError`].
+
+mod audit;
+mod backup;
+mod error;
+mod organizations;
+mod pipelines;
+mod deals;
+mod url;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use audit::{AuditEntry, AuditRecord};
+pub use backup::{backup_sqlite, restore_sqlite};
+pub use deals::{DealRecord, DealRow};
+pub use error::StoreError;
+pub use organizations::OrganizationRecord;
+pub use pipelines::StageRecord;
+pub use url::{Backend, DbUrl};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Where the database's schema stands against the migrations this build carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaStatus {
+    /// Every migration is applied.
+    Current { version: i64 },
+    /// Migrations are pending: `bearing migrate` applies them.
+    Outdated { applied: i64, latest: i64, pending: Vec<i64> },
+    /// The database was migrated by a newer Bearing than this one.
+    Newer { applied: i64, latest: i64 },
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Refuse an outdated schema (SQLite databases are migrated instead).
+    Checked,
+    /// Connect whatever the schema; for `migrate` and status checks.
+    Unchecked,
+}
+
+/// The database, whichever backend it is.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    url: DbUrl,
+}
+
+/// A write transaction. Everything written through it, audit rows included, commits or rolls
+/// back together; dropping it without [`Tx::commit`] rolls back.
+#[derive(Debug)]
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+}
+
+impl Store {
+    /// Connects, creating an SQLite file on first use. In [`OpenMode::Checked`], SQLite
+    /// databases are brought up to date and a PostgreSQL database with pending migrations is
+    /// refused with [`StoreError::Outdated`].
+    pub async fn open(url: &DbUrl, mode: OpenMode) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let options = AnyConnectOptions::from_str(&url.sqlx_url())
+            .map_err(|e| StoreError::connect(url, &e))?;
+        let is_sqlite = url.backend() == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if is_sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if is_sqlite {
+                        // WAL lets readers work while one writer commits; it is persistent,
+                        // so this is a no-op after the first connection.
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::connect(url, &e))?;
+        let store = Store { pool, url: url.clone() };
+        if mode == OpenMode::Checked {
+            match store.schema_status().await? {
+                SchemaStatus::Current { .. } => {}
+                SchemaStatus::Outdated { .. } if is_sqlite => {
+                    store.migrate().await?;
+                }
+                SchemaStatus::Outdated { applied, latest, .. } => {
+                    return Err(StoreError::Outdated { applied, latest });
+                }
+                SchemaStatus::Newer { applied, latest } => {
+                    return Err(StoreError::Newer { applied, latest });
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend() {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let before = self.applied_versions().await?;
+        self.migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(self
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !before.contains(v))
+            .collect())
+    }
+
+    async fn applied_versions(&self) -> Result<Vec<i64>> {
+        let exists: i64 = match self.backend() {
+            Backend::Sqlite => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+            ),
+        }
+        .fetch_one(&self.pool)
+        .await?;
+        if exists == 0 {
+            return Ok(Vec::new());
+        }
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(versions)
+    }
+
+    /// Compares the applied migrations with the ones this build carries.
+    pub async fn schema_status(&self) -> Result<SchemaStatus> {
+        let applied = self.applied_versions().await?;
+        let known: Vec<i64> = self.migrator().iter().map(|m| m.version).collect();
+        let latest = known.last().copied().unwrap_or(0);
+        let newest_applied = applied.last().copied().unwrap_or(0);
+        if applied.iter().any(|v| !known.contains(v)) {
+            return Ok(SchemaStatus::Newer { applied: newest_applied, latest });
+        }
+        let pending: Vec<i64> = known.into_iter().filter(|v| !applied.contains(v)).collect();
+        if pending.is_empty() {
+            Ok(SchemaStatus::Current { version: latest })
+        } else {
+            Ok(SchemaStatus::Outdated { applied: newest_applied, latest, pending })
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&self.pool).await?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Database("the database answered SELECT 1 wrongly".into()))
+        }
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction that reads and then writes cannot fail half-way because
+    /// another writer committed in between.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match self.backend() {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { inner })
+    }
+
+    /// The connection pool, for tests that must reach past the store's own API (for example
+    /// to prove that the database itself refuses to alter the audit log).
+    #[cfg(feature = "testing")]
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection, after in-flight work finishes.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database holds no organizations, deals or audit entries yet.
+    pub async fn is_empty(&self) -> Result<bool> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM deals)
+                    + (SELECT COUNT(*) FROM audit_log)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count == 0)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.inner.rollback().await?;
+        Ok(())
+    }
+}
+
+/// The current time as stored: RFC 3339 in UTC with exactly six fractional digits, so text
+/// order is time order.
+pub fn timestamp_text(at: jiff::Timestamp) -> String {
+    format!("{at:.6}")
+}

@@ -1,0 +1,191 @@
+//! Organizations: rows, reads and writes.
+
+use bearing_core::organization::{OrganizationFields, OrganizationName};
+use bearing_core::OrganizationId;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// An organization as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OrganizationRecord {
+    pub id: OrganizationId,
+    #[serde(flatten)]
+    pub fields: OrganizationFields,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+/// A SELECT of every column, followed by `$tail`; a macro so each query stays a static string.
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, name, long_name, kind, website, github_org, notes, created_at, updated_at, deleted_at
+             FROM organizations ",
+            $tail
+        )
+    };
+}
+
+impl Tx {
+    pub async fn insert_organization(
+        &mut self,
+        fields: &OrganizationFields,
+        at: jiff::Timestamp,
+    ) -> Result<OrganizationRecord> {
+        let now = timestamp_text(at);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organizations (name, long_name, kind, website, github_org, notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(fields.name.as_str())
+        .bind(fields.long_name.as_deref())
+        .bind(fields.kind.as_str())
+        .bind(fields.website.as_deref())
+        .bind(fields.github_org.as_deref())
+        .bind(fields.notes.as_deref())
+        .bind(&now)
+        .fetch_one(&mut *self.inner)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("an organization named {} already exists", fields.name))
+            }
+            other => other,
+        })?;
+        get(&mut *self.inner, OrganizationId::new(id).map_err(|e| StoreError::Database(e.to_string()))?).await
+    }
+
+    pub async fn update_organization(
+        &mut self,
+        id: OrganizationId,
+        fields: &OrganizationFields,
+        at: jiff::Timestamp,
+    ) -> Result<OrganizationRecord> {
+        let done = sqlx::query(
+            "UPDATE organizations SET name = $1, long_name = $2, kind = $3, website = $4, github_org = $5,
+                    notes = $6, updated_at = $7
+             WHERE id = $8",
+        )
+        .bind(fields.name.as_str())
+        .bind(fields.long_name.as_deref())
+        .bind(fields.kind.as_str())
+        .bind(fields.website.as_deref())
+        .bind(fields.github_org.as_deref())
+        .bind(fields.notes.as_deref())
+        .bind(timestamp_text(at))
+        .bind(id.get())
+        .execute(&mut *self.inner)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(id));
+        }
+        get(&mut *self.inner, id).await
+    }
+
+    /// Marks an organization deleted (`Some(at)`) or restores it (`None`).
+    pub async fn set_organization_deleted(
+        &mut self,
+        id: OrganizationId,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<OrganizationRecord> {
+        let done = sqlx::query("UPDATE organizations SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id.get())
+            .execute(&mut *self.inner)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(id));
+        }
+        get(&mut *self.inner, id).await
+    }
+
+    pub async fn get_organization(&mut self, id: OrganizationId) -> Result<OrganizationRecord> {
+        get(&mut *self.inner, id).await
+    }
+
+    pub async fn find_organization_by_name(
+        &mut self,
+        name: &OrganizationName,
+    ) -> Result<Option<OrganizationRecord>> {
+        find_by_name(&mut *self.inner, name).await
+    }
+}
+
+impl Store {
+    pub async fn get_organization(&self, id: OrganizationId) -> Result<OrganizationRecord> {
+        get(&self.pool, id).await
+    }
+
+    pub async fn find_organization_by_name(
+        &self,
+        name: &OrganizationName,
+    ) -> Result<Option<OrganizationRecord>> {
+        find_by_name(&self.pool, name).await
+    }
+
+    /// Organizations by name; deleted ones only when asked for.
+    pub async fn list_organizations(&self, include_deleted: bool) -> Result<Vec<OrganizationRecord>> {
+        let rows = if include_deleted {
+            sqlx::query(select!("ORDER BY name"))
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            sqlx::query(select!("WHERE deleted_at IS NULL ORDER BY name"))
+                .fetch_all(&self.pool)
+                .await?
+        };
+        rows.iter().map(record).collect()
+    }
+}
+
+fn not_found(id: OrganizationId) -> StoreError {
+    StoreError::NotFound { kind: "organization", id: id.to_string() }
+}
+
+async fn get<'e, E: Executor<'e, Database = Any>>(e: E, id: OrganizationId) -> Result<OrganizationRecord> {
+    let row = sqlx::query(select!("WHERE id = $1"))
+        .bind(id.get())
+        .fetch_optional(e)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    record(&row)
+}
+
+async fn find_by_name<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    name: &OrganizationName,
+) -> Result<Option<OrganizationRecord>> {
+    let row = sqlx::query(select!("WHERE name = $1"))
+        .bind(name.as_str())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(record).transpose()
+}
+
+fn record(row: &AnyRow) -> Result<OrganizationRecord> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Database(format!("unreadable organization row ({what}): {e}"))
+    };
+    let id: i64 = row.try_get("id")?;
+    let name: String = row.try_get("name")?;
+    let kind: String = row.try_get("kind")?;
+    Ok(OrganizationRecord {
+        id: OrganizationId::new(id).map_err(|e| corrupt("id", &e))?,
+        fields: OrganizationFields {
+            name: OrganizationName::parse(&name).map_err(|e| corrupt("name", &e))?,
+            long_name: row.try_get("long_name")?,
+            kind: kind.parse().map_err(|e| corrupt("kind", &e))?,
+            website: row.try_get("website")?,
+            github_org: row.try_get("github_org")?,
+            notes: row.try_get("notes")?,
+        },
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        deleted_at: row.try_get("deleted_at")?,
+    })
+}

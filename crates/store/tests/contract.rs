@@ -1,0 +1,301 @@
+//! The store contract: every test here runs on SQLite, and on PostgreSQL when
+//! `BEARING_TEST_POSTGRES` names a server (CI always does).
+
+use bearing_core::deal::{DealType, RevenueType};
+use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
+use bearing_core::pipeline::{ForecastCategory, StageOutcome};
+use bearing_core::{Action, Actor, Currency, EntityKind, Source};
+use bearing_store::testing::TestDb;
+use bearing_store::{AuditEntry, DealRow, OpenMode, SchemaStatus, Store, StoreError};
+use jiff::civil::date;
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = bearing_store::testing::TestDb::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = bearing_store::testing::TestDb::postgres(stringify!($name)).await else {
+                        return;
+                    };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_new_database_is_migrated_to_the_current_schema,
+    the_default_pipeline_has_its_stages_in_order,
+    organizations_are_written_read_and_soft_deleted,
+    a_second_organization_with_the_same_name_is_a_conflict,
+    audit_entries_are_listed_per_entity_in_order,
+    the_database_refuses_to_alter_the_audit_log,
+    an_uncommitted_transaction_leaves_nothing_behind,
+    deals_keep_every_field,
+    a_database_from_a_newer_bearing_is_refused,
+    backups_are_for_sqlite_only,
+);
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_790_000_000).unwrap()
+}
+
+fn org(name: &str) -> OrganizationFields {
+    OrganizationFields {
+        name: OrganizationName::parse(name).unwrap(),
+        long_name: Some(format!("{name} University")),
+        kind: OrganizationKind::Community,
+        website: None,
+        github_org: Some(name.to_owned()),
+        notes: Some("*Markdown* notes".into()),
+    }
+}
+
+fn entry(kind: EntityKind, id: &str, action: Action) -> AuditEntry {
+    AuditEntry {
+        at: now(),
+        actor: Actor::parse("ada@example.org").unwrap(),
+        source: Source::Cli,
+        entity: kind,
+        entity_id: id.to_owned(),
+        action,
+        before: None,
+        after: Some(serde_json::json!({ "n": id })),
+    }
+}
+
+async fn a_new_database_is_migrated_to_the_current_schema(db: &TestDb) {
+    let unchecked = Store::open(&db.url, OpenMode::Unchecked).await.unwrap();
+    let status = unchecked.schema_status().await.unwrap();
+    assert!(matches!(status, SchemaStatus::Outdated { applied: 0, .. }), "{status:?}");
+    let opened = Store::open(&db.url, OpenMode::Checked).await;
+    match db.url.backend() {
+        // SQLite is migrated on first use…
+        bearing_store::Backend::Sqlite => assert!(opened.is_ok()),
+        // …PostgreSQL waits for `bearing migrate`.
+        bearing_store::Backend::Postgres => {
+            let err = opened.unwrap_err();
+            assert!(matches!(err, StoreError::Outdated { applied: 0, .. }));
+            assert!(err.to_string().contains("run `bearing migrate`"), "{err}");
+        }
+    }
+    let store = db.store().await;
+    assert!(matches!(store.schema_status().await.unwrap(), SchemaStatus::Current { .. }));
+    assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new(), "a second run applies nothing");
+    assert!(store.is_empty().await.unwrap());
+    store.ping().await.unwrap();
+}
+
+async fn the_default_pipeline_has_its_stages_in_order(db: &TestDb) {
+    let store = db.store().await;
+    let stages = store.list_stages().await.unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Enrichment",
+            "Outreach",
+            "Discovery",
+            "Renewal",
+            "Proposal",
+            "Contract Admin",
+            "Closed Won",
+            "Closed Lost",
+            "Closed Won Complete"
+        ]
+    );
+    assert!(stages.iter().all(|s| s.pipeline == "Membership Sales" && !s.retired));
+    let open = stages.iter().filter(|s| s.outcome == StageOutcome::Open).count();
+    assert_eq!(open, 6);
+    let won = &stages[6];
+    assert_eq!((won.default_probability, won.forecast_category), (1.0, ForecastCategory::Closed));
+    assert_eq!(stages[7].default_probability, 0.0);
+}
+
+async fn organizations_are_written_read_and_soft_deleted(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    let created = tx.insert_organization(&org("bids"), now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(created.fields, org("bids"));
+    assert_eq!(created.created_at, "2026-09-21T14:13:20.000000Z");
+    assert_eq!(store.get_organization(created.id).await.unwrap(), created);
+
+    let mut changed = org("bids");
+    changed.kind = OrganizationKind::Partner;
+    changed.notes = None;
+    let mut tx = store.begin().await.unwrap();
+    let updated = tx.update_organization(created.id, &changed, now()).await.unwrap();
+    tx.set_organization_deleted(created.id, Some(now()), now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(updated.fields, changed);
+
+    assert!(store.list_organizations(false).await.unwrap().is_empty());
+    let all = store.list_organizations(true).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all[0].deleted_at.is_some());
+
+    let mut tx = store.begin().await.unwrap();
+    tx.set_organization_deleted(created.id, None, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let found = store.find_organization_by_name(&changed.name).await.unwrap().unwrap();
+    assert_eq!(found.deleted_at, None);
+    assert_eq!(found.fields.kind, OrganizationKind::Partner);
+}
+
+async fn a_second_organization_with_the_same_name_is_a_conflict(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_organization(&org("bids"), now()).await.unwrap();
+    let err = tx.insert_organization(&org("bids"), now()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(err.to_string(), "an organization named bids already exists");
+}
+
+async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create)).await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create)).await.unwrap();
+    let mut update = entry(EntityKind::Deal, "1", Action::Update);
+    update.before = Some(serde_json::json!({ "stage": "Proposal", "amount": null }));
+    update.source = Source::Import;
+    tx.insert_audit(&update).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let deal = store.list_audit(EntityKind::Deal, "1").await.unwrap();
+    assert_eq!(deal.len(), 2);
+    assert_eq!((deal[0].action, deal[1].action), (Action::Create, Action::Update));
+    assert_eq!(deal[1].source, Source::Import);
+    assert_eq!(deal[1].before, update.before);
+    assert_eq!(deal[1].actor, "ada@example.org");
+    assert_eq!(deal[1].at, "2026-09-21T14:13:20.000000Z");
+    assert!(deal[0].id < deal[1].id);
+    assert_eq!(store.list_audit(EntityKind::Organization, "1").await.unwrap().len(), 1);
+    assert_eq!(store.list_audit(EntityKind::Deal, "2").await.unwrap(), vec![]);
+    assert_eq!(store.count_audit().await.unwrap(), 3);
+}
+
+async fn the_database_refuses_to_alter_the_audit_log(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create)).await.unwrap();
+    tx.commit().await.unwrap();
+    for sql in ["UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"] {
+        let err = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    if db.url.backend() == bearing_store::Backend::Postgres {
+        let err = sqlx::query("TRUNCATE audit_log").execute(store.pool()).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let rows = store.list_all_audit().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].actor, "ada@example.org");
+}
+
+async fn an_uncommitted_transaction_leaves_nothing_behind(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_organization(&org("bids"), now()).await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create)).await.unwrap();
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_organization(&org("cal"), now()).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+    assert!(store.list_organizations(true).await.unwrap().is_empty());
+}
+
+async fn deals_keep_every_field(db: &TestDb) {
+    let store = db.store().await;
+    let stages = store.list_stages().await.unwrap();
+    let won = stages.iter().find(|s| s.name == "Closed Won").unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let bids = tx.insert_organization(&org("bids"), now()).await.unwrap();
+    let first = DealRow {
+        name: "BIDS 2025".into(),
+        organization_id: Some(bids.id),
+        pipeline_id: won.pipeline_id,
+        stage_id: won.id,
+        probability: Some(0.2999999999999999),
+        forecast_category: Some(ForecastCategory::Commit),
+        revenue_type: Some(RevenueType::parse("membership-premier").unwrap()),
+        deal_type: DealType::NewBusiness,
+        renews_deal_id: None,
+        currency: Currency::USD,
+        amount_minor: Some(4_500_000),
+        collected_minor: Some(0),
+        close_date: Some(date(2025, 8, 22)),
+        contract_start: Some(date(2025, 8, 1)),
+        contract_end: Some(date(2026, 7, 31)),
+        target_start: None,
+        target_end: Some(date(2026, 7, 31)),
+        owner: Some("Avery Quinn".into()),
+        campaign_id: None,
+        loss_reason: None,
+    };
+    let a = tx.insert_deal(&first, now()).await.unwrap();
+    let renewal = DealRow {
+        renews_deal_id: Some(a.id),
+        deal_type: DealType::Renewal,
+        amount_minor: None,
+        collected_minor: None,
+        probability: None,
+        ..first.clone()
+    };
+    let b = tx.insert_deal(&renewal, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(a.row, first);
+    assert_eq!(store.get_deal(b.id).await.unwrap().row, renewal);
+    assert_eq!(store.count_deals().await.unwrap(), 2);
+    assert_eq!(store.list_deals(false).await.unwrap().len(), 2);
+    let missing = bearing_core::DealId::new(999).unwrap();
+    assert!(matches!(store.get_deal(missing).await, Err(StoreError::NotFound { kind: "deal", .. })));
+}
+
+async fn a_database_from_a_newer_bearing_is_refused(db: &TestDb) {
+    let store = db.store().await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99990101000000, 'from the future', TRUE, $1, 0)",
+    )
+    .bind(vec![0_u8; 48])
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert!(matches!(store.schema_status().await.unwrap(), SchemaStatus::Newer { .. }));
+    let err = Store::open(&db.url, OpenMode::Checked).await.unwrap_err();
+    assert!(err.to_string().contains("upgrade Bearing"), "{err}");
+}
+
+async fn backups_are_for_sqlite_only(db: &TestDb) {
+    let store = db.store().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.db");
+    let result = store.backup_to(&file).await;
+    match db.url.backend() {
+        bearing_store::Backend::Sqlite => {
+            result.unwrap();
+            assert!(file.is_file());
+            let again = store.backup_to(&file).await.unwrap_err();
+            assert!(again.to_string().contains("never overwrites"), "{again}");
+        }
+        bearing_store::Backend::Postgres => {
+            let err = result.unwrap_err();
+            assert!(err.to_string().contains("pg_dump"), "{err}");
+            assert!(!file.exists());
+        }
+    }
+}
