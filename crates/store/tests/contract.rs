@@ -9,32 +9,7 @@ use bearing_store::testing::TestDb;
 use bearing_store::{AuditEntry, DealRow, OpenMode, SchemaStatus, Store, StoreError};
 use jiff::civil::date;
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = bearing_store::testing::TestDb::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = bearing_store::testing::TestDb::postgres(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+bearing_store::on_both_backends!(
     a_new_database_is_migrated_to_the_current_schema,
     the_default_pipeline_has_its_stages_in_order,
     organizations_are_written_read_and_soft_deleted,
@@ -256,11 +231,15 @@ async fn deals_keep_every_field(db: &TestDb) {
         ..first.clone()
     };
     let b = tx.insert_deal(&renewal, now()).await.unwrap();
+    // A known probability after an unknown one: the statement must not keep the NULL's type.
+    let third = DealRow { probability: Some(0.5), ..renewal.clone() };
+    let c = tx.insert_deal(&third, now()).await.unwrap();
     tx.commit().await.unwrap();
+    assert_eq!(c.row.probability, Some(0.5));
     assert_eq!(a.row, first);
     assert_eq!(store.get_deal(b.id).await.unwrap().row, renewal);
-    assert_eq!(store.count_deals().await.unwrap(), 2);
-    assert_eq!(store.list_deals(false).await.unwrap().len(), 2);
+    assert_eq!(store.count_deals().await.unwrap(), 3);
+    assert_eq!(store.list_deals(false).await.unwrap().len(), 3);
     let missing = bearing_core::DealId::new(999).unwrap();
     assert!(matches!(store.get_deal(missing).await, Err(StoreError::NotFound { kind: "deal", .. })));
 }
