@@ -1,0 +1,72 @@
+//! The error policy of the web edge.
+//!
+//! - `core`, `store` and `app` return typed errors (thiserror); the web edge maps each
+//!   [`AppError`] to exactly one status code, here and nowhere else.
+//! - Every error body has one JSON shape: `{"errors":[{"detail":"…"}]}`.
+//! - 4xx details say what was wrong so the client can fix it. 5xx bodies are opaque
+//!   ("internal error, see the server log"); the cause is logged with the request's id.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bearing_app::AppError;
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { status, detail: detail.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let status = match &error {
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
+            AppError::Schema(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = if self.status.is_server_error() {
+            tracing::error!(status = %self.status, cause = %self.detail, "request failed");
+            match self.status {
+                StatusCode::SERVICE_UNAVAILABLE => "service unavailable, see the server log".to_owned(),
+                _ => "internal error, see the server log".to_owned(),
+            }
+        } else {
+            self.detail
+        };
+        let body = serde_json::json!({ "errors": [{ "detail": detail }] });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no such page: {}", uri.path()))
+}
+
+pub(crate) fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("handler panicked: {message}")).into_response()
+}
