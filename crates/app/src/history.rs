@@ -13,3 +13,81 @@ pub async fn of(store: &Store, kind: EntityKind, id: &str) -> Result<Vec<AuditRe
     }
     Ok(records)
 }
+
+/// One field that a change set, altered or cleared.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// What a recorded change did, field by field: the fields that differ between its before and
+/// after values (all set fields for a creation). Bookkeeping timestamps are left out.
+pub fn changes(record: &AuditRecord) -> Vec<FieldChange> {
+    use serde_json::{Map, Value};
+    let empty = Map::new();
+    let object = |v: &Option<Value>| match v {
+        Some(Value::Object(map)) => map.clone(),
+        _ => empty.clone(),
+    };
+    let before = object(&record.before);
+    let after = object(&record.after);
+    let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter(|f| !matches!(f.as_str(), "created_at" | "updated_at"))
+        .filter_map(|field| {
+            let old = before.get(field).filter(|v| !v.is_null()).cloned();
+            let new = after.get(field).filter(|v| !v.is_null()).cloned();
+            (old != new).then(|| FieldChange { field: field.clone(), before: old, after: new })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bearing_core::{Action, EntityKind, Source};
+    use serde_json::json;
+
+    fn record(before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> AuditRecord {
+        AuditRecord {
+            id: 1,
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            actor: "ada".into(),
+            source: Source::Cli,
+            entity: EntityKind::Organization,
+            entity_id: "1".into(),
+            action: Action::Update,
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn changes_list_only_fields_that_differ() {
+        let r = record(
+            Some(json!({"name": "bids", "kind": "community", "notes": "x", "updated_at": "a"})),
+            Some(json!({"name": "bids", "kind": "funder", "notes": null, "updated_at": "b"})),
+        );
+        let found: Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> =
+            changes(&r).into_iter().map(|c| (c.field, c.before, c.after)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("kind".into(), Some(json!("community")), Some(json!("funder"))),
+                ("notes".into(), Some(json!("x")), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_creation_lists_every_set_field() {
+        let r = record(None, Some(json!({"name": "bids", "website": null, "created_at": "a"})));
+        let fields: Vec<String> = changes(&r).into_iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["name"]);
+    }
+}

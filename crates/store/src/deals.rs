@@ -74,7 +74,7 @@ impl Tx {
         .bind(deal.organization_id.map(OrganizationId::get))
         .bind(deal.pipeline_id.get())
         .bind(deal.stage_id.get())
-        .bind(deal.probability)
+        .bind(crate::NullableF64(deal.probability))
         .bind(deal.forecast_category.map(ForecastCategory::as_str))
         .bind(deal.revenue_type.as_ref().map(RevenueType::as_str))
         .bind(deal.deal_type.as_str())

@@ -195,6 +195,20 @@ impl Store {
         }
     }
 
+    /// Checks the database file for corruption (SQLite's `integrity_check`); PostgreSQL
+    /// guards its own pages, so there it only checks that the server answers.
+    pub async fn check_integrity(&self) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            return self.ping().await;
+        }
+        let result: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Database(format!("integrity check failed: {result}")))
+        }
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads and then writes cannot fail half-way because
     /// another writer committed in between.
@@ -239,6 +253,34 @@ impl Tx {
     pub async fn rollback(self) -> Result<()> {
         self.inner.rollback().await?;
         Ok(())
+    }
+}
+
+/// An `f64` that may be unknown, bound so that PostgreSQL always sees `float8`.
+///
+/// sqlx 0.9's `Any` driver sends a NULL `f64` typed as `float4` (and a NULL `f32` as
+/// `float8`). A statement that PostgreSQL first prepared with a NULL then refuses a known
+/// value ("incorrect binary data format"), because the connection caches the statement with
+/// its first parameter types. The contract suite inserts a known value after an unknown one,
+/// so it fails if a new sqlx changes this.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NullableF64(pub Option<f64>);
+
+impl sqlx::Type<Any> for NullableF64 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, Any> for NullableF64 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(value) => <f64 as sqlx::Encode<'q, Any>>::encode_by_ref(&value, buf),
+            None => <Option<f32> as sqlx::Encode<'q, Any>>::encode_by_ref(&None, buf),
+        }
     }
 }
 

@@ -85,14 +85,7 @@ impl DbUrl {
     pub(crate) fn sqlx_url(&self) -> String {
         match self {
             DbUrl::Sqlite(path) => format!("sqlite://{}?mode=rwc", encode_path(path)),
-            // sqlx 0.9's Any driver types a NULL f64 parameter as float4, and a cached
-            // statement prepared with that type then refuses a real f64 ("incorrect binary data
-            // format"). Unnamed statements are prepared with each call's own types.
-            DbUrl::Postgres(url) if url.contains("statement-cache-capacity=") => url.clone(),
-            DbUrl::Postgres(url) => {
-                let separator = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{separator}statement-cache-capacity=0")
-            }
+            DbUrl::Postgres(url) => url.clone(),
         }
     }
 
@@ -190,18 +183,6 @@ mod tests {
         );
         let url = DbUrl::parse("postgres://ada:s3cret@db/bearing").unwrap();
         assert!(!format!("{url:?} {url}").contains("s3cret"));
-    }
-
-    #[test]
-    fn postgres_statements_are_not_cached() {
-        assert_eq!(
-            DbUrl::parse("postgres://h/b").unwrap().sqlx_url(),
-            "postgres://h/b?statement-cache-capacity=0"
-        );
-        assert_eq!(
-            DbUrl::parse("postgres:///b?host=/run").unwrap().sqlx_url(),
-            "postgres:///b?host=/run&statement-cache-capacity=0"
-        );
     }
 
     #[test]

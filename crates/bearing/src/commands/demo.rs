@@ -1,0 +1,36 @@
+//! `bearing demo`: fill an empty database with the fictional demo organisation.
+
+use bearing_core::demo::{DemoSpec, generate};
+use bearing_store::Store;
+
+use crate::cli::DemoArgs;
+use crate::config::Config;
+
+pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = fill(&store, config, args).await;
+    store.close().await;
+    let (spec, summary) = result?;
+    println!(
+        "demo organisation written to {}: {} organizations, {} deals (seed {}, as of {})",
+        config.db.value, summary.organizations, summary.deals, spec.seed, spec.as_of
+    );
+    Ok(())
+}
+
+/// Generates and loads the demo organisation into `store`.
+pub async fn fill(
+    store: &Store,
+    config: &Config,
+    args: &DemoArgs,
+) -> anyhow::Result<(DemoSpec, bearing_app::demo::DemoSummary)> {
+    let spec = DemoSpec {
+        seed: args.seed,
+        as_of: args.as_of.unwrap_or_else(|| jiff::Zoned::now().date()),
+        deals: args.deals.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    };
+    let data = generate(spec);
+    let ctx = super::cli_context(config)?;
+    let summary = bearing_app::demo::load(store, &ctx, &data).await?;
+    Ok((spec, summary))
+}

@@ -1,0 +1,48 @@
+//! `bearing history KIND ID`: every recorded change to one record.
+
+use bearing_core::EntityKind;
+use bearing_formats::{Format, Table};
+
+use crate::config::Config;
+
+pub async fn run(config: &Config, kind: EntityKind, id: &str, format: Format) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let records = bearing_app::history::of(&store, kind, id).await;
+    store.close().await;
+    let records = records?;
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&records)?);
+        return Ok(());
+    }
+    let mut columns = vec!["id", "at", "actor", "source", "action", "changes"];
+    if format == Format::Csv {
+        columns.extend(["before", "after"]);
+    }
+    let mut table = Table::new(columns);
+    for record in &records {
+        let changes: Vec<String> = bearing_app::history::changes(record)
+            .into_iter()
+            .map(|c| match (&record.before, c.before, c.after) {
+                (None, _, Some(after)) => format!("{}={after}", c.field),
+                (_, before, after) => format!(
+                    "{}: {} → {}",
+                    c.field,
+                    before.map_or_else(|| "∅".to_owned(), |v| v.to_string()),
+                    after.map_or_else(|| "∅".to_owned(), |v| v.to_string())
+                ),
+            })
+            .collect();
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
+        table.push([
+            Some(record.id.to_string()),
+            Some(record.at.clone()),
+            Some(record.actor.clone()),
+            Some(record.source.to_string()),
+            Some(record.action.to_string()),
+            Some(changes.join("; ")),
+            json(&record.before),
+            json(&record.after),
+        ]);
+    }
+    super::print_table(&table, format)
+}

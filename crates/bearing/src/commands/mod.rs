@@ -1,0 +1,72 @@
+//! One function per subcommand; each opens the store and calls the application services.
+
+mod backup;
+mod demo;
+mod history;
+mod migrate;
+mod serve;
+
+use std::fmt;
+
+use bearing_app::Context;
+use bearing_core::{Actor, Source};
+use bearing_formats::{Format, Table};
+use bearing_store::{OpenMode, Store};
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+/// An error in what the user asked for rather than in carrying it out (exit status 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Migrate { status } => migrate::run(&config, status).await,
+        Command::Serve(args) => serve::run(&config, &args).await,
+        Command::Demo(args) => demo::run(&config, &args).await,
+        Command::History { kind, id, format } => history::run(&config, kind, &id, format).await,
+        Command::Backup { file } => backup::backup(&config, &file).await,
+        Command::Restore { file } => backup::restore(&config, &file).await,
+        Command::Config => {
+            let mut table = Table::new(["key", "value", "from"]);
+            for row in config.rows() {
+                table.push(row.map(Some));
+            }
+            print_table(&table, Format::Table)
+        }
+    }
+}
+
+/// Opens the configured database for a command; SQLite is migrated on first use.
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.db.value, OpenMode::Checked).await?)
+}
+
+/// Who acts for changes made from the command line.
+fn cli_context(config: &Config) -> anyhow::Result<Context> {
+    let name = config
+        .actor
+        .value
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .unwrap_or_else(|| "cli".to_owned());
+    let actor = Actor::parse(&name).map_err(|e| UsageError(format!("--actor: {e}")))?;
+    Ok(Context::new(actor, Source::Cli))
+}
+
+fn print_table(table: &Table, format: Format) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    table.write(format, &mut out)?;
+    Ok(())
+}

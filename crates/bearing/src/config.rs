@@ -1,0 +1,252 @@
+//! Configuration: flags, then `BEARING_*` environment variables, then an optional TOML file,
+//! then defaults. Each effective value remembers where it came from, for `bearing config`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bearing_store::DbUrl;
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
+use crate::cli::{Cli, LogFormat};
+
+pub const DEFAULT_DB: &str = "bearing.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_CONFIG_FILE: &str = "bearing.toml";
+const DEFAULT_REQUEST_TIMEOUT: u64 = 30;
+
+/// The optional configuration file. Unknown keys are refused, so a typo is not silently
+/// ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub db: Option<String>,
+    pub addr: Option<SocketAddr>,
+    pub log: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub actor: Option<String>,
+    pub request_timeout: Option<u64>,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env(&'static str),
+    File(PathBuf),
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag => f.write_str("flag"),
+            Origin::Env(name) => write!(f, "env {name}"),
+            Origin::File(path) => write!(f, "file {}", path.display()),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: Option<PathBuf>,
+    pub db: Setting<DbUrl>,
+    pub addr: Setting<SocketAddr>,
+    pub log: Setting<Option<String>>,
+    pub log_format: Setting<LogFormat>,
+    pub actor: Setting<Option<String>>,
+    pub request_timeout: Setting<Duration>,
+}
+
+impl Config {
+    /// Resolves every setting. `matches` are the parsed arguments of `cli`.
+    pub fn resolve(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<Config> {
+        let (file_path, file) = read_file(cli.global.config.as_deref())?;
+        let file_origin = || Origin::File(file_path.clone().unwrap_or_default());
+        let serve = match &cli.command {
+            crate::cli::Command::Serve(args) => Some(args),
+            _ => None,
+        };
+        let serve_matches = matches.subcommand_matches("serve");
+
+        let db_text = pick(
+            cli.global.db.clone(),
+            origin(matches, "db", "BEARING_DB"),
+            file.db.clone(),
+            &file_origin,
+            DEFAULT_DB.to_owned(),
+        );
+        let db = Setting {
+            value: DbUrl::parse(&db_text.value)
+                .with_context(|| format!("database location from {}", db_text.origin))?,
+            origin: db_text.origin,
+        };
+        let (addr_arg, addr_origin) =
+            serve_setting(serve.and_then(|s| s.addr), serve_matches, "addr", "BEARING_ADDR")?;
+        let default_addr: SocketAddr = DEFAULT_ADDR.parse()?;
+        let addr = pick(addr_arg, addr_origin, file.addr, &file_origin, default_addr);
+        let (timeout_arg, timeout_origin) = serve_setting(
+            serve.and_then(|s| s.request_timeout),
+            serve_matches,
+            "request_timeout",
+            "BEARING_REQUEST_TIMEOUT",
+        )?;
+        let timeout = pick(timeout_arg, timeout_origin, file.request_timeout, &file_origin, DEFAULT_REQUEST_TIMEOUT);
+        if !(1..=3600).contains(&timeout.value) {
+            anyhow::bail!(
+                "request_timeout from {} must be 1 to 3600 seconds, not {}",
+                timeout.origin,
+                timeout.value
+            );
+        }
+        Ok(Config {
+            file: file_path.clone(),
+            db,
+            addr,
+            log: optional(cli.global.log.clone(), origin(matches, "log", "BEARING_LOG"), file.log.clone(), &file_origin),
+            log_format: pick(
+                cli.global.log_format,
+                origin(matches, "log_format", "BEARING_LOG_FORMAT"),
+                file.log_format,
+                &file_origin,
+                LogFormat::Text,
+            ),
+            actor: optional(
+                cli.global.actor.clone(),
+                origin(matches, "actor", "BEARING_ACTOR"),
+                file.actor.clone(),
+                &file_origin,
+            ),
+            request_timeout: Setting {
+                value: Duration::from_secs(timeout.value),
+                origin: timeout.origin,
+            },
+        })
+    }
+
+    /// The configuration as rows of (key, value, origin), secrets redacted.
+    pub fn rows(&self) -> Vec<[String; 3]> {
+        let row = |key: &str, value: String, origin: &Origin| [key.to_owned(), value, origin.to_string()];
+        let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".to_owned());
+        vec![
+            [
+                "config".to_owned(),
+                self.file
+                    .as_ref()
+                    .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string()),
+                String::new(),
+            ],
+            row("db", self.db.value.redacted(), &self.db.origin),
+            row("addr", self.addr.value.to_string(), &self.addr.origin),
+            row("request_timeout", format!("{}s", self.request_timeout.value.as_secs()), &self.request_timeout.origin),
+            row("log", or_unset(&self.log.value), &self.log.origin),
+            row(
+                "log_format",
+                match self.log_format.value {
+                    LogFormat::Text => "text".to_owned(),
+                    LogFormat::Json => "json".to_owned(),
+                },
+                &self.log_format.origin,
+            ),
+            row("actor", or_unset(&self.actor.value), &self.actor.origin),
+        ]
+    }
+}
+
+/// Reads the configuration file: the one named, or ./bearing.toml when it exists.
+fn read_file(named: Option<&Path>) -> anyhow::Result<(Option<PathBuf>, FileConfig)> {
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+            if !default.is_file() {
+                return Ok((None, FileConfig::default()));
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    let file: FileConfig = toml::from_str(&text).map_err(|e| {
+        let message = e.message().to_owned();
+        match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                anyhow::anyhow!("{}, line {line}: {message}", path.display())
+            }
+            None => anyhow::anyhow!("{}: {message}", path.display()),
+        }
+    })?;
+    Ok((Some(path), file))
+}
+
+fn origin(matches: &ArgMatches, id: &str, env: &'static str) -> Origin {
+    match matches.value_source(id) {
+        Some(ValueSource::CommandLine) => Origin::Flag,
+        Some(ValueSource::EnvVariable) => Origin::Env(env),
+        _ => Origin::Default,
+    }
+}
+
+fn pick<T>(
+    from_args: Option<T>,
+    args_origin: Origin,
+    from_file: Option<T>,
+    file_origin: &dyn Fn() -> Origin,
+    default: T,
+) -> Setting<T> {
+    match (from_args, from_file) {
+        (Some(value), _) => Setting { value, origin: args_origin },
+        (None, Some(value)) => Setting { value, origin: file_origin() },
+        (None, None) => Setting { value: default, origin: Origin::Default },
+    }
+}
+
+fn optional<T>(
+    from_args: Option<T>,
+    args_origin: Origin,
+    from_file: Option<T>,
+    file_origin: &dyn Fn() -> Origin,
+) -> Setting<Option<T>> {
+    match (from_args, from_file) {
+        (Some(value), _) => Setting { value: Some(value), origin: args_origin },
+        (None, Some(value)) => Setting { value: Some(value), origin: file_origin() },
+        (None, None) => Setting { value: None, origin: Origin::Default },
+    }
+}
+
+/// A setting of `serve` that other commands (like `config`) report too. Under `serve`, clap
+/// has read the flag or the environment; elsewhere clap does not know the option, so its
+/// environment variable is read here.
+fn serve_setting<T: std::str::FromStr>(
+    from_args: Option<T>,
+    serve_matches: Option<&ArgMatches>,
+    id: &str,
+    env: &'static str,
+) -> anyhow::Result<(Option<T>, Origin)>
+where
+    T::Err: fmt::Display,
+{
+    if let Some(matches) = serve_matches {
+        return Ok((from_args, origin(matches, id, env)));
+    }
+    match std::env::var(env) {
+        Ok(text) => {
+            let value = text.parse::<T>().map_err(|e| anyhow::anyhow!("{env}={text:?}: {e}"))?;
+            Ok((Some(value), Origin::Env(env)))
+        }
+        Err(_) => Ok((None, Origin::Default)),
+    }
+}
