@@ -54,12 +54,20 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
     let mut ids = Vec::with_capacity(data.deals.len());
     for (index, deal) in data.deals.iter().enumerate() {
         let f = &deal.fields;
-        let stage = stages.get(&(f.pipeline.clone(), f.stage.clone())).ok_or_else(|| {
-            AppError::invalid(format!("demo deal {index}"), format!("no stage {:?} in pipeline {:?}", f.stage, f.pipeline))
-        })?;
+        let stage = stages
+            .get(&(f.pipeline.clone(), f.stage.clone()))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    format!("demo deal {index}"),
+                    format!("no stage {:?} in pipeline {:?}", f.stage, f.pipeline),
+                )
+            })?;
         let organization_id = match &f.organization {
             Some(name) => Some(*organizations.get(name).ok_or_else(|| {
-                AppError::invalid(format!("demo deal {index}"), format!("no organization {name}"))
+                AppError::invalid(
+                    format!("demo deal {index}"),
+                    format!("no organization {name}"),
+                )
             })?),
             None => None,
         };
@@ -108,5 +116,8 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         ids.push(created.id);
     }
     tx.commit().await?;
-    Ok(DemoSummary { organizations: data.organizations.len(), deals: data.deals.len() })
+    Ok(DemoSummary {
+        organizations: data.organizations.len(),
+        deals: data.deals.len(),
+    })
 }

@@ -9,7 +9,10 @@ use crate::{AppError, Result};
 pub async fn of(store: &Store, kind: EntityKind, id: &str) -> Result<Vec<AuditRecord>> {
     let records = store.list_audit(kind, id.trim()).await?;
     if records.is_empty() {
-        return Err(AppError::NotFound(format!("no history for {kind} {}", id.trim())));
+        return Err(AppError::NotFound(format!(
+            "no history for {kind} {}",
+            id.trim()
+        )));
     }
     Ok(records)
 }
@@ -42,7 +45,11 @@ pub fn changes(record: &AuditRecord) -> Vec<FieldChange> {
         .filter_map(|field| {
             let old = before.get(field).filter(|v| !v.is_null()).cloned();
             let new = after.get(field).filter(|v| !v.is_null()).cloned();
-            (old != new).then(|| FieldChange { field: field.clone(), before: old, after: new })
+            (old != new).then(|| FieldChange {
+                field: field.clone(),
+                before: old,
+                after: new,
+            })
         })
         .collect()
 }
@@ -74,11 +81,18 @@ mod tests {
             Some(json!({"name": "bids", "kind": "funder", "notes": null, "updated_at": "b"})),
         );
         let found: Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> =
-            changes(&r).into_iter().map(|c| (c.field, c.before, c.after)).collect();
+            changes(&r)
+                .into_iter()
+                .map(|c| (c.field, c.before, c.after))
+                .collect();
         assert_eq!(
             found,
             vec![
-                ("kind".into(), Some(json!("community")), Some(json!("funder"))),
+                (
+                    "kind".into(),
+                    Some(json!("community")),
+                    Some(json!("funder"))
+                ),
                 ("notes".into(), Some(json!("x")), None),
             ]
         );
@@ -86,7 +100,10 @@ mod tests {
 
     #[test]
     fn a_creation_lists_every_set_field() {
-        let r = record(None, Some(json!({"name": "bids", "website": null, "created_at": "a"})));
+        let r = record(
+            None,
+            Some(json!({"name": "bids", "website": null, "created_at": "a"})),
+        );
         let fields: Vec<String> = changes(&r).into_iter().map(|c| c.field).collect();
         assert_eq!(fields, ["name"]);
     }

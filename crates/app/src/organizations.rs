@@ -6,11 +6,21 @@ use bearing_store::{OrganizationRecord, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
 
-pub async fn create(store: &Store, ctx: &Context, fields: OrganizationFields) -> Result<OrganizationRecord> {
+pub async fn create(
+    store: &Store,
+    ctx: &Context,
+    fields: OrganizationFields,
+) -> Result<OrganizationRecord> {
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let created = tx.insert_organization(&fields, at).await?;
-    audit(&mut tx, ctx, at, change(created.id, Action::Create, None, Some(&created))).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        change(created.id, Action::Create, None, Some(&created)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -33,31 +43,66 @@ pub async fn update(
         return Ok(before);
     }
     let after = tx.update_organization(id, &fields, at).await?;
-    audit(&mut tx, ctx, at, change(id, Action::Update, Some(&before), Some(&after))).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        change(id, Action::Update, Some(&before), Some(&after)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Soft-deletes: the organization leaves lists but keeps its history and can be restored.
-pub async fn delete(store: &Store, ctx: &Context, id: OrganizationId) -> Result<OrganizationRecord> {
+pub async fn delete(
+    store: &Store,
+    ctx: &Context,
+    id: OrganizationId,
+) -> Result<OrganizationRecord> {
     set_deleted(store, ctx, id, true).await
 }
 
-pub async fn restore(store: &Store, ctx: &Context, id: OrganizationId) -> Result<OrganizationRecord> {
+pub async fn restore(
+    store: &Store,
+    ctx: &Context,
+    id: OrganizationId,
+) -> Result<OrganizationRecord> {
     set_deleted(store, ctx, id, false).await
 }
 
-async fn set_deleted(store: &Store, ctx: &Context, id: OrganizationId, deleted: bool) -> Result<OrganizationRecord> {
+async fn set_deleted(
+    store: &Store,
+    ctx: &Context,
+    id: OrganizationId,
+    deleted: bool,
+) -> Result<OrganizationRecord> {
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let before = tx.get_organization(id).await?;
     if before.deleted_at.is_some() == deleted {
-        let state = if deleted { "already deleted" } else { "not deleted" };
+        let state = if deleted {
+            "already deleted"
+        } else {
+            "not deleted"
+        };
         return Err(AppError::Conflict(format!("organization {id} is {state}")));
     }
-    let after = tx.set_organization_deleted(id, deleted.then_some(at), at).await?;
-    let action = if deleted { Action::Delete } else { Action::Restore };
-    audit(&mut tx, ctx, at, change(id, action, Some(&before), Some(&after))).await?;
+    let after = tx
+        .set_organization_deleted(id, deleted.then_some(at), at)
+        .await?;
+    let action = if deleted {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        change(id, action, Some(&before), Some(&after)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -68,5 +113,11 @@ fn change<'a>(
     before: Option<&'a OrganizationRecord>,
     after: Option<&'a OrganizationRecord>,
 ) -> Change<'a, OrganizationRecord> {
-    Change { entity: EntityKind::Organization, id: id.to_string(), action, before, after }
+    Change {
+        entity: EntityKind::Organization,
+        id: id.to_string(),
+        action,
+        before,
+        after,
+    }
 }

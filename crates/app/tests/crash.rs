@@ -1,6 +1,8 @@
 //! A writer killed in the middle of its work loses nothing it committed and leaves no
 //! half-written change. The test runs itself again as the writer, then kills it with SIGKILL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
@@ -30,9 +32,13 @@ async fn postgres_a_killed_writer_loses_no_committed_change() {
         return;
     }
     let test = "postgres_a_killed_writer_loses_no_committed_change";
-    let Some(db) = TestDb::postgres("killed_writer").await else { return };
+    let Some(db) = TestDb::postgres("killed_writer").await else {
+        return;
+    };
     killed_writer(&db, test).await;
-    let Some(db) = TestDb::postgres("killed_loader").await else { return };
+    let Some(db) = TestDb::postgres("killed_loader").await else {
+        return;
+    };
     killed_loader(&db, test).await;
 }
 
@@ -42,9 +48,15 @@ fn ctx() -> Context {
 
 /// In the child process: write until killed. Returns false in the parent.
 async fn child() -> bool {
-    let Ok(spec) = std::env::var(CHILD) else { return false };
+    let Ok(spec) = std::env::var(CHILD) else {
+        return false;
+    };
     let (mode, url) = spec.split_once(' ').unwrap();
-    let url = if url.starts_with("postgres") { DbUrl::parse(url).unwrap() } else { DbUrl::sqlite(url) };
+    let url = if url.starts_with("postgres") {
+        DbUrl::parse(url).unwrap()
+    } else {
+        DbUrl::sqlite(url)
+    };
     let store = Store::open(&url, OpenMode::Unchecked).await.unwrap();
     let mut out = std::io::stdout();
     match mode {
@@ -115,9 +127,18 @@ async fn killed_writer(db: &TestDb, test: &str) {
     let mut lines = BufReader::new(writer.0.stdout.take().unwrap()).lines();
     let mut reported = Vec::new();
     while reported.len() < 40 {
-        let line = lines.next().expect("the writer reports its commits").unwrap();
+        let line = lines
+            .next()
+            .expect("the writer reports its commits")
+            .unwrap();
         // The harness may print "test NAME ... " on the same line as the first id.
-        if let Ok(id) = line.rsplit(' ').next().unwrap_or_default().trim().parse::<i64>() {
+        if let Ok(id) = line
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .parse::<i64>()
+        {
             reported.push(id);
         }
     }
@@ -129,10 +150,21 @@ async fn killed_writer(db: &TestDb, test: &str) {
         assert!(present.contains(id), "committed organization {id} was lost");
     }
     for organization in &organizations {
-        let log = store.list_audit(EntityKind::Organization, &organization.id.to_string()).await.unwrap();
-        assert_eq!(log.len(), 1, "organization {} has its one audit row", organization.id);
+        let log = store
+            .list_audit(EntityKind::Organization, &organization.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(
+            log.len(),
+            1,
+            "organization {} has its one audit row",
+            organization.id
+        );
     }
-    assert_eq!(store.count_audit().await.unwrap() as usize, organizations.len());
+    assert_eq!(
+        store.count_audit().await.unwrap() as usize,
+        organizations.len()
+    );
     store.check_integrity().await.unwrap();
 }
 
@@ -142,13 +174,25 @@ async fn killed_loader(db: &TestDb, test: &str) {
     let mut loader = spawn(test, "demo", &db.url);
     let mut lines = BufReader::new(loader.0.stdout.take().unwrap()).lines();
     // The test harness prints its own lines first.
-    while !lines.next().expect("the loader reports its start").unwrap().ends_with("loading") {}
+    while !lines
+        .next()
+        .expect("the loader reports its start")
+        .unwrap()
+        .ends_with("loading")
+    {}
     std::thread::sleep(std::time::Duration::from_millis(300));
     drop(loader);
     let deals = store.count_deals().await.unwrap() as usize;
-    assert!(deals == 0 || deals == DEMO_DEALS, "{deals} deals: a half-written demo");
+    assert!(
+        deals == 0 || deals == DEMO_DEALS,
+        "{deals} deals: a half-written demo"
+    );
     let audit = store.count_audit().await.unwrap() as usize;
     let organizations = store.list_organizations(true).await.unwrap().len();
-    assert_eq!(audit, deals + organizations, "every record has its audit row, and no row is without one");
+    assert_eq!(
+        audit,
+        deals + organizations,
+        "every record has its audit row, and no row is without one"
+    );
     store.check_integrity().await.unwrap();
 }

@@ -1,5 +1,7 @@
 //! Application services on both backends: each change and its audit row commit together.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use bearing_app::{AppError, Context, demo, history, organizations};
 use bearing_core::demo::DemoSpec;
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
@@ -31,57 +33,99 @@ fn fields(name: &str) -> OrganizationFields {
 
 async fn a_change_and_its_audit_row_are_written_together(db: &TestDb) {
     let store = db.store().await;
-    let created = organizations::create(&store, &ctx(Source::Web), fields("bids")).await.unwrap();
-    let log = history::of(&store, EntityKind::Organization, &created.id.to_string()).await.unwrap();
+    let created = organizations::create(&store, &ctx(Source::Web), fields("bids"))
+        .await
+        .unwrap();
+    let log = history::of(&store, EntityKind::Organization, &created.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].action, log[0].source), (Action::Create, Source::Web));
+    assert_eq!(
+        (log[0].action, log[0].source),
+        (Action::Create, Source::Web)
+    );
     assert_eq!(log[0].actor, "ada@example.org");
     assert_eq!(log[0].before, None);
-    assert_eq!(log[0].after.as_ref().and_then(|a| a["name"].as_str()), Some("bids"));
+    assert_eq!(
+        log[0].after.as_ref().and_then(|a| a["name"].as_str()),
+        Some("bids")
+    );
 }
 
 async fn edits_record_before_and_after_and_no_op_edits_record_nothing(db: &TestDb) {
     let store = db.store().await;
-    let created = organizations::create(&store, &ctx(Source::Cli), fields("bids")).await.unwrap();
+    let created = organizations::create(&store, &ctx(Source::Cli), fields("bids"))
+        .await
+        .unwrap();
     let mut changed = fields("bids");
     changed.kind = OrganizationKind::Funder;
-    organizations::update(&store, &ctx(Source::Api), created.id, changed.clone()).await.unwrap();
-    organizations::update(&store, &ctx(Source::Api), created.id, changed).await.unwrap();
-    let log = history::of(&store, EntityKind::Organization, &created.id.to_string()).await.unwrap();
+    organizations::update(&store, &ctx(Source::Api), created.id, changed.clone())
+        .await
+        .unwrap();
+    organizations::update(&store, &ctx(Source::Api), created.id, changed)
+        .await
+        .unwrap();
+    let log = history::of(&store, EntityKind::Organization, &created.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(log.len(), 2, "the second, unchanged edit records nothing");
     assert_eq!(log[1].action, Action::Update);
-    assert_eq!(log[1].before.as_ref().map(|b| b["kind"].clone()), Some("community".into()));
-    assert_eq!(log[1].after.as_ref().map(|a| a["kind"].clone()), Some("funder".into()));
+    assert_eq!(
+        log[1].before.as_ref().map(|b| b["kind"].clone()),
+        Some("community".into())
+    );
+    assert_eq!(
+        log[1].after.as_ref().map(|a| a["kind"].clone()),
+        Some("funder".into())
+    );
 }
 
 async fn deletes_are_soft_and_restorable(db: &TestDb) {
     let store = db.store().await;
     let c = ctx(Source::Cli);
-    let created = organizations::create(&store, &c, fields("bids")).await.unwrap();
+    let created = organizations::create(&store, &c, fields("bids"))
+        .await
+        .unwrap();
     organizations::delete(&store, &c, created.id).await.unwrap();
     assert!(store.list_organizations(false).await.unwrap().is_empty());
-    let again = organizations::delete(&store, &c, created.id).await.unwrap_err();
-    assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
-    let edit = organizations::update(&store, &c, created.id, fields("bids2")).await.unwrap_err();
-    assert!(edit.to_string().contains("restore it before editing"), "{edit}");
-    organizations::restore(&store, &c, created.id).await.unwrap();
-    assert_eq!(store.list_organizations(false).await.unwrap().len(), 1);
-    let actions: Vec<Action> = history::of(&store, EntityKind::Organization, &created.id.to_string())
+    let again = organizations::delete(&store, &c, created.id)
         .await
-        .unwrap()
-        .iter()
-        .map(|r| r.action)
-        .collect();
+        .unwrap_err();
+    assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
+    let edit = organizations::update(&store, &c, created.id, fields("bids2"))
+        .await
+        .unwrap_err();
+    assert!(
+        edit.to_string().contains("restore it before editing"),
+        "{edit}"
+    );
+    organizations::restore(&store, &c, created.id)
+        .await
+        .unwrap();
+    assert_eq!(store.list_organizations(false).await.unwrap().len(), 1);
+    let actions: Vec<Action> =
+        history::of(&store, EntityKind::Organization, &created.id.to_string())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.action)
+            .collect();
     assert_eq!(actions, [Action::Create, Action::Delete, Action::Restore]);
 }
 
 async fn a_refused_change_writes_no_audit_row(db: &TestDb) {
     let store = db.store().await;
-    organizations::create(&store, &ctx(Source::Cli), fields("bids")).await.unwrap();
-    let err = organizations::create(&store, &ctx(Source::Cli), fields("bids")).await.unwrap_err();
+    organizations::create(&store, &ctx(Source::Cli), fields("bids"))
+        .await
+        .unwrap();
+    let err = organizations::create(&store, &ctx(Source::Cli), fields("bids"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
     assert_eq!(store.count_audit().await.unwrap(), 1);
-    let missing = history::of(&store, EntityKind::Deal, "77").await.unwrap_err();
+    let missing = history::of(&store, EntityKind::Deal, "77")
+        .await
+        .unwrap_err();
     assert_eq!(missing.to_string(), "no history for deal 77");
 }
 
@@ -94,11 +138,25 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     });
     let summary = demo::load(&store, &ctx(Source::Cli), &data).await.unwrap();
     assert_eq!(summary.deals, data.deals.len());
-    assert_eq!(store.count_deals().await.unwrap() as usize, data.deals.len());
-    assert_eq!(store.list_organizations(false).await.unwrap().len(), data.organizations.len());
-    assert_eq!(store.count_audit().await.unwrap() as usize, data.deals.len() + data.organizations.len());
+    assert_eq!(
+        store.count_deals().await.unwrap() as usize,
+        data.deals.len()
+    );
+    assert_eq!(
+        store.list_organizations(false).await.unwrap().len(),
+        data.organizations.len()
+    );
+    assert_eq!(
+        store.count_audit().await.unwrap() as usize,
+        data.deals.len() + data.organizations.len()
+    );
     let renewals = store.list_deals(false).await.unwrap();
     assert!(renewals.iter().any(|d| d.row.renews_deal_id.is_some()));
-    let err = demo::load(&store, &ctx(Source::Cli), &data).await.unwrap_err();
-    assert!(err.to_string().contains("only fills an empty database"), "{err}");
+    let err = demo::load(&store, &ctx(Source::Cli), &data)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only fills an empty database"),
+        "{err}"
+    );
 }

@@ -20,7 +20,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Database: a file path or sqlite://PATH (default ./bearing.db), or postgres://…
-    #[arg(long, env = "BEARING_DB", global = true, value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BEARING_DB",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub db: Option<String>,
     /// Configuration file (TOML); ./bearing.toml is read when it exists
     #[arg(long, env = "BEARING_CONFIG", global = true, value_name = "FILE")]

@@ -93,8 +93,12 @@ impl Config {
                 .with_context(|| format!("database location from {}", db_text.origin))?,
             origin: db_text.origin,
         };
-        let (addr_arg, addr_origin) =
-            serve_setting(serve.and_then(|s| s.addr), serve_matches, "addr", "BEARING_ADDR")?;
+        let (addr_arg, addr_origin) = serve_setting(
+            serve.and_then(|s| s.addr),
+            serve_matches,
+            "addr",
+            "BEARING_ADDR",
+        )?;
         let default_addr: SocketAddr = DEFAULT_ADDR.parse()?;
         let addr = pick(addr_arg, addr_origin, file.addr, &file_origin, default_addr);
         let (timeout_arg, timeout_origin) = serve_setting(
@@ -103,7 +107,13 @@ impl Config {
             "request_timeout",
             "BEARING_REQUEST_TIMEOUT",
         )?;
-        let timeout = pick(timeout_arg, timeout_origin, file.request_timeout, &file_origin, DEFAULT_REQUEST_TIMEOUT);
+        let timeout = pick(
+            timeout_arg,
+            timeout_origin,
+            file.request_timeout,
+            &file_origin,
+            DEFAULT_REQUEST_TIMEOUT,
+        );
         if !(1..=3600).contains(&timeout.value) {
             anyhow::bail!(
                 "request_timeout from {} must be 1 to 3600 seconds, not {}",
@@ -115,7 +125,12 @@ impl Config {
             file: file_path.clone(),
             db,
             addr,
-            log: optional(cli.global.log.clone(), origin(matches, "log", "BEARING_LOG"), file.log.clone(), &file_origin),
+            log: optional(
+                cli.global.log.clone(),
+                origin(matches, "log", "BEARING_LOG"),
+                file.log.clone(),
+                &file_origin,
+            ),
             log_format: pick(
                 cli.global.log_format,
                 origin(matches, "log_format", "BEARING_LOG_FORMAT"),
@@ -138,7 +153,8 @@ impl Config {
 
     /// The configuration as rows of (key, value, origin), secrets redacted.
     pub fn rows(&self) -> Vec<[String; 3]> {
-        let row = |key: &str, value: String, origin: &Origin| [key.to_owned(), value, origin.to_string()];
+        let row =
+            |key: &str, value: String, origin: &Origin| [key.to_owned(), value, origin.to_string()];
         let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".to_owned());
         vec![
             [
@@ -150,7 +166,11 @@ impl Config {
             ],
             row("db", self.db.value.redacted(), &self.db.origin),
             row("addr", self.addr.value.to_string(), &self.addr.origin),
-            row("request_timeout", format!("{}s", self.request_timeout.value.as_secs()), &self.request_timeout.origin),
+            row(
+                "request_timeout",
+                format!("{}s", self.request_timeout.value.as_secs()),
+                &self.request_timeout.origin,
+            ),
             row("log", or_unset(&self.log.value), &self.log.origin),
             row(
                 "log_format",
@@ -183,7 +203,7 @@ fn read_file(named: Option<&Path>) -> anyhow::Result<(Option<PathBuf>, FileConfi
         let message = e.message().to_owned();
         match e.span() {
             Some(span) => {
-                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
                 anyhow::anyhow!("{}, line {line}: {message}", path.display())
             }
             None => anyhow::anyhow!("{}: {message}", path.display()),
@@ -208,9 +228,18 @@ fn pick<T>(
     default: T,
 ) -> Setting<T> {
     match (from_args, from_file) {
-        (Some(value), _) => Setting { value, origin: args_origin },
-        (None, Some(value)) => Setting { value, origin: file_origin() },
-        (None, None) => Setting { value: default, origin: Origin::Default },
+        (Some(value), _) => Setting {
+            value,
+            origin: args_origin,
+        },
+        (None, Some(value)) => Setting {
+            value,
+            origin: file_origin(),
+        },
+        (None, None) => Setting {
+            value: default,
+            origin: Origin::Default,
+        },
     }
 }
 
@@ -221,9 +250,18 @@ fn optional<T>(
     file_origin: &dyn Fn() -> Origin,
 ) -> Setting<Option<T>> {
     match (from_args, from_file) {
-        (Some(value), _) => Setting { value: Some(value), origin: args_origin },
-        (None, Some(value)) => Setting { value: Some(value), origin: file_origin() },
-        (None, None) => Setting { value: None, origin: Origin::Default },
+        (Some(value), _) => Setting {
+            value: Some(value),
+            origin: args_origin,
+        },
+        (None, Some(value)) => Setting {
+            value: Some(value),
+            origin: file_origin(),
+        },
+        (None, None) => Setting {
+            value: None,
+            origin: Origin::Default,
+        },
     }
 }
 
@@ -244,7 +282,9 @@ where
     }
     match std::env::var(env) {
         Ok(text) => {
-            let value = text.parse::<T>().map_err(|e| anyhow::anyhow!("{env}={text:?}: {e}"))?;
+            let value = text
+                .parse::<T>()
+                .map_err(|e| anyhow::anyhow!("{env}={text:?}: {e}"))?;
             Ok((Some(value), Origin::Env(env)))
         }
         Err(_) => Ok((None, Origin::Default)),

@@ -34,14 +34,26 @@ fn main() -> ExitCode {
     if let Err(error) = init_logging(&config, &cli.command) {
         return failure(&error, 2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(error) => return failure(&anyhow::Error::new(error).context("cannot start the async runtime"), 1),
+        Err(error) => {
+            return failure(
+                &anyhow::Error::new(error).context("cannot start the async runtime"),
+                1,
+            );
+        }
     };
     match runtime.block_on(commands::run(cli, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let status = if error.downcast_ref::<commands::UsageError>().is_some() { 2 } else { 1 };
+            let status = if error.downcast_ref::<commands::UsageError>().is_some() {
+                2
+            } else {
+                1
+            };
             failure(&error, status)
         }
     }
@@ -62,8 +74,15 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         }
         _ => {
             let rendered = error.render().to_string();
-            let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
-            let _ = writeln!(std::io::stderr(), "{}; see `bearing --help`", first.trim_end());
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error: invalid arguments");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}; see `bearing --help`",
+                first.trim_end()
+            );
             ExitCode::from(2)
         }
     }
@@ -84,7 +103,10 @@ fn install_panic_hook() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("unknown cause");
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
             "error: internal error{location}: {message} (this is a bug in Bearing; please report it)"
@@ -94,11 +116,21 @@ fn install_panic_hook() {
 
 fn init_logging(config: &Config, command: &cli::Command) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
-    let default = if matches!(command, cli::Command::Serve(_)) { "info" } else { "warn" };
-    let filter_text = config.log.value.clone().unwrap_or_else(|| default.to_owned());
+    let default = if matches!(command, cli::Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter_text = config
+        .log
+        .value
+        .clone()
+        .unwrap_or_else(|| default.to_owned());
     let filter = EnvFilter::try_new(&filter_text)
         .map_err(|e| anyhow::anyhow!("invalid log filter {filter_text:?}: {e}"))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = match config.log_format.value {
         cli::LogFormat::Text => builder.try_init(),
         cli::LogFormat::Json => builder.json().try_init(),

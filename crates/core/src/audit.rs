@@ -17,7 +17,13 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [Source::Cli, Source::Web, Source::Api, Source::Import, Source::Job];
+    pub const ALL: [Source; 5] = [
+        Source::Cli,
+        Source::Web,
+        Source::Api,
+        Source::Import,
+        Source::Job,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,7 +63,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [Action::Create, Action::Update, Action::Delete, Action::Restore];
+    pub const ALL: [Action; 4] = [
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Restore,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,7 +92,9 @@ impl FromStr for Action {
         Action::ALL
             .into_iter()
             .find(|action| action.as_str() == s)
-            .ok_or_else(|| ParseError::new("action", s, "expected create, update, delete or restore"))
+            .ok_or_else(|| {
+                ParseError::new("action", s, "expected create, update, delete or restore")
+            })
     }
 }
 
@@ -137,7 +150,11 @@ impl FromStr for EntityKind {
             .find(|kind| kind.as_str() == singular)
             .ok_or_else(|| {
                 let names: Vec<&str> = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
-                ParseError::new("entity kind", s, &format!("expected one of {}", names.join(", ")))
+                ParseError::new(
+                    "entity kind",
+                    s,
+                    &format!("expected one of {}", names.join(", ")),
+                )
             })
     }
 }
@@ -203,7 +220,10 @@ mod tests {
 
     #[test]
     fn actors_are_printable_and_bounded() {
-        assert_eq!(Actor::parse(" ada@example.org ").map(|a| a.to_string()), Ok("ada@example.org".into()));
+        assert_eq!(
+            Actor::parse(" ada@example.org ").map(|a| a.to_string()),
+            Ok("ada@example.org".into())
+        );
         assert!(Actor::parse("").is_err());
         assert!(Actor::parse("a\nb").is_err());
         assert!(Actor::parse(&"x".repeat(201)).is_err());

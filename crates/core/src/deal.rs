@@ -22,7 +22,9 @@ crate::pipeline::text_enum!(DealType, "deal type", {
 
 /// A revenue type: one of the known ones (membership-general, membership-premier, project,
 /// grant, gift, usage, other) or free text, kept lower-case.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct RevenueType(String);
 
@@ -104,11 +106,13 @@ pub struct DealFields {
 
 impl DealFields {
     pub fn amount(&self) -> Option<Money> {
-        self.amount_minor.map(|minor| Money::from_minor(minor, self.currency))
+        self.amount_minor
+            .map(|minor| Money::from_minor(minor, self.currency))
     }
 
     pub fn collected(&self) -> Option<Money> {
-        self.collected_minor.map(|minor| Money::from_minor(minor, self.currency))
+        self.collected_minor
+            .map(|minor| Money::from_minor(minor, self.currency))
     }
 
     /// Every rule a deal breaks on its own, as field and reason; empty when it is valid.
@@ -131,7 +135,10 @@ impl DealFields {
             problems.push(("amount", "an amount cannot be negative".to_owned()));
         }
         if self.collected_minor.is_some_and(|c| c < 0) {
-            problems.push(("amount_collected", "collected cannot be negative".to_owned()));
+            problems.push((
+                "amount_collected",
+                "collected cannot be negative".to_owned(),
+            ));
         }
         problems
     }
@@ -169,8 +176,14 @@ mod tests {
     fn a_complete_deal_has_no_problems() {
         let deal = sample();
         assert!(deal.problems().is_empty());
-        assert_eq!(deal.revenue_type.as_ref().map(RevenueType::as_str), Some("membership-premier"));
-        assert_eq!(deal.amount().map(|m| m.to_string()), Some("45000.00 USD".to_owned()));
+        assert_eq!(
+            deal.revenue_type.as_ref().map(RevenueType::as_str),
+            Some("membership-premier")
+        );
+        assert_eq!(
+            deal.amount().map(|m| m.to_string()),
+            Some("45000.00 USD".to_owned())
+        );
         assert_eq!(deal.collected(), None);
     }
 

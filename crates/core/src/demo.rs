@@ -10,19 +10,25 @@ use jiff::ToSpan;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::Date;
 use crate::deal::{DealFields, DealType, RevenueType};
 use crate::money::Currency;
 use crate::month::Month;
 use crate::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use crate::pipeline::Probability;
-use crate::Date;
 
 /// The pipeline every demo deal is in.
 pub const PIPELINE: &str = "Membership Sales";
 
 /// The open stages of the default pipeline, in order.
-pub const OPEN_STAGES: [&str; 6] =
-    ["Enrichment", "Outreach", "Discovery", "Renewal", "Proposal", "Contract Admin"];
+pub const OPEN_STAGES: [&str; 6] = [
+    "Enrichment",
+    "Outreach",
+    "Discovery",
+    "Renewal",
+    "Proposal",
+    "Contract Admin",
+];
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,21 +55,58 @@ pub struct DemoData {
 }
 
 const PLACES: [&str; 24] = [
-    "Northfield", "Riverbend", "Cedar Ridge", "Lakeshore", "Granite Peak", "Harborview",
-    "Silver Creek", "Pinecrest", "Eastvale", "Westmoor", "Brightwater", "Stonebridge",
-    "Fairhaven", "Redwood Hollow", "Summit Plains", "Oakhurst", "Mill Valley", "Aspen Grove",
-    "Copper Basin", "Thornbury", "Highmoor", "Willowmere", "Kestrel Bay", "Larkspur",
+    "Northfield",
+    "Riverbend",
+    "Cedar Ridge",
+    "Lakeshore",
+    "Granite Peak",
+    "Harborview",
+    "Silver Creek",
+    "Pinecrest",
+    "Eastvale",
+    "Westmoor",
+    "Brightwater",
+    "Stonebridge",
+    "Fairhaven",
+    "Redwood Hollow",
+    "Summit Plains",
+    "Oakhurst",
+    "Mill Valley",
+    "Aspen Grove",
+    "Copper Basin",
+    "Thornbury",
+    "Highmoor",
+    "Willowmere",
+    "Kestrel Bay",
+    "Larkspur",
 ];
 const FIELDS: [&str; 12] = [
-    "University", "Climate Collaborative", "Ocean Observatory", "Genomics Institute",
-    "Data Science Lab", "Hydrology Consortium", "Astronomy Network", "Community College",
-    "Neuroscience Center", "Earth Data Alliance", "Open Science School", "Ecology Field Station",
+    "University",
+    "Climate Collaborative",
+    "Ocean Observatory",
+    "Genomics Institute",
+    "Data Science Lab",
+    "Hydrology Consortium",
+    "Astronomy Network",
+    "Community College",
+    "Neuroscience Center",
+    "Earth Data Alliance",
+    "Open Science School",
+    "Ecology Field Station",
 ];
 const FUNDERS: [&str; 6] = [
-    "Alder Foundation", "Meridian Trust for Science", "Open Knowledge Fund",
-    "Harbor Light Philanthropies", "Civic Computing Initiative", "Tallgrass Family Foundation",
+    "Alder Foundation",
+    "Meridian Trust for Science",
+    "Open Knowledge Fund",
+    "Harbor Light Philanthropies",
+    "Civic Computing Initiative",
+    "Tallgrass Family Foundation",
 ];
-const DONORS: [&str; 3] = ["Friends of Open Infrastructure", "Juniper Giving Circle", "Orchard Fund"];
+const DONORS: [&str; 3] = [
+    "Friends of Open Infrastructure",
+    "Juniper Giving Circle",
+    "Orchard Fund",
+];
 const OWNERS: [&str; 3] = ["Avery Quinn", "Jordan Blake", "Sam Rivera"];
 const LOSS_REASONS: [&str; 5] = [
     "budget cut",
@@ -78,7 +121,10 @@ pub fn generate(spec: DemoSpec) -> DemoData {
     let mut g = Generator {
         rng: ChaCha8Rng::seed_from_u64(spec.seed),
         now: Month::of(spec.as_of),
-        data: DemoData { organizations: Vec::new(), deals: Vec::new() },
+        data: DemoData {
+            organizations: Vec::new(),
+            deals: Vec::new(),
+        },
         used_names: std::collections::HashSet::new(),
     };
     let target = spec.deals;
@@ -175,7 +221,13 @@ impl Generator {
         OWNERS[self.rng.random_range(0..OWNERS.len())].to_owned()
     }
 
-    fn deal(&mut self, name: String, org: &OrganizationName, stage: &str, revenue: &str) -> DealFields {
+    fn deal(
+        &mut self,
+        name: String,
+        org: &OrganizationName,
+        stage: &str,
+        revenue: &str,
+    ) -> DealFields {
         DealFields {
             name,
             organization: Some(org.clone()),
@@ -219,7 +271,13 @@ impl Generator {
         Some(paid)
     }
 
-    fn signed(&mut self, mut deal: DealFields, amount: i64, start: Month, end: Month) -> DealFields {
+    fn signed(
+        &mut self,
+        mut deal: DealFields,
+        amount: i64,
+        start: Month,
+        end: Month,
+    ) -> DealFields {
         deal.amount_minor = Some(amount);
         deal.contract_start = Some(start.first_day());
         deal.contract_end = Some(end.last_day());
@@ -243,9 +301,15 @@ impl Generator {
         let org = self.organization(long.clone(), OrganizationKind::Community);
         let premier = self.rng.random_bool(0.3);
         let (revenue, yearly) = if premier {
-            ("membership-premier", 45_000 + 2_500 * self.rng.random_range(-4..=4))
+            (
+                "membership-premier",
+                45_000 + 2_500 * self.rng.random_range(-4..=4),
+            )
         } else {
-            ("membership-general", 15_000 + 500 * self.rng.random_range(-6..=6))
+            (
+                "membership-general",
+                15_000 + 500 * self.rng.random_range(-6..=6),
+            )
         };
         let mut start = self.random_month(-60..=-3);
         let mut previous: Option<usize> = None;
@@ -261,7 +325,8 @@ impl Generator {
                     break;
                 }
                 if self.rng.random_bool(0.12) {
-                    let mut lost = self.deal(format!("{label} renewal"), &org, "Closed Lost", revenue);
+                    let mut lost =
+                        self.deal(format!("{label} renewal"), &org, "Closed Lost", revenue);
                     lost.deal_type = DealType::Renewal;
                     lost.amount_minor = Some(amount);
                     lost.target_start = Some(start.first_day());
@@ -311,18 +376,27 @@ impl Generator {
         let amount = i64::from(self.rng.random_range(20..=150)) * 1_000 * 100;
         let name = format!("{long} project {}", start.year());
         if start > self.now {
-            let stage = if self.rng.random_bool(0.5) { "Proposal" } else { "Contract Admin" };
+            let stage = if self.rng.random_bool(0.5) {
+                "Proposal"
+            } else {
+                "Contract Admin"
+            };
             let mut open = self.deal(name, org, stage, "project");
             open.amount_minor = Some(amount);
             open.target_start = Some(start.first_day());
             open.target_end = Some(end.last_day());
             if self.rng.random_bool(0.3) {
-                open.probability = Probability::new(f64::from(self.rng.random_range(2..=9)) / 10.0).ok();
+                open.probability =
+                    Probability::new(f64::from(self.rng.random_range(2..=9)) / 10.0).ok();
             }
             self.push(open, None);
             return;
         }
-        let stage = if end < self.now { "Closed Won Complete" } else { "Closed Won" };
+        let stage = if end < self.now {
+            "Closed Won Complete"
+        } else {
+            "Closed Won"
+        };
         let base = self.deal(name, org, stage, "project");
         let mut won = self.signed(base, amount, start, end);
         if self.rng.random_bool(0.1) {
@@ -343,22 +417,32 @@ impl Generator {
             let end = start.plus(length - 1).unwrap_or(start);
             let amount = i64::from(self.rng.random_range(10..=75)) * 10_000 * 100;
             let name = format!("{long} grant {}", start.year());
-            let stage = if end < self.now { "Closed Won Complete" } else { "Closed Won" };
+            let stage = if end < self.now {
+                "Closed Won Complete"
+            } else {
+                "Closed Won"
+            };
             let base = self.deal(name, &org, stage, "grant");
             let won = self.signed(base, amount, start, end);
             self.push(won, None);
             if g == 0 && i % 3 == 1 {
-                let mut declined = self.deal(format!("{long} proposal"), &org, "Closed Lost", "grant");
+                let mut declined =
+                    self.deal(format!("{long} proposal"), &org, "Closed Lost", "grant");
                 declined.amount_minor = Some(amount / 2);
                 declined.close_date = Some(Self::days_before(start.first_day(), 90));
                 declined.loss_reason = Some("declined by the funder".to_owned());
                 self.push(declined, None);
             }
         }
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             let start = self.random_month(3..=9);
             let end = start.plus(23).unwrap_or(start);
-            let mut open = self.deal(format!("{long} application {}", start.year()), &org, "Proposal", "grant");
+            let mut open = self.deal(
+                format!("{long} application {}", start.year()),
+                &org,
+                "Proposal",
+                "grant",
+            );
             open.amount_minor = Some(i64::from(self.rng.random_range(20..=60)) * 10_000 * 100);
             open.target_start = Some(start.first_day());
             open.target_end = Some(end.last_day());
@@ -373,7 +457,11 @@ impl Generator {
         for _ in 0..self.rng.random_range(1..=3) {
             let month = self.random_month(-50..=1);
             let amount = i64::from(self.rng.random_range(5..=50)) * 1_000 * 100;
-            let stage = if month < self.now { "Closed Won Complete" } else { "Closed Won" };
+            let stage = if month < self.now {
+                "Closed Won Complete"
+            } else {
+                "Closed Won"
+            };
             let base = self.deal(format!("{long} gift {month}"), &org, stage, "gift");
             let mut gift = self.signed(base, amount, month, month);
             gift.collected_minor = Some(if month <= self.now { amount } else { 0 });
@@ -387,10 +475,20 @@ impl Generator {
         let field = FIELDS[(i * 5 + 1) % FIELDS.len()];
         let long = format!("{place} {field} Partnership");
         let org = self.organization(long.clone(), OrganizationKind::Community);
-        let stages = ["Enrichment", "Outreach", "Discovery", "Proposal", "Contract Admin"];
+        let stages = [
+            "Enrichment",
+            "Outreach",
+            "Discovery",
+            "Proposal",
+            "Contract Admin",
+        ];
         let stage = stages[i % stages.len()];
         let premier = self.rng.random_bool(0.3);
-        let revenue = if premier { "membership-premier" } else { "membership-general" };
+        let revenue = if premier {
+            "membership-premier"
+        } else {
+            "membership-general"
+        };
         let mut deal = self.deal(format!("{long} membership"), &org, stage, revenue);
         let start = self.random_month(1..=6);
         let end = start.plus(11).unwrap_or(start);
@@ -419,13 +517,23 @@ mod tests {
     use std::collections::HashSet;
 
     fn spec(deals: Option<usize>) -> DemoSpec {
-        DemoSpec { seed: 7, as_of: date(2026, 11, 24), deals }
+        DemoSpec {
+            seed: 7,
+            as_of: date(2026, 11, 24),
+            deals,
+        }
     }
 
     #[test]
     fn the_same_spec_gives_the_same_organisation() {
         assert_eq!(generate(spec(None)), generate(spec(None)));
-        assert_ne!(generate(spec(None)), generate(DemoSpec { seed: 8, ..spec(None) }));
+        assert_ne!(
+            generate(spec(None)),
+            generate(DemoSpec {
+                seed: 8,
+                ..spec(None)
+            })
+        );
     }
 
     #[test]
@@ -436,7 +544,10 @@ mod tests {
             .iter()
             .filter(|o| o.kind == OrganizationKind::Community)
             .count();
-        assert!((40..=60).contains(&communities), "{communities} communities");
+        assert!(
+            (40..=60).contains(&communities),
+            "{communities} communities"
+        );
         let first = data
             .deals
             .iter()
@@ -449,7 +560,13 @@ mod tests {
             .iter()
             .filter_map(|d| d.fields.revenue_type.as_ref().map(RevenueType::as_str))
             .collect();
-        for kind in ["membership-general", "membership-premier", "project", "grant", "gift"] {
+        for kind in [
+            "membership-general",
+            "membership-premier",
+            "project",
+            "grant",
+            "gift",
+        ] {
             assert!(kinds.contains(kind), "no {kind} deals");
         }
     }
@@ -458,7 +575,10 @@ mod tests {
     fn every_open_stage_has_deals_and_some_deals_miss_data() {
         let data = generate(spec(None));
         for stage in OPEN_STAGES {
-            assert!(data.deals.iter().any(|d| d.fields.stage == stage), "no deal in {stage}");
+            assert!(
+                data.deals.iter().any(|d| d.fields.stage == stage),
+                "no deal in {stage}"
+            );
         }
         let missing = data.deals.iter().filter(|d| {
             let f = &d.fields;
@@ -466,8 +586,16 @@ mod tests {
                 && (f.amount_minor.is_none() || f.target_start.is_none() || f.target_end.is_none())
         });
         assert!(missing.count() >= 2);
-        assert!(data.deals.iter().any(|d| d.fields.stage == "Closed Lost" && d.fields.loss_reason.is_some()));
-        assert!(data.deals.iter().any(|d| d.fields.deal_type == DealType::Renewal));
+        assert!(
+            data.deals
+                .iter()
+                .any(|d| d.fields.stage == "Closed Lost" && d.fields.loss_reason.is_some())
+        );
+        assert!(
+            data.deals
+                .iter()
+                .any(|d| d.fields.deal_type == DealType::Renewal)
+        );
     }
 
     #[test]
@@ -477,12 +605,22 @@ mod tests {
             if let Some(n) = n {
                 assert_eq!(data.deals.len(), n);
             }
-            let names: HashSet<&OrganizationName> = data.organizations.iter().map(|o| &o.name).collect();
-            assert_eq!(names.len(), data.organizations.len(), "organization names are unique");
+            let names: HashSet<&OrganizationName> =
+                data.organizations.iter().map(|o| &o.name).collect();
+            assert_eq!(
+                names.len(),
+                data.organizations.len(),
+                "organization names are unique"
+            );
             for (i, deal) in data.deals.iter().enumerate() {
                 assert!(deal.fields.problems().is_empty(), "{:?}", deal.fields);
                 assert!(deal.renews.is_none_or(|r| r < i));
-                assert!(deal.fields.organization.as_ref().is_some_and(|o| names.contains(o)));
+                assert!(
+                    deal.fields
+                        .organization
+                        .as_ref()
+                        .is_some_and(|o| names.contains(o))
+                );
             }
         }
     }

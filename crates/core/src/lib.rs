@@ -6,11 +6,11 @@
 //! can trust it.
 
 pub mod audit;
+pub mod deal;
 pub mod demo;
 pub mod ids;
 pub mod money;
 pub mod month;
-pub mod deal;
 pub mod organization;
 pub mod pipeline;
 
@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn parse_date_accepts_iso_dates_only() {
-        assert_eq!(parse_date("2026-02-28").ok(), Some(jiff::civil::date(2026, 2, 28)));
+        assert_eq!(
+            parse_date("2026-02-28").ok(),
+            Some(jiff::civil::date(2026, 2, 28))
+        );
         assert!(parse_date("2026-02-30").is_err());
         assert!(parse_date("2026-2-3").is_err());
         assert!(parse_date("28/02/2026").is_err());

@@ -91,7 +91,9 @@ impl Money {
 
     /// Whole major units (dollars), e.g. `Money::from_major(17_500, USD)`.
     pub fn from_major(major: i64, currency: Currency) -> Option<Self> {
-        major.checked_mul(currency.scale()).map(|minor| Self { minor, currency })
+        major
+            .checked_mul(currency.scale())
+            .map(|minor| Self { minor, currency })
     }
 
     pub fn zero(currency: Currency) -> Self {
@@ -115,7 +117,8 @@ impl Money {
         if whole.is_empty() && fraction.is_empty() {
             return Err(err("expected a number such as 1234.56"));
         }
-        if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit())
+        if !whole.bytes().all(|b| b.is_ascii_digit())
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
         {
             return Err(err("expected a number such as 1234.56"));
         }
@@ -190,7 +193,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        for bad in ["", "-", ".", "1,000", "1e5", "12.345", "abc", "1.2.3", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-",
+            ".",
+            "1,000",
+            "1e5",
+            "12.345",
+            "abc",
+            "1.2.3",
+            "99999999999999999999",
+        ] {
             assert!(usd(bad).is_err(), "{bad:?} should be refused");
         }
         let err = usd("12.345").err().map(|e| e.to_string());
@@ -202,18 +215,30 @@ mod tests {
 
     #[test]
     fn currencies_know_their_exponent() {
-        assert_eq!(Money::parse("1500", Currency::parse("jpy").unwrap()).map(|m| m.minor), Ok(1500));
+        assert_eq!(
+            Money::parse("1500", Currency::parse("jpy").unwrap()).map(|m| m.minor),
+            Ok(1500)
+        );
         assert!(Money::parse("1.5", Currency::parse("JPY").unwrap()).is_err());
         assert!(Currency::parse("US").is_err());
         assert!(Currency::parse("U$D").is_err());
-        assert_eq!(Currency::parse("eur").map(|c| c.to_string()), Ok("EUR".to_owned()));
+        assert_eq!(
+            Currency::parse("eur").map(|c| c.to_string()),
+            Ok("EUR".to_owned())
+        );
     }
 
     #[test]
     fn displays_all_minor_digits() {
-        assert_eq!(Money::from_minor(1_750_005, Currency::USD).to_string(), "17500.05 USD");
+        assert_eq!(
+            Money::from_minor(1_750_005, Currency::USD).to_string(),
+            "17500.05 USD"
+        );
         assert_eq!(Money::from_minor(-7, Currency::USD).decimal(), "-0.07");
-        assert_eq!(Money::from_major(3, Currency::USD).map(|m| m.minor), Some(300));
+        assert_eq!(
+            Money::from_major(3, Currency::USD).map(|m| m.minor),
+            Some(300)
+        );
     }
 
     proptest! {

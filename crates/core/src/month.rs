@@ -112,7 +112,15 @@ mod tests {
         assert_eq!(m("2026-02").to_string(), "2026-02");
         assert_eq!(m("2026-02").year(), 2026);
         assert_eq!(m("2026-02").month(), 2);
-        for bad in ["2026-13", "2026-00", "2026-2", "26-02", "2026/02", "", "2026-02-01"] {
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-2",
+            "26-02",
+            "2026/02",
+            "",
+            "2026-02-01",
+        ] {
             assert!(Month::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -25,7 +25,9 @@ text_enum!(OrganizationKind, "organization kind", {
 });
 
 /// An organization's short name: one word used as a machine key (`2i2c`, `bids`, `awi-ciroh`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct OrganizationName(String);
 
@@ -109,8 +111,14 @@ mod tests {
         assert!(OrganizationName::parse("two words").is_err());
         assert!(OrganizationName::parse("").is_err());
         assert!(OrganizationName::parse(&"a".repeat(65)).is_err());
-        assert_eq!(OrganizationName::slug("Friends of Open Infra!").map(String::from), Some("friends-of-open-infra".into()));
+        assert_eq!(
+            OrganizationName::slug("Friends of Open Infra!").map(String::from),
+            Some("friends-of-open-infra".into())
+        );
         assert_eq!(OrganizationName::slug("  ***  "), None);
-        assert_eq!("Funder".parse::<OrganizationKind>(), Ok(OrganizationKind::Funder));
+        assert_eq!(
+            "Funder".parse::<OrganizationKind>(),
+            Ok(OrganizationKind::Funder)
+        );
     }
 }

@@ -77,7 +77,11 @@ impl Probability {
         if value.is_finite() && (0.0..=1.0).contains(&value) {
             Ok(Probability(value))
         } else {
-            Err(ParseError::new("probability", &value.to_string(), "expected a number from 0 to 1"))
+            Err(ParseError::new(
+                "probability",
+                &value.to_string(),
+                "expected a number from 0 to 1",
+            ))
         }
     }
 
@@ -86,7 +90,10 @@ impl Probability {
             .trim()
             .parse::<f64>()
             .map_err(|_| ParseError::new("probability", text, "expected a number from 0 to 1"))?;
-        Probability::new(value).map_err(|e| ParseError { value: text.to_owned(), ..e })
+        Probability::new(value).map_err(|e| ParseError {
+            value: text.to_owned(),
+            ..e
+        })
     }
 
     pub fn get(self) -> f64 {
@@ -100,8 +107,14 @@ mod tests {
 
     #[test]
     fn forecast_categories_read_loosely_and_print_kebab_case() {
-        assert_eq!("Best case".parse::<ForecastCategory>(), Ok(ForecastCategory::BestCase));
-        assert_eq!("best_case".parse::<ForecastCategory>(), Ok(ForecastCategory::BestCase));
+        assert_eq!(
+            "Best case".parse::<ForecastCategory>(),
+            Ok(ForecastCategory::BestCase)
+        );
+        assert_eq!(
+            "best_case".parse::<ForecastCategory>(),
+            Ok(ForecastCategory::BestCase)
+        );
         assert_eq!(ForecastCategory::BestCase.to_string(), "best-case");
         assert!("maybe".parse::<ForecastCategory>().is_err());
         assert_eq!("WON".parse::<StageOutcome>(), Ok(StageOutcome::Won));
@@ -109,7 +122,10 @@ mod tests {
 
     #[test]
     fn probabilities_lie_between_zero_and_one() {
-        assert_eq!(Probability::parse("0.2999999999999999").map(Probability::get), Ok(0.2999999999999999));
+        assert_eq!(
+            Probability::parse("0.2999999999999999").map(Probability::get),
+            Ok(0.2999999999999999)
+        );
         assert!(Probability::parse("1.01").is_err());
         assert!(Probability::parse("-0.1").is_err());
         assert!(Probability::parse("NaN").is_err());

@@ -58,7 +58,10 @@ pub enum WriteError {
 
 impl Table {
     pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Self {
-        Self { columns: columns.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Self {
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Adds a row; missing trailing cells are empty, extra cells are an error of the caller
@@ -121,7 +124,9 @@ impl Table {
                     .iter()
                     .zip(row)
                     .map(|(k, v)| {
-                        let value = v.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
+                        let value = v
+                            .clone()
+                            .map_or(serde_json::Value::Null, serde_json::Value::String);
                         (k.clone(), value)
                     })
                     .collect()
@@ -139,7 +144,11 @@ mod tests {
 
     fn sample() -> Table {
         let mut table = Table::new(["id", "name", "amount"]);
-        table.push([Some("1".into()), Some("BIDS, \"premier\"".into()), Some("45000.00".into())]);
+        table.push([
+            Some("1".into()),
+            Some("BIDS, \"premier\"".into()),
+            Some("45000.00".into()),
+        ]);
         table.push([Some("22".into()), Some("AWI".into()), None]);
         table
     }

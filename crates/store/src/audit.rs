@@ -36,7 +36,8 @@ pub struct AuditRecord {
 
 impl Tx {
     pub async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
-        let json = |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);
+        let json =
+            |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (at, actor, source, entity_kind, entity_id, action, before_json, after_json)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -57,7 +58,11 @@ impl Tx {
 
 impl Store {
     /// Every change to one entity, oldest first.
-    pub async fn list_audit(&self, entity: EntityKind, entity_id: &str) -> Result<Vec<AuditRecord>> {
+    pub async fn list_audit(
+        &self,
+        entity: EntityKind,
+        entity_id: &str,
+    ) -> Result<Vec<AuditRecord>> {
         list(&self.pool, Some((entity, entity_id))).await
     }
 
@@ -67,7 +72,9 @@ impl Store {
     }
 
     pub async fn count_audit(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }
 
@@ -76,24 +83,20 @@ where
     E: Executor<'e, Database = Any>,
 {
     let rows = match entity {
-        Some((kind, id)) => {
-            sqlx::query(
-                "SELECT id, at, actor, source, entity_kind, entity_id, action, before_json, after_json
+        Some((kind, id)) => sqlx::query(
+            "SELECT id, at, actor, source, entity_kind, entity_id, action, before_json, after_json
                  FROM audit_log WHERE entity_kind = $1 AND entity_id = $2 ORDER BY id",
-            )
-            .bind(kind.as_str())
-            .bind(id)
-            .fetch_all(executor)
-            .await?
-        }
-        None => {
-            sqlx::query(
-                "SELECT id, at, actor, source, entity_kind, entity_id, action, before_json, after_json
+        )
+        .bind(kind.as_str())
+        .bind(id)
+        .fetch_all(executor)
+        .await?,
+        None => sqlx::query(
+            "SELECT id, at, actor, source, entity_kind, entity_id, action, before_json, after_json
                  FROM audit_log ORDER BY id",
-            )
-            .fetch_all(executor)
-            .await?
-        }
+        )
+        .fetch_all(executor)
+        .await?,
     };
     rows.iter().map(record).collect()
 }

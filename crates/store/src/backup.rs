@@ -35,7 +35,10 @@ pub async fn backup_sqlite(store: &Store, dest: &Path) -> Result<()> {
     let dest_text = dest
         .to_str()
         .ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
-    sqlx::query("VACUUM INTO $1").bind(dest_text).execute(&store.pool).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(dest_text)
+        .execute(&store.pool)
+        .await?;
     check_sqlite_file(dest).await
 }
 
@@ -47,9 +50,14 @@ pub async fn restore_sqlite(backup: &Path, target: &DbUrl) -> Result<Store> {
         DbUrl::Postgres(_) => return Err(StoreError::Unsupported(POSTGRES_BACKUP.into())),
     };
     if !backup.is_file() {
-        return Err(StoreError::Invalid(format!("{}: no such backup file", backup.display())));
+        return Err(StoreError::Invalid(format!(
+            "{}: no such backup file",
+            backup.display()
+        )));
     }
-    let occupied = std::fs::metadata(target_path).map(|m| m.len() > 0).unwrap_or(false);
+    let occupied = std::fs::metadata(target_path)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
     if occupied {
         return Err(StoreError::Invalid(format!(
             "{} already exists: restore only writes a new database, so move it away or choose another --db",
@@ -61,15 +69,21 @@ pub async fn restore_sqlite(backup: &Path, target: &DbUrl) -> Result<Store> {
         StoreError::Invalid(format!("{} is not a UTF-8 path", target_path.display()))
     })?;
     let mut source = read_only(backup).await?;
-    sqlx::query("VACUUM INTO $1").bind(target_text).execute(&mut source).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target_text)
+        .execute(&mut source)
+        .await?;
     source.close().await?;
     Store::open(target, OpenMode::Checked).await
 }
 
 async fn read_only(path: &Path) -> Result<sqlx::AnyConnection> {
     sqlx::any::install_default_drivers();
-    let url = DbUrl::sqlite(path).sqlx_url().replace("?mode=rwc", "?mode=ro");
-    let options = AnyConnectOptions::from_str(&url).map_err(|e| StoreError::connect(&DbUrl::sqlite(path), &e))?;
+    let url = DbUrl::sqlite(path)
+        .sqlx_url()
+        .replace("?mode=rwc", "?mode=ro");
+    let options = AnyConnectOptions::from_str(&url)
+        .map_err(|e| StoreError::connect(&DbUrl::sqlite(path), &e))?;
     options
         .connect()
         .await
@@ -79,7 +93,10 @@ async fn read_only(path: &Path) -> Result<sqlx::AnyConnection> {
 /// Checks that `path` is an intact SQLite file holding a Bearing database.
 async fn check_sqlite_file(path: &Path) -> Result<()> {
     let not_bearing = |why: String| {
-        StoreError::Invalid(format!("{} is not a usable Bearing backup: {why}", path.display()))
+        StoreError::Invalid(format!(
+            "{} is not a usable Bearing backup: {why}",
+            path.display()
+        ))
     };
     let mut conn = read_only(path).await?;
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")

@@ -93,7 +93,11 @@ impl Tx {
         .bind(timestamp_text(at))
         .fetch_one(&mut *self.inner)
         .await?;
-        get(&mut *self.inner, DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?).await
+        get(
+            &mut *self.inner,
+            DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
+        )
+        .await
     }
 }
 
@@ -104,29 +108,37 @@ impl Store {
 
     /// Deals that are not deleted.
     pub async fn count_deals(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE deleted_at IS NULL")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE deleted_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Deals in id order; deleted ones only when asked for.
     pub async fn list_deals(&self, include_deleted: bool) -> Result<Vec<DealRecord>> {
         let rows = if include_deleted {
-            sqlx::query(select!("ORDER BY id")).fetch_all(&self.pool).await?
+            sqlx::query(select!("ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await?
         } else {
-            sqlx::query(select!("WHERE deleted_at IS NULL ORDER BY id")).fetch_all(&self.pool).await?
+            sqlx::query(select!("WHERE deleted_at IS NULL ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await?
         };
         rows.iter().map(record).collect()
     }
 }
-
 
 async fn get<'e, E: Executor<'e, Database = Any>>(e: E, id: DealId) -> Result<DealRecord> {
     let row = sqlx::query(select!("WHERE id = $1"))
         .bind(id.get())
         .fetch_optional(e)
         .await?
-        .ok_or_else(|| StoreError::NotFound { kind: "deal", id: id.to_string() })?;
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "deal",
+            id: id.to_string(),
+        })?;
     record(&row)
 }
 
@@ -136,12 +148,15 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
     }
     let date = |column: &str| -> Result<Option<Date>> {
         let text: Option<String> = row.try_get(column)?;
-        text.map(|t| bearing_core::parse_date(&t).map_err(|e| corrupt(column, &e))).transpose()
+        text.map(|t| bearing_core::parse_date(&t).map_err(|e| corrupt(column, &e)))
+            .transpose()
     };
     macro_rules! id {
         ($ty:ty, $column:literal) => {{
             let raw: Option<i64> = row.try_get($column)?;
-            raw.map(<$ty>::new).transpose().map_err(|e| corrupt($column, &e))?
+            raw.map(<$ty>::new)
+                .transpose()
+                .map_err(|e| corrupt($column, &e))?
         }};
     }
     let text = |column: &str| -> Result<Option<String>> { Ok(row.try_get(column)?) };
@@ -153,7 +168,8 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
         row: DealRow {
             name: row.try_get("name")?,
             organization_id: id!(OrganizationId, "organization_id"),
-            pipeline_id: id!(PipelineId, "pipeline_id").ok_or_else(|| corrupt("pipeline_id", &"missing"))?,
+            pipeline_id: id!(PipelineId, "pipeline_id")
+                .ok_or_else(|| corrupt("pipeline_id", &"missing"))?,
             stage_id: id!(StageId, "stage_id").ok_or_else(|| corrupt("stage_id", &"missing"))?,
             probability: row.try_get("probability")?,
             forecast_category: text("forecast_category")?

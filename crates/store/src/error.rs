@@ -45,13 +45,16 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(format!("already exists: {}", db.message()))
             }
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                StoreError::Invalid(format!("refers to a record that does not exist: {}", db.message()))
-            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Invalid(
+                format!("refers to a record that does not exist: {}", db.message()),
+            ),
             sqlx::Error::Database(db) if db.is_check_violation() => {
                 StoreError::Invalid(format!("a value is out of range: {}", db.message()))
             }
-            sqlx::Error::RowNotFound => StoreError::NotFound { kind: "row", id: String::new() },
+            sqlx::Error::RowNotFound => StoreError::NotFound {
+                kind: "row",
+                id: String::new(),
+            },
             _ => StoreError::Database(error.to_string()),
         }
     }

@@ -8,10 +8,10 @@
 
 mod audit;
 mod backup;
+mod deals;
 mod error;
 mod organizations;
 mod pipelines;
-mod deals;
 mod url;
 
 #[cfg(feature = "testing")]
@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use backup::{backup_sqlite, restore_sqlite};
@@ -43,7 +43,11 @@ pub enum SchemaStatus {
     /// Every migration is applied.
     Current { version: i64 },
     /// Migrations are pending: `bearing migrate` applies them.
-    Outdated { applied: i64, latest: i64, pending: Vec<i64> },
+    Outdated {
+        applied: i64,
+        latest: i64,
+        pending: Vec<i64>,
+    },
     /// The database was migrated by a newer Bearing than this one.
     Newer { applied: i64, latest: i64 },
 }
@@ -80,17 +84,28 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url.sqlx_url())
             .map_err(|e| StoreError::connect(url, &e))?;
         let is_sqlite = url.backend() == Backend::Sqlite;
+        // One connection first, so that a wrong password or a file that is not a database is
+        // reported at once, in the driver's words, instead of as a pool timeout.
+        let mut probe = options
+            .connect()
+            .await
+            .map_err(|e| StoreError::connect(url, &e))?;
+        if is_sqlite {
+            configure_sqlite(&mut probe)
+                .await
+                .map_err(|e| StoreError::connect(url, &e))?;
+        }
+        probe
+            .close()
+            .await
+            .map_err(|e| StoreError::connect(url, &e))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if is_sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if is_sqlite {
-                        // WAL lets readers work while one writer commits; it is persistent,
-                        // so this is a no-op after the first connection.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                        configure_sqlite(conn).await?;
                     }
                     Ok(())
                 })
@@ -98,14 +113,19 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::connect(url, &e))?;
-        let store = Store { pool, url: url.clone() };
+        let store = Store {
+            pool,
+            url: url.clone(),
+        };
         if mode == OpenMode::Checked {
             match store.schema_status().await? {
                 SchemaStatus::Current { .. } => {}
                 SchemaStatus::Outdated { .. } if is_sqlite => {
                     store.migrate().await?;
                 }
-                SchemaStatus::Outdated { applied, latest, .. } => {
+                SchemaStatus::Outdated {
+                    applied, latest, ..
+                } => {
                     return Err(StoreError::Outdated { applied, latest });
                 }
                 SchemaStatus::Newer { applied, latest } => {
@@ -161,10 +181,11 @@ impl Store {
         if exists == 0 {
             return Ok(Vec::new());
         }
-        let versions: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
-                .fetch_all(&self.pool)
-                .await?;
+        let versions: Vec<i64> = sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(versions)
     }
 
@@ -175,13 +196,20 @@ impl Store {
         let latest = known.last().copied().unwrap_or(0);
         let newest_applied = applied.last().copied().unwrap_or(0);
         if applied.iter().any(|v| !known.contains(v)) {
-            return Ok(SchemaStatus::Newer { applied: newest_applied, latest });
+            return Ok(SchemaStatus::Newer {
+                applied: newest_applied,
+                latest,
+            });
         }
         let pending: Vec<i64> = known.into_iter().filter(|v| !applied.contains(v)).collect();
         if pending.is_empty() {
             Ok(SchemaStatus::Current { version: latest })
         } else {
-            Ok(SchemaStatus::Outdated { applied: newest_applied, latest, pending })
+            Ok(SchemaStatus::Outdated {
+                applied: newest_applied,
+                latest,
+                pending,
+            })
         }
     }
 
@@ -191,7 +219,9 @@ impl Store {
         if one == 1 {
             Ok(())
         } else {
-            Err(StoreError::Database("the database answered SELECT 1 wrongly".into()))
+            Err(StoreError::Database(
+                "the database answered SELECT 1 wrongly".into(),
+            ))
         }
     }
 
@@ -201,11 +231,15 @@ impl Store {
         if self.backend() == Backend::Postgres {
             return self.ping().await;
         }
-        let result: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        let result: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
         if result == "ok" {
             Ok(())
         } else {
-            Err(StoreError::Database(format!("integrity check failed: {result}")))
+            Err(StoreError::Database(format!(
+                "integrity check failed: {result}"
+            )))
         }
     }
 
@@ -254,6 +288,21 @@ impl Tx {
         self.inner.rollback().await?;
         Ok(())
     }
+}
+
+/// WAL lets readers work while one writer commits (it is persistent, so this is a no-op after
+/// the first connection); foreign keys are enforced; a writer waits up to 5 s for the lock.
+async fn configure_sqlite(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA busy_timeout = 5000")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// An `f64` that may be unknown, bound so that PostgreSQL always sees `float8`.

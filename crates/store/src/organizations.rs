@@ -1,7 +1,7 @@
 //! Organizations: rows, reads and writes.
 
-use bearing_core::organization::{OrganizationFields, OrganizationName};
 use bearing_core::OrganizationId;
+use bearing_core::organization::{OrganizationFields, OrganizationName};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
@@ -55,7 +55,11 @@ impl Tx {
             }
             other => other,
         })?;
-        get(&mut *self.inner, OrganizationId::new(id).map_err(|e| StoreError::Database(e.to_string()))?).await
+        get(
+            &mut *self.inner,
+            OrganizationId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
+        )
+        .await
     }
 
     pub async fn update_organization(
@@ -92,12 +96,13 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<OrganizationRecord> {
-        let done = sqlx::query("UPDATE organizations SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(deleted.map(timestamp_text))
-            .bind(timestamp_text(at))
-            .bind(id.get())
-            .execute(&mut *self.inner)
-            .await?;
+        let done =
+            sqlx::query("UPDATE organizations SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+                .bind(deleted.map(timestamp_text))
+                .bind(timestamp_text(at))
+                .bind(id.get())
+                .execute(&mut *self.inner)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(not_found(id));
         }
@@ -129,7 +134,10 @@ impl Store {
     }
 
     /// Organizations by name; deleted ones only when asked for.
-    pub async fn list_organizations(&self, include_deleted: bool) -> Result<Vec<OrganizationRecord>> {
+    pub async fn list_organizations(
+        &self,
+        include_deleted: bool,
+    ) -> Result<Vec<OrganizationRecord>> {
         let rows = if include_deleted {
             sqlx::query(select!("ORDER BY name"))
                 .fetch_all(&self.pool)
@@ -144,10 +152,16 @@ impl Store {
 }
 
 fn not_found(id: OrganizationId) -> StoreError {
-    StoreError::NotFound { kind: "organization", id: id.to_string() }
+    StoreError::NotFound {
+        kind: "organization",
+        id: id.to_string(),
+    }
 }
 
-async fn get<'e, E: Executor<'e, Database = Any>>(e: E, id: OrganizationId) -> Result<OrganizationRecord> {
+async fn get<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: OrganizationId,
+) -> Result<OrganizationRecord> {
     let row = sqlx::query(select!("WHERE id = $1"))
         .bind(id.get())
         .fetch_optional(e)

@@ -2,8 +2,8 @@
 
 use bearing_core::pipeline::{ForecastCategory, StageOutcome};
 use bearing_core::{PipelineId, StageId};
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError};
 
@@ -38,8 +38,9 @@ impl Store {
 }
 
 fn record(row: &AnyRow) -> Result<StageRecord> {
-    let corrupt =
-        |what: &str, e: &dyn std::fmt::Display| StoreError::Database(format!("unreadable stage row ({what}): {e}"));
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Database(format!("unreadable stage row ({what}): {e}"))
+    };
     let id: i64 = row.try_get("id")?;
     let pipeline_id: i64 = row.try_get("pipeline_id")?;
     let category: String = row.try_get("forecast_category")?;
@@ -52,7 +53,9 @@ fn record(row: &AnyRow) -> Result<StageRecord> {
         name: row.try_get("name")?,
         position: row.try_get("position")?,
         default_probability: row.try_get("default_probability")?,
-        forecast_category: category.parse().map_err(|e| corrupt("forecast_category", &e))?,
+        forecast_category: category
+            .parse()
+            .map_err(|e| corrupt("forecast_category", &e))?,
         outcome: outcome.parse().map_err(|e| corrupt("outcome", &e))?,
         retired: retired.is_some(),
     })

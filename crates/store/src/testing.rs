@@ -80,7 +80,10 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.postgres.take() {
             // Drop runs outside async code; a thread of its own runs the async client.
             let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     runtime.block_on(admin_execute(
                         &admin,
                         &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
@@ -99,7 +102,10 @@ async fn admin_execute(admin: &str, sql: &str) {
         Ok(conn) => conn,
         Err(e) => panic!("cannot connect to {}: {e}", crate::url::redact(admin)),
     };
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await {
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await
+    {
         panic!("{sql}: {e}");
     }
     let _ = conn.close().await;
@@ -109,25 +115,17 @@ async fn admin_execute(admin: &str, sql: &str) {
 pub fn with_database(admin: &str, database: &str) -> String {
     let scheme_end = admin.find("://").map_or(0, |i| i + 3);
     let rest = &admin[scheme_end..];
-    let path_start = rest.find(['/', '?']).map_or(admin.len(), |i| scheme_end + i);
-    let query_start = admin[path_start..].find('?').map_or(admin.len(), |i| path_start + i);
-    format!("{}/{database}{}", &admin[..path_start], &admin[query_start..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn swaps_the_database_of_a_url() {
-        assert_eq!(with_database("postgres://u:p@h:5432/postgres", "x"), "postgres://u:p@h:5432/x");
-        assert_eq!(
-            with_database("postgres:///postgres?host=/run/pg", "x"),
-            "postgres:///x?host=/run/pg"
-        );
-        assert_eq!(with_database("postgres://h?user=a", "x"), "postgres://h/x?user=a");
-        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
-    }
+    let path_start = rest
+        .find(['/', '?'])
+        .map_or(admin.len(), |i| scheme_end + i);
+    let query_start = admin[path_start..]
+        .find('?')
+        .map_or(admin.len(), |i| path_start + i);
+    format!(
+        "{}/{database}{}",
+        &admin[..path_start],
+        &admin[query_start..]
+    )
 }
 
 /// Declares each named `async fn NAME(db: &TestDb)` as two tests, `sqlite::NAME` and
@@ -156,4 +154,26 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn swaps_the_database_of_a_url() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres", "x"),
+            "postgres://u:p@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres:///postgres?host=/run/pg", "x"),
+            "postgres:///x?host=/run/pg"
+        );
+        assert_eq!(
+            with_database("postgres://h?user=a", "x"),
+            "postgres://h/x?user=a"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
 }

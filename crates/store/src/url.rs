@@ -160,12 +160,26 @@ mod tests {
 
     #[test]
     fn reads_paths_and_urls() {
-        assert_eq!(DbUrl::parse("bearing.db").unwrap(), DbUrl::sqlite("bearing.db"));
-        assert_eq!(DbUrl::parse("sqlite://data/b.db").unwrap(), DbUrl::sqlite("data/b.db"));
-        assert_eq!(DbUrl::parse("sqlite:///tmp/b.db").unwrap(), DbUrl::sqlite("/tmp/b.db"));
-        assert_eq!(DbUrl::parse("sqlite:b.db?mode=rwc").unwrap(), DbUrl::sqlite("b.db"));
         assert_eq!(
-            DbUrl::parse("postgres://u:p@localhost/bearing").unwrap().backend(),
+            DbUrl::parse("bearing.db").unwrap(),
+            DbUrl::sqlite("bearing.db")
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite://data/b.db").unwrap(),
+            DbUrl::sqlite("data/b.db")
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:///tmp/b.db").unwrap(),
+            DbUrl::sqlite("/tmp/b.db")
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:b.db?mode=rwc").unwrap(),
+            DbUrl::sqlite("b.db")
+        );
+        assert_eq!(
+            DbUrl::parse("postgres://u:p@localhost/bearing")
+                .unwrap()
+                .backend(),
             Backend::Postgres
         );
         assert!(DbUrl::parse("mysql://localhost/x").is_err());
@@ -175,8 +189,14 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("postgres://ada:s3cret@db:5432/bearing"), "postgres://ada:***@db:5432/bearing");
-        assert_eq!(redact("postgres://ada@db/bearing"), "postgres://ada@db/bearing");
+        assert_eq!(
+            redact("postgres://ada:s3cret@db:5432/bearing"),
+            "postgres://ada:***@db:5432/bearing"
+        );
+        assert_eq!(
+            redact("postgres://ada@db/bearing"),
+            "postgres://ada@db/bearing"
+        );
         assert_eq!(
             redact("postgres:///bearing?host=/run/pg&password=hunter2&user=ada"),
             "postgres:///bearing?host=/run/pg&password=***&user=ada"

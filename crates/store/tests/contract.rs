@@ -1,6 +1,8 @@
 //! The store contract: every test here runs on SQLite, and on PostgreSQL when
 //! `BEARING_TEST_POSTGRES` names a server (CI always does).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use bearing_core::deal::{DealType, RevenueType};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::pipeline::{ForecastCategory, StageOutcome};
@@ -53,7 +55,10 @@ fn entry(kind: EntityKind, id: &str, action: Action) -> AuditEntry {
 async fn a_new_database_is_migrated_to_the_current_schema(db: &TestDb) {
     let unchecked = Store::open(&db.url, OpenMode::Unchecked).await.unwrap();
     let status = unchecked.schema_status().await.unwrap();
-    assert!(matches!(status, SchemaStatus::Outdated { applied: 0, .. }), "{status:?}");
+    assert!(
+        matches!(status, SchemaStatus::Outdated { applied: 0, .. }),
+        "{status:?}"
+    );
     let opened = Store::open(&db.url, OpenMode::Checked).await;
     match db.url.backend() {
         // SQLite is migrated on first use…
@@ -66,8 +71,15 @@ async fn a_new_database_is_migrated_to_the_current_schema(db: &TestDb) {
         }
     }
     let store = db.store().await;
-    assert!(matches!(store.schema_status().await.unwrap(), SchemaStatus::Current { .. }));
-    assert_eq!(store.migrate().await.unwrap(), Vec::<i64>::new(), "a second run applies nothing");
+    assert!(matches!(
+        store.schema_status().await.unwrap(),
+        SchemaStatus::Current { .. }
+    ));
+    assert_eq!(
+        store.migrate().await.unwrap(),
+        Vec::<i64>::new(),
+        "a second run applies nothing"
+    );
     assert!(store.is_empty().await.unwrap());
     store.ping().await.unwrap();
 }
@@ -90,11 +102,21 @@ async fn the_default_pipeline_has_its_stages_in_order(db: &TestDb) {
             "Closed Won Complete"
         ]
     );
-    assert!(stages.iter().all(|s| s.pipeline == "Membership Sales" && !s.retired));
-    let open = stages.iter().filter(|s| s.outcome == StageOutcome::Open).count();
+    assert!(
+        stages
+            .iter()
+            .all(|s| s.pipeline == "Membership Sales" && !s.retired)
+    );
+    let open = stages
+        .iter()
+        .filter(|s| s.outcome == StageOutcome::Open)
+        .count();
     assert_eq!(open, 6);
     let won = &stages[6];
-    assert_eq!((won.default_probability, won.forecast_category), (1.0, ForecastCategory::Closed));
+    assert_eq!(
+        (won.default_probability, won.forecast_category),
+        (1.0, ForecastCategory::Closed)
+    );
     assert_eq!(stages[7].default_probability, 0.0);
 }
 
@@ -111,8 +133,13 @@ async fn organizations_are_written_read_and_soft_deleted(db: &TestDb) {
     changed.kind = OrganizationKind::Partner;
     changed.notes = None;
     let mut tx = store.begin().await.unwrap();
-    let updated = tx.update_organization(created.id, &changed, now()).await.unwrap();
-    tx.set_organization_deleted(created.id, Some(now()), now()).await.unwrap();
+    let updated = tx
+        .update_organization(created.id, &changed, now())
+        .await
+        .unwrap();
+    tx.set_organization_deleted(created.id, Some(now()), now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(updated.fields, changed);
 
@@ -122,9 +149,15 @@ async fn organizations_are_written_read_and_soft_deleted(db: &TestDb) {
     assert!(all[0].deleted_at.is_some());
 
     let mut tx = store.begin().await.unwrap();
-    tx.set_organization_deleted(created.id, None, now()).await.unwrap();
+    tx.set_organization_deleted(created.id, None, now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    let found = store.find_organization_by_name(&changed.name).await.unwrap().unwrap();
+    let found = store
+        .find_organization_by_name(&changed.name)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.deleted_at, None);
     assert_eq!(found.fields.kind, OrganizationKind::Partner);
 }
@@ -133,7 +166,10 @@ async fn a_second_organization_with_the_same_name_is_a_conflict(db: &TestDb) {
     let store = db.store().await;
     let mut tx = store.begin().await.unwrap();
     tx.insert_organization(&org("bids"), now()).await.unwrap();
-    let err = tx.insert_organization(&org("bids"), now()).await.unwrap_err();
+    let err = tx
+        .insert_organization(&org("bids"), now())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(err.to_string(), "an organization named bids already exists");
 }
@@ -141,8 +177,12 @@ async fn a_second_organization_with_the_same_name_is_a_conflict(db: &TestDb) {
 async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
     let store = db.store().await;
     let mut tx = store.begin().await.unwrap();
-    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create)).await.unwrap();
-    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create)).await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create))
+        .await
+        .unwrap();
+    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create))
+        .await
+        .unwrap();
     let mut update = entry(EntityKind::Deal, "1", Action::Update);
     update.before = Some(serde_json::json!({ "stage": "Proposal", "amount": null }));
     update.source = Source::Import;
@@ -151,28 +191,49 @@ async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
 
     let deal = store.list_audit(EntityKind::Deal, "1").await.unwrap();
     assert_eq!(deal.len(), 2);
-    assert_eq!((deal[0].action, deal[1].action), (Action::Create, Action::Update));
+    assert_eq!(
+        (deal[0].action, deal[1].action),
+        (Action::Create, Action::Update)
+    );
     assert_eq!(deal[1].source, Source::Import);
     assert_eq!(deal[1].before, update.before);
     assert_eq!(deal[1].actor, "ada@example.org");
     assert_eq!(deal[1].at, "2026-09-21T14:13:20.000000Z");
     assert!(deal[0].id < deal[1].id);
-    assert_eq!(store.list_audit(EntityKind::Organization, "1").await.unwrap().len(), 1);
-    assert_eq!(store.list_audit(EntityKind::Deal, "2").await.unwrap(), vec![]);
+    assert_eq!(
+        store
+            .list_audit(EntityKind::Organization, "1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.list_audit(EntityKind::Deal, "2").await.unwrap(),
+        vec![]
+    );
     assert_eq!(store.count_audit().await.unwrap(), 3);
 }
 
 async fn the_database_refuses_to_alter_the_audit_log(db: &TestDb) {
     let store = db.store().await;
     let mut tx = store.begin().await.unwrap();
-    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create)).await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Create))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    for sql in ["UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"] {
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory'",
+        "DELETE FROM audit_log",
+    ] {
         let err = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     if db.url.backend() == bearing_store::Backend::Postgres {
-        let err = sqlx::query("TRUNCATE audit_log").execute(store.pool()).await.unwrap_err();
+        let err = sqlx::query("TRUNCATE audit_log")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
     }
     let rows = store.list_all_audit().await.unwrap();
@@ -184,7 +245,9 @@ async fn an_uncommitted_transaction_leaves_nothing_behind(db: &TestDb) {
     let store = db.store().await;
     let mut tx = store.begin().await.unwrap();
     tx.insert_organization(&org("bids"), now()).await.unwrap();
-    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create)).await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Organization, "1", Action::Create))
+        .await
+        .unwrap();
     drop(tx);
     let mut tx = store.begin().await.unwrap();
     tx.insert_organization(&org("cal"), now()).await.unwrap();
@@ -232,7 +295,10 @@ async fn deals_keep_every_field(db: &TestDb) {
     };
     let b = tx.insert_deal(&renewal, now()).await.unwrap();
     // A known probability after an unknown one: the statement must not keep the NULL's type.
-    let third = DealRow { probability: Some(0.5), ..renewal.clone() };
+    let third = DealRow {
+        probability: Some(0.5),
+        ..renewal.clone()
+    };
     let c = tx.insert_deal(&third, now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(c.row.probability, Some(0.5));
@@ -241,7 +307,10 @@ async fn deals_keep_every_field(db: &TestDb) {
     assert_eq!(store.count_deals().await.unwrap(), 3);
     assert_eq!(store.list_deals(false).await.unwrap().len(), 3);
     let missing = bearing_core::DealId::new(999).unwrap();
-    assert!(matches!(store.get_deal(missing).await, Err(StoreError::NotFound { kind: "deal", .. })));
+    assert!(matches!(
+        store.get_deal(missing).await,
+        Err(StoreError::NotFound { kind: "deal", .. })
+    ));
 }
 
 async fn a_database_from_a_newer_bearing_is_refused(db: &TestDb) {
@@ -254,7 +323,10 @@ async fn a_database_from_a_newer_bearing_is_refused(db: &TestDb) {
     .execute(store.pool())
     .await
     .unwrap();
-    assert!(matches!(store.schema_status().await.unwrap(), SchemaStatus::Newer { .. }));
+    assert!(matches!(
+        store.schema_status().await.unwrap(),
+        SchemaStatus::Newer { .. }
+    ));
     let err = Store::open(&db.url, OpenMode::Checked).await.unwrap_err();
     assert!(err.to_string().contains("upgrade Bearing"), "{err}");
 }

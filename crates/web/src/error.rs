@@ -20,7 +20,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into() }
+        Self {
+            status,
+            detail: detail.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -47,7 +50,9 @@ impl IntoResponse for ApiError {
         let detail = if self.status.is_server_error() {
             tracing::error!(status = %self.status, cause = %self.detail, "request failed");
             match self.status {
-                StatusCode::SERVICE_UNAVAILABLE => "service unavailable, see the server log".to_owned(),
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    "service unavailable, see the server log".to_owned()
+                }
                 _ => "internal error, see the server log".to_owned(),
             }
         } else {
@@ -59,7 +64,10 @@ impl IntoResponse for ApiError {
 }
 
 pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, format!("no such page: {}", uri.path()))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("no such page: {}", uri.path()),
+    )
 }
 
 pub(crate) fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -68,5 +76,9 @@ pub(crate) fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> 
         .map(String::as_str)
         .or_else(|| cause.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("handler panicked: {message}")).into_response()
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("handler panicked: {message}"),
+    )
+    .into_response()
 }

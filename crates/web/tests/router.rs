@@ -1,5 +1,7 @@
 //! Router tests: every route, in process, on both backends.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bearing_store::testing::TestDb;
@@ -16,15 +18,25 @@ bearing_store::on_both_backends!(
     unknown_paths_get_the_json_error_shape,
 );
 
-async fn get(store: Store, path: &str, request_id: Option<&str>) -> (StatusCode, Option<String>, serde_json::Value) {
+async fn get(
+    store: Store,
+    path: &str,
+    request_id: Option<&str>,
+) -> (StatusCode, Option<String>, serde_json::Value) {
     let app = router(AppState { store }, WebConfig::default());
     let mut request = Request::get(path);
     if let Some(id) = request_id {
         request = request.header("x-request-id", id);
     }
-    let response = app.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let response = app
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
-    let id = response.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     (status, id, json)
@@ -55,7 +67,11 @@ async fn readyz_is_unavailable_with_an_opaque_body_when_the_schema_is_outdated(d
     );
     store.close().await;
     let (status, _, _) = get(store, "/readyz", None).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a closed pool is not ready either");
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a closed pool is not ready either"
+    );
 }
 
 async fn every_response_carries_a_request_id_and_keeps_the_clients(db: &TestDb) {
@@ -70,5 +86,8 @@ async fn every_response_carries_a_request_id_and_keeps_the_clients(db: &TestDb) 
 async fn unknown_paths_get_the_json_error_shape(db: &TestDb) {
     let (status, _, body) = get(db.store().await, "/no/such/page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, serde_json::json!({ "errors": [{ "detail": "no such page: /no/such/page" }] }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "errors": [{ "detail": "no such page: /no/such/page" }] })
+    );
 }

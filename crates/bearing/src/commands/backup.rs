@@ -10,7 +10,11 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     store.close().await;
     result?;
     let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    println!("backed up {} to {} ({bytes} bytes)", config.db.value, file.display());
+    println!(
+        "backed up {} to {} ({bytes} bytes)",
+        config.db.value,
+        file.display()
+    );
     Ok(())
 }
 

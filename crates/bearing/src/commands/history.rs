@@ -5,7 +5,12 @@ use bearing_formats::{Format, Table};
 
 use crate::config::Config;
 
-pub async fn run(config: &Config, kind: EntityKind, id: &str, format: Format) -> anyhow::Result<()> {
+pub async fn run(
+    config: &Config,
+    kind: EntityKind,
+    id: &str,
+    format: Format,
+) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let records = bearing_app::history::of(&store, kind, id).await;
     store.close().await;

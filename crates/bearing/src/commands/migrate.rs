@@ -9,8 +9,12 @@ pub async fn run(config: &Config, status_only: bool) -> anyhow::Result<()> {
     let db = store.url().redacted();
     if status_only {
         match store.schema_status().await? {
-            SchemaStatus::Current { version } => println!("{db}: schema is current (version {version})"),
-            SchemaStatus::Outdated { applied, pending, .. } => println!(
+            SchemaStatus::Current { version } => {
+                println!("{db}: schema is current (version {version})")
+            }
+            SchemaStatus::Outdated {
+                applied, pending, ..
+            } => println!(
                 "{db}: schema is at version {applied}; {} migration(s) pending: run `bearing migrate`",
                 pending.len()
             ),
@@ -33,7 +37,10 @@ pub async fn run(config: &Config, status_only: bool) -> anyhow::Result<()> {
     if applied.is_empty() {
         println!("{db}: already current (schema version {version})");
     } else {
-        println!("{db}: applied {} migration(s); schema version {version}", applied.len());
+        println!(
+            "{db}: applied {} migration(s); schema version {version}",
+            applied.len()
+        );
     }
     store.close().await;
     Ok(())

@@ -15,7 +15,11 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         let dir = tempfile::Builder::new().prefix("bearing-demo-").tempdir()?;
         let url = DbUrl::sqlite(dir.path().join("demo.db"));
         let store = Store::open(&url, OpenMode::Checked).await?;
-        let demo = DemoArgs { seed: args.seed, deals: None, as_of: None };
+        let demo = DemoArgs {
+            seed: args.seed,
+            deals: None,
+            as_of: None,
+        };
         let (spec, summary) = super::demo::fill(&store, config, &demo).await?;
         tracing::info!(
             db = %url,
@@ -40,8 +44,12 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         out.flush()?;
     }
     let app = bearing_web::router(
-        AppState { store: store.clone() },
-        WebConfig { request_timeout: config.request_timeout.value },
+        AppState {
+            store: store.clone(),
+        },
+        WebConfig {
+            request_timeout: config.request_timeout.value,
+        },
     );
     let served = bearing_web::serve(listener, app, bearing_web::shutdown_signal()).await;
     store.close().await;

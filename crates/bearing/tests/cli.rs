@@ -1,0 +1,379 @@
+//! The real binary, run as a user would: exit statuses, one-line errors, configuration,
+//! backups and the audit log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use bearing_core::EntityKind;
+use bearing_store::testing::TestDb;
+use bearing_store::{DbUrl, OpenMode, Store};
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `bearing` in `dir` with a clean `BEARING_*` environment.
+fn bearing(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bearing"));
+    command.current_dir(dir).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BEARING_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env_remove("RUST_BACKTRACE")
+        .env("BEARING_ACTOR", "test@example.org");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().unwrap();
+    Run {
+        status: status.code().unwrap_or(-1),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+/// The error is exactly one line, says `error:`, and shows no panic or backtrace.
+fn assert_one_line_error(run: &Run, status: i32, needle: &str) {
+    assert_eq!(run.status, status, "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains(needle),
+        "{:?} should contain {needle:?}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = bearing(dir.path(), &["--help"], &[]);
+    assert_eq!(help.status, 0);
+    for command in [
+        "migrate", "serve", "demo", "history", "backup", "restore", "config",
+    ] {
+        assert!(help.stdout.contains(command), "help lists {command}");
+    }
+    let version = bearing(dir.path(), &["--version"], &[]);
+    assert_eq!(
+        (version.status, version.stdout.trim()),
+        (0, concat!("bearing ", env!("CARGO_PKG_VERSION")))
+    );
+    let bare = bearing(dir.path(), &[], &[]);
+    assert_eq!(bare.status, 2, "no command is a usage error");
+}
+
+#[test]
+fn a_command_line_that_cannot_be_understood_is_one_line_and_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 8] = [
+        (&["bogus"], "unrecognized subcommand 'bogus'"),
+        (
+            &["history", "invoice", "1"],
+            "expected one of organization, deal",
+        ),
+        (&["history", "deal"], "required arguments were not provided"),
+        (
+            &["history", "deal", "1", "--format", "xml"],
+            "expected table, csv or json",
+        ),
+        (&["demo", "--deals", "0"], "--deals"),
+        (&["demo", "--as-of", "2026-02-30"], "--as-of"),
+        (&["serve", "--addr", "localhost"], "--addr"),
+        (&["--log-format", "xml", "config"], "--log-format"),
+    ];
+    for (args, needle) in cases {
+        let run = bearing(dir.path(), args, &[]);
+        assert_one_line_error(&run, 2, needle);
+    }
+    assert!(
+        !dir.path().join("bearing.db").exists(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn failures_are_one_line_and_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_one_line_error(
+        &bearing(d, &["history", "deal", "1"], &[]),
+        1,
+        "no history for deal 1",
+    );
+    assert_one_line_error(
+        &bearing(d, &["restore", "missing.db"], &[]),
+        1,
+        "no such backup file",
+    );
+    std::fs::write(d.join("junk.db"), "not a database").unwrap();
+    assert_one_line_error(
+        &bearing(d, &["--db", "other.db", "restore", "junk.db"], &[]),
+        1,
+        "not a usable Bearing backup",
+    );
+    assert_one_line_error(
+        &bearing(d, &["--db", "mysql://x/y", "config"], &[]),
+        2,
+        "unknown scheme",
+    );
+    assert_one_line_error(
+        &bearing(d, &["--db", "junk.db", "migrate"], &[]),
+        1,
+        "junk.db: error returned from database: (code: 26) file is not a database",
+    );
+    assert_one_line_error(
+        &bearing(d, &["--log", "[", "config"], &[]),
+        2,
+        "invalid log filter",
+    );
+}
+
+#[test]
+fn migrate_reports_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = bearing(dir.path(), &["migrate", "--status"], &[]);
+    assert_eq!(status.status, 0);
+    assert!(
+        status.stdout.contains("pending: run `bearing migrate`"),
+        "{}",
+        status.stdout
+    );
+    let first = bearing(dir.path(), &["migrate"], &[]);
+    assert!(
+        first.stdout.contains("applied 1 migration(s)"),
+        "{}",
+        first.stdout
+    );
+    let second = bearing(dir.path(), &["migrate"], &[]);
+    assert!(
+        second.stdout.contains("already current"),
+        "{}",
+        second.stdout
+    );
+}
+
+#[test]
+fn configuration_prefers_flags_then_environment_then_file_then_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("bearing.toml"),
+        "db = \"postgres://ada:hunter2@db.example.org/bearing\"\naddr = \"127.0.0.1:9000\"\nlog = \"debug\"\n",
+    )
+    .unwrap();
+    let from_file = bearing(d, &["config"], &[]);
+    assert_eq!(from_file.status, 0, "{}", from_file.stderr);
+    let line = |run: &Run, key: &str| -> String {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line(&from_file, "db").contains("postgres://ada:***@db.example.org/bearing"));
+    assert!(line(&from_file, "db").ends_with("file bearing.toml"));
+    assert!(
+        !from_file.stdout.contains("hunter2"),
+        "secrets are redacted"
+    );
+    assert!(line(&from_file, "addr").contains("127.0.0.1:9000"));
+    assert!(line(&from_file, "log_format").ends_with("default"));
+
+    let env = [("BEARING_ADDR", "127.0.0.1:9100"), ("BEARING_DB", "env.db")];
+    let from_env = bearing(d, &["config"], &env);
+    assert!(
+        line(&from_env, "addr").contains("127.0.0.1:9100")
+            && line(&from_env, "addr").ends_with("env BEARING_ADDR")
+    );
+    assert!(line(&from_env, "db").ends_with("env BEARING_DB"));
+
+    let from_flag = bearing(d, &["--db", "flag.db", "config"], &env);
+    assert!(
+        line(&from_flag, "db").contains("sqlite://flag.db")
+            && line(&from_flag, "db").ends_with("flag")
+    );
+
+    std::fs::write(
+        d.join("typo.toml"),
+        "db = \"x.db\"\nadress = \"127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let typo = bearing(d, &["--config", "typo.toml", "config"], &[]);
+    assert_one_line_error(&typo, 2, "typo.toml, line 2: unknown field `adress`");
+    let missing = bearing(d, &["--config", "nope.toml", "config"], &[]);
+    assert_one_line_error(&missing, 2, "cannot read the configuration file nope.toml");
+}
+
+#[test]
+fn demo_then_history_shows_who_created_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = bearing(d, &["demo", "--seed", "4", "--as-of", "2026-11-24"], &[]);
+    assert_eq!(demo.status, 0, "{}", demo.stderr);
+    assert!(
+        demo.stdout.contains("seed 4, as of 2026-11-24"),
+        "{}",
+        demo.stdout
+    );
+    let again = bearing(d, &["demo"], &[]);
+    assert_one_line_error(&again, 1, "only fills an empty database");
+
+    let history = bearing(d, &["history", "deal", "1"], &[]);
+    assert_eq!(history.status, 0, "{}", history.stderr);
+    assert_eq!(
+        history.stdout.lines().count(),
+        2,
+        "a header and the creation: {}",
+        history.stdout
+    );
+    let row = history.stdout.lines().nth(1).unwrap();
+    assert!(
+        row.contains("test@example.org") && row.contains(" cli ") && row.contains("create"),
+        "{row}"
+    );
+
+    let json = bearing(d, &["history", "org", "1", "--format", "json"], &[]);
+    let records: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(records[0]["action"], "create");
+    assert_eq!(records[0]["after"]["id"], 1);
+    let csv = bearing(
+        d,
+        &["history", "organizations", "1", "--format", "csv"],
+        &[],
+    );
+    assert!(
+        csv.stdout
+            .starts_with("id,at,actor,source,action,changes,before,after\n"),
+        "{}",
+        csv.stdout
+    );
+}
+
+#[test]
+fn sized_demos_have_exactly_the_deals_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = bearing(dir.path(), &["demo", "--deals", "500"], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(" 500 deals"), "{}", run.stdout);
+}
+
+async fn snapshot(url: &DbUrl) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let store = Store::open(url, OpenMode::Checked).await.unwrap();
+    let json = |v: &dyn ToJson| v.json();
+    let organizations = store
+        .list_organizations(true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| json(o))
+        .collect();
+    let deals = store
+        .list_deals(true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| json(d))
+        .collect();
+    let audit = store
+        .list_all_audit()
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| json(a))
+        .collect();
+    store.close().await;
+    (organizations, deals, audit)
+}
+
+trait ToJson {
+    fn json(&self) -> String;
+}
+
+impl<T: serde::Serialize> ToJson for T {
+    fn json(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip_every_record_and_audit_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(bearing(d, &["demo"], &[]).status, 0);
+    let backup = bearing(d, &["backup", "copy.db"], &[]);
+    assert_eq!(backup.status, 0, "{}", backup.stderr);
+    let overwrite = bearing(d, &["backup", "copy.db"], &[]);
+    assert_one_line_error(&overwrite, 1, "never overwrites");
+    let occupied = bearing(d, &["restore", "copy.db"], &[]);
+    assert_one_line_error(&occupied, 1, "restore only writes a new database");
+    let restore = bearing(d, &["--db", "restored.db", "restore", "copy.db"], &[]);
+    assert_eq!(restore.status, 0, "{}", restore.stderr);
+
+    let original = snapshot(&DbUrl::sqlite(d.join("bearing.db"))).await;
+    let restored = snapshot(&DbUrl::sqlite(d.join("restored.db"))).await;
+    assert!(!original.1.is_empty() && !original.2.is_empty());
+    assert_eq!(original, restored);
+}
+
+#[tokio::test]
+async fn no_command_alters_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(bearing(d, &["demo"], &[]).status, 0);
+    let url = DbUrl::sqlite(d.join("bearing.db"));
+    let before = snapshot(&url).await.2;
+    let commands: [&[&str]; 7] = [
+        &["migrate"],
+        &["migrate", "--status"],
+        &["history", "deal", "1"],
+        &["history", "organization", "1", "--format", "csv"],
+        &["backup", "b.db"],
+        &["restore", "b.db"],
+        &["demo"],
+    ];
+    for args in commands {
+        bearing(d, args, &[]);
+    }
+    assert_eq!(snapshot(&url).await.2, before);
+    let store = Store::open(&url, OpenMode::Checked).await.unwrap();
+    assert!(
+        !store
+            .list_audit(EntityKind::Deal, "1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn postgres_needs_migrate_and_has_no_builtin_backup() {
+    let Some(db) = TestDb::postgres("cli").await else {
+        return;
+    };
+    let DbUrl::Postgres(url) = &db.url else {
+        unreachable!()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let env = [("BEARING_DB", url.as_str())];
+    assert_one_line_error(&bearing(d, &["demo"], &env), 1, "run `bearing migrate`");
+    assert_eq!(bearing(d, &["migrate"], &env).status, 0);
+    let demo = bearing(d, &["demo"], &env);
+    assert_eq!(demo.status, 0, "{}", demo.stderr);
+    assert_eq!(bearing(d, &["history", "deal", "1"], &env).status, 0);
+    assert_one_line_error(&bearing(d, &["backup", "x.db"], &env), 1, "pg_dump");
+    assert_one_line_error(&bearing(d, &["restore", "x.db"], &env), 1, "pg_restore");
+}
