@@ -16,41 +16,13 @@ pub enum Source {
     Job,
 }
 
-impl Source {
-    pub const ALL: [Source; 5] = [
-        Source::Cli,
-        Source::Web,
-        Source::Api,
-        Source::Import,
-        Source::Job,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Cli => "cli",
-            Source::Web => "web",
-            Source::Api => "api",
-            Source::Import => "import",
-            Source::Job => "job",
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Source {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL
-            .into_iter()
-            .find(|source| source.as_str() == s)
-            .ok_or_else(|| ParseError::new("source", s, "expected cli, web, api, import or job"))
-    }
-}
+text_enum!(Source, "source", {
+    Cli => "cli",
+    Web => "web",
+    Api => "api",
+    Import => "import",
+    Job => "job",
+});
 
 /// What happened to the entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -62,41 +34,12 @@ pub enum Action {
     Restore,
 }
 
-impl Action {
-    pub const ALL: [Action; 4] = [
-        Action::Create,
-        Action::Update,
-        Action::Delete,
-        Action::Restore,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-            Action::Restore => "restore",
-        }
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Action {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Action::ALL
-            .into_iter()
-            .find(|action| action.as_str() == s)
-            .ok_or_else(|| {
-                ParseError::new("action", s, "expected create, update, delete or restore")
-            })
-    }
-}
+text_enum!(Action, "action", {
+    Create => "create",
+    Update => "update",
+    Delete => "delete",
+    Restore => "restore",
+});
 
 /// The kinds of entity the audit log records changes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -194,10 +137,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for source in Source::ALL {
+        for &source in Source::ALL {
             assert_eq!(source.as_str().parse::<Source>(), Ok(source));
         }
-        for action in Action::ALL {
+        for &action in Action::ALL {
             assert_eq!(action.as_str().parse::<Action>(), Ok(action));
         }
         for kind in EntityKind::ALL {

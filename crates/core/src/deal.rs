@@ -15,7 +15,7 @@ pub enum DealType {
     Renewal,
 }
 
-crate::pipeline::text_enum!(DealType, "deal type", {
+text_enum!(DealType, "deal type", {
     NewBusiness => "new-business",
     Renewal => "renewal",
 });

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use crate::ParseError;
-use crate::pipeline::text_enum;
 
 /// What an organization is to us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -22,40 +22,6 @@ pub enum ForecastCategory {
     Omitted,
 }
 
-macro_rules! text_enum {
-    ($ty:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),+ }
-            }
-        }
-
-        impl ::std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for $ty {
-            type Err = $crate::ParseError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
-                        $crate::ParseError::new($what, s, &format!("expected one of {}", names.join(", ")))
-                    })
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
 text_enum!(StageOutcome, "stage outcome", { Open => "open", Won => "won", Lost => "lost" });
 text_enum!(ForecastCategory, "forecast category", {
     Pipeline => "pipeline",
