@@ -318,7 +318,7 @@ async fn backup_and_restore_round_trip_every_record_and_audit_row() {
     let overwrite = bearing(d, &["backup", "copy.db"], &[]);
     assert_one_line_error(&overwrite, 1, "never overwrites");
     let occupied = bearing(d, &["restore", "copy.db"], &[]);
-    assert_one_line_error(&occupied, 1, "restore only writes a new database");
+    assert_one_line_error(&occupied, 1, "already holds data");
     let restore = bearing(d, &["--db", "restored.db", "restore", "copy.db"], &[]);
     assert_eq!(restore.status, 0, "{}", restore.stderr);
 

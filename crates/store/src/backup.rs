@@ -42,11 +42,13 @@ pub async fn backup_sqlite(store: &Store, dest: &Path) -> Result<()> {
     check_sqlite_file(dest).await
 }
 
-/// Restores the SQLite backup `backup` into `target`, a database that does not exist yet,
-/// then brings its schema up to date. Returns the opened store.
+/// Restores the SQLite backup `backup` into `target`, a database that does not exist yet (or
+/// a Bearing database that holds no records), and brings its schema up to date. All or
+/// nothing: the copy is made and migrated beside the target under a temporary name, and only
+/// then renamed into place. Returns the opened store.
 pub async fn restore_sqlite(backup: &Path, target: &DbUrl) -> Result<Store> {
     let target_path = match target {
-        DbUrl::Sqlite(path) => path,
+        DbUrl::Sqlite(path) => path.clone(),
         DbUrl::Postgres(_) => return Err(StoreError::Unsupported(POSTGRES_BACKUP.into())),
     };
     if !backup.is_file() {
@@ -55,26 +57,101 @@ pub async fn restore_sqlite(backup: &Path, target: &DbUrl) -> Result<Store> {
             backup.display()
         )));
     }
-    let occupied = std::fs::metadata(target_path)
-        .map(|m| m.len() > 0)
-        .unwrap_or(false);
-    if occupied {
+    check_sqlite_file(backup).await?;
+    check_not_newer(backup).await?;
+    ensure_empty_target(target).await?;
+
+    let mut staging_name = target_path.file_name().unwrap_or_default().to_os_string();
+    staging_name.push(format!(".restoring-{}", std::process::id()));
+    let staging = target_path.with_file_name(staging_name);
+    let result = restore_into(backup, &staging, &target_path).await;
+    if result.is_err() {
+        remove_sqlite_files(&staging, &["", "-wal", "-shm", "-journal"]);
+    }
+    result?;
+    Store::open(target, OpenMode::Checked).await
+}
+
+async fn restore_into(backup: &Path, staging: &Path, target: &Path) -> Result<()> {
+    if staging.exists() {
         return Err(StoreError::Invalid(format!(
-            "{} already exists: restore only writes a new database, so move it away or choose another --db",
-            target_path.display()
+            "{} exists: another restore may be running",
+            staging.display()
         )));
     }
-    check_sqlite_file(backup).await?;
-    let target_text = target_path.to_str().ok_or_else(|| {
-        StoreError::Invalid(format!("{} is not a UTF-8 path", target_path.display()))
-    })?;
+    let staging_text = utf8(staging)?;
     let mut source = read_only(backup).await?;
     sqlx::query("VACUUM INTO $1")
-        .bind(target_text)
+        .bind(staging_text)
         .execute(&mut source)
         .await?;
     source.close().await?;
-    Store::open(target, OpenMode::Checked).await
+    let staged = Store::open(&DbUrl::sqlite(staging), OpenMode::Checked).await?;
+    staged.close().await;
+    // The old target held no records; its journal files must not be replayed into the copy.
+    remove_sqlite_files(target, &["-wal", "-shm", "-journal"]);
+    std::fs::rename(staging, target).map_err(|e| {
+        StoreError::Invalid(format!(
+            "cannot move the restored database into {}: {e}",
+            target.display()
+        ))
+    })
+}
+
+/// Refuses a target that holds anything: a non-database file, or a Bearing database with
+/// records in it.
+async fn ensure_empty_target(target: &DbUrl) -> Result<()> {
+    let Some(path) = target.sqlite_path() else {
+        return Ok(());
+    };
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size == 0 {
+        return Ok(());
+    }
+    let occupied = || {
+        StoreError::Invalid(format!(
+            "{} already holds data: restore only writes a new or empty database, so move it away or choose another --db",
+            path.display()
+        ))
+    };
+    let existing = Store::open(target, OpenMode::Unchecked)
+        .await
+        .map_err(|_| occupied())?;
+    let empty =
+        existing.schema_status().await.is_ok() && existing.is_empty().await.unwrap_or(false);
+    existing.close().await;
+    if empty { Ok(()) } else { Err(occupied()) }
+}
+
+/// Refuses a backup made by a newer Bearing, whose schema this build cannot use.
+async fn check_not_newer(backup: &Path) -> Result<()> {
+    let mut conn = read_only(backup).await?;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await?;
+    conn.close().await?;
+    let known: Vec<i64> = crate::SQLITE_MIGRATIONS.iter().map(|m| m.version).collect();
+    match versions.iter().find(|v| !known.contains(v)) {
+        Some(version) => Err(StoreError::Newer {
+            applied: *version,
+            latest: known.last().copied().unwrap_or(0),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn remove_sqlite_files(path: &Path, suffixes: &[&str]) {
+    for suffix in suffixes {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
+}
+
+fn utf8(path: &Path) -> Result<&str> {
+    path.to_str()
+        .ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", path.display())))
 }
 
 async fn read_only(path: &Path) -> Result<sqlx::AnyConnection> {
