@@ -1,12 +1,10 @@
 //! Loading the demo organisation into a database.
 
-use std::collections::HashMap;
-
 use bearing_core::demo::DemoData;
-use bearing_core::organization::OrganizationName;
-use bearing_core::{Action, EntityKind, OrganizationId};
-use bearing_store::{DealRecord, DealRow, OrganizationRecord, StageRecord, Store};
+use bearing_core::{Action, EntityKind};
+use bearing_store::{OrganizationRecord, Store};
 
+use crate::deals::{Catalog, record_change};
 use crate::{AppError, Change, Context, Result, audit};
 
 /// What a demo load wrote.
@@ -25,15 +23,9 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             store.url()
         )));
     }
-    let stages: HashMap<(String, String), StageRecord> = store
-        .list_stages()
-        .await?
-        .into_iter()
-        .map(|s| ((s.pipeline.clone(), s.name.clone()), s))
-        .collect();
+    let mut catalog = Catalog::load(store).await?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
-    let mut organizations: HashMap<OrganizationName, OrganizationId> = HashMap::new();
     for fields in &data.organizations {
         let created = tx.insert_organization(fields, at).await?;
         audit::<OrganizationRecord>(
@@ -49,70 +41,21 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             },
         )
         .await?;
-        organizations.insert(created.fields.name.clone(), created.id);
+        catalog.add_organization(created.fields.name.clone(), created.id);
     }
     let mut ids = Vec::with_capacity(data.deals.len());
     for (index, deal) in data.deals.iter().enumerate() {
-        let f = &deal.fields;
-        let stage = stages
-            .get(&(f.pipeline.clone(), f.stage.clone()))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    format!("demo deal {index}"),
-                    format!("no stage {:?} in pipeline {:?}", f.stage, f.pipeline),
-                )
-            })?;
-        let organization_id = match &f.organization {
-            Some(name) => Some(*organizations.get(name).ok_or_else(|| {
-                AppError::invalid(
-                    format!("demo deal {index}"),
-                    format!("no organization {name}"),
-                )
-            })?),
-            None => None,
-        };
-        let renews_deal_id = match deal.renews {
+        let mut fields = deal.fields.clone();
+        fields.renews = match deal.renews {
             Some(earlier) => Some(*ids.get(earlier).ok_or_else(|| {
                 AppError::invalid(format!("demo deal {index}"), "renews a later deal")
             })?),
             None => None,
         };
-        let row = DealRow {
-            name: f.name.clone(),
-            organization_id,
-            pipeline_id: stage.pipeline_id,
-            stage_id: stage.id,
-            probability: f.probability.map(|p| p.get()),
-            forecast_category: f.forecast_category,
-            revenue_type: f.revenue_type.clone(),
-            deal_type: f.deal_type,
-            renews_deal_id,
-            currency: f.currency,
-            amount_minor: f.amount_minor,
-            collected_minor: f.collected_minor,
-            close_date: f.close_date,
-            contract_start: f.contract_start,
-            contract_end: f.contract_end,
-            target_start: f.target_start,
-            target_end: f.target_end,
-            owner: f.owner.clone(),
-            campaign_id: None,
-            loss_reason: f.loss_reason.clone(),
-        };
+        let row = catalog.row(&fields)?;
         let created = tx.insert_deal(&row, at).await?;
-        audit::<DealRecord>(
-            &mut tx,
-            ctx,
-            at,
-            Change {
-                entity: EntityKind::Deal,
-                id: created.id.to_string(),
-                action: Action::Create,
-                before: None,
-                after: Some(&created),
-            },
-        )
-        .await?;
+        let history = fields.changes_from(None);
+        record_change(&mut tx, ctx, at, Action::Create, None, &created, &history).await?;
         ids.push(created.id);
     }
     tx.commit().await?;

@@ -153,7 +153,7 @@ fn migrate_reports_and_is_idempotent() {
     );
     let first = bearing(dir.path(), &["migrate"], &[]);
     assert!(
-        first.stdout.contains("applied 1 migration(s)"),
+        first.stdout.contains("applied 2 migration(s)"),
         "{}",
         first.stdout
     );

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::money::{Currency, Money};
 use crate::organization::OrganizationName;
 use crate::pipeline::{ForecastCategory, Probability};
-use crate::{Date, ParseError};
+use crate::{Date, DealId, ParseError};
 
 /// Whether a deal is new business or renews an earlier one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -102,9 +102,93 @@ pub struct DealFields {
     pub target_end: Option<Date>,
     pub owner: Option<String>,
     pub loss_reason: Option<String>,
+    /// The deal this one renews.
+    pub renews: Option<DealId>,
+    /// The campaign that produced the deal, by name.
+    pub campaign: Option<String>,
+    pub links: DealLinks,
+}
+
+/// Where the deal's documents and work live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DealLinks {
+    pub agreement: Option<String>,
+    pub engagement: Option<String>,
+    pub tracker: Option<String>,
+}
+
+/// The fields whose every change the deal history records, in this order.
+pub const TRACKED_FIELDS: [&str; 11] = [
+    "stage",
+    "probability",
+    "forecast_category",
+    "amount",
+    "amount_collected",
+    "close_date",
+    "contract_start",
+    "contract_end",
+    "target_start",
+    "target_end",
+    "currency",
+];
+
+/// One recorded change of a tracked field; `None` is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
 impl DealFields {
+    /// The tracked fields as text, in [`TRACKED_FIELDS`] order: amounts in major units with
+    /// all minor digits, probabilities as the shortest text that reads back the same number.
+    pub fn tracked(&self) -> [(&'static str, Option<String>); 11] {
+        let money =
+            |minor: Option<i64>| minor.map(|m| Money::from_minor(m, self.currency).decimal());
+        let date = |d: Option<Date>| d.map(|d| d.to_string());
+        [
+            ("stage", Some(self.stage.clone())),
+            ("probability", self.probability.map(|p| p.get().to_string())),
+            (
+                "forecast_category",
+                self.forecast_category.map(|c| c.to_string()),
+            ),
+            ("amount", money(self.amount_minor)),
+            ("amount_collected", money(self.collected_minor)),
+            ("close_date", date(self.close_date)),
+            ("contract_start", date(self.contract_start)),
+            ("contract_end", date(self.contract_end)),
+            ("target_start", date(self.target_start)),
+            ("target_end", date(self.target_end)),
+            ("currency", Some(self.currency.to_string())),
+        ]
+    }
+
+    /// What the history records when a deal goes from `before` (`None`: it is new) to `self`.
+    /// A new deal records every tracked field that is known.
+    pub fn changes_from(&self, before: Option<&DealFields>) -> Vec<FieldChange> {
+        let after = self.tracked();
+        match before {
+            None => after
+                .into_iter()
+                .filter(|(_, new)| new.is_some())
+                .map(|(field, new)| FieldChange {
+                    field,
+                    old: None,
+                    new,
+                })
+                .collect(),
+            Some(before) => before
+                .tracked()
+                .into_iter()
+                .zip(after)
+                .filter(|((_, old), (_, new))| old != new)
+                .map(|((field, old), (_, new))| FieldChange { field, old, new })
+                .collect(),
+        }
+    }
+
     pub fn amount(&self) -> Option<Money> {
         self.amount_minor
             .map(|minor| Money::from_minor(minor, self.currency))
@@ -169,6 +253,9 @@ mod tests {
             target_end: None,
             owner: None,
             loss_reason: None,
+            renews: None,
+            campaign: None,
+            links: DealLinks::default(),
         }
     }
 
@@ -185,6 +272,63 @@ mod tests {
             Some("45000.00 USD".to_owned())
         );
         assert_eq!(deal.collected(), None);
+    }
+
+    #[test]
+    fn a_new_deal_records_its_known_tracked_fields() {
+        let changes = sample().changes_from(None);
+        let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "stage",
+                "amount",
+                "close_date",
+                "contract_start",
+                "contract_end",
+                "currency"
+            ]
+        );
+        assert_eq!(changes[1].new.as_deref(), Some("45000.00"));
+        assert!(changes.iter().all(|c| c.old.is_none()));
+    }
+
+    #[test]
+    fn an_edit_records_only_what_changed_and_unknown_is_not_zero() {
+        let before = sample();
+        let mut after = sample();
+        after.stage = "Closed Lost".into();
+        after.amount_minor = None;
+        after.collected_minor = Some(0);
+        after.probability = Probability::new(0.2999999999999999).ok();
+        after.owner = Some("someone else".into());
+        let changes = after.changes_from(Some(&before));
+        assert_eq!(
+            changes,
+            vec![
+                FieldChange {
+                    field: "stage",
+                    old: Some("Closed Won".into()),
+                    new: Some("Closed Lost".into())
+                },
+                FieldChange {
+                    field: "probability",
+                    old: None,
+                    new: Some("0.2999999999999999".into())
+                },
+                FieldChange {
+                    field: "amount",
+                    old: Some("45000.00".into()),
+                    new: None
+                },
+                FieldChange {
+                    field: "amount_collected",
+                    old: None,
+                    new: Some("0.00".into())
+                },
+            ]
+        );
+        assert!(before.changes_from(Some(&before)).is_empty());
     }
 
     #[test]

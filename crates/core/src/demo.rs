@@ -247,6 +247,9 @@ impl Generator {
             target_end: None,
             owner: Some(self.owner()),
             loss_reason: None,
+            renews: None,
+            campaign: None,
+            links: crate::deal::DealLinks::default(),
         }
     }
 

@@ -65,7 +65,7 @@ pub fn parse_date(text: &str) -> Result<Date, ParseError> {
     }
     trimmed
         .parse::<Date>()
-        .map_err(|e| ParseError::new("date", text, &e.to_string()))
+        .map_err(|_| ParseError::new("date", text, "no such calendar date (expected YYYY-MM-DD)"))
 }
 
 /// A value that could not be read, with what was expected.

@@ -1,8 +1,12 @@
 //! Deals: rows, reads and writes.
 
-use bearing_core::deal::{DealType, RevenueType};
+use std::collections::{BTreeMap, HashMap};
+
+use bearing_core::deal::{DealType, FieldChange, RevenueType};
 use bearing_core::pipeline::ForecastCategory;
-use bearing_core::{CampaignId, Currency, Date, DealId, OrganizationId, PipelineId, StageId};
+use bearing_core::{
+    Actor, CampaignId, Currency, Date, DealId, OrganizationId, PipelineId, Source, StageId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
@@ -14,8 +18,8 @@ macro_rules! select {
         concat!(
             "SELECT id, name, organization_id, pipeline_id, stage_id, probability, forecast_category, revenue_type,
                     deal_type, renews_deal_id, currency, amount_minor, collected_minor, close_date, contract_start,
-                    contract_end, target_start, target_end, owner, campaign_id, loss_reason, created_at,
-                    updated_at, deleted_at
+                    contract_end, target_start, target_end, owner, campaign_id, loss_reason, agreement_url,
+                    engagement_url, tracker_url, created_at, updated_at, deleted_at
              FROM deals ",
             $tail
         )
@@ -45,6 +49,9 @@ pub struct DealRow {
     pub owner: Option<String>,
     pub campaign_id: Option<CampaignId>,
     pub loss_reason: Option<String>,
+    pub agreement_url: Option<String>,
+    pub engagement_url: Option<String>,
+    pub tracker_url: Option<String>,
 }
 
 /// A deal as stored.
@@ -65,9 +72,10 @@ impl Tx {
             "INSERT INTO deals (name, organization_id, pipeline_id, stage_id, probability, forecast_category,
                                 revenue_type, deal_type, renews_deal_id, currency, amount_minor, collected_minor,
                                 close_date, contract_start, contract_end, target_start, target_end, owner,
-                                campaign_id, loss_reason, created_at, updated_at)
+                                campaign_id, loss_reason, agreement_url, engagement_url, tracker_url,
+                                created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                     $21, $21)
+                     $21, $22, $23, $24, $24)
              RETURNING id",
         )
         .bind(&deal.name)
@@ -90,6 +98,9 @@ impl Tx {
         .bind(deal.owner.as_deref())
         .bind(deal.campaign_id.map(CampaignId::get))
         .bind(deal.loss_reason.as_deref())
+        .bind(deal.agreement_url.as_deref())
+        .bind(deal.engagement_url.as_deref())
+        .bind(deal.tracker_url.as_deref())
         .bind(timestamp_text(at))
         .fetch_one(&mut *self.inner)
         .await?;
@@ -193,9 +204,325 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
             owner: text("owner")?,
             campaign_id: id!(CampaignId, "campaign_id"),
             loss_reason: text("loss_reason")?,
+            agreement_url: text("agreement_url")?,
+            engagement_url: text("engagement_url")?,
+            tracker_url: text("tracker_url")?,
         },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         deleted_at: row.try_get("deleted_at")?,
     })
+}
+
+/// A recorded change of a tracked deal field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DealHistoryRecord {
+    pub id: i64,
+    pub deal_id: DealId,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: String,
+    pub actor: String,
+    pub source: Source,
+}
+
+/// `($1, $2, …), ($k, …)` for `rows` rows of `columns` parameters each.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Rows per multi-row INSERT: far below both engines' parameter limits.
+const BATCH_ROWS: usize = 500;
+
+impl Tx {
+    pub async fn get_deal(&mut self, id: DealId) -> Result<DealRecord> {
+        get(&mut *self.inner, id).await
+    }
+
+    /// Replaces every stored field of a deal.
+    pub async fn update_deal(
+        &mut self,
+        id: DealId,
+        deal: &DealRow,
+        at: jiff::Timestamp,
+    ) -> Result<DealRecord> {
+        let date = |d: Option<Date>| d.map(|d| d.to_string());
+        let done = sqlx::query(
+            "UPDATE deals SET name = $1, organization_id = $2, pipeline_id = $3, stage_id = $4, probability = $5,
+                    forecast_category = $6, revenue_type = $7, deal_type = $8, renews_deal_id = $9, currency = $10,
+                    amount_minor = $11, collected_minor = $12, close_date = $13, contract_start = $14,
+                    contract_end = $15, target_start = $16, target_end = $17, owner = $18, campaign_id = $19,
+                    loss_reason = $20, agreement_url = $21, engagement_url = $22, tracker_url = $23,
+                    updated_at = $24
+             WHERE id = $25",
+        )
+        .bind(&deal.name)
+        .bind(deal.organization_id.map(OrganizationId::get))
+        .bind(deal.pipeline_id.get())
+        .bind(deal.stage_id.get())
+        .bind(crate::NullableF64(deal.probability))
+        .bind(deal.forecast_category.map(ForecastCategory::as_str))
+        .bind(deal.revenue_type.as_ref().map(RevenueType::as_str))
+        .bind(deal.deal_type.as_str())
+        .bind(deal.renews_deal_id.map(DealId::get))
+        .bind(deal.currency.as_str())
+        .bind(deal.amount_minor)
+        .bind(deal.collected_minor)
+        .bind(date(deal.close_date))
+        .bind(date(deal.contract_start))
+        .bind(date(deal.contract_end))
+        .bind(date(deal.target_start))
+        .bind(date(deal.target_end))
+        .bind(deal.owner.as_deref())
+        .bind(deal.campaign_id.map(CampaignId::get))
+        .bind(deal.loss_reason.as_deref())
+        .bind(deal.agreement_url.as_deref())
+        .bind(deal.engagement_url.as_deref())
+        .bind(deal.tracker_url.as_deref())
+        .bind(timestamp_text(at))
+        .bind(id.get())
+        .execute(&mut *self.inner)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                kind: "deal",
+                id: id.to_string(),
+            });
+        }
+        get(&mut *self.inner, id).await
+    }
+
+    /// Marks a deal deleted (`Some(at)`) or restores it (`None`).
+    pub async fn set_deal_deleted(
+        &mut self,
+        id: DealId,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<DealRecord> {
+        let done = sqlx::query("UPDATE deals SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id.get())
+            .execute(&mut *self.inner)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                kind: "deal",
+                id: id.to_string(),
+            });
+        }
+        get(&mut *self.inner, id).await
+    }
+
+    /// Records that `deal` is known as `external_id` in `system` (e.g. `crm`).
+    pub async fn insert_external_id(
+        &mut self,
+        deal: DealId,
+        system: &str,
+        external_id: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO deal_external_ids (deal_id, system, external_id) VALUES ($1, $2, $3)",
+        )
+        .bind(deal.get())
+        .bind(system)
+        .bind(external_id)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "another deal already has {system} id {external_id}"
+            )),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    /// Sets extra properties of a deal, replacing the values of keys it already has.
+    pub async fn set_deal_properties(
+        &mut self,
+        deal: DealId,
+        properties: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let entries: Vec<(&String, &String)> = properties.iter().collect();
+        for chunk in entries.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO deal_properties (deal_id, key, value) VALUES {}
+                 ON CONFLICT (deal_id, key) DO UPDATE SET value = excluded.value",
+                placeholders(chunk.len(), 3)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (key, value) in chunk {
+                query = query
+                    .bind(deal.get())
+                    .bind(key.as_str())
+                    .bind(value.as_str());
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends changes to a deal's history.
+    pub async fn insert_deal_history(
+        &mut self,
+        deal: DealId,
+        changes: &[FieldChange],
+        at: jiff::Timestamp,
+        actor: &Actor,
+        source: Source,
+    ) -> Result<()> {
+        let at = timestamp_text(at);
+        for chunk in changes.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO deal_history (deal_id, field, old_value, new_value, at, actor, source) VALUES {}",
+                placeholders(chunk.len(), 7)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for change in chunk {
+                query = query
+                    .bind(deal.get())
+                    .bind(change.field)
+                    .bind(change.old.as_deref())
+                    .bind(change.new.as_deref())
+                    .bind(at.as_str())
+                    .bind(actor.as_str())
+                    .bind(source.as_str());
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The deal known as `external_id` in `system`, if any.
+    pub async fn find_deal_by_external_id(
+        &self,
+        system: &str,
+        external_id: &str,
+    ) -> Result<Option<DealRecord>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT deal_id FROM deal_external_ids WHERE system = $1 AND external_id = $2",
+        )
+        .bind(system)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => Ok(Some(
+                get(
+                    &self.pool,
+                    DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
+                )
+                .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every deal's id in `system`, keyed by that id.
+    pub async fn list_external_ids(&self, system: &str) -> Result<HashMap<String, DealId>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT external_id, deal_id FROM deal_external_ids WHERE system = $1")
+                .bind(system)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(external, id)| {
+                Ok((
+                    external,
+                    DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// A deal's ids in other systems, as (system, id).
+    pub async fn external_ids_of(&self, deal: DealId) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT system, external_id FROM deal_external_ids WHERE deal_id = $1 ORDER BY system",
+        )
+        .bind(deal.get())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every deal's extra properties.
+    pub async fn list_deal_properties(&self) -> Result<HashMap<DealId, BTreeMap<String, String>>> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT deal_id, key, value FROM deal_properties ORDER BY deal_id, key")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out: HashMap<DealId, BTreeMap<String, String>> = HashMap::new();
+        for (id, key, value) in rows {
+            let id = DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?;
+            out.entry(id).or_default().insert(key, value);
+        }
+        Ok(out)
+    }
+
+    pub async fn deal_properties(&self, deal: DealId) -> Result<BTreeMap<String, String>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT key, value FROM deal_properties WHERE deal_id = $1 ORDER BY key",
+        )
+        .bind(deal.get())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The history of one deal, or of every deal, with changes recorded in `[from, to)` when
+    /// given (RFC 3339 timestamps or dates; text order is time order).
+    pub async fn list_deal_history(
+        &self,
+        deal: Option<DealId>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<DealHistoryRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, deal_id, field, old_value, new_value, at, actor, source FROM deal_history
+             WHERE ($1 IS NULL OR deal_id = $1) AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at < $3)
+             ORDER BY id",
+        )
+        .bind(deal.map(DealId::get))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let source: String = row.try_get("source")?;
+                let deal_id: i64 = row.try_get("deal_id")?;
+                Ok(DealHistoryRecord {
+                    id: row.try_get("id")?,
+                    deal_id: DealId::new(deal_id)
+                        .map_err(|e| StoreError::Database(e.to_string()))?,
+                    field: row.try_get("field")?,
+                    old_value: row.try_get("old_value")?,
+                    new_value: row.try_get("new_value")?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    source: source.parse().map_err(|e: bearing_core::ParseError| {
+                        StoreError::Database(e.to_string())
+                    })?,
+                })
+            })
+            .collect()
+    }
 }

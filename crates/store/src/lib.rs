@@ -8,6 +8,7 @@
 
 mod audit;
 mod backup;
+mod campaigns;
 mod deals;
 mod error;
 mod organizations;
@@ -26,7 +27,8 @@ use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use backup::{backup_sqlite, restore_sqlite};
-pub use deals::{DealRecord, DealRow};
+pub use campaigns::{CampaignRecord, CampaignRow};
+pub use deals::{DealHistoryRecord, DealRecord, DealRow};
 pub use error::StoreError;
 pub use organizations::OrganizationRecord;
 pub use pipelines::StageRecord;

@@ -283,6 +283,9 @@ async fn deals_keep_every_field(db: &TestDb) {
         owner: Some("Avery Quinn".into()),
         campaign_id: None,
         loss_reason: None,
+        agreement_url: Some("https://example.org/agreements/bids-2025.pdf".into()),
+        engagement_url: None,
+        tracker_url: None,
     };
     let a = tx.insert_deal(&first, now()).await.unwrap();
     let renewal = DealRow {

@@ -1,0 +1,670 @@
+//! Deals: create, edit, move between stages, renew, soft-delete and restore. Every change
+//! writes its audit row and, for the tracked fields, its deal-history rows, in one transaction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bearing_core::deal::{DealFields, DealLinks, DealType, FieldChange};
+use bearing_core::organization::OrganizationName;
+use bearing_core::pipeline::{Probability, StageOutcome};
+use bearing_core::{Action, CampaignId, Date, DealId, EntityKind, OrganizationId, StageId};
+use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
+
+use crate::{AppError, Change, Context, Result, audit};
+
+/// The names behind a deal's ids: stages, organizations and campaigns.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    stages: Vec<StageRecord>,
+    organizations: HashMap<OrganizationId, OrganizationName>,
+    organization_ids: HashMap<OrganizationName, OrganizationId>,
+    campaigns: HashMap<CampaignId, String>,
+    campaign_ids: HashMap<String, CampaignId>,
+}
+
+impl Catalog {
+    pub async fn load(store: &Store) -> Result<Catalog> {
+        let stages = store.list_stages().await?;
+        let organizations = store.list_organizations(true).await?;
+        let campaigns = store.list_campaigns(true).await?;
+        Ok(Catalog {
+            stages,
+            organization_ids: organizations
+                .iter()
+                .map(|o| (o.fields.name.clone(), o.id))
+                .collect(),
+            organizations: organizations
+                .into_iter()
+                .map(|o| (o.id, o.fields.name))
+                .collect(),
+            campaign_ids: campaigns
+                .iter()
+                .map(|c| (c.row.name.clone(), c.id))
+                .collect(),
+            campaigns: campaigns.into_iter().map(|c| (c.id, c.row.name)).collect(),
+        })
+    }
+
+    /// Makes an organization written in a transaction not yet committed known by name.
+    pub fn add_organization(&mut self, name: OrganizationName, id: OrganizationId) {
+        self.organization_ids.insert(name.clone(), id);
+        self.organizations.insert(id, name);
+    }
+
+    pub fn stages(&self) -> &[StageRecord] {
+        &self.stages
+    }
+
+    pub fn stage(&self, id: StageId) -> Option<&StageRecord> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// A stage by pipeline and name, ignoring case; retired stages are not offered.
+    pub fn find_stage(&self, pipeline: &str, stage: &str) -> Result<&StageRecord> {
+        let in_pipeline: Vec<&StageRecord> = self
+            .stages
+            .iter()
+            .filter(|s| s.pipeline.eq_ignore_ascii_case(pipeline.trim()))
+            .collect();
+        if in_pipeline.is_empty() {
+            let names: Vec<&str> = self.pipelines();
+            return Err(AppError::invalid(
+                "pipeline",
+                format!(
+                    "no pipeline {:?}; pipelines: {}",
+                    pipeline,
+                    names.join(", ")
+                ),
+            ));
+        }
+        in_pipeline
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(stage.trim()) && !s.retired)
+            .copied()
+            .ok_or_else(|| {
+                let names: Vec<&str> = in_pipeline
+                    .iter()
+                    .filter(|s| !s.retired)
+                    .map(|s| s.name.as_str())
+                    .collect();
+                AppError::invalid(
+                    "stage",
+                    format!(
+                        "no stage {:?} in {}; stages: {}",
+                        stage,
+                        in_pipeline[0].pipeline,
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn pipelines(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.stages.iter().map(|s| s.pipeline.as_str()).collect();
+        names.dedup();
+        names
+    }
+
+    pub fn organization_name(&self, id: OrganizationId) -> Option<&OrganizationName> {
+        self.organizations.get(&id)
+    }
+
+    pub fn campaign_name(&self, id: CampaignId) -> Option<&str> {
+        self.campaigns.get(&id).map(String::as_str)
+    }
+
+    /// The stored row for `fields`, with names resolved to ids.
+    pub fn row(&self, fields: &DealFields) -> Result<DealRow> {
+        let stage = self.find_stage(&fields.pipeline, &fields.stage)?;
+        let organization_id = match &fields.organization {
+            Some(name) => Some(*self.organization_ids.get(name).ok_or_else(|| {
+                AppError::invalid("organization", format!("no organization named {name}"))
+            })?),
+            None => None,
+        };
+        let campaign_id = match &fields.campaign {
+            Some(name) => Some(*self.campaign_ids.get(name).ok_or_else(|| {
+                AppError::invalid("campaign", format!("no campaign named {name:?}"))
+            })?),
+            None => None,
+        };
+        Ok(DealRow {
+            name: fields.name.trim().to_owned(),
+            organization_id,
+            pipeline_id: stage.pipeline_id,
+            stage_id: stage.id,
+            probability: fields.probability.map(Probability::get),
+            forecast_category: fields.forecast_category,
+            revenue_type: fields.revenue_type.clone(),
+            deal_type: fields.deal_type,
+            renews_deal_id: fields.renews,
+            currency: fields.currency,
+            amount_minor: fields.amount_minor,
+            collected_minor: fields.collected_minor,
+            close_date: fields.close_date,
+            contract_start: fields.contract_start,
+            contract_end: fields.contract_end,
+            target_start: fields.target_start,
+            target_end: fields.target_end,
+            owner: fields.owner.clone(),
+            campaign_id,
+            loss_reason: fields.loss_reason.clone(),
+            agreement_url: fields.links.agreement.clone(),
+            engagement_url: fields.links.engagement.clone(),
+            tracker_url: fields.links.tracker.clone(),
+        })
+    }
+
+    /// The fields of a stored deal, with ids turned back into names.
+    pub fn fields(&self, row: &DealRow) -> Result<DealFields> {
+        let stage = self.stage(row.stage_id).ok_or_else(|| {
+            AppError::Internal(format!("deal refers to unknown stage {}", row.stage_id))
+        })?;
+        Ok(DealFields {
+            name: row.name.clone(),
+            organization: row
+                .organization_id
+                .and_then(|id| self.organization_name(id).cloned()),
+            pipeline: stage.pipeline.clone(),
+            stage: stage.name.clone(),
+            probability: row.probability.and_then(|p| Probability::new(p).ok()),
+            forecast_category: row.forecast_category,
+            revenue_type: row.revenue_type.clone(),
+            deal_type: row.deal_type,
+            currency: row.currency,
+            amount_minor: row.amount_minor,
+            collected_minor: row.collected_minor,
+            close_date: row.close_date,
+            contract_start: row.contract_start,
+            contract_end: row.contract_end,
+            target_start: row.target_start,
+            target_end: row.target_end,
+            owner: row.owner.clone(),
+            loss_reason: row.loss_reason.clone(),
+            renews: row.renews_deal_id,
+            campaign: row
+                .campaign_id
+                .and_then(|id| self.campaign_name(id).map(str::to_owned)),
+            links: DealLinks {
+                agreement: row.agreement_url.clone(),
+                engagement: row.engagement_url.clone(),
+                tracker: row.tracker_url.clone(),
+            },
+        })
+    }
+}
+
+/// A deal as the front doors show it: the record, its fields by name, its stage, and its ids
+/// elsewhere and extra properties.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Deal {
+    pub id: DealId,
+    #[serde(flatten)]
+    pub fields: DealFields,
+    pub stage_probability: f64,
+    pub stage_outcome: StageOutcome,
+    pub external_ids: BTreeMap<String, String>,
+    pub properties: BTreeMap<String, String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+/// Checks what the target stage needs of a deal entering it, naming what is missing.
+pub fn check_stage_requirements(fields: &DealFields, stage: &StageRecord) -> Result<()> {
+    let mut missing = Vec::new();
+    match stage.outcome {
+        StageOutcome::Won => {
+            if fields.amount_minor.is_none() {
+                missing.push("amount");
+            }
+            if fields.contract_start.is_none() {
+                missing.push("contract start");
+            }
+            if fields.contract_end.is_none() {
+                missing.push("contract end");
+            }
+        }
+        StageOutcome::Lost => {
+            if fields
+                .loss_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+            {
+                missing.push("loss reason");
+            }
+        }
+        StageOutcome::Open => {}
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "stage",
+            format!(
+                "moving to {} needs {}; missing: {}",
+                stage.name,
+                needs(stage.outcome),
+                missing.join(", ")
+            ),
+        ))
+    }
+}
+
+fn needs(outcome: StageOutcome) -> &'static str {
+    match outcome {
+        StageOutcome::Won => "an amount, a contract start and a contract end",
+        StageOutcome::Lost => "a loss reason",
+        StageOutcome::Open => "nothing",
+    }
+}
+
+fn validate(fields: &DealFields) -> Result<()> {
+    match fields.problems().into_iter().next() {
+        Some((field, message)) => Err(AppError::invalid(field, message)),
+        None => Ok(()),
+    }
+}
+
+/// Writes the audit row and the history rows of one change.
+pub(crate) async fn record_change(
+    tx: &mut Tx,
+    ctx: &Context,
+    at: jiff::Timestamp,
+    action: Action,
+    before: Option<&DealRecord>,
+    after: &DealRecord,
+    history: &[FieldChange],
+) -> Result<()> {
+    audit(
+        tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Deal,
+            id: after.id.to_string(),
+            action,
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
+    if !history.is_empty() {
+        tx.insert_deal_history(after.id, history, at, &ctx.actor, ctx.source)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<Deal> {
+    validate(&fields)?;
+    let catalog = Catalog::load(store).await?;
+    let row = catalog.row(&fields)?;
+    let stage = catalog.find_stage(&fields.pipeline, &fields.stage)?;
+    check_stage_requirements(&fields, stage)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    if let Some(renews) = fields.renews {
+        tx.get_deal(renews).await?;
+    }
+    let created = tx.insert_deal(&row, at).await?;
+    let history = catalog.fields(&created.row)?.changes_from(None);
+    record_change(&mut tx, ctx, at, Action::Create, None, &created, &history).await?;
+    tx.commit().await?;
+    get(store, created.id).await
+}
+
+/// Replaces a deal's fields. A change of stage must meet what the new stage needs.
+pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) -> Result<Deal> {
+    validate(&fields)?;
+    let catalog = Catalog::load(store).await?;
+    let row = catalog.row(&fields)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_deal(id).await?;
+    if before.deleted_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "deal {id} is deleted: restore it before editing"
+        )));
+    }
+    if before.row == row {
+        return get(store, id).await;
+    }
+    if before.row.stage_id != row.stage_id {
+        let stage = catalog.find_stage(&fields.pipeline, &fields.stage)?;
+        check_stage_requirements(&fields, stage)?;
+    }
+    if fields.renews == Some(id) {
+        return Err(AppError::invalid("renews", "a deal cannot renew itself"));
+    }
+    let after = tx.update_deal(id, &row, at).await?;
+    let history = catalog
+        .fields(&after.row)?
+        .changes_from(Some(&catalog.fields(&before.row)?));
+    record_change(
+        &mut tx,
+        ctx,
+        at,
+        Action::Update,
+        Some(&before),
+        &after,
+        &history,
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// What a move may set along the way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MoveDetails {
+    pub loss_reason: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub contract_start: Option<Date>,
+    pub contract_end: Option<Date>,
+    pub close_date: Option<Date>,
+}
+
+/// Moves a deal to another stage of its pipeline, enforcing what the stage needs. Details given
+/// with the move are set first, so a deal can be closed in one step.
+pub async fn move_to(
+    store: &Store,
+    ctx: &Context,
+    id: DealId,
+    stage: &str,
+    details: MoveDetails,
+) -> Result<Deal> {
+    let current = get(store, id).await?;
+    let mut fields = current.fields.clone();
+    let catalog = Catalog::load(store).await?;
+    let target = catalog.find_stage(&fields.pipeline, stage)?;
+    if target.name == fields.stage {
+        return Err(AppError::Conflict(format!(
+            "deal {id} is already in {}",
+            target.name
+        )));
+    }
+    fields.stage = target.name.clone();
+    if details.loss_reason.is_some() {
+        fields.loss_reason = details.loss_reason;
+    }
+    fields.amount_minor = details.amount_minor.or(fields.amount_minor);
+    fields.contract_start = details.contract_start.or(fields.contract_start);
+    fields.contract_end = details.contract_end.or(fields.contract_end);
+    fields.close_date = details.close_date.or(fields.close_date);
+    check_stage_requirements(&fields, target)?;
+    edit(store, ctx, id, fields).await
+}
+
+/// Creates next term's deal, in the Renewal stage, from a won membership: same organization,
+/// amount and term length, starting the day after this term ends.
+pub async fn renew(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    let current = get(store, id).await?;
+    let f = &current.fields;
+    if current.deleted_at.is_some() {
+        return Err(AppError::Conflict(format!("deal {id} is deleted")));
+    }
+    if current.stage_outcome != StageOutcome::Won {
+        return Err(AppError::invalid(
+            "stage",
+            format!(
+                "only a won deal can be renewed; deal {id} is in {}",
+                f.stage
+            ),
+        ));
+    }
+    if !f
+        .revenue_type
+        .as_ref()
+        .is_some_and(|t| t.as_str().starts_with("membership"))
+    {
+        return Err(AppError::invalid(
+            "revenue_type",
+            format!("only memberships are renewed; deal {id} is not a membership"),
+        ));
+    }
+    let existing = store.list_deals(false).await?;
+    if let Some(renewal) = existing.iter().find(|d| d.row.renews_deal_id == Some(id)) {
+        return Err(AppError::Conflict(format!(
+            "deal {id} is already renewed by deal {}",
+            renewal.id
+        )));
+    }
+    let (Some(start), Some(end)) = (
+        f.contract_start.or(f.target_start),
+        f.contract_end.or(f.target_end),
+    ) else {
+        return Err(AppError::invalid(
+            "contract_end",
+            format!("deal {id} has no term to renew: set its contract dates"),
+        ));
+    };
+    let (next_start, next_end) = next_term(start, end).ok_or_else(|| {
+        AppError::invalid("contract_end", "the next term falls outside the calendar")
+    })?;
+    let catalog = Catalog::load(store).await?;
+    let renewal_stage = catalog.find_stage(&f.pipeline, "Renewal")?;
+    let mut fields = DealFields {
+        name: renewal_name(&f.name, start, next_start),
+        stage: renewal_stage.name.clone(),
+        probability: None,
+        forecast_category: None,
+        deal_type: DealType::Renewal,
+        collected_minor: None,
+        close_date: None,
+        contract_start: None,
+        contract_end: None,
+        target_start: Some(next_start),
+        target_end: Some(next_end),
+        loss_reason: None,
+        renews: Some(id),
+        links: DealLinks::default(),
+        ..f.clone()
+    };
+    fields.campaign = None;
+    create(store, ctx, fields).await
+}
+
+/// The term after [start, end]: it starts the day after `end` and lasts as long.
+fn next_term(start: Date, end: Date) -> Option<(Date, Date)> {
+    use jiff::{ToSpan, Unit};
+    let after_end = end.checked_add(1.day()).ok()?;
+    let length = start.until((Unit::Month, after_end)).ok()?;
+    let next_end = after_end
+        .checked_add(length)
+        .ok()?
+        .checked_sub(1.day())
+        .ok()?;
+    Some((after_end, next_end))
+}
+
+/// "BIDS 2025" → "BIDS 2026"; a name without the term's year gets " renewal".
+fn renewal_name(name: &str, start: Date, next_start: Date) -> String {
+    let year = start.year().to_string();
+    if name.contains(&year) {
+        name.replacen(&year, &next_start.year().to_string(), 1)
+    } else {
+        format!("{name} renewal")
+    }
+}
+
+pub async fn delete(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    set_deleted(store, ctx, id, true).await
+}
+
+pub async fn restore(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    set_deleted(store, ctx, id, false).await
+}
+
+async fn set_deleted(store: &Store, ctx: &Context, id: DealId, deleted: bool) -> Result<Deal> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_deal(id).await?;
+    if before.deleted_at.is_some() == deleted {
+        let state = if deleted {
+            "already deleted"
+        } else {
+            "not deleted"
+        };
+        return Err(AppError::Conflict(format!("deal {id} is {state}")));
+    }
+    let after = tx.set_deal_deleted(id, deleted.then_some(at), at).await?;
+    let action = if deleted {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    record_change(&mut tx, ctx, at, action, Some(&before), &after, &[]).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// One deal, deleted or not.
+pub async fn get(store: &Store, id: DealId) -> Result<Deal> {
+    let record = store.get_deal(id).await?;
+    let catalog = Catalog::load(store).await?;
+    let external_ids = store.external_ids_of(id).await?.into_iter().collect();
+    let properties = store.deal_properties(id).await?;
+    view(&catalog, record, external_ids, properties)
+}
+
+fn view(
+    catalog: &Catalog,
+    record: DealRecord,
+    external_ids: BTreeMap<String, String>,
+    properties: BTreeMap<String, String>,
+) -> Result<Deal> {
+    let fields = catalog.fields(&record.row)?;
+    let stage = catalog.stage(record.row.stage_id).ok_or_else(|| {
+        AppError::Internal(format!("deal {} refers to an unknown stage", record.id))
+    })?;
+    Ok(Deal {
+        id: record.id,
+        fields,
+        stage_probability: stage.default_probability,
+        stage_outcome: stage.outcome,
+        external_ids,
+        properties,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+        deleted_at: record.deleted_at,
+    })
+}
+
+/// Which deals to list. Text filters ignore case; dates bound the close date.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealFilter {
+    pub stage: Option<String>,
+    pub revenue_type: Option<String>,
+    pub owner: Option<String>,
+    pub organization: Option<String>,
+    pub campaign: Option<String>,
+    pub closes_from: Option<Date>,
+    pub closes_to: Option<Date>,
+    pub include_deleted: bool,
+}
+
+impl DealFilter {
+    fn matches(&self, deal: &Deal) -> bool {
+        let same = |wanted: &Option<String>, actual: Option<&str>| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| actual.is_some_and(|a| a.eq_ignore_ascii_case(w.trim())))
+        };
+        let f = &deal.fields;
+        same(&self.stage, Some(&f.stage))
+            && same(
+                &self.revenue_type,
+                f.revenue_type.as_ref().map(|t| t.as_str()),
+            )
+            && same(&self.owner, f.owner.as_deref())
+            && same(
+                &self.organization,
+                f.organization.as_ref().map(|o| o.as_str()),
+            )
+            && same(&self.campaign, f.campaign.as_deref())
+            && self
+                .closes_from
+                .is_none_or(|from| f.close_date.is_some_and(|d| d >= from))
+            && self
+                .closes_to
+                .is_none_or(|to| f.close_date.is_some_and(|d| d <= to))
+    }
+}
+
+/// Deals in id order.
+pub async fn list(store: &Store, filter: &DealFilter) -> Result<Vec<Deal>> {
+    let catalog = Catalog::load(store).await?;
+    let mut external: HashMap<DealId, BTreeMap<String, String>> = HashMap::new();
+    for (crm_id, deal) in store.list_external_ids("crm").await? {
+        external
+            .entry(deal)
+            .or_default()
+            .insert("crm".to_owned(), crm_id);
+    }
+    let mut properties = store.list_deal_properties().await?;
+    let mut deals = Vec::new();
+    for record in store.list_deals(filter.include_deleted).await? {
+        let id = record.id;
+        let deal = view(
+            &catalog,
+            record,
+            external.remove(&id).unwrap_or_default(),
+            properties.remove(&id).unwrap_or_default(),
+        )?;
+        if filter.matches(&deal) {
+            deals.push(deal);
+        }
+    }
+    Ok(deals)
+}
+
+/// The recorded changes of one deal, or of all deals in `[from, to)`.
+pub async fn history(
+    store: &Store,
+    deal: Option<DealId>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Vec<DealHistoryRecord>> {
+    if let Some(id) = deal {
+        store.get_deal(id).await?;
+    }
+    let from = from.map(|d| d.to_string());
+    let to = to.map(|d| d.to_string());
+    Ok(store
+        .list_deal_history(deal, from.as_deref(), to.as_deref())
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_next_term_is_as_long_and_starts_the_day_after() {
+        assert_eq!(
+            next_term(date(2025, 8, 1), date(2026, 7, 31)),
+            Some((date(2026, 8, 1), date(2027, 7, 31)))
+        );
+        assert_eq!(
+            next_term(date(2025, 10, 1), date(2027, 9, 30)),
+            Some((date(2027, 10, 1), date(2029, 9, 30)))
+        );
+        assert_eq!(
+            next_term(date(2026, 1, 15), date(2026, 4, 14)),
+            Some((date(2026, 4, 15), date(2026, 7, 14)))
+        );
+    }
+
+    #[test]
+    fn renewals_are_named_for_their_year() {
+        assert_eq!(
+            renewal_name("BIDS 2025", date(2025, 8, 1), date(2026, 8, 1)),
+            "BIDS 2026"
+        );
+        assert_eq!(
+            renewal_name("AWI CIROH Extension", date(2025, 7, 1), date(2026, 7, 1)),
+            "AWI CIROH Extension renewal"
+        );
+    }
+}
