@@ -21,6 +21,20 @@ pub enum AppError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An import file with problems; nothing was imported.
+    #[error("{}", import_summary(.0))]
+    Import(Vec<bearing_formats::crm::RowError>),
+}
+
+fn import_summary(errors: &[bearing_formats::crm::RowError]) -> String {
+    match errors {
+        [] => "the import file is invalid; nothing was imported".to_owned(),
+        [only] => format!("{only}; nothing was imported"),
+        [first, rest @ ..] => format!(
+            "{first}; and {} more problem(s), listed by --dry-run; nothing was imported",
+            rest.len()
+        ),
+    }
 }
 
 impl AppError {

@@ -8,6 +8,7 @@
 pub mod deals;
 pub mod demo;
 pub mod history;
+pub mod import;
 pub mod organizations;
 
 mod error;

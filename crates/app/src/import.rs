@@ -1,0 +1,203 @@
+//! Imports: the CRM's deal export, as an idempotent upsert keyed by the CRM's id.
+//!
+//! An import is planned first, from the whole file and the database as it is: rows to create,
+//! rows that change a deal (with the field-by-field changes), rows that change nothing. A file
+//! with any problem plans nothing. Applying writes the whole plan in one transaction, with an
+//! audit row per deal and deal-history rows with source `import`, so re-importing each week's
+//! export builds the stage history the export itself lacks.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use bearing_core::deal::{DealFields, FieldChange};
+use bearing_core::{Action, DealId, Source};
+use bearing_formats::crm::{self, CrmDeal, RowError};
+use bearing_store::Store;
+
+use crate::deals::{Catalog, record_change};
+use crate::{AppError, Context, Result};
+
+/// The system name under which CRM ids are kept.
+pub const CRM: &str = "crm";
+
+/// A deal the import creates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Create {
+    pub line: u64,
+    pub crm_id: String,
+    pub fields: DealFields,
+    pub properties: BTreeMap<String, String>,
+}
+
+/// A deal the import changes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Update {
+    pub line: u64,
+    pub crm_id: String,
+    pub deal: DealId,
+    pub fields: DealFields,
+    pub properties: BTreeMap<String, String>,
+    /// Tracked fields that change, as the deal history will record them.
+    pub changes: Vec<FieldChange>,
+    /// Other fields and properties that change, by name.
+    pub other_changes: Vec<String>,
+}
+
+/// A row that matches its deal already.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unchanged {
+    pub line: u64,
+    pub crm_id: String,
+    pub deal: DealId,
+}
+
+/// What an import will do, row by row.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Plan {
+    pub file: String,
+    pub creates: Vec<Create>,
+    pub updates: Vec<Update>,
+    pub unchanged: Vec<Unchanged>,
+}
+
+impl Plan {
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} to create, {} to update, {} unchanged",
+            self.file,
+            self.creates.len(),
+            self.updates.len(),
+            self.unchanged.len()
+        )
+    }
+}
+
+/// Reads and plans the import of a CRM deal export without writing anything.
+pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<Plan> {
+    let rows = crm::read_deals(file, input).map_err(AppError::Import)?;
+    let catalog = Catalog::load(store).await?;
+    let known = store.list_external_ids(CRM).await?;
+    let mut existing: std::collections::HashMap<DealId, bearing_store::DealRecord> =
+        store.list_deals(true).await?.into_iter().map(|d| (d.id, d)).collect();
+    let mut properties = store.list_deal_properties().await?;
+    let mut plan = Plan { file: file.to_owned(), ..Plan::default() };
+    let mut errors = Vec::new();
+    let error = |row: &CrmDeal, column: &str, value: &str, message: String| RowError {
+        file: file.to_owned(),
+        line: row.line,
+        column: column.to_owned(),
+        value: value.to_owned(),
+        message,
+    };
+    for row in rows {
+        let stage = match catalog.find_stage(row.pipeline(), row.stage()) {
+            Ok(stage) => stage,
+            Err(e) => {
+                let (column, value) = match &e {
+                    AppError::Invalid { field, .. } if field == "pipeline" => ("pipeline", row.pipeline()),
+                    _ => ("dealstage", row.stage()),
+                };
+                let message = match e {
+                    AppError::Invalid { message, .. } => message,
+                    other => other.to_string(),
+                };
+                errors.push(error(&row, column, value, message));
+                continue;
+            }
+        };
+        let deal = known.get(&row.crm_id).and_then(|id| existing.remove(id));
+        let Some(deal) = deal else {
+            let mut fields = row.new_fields();
+            fields.stage = stage.name.clone();
+            fields.pipeline = stage.pipeline.clone();
+            plan.creates.push(Create { line: row.line, crm_id: row.crm_id, fields, properties: row.properties });
+            continue;
+        };
+        if deal.deleted_at.is_some() {
+            errors.push(error(
+                &row,
+                "id",
+                &row.crm_id,
+                format!("deal {} with this CRM id is deleted in Bearing: restore it, or remove the row", deal.id),
+            ));
+            continue;
+        }
+        let before = catalog.fields(&deal.row)?;
+        let mut after = before.clone();
+        for value in &row.values {
+            value.apply(&mut after);
+        }
+        after.stage = stage.name.clone();
+        after.pipeline = stage.pipeline.clone();
+        if let Some((field, message)) = after.problems().into_iter().next() {
+            errors.push(error(&row, field, "", message));
+            continue;
+        }
+        let old_properties = properties.remove(&deal.id).unwrap_or_default();
+        let mut merged = old_properties.clone();
+        merged.extend(row.properties.clone());
+        let changes = after.changes_from(Some(&before));
+        let mut other_changes: Vec<String> = Vec::new();
+        if after.name != before.name {
+            other_changes.push("name".to_owned());
+        }
+        if after.revenue_type != before.revenue_type {
+            other_changes.push("revenue_type".to_owned());
+        }
+        for (key, value) in &merged {
+            if old_properties.get(key) != Some(value) {
+                other_changes.push(key.clone());
+            }
+        }
+        if changes.is_empty() && other_changes.is_empty() {
+            plan.unchanged.push(Unchanged { line: row.line, crm_id: row.crm_id, deal: deal.id });
+        } else {
+            plan.updates.push(Update {
+                line: row.line,
+                crm_id: row.crm_id,
+                deal: deal.id,
+                fields: after,
+                properties: merged,
+                changes,
+                other_changes,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(plan) } else { Err(AppError::Import(errors)) }
+}
+
+/// Writes a plan in one transaction: all of it or, on any error, nothing.
+pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
+    let ctx = Context { source: Source::Import, ..ctx.clone() };
+    let catalog = Catalog::load(store).await?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    for create in &plan.creates {
+        let row = catalog.row(&create.fields)?;
+        let created = tx.insert_deal(&row, at).await?;
+        tx.insert_external_id(created.id, CRM, &create.crm_id).await?;
+        if !create.properties.is_empty() {
+            tx.set_deal_properties(created.id, &create.properties).await?;
+        }
+        let history = create.fields.changes_from(None);
+        record_change(&mut tx, &ctx, at, Action::Create, None, &created, &history).await?;
+    }
+    for update in &plan.updates {
+        let row = catalog.row(&update.fields)?;
+        let before = tx.get_deal(update.deal).await?;
+        let after = tx.update_deal(update.deal, &row, at).await?;
+        tx.set_deal_properties(update.deal, &update.properties).await?;
+        record_change(&mut tx, &ctx, at, Action::Update, Some(&before), &after, &update.changes).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Plans and, unless `dry_run`, applies an import of a CRM deal export.
+pub async fn import_deals(store: &Store, ctx: &Context, file: &str, input: impl Read, dry_run: bool) -> Result<Plan> {
+    let plan = plan_deals(store, file, input).await?;
+    if !dry_run {
+        apply(store, ctx, &plan).await?;
+    }
+    Ok(plan)
+}
