@@ -444,7 +444,7 @@ pub async fn renew(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
     let catalog = Catalog::load(store).await?;
     let renewal_stage = catalog.find_stage(&f.pipeline, "Renewal")?;
     let mut fields = DealFields {
-        name: renewal_name(&f.name, start, next_start),
+        name: renewal_name(&f.name, start, end, next_start),
         stage: renewal_stage.name.clone(),
         probability: None,
         forecast_category: None,
@@ -477,11 +477,34 @@ fn next_term(start: Date, end: Date) -> Option<(Date, Date)> {
     Some((after_end, next_end))
 }
 
-/// "BIDS 2025" → "BIDS 2026"; a name without the term's year gets " renewal".
-fn renewal_name(name: &str, start: Date, next_start: Date) -> String {
-    let year = start.year().to_string();
-    if name.contains(&year) {
-        name.replacen(&year, &next_start.year().to_string(), 1)
+/// "BIDS 2025" → "BIDS 2026", "CAL 2027-2028" → "CAL 2028-2029": the years of the term move on
+/// by the term's length; a name without them gets " renewal".
+fn renewal_name(name: &str, start: Date, end: Date, next_start: Date) -> String {
+    let shift = i32::from(next_start.year()) - i32::from(start.year());
+    let term = i32::from(start.year())..=i32::from(end.year());
+    let mut out = String::with_capacity(name.len());
+    let mut shifted = false;
+    let chars: Vec<char> = name.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let digits: String = chars[i..i + run].iter().collect();
+        match digits.parse::<i32>() {
+            Ok(year) if run == 4 && term.contains(&year) => {
+                out.push_str(&(year + shift).to_string());
+                shifted = true;
+            }
+            _ => out.push_str(&digits),
+        }
+        i += run;
+    }
+    if shifted {
+        out
     } else {
         format!("{name} renewal")
     }
@@ -658,13 +681,30 @@ mod tests {
 
     #[test]
     fn renewals_are_named_for_their_year() {
+        let name = |n: &str, s: Date, e: Date| renewal_name(n, s, e, next_term(s, e).unwrap().0);
         assert_eq!(
-            renewal_name("BIDS 2025", date(2025, 8, 1), date(2026, 8, 1)),
+            name("BIDS 2025", date(2025, 8, 1), date(2026, 7, 31)),
             "BIDS 2026"
         );
         assert_eq!(
-            renewal_name("AWI CIROH Extension", date(2025, 7, 1), date(2026, 7, 1)),
-            "AWI CIROH Extension renewal"
+            name("CAL ICOR 2027-2028", date(2027, 7, 1), date(2028, 7, 1)),
+            "CAL ICOR 2028-2029"
+        );
+        assert_eq!(
+            name(
+                "AWI 2025-2026 Extension",
+                date(2025, 7, 1),
+                date(2026, 6, 30)
+            ),
+            "AWI 2026-2027 Extension"
+        );
+        assert_eq!(
+            name("Toronto RFP 2025", date(2025, 10, 1), date(2027, 9, 30)),
+            "Toronto RFP 2027"
+        );
+        assert_eq!(
+            name("Room 12345 plan", date(2025, 1, 1), date(2025, 12, 31)),
+            "Room 12345 plan renewal"
         );
     }
 }

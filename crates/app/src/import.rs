@@ -74,14 +74,20 @@ impl Plan {
 
 /// Reads and plans the import of a CRM deal export without writing anything.
 pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<Plan> {
-    let rows = crm::read_deals(file, input).map_err(AppError::Import)?;
+    let (rows, mut errors) = crm::read_deals(file, input);
     let catalog = Catalog::load(store).await?;
     let known = store.list_external_ids(CRM).await?;
-    let mut existing: std::collections::HashMap<DealId, bearing_store::DealRecord> =
-        store.list_deals(true).await?.into_iter().map(|d| (d.id, d)).collect();
+    let mut existing: std::collections::HashMap<DealId, bearing_store::DealRecord> = store
+        .list_deals(true)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
     let mut properties = store.list_deal_properties().await?;
-    let mut plan = Plan { file: file.to_owned(), ..Plan::default() };
-    let mut errors = Vec::new();
+    let mut plan = Plan {
+        file: file.to_owned(),
+        ..Plan::default()
+    };
     let error = |row: &CrmDeal, column: &str, value: &str, message: String| RowError {
         file: file.to_owned(),
         line: row.line,
@@ -94,7 +100,9 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
             Ok(stage) => stage,
             Err(e) => {
                 let (column, value) = match &e {
-                    AppError::Invalid { field, .. } if field == "pipeline" => ("pipeline", row.pipeline()),
+                    AppError::Invalid { field, .. } if field == "pipeline" => {
+                        ("pipeline", row.pipeline())
+                    }
                     _ => ("dealstage", row.stage()),
                 };
                 let message = match e {
@@ -110,7 +118,12 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
             let mut fields = row.new_fields();
             fields.stage = stage.name.clone();
             fields.pipeline = stage.pipeline.clone();
-            plan.creates.push(Create { line: row.line, crm_id: row.crm_id, fields, properties: row.properties });
+            plan.creates.push(Create {
+                line: row.line,
+                crm_id: row.crm_id,
+                fields,
+                properties: row.properties,
+            });
             continue;
         };
         if deal.deleted_at.is_some() {
@@ -118,7 +131,10 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
                 &row,
                 "id",
                 &row.crm_id,
-                format!("deal {} with this CRM id is deleted in Bearing: restore it, or remove the row", deal.id),
+                format!(
+                    "deal {} with this CRM id is deleted in Bearing: restore it, or remove the row",
+                    deal.id
+                ),
             ));
             continue;
         }
@@ -150,7 +166,11 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
             }
         }
         if changes.is_empty() && other_changes.is_empty() {
-            plan.unchanged.push(Unchanged { line: row.line, crm_id: row.crm_id, deal: deal.id });
+            plan.unchanged.push(Unchanged {
+                line: row.line,
+                crm_id: row.crm_id,
+                deal: deal.id,
+            });
         } else {
             plan.updates.push(Update {
                 line: row.line,
@@ -163,21 +183,31 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
             });
         }
     }
-    if errors.is_empty() { Ok(plan) } else { Err(AppError::Import(errors)) }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(AppError::Import(errors))
+    }
 }
 
 /// Writes a plan in one transaction: all of it or, on any error, nothing.
 pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
-    let ctx = Context { source: Source::Import, ..ctx.clone() };
+    let ctx = Context {
+        source: Source::Import,
+        ..ctx.clone()
+    };
     let catalog = Catalog::load(store).await?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     for create in &plan.creates {
         let row = catalog.row(&create.fields)?;
         let created = tx.insert_deal(&row, at).await?;
-        tx.insert_external_id(created.id, CRM, &create.crm_id).await?;
+        tx.insert_external_id(created.id, CRM, &create.crm_id)
+            .await?;
         if !create.properties.is_empty() {
-            tx.set_deal_properties(created.id, &create.properties).await?;
+            tx.set_deal_properties(created.id, &create.properties)
+                .await?;
         }
         let history = create.fields.changes_from(None);
         record_change(&mut tx, &ctx, at, Action::Create, None, &created, &history).await?;
@@ -186,15 +216,31 @@ pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
         let row = catalog.row(&update.fields)?;
         let before = tx.get_deal(update.deal).await?;
         let after = tx.update_deal(update.deal, &row, at).await?;
-        tx.set_deal_properties(update.deal, &update.properties).await?;
-        record_change(&mut tx, &ctx, at, Action::Update, Some(&before), &after, &update.changes).await?;
+        tx.set_deal_properties(update.deal, &update.properties)
+            .await?;
+        record_change(
+            &mut tx,
+            &ctx,
+            at,
+            Action::Update,
+            Some(&before),
+            &after,
+            &update.changes,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// Plans and, unless `dry_run`, applies an import of a CRM deal export.
-pub async fn import_deals(store: &Store, ctx: &Context, file: &str, input: impl Read, dry_run: bool) -> Result<Plan> {
+pub async fn import_deals(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    input: impl Read,
+    dry_run: bool,
+) -> Result<Plan> {
     let plan = plan_deals(store, file, input).await?;
     if !dry_run {
         apply(store, ctx, &plan).await?;

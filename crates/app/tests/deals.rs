@@ -49,9 +49,16 @@ fn prospect(name: &str) -> DealFields {
 
 async fn a_deal_moves_through_its_stages_with_a_history_row_per_change(db: &TestDb) {
     let store = db.store().await;
-    let deal = deals::create(&store, &ctx(), prospect("Lakeshore 2026")).await.unwrap();
-    assert_eq!((deal.stage_probability, deal.fields.probability), (0.1, None));
-    deals::move_to(&store, &ctx(), deal.id, "discovery", MoveDetails::default()).await.unwrap();
+    let deal = deals::create(&store, &ctx(), prospect("Lakeshore 2026"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (deal.stage_probability, deal.fields.probability),
+        (0.1, None)
+    );
+    deals::move_to(&store, &ctx(), deal.id, "discovery", MoveDetails::default())
+        .await
+        .unwrap();
     let won = deals::move_to(
         &store,
         &ctx(),
@@ -67,20 +74,52 @@ async fn a_deal_moves_through_its_stages_with_a_history_row_per_change(db: &Test
     .await
     .unwrap();
     assert_eq!(won.fields.stage, "Closed Won");
-    let history = deals::history(&store, Some(deal.id), None, None).await.unwrap();
-    let stage_moves: Vec<(Option<String>, Option<String>)> =
-        history.iter().filter(|h| h.field == "stage").map(|h| (h.old_value.clone(), h.new_value.clone())).collect();
+    let history = deals::history(&store, Some(deal.id), None, None)
+        .await
+        .unwrap();
+    let stage_moves: Vec<(Option<String>, Option<String>)> = history
+        .iter()
+        .filter(|h| h.field == "stage")
+        .map(|h| (h.old_value.clone(), h.new_value.clone()))
+        .collect();
     let some = |s: &str| Some(s.to_owned());
     assert_eq!(
         stage_moves,
-        [(None, some("Outreach")), (some("Outreach"), some("Discovery")), (some("Discovery"), some("Closed Won"))]
+        [
+            (None, some("Outreach")),
+            (some("Outreach"), some("Discovery")),
+            (some("Discovery"), some("Closed Won"))
+        ]
     );
-    let closing: Vec<&str> = history.iter().rev().take(4).map(|h| h.field.as_str()).collect();
-    assert_eq!(closing, ["contract_end", "contract_start", "close_date", "stage"]);
-    assert!(history.iter().all(|h| h.actor == "ada@example.org" && h.source == Source::Web));
-    let audit = store.list_audit(EntityKind::Deal, &deal.id.to_string()).await.unwrap();
+    let closing: Vec<&str> = history
+        .iter()
+        .rev()
+        .take(4)
+        .map(|h| h.field.as_str())
+        .collect();
+    assert_eq!(
+        closing,
+        ["contract_end", "contract_start", "close_date", "stage"]
+    );
+    assert!(
+        history
+            .iter()
+            .all(|h| h.actor == "ada@example.org" && h.source == Source::Web)
+    );
+    let audit = store
+        .list_audit(EntityKind::Deal, &deal.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 3);
-    let again = deals::move_to(&store, &ctx(), deal.id, "Closed Won", MoveDetails::default()).await.unwrap_err();
+    let again = deals::move_to(
+        &store,
+        &ctx(),
+        deal.id,
+        "Closed Won",
+        MoveDetails::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
 }
 
@@ -89,30 +128,77 @@ async fn closing_needs_what_the_stage_needs(db: &TestDb) {
     let mut fields = prospect("Eastvale 2026");
     fields.amount_minor = None;
     let deal = deals::create(&store, &ctx(), fields).await.unwrap();
-    let err = deals::move_to(&store, &ctx(), deal.id, "Closed Won", MoveDetails::default()).await.unwrap_err();
+    let err = deals::move_to(
+        &store,
+        &ctx(),
+        deal.id,
+        "Closed Won",
+        MoveDetails::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "stage: moving to Closed Won needs an amount, a contract start and a contract end; missing: amount, contract start, contract end"
     );
-    let err = deals::move_to(&store, &ctx(), deal.id, "Closed Lost", MoveDetails::default()).await.unwrap_err();
-    assert_eq!(err.to_string(), "stage: moving to Closed Lost needs a loss reason; missing: loss reason");
+    let err = deals::move_to(
+        &store,
+        &ctx(),
+        deal.id,
+        "Closed Lost",
+        MoveDetails::default(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "stage: moving to Closed Lost needs a loss reason; missing: loss reason"
+    );
     let lost = deals::move_to(
         &store,
         &ctx(),
         deal.id,
         "Closed Lost",
-        MoveDetails { loss_reason: Some("chose a commercial provider".into()), ..MoveDetails::default() },
+        MoveDetails {
+            loss_reason: Some("chose a commercial provider".into()),
+            ..MoveDetails::default()
+        },
     )
     .await
     .unwrap();
-    assert_eq!(lost.fields.loss_reason.as_deref(), Some("chose a commercial provider"));
-    let unknown = deals::move_to(&store, &ctx(), deal.id, "Negotiation", MoveDetails::default()).await.unwrap_err();
-    assert!(unknown.to_string().starts_with("stage: no stage \"Negotiation\" in Membership Sales; stages: Enrichment, Outreach"), "{unknown}");
+    assert_eq!(
+        lost.fields.loss_reason.as_deref(),
+        Some("chose a commercial provider")
+    );
+    let unknown = deals::move_to(
+        &store,
+        &ctx(),
+        deal.id,
+        "Negotiation",
+        MoveDetails::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        unknown.to_string().starts_with(
+            "stage: no stage \"Negotiation\" in Membership Sales; stages: Enrichment, Outreach"
+        ),
+        "{unknown}"
+    );
     let mut won = prospect("Direct win");
     won.stage = "Closed Won".into();
     let refused = deals::create(&store, &ctx(), won).await.unwrap_err();
-    assert!(refused.to_string().contains("missing: contract start, contract end"), "{refused}");
-    assert_eq!(store.count_deals().await.unwrap(), 1, "a refused deal is not written");
+    assert!(
+        refused
+            .to_string()
+            .contains("missing: contract start, contract end"),
+        "{refused}"
+    );
+    assert_eq!(
+        store.count_deals().await.unwrap(),
+        1,
+        "a refused deal is not written"
+    );
 }
 
 async fn a_won_membership_renews_into_next_terms_renewal_deal(db: &TestDb) {
@@ -126,26 +212,67 @@ async fn a_won_membership_renews_into_next_terms_renewal_deal(db: &TestDb) {
     let renewal = deals::renew(&store, &ctx(), won.id).await.unwrap();
     let f = &renewal.fields;
     assert_eq!(f.name, "BIDS 2026");
-    assert_eq!((f.stage.as_str(), f.deal_type, f.renews), ("Renewal", DealType::Renewal, Some(won.id)));
-    assert_eq!((f.target_start, f.target_end), (Some(date(2026, 8, 1)), Some(date(2027, 7, 31))));
-    assert_eq!((f.amount_minor, f.contract_start, f.collected_minor), (Some(4_500_000), None, None));
+    assert_eq!(
+        (f.stage.as_str(), f.deal_type, f.renews),
+        ("Renewal", DealType::Renewal, Some(won.id))
+    );
+    assert_eq!(
+        (f.target_start, f.target_end),
+        (Some(date(2026, 8, 1)), Some(date(2027, 7, 31)))
+    );
+    assert_eq!(
+        (f.amount_minor, f.contract_start, f.collected_minor),
+        (Some(4_500_000), None, None)
+    );
     let twice = deals::renew(&store, &ctx(), won.id).await.unwrap_err();
-    assert_eq!(twice.to_string(), format!("deal {} is already renewed by deal {}", won.id, renewal.id));
+    assert_eq!(
+        twice.to_string(),
+        format!("deal {} is already renewed by deal {}", won.id, renewal.id)
+    );
     let open = deals::renew(&store, &ctx(), renewal.id).await.unwrap_err();
-    assert!(open.to_string().contains("only a won deal can be renewed"), "{open}");
+    assert!(
+        open.to_string().contains("only a won deal can be renewed"),
+        "{open}"
+    );
 }
 
 async fn deleted_deals_leave_lists_keep_history_and_come_back(db: &TestDb) {
     let store = db.store().await;
-    let deal = deals::create(&store, &ctx(), prospect("Harborview 2026")).await.unwrap();
+    let deal = deals::create(&store, &ctx(), prospect("Harborview 2026"))
+        .await
+        .unwrap();
     deals::delete(&store, &ctx(), deal.id).await.unwrap();
-    assert!(deals::list(&store, &DealFilter::default()).await.unwrap().is_empty());
-    let all = deals::list(&store, &DealFilter { include_deleted: true, ..DealFilter::default() }).await.unwrap();
+    assert!(
+        deals::list(&store, &DealFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let all = deals::list(
+        &store,
+        &DealFilter {
+            include_deleted: true,
+            ..DealFilter::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(all.len(), 1);
-    let edit = deals::edit(&store, &ctx(), deal.id, prospect("renamed")).await.unwrap_err();
-    assert!(edit.to_string().contains("restore it before editing"), "{edit}");
+    let edit = deals::edit(&store, &ctx(), deal.id, prospect("renamed"))
+        .await
+        .unwrap_err();
+    assert!(
+        edit.to_string().contains("restore it before editing"),
+        "{edit}"
+    );
     deals::restore(&store, &ctx(), deal.id).await.unwrap();
-    assert_eq!(deals::list(&store, &DealFilter::default()).await.unwrap().len(), 1);
+    assert_eq!(
+        deals::list(&store, &DealFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let actions: Vec<String> = store
         .list_audit(EntityKind::Deal, &deal.id.to_string())
         .await
@@ -154,7 +281,12 @@ async fn deleted_deals_leave_lists_keep_history_and_come_back(db: &TestDb) {
         .map(|a| a.action.to_string())
         .collect();
     assert_eq!(actions, ["create", "delete", "restore"]);
-    assert!(!deals::history(&store, Some(deal.id), None, None).await.unwrap().is_empty());
+    assert!(
+        !deals::history(&store, Some(deal.id), None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn lists_filter_by_stage_type_owner_and_close_date(db: &TestDb) {
@@ -170,14 +302,45 @@ async fn lists_filter_by_stage_type_owner_and_close_date(db: &TestDb) {
     let names = |filter: DealFilter| {
         let store = store.clone();
         async move {
-            deals::list(&store, &filter).await.unwrap().into_iter().map(|d| d.fields.name).collect::<Vec<_>>()
+            deals::list(&store, &filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|d| d.fields.name)
+                .collect::<Vec<_>>()
         }
     };
-    assert_eq!(names(DealFilter { stage: Some("proposal".into()), ..DealFilter::default() }).await, ["B"]);
-    assert_eq!(names(DealFilter { owner: Some("avery quinn".into()), ..DealFilter::default() }).await, ["A"]);
-    assert_eq!(names(DealFilter { revenue_type: Some("project".into()), ..DealFilter::default() }).await, ["B"]);
     assert_eq!(
-        names(DealFilter { closes_from: Some(date(2026, 1, 1)), closes_to: Some(date(2026, 12, 31)), ..DealFilter::default() }).await,
+        names(DealFilter {
+            stage: Some("proposal".into()),
+            ..DealFilter::default()
+        })
+        .await,
+        ["B"]
+    );
+    assert_eq!(
+        names(DealFilter {
+            owner: Some("avery quinn".into()),
+            ..DealFilter::default()
+        })
+        .await,
+        ["A"]
+    );
+    assert_eq!(
+        names(DealFilter {
+            revenue_type: Some("project".into()),
+            ..DealFilter::default()
+        })
+        .await,
+        ["B"]
+    );
+    assert_eq!(
+        names(DealFilter {
+            closes_from: Some(date(2026, 1, 1)),
+            closes_to: Some(date(2026, 12, 31)),
+            ..DealFilter::default()
+        })
+        .await,
         ["A"]
     );
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use bearing_core::{Date, EntityKind};
+use bearing_core::{Date, DealId, EntityKind};
 use bearing_formats::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -76,6 +76,244 @@ pub enum Command {
     Restore { file: PathBuf },
     /// Print the effective configuration, secrets redacted
     Config,
+    /// Deals: list, show, add, edit, move between stages, renew, delete, restore, history
+    #[command(subcommand)]
+    Deal(Box<DealCommand>),
+    /// Organizations: communities, funders, partners and the sponsor
+    #[command(subcommand, alias = "organization")]
+    Org(OrgCommand),
+    /// Pipelines and their stages
+    #[command(subcommand)]
+    Pipeline(PipelineCommand),
+    /// Import a CSV export
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealCommand {
+    /// List deals, filtered
+    List {
+        #[command(flatten)]
+        filter: DealFilterArgs,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Show every field of one deal
+    Show {
+        id: DealId,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Add a deal
+    Add {
+        #[command(flatten)]
+        fields: DealArgs,
+    },
+    /// Change fields of a deal (`--clear FIELD` makes a field unknown)
+    Edit {
+        id: DealId,
+        #[command(flatten)]
+        fields: DealArgs,
+    },
+    /// Move a deal to another stage; closing stages need their details
+    Move {
+        id: DealId,
+        stage: String,
+        #[arg(long)]
+        loss_reason: Option<String>,
+        #[arg(long, value_name = "AMOUNT")]
+        amount: Option<String>,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        contract_start: Option<Date>,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        contract_end: Option<Date>,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        close_date: Option<Date>,
+    },
+    /// Create next term's deal, in the Renewal stage, from a won membership
+    Renew { id: DealId },
+    /// Delete a deal (it keeps its history and can be restored)
+    Delete { id: DealId },
+    /// Restore a deleted deal
+    Restore { id: DealId },
+    /// The recorded changes of one deal, or of every deal in a period
+    History {
+        id: Option<DealId>,
+        /// Changes on or after this day (UTC)
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: Option<Date>,
+        /// Changes before this day (UTC)
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        to: Option<Date>,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DealFilterArgs {
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Revenue type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub revenue_type: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Organization name
+    #[arg(long)]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Close date on or after
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub closes_from: Option<Date>,
+    /// Close date on or before
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub closes_to: Option<Date>,
+    /// Include deleted deals
+    #[arg(long)]
+    pub deleted: bool,
+}
+
+/// The fields of a deal as flags; absent flags leave a field as it is.
+#[derive(Debug, Args)]
+pub struct DealArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Organization name
+    #[arg(long)]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// 0 to 1; overrides the stage's default
+    #[arg(long)]
+    pub probability: Option<String>,
+    /// pipeline, best-case, commit, closed or omitted; overrides the stage's default
+    #[arg(long)]
+    pub forecast_category: Option<String>,
+    /// Revenue type: membership-general, membership-premier, project, grant, gift, usage, other or your own
+    #[arg(long = "type", value_name = "TYPE")]
+    pub revenue_type: Option<String>,
+    /// new-business or renewal
+    #[arg(long)]
+    pub deal_type: Option<String>,
+    /// The deal this one renews
+    #[arg(long)]
+    pub renews: Option<DealId>,
+    /// Total value, e.g. 15000 or 15000.00
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// ISO 4217 code (default USD)
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Amount collected so far
+    #[arg(long)]
+    pub collected: Option<String>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub close_date: Option<Date>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub contract_start: Option<Date>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub contract_end: Option<Date>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub target_start: Option<Date>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub target_end: Option<Date>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: Option<String>,
+    #[arg(long)]
+    pub loss_reason: Option<String>,
+    #[arg(long)]
+    pub agreement_url: Option<String>,
+    #[arg(long)]
+    pub engagement_url: Option<String>,
+    #[arg(long)]
+    pub tracker_url: Option<String>,
+    /// Make a field unknown (repeatable), e.g. --clear amount
+    #[arg(long, value_name = "FIELD")]
+    pub clear: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// List organizations
+    List {
+        /// Include deleted organizations
+        #[arg(long)]
+        deleted: bool,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Show one organization (by name or id) and its deals
+    Show {
+        org: String,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Add an organization; NAME is a one-word key such as `bids`
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: OrgArgs,
+    },
+    /// Change fields of an organization
+    Edit {
+        org: String,
+        /// A new one-word key
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: OrgArgs,
+    },
+    /// Delete an organization (it keeps its history and can be restored)
+    Delete { org: String },
+    /// Restore a deleted organization
+    Restore { org: String },
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    #[arg(long)]
+    pub long_name: Option<String>,
+    /// community, funder, partner, sponsor or other
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub website: Option<String>,
+    /// GitHub organization
+    #[arg(long)]
+    pub github: Option<String>,
+    /// Notes (Markdown)
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PipelineCommand {
+    /// List pipelines and their stages with defaults
+    List {
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The CRM's deal export: an idempotent upsert keyed by the CRM's id
+    Deals {
+        file: PathBuf,
+        /// Show what would be created, updated and left alone, and every problem; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,58 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use bearing_core::EntityKind;
 use bearing_store::testing::TestDb;
 use bearing_store::{DbUrl, OpenMode, Store};
 
-struct Run {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+mod support;
 
-/// Runs `bearing` in `dir` with a clean `BEARING_*` environment.
-fn bearing(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bearing"));
-    command.current_dir(dir).args(args);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("BEARING_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env_remove("RUST_BACKTRACE")
-        .env("BEARING_ACTOR", "test@example.org");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
-    Run {
-        status: status.code().unwrap_or(-1),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
-}
-
-/// The error is exactly one line, says `error:`, and shows no panic or backtrace.
-fn assert_one_line_error(run: &Run, status: i32, needle: &str) {
-    assert_eq!(run.status, status, "stderr: {}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
-    assert!(run.stderr.starts_with("error: "), "{:?}", run.stderr);
-    assert!(
-        run.stderr.contains(needle),
-        "{:?} should contain {needle:?}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
-}
+use support::{Run, assert_one_line_error, bearing};
 
 #[test]
 fn help_and_version_succeed() {

@@ -177,8 +177,10 @@ impl CrmDeal {
     }
 }
 
-/// Reads a whole export: every row, or every problem.
-pub fn read_deals(file: &str, input: impl Read) -> Result<Vec<CrmDeal>, Vec<RowError>> {
+/// Reads a whole export: the rows that are valid on their own, and every problem found (a row
+/// with a problem is not among the rows). Checks that need the database, such as whether a
+/// stage exists, are the importer's.
+pub fn read_deals(file: &str, input: impl Read) -> (Vec<CrmDeal>, Vec<RowError>) {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let error = |line: u64, column: &str, value: &str, message: String| RowError {
         file: file.to_owned(),
@@ -193,12 +195,10 @@ pub fn read_deals(file: &str, input: impl Read) -> Result<Vec<CrmDeal>, Vec<RowE
             .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
             .collect(),
         Err(e) => {
-            return Err(vec![error(
-                1,
-                "",
-                "",
-                format!("cannot read the header: {e}"),
-            )]);
+            return (
+                Vec::new(),
+                vec![error(1, "", "", format!("cannot read the header: {e}"))],
+            );
         }
     };
     let mut errors = Vec::new();
@@ -228,7 +228,7 @@ pub fn read_deals(file: &str, input: impl Read) -> Result<Vec<CrmDeal>, Vec<RowE
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return (Vec::new(), errors);
     }
 
     let mut deals = Vec::new();
@@ -243,6 +243,7 @@ pub fn read_deals(file: &str, input: impl Read) -> Result<Vec<CrmDeal>, Vec<RowE
             }
         };
         let line = record.position().map_or(0, |p| p.line());
+        let errors_before = errors.len();
         let mut deal = CrmDeal {
             line,
             crm_id: String::new(),
@@ -368,13 +369,11 @@ pub fn read_deals(file: &str, input: impl Read) -> Result<Vec<CrmDeal>, Vec<RowE
                 first_line_of.insert(deal.crm_id.clone(), line);
             }
         }
-        deals.push(deal);
+        if errors.len() == errors_before {
+            deals.push(deal);
+        }
     }
-    if errors.is_empty() {
-        Ok(deals)
-    } else {
-        Err(errors)
-    }
+    (deals, errors)
 }
 
 #[cfg(test)]
@@ -384,7 +383,10 @@ mod tests {
     const HEADER: &str = "id,dealname,revenue_type,amount,closedate,pipeline,dealstage,contract_start_date,contract_end_date,hs_mrr,hs_arr,target_start_date,target_end_date,hs_deal_stage_probability,hs_projected_amount,amount_collected\n";
 
     fn read(body: &str) -> Result<Vec<CrmDeal>, Vec<RowError>> {
-        read_deals("deals.csv", format!("{HEADER}{body}").as_bytes())
+        match read_deals("deals.csv", format!("{HEADER}{body}").as_bytes()) {
+            (rows, errors) if errors.is_empty() => Ok(rows),
+            (_, errors) => Err(errors),
+        }
     }
 
     #[test]
@@ -456,13 +458,17 @@ mod tests {
 
     #[test]
     fn a_file_without_the_key_columns_is_refused_at_its_header() {
-        let errors = read_deals("x.csv", "name,amount\nA,1\n".as_bytes()).unwrap_err();
+        let (_, errors) = read_deals("x.csv", "name,amount\nA,1\n".as_bytes());
         assert_eq!(errors.len(), 3);
         assert_eq!(
             errors[0].to_string(),
             "x.csv:1: column id = \"\": the file has no id column"
         );
-        let ragged = read_deals("x.csv", "id,dealname,dealstage\n1,A\n".as_bytes()).unwrap_err();
+        let (rows, ragged) = read_deals(
+            "x.csv",
+            "id,dealname,dealstage\n1,A\n2,B,Outreach\n".as_bytes(),
+        );
+        assert_eq!(rows.len(), 1, "the good row is read; the ragged one is not");
         assert!(
             ragged[0].to_string().starts_with("x.csv:2: unreadable row"),
             "{}",
@@ -478,7 +484,8 @@ mod tests {
             "/../../../shared/data/sample_deals.csv"
         );
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let deals = read_deals("sample_deals.csv", bytes.as_slice()).unwrap();
+        let (deals, errors) = read_deals("sample_deals.csv", bytes.as_slice());
+        assert_eq!(errors, vec![]);
         assert_eq!(deals.len(), 8);
         assert!(
             deals

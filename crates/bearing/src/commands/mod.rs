@@ -1,9 +1,13 @@
 //! One function per subcommand; each opens the store and calls the application services.
 
 mod backup;
+mod deal;
 mod demo;
 mod history;
+mod import;
 mod migrate;
+mod org;
+mod pipeline;
 mod serve;
 
 use std::fmt;
@@ -36,6 +40,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::History { kind, id, format } => history::run(&config, kind, &id, format).await,
         Command::Backup { file } => backup::backup(&config, &file).await,
         Command::Restore { file } => backup::restore(&config, &file).await,
+        Command::Deal(command) => deal::run(&config, *command).await,
+        Command::Org(command) => org::run(&config, command).await,
+        Command::Pipeline(command) => pipeline::run(&config, command).await,
+        Command::Import(command) => import::run(&config, command).await,
         Command::Config => {
             let mut table = Table::new(["key", "value", "from"]);
             for row in config.rows() {

@@ -1,0 +1,363 @@
+//! `bearing deal …`: the deal lifecycle from the command line.
+
+use bearing_app::deals::{self, Deal, DealFilter, MoveDetails};
+use bearing_core::deal::{DealFields, DealLinks, DealType, RevenueType};
+use bearing_core::organization::OrganizationName;
+use bearing_core::pipeline::{ForecastCategory, Probability};
+use bearing_core::{Currency, Money};
+use bearing_formats::{Format, Table};
+use bearing_store::DealHistoryRecord;
+
+use super::UsageError;
+use crate::cli::{DealArgs, DealCommand};
+use crate::config::Config;
+
+pub async fn run(config: &Config, command: DealCommand) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = dispatch(&store, config, command).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(
+    store: &bearing_store::Store,
+    config: &Config,
+    command: DealCommand,
+) -> anyhow::Result<()> {
+    match command {
+        DealCommand::List { filter, format } => {
+            let filter = DealFilter {
+                stage: filter.stage,
+                revenue_type: filter.revenue_type,
+                owner: filter.owner,
+                organization: filter.org,
+                campaign: filter.campaign,
+                closes_from: filter.closes_from,
+                closes_to: filter.closes_to,
+                include_deleted: filter.deleted,
+            };
+            let list = deals::list(store, &filter).await?;
+            super::print_table(&table(&list), format)
+        }
+        DealCommand::Show { id, format } => {
+            let deal = deals::get(store, id).await?;
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&deal)?);
+                return Ok(());
+            }
+            super::print_table(&fields_table(&deal), format)
+        }
+        DealCommand::Add { fields } => {
+            let mut deal = DealFields {
+                name: String::new(),
+                organization: None,
+                pipeline: bearing_formats::crm::DEFAULT_PIPELINE.to_owned(),
+                stage: "Enrichment".to_owned(),
+                probability: None,
+                forecast_category: None,
+                revenue_type: None,
+                deal_type: DealType::NewBusiness,
+                currency: Currency::USD,
+                amount_minor: None,
+                collected_minor: None,
+                close_date: None,
+                contract_start: None,
+                contract_end: None,
+                target_start: None,
+                target_end: None,
+                owner: None,
+                loss_reason: None,
+                renews: None,
+                campaign: None,
+                links: DealLinks::default(),
+            };
+            if fields.name.is_none() {
+                return Err(UsageError("deal add needs --name".into()).into());
+            }
+            apply(&fields, &mut deal)?;
+            let created = deals::create(store, &super::cli_context(config)?, deal).await?;
+            println!(
+                "added deal {}: {} ({})",
+                created.id, created.fields.name, created.fields.stage
+            );
+            Ok(())
+        }
+        DealCommand::Edit { id, fields } => {
+            let mut deal = deals::get(store, id).await?.fields;
+            apply(&fields, &mut deal)?;
+            let edited = deals::edit(store, &super::cli_context(config)?, id, deal).await?;
+            println!(
+                "deal {}: {} ({})",
+                edited.id, edited.fields.name, edited.fields.stage
+            );
+            Ok(())
+        }
+        DealCommand::Move {
+            id,
+            stage,
+            loss_reason,
+            amount,
+            contract_start,
+            contract_end,
+            close_date,
+        } => {
+            let currency = deals::get(store, id).await?.fields.currency;
+            let details = MoveDetails {
+                loss_reason,
+                amount_minor: amount
+                    .map(|a| money("--amount", &a, currency))
+                    .transpose()?,
+                contract_start,
+                contract_end,
+                close_date,
+            };
+            let moved =
+                deals::move_to(store, &super::cli_context(config)?, id, &stage, details).await?;
+            println!("deal {} is now in {}", moved.id, moved.fields.stage);
+            Ok(())
+        }
+        DealCommand::Renew { id } => {
+            let renewal = deals::renew(store, &super::cli_context(config)?, id).await?;
+            println!(
+                "added deal {}: {} in {}, renewing deal {id}",
+                renewal.id, renewal.fields.name, renewal.fields.stage
+            );
+            Ok(())
+        }
+        DealCommand::Delete { id } => {
+            deals::delete(store, &super::cli_context(config)?, id).await?;
+            println!("deleted deal {id} (`bearing deal restore {id}` brings it back)");
+            Ok(())
+        }
+        DealCommand::Restore { id } => {
+            deals::restore(store, &super::cli_context(config)?, id).await?;
+            println!("restored deal {id}");
+            Ok(())
+        }
+        DealCommand::History {
+            id,
+            from,
+            to,
+            format,
+        } => {
+            let rows = deals::history(store, id, from, to).await?;
+            super::print_table(&history_table(&rows), format)
+        }
+    }
+}
+
+fn money(flag: &str, text: &str, currency: Currency) -> anyhow::Result<i64> {
+    Money::parse(text, currency)
+        .map(|m| m.minor)
+        .map_err(|e| UsageError(format!("{flag}: {e}")).into())
+}
+
+/// Sets the flags that were given on `deal`.
+fn apply(args: &DealArgs, deal: &mut DealFields) -> anyhow::Result<()> {
+    let usage = |flag: &str, e: &dyn std::fmt::Display| {
+        anyhow::Error::from(UsageError(format!("{flag}: {e}")))
+    };
+    if let Some(currency) = &args.currency {
+        deal.currency = Currency::parse(currency).map_err(|e| usage("--currency", &e))?;
+    }
+    if let Some(name) = &args.name {
+        deal.name = name.clone();
+    }
+    if let Some(org) = &args.org {
+        deal.organization = Some(OrganizationName::parse(org).map_err(|e| usage("--org", &e))?);
+    }
+    if let Some(pipeline) = &args.pipeline {
+        deal.pipeline = pipeline.clone();
+    }
+    if let Some(stage) = &args.stage {
+        deal.stage = stage.clone();
+    }
+    if let Some(p) = &args.probability {
+        deal.probability = Some(Probability::parse(p).map_err(|e| usage("--probability", &e))?);
+    }
+    if let Some(c) = &args.forecast_category {
+        deal.forecast_category = Some(
+            c.parse::<ForecastCategory>()
+                .map_err(|e| usage("--forecast-category", &e))?,
+        );
+    }
+    if let Some(t) = &args.revenue_type {
+        deal.revenue_type = Some(RevenueType::parse(t).map_err(|e| usage("--type", &e))?);
+    }
+    if let Some(t) = &args.deal_type {
+        deal.deal_type = t
+            .parse::<DealType>()
+            .map_err(|e| usage("--deal-type", &e))?;
+    }
+    if args.renews.is_some() {
+        deal.renews = args.renews;
+        deal.deal_type = DealType::Renewal;
+    }
+    if let Some(a) = &args.amount {
+        deal.amount_minor = Some(money("--amount", a, deal.currency)?);
+    }
+    if let Some(a) = &args.collected {
+        deal.collected_minor = Some(money("--collected", a, deal.currency)?);
+    }
+    for (value, slot) in [
+        (args.close_date, &mut deal.close_date),
+        (args.contract_start, &mut deal.contract_start),
+        (args.contract_end, &mut deal.contract_end),
+        (args.target_start, &mut deal.target_start),
+        (args.target_end, &mut deal.target_end),
+    ] {
+        if value.is_some() {
+            *slot = value;
+        }
+    }
+    for (value, slot) in [
+        (&args.owner, &mut deal.owner),
+        (&args.campaign, &mut deal.campaign),
+        (&args.loss_reason, &mut deal.loss_reason),
+        (&args.agreement_url, &mut deal.links.agreement),
+        (&args.engagement_url, &mut deal.links.engagement),
+        (&args.tracker_url, &mut deal.links.tracker),
+    ] {
+        if let Some(v) = value {
+            *slot = Some(v.clone());
+        }
+    }
+    for field in &args.clear {
+        match field.replace('_', "-").as_str() {
+            "org" | "organization" => deal.organization = None,
+            "probability" => deal.probability = None,
+            "forecast-category" => deal.forecast_category = None,
+            "type" | "revenue-type" => deal.revenue_type = None,
+            "renews" => deal.renews = None,
+            "amount" => deal.amount_minor = None,
+            "collected" | "amount-collected" => deal.collected_minor = None,
+            "close-date" => deal.close_date = None,
+            "contract-start" => deal.contract_start = None,
+            "contract-end" => deal.contract_end = None,
+            "target-start" => deal.target_start = None,
+            "target-end" => deal.target_end = None,
+            "owner" => deal.owner = None,
+            "campaign" => deal.campaign = None,
+            "loss-reason" => deal.loss_reason = None,
+            "agreement-url" => deal.links.agreement = None,
+            "engagement-url" => deal.links.engagement = None,
+            "tracker-url" => deal.links.tracker = None,
+            other => {
+                return Err(UsageError(format!(
+                    "--clear: {other:?} cannot be cleared; clearable fields: org, probability, forecast-category, type, renews, amount, collected, close-date, contract-start, contract-end, target-start, target-end, owner, campaign, loss-reason, agreement-url, engagement-url, tracker-url"
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn decimal(minor: Option<i64>, currency: Currency) -> Option<String> {
+    minor.map(|m| Money::from_minor(m, currency).decimal())
+}
+
+/// The columns of every deal list, in every format.
+pub fn table(list: &[Deal]) -> Table {
+    let mut table = Table::new([
+        "id",
+        "crm_id",
+        "name",
+        "organization",
+        "stage",
+        "probability",
+        "amount",
+        "collected",
+        "currency",
+        "close_date",
+        "contract_start",
+        "contract_end",
+        "target_start",
+        "target_end",
+        "revenue_type",
+        "deal_type",
+        "owner",
+        "deleted",
+    ]);
+    for deal in list {
+        let f = &deal.fields;
+        let date = |d: Option<bearing_core::Date>| d.map(|d| d.to_string());
+        table.push([
+            Some(deal.id.to_string()),
+            deal.external_ids.get("crm").cloned(),
+            Some(f.name.clone()),
+            f.organization.as_ref().map(ToString::to_string),
+            Some(f.stage.clone()),
+            Some(
+                f.probability
+                    .map_or(deal.stage_probability, Probability::get)
+                    .to_string(),
+            ),
+            decimal(f.amount_minor, f.currency),
+            decimal(f.collected_minor, f.currency),
+            Some(f.currency.to_string()),
+            date(f.close_date),
+            date(f.contract_start),
+            date(f.contract_end),
+            date(f.target_start),
+            date(f.target_end),
+            f.revenue_type.as_ref().map(ToString::to_string),
+            Some(f.deal_type.to_string()),
+            f.owner.clone(),
+            deal.deleted_at.clone(),
+        ]);
+    }
+    table
+}
+
+/// One deal as field/value rows.
+fn fields_table(deal: &Deal) -> Table {
+    let list = table(std::slice::from_ref(deal));
+    let mut out = Table::new(["field", "value"]);
+    if let Some(row) = list.rows.first() {
+        for (column, value) in list.columns.iter().zip(row) {
+            out.push([Some(column.clone()), value.clone()]);
+        }
+    }
+    let f = &deal.fields;
+    let extra = [
+        (
+            "forecast_category",
+            f.forecast_category.map(|c| c.to_string()),
+        ),
+        ("renews", f.renews.map(|r| r.to_string())),
+        ("campaign", f.campaign.clone()),
+        ("loss_reason", f.loss_reason.clone()),
+        ("agreement_url", f.links.agreement.clone()),
+        ("engagement_url", f.links.engagement.clone()),
+        ("tracker_url", f.links.tracker.clone()),
+        ("created_at", Some(deal.created_at.clone())),
+        ("updated_at", Some(deal.updated_at.clone())),
+    ];
+    for (field, value) in extra {
+        out.push([Some(field.to_owned()), value]);
+    }
+    for (system, id) in &deal.external_ids {
+        out.push([Some(format!("{system}_id")), Some(id.clone())]);
+    }
+    for (key, value) in &deal.properties {
+        out.push([Some(format!("property {key}")), Some(value.clone())]);
+    }
+    out
+}
+
+pub fn history_table(rows: &[DealHistoryRecord]) -> Table {
+    let mut table = Table::new(["deal", "at", "field", "old", "new", "actor", "source"]);
+    for row in rows {
+        table.push([
+            Some(row.deal_id.to_string()),
+            Some(row.at.clone()),
+            Some(row.field.clone()),
+            row.old_value.clone(),
+            row.new_value.clone(),
+            Some(row.actor.clone()),
+            Some(row.source.to_string()),
+        ]);
+    }
+    table
+}

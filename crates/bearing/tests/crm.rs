@@ -1,0 +1,386 @@
+//! Deals, organizations, pipelines and the CRM import from the command line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod support;
+
+use support::{assert_one_line_error, bearing};
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/sample_deals.csv"
+);
+
+#[test]
+fn importing_the_crm_export_is_planned_applied_and_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let dry = bearing(d, &["import", "deals", SAMPLE, "--dry-run"], &[]);
+    assert_eq!(dry.status, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .contains("8 to create, 0 to update, 0 unchanged (dry run: nothing was written)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("202096783060  create"),
+        "{}",
+        dry.stdout
+    );
+    let list = bearing(d, &["deal", "list", "--format", "csv"], &[]);
+    assert_eq!(list.stdout.lines().count(), 1, "a dry run writes nothing");
+
+    let real = bearing(d, &["import", "deals", SAMPLE], &[]);
+    assert!(
+        real.stdout
+            .contains("8 to create, 0 to update, 0 unchanged: imported"),
+        "{}",
+        real.stdout
+    );
+    let again = bearing(d, &["import", "deals", SAMPLE], &[]);
+    assert!(
+        again
+            .stdout
+            .contains("0 to create, 0 to update, 8 unchanged"),
+        "{}",
+        again.stdout
+    );
+
+    let csv = bearing(
+        d,
+        &["deal", "list", "--stage", "proposal", "--format", "csv"],
+        &[],
+    );
+    let rows: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", csv.stdout);
+    assert!(rows[0].starts_with("id,crm_id,name,organization,stage,probability,amount"));
+    assert!(
+        rows[1].contains(
+            ",202096783060,CAL ICOR 2027-2028,,Proposal,0.2999999999999999,25000.00,,USD,"
+        ),
+        "{}",
+        rows[1]
+    );
+    let json = bearing(
+        d,
+        &["deal", "list", "--type", "project", "--format", "json"],
+        &[],
+    );
+    let deals: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(deals.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_bad_import_names_the_row_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    let bad = text.replace(
+        "BIDS 2025,membership-premier,45000.0,2025-08-22",
+        "BIDS 2025,membership-premier,45000.0,2025-08-32",
+    );
+    std::fs::write(
+        d.join("bad.csv"),
+        bad.replace("Membership Sales,Enrichment", "Membership Sales,Qualified"),
+    )
+    .unwrap();
+    let run = bearing(d, &["import", "deals", "bad.csv"], &[]);
+    assert_one_line_error(
+        &run,
+        1,
+        "bad.csv:5: column closedate = \"2025-08-32\": no such calendar date (expected YYYY-MM-DD); and 1 more problem(s), listed by --dry-run; nothing was imported",
+    );
+    let dry = bearing(d, &["import", "deals", "bad.csv", "--dry-run"], &[]);
+    assert_eq!(dry.status, 1);
+    assert!(
+        dry.stdout.contains("9     dealstage  Qualified"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(
+        bearing(d, &["deal", "list", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
+    assert_one_line_error(
+        &bearing(d, &["import", "deals", "missing.csv"], &[]),
+        1,
+        "cannot read missing.csv",
+    );
+}
+
+#[test]
+fn a_deal_is_added_moved_closed_renewed_deleted_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "org",
+                "add",
+                "lakeshore",
+                "--long-name",
+                "Lakeshore University",
+                "--kind",
+                "community"
+            ],
+            &[]
+        )
+        .status,
+        0
+    );
+    let add = bearing(
+        d,
+        &[
+            "deal",
+            "add",
+            "--name",
+            "Lakeshore 2026",
+            "--org",
+            "lakeshore",
+            "--stage",
+            "Outreach",
+            "--type",
+            "membership-general",
+            "--amount",
+            "15000",
+            "--target-start",
+            "2026-07-01",
+            "--target-end",
+            "2027-06-30",
+        ],
+        &[],
+    );
+    assert_eq!(
+        add.stdout.trim(),
+        "added deal 1: Lakeshore 2026 (Outreach)",
+        "{}",
+        add.stderr
+    );
+    assert_one_line_error(
+        &bearing(d, &["deal", "move", "1", "Closed Won"], &[]),
+        1,
+        "missing: contract start, contract end",
+    );
+    let won = bearing(
+        d,
+        &[
+            "deal",
+            "move",
+            "1",
+            "closed won",
+            "--contract-start",
+            "2026-07-01",
+            "--contract-end",
+            "2027-06-30",
+        ],
+        &[],
+    );
+    assert_eq!(
+        won.stdout.trim(),
+        "deal 1 is now in Closed Won",
+        "{}",
+        won.stderr
+    );
+    let renew = bearing(d, &["deal", "renew", "1"], &[]);
+    assert_eq!(
+        renew.stdout.trim(),
+        "added deal 2: Lakeshore 2027 in Renewal, renewing deal 1",
+        "{}",
+        renew.stderr
+    );
+    let edit = bearing(
+        d,
+        &[
+            "deal",
+            "edit",
+            "2",
+            "--probability",
+            "0.85",
+            "--owner",
+            "Sam Rivera",
+        ],
+        &[],
+    );
+    assert_eq!(edit.status, 0, "{}", edit.stderr);
+    let show = bearing(d, &["deal", "show", "2", "--format", "json"], &[]);
+    let deal: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(
+        (
+            deal["probability"].as_f64(),
+            deal["owner"].as_str(),
+            deal["renews"].as_i64()
+        ),
+        (Some(0.85), Some("Sam Rivera"), Some(1))
+    );
+
+    let history = bearing(d, &["deal", "history", "1", "--format", "csv"], &[]);
+    assert!(
+        history
+            .stdout
+            .contains(",stage,Outreach,Closed Won,test@example.org,cli"),
+        "{}",
+        history.stdout
+    );
+    let all = bearing(
+        d,
+        &[
+            "deal",
+            "history",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2999-01-01",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    assert!(
+        all.stdout.lines().any(|l| l.starts_with("2,")),
+        "{}",
+        all.stdout
+    );
+
+    assert_eq!(bearing(d, &["deal", "delete", "2"], &[]).status, 0);
+    assert_eq!(
+        bearing(d, &["deal", "list", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        2
+    );
+    assert_eq!(
+        bearing(d, &["deal", "list", "--deleted", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        3
+    );
+    assert_one_line_error(
+        &bearing(d, &["deal", "delete", "2"], &[]),
+        1,
+        "deal 2 is already deleted",
+    );
+    assert_eq!(bearing(d, &["deal", "restore", "2"], &[]).status, 0);
+    let org = bearing(d, &["org", "show", "lakeshore"], &[]);
+    assert!(
+        org.stdout.contains("Lakeshore 2027"),
+        "the organization lists its deals: {}",
+        org.stdout
+    );
+}
+
+#[test]
+fn bad_deal_input_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_one_line_error(
+        &bearing(d, &["deal", "add", "--stage", "Outreach"], &[]),
+        2,
+        "deal add needs --name",
+    );
+    assert_one_line_error(
+        &bearing(d, &["deal", "add", "--name", "X", "--amount", "1,000"], &[]),
+        2,
+        "--amount: invalid amount",
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &["deal", "add", "--name", "X", "--probability", "2"],
+            &[],
+        ),
+        2,
+        "--probability",
+    );
+    assert_one_line_error(&bearing(d, &["deal", "show", "0"], &[]), 2, "<ID>");
+    assert_one_line_error(
+        &bearing(
+            d,
+            &["deal", "add", "--name", "X", "--stage", "Nowhere"],
+            &[],
+        ),
+        1,
+        "no stage \"Nowhere\"",
+    );
+    assert_one_line_error(
+        &bearing(d, &["deal", "add", "--name", "X", "--org", "ghost"], &[]),
+        1,
+        "no organization named ghost",
+    );
+    assert_one_line_error(
+        &bearing(d, &["deal", "show", "7"], &[]),
+        1,
+        "no deal with id 7",
+    );
+    assert_one_line_error(
+        &bearing(d, &["org", "add", "two words"], &[]),
+        2,
+        "one word",
+    );
+}
+
+#[test]
+fn organizations_are_listed_edited_deleted_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(bearing(d, &["org", "add", "bids"], &[]).status, 0);
+    assert_one_line_error(
+        &bearing(d, &["org", "add", "bids"], &[]),
+        1,
+        "already exists",
+    );
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "org",
+                "edit",
+                "bids",
+                "--kind",
+                "partner",
+                "--website",
+                "https://bids.example.org"
+            ],
+            &[]
+        )
+        .status,
+        0
+    );
+    let list = bearing(d, &["org", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout
+            .contains("1,bids,,partner,https://bids.example.org,,,"),
+        "{}",
+        list.stdout
+    );
+    assert_eq!(bearing(d, &["org", "delete", "1"], &[]).status, 0);
+    assert_eq!(
+        bearing(d, &["org", "list", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(bearing(d, &["org", "restore", "bids"], &[]).status, 0);
+    let history = bearing(d, &["history", "org", "1"], &[]);
+    assert_eq!(
+        history.stdout.lines().count(),
+        5,
+        "create, edit, delete, restore: {}",
+        history.stdout
+    );
+    let stages = bearing(d, &["pipeline", "list", "--format", "csv"], &[]);
+    assert!(
+        stages
+            .stdout
+            .contains("Membership Sales,4,Renewal,0.8,best-case,open,no"),
+        "{}",
+        stages.stdout
+    );
+}
