@@ -9,7 +9,7 @@ use bearing_core::pipeline::{Probability, StageOutcome};
 use bearing_core::{Action, CampaignId, Date, DealId, EntityKind, OrganizationId, StageId};
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
 
-use crate::{AppError, Change, Context, Result, audit};
+use crate::{AppError, Change, ChangeLog, Context, Result};
 
 /// The names behind a deal's ids: stages, organizations and campaigns.
 #[derive(Debug, Clone)]
@@ -265,34 +265,38 @@ fn validate(fields: &DealFields) -> Result<()> {
     }
 }
 
-/// Writes the audit row and the history rows of one change.
-pub(crate) async fn record_change(
+/// Records the audit row and the history rows of one change to a deal.
+pub(crate) fn log_change(
+    log: &mut ChangeLog<'_>,
+    action: Action,
+    before: Option<&DealRecord>,
+    after: &DealRecord,
+    history: Vec<FieldChange>,
+) -> Result<()> {
+    log.record(Change {
+        entity: EntityKind::Deal,
+        id: after.id.to_string(),
+        action,
+        before,
+        after: Some(after),
+    })?;
+    log.deal_history(after.id, history);
+    Ok(())
+}
+
+/// Writes one change to a deal: its audit row and history rows.
+async fn record_change(
     tx: &mut Tx,
     ctx: &Context,
     at: jiff::Timestamp,
     action: Action,
     before: Option<&DealRecord>,
     after: &DealRecord,
-    history: &[FieldChange],
+    history: Vec<FieldChange>,
 ) -> Result<()> {
-    audit(
-        tx,
-        ctx,
-        at,
-        Change {
-            entity: EntityKind::Deal,
-            id: after.id.to_string(),
-            action,
-            before,
-            after: Some(after),
-        },
-    )
-    .await?;
-    if !history.is_empty() {
-        tx.insert_deal_history(after.id, history, at, &ctx.actor, ctx.source)
-            .await?;
-    }
-    Ok(())
+    let mut log = ChangeLog::new(ctx, at);
+    log_change(&mut log, action, before, after, history)?;
+    log.write(tx).await
 }
 
 pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<Deal> {
@@ -308,7 +312,7 @@ pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<
     }
     let created = tx.insert_deal(&row, at).await?;
     let history = catalog.fields(&created.row)?.changes_from(None);
-    record_change(&mut tx, ctx, at, Action::Create, None, &created, &history).await?;
+    record_change(&mut tx, ctx, at, Action::Create, None, &created, history).await?;
     tx.commit().await?;
     get(store, created.id).await
 }
@@ -347,7 +351,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) 
         Action::Update,
         Some(&before),
         &after,
-        &history,
+        history,
     )
     .await?;
     tx.commit().await?;
@@ -536,7 +540,7 @@ async fn set_deleted(store: &Store, ctx: &Context, id: DealId, deleted: bool) ->
     } else {
         Action::Restore
     };
-    record_change(&mut tx, ctx, at, action, Some(&before), &after, &[]).await?;
+    record_change(&mut tx, ctx, at, action, Some(&before), &after, Vec::new()).await?;
     tx.commit().await?;
     get(store, id).await
 }

@@ -14,8 +14,8 @@ use bearing_core::{Action, DealId, Source};
 use bearing_formats::crm::{self, CrmDeal, RowError};
 use bearing_store::Store;
 
-use crate::deals::{Catalog, record_change};
-use crate::{AppError, Context, Result};
+use crate::deals::{Catalog, log_change};
+use crate::{AppError, ChangeLog, Context, Result};
 
 /// The system name under which CRM ids are kept.
 pub const CRM: &str = "crm";
@@ -199,36 +199,52 @@ pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
     };
     let catalog = Catalog::load(store).await?;
     let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(&ctx, at);
     let mut tx = store.begin().await?;
-    for create in &plan.creates {
-        let row = catalog.row(&create.fields)?;
-        let created = tx.insert_deal(&row, at).await?;
-        tx.insert_external_id(created.id, CRM, &create.crm_id)
-            .await?;
-        if !create.properties.is_empty() {
-            tx.set_deal_properties(created.id, &create.properties)
-                .await?;
-        }
-        let history = create.fields.changes_from(None);
-        record_change(&mut tx, &ctx, at, Action::Create, None, &created, &history).await?;
+
+    let rows = plan
+        .creates
+        .iter()
+        .map(|c| catalog.row(&c.fields))
+        .collect::<Result<Vec<_>>>()?;
+    let created = tx.insert_deals(&rows, at).await?;
+    let crm_ids: Vec<(DealId, String)> = created
+        .iter()
+        .zip(&plan.creates)
+        .map(|(deal, c)| (deal.id, c.crm_id.clone()))
+        .collect();
+    tx.insert_external_ids(CRM, &crm_ids).await?;
+    let properties: Vec<(DealId, &BTreeMap<String, String>)> = created
+        .iter()
+        .zip(&plan.creates)
+        .map(|(deal, c)| (deal.id, &c.properties))
+        .collect();
+    tx.set_deal_properties(&properties).await?;
+    for (deal, create) in created.iter().zip(&plan.creates) {
+        log_change(
+            &mut log,
+            Action::Create,
+            None,
+            deal,
+            create.fields.changes_from(None),
+        )?;
     }
+
     for update in &plan.updates {
         let row = catalog.row(&update.fields)?;
         let before = tx.get_deal(update.deal).await?;
         let after = tx.update_deal(update.deal, &row, at).await?;
-        tx.set_deal_properties(update.deal, &update.properties)
+        tx.set_deal_properties(&[(update.deal, &update.properties)])
             .await?;
-        record_change(
-            &mut tx,
-            &ctx,
-            at,
+        log_change(
+            &mut log,
             Action::Update,
             Some(&before),
             &after,
-            &update.changes,
-        )
-        .await?;
+            update.changes.clone(),
+        )?;
     }
+    log.write(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

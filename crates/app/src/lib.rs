@@ -13,7 +13,8 @@ pub mod organizations;
 
 mod error;
 
-use bearing_core::{Action, Actor, EntityKind, Source};
+use bearing_core::deal::FieldChange;
+use bearing_core::{Action, Actor, DealId, EntityKind, Source};
 use bearing_store::{AuditEntry, Tx};
 
 pub use error::AppError;
@@ -42,29 +43,65 @@ pub(crate) struct Change<'a, T> {
     pub after: Option<&'a T>,
 }
 
-/// Writes the audit row of a change inside the change's transaction.
+/// The changes of one transaction: audit rows and deal-history rows, collected as the
+/// transaction goes and written with few statements before it commits.
+pub(crate) struct ChangeLog<'c> {
+    ctx: &'c Context,
+    at: jiff::Timestamp,
+    audit: Vec<AuditEntry>,
+    history: Vec<(DealId, FieldChange)>,
+}
+
+impl<'c> ChangeLog<'c> {
+    pub fn new(ctx: &'c Context, at: jiff::Timestamp) -> Self {
+        Self {
+            ctx,
+            at,
+            audit: Vec::new(),
+            history: Vec::new(),
+        }
+    }
+
+    pub fn record<T: serde::Serialize>(&mut self, change: Change<'_, T>) -> Result<()> {
+        let json = |value: Option<&T>| {
+            value
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| AppError::Internal(format!("cannot record the change: {e}")))
+        };
+        self.audit.push(AuditEntry {
+            at: self.at,
+            actor: self.ctx.actor.clone(),
+            source: self.ctx.source,
+            entity: change.entity,
+            entity_id: change.id,
+            action: change.action,
+            before: json(change.before)?,
+            after: json(change.after)?,
+        });
+        Ok(())
+    }
+
+    pub fn deal_history(&mut self, deal: DealId, changes: Vec<FieldChange>) {
+        self.history.extend(changes.into_iter().map(|c| (deal, c)));
+    }
+
+    pub async fn write(self, tx: &mut Tx) -> Result<()> {
+        tx.insert_audits(&self.audit).await?;
+        tx.insert_deal_history(&self.history, self.at, &self.ctx.actor, self.ctx.source)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Writes the audit row of one change inside the change's transaction.
 pub(crate) async fn audit<T: serde::Serialize>(
     tx: &mut Tx,
     ctx: &Context,
     at: jiff::Timestamp,
     change: Change<'_, T>,
 ) -> Result<()> {
-    let json = |value: Option<&T>| {
-        value
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| AppError::Internal(format!("cannot record the change: {e}")))
-    };
-    tx.insert_audit(&AuditEntry {
-        at,
-        actor: ctx.actor.clone(),
-        source: ctx.source,
-        entity: change.entity,
-        entity_id: change.id,
-        action: change.action,
-        before: json(change.before)?,
-        after: json(change.after)?,
-    })
-    .await?;
-    Ok(())
+    let mut log = ChangeLog::new(ctx, at);
+    log.record(change)?;
+    log.write(tx).await
 }

@@ -35,6 +35,33 @@ pub struct AuditRecord {
 }
 
 impl Tx {
+    /// Appends many entries with few statements.
+    pub async fn insert_audits(&mut self, entries: &[AuditEntry]) -> Result<()> {
+        let json =
+            |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);
+        for chunk in entries.chunks(crate::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO audit_log (at, actor, source, entity_kind, entity_id, action, before_json, after_json)
+                 VALUES {}",
+                crate::placeholders(self.backend, chunk.len(), 8)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for entry in chunk {
+                query = query
+                    .bind(timestamp_text(entry.at))
+                    .bind(entry.actor.as_str().to_owned())
+                    .bind(entry.source.as_str())
+                    .bind(entry.entity.as_str())
+                    .bind(entry.entity_id.clone())
+                    .bind(entry.action.as_str())
+                    .bind(json(&entry.before))
+                    .bind(json(&entry.after));
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
     pub async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         let json =
             |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);

@@ -67,48 +67,110 @@ pub struct DealRecord {
 
 impl Tx {
     pub async fn insert_deal(&mut self, deal: &DealRow, at: jiff::Timestamp) -> Result<DealRecord> {
-        let date = |d: Option<Date>| d.map(|d| d.to_string());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO deals (name, organization_id, pipeline_id, stage_id, probability, forecast_category,
-                                revenue_type, deal_type, renews_deal_id, currency, amount_minor, collected_minor,
-                                close_date, contract_start, contract_end, target_start, target_end, owner,
-                                campaign_id, loss_reason, agreement_url, engagement_url, tracker_url,
-                                created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                     $21, $22, $23, $24, $24)
-             RETURNING id",
-        )
-        .bind(&deal.name)
-        .bind(deal.organization_id.map(OrganizationId::get))
-        .bind(deal.pipeline_id.get())
-        .bind(deal.stage_id.get())
-        .bind(crate::NullableF64(deal.probability))
-        .bind(deal.forecast_category.map(ForecastCategory::as_str))
-        .bind(deal.revenue_type.as_ref().map(RevenueType::as_str))
-        .bind(deal.deal_type.as_str())
-        .bind(deal.renews_deal_id.map(DealId::get))
-        .bind(deal.currency.as_str())
-        .bind(deal.amount_minor)
-        .bind(deal.collected_minor)
-        .bind(date(deal.close_date))
-        .bind(date(deal.contract_start))
-        .bind(date(deal.contract_end))
-        .bind(date(deal.target_start))
-        .bind(date(deal.target_end))
-        .bind(deal.owner.as_deref())
-        .bind(deal.campaign_id.map(CampaignId::get))
-        .bind(deal.loss_reason.as_deref())
-        .bind(deal.agreement_url.as_deref())
-        .bind(deal.engagement_url.as_deref())
-        .bind(deal.tracker_url.as_deref())
-        .bind(timestamp_text(at))
-        .fetch_one(&mut *self.inner)
-        .await?;
-        get(
-            &mut *self.inner,
-            DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
-        )
-        .await
+        let mut created = self.insert_deals(std::slice::from_ref(deal), at).await?;
+        created
+            .pop()
+            .ok_or_else(|| StoreError::Database("inserting a deal returned nothing".into()))
+    }
+
+    /// Inserts many deals with few statements: their ids are reserved first (this transaction
+    /// holds SQLite's write lock; PostgreSQL hands out sequence values), then the rows go in
+    /// multi-row INSERTs. The records come back in the order of `deals`.
+    pub async fn insert_deals(
+        &mut self,
+        deals: &[DealRow],
+        at: jiff::Timestamp,
+    ) -> Result<Vec<DealRecord>> {
+        let ids = self.reserve_deal_ids(deals.len()).await?;
+        self.insert_deals_with_ids(&ids, deals, at).await
+    }
+
+    /// Reserves ids for deals this transaction will insert with
+    /// [`Tx::insert_deals_with_ids`], e.g. so that a deal can refer to one inserted with it.
+    pub async fn reserve_deal_ids(&mut self, n: usize) -> Result<Vec<DealId>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        self.reserve_ids("deals", n)
+            .await?
+            .into_iter()
+            .map(|id| DealId::new(id).map_err(|e| StoreError::Database(e.to_string())))
+            .collect()
+    }
+
+    /// Inserts deals under ids from [`Tx::reserve_deal_ids`], in multi-row INSERTs; a deal may
+    /// renew one that comes before it in `deals`.
+    pub async fn insert_deals_with_ids(
+        &mut self,
+        ids: &[DealId],
+        deals: &[DealRow],
+        at: jiff::Timestamp,
+    ) -> Result<Vec<DealRecord>> {
+        if ids.len() != deals.len() {
+            return Err(StoreError::Invalid(format!(
+                "{} ids for {} deals",
+                ids.len(),
+                deals.len()
+            )));
+        }
+        let now = timestamp_text(at);
+        for (chunk, chunk_ids) in deals
+            .chunks(crate::BATCH_ROWS)
+            .zip(ids.chunks(crate::BATCH_ROWS))
+        {
+            let sql = format!(
+                "INSERT INTO deals (id, name, organization_id, pipeline_id, stage_id, probability, forecast_category,
+                                    revenue_type, deal_type, renews_deal_id, currency, amount_minor, collected_minor,
+                                    close_date, contract_start, contract_end, target_start, target_end, owner,
+                                    campaign_id, loss_reason, agreement_url, engagement_url, tracker_url,
+                                    created_at, updated_at)
+                 VALUES {}",
+                crate::placeholders(self.backend, chunk.len(), 26)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (deal, id) in chunk.iter().zip(chunk_ids) {
+                let date = |d: Option<Date>| d.map(|d| d.to_string());
+                query = query
+                    .bind(id.get())
+                    .bind(deal.name.clone())
+                    .bind(deal.organization_id.map(OrganizationId::get))
+                    .bind(deal.pipeline_id.get())
+                    .bind(deal.stage_id.get())
+                    .bind(crate::NullableF64(deal.probability))
+                    .bind(deal.forecast_category.map(ForecastCategory::as_str))
+                    .bind(deal.revenue_type.as_ref().map(|t| t.as_str().to_owned()))
+                    .bind(deal.deal_type.as_str())
+                    .bind(deal.renews_deal_id.map(DealId::get))
+                    .bind(deal.currency.as_str().to_owned())
+                    .bind(deal.amount_minor)
+                    .bind(deal.collected_minor)
+                    .bind(date(deal.close_date))
+                    .bind(date(deal.contract_start))
+                    .bind(date(deal.contract_end))
+                    .bind(date(deal.target_start))
+                    .bind(date(deal.target_end))
+                    .bind(deal.owner.clone())
+                    .bind(deal.campaign_id.map(CampaignId::get))
+                    .bind(deal.loss_reason.clone())
+                    .bind(deal.agreement_url.clone())
+                    .bind(deal.engagement_url.clone())
+                    .bind(deal.tracker_url.clone())
+                    .bind(now.clone())
+                    .bind(now.clone());
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(deals
+            .iter()
+            .zip(ids)
+            .map(|(deal, id)| DealRecord {
+                id: *id,
+                row: deal.clone(),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                deleted_at: None,
+            })
+            .collect())
     }
 }
 
@@ -227,28 +289,6 @@ pub struct DealHistoryRecord {
     pub source: Source,
 }
 
-/// `($1, $2, …), ($k, …)` for `rows` rows of `columns` parameters each.
-fn placeholders(rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", row * columns + column + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-/// Rows per multi-row INSERT: far below both engines' parameter limits.
-const BATCH_ROWS: usize = 500;
-
 impl Tx {
     pub async fn get_deal(&mut self, id: DealId) -> Result<DealRecord> {
         get(&mut *self.inner, id).await
@@ -329,79 +369,87 @@ impl Tx {
         get(&mut *self.inner, id).await
     }
 
-    /// Records that `deal` is known as `external_id` in `system` (e.g. `crm`).
-    pub async fn insert_external_id(
+    /// Records that deals are known by ids in `system` (e.g. `crm`).
+    pub async fn insert_external_ids(
         &mut self,
-        deal: DealId,
         system: &str,
-        external_id: &str,
+        ids: &[(DealId, String)],
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO deal_external_ids (deal_id, system, external_id) VALUES ($1, $2, $3)",
-        )
-        .bind(deal.get())
-        .bind(system)
-        .bind(external_id)
-        .execute(&mut *self.inner)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!(
-                "another deal already has {system} id {external_id}"
-            )),
-            other => other,
-        })?;
+        for chunk in ids.chunks(crate::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO deal_external_ids (deal_id, system, external_id) VALUES {}",
+                crate::placeholders(self.backend, chunk.len(), 3)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (deal, external_id) in chunk {
+                query = query
+                    .bind(deal.get())
+                    .bind(system.to_owned())
+                    .bind(external_id.clone());
+            }
+            query
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict(format!("a {system} id is already another deal's"))
+                    }
+                    other => other,
+                })?;
+        }
         Ok(())
     }
 
-    /// Sets extra properties of a deal, replacing the values of keys it already has.
+    /// Sets extra properties of deals, replacing the values of keys they already have.
     pub async fn set_deal_properties(
         &mut self,
-        deal: DealId,
-        properties: &BTreeMap<String, String>,
+        properties: &[(DealId, &BTreeMap<String, String>)],
     ) -> Result<()> {
-        let entries: Vec<(&String, &String)> = properties.iter().collect();
-        for chunk in entries.chunks(BATCH_ROWS) {
+        let entries: Vec<(DealId, &String, &String)> = properties
+            .iter()
+            .flat_map(|(deal, map)| map.iter().map(move |(k, v)| (*deal, k, v)))
+            .collect();
+        for chunk in entries.chunks(crate::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO deal_properties (deal_id, key, value) VALUES {}
                  ON CONFLICT (deal_id, key) DO UPDATE SET value = excluded.value",
-                placeholders(chunk.len(), 3)
+                crate::placeholders(self.backend, chunk.len(), 3)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (key, value) in chunk {
+            for (deal, key, value) in chunk {
                 query = query
                     .bind(deal.get())
-                    .bind(key.as_str())
-                    .bind(value.as_str());
+                    .bind((*key).clone())
+                    .bind((*value).clone());
             }
             query.execute(&mut *self.inner).await?;
         }
         Ok(())
     }
 
-    /// Appends changes to a deal's history.
+    /// Appends changes to deals' histories.
     pub async fn insert_deal_history(
         &mut self,
-        deal: DealId,
-        changes: &[FieldChange],
+        changes: &[(DealId, FieldChange)],
         at: jiff::Timestamp,
         actor: &Actor,
         source: Source,
     ) -> Result<()> {
         let at = timestamp_text(at);
-        for chunk in changes.chunks(BATCH_ROWS) {
+        for chunk in changes.chunks(crate::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO deal_history (deal_id, field, old_value, new_value, at, actor, source) VALUES {}",
-                placeholders(chunk.len(), 7)
+                crate::placeholders(self.backend, chunk.len(), 7)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for change in chunk {
+            for (deal, change) in chunk {
                 query = query
                     .bind(deal.get())
                     .bind(change.field)
-                    .bind(change.old.as_deref())
-                    .bind(change.new.as_deref())
-                    .bind(at.as_str())
-                    .bind(actor.as_str())
+                    .bind(change.old.clone())
+                    .bind(change.new.clone())
+                    .bind(at.clone())
+                    .bind(actor.as_str().to_owned())
                     .bind(source.as_str());
             }
             query.execute(&mut *self.inner).await?;

@@ -75,6 +75,7 @@ pub struct Store {
 #[derive(Debug)]
 pub struct Tx {
     inner: Transaction<'static, Any>,
+    backend: Backend,
 }
 
 impl Store {
@@ -253,7 +254,10 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            backend: self.backend(),
+        })
     }
 
     /// The connection pool, for tests that must reach past the store's own API (for example
@@ -289,6 +293,66 @@ impl Tx {
     pub async fn rollback(self) -> Result<()> {
         self.inner.rollback().await?;
         Ok(())
+    }
+}
+
+/// `($1, $2, …), ($k, …)` for `rows` rows of `columns` parameters each. SQLite gets anonymous
+/// `?` instead: it treats `$N` as a named parameter and finds each name by a linear search,
+/// which makes a statement with thousands of `$N` quadratic to bind.
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(row * columns + column + 1).to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Rows per multi-row INSERT: far below both engines' parameter limits.
+pub(crate) const BATCH_ROWS: usize = 500;
+
+impl Tx {
+    /// Reserves `n` new ids of `table` for rows this transaction inserts with explicit ids.
+    /// On SQLite the transaction holds the write lock, so the ids after the largest ever used
+    /// are free (AUTOINCREMENT then moves past them); PostgreSQL hands out sequence values.
+    pub(crate) async fn reserve_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        let count =
+            i64::try_from(n).map_err(|_| StoreError::Invalid("too many rows at once".into()))?;
+        let backend = self.backend;
+        match backend {
+            Backend::Sqlite => {
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)",
+                )
+                .bind(table)
+                .fetch_one(&mut *self.inner)
+                .await?;
+                let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}")))
+                    .fetch_one(&mut *self.inner)
+                    .await?;
+                let base = last.max(max);
+                Ok((1..=count).map(|i| base + i).collect())
+            }
+            Backend::Postgres => Ok(sqlx::query_scalar(
+                "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, CAST($2 AS BIGINT))",
+            )
+            .bind(table)
+            .bind(count)
+            .fetch_all(&mut *self.inner)
+            .await?),
+        }
     }
 }
 
