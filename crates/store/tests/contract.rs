@@ -22,6 +22,7 @@ bearing_store::on_both_backends!(
     deals_keep_every_field,
     a_database_from_a_newer_bearing_is_refused,
     backups_are_for_sqlite_only,
+    batched_deals_keep_their_order_and_later_ids_stay_unique,
 );
 
 fn now() -> jiff::Timestamp {
@@ -352,4 +353,58 @@ async fn backups_are_for_sqlite_only(db: &TestDb) {
             assert!(!file.exists());
         }
     }
+}
+
+async fn batched_deals_keep_their_order_and_later_ids_stay_unique(db: &TestDb) {
+    let store = db.store().await;
+    let stages = store.list_stages().await.unwrap();
+    let open = stages.iter().find(|s| s.name == "Outreach").unwrap();
+    let row = |name: &str| DealRow {
+        name: name.into(),
+        organization_id: None,
+        pipeline_id: open.pipeline_id,
+        stage_id: open.id,
+        probability: None,
+        forecast_category: None,
+        revenue_type: None,
+        deal_type: DealType::NewBusiness,
+        renews_deal_id: None,
+        currency: Currency::USD,
+        amount_minor: None,
+        collected_minor: None,
+        close_date: None,
+        contract_start: None,
+        contract_end: None,
+        target_start: None,
+        target_end: None,
+        owner: None,
+        campaign_id: None,
+        loss_reason: None,
+        agreement_url: None,
+        engagement_url: None,
+        tracker_url: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let first = tx.insert_deal(&row("first"), now()).await.unwrap();
+    let ids = tx.reserve_deal_ids(1_200).await.unwrap();
+    let mut rows: Vec<DealRow> = (0..1_200).map(|i| row(&format!("deal {i}"))).collect();
+    // A deal may renew one inserted with it, in the same statement or an earlier one.
+    rows[1].renews_deal_id = Some(ids[0]);
+    rows[700].renews_deal_id = Some(ids[699]);
+    let created = tx.insert_deals_with_ids(&ids, &rows, now()).await.unwrap();
+    let last = tx.insert_deal(&row("last"), now()).await.unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(created.len(), 1_200);
+    assert!(ids.iter().all(|id| *id > first.id) && last.id > *ids.iter().max().unwrap());
+    let stored = store.list_deals(false).await.unwrap();
+    assert_eq!(stored.len(), 1_202);
+    for record in &created {
+        let found = stored.iter().find(|d| d.id == record.id).unwrap();
+        assert_eq!(found.row, record.row);
+    }
+    assert_eq!(store.get_deal(ids[700]).await.unwrap().row.renews_deal_id, Some(ids[699]));
+    let mut tx = store.begin().await.unwrap();
+    let err = tx.insert_deals_with_ids(&ids[..2], &rows[..1], now()).await.unwrap_err();
+    assert!(err.to_string().contains("2 ids for 1 deals"), "{err}");
 }
