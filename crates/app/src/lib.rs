@@ -10,6 +10,7 @@ pub mod demo;
 pub mod history;
 pub mod import;
 pub mod organizations;
+pub mod pipelines;
 
 mod error;
 

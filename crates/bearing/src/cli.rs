@@ -301,6 +301,48 @@ pub enum PipelineCommand {
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
+    /// Add an empty pipeline
+    Add { name: String },
+    /// Add a stage (at the end, or at --position)
+    StageAdd {
+        pipeline: String,
+        stage: String,
+        /// Default probability of deals in the stage, 0 to 1
+        #[arg(long)]
+        probability: String,
+        /// Default forecast category: pipeline, best-case, commit, closed or omitted
+        #[arg(long, default_value = "pipeline")]
+        category: String,
+        /// open, won or lost
+        #[arg(long, default_value = "open")]
+        outcome: String,
+        /// 1 is first
+        #[arg(long)]
+        position: Option<usize>,
+    },
+    /// Rename a stage or change its defaults; its deals stay in it
+    StageEdit {
+        pipeline: String,
+        stage: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        probability: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        outcome: Option<String>,
+    },
+    /// Move a stage to a position (1 is first)
+    StageMove {
+        pipeline: String,
+        stage: String,
+        position: usize,
+    },
+    /// Retire a stage: no longer offered, but its deals and history keep it
+    StageRetire { pipeline: String, stage: String },
+    /// Bring a retired stage back
+    StageRestore { pipeline: String, stage: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -384,3 +384,136 @@ fn organizations_are_listed_edited_deleted_and_restored() {
         stages.stdout
     );
 }
+
+#[test]
+fn stages_are_added_renamed_moved_and_retired_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = bearing(
+        d,
+        &[
+            "pipeline",
+            "stage-add",
+            "Membership Sales",
+            "Qualified",
+            "--probability",
+            "0.15",
+            "--position",
+            "3",
+        ],
+        &[],
+    );
+    assert_eq!(
+        add.stdout.trim(),
+        "added stage Qualified to Membership Sales at position 3",
+        "{}",
+        add.stderr
+    );
+    let edit = bearing(
+        d,
+        &[
+            "pipeline",
+            "stage-edit",
+            "Membership Sales",
+            "Qualified",
+            "--name",
+            "Qualified Lead",
+            "--category",
+            "best-case",
+        ],
+        &[],
+    );
+    assert_eq!(edit.status, 0, "{}", edit.stderr);
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "pipeline",
+                "stage-move",
+                "Membership Sales",
+                "Qualified Lead",
+                "1"
+            ],
+            &[]
+        )
+        .status,
+        0
+    );
+    let retire = bearing(
+        d,
+        &[
+            "pipeline",
+            "stage-retire",
+            "Membership Sales",
+            "Qualified Lead",
+        ],
+        &[],
+    );
+    assert_eq!(
+        retire.stdout.trim(),
+        "retired stage Qualified Lead (0 deal(s) stay in it until moved)"
+    );
+    let list = bearing(d, &["pipeline", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout
+            .contains("Membership Sales,1,Qualified Lead,0.15,best-case,open,yes"),
+        "{}",
+        list.stdout
+    );
+    assert!(
+        list.stdout.contains("Membership Sales,2,Enrichment,"),
+        "{}",
+        list.stdout
+    );
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "pipeline",
+                "stage-restore",
+                "Membership Sales",
+                "Qualified Lead"
+            ],
+            &[]
+        )
+        .status,
+        0
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "pipeline",
+                "stage-add",
+                "Membership Sales",
+                "X",
+                "--probability",
+                "7",
+            ],
+            &[],
+        ),
+        2,
+        "--probability",
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "pipeline",
+                "stage-move",
+                "Membership Sales",
+                "Qualified Lead",
+                "99",
+            ],
+            &[],
+        ),
+        1,
+        "a position from 1 to 10",
+    );
+    assert_eq!(bearing(d, &["pipeline", "add", "Grants"], &[]).status, 0);
+    assert_one_line_error(
+        &bearing(d, &["pipeline", "add", "grants"], &[]),
+        1,
+        "already exists",
+    );
+}

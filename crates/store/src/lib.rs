@@ -31,7 +31,7 @@ pub use campaigns::{CampaignRecord, CampaignRow};
 pub use deals::{DealHistoryRecord, DealRecord, DealRow};
 pub use error::StoreError;
 pub use organizations::OrganizationRecord;
-pub use pipelines::StageRecord;
+pub use pipelines::{StageFields, StageRecord};
 pub use url::{Backend, DbUrl};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

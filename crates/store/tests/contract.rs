@@ -403,8 +403,14 @@ async fn batched_deals_keep_their_order_and_later_ids_stay_unique(db: &TestDb) {
         let found = stored.iter().find(|d| d.id == record.id).unwrap();
         assert_eq!(found.row, record.row);
     }
-    assert_eq!(store.get_deal(ids[700]).await.unwrap().row.renews_deal_id, Some(ids[699]));
+    assert_eq!(
+        store.get_deal(ids[700]).await.unwrap().row.renews_deal_id,
+        Some(ids[699])
+    );
     let mut tx = store.begin().await.unwrap();
-    let err = tx.insert_deals_with_ids(&ids[..2], &rows[..1], now()).await.unwrap_err();
+    let err = tx
+        .insert_deals_with_ids(&ids[..2], &rows[..1], now())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("2 ids for 1 deals"), "{err}");
 }

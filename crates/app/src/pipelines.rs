@@ -1,0 +1,275 @@
+//! Pipelines and their stages: added, renamed, reordered and retired without losing history.
+//! Deals refer to stages by id, so a renamed stage keeps its deals, and a retired stage keeps
+//! them too while no longer being offered as a place to move a deal to.
+
+use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
+use bearing_core::{Action, EntityKind};
+use bearing_store::{StageFields, StageRecord, Store};
+
+use crate::deals::Catalog;
+use crate::{AppError, Change, Context, Result, audit};
+
+/// A stage as created or edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStage {
+    pub name: String,
+    pub probability: Probability,
+    pub forecast_category: ForecastCategory,
+    pub outcome: StageOutcome,
+}
+
+/// Changes to a stage; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageChanges {
+    pub name: Option<String>,
+    pub probability: Option<Probability>,
+    pub forecast_category: Option<ForecastCategory>,
+    pub outcome: Option<StageOutcome>,
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.len() > 80 {
+        return Err(AppError::invalid(
+            "name",
+            "a name of 1 to 80 characters is needed",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A stage by pipeline and name, retired ones included.
+fn find<'c>(catalog: &'c Catalog, pipeline: &str, stage: &str) -> Result<&'c StageRecord> {
+    catalog
+        .stages()
+        .iter()
+        .find(|s| {
+            s.pipeline.eq_ignore_ascii_case(pipeline.trim())
+                && s.name.eq_ignore_ascii_case(stage.trim())
+        })
+        .ok_or_else(|| AppError::NotFound(format!("no stage {stage:?} in pipeline {pipeline:?}")))
+}
+
+fn stage_change<'a>(
+    action: Action,
+    before: Option<&'a StageRecord>,
+    after: &'a StageRecord,
+) -> Change<'a, StageRecord> {
+    Change {
+        entity: EntityKind::Stage,
+        id: after.id.to_string(),
+        action,
+        before,
+        after: Some(after),
+    }
+}
+
+/// A new, empty pipeline.
+pub async fn add_pipeline(store: &Store, ctx: &Context, name: &str) -> Result<()> {
+    let name = check_name(name)?;
+    if store.find_pipeline(&name).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "a pipeline named {name:?} already exists"
+        )));
+    }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let id = tx.insert_pipeline(&name, at).await?;
+    let value = serde_json::json!({ "id": id, "name": name });
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Pipeline,
+            id: id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&value),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a stage at the end of a pipeline (see [`move_stage`] to place it).
+pub async fn add_stage(
+    store: &Store,
+    ctx: &Context,
+    pipeline: &str,
+    stage: NewStage,
+) -> Result<StageRecord> {
+    let name = check_name(&stage.name)?;
+    let catalog = Catalog::load(store).await?;
+    let pipeline_id = match catalog
+        .stages()
+        .iter()
+        .find(|s| s.pipeline.eq_ignore_ascii_case(pipeline.trim()))
+    {
+        Some(existing) => existing.pipeline_id,
+        None => store
+            .find_pipeline(pipeline.trim())
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no pipeline {pipeline:?}")))?,
+    };
+    if catalog
+        .stages()
+        .iter()
+        .any(|s| s.pipeline_id == pipeline_id && s.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(AppError::Conflict(format!(
+            "pipeline {pipeline:?} already has a stage named {name:?}"
+        )));
+    }
+    let fields = StageFields {
+        name,
+        default_probability: stage.probability.get(),
+        forecast_category: stage.forecast_category,
+        outcome: stage.outcome,
+    };
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let created = tx.insert_stage(pipeline_id, &fields, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        stage_change(Action::Create, None, &created),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Renames a stage or changes its defaults. Deals keep the stage: they refer to it by id.
+pub async fn edit_stage(
+    store: &Store,
+    ctx: &Context,
+    pipeline: &str,
+    stage: &str,
+    changes: StageChanges,
+) -> Result<StageRecord> {
+    let catalog = Catalog::load(store).await?;
+    let current = find(&catalog, pipeline, stage)?;
+    let name = match &changes.name {
+        Some(name) => check_name(name)?,
+        None => current.name.clone(),
+    };
+    if catalog.stages().iter().any(|s| {
+        s.pipeline_id == current.pipeline_id
+            && s.id != current.id
+            && s.name.eq_ignore_ascii_case(&name)
+    }) {
+        return Err(AppError::Conflict(format!(
+            "pipeline {:?} already has a stage named {name:?}",
+            current.pipeline
+        )));
+    }
+    let fields = StageFields {
+        name,
+        default_probability: changes
+            .probability
+            .map_or(current.default_probability, Probability::get),
+        forecast_category: changes
+            .forecast_category
+            .unwrap_or(current.forecast_category),
+        outcome: changes.outcome.unwrap_or(current.outcome),
+    };
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let after = tx.update_stage(current.id, &fields, at).await?;
+    if &after == current {
+        return Ok(after);
+    }
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        stage_change(Action::Update, Some(current), &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Places a stage at `position` (1 is first) in its pipeline, moving the others along.
+pub async fn move_stage(
+    store: &Store,
+    ctx: &Context,
+    pipeline: &str,
+    stage: &str,
+    position: usize,
+) -> Result<StageRecord> {
+    let catalog = Catalog::load(store).await?;
+    let current = find(&catalog, pipeline, stage)?;
+    let mut order: Vec<&StageRecord> = catalog
+        .stages()
+        .iter()
+        .filter(|s| s.pipeline_id == current.pipeline_id)
+        .collect();
+    if position == 0 || position > order.len() {
+        return Err(AppError::invalid(
+            "position",
+            format!("a position from 1 to {}", order.len()),
+        ));
+    }
+    order.retain(|s| s.id != current.id);
+    order.insert(position - 1, current);
+    let ids: Vec<_> = order.iter().map(|s| s.id).collect();
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    tx.reorder_stages(&ids, at).await?;
+    let after = tx.get_stage(current.id).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        stage_change(Action::Update, Some(current), &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Retires a stage, or (`retired == false`) brings it back.
+pub async fn retire_stage(
+    store: &Store,
+    ctx: &Context,
+    pipeline: &str,
+    stage: &str,
+    retired: bool,
+) -> Result<StageRecord> {
+    let catalog = Catalog::load(store).await?;
+    let current = find(&catalog, pipeline, stage)?;
+    if current.retired == retired {
+        let state = if retired {
+            "already retired"
+        } else {
+            "not retired"
+        };
+        return Err(AppError::Conflict(format!(
+            "stage {:?} is {state}",
+            current.name
+        )));
+    }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let after = tx
+        .set_stage_retired(current.id, retired.then_some(at), at)
+        .await?;
+    let action = if retired {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        stage_change(action, Some(current), &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

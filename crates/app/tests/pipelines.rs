@@ -1,0 +1,212 @@
+//! Stages are added, renamed, reordered and retired without losing deals or history.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use bearing_app::deals::{self, MoveDetails};
+use bearing_app::pipelines::{self, NewStage, StageChanges};
+use bearing_app::{AppError, Context};
+use bearing_core::deal::{DealFields, DealLinks, DealType};
+use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
+use bearing_core::{Actor, Currency, EntityKind, Source};
+use bearing_store::testing::TestDb;
+
+bearing_store::on_both_backends!(
+    stages_change_without_losing_deals_or_history,
+    a_new_pipeline_gets_its_own_stages
+);
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)
+}
+
+fn deal(stage: &str) -> DealFields {
+    DealFields {
+        name: "Lakeshore 2026".into(),
+        organization: None,
+        pipeline: "Membership Sales".into(),
+        stage: stage.into(),
+        probability: None,
+        forecast_category: None,
+        revenue_type: None,
+        deal_type: DealType::NewBusiness,
+        currency: Currency::USD,
+        amount_minor: None,
+        collected_minor: None,
+        close_date: None,
+        contract_start: None,
+        contract_end: None,
+        target_start: None,
+        target_end: None,
+        owner: None,
+        loss_reason: None,
+        renews: None,
+        campaign: None,
+        links: DealLinks::default(),
+    }
+}
+
+fn names(stages: &[bearing_store::StageRecord]) -> Vec<String> {
+    stages
+        .iter()
+        .filter(|s| s.pipeline == "Membership Sales")
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+async fn stages_change_without_losing_deals_or_history(db: &TestDb) {
+    let store = db.store().await;
+    let d = deals::create(&store, &ctx(), deal("Discovery"))
+        .await
+        .unwrap();
+    let added = pipelines::add_stage(
+        &store,
+        &ctx(),
+        "membership sales",
+        NewStage {
+            name: "Qualified".into(),
+            probability: Probability::new(0.15).unwrap(),
+            forecast_category: ForecastCategory::Pipeline,
+            outcome: StageOutcome::Open,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.position, 10);
+    pipelines::move_stage(&store, &ctx(), "Membership Sales", "Qualified", 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&store.list_stages().await.unwrap())[..5],
+        [
+            "Enrichment",
+            "Outreach",
+            "Qualified",
+            "Discovery",
+            "Renewal"
+        ]
+    );
+    let renamed = pipelines::edit_stage(
+        &store,
+        &ctx(),
+        "Membership Sales",
+        "Discovery",
+        StageChanges {
+            name: Some("Discovery Calls".into()),
+            probability: Some(Probability::new(0.25).unwrap()),
+            ..StageChanges::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (renamed.name.as_str(), renamed.default_probability),
+        ("Discovery Calls", 0.25)
+    );
+    let kept = deals::get(&store, d.id).await.unwrap();
+    assert_eq!(
+        (kept.fields.stage.as_str(), kept.stage_probability),
+        ("Discovery Calls", 0.25)
+    );
+
+    pipelines::retire_stage(&store, &ctx(), "Membership Sales", "Qualified", true)
+        .await
+        .unwrap();
+    let refused = deals::move_to(&store, &ctx(), d.id, "Qualified", MoveDetails::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::Invalid { .. }), "{refused:?}");
+    pipelines::retire_stage(&store, &ctx(), "Membership Sales", "Discovery Calls", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        deals::get(&store, d.id).await.unwrap().fields.stage,
+        "Discovery Calls",
+        "deals keep a retired stage"
+    );
+    deals::move_to(&store, &ctx(), d.id, "Proposal", MoveDetails::default())
+        .await
+        .unwrap();
+    pipelines::retire_stage(&store, &ctx(), "Membership Sales", "Qualified", false)
+        .await
+        .unwrap();
+    let again = pipelines::retire_stage(&store, &ctx(), "Membership Sales", "Qualified", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, AppError::Conflict(_)));
+
+    let history = deals::history(&store, Some(d.id), None, None)
+        .await
+        .unwrap();
+    let moved: Vec<(Option<String>, Option<String>)> = history
+        .iter()
+        .filter(|h| h.field == "stage")
+        .map(|h| (h.old_value.clone(), h.new_value.clone()))
+        .collect();
+    assert_eq!(
+        moved[1],
+        (Some("Discovery Calls".into()), Some("Proposal".into()))
+    );
+    let stage_log = store
+        .list_audit(EntityKind::Stage, &added.id.to_string())
+        .await
+        .unwrap();
+    let actions: Vec<String> = stage_log.iter().map(|a| a.action.to_string()).collect();
+    assert_eq!(actions, ["create", "update", "delete", "restore"]);
+    let duplicate = pipelines::edit_stage(
+        &store,
+        &ctx(),
+        "Membership Sales",
+        "Qualified",
+        StageChanges {
+            name: Some("proposal".into()),
+            ..StageChanges::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(duplicate, AppError::Conflict(_)), "{duplicate:?}");
+}
+
+async fn a_new_pipeline_gets_its_own_stages(db: &TestDb) {
+    let store = db.store().await;
+    pipelines::add_pipeline(&store, &ctx(), "Grants")
+        .await
+        .unwrap();
+    let dup = pipelines::add_pipeline(&store, &ctx(), "grants").await;
+    assert!(matches!(dup, Err(AppError::Conflict(_))));
+    for (name, outcome) in [
+        ("Letter of inquiry", StageOutcome::Open),
+        ("Awarded", StageOutcome::Won),
+    ] {
+        pipelines::add_stage(
+            &store,
+            &ctx(),
+            "Grants",
+            NewStage {
+                name: name.into(),
+                probability: Probability::new(if outcome == StageOutcome::Won {
+                    1.0
+                } else {
+                    0.1
+                })
+                .unwrap(),
+                forecast_category: ForecastCategory::Pipeline,
+                outcome,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let grants: Vec<String> = store
+        .list_stages()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.pipeline == "Grants")
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(grants, ["Letter of inquiry", "Awarded"]);
+    let mut fields = deal("Letter of inquiry");
+    fields.pipeline = "Grants".into();
+    deals::create(&store, &ctx(), fields).await.unwrap();
+}
