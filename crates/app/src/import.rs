@@ -6,16 +6,19 @@
 //! audit row per deal and deal-history rows with source `import`, so re-importing each week's
 //! export builds the stage history the export itself lacks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
+use bearing_core::contact::ContactFields;
 use bearing_core::deal::{DealFields, FieldChange};
-use bearing_core::{Action, DealId, Source};
+use bearing_core::organization::OrganizationFields;
+use bearing_core::{Action, ContactId, DealId, EntityKind, OrganizationId, Source};
 use bearing_formats::crm::{self, CrmDeal, RowError};
-use bearing_store::Store;
+use bearing_formats::directory::Row;
+use bearing_store::{OrganizationRecord, PropertyOwner, Store};
 
 use crate::deals::{Catalog, log_change};
-use crate::{AppError, ChangeLog, Context, Result};
+use crate::{AppError, Change, ChangeLog, Context, Result};
 
 /// The system name under which CRM ids are kept.
 pub const CRM: &str = "crm";
@@ -77,7 +80,7 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
     let (rows, mut errors) = crm::read_deals(file, input);
     let catalog = Catalog::load(store).await?;
     let known = store.list_external_ids(CRM).await?;
-    let mut existing: std::collections::HashMap<DealId, bearing_store::DealRecord> = store
+    let mut existing: HashMap<DealId, bearing_store::DealRecord> = store
         .list_deals(true)
         .await?
         .into_iter()
@@ -261,5 +264,312 @@ pub async fn import_deals(
     if !dry_run {
         apply(store, ctx, &plan).await?;
     }
+    Ok(plan)
+}
+
+/// What an import of organizations or contacts will do, row by row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RecordPlan<T> {
+    pub file: String,
+    pub creates: Vec<Row<T>>,
+    /// The row, the id of the record it changes, and the names of the fields that change.
+    pub updates: Vec<(Row<T>, i64, Vec<String>)>,
+    /// Line, key and id of rows that match their record already.
+    pub unchanged: Vec<(u64, String, i64)>,
+}
+
+impl<T> RecordPlan<T> {
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} to create, {} to update, {} unchanged",
+            self.file,
+            self.creates.len(),
+            self.updates.len(),
+            self.unchanged.len()
+        )
+    }
+}
+
+/// The names of the top-level fields that differ between two values' JSON.
+fn changed_fields<T: serde::Serialize>(before: &T, after: &T) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return vec!["fields".to_owned()];
+    };
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn property_changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    new.iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// Builds a plan from parsed rows: `existing` finds a row's record (id, fields, properties) by
+/// key; `merge` sets the columns the file has on the record's fields.
+fn plan_records<T: Clone + PartialEq + serde::Serialize>(
+    file: &str,
+    rows: Vec<Row<T>>,
+    mut existing: impl FnMut(&str) -> Option<(i64, T, BTreeMap<String, String>)>,
+    merge: impl Fn(&T, &Row<T>) -> T,
+) -> RecordPlan<T> {
+    let mut plan = RecordPlan {
+        file: file.to_owned(),
+        creates: Vec::new(),
+        updates: Vec::new(),
+        unchanged: Vec::new(),
+    };
+    for mut row in rows {
+        match existing(&row.key) {
+            None => plan.creates.push(row),
+            Some((id, fields, properties)) => {
+                let merged = merge(&fields, &row);
+                let mut changed = changed_fields(&fields, &merged);
+                changed.extend(property_changes(&properties, &row.properties));
+                if changed.is_empty() {
+                    plan.unchanged.push((row.line, row.key, id));
+                } else {
+                    row.fields = merged;
+                    let mut all = properties;
+                    all.extend(row.properties);
+                    row.properties = all;
+                    plan.updates.push((row, id, changed));
+                }
+            }
+        }
+    }
+    plan
+}
+
+fn fail<T>(mut errors: Vec<RowError>) -> Result<T> {
+    errors.sort_by_key(|e| e.line);
+    Err(AppError::Import(errors))
+}
+
+/// Plans and, unless `dry_run`, applies an import of organizations, matched by name.
+pub async fn import_organizations(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    input: impl Read,
+    dry_run: bool,
+) -> Result<RecordPlan<OrganizationFields>> {
+    let (rows, errors) = bearing_formats::directory::read_organizations(file, input);
+    if !errors.is_empty() {
+        return fail(errors);
+    }
+    let existing: HashMap<String, OrganizationRecord> = store
+        .list_organizations(true)
+        .await?
+        .into_iter()
+        .map(|o| (o.fields.name.to_string(), o))
+        .collect();
+    let mut properties = store.list_properties(PropertyOwner::Organization).await?;
+    let deleted: Vec<RowError> = rows
+        .iter()
+        .filter(|r| existing.get(&r.key).is_some_and(|o| o.deleted_at.is_some()))
+        .map(|r| RowError {
+            file: file.to_owned(),
+            line: r.line,
+            column: "name".into(),
+            value: r.key.clone(),
+            message: "this organization is deleted in Bearing: restore it, or remove the row"
+                .into(),
+        })
+        .collect();
+    if !deleted.is_empty() {
+        return fail(deleted);
+    }
+    let plan = plan_records(
+        file,
+        rows,
+        |key| {
+            existing.get(key).map(|o| {
+                (
+                    o.id.get(),
+                    o.fields.clone(),
+                    properties.remove(&o.id.get()).unwrap_or_default(),
+                )
+            })
+        },
+        |old, row| {
+            let mut f = old.clone();
+            let has = |c: &str| row.columns.iter().any(|x| x == c);
+            if has("long_name") {
+                f.long_name.clone_from(&row.fields.long_name);
+            }
+            if has("kind") {
+                f.kind = row.fields.kind;
+            }
+            if has("website") {
+                f.website.clone_from(&row.fields.website);
+            }
+            if has("github_org") {
+                f.github_org.clone_from(&row.fields.github_org);
+            }
+            if has("notes") {
+                f.notes.clone_from(&row.fields.notes);
+            }
+            f
+        },
+    );
+    if dry_run {
+        return Ok(plan);
+    }
+    let ctx = Context {
+        source: Source::Import,
+        ..ctx.clone()
+    };
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(&ctx, at);
+    let mut tx = store.begin().await?;
+    for row in &plan.creates {
+        let created = tx.insert_organization(&row.fields, at).await?;
+        tx.set_properties(
+            PropertyOwner::Organization,
+            &[(created.id.get(), &row.properties)],
+        )
+        .await?;
+        log.record(Change {
+            entity: EntityKind::Organization,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        })?;
+    }
+    for (row, id, _) in &plan.updates {
+        let id = OrganizationId::new(*id).map_err(|e| AppError::Internal(e.to_string()))?;
+        let before = tx.get_organization(id).await?;
+        let after = tx.update_organization(id, &row.fields, at).await?;
+        tx.set_properties(PropertyOwner::Organization, &[(id.get(), &row.properties)])
+            .await?;
+        log.record(Change {
+            entity: EntityKind::Organization,
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        })?;
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Plans and, unless `dry_run`, applies an import of contacts, matched by email.
+pub async fn import_contacts(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    input: impl Read,
+    dry_run: bool,
+) -> Result<RecordPlan<ContactFields>> {
+    let (rows, mut errors) = bearing_formats::directory::read_contacts(file, input);
+    let organizations = crate::contacts::Organizations::load(store).await?;
+    for row in &rows {
+        for (org, _) in &row.fields.organizations {
+            if organizations.id(org).is_err() {
+                errors.push(RowError {
+                    file: file.to_owned(),
+                    line: row.line,
+                    column: "organizations".into(),
+                    value: org.to_string(),
+                    message: format!("no organization named {org}"),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return fail(errors);
+    }
+    let contacts = crate::contacts::list(store, None, true).await?;
+    let by_email: HashMap<String, &crate::contacts::Contact> = contacts
+        .iter()
+        .filter_map(|c| c.fields.email.clone().map(|e| (e, c)))
+        .collect();
+    let plan = plan_records(
+        file,
+        rows,
+        |key| {
+            by_email
+                .get(key)
+                .map(|c| (c.id.get(), c.fields.clone(), c.properties.clone()))
+        },
+        |old, row| {
+            let mut f = old.clone();
+            let has = |c: &str| row.columns.iter().any(|x| x == c);
+            if has("name") {
+                f.name.clone_from(&row.fields.name);
+            }
+            if has("github") {
+                f.github.clone_from(&row.fields.github);
+            }
+            if has("organizations") {
+                f.organizations.clone_from(&row.fields.organizations);
+            }
+            if has("strategic") {
+                f.strategic = row.fields.strategic;
+            }
+            if has("coverage") {
+                f.coverage.clone_from(&row.fields.coverage);
+            }
+            if has("notes") {
+                f.notes.clone_from(&row.fields.notes);
+            }
+            f
+        },
+    );
+    if dry_run {
+        return Ok(plan);
+    }
+    let ctx = Context {
+        source: Source::Import,
+        ..ctx.clone()
+    };
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(&ctx, at);
+    let mut tx = store.begin().await?;
+    for row in &plan.creates {
+        let contact = crate::contacts::row(&organizations, &row.fields)?;
+        let created = tx.insert_contact(&contact, at).await?;
+        tx.set_properties(
+            PropertyOwner::Contact,
+            &[(created.id.get(), &row.properties)],
+        )
+        .await?;
+        log.record(Change {
+            entity: EntityKind::Contact,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        })?;
+    }
+    for (row, id, _) in &plan.updates {
+        let id = ContactId::new(*id).map_err(|e| AppError::Internal(e.to_string()))?;
+        let contact = crate::contacts::row(&organizations, &row.fields)?;
+        let before = tx.get_contact(id).await?;
+        let after = tx.update_contact(id, &contact, at).await?;
+        tx.set_properties(PropertyOwner::Contact, &[(id.get(), &row.properties)])
+            .await?;
+        log.record(Change {
+            entity: EntityKind::Contact,
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        })?;
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
     Ok(plan)
 }

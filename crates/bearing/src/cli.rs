@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use bearing_core::{Date, DealId, EntityKind};
+use bearing_core::{ContactId, Date, DealId, EntityKind};
 use bearing_formats::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -63,7 +63,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// List every recorded change to one record
     History {
-        /// organization (or org), deal, pipeline, stage or campaign
+        /// organization (or org), deal, pipeline, stage, campaign or contact
         #[arg(value_parser = parse_kind)]
         kind: EntityKind,
         id: String,
@@ -85,6 +85,12 @@ pub enum Command {
     /// Pipelines and their stages
     #[command(subcommand)]
     Pipeline(PipelineCommand),
+    /// Contacts: people at organizations
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Campaigns: lead-generation experiments
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// Import a CSV export
     #[command(subcommand)]
     Import(ImportCommand),
@@ -295,6 +301,117 @@ pub struct OrgArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// List contacts, optionally of one organization
+    List {
+        /// Organization name
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        deleted: bool,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Show one contact
+    Show {
+        id: ContactId,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Add a contact
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: ContactArgs,
+    },
+    /// Change fields of a contact
+    Edit {
+        id: ContactId,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: ContactArgs,
+    },
+    /// Delete a contact (it keeps its history and can be restored)
+    Delete { id: ContactId },
+    /// Restore a deleted contact
+    Restore { id: ContactId },
+}
+
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    #[arg(long)]
+    pub email: Option<String>,
+    /// GitHub handle
+    #[arg(long)]
+    pub github: Option<String>,
+    /// Link to an organization as ORG:LABEL (repeatable); labels: community-representative,
+    /// technical-contact, billing-contact, other
+    #[arg(long = "org", value_name = "ORG:LABEL")]
+    pub organizations: Vec<String>,
+    /// Remove every organization link before adding the --org ones
+    #[arg(long)]
+    pub replace_orgs: bool,
+    /// Mark as strategic (true or false)
+    #[arg(long)]
+    pub strategic: Option<bool>,
+    /// Coverage categories, separated by ';'
+    #[arg(long)]
+    pub coverage: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// List campaigns
+    List {
+        #[arg(long)]
+        deleted: bool,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Add a campaign
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: CampaignArgs,
+    },
+    /// Change fields of a campaign (by id or name)
+    Edit {
+        campaign: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: CampaignArgs,
+    },
+    /// Delete a campaign (it keeps its history and can be restored)
+    Delete { campaign: String },
+    /// Restore a deleted campaign
+    Restore { campaign: String },
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignArgs {
+    #[arg(long)]
+    pub channel: Option<String>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub start: Option<Date>,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub end: Option<Date>,
+    /// Cost in money, e.g. 2500
+    #[arg(long)]
+    pub cost: Option<String>,
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Cost in person-days
+    #[arg(long)]
+    pub person_days: Option<f64>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PipelineCommand {
     /// List pipelines and their stages with defaults
     List {
@@ -348,14 +465,22 @@ pub enum PipelineCommand {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// The CRM's deal export: an idempotent upsert keyed by the CRM's id
-    Deals {
-        file: PathBuf,
-        /// Show what would be created, updated and left alone, and every problem; write nothing
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, default_value = "table", value_parser = parse_format)]
-        format: Format,
-    },
+    Deals(ImportArgs),
+    /// Organizations (name, long_name, kind, website, github_org, notes), matched by name
+    Organizations(ImportArgs),
+    /// Contacts (name, email, github, organizations as `org:label;…`, strategic, coverage,
+    /// notes), matched by email
+    Contacts(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Show what would be created, updated and left alone, and every problem; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -517,3 +517,285 @@ fn stages_are_added_renamed_moved_and_retired_from_the_command_line() {
         "already exists",
     );
 }
+
+#[test]
+fn organizations_and_contacts_import_idempotently_and_keep_unknown_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orgs.csv"),
+        "name,long_name,kind,website,segment\nbids,Berkeley Institute for Data Science,partner,https://bids.example.org,research\ncal,CAL Research Network,community,,education\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("contacts.csv"),
+        "name,email,organizations,strategic,title\nAda Lovelace,ada@example.org,bids:billing-contact;cal:community-representative,yes,Director\nGrace Hopper,grace@example.org,cal:technical-contact,no,Engineer\n",
+    )
+    .unwrap();
+    let orgs = bearing(d, &["import", "organizations", "orgs.csv"], &[]);
+    assert_eq!(
+        orgs.stdout.trim(),
+        "orgs.csv: 2 to create, 0 to update, 0 unchanged: imported",
+        "{}",
+        orgs.stderr
+    );
+    let contacts = bearing(d, &["import", "contacts", "contacts.csv"], &[]);
+    assert_eq!(
+        contacts.stdout.trim(),
+        "contacts.csv: 2 to create, 0 to update, 0 unchanged: imported",
+        "{}",
+        contacts.stderr
+    );
+    let again = bearing(d, &["import", "contacts", "contacts.csv"], &[]);
+    assert!(
+        again
+            .stdout
+            .contains("0 to create, 0 to update, 2 unchanged"),
+        "{}",
+        again.stdout
+    );
+
+    std::fs::write(
+        d.join("orgs2.csv"),
+        "name,kind,segment\nbids,funder,research\ncal,community,research\n",
+    )
+    .unwrap();
+    let dry = bearing(
+        d,
+        &["import", "organizations", "orgs2.csv", "--dry-run"],
+        &[],
+    );
+    assert!(
+        dry.stdout.contains("2     bids  update  1   kind"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("3     cal   update  2   segment"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(
+        bearing(d, &["import", "organizations", "orgs2.csv"], &[]).status,
+        0
+    );
+    let list = bearing(d, &["org", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout
+            .contains("1,bids,Berkeley Institute for Data Science,funder,https://bids.example.org"),
+        "columns absent from the file are left alone: {}",
+        list.stdout
+    );
+
+    let shown = bearing(
+        d,
+        &["contact", "list", "--org", "cal", "--format", "csv"],
+        &[],
+    );
+    assert_eq!(shown.stdout.lines().count(), 3, "{}", shown.stdout);
+    let ada = bearing(d, &["contact", "show", "1", "--format", "json"], &[]);
+    let ada: serde_json::Value = serde_json::from_str(&ada.stdout).unwrap();
+    assert_eq!(ada["properties"]["title"], "Director");
+    assert_eq!(ada["strategic"], true);
+
+    std::fs::write(
+        d.join("bad.csv"),
+        "name,email,organizations\nX,x@example.org,ghost:other\nY,not-an-email,\n",
+    )
+    .unwrap();
+    let bad = bearing(d, &["import", "contacts", "bad.csv"], &[]);
+    assert_one_line_error(
+        &bad,
+        1,
+        "bad.csv:2: column organizations = \"ghost\": no organization named ghost; and 1 more problem(s)",
+    );
+    assert_eq!(
+        bearing(d, &["contact", "list", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn contacts_and_campaigns_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(bearing(d, &["org", "add", "bids"], &[]).status, 0);
+    let add = bearing(
+        d,
+        &[
+            "contact",
+            "add",
+            "Ada Lovelace",
+            "--email",
+            "Ada@Example.org",
+            "--org",
+            "bids:billing-contact",
+        ],
+        &[],
+    );
+    assert_eq!(
+        add.stdout.trim(),
+        "added contact 1: Ada Lovelace",
+        "{}",
+        add.stderr
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &["contact", "add", "Ada Two", "--email", "ada@example.org"],
+            &[],
+        ),
+        1,
+        "already has the email ada@example.org",
+    );
+    assert_one_line_error(
+        &bearing(d, &["contact", "add", "X", "--email", "nope"], &[]),
+        1,
+        "email: expected an address",
+    );
+    assert_one_line_error(
+        &bearing(d, &["contact", "add", "X", "--org", "bids:cfo"], &[]),
+        2,
+        "--org",
+    );
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "contact",
+                "edit",
+                "1",
+                "--org",
+                "bids:technical-contact",
+                "--strategic",
+                "true"
+            ],
+            &[]
+        )
+        .status,
+        0
+    );
+    let list = bearing(d, &["contact", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout.contains(
+            "1,Ada Lovelace,ada@example.org,,bids:billing-contact; bids:technical-contact,true"
+        ),
+        "{}",
+        list.stdout
+    );
+    assert_eq!(bearing(d, &["contact", "delete", "1"], &[]).status, 0);
+    assert_eq!(bearing(d, &["contact", "restore", "1"], &[]).status, 0);
+    assert_eq!(
+        bearing(d, &["history", "contact", "1"], &[])
+            .stdout
+            .lines()
+            .count(),
+        5
+    );
+
+    let campaign = bearing(
+        d,
+        &[
+            "campaign",
+            "add",
+            "Spring webinar",
+            "--channel",
+            "webinar",
+            "--start",
+            "2026-03-01",
+            "--end",
+            "2026-03-31",
+            "--cost",
+            "1200",
+            "--person-days",
+            "4.5",
+        ],
+        &[],
+    );
+    assert_eq!(
+        campaign.stdout.trim(),
+        "added campaign 1: Spring webinar",
+        "{}",
+        campaign.stderr
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "campaign",
+                "add",
+                "Backwards",
+                "--start",
+                "2026-03-01",
+                "--end",
+                "2026-02-01",
+            ],
+            &[],
+        ),
+        1,
+        "end_date: ends 2026-02-01, before it starts 2026-03-01",
+    );
+    assert_eq!(
+        bearing(
+            d,
+            &["campaign", "edit", "spring webinar", "--cost", "1500"],
+            &[]
+        )
+        .status,
+        0
+    );
+    let deal = bearing(
+        d,
+        &[
+            "deal",
+            "add",
+            "--name",
+            "Webinar lead",
+            "--campaign",
+            "Spring webinar",
+        ],
+        &[],
+    );
+    assert_eq!(deal.status, 0, "{}", deal.stderr);
+    let campaigns = bearing(d, &["campaign", "list", "--format", "csv"], &[]);
+    assert!(
+        campaigns
+            .stdout
+            .contains("1,Spring webinar,webinar,2026-03-01,2026-03-31,1500.00,USD,4.5,,"),
+        "{}",
+        campaigns.stdout
+    );
+    assert_eq!(
+        bearing(
+            d,
+            &[
+                "deal",
+                "list",
+                "--campaign",
+                "spring webinar",
+                "--format",
+                "csv"
+            ],
+            &[]
+        )
+        .stdout
+        .lines()
+        .count(),
+        2
+    );
+    assert_eq!(bearing(d, &["campaign", "delete", "1"], &[]).status, 0);
+    assert_eq!(
+        bearing(d, &["campaign", "list", "--format", "csv"], &[])
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        bearing(d, &["campaign", "restore", "Spring webinar"], &[]).status,
+        0
+    );
+}

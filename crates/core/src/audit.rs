@@ -50,15 +50,17 @@ pub enum EntityKind {
     Pipeline,
     Stage,
     Campaign,
+    Contact,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 5] = [
+    pub const ALL: [EntityKind; 6] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
         EntityKind::Stage,
         EntityKind::Campaign,
+        EntityKind::Contact,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl EntityKind {
             EntityKind::Pipeline => "pipeline",
             EntityKind::Stage => "stage",
             EntityKind::Campaign => "campaign",
+            EntityKind::Contact => "contact",
         }
     }
 }
@@ -156,7 +159,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact"
             )
         );
     }

@@ -68,6 +68,11 @@ id_type!(
     "stage id"
 );
 id_type!(
+    /// A contact: a person at one or more organizations.
+    ContactId,
+    "contact id"
+);
+id_type!(
     /// A lead-generation campaign.
     CampaignId,
     "campaign id"

@@ -41,6 +41,7 @@ macro_rules! text_enum {
 }
 
 pub mod audit;
+pub mod contact;
 pub mod deal;
 pub mod demo;
 pub mod ids;
@@ -50,7 +51,7 @@ pub mod organization;
 pub mod pipeline;
 
 pub use audit::{Action, Actor, EntityKind, Source};
-pub use ids::{CampaignId, DealId, OrganizationId, PipelineId, StageId};
+pub use ids::{CampaignId, ContactId, DealId, OrganizationId, PipelineId, StageId};
 pub use money::{Currency, Money};
 pub use month::Month;
 

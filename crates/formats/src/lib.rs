@@ -2,6 +2,7 @@
 //! [`Table`], so the CLI's `--format table|csv|json` and the downloads of the web pages agree.
 
 pub mod crm;
+pub mod directory;
 pub mod table;
 
 pub use table::{Format, Table};

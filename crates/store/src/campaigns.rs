@@ -64,6 +64,72 @@ impl Tx {
     }
 }
 
+impl Tx {
+    pub async fn update_campaign(
+        &mut self,
+        id: CampaignId,
+        row: &CampaignRow,
+        at: jiff::Timestamp,
+    ) -> Result<CampaignRecord> {
+        let done = sqlx::query(
+            "UPDATE campaigns SET name = $1, channel = $2, start_date = $3, end_date = $4, cost_minor = $5,
+                    currency = $6, cost_person_days = $7, notes = $8, updated_at = $9
+             WHERE id = $10",
+        )
+        .bind(&row.name)
+        .bind(row.channel.as_deref())
+        .bind(row.start_date.map(|d| d.to_string()))
+        .bind(row.end_date.map(|d| d.to_string()))
+        .bind(row.cost_minor)
+        .bind(row.currency.as_str())
+        .bind(crate::NullableF64(row.cost_person_days))
+        .bind(row.notes.as_deref())
+        .bind(timestamp_text(at))
+        .bind(id.get())
+        .execute(&mut *self.inner)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a campaign named {:?} already exists", row.name)),
+            other => other,
+        })?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                kind: "campaign",
+                id: id.to_string(),
+            });
+        }
+        self.get_campaign(id).await
+    }
+
+    /// Marks a campaign deleted (`Some(at)`) or restores it (`None`).
+    pub async fn set_campaign_deleted(
+        &mut self,
+        id: CampaignId,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<CampaignRecord> {
+        sqlx::query("UPDATE campaigns SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id.get())
+            .execute(&mut *self.inner)
+            .await?;
+        self.get_campaign(id).await
+    }
+
+    pub async fn get_campaign(&mut self, id: CampaignId) -> Result<CampaignRecord> {
+        let row = sqlx::query(SELECT_BY_ID)
+            .bind(id.get())
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "campaign",
+                id: id.to_string(),
+            })?;
+        record(&row)
+    }
+}
+
 const SELECT_BY_ID: &str =
     "SELECT id, name, channel, start_date, end_date, cost_minor, currency, cost_person_days, notes,
                                    created_at, updated_at, deleted_at

@@ -10,6 +10,7 @@ use bearing_core::{
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
+use crate::properties::PropertyOwner;
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
 /// A SELECT of every column, followed by `$tail`; a macro so each query stays a static string.
@@ -405,26 +406,11 @@ impl Tx {
         &mut self,
         properties: &[(DealId, &BTreeMap<String, String>)],
     ) -> Result<()> {
-        let entries: Vec<(DealId, &String, &String)> = properties
+        let entries: Vec<(i64, &BTreeMap<String, String>)> = properties
             .iter()
-            .flat_map(|(deal, map)| map.iter().map(move |(k, v)| (*deal, k, v)))
+            .map(|(id, map)| (id.get(), *map))
             .collect();
-        for chunk in entries.chunks(crate::BATCH_ROWS) {
-            let sql = format!(
-                "INSERT INTO deal_properties (deal_id, key, value) VALUES {}
-                 ON CONFLICT (deal_id, key) DO UPDATE SET value = excluded.value",
-                crate::placeholders(self.backend, chunk.len(), 3)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (deal, key, value) in chunk {
-                query = query
-                    .bind(deal.get())
-                    .bind((*key).clone())
-                    .bind((*value).clone());
-            }
-            query.execute(&mut *self.inner).await?;
-        }
-        Ok(())
+        self.set_properties(PropertyOwner::Deal, &entries).await
     }
 
     /// Appends changes to deals' histories.
@@ -513,26 +499,20 @@ impl Store {
 
     /// Every deal's extra properties.
     pub async fn list_deal_properties(&self) -> Result<HashMap<DealId, BTreeMap<String, String>>> {
-        let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT deal_id, key, value FROM deal_properties ORDER BY deal_id, key")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut out: HashMap<DealId, BTreeMap<String, String>> = HashMap::new();
-        for (id, key, value) in rows {
-            let id = DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?;
-            out.entry(id).or_default().insert(key, value);
-        }
-        Ok(out)
+        self.list_properties(PropertyOwner::Deal)
+            .await?
+            .into_iter()
+            .map(|(id, map)| {
+                Ok((
+                    DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
+                    map,
+                ))
+            })
+            .collect()
     }
 
     pub async fn deal_properties(&self, deal: DealId) -> Result<BTreeMap<String, String>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT key, value FROM deal_properties WHERE deal_id = $1 ORDER BY key",
-        )
-        .bind(deal.get())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().collect())
+        self.properties_of(PropertyOwner::Deal, deal.get()).await
     }
 
     /// The history of one deal, or of every deal, with changes recorded in `[from, to)` when

@@ -9,10 +9,12 @@
 mod audit;
 mod backup;
 mod campaigns;
+mod contacts;
 mod deals;
 mod error;
 mod organizations;
 mod pipelines;
+mod properties;
 mod url;
 
 #[cfg(feature = "testing")]
@@ -28,10 +30,12 @@ use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 pub use audit::{AuditEntry, AuditRecord};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use campaigns::{CampaignRecord, CampaignRow};
+pub use contacts::{ContactRecord, ContactRow};
 pub use deals::{DealHistoryRecord, DealRecord, DealRow};
 pub use error::StoreError;
 pub use organizations::OrganizationRecord;
 pub use pipelines::{StageFields, StageRecord};
+pub use properties::PropertyOwner;
 pub use url::{Backend, DbUrl};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

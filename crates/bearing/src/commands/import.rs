@@ -1,37 +1,52 @@
 //! `bearing import …`: CSV files into Bearing, all or nothing.
 
 use bearing_app::AppError;
-use bearing_app::import::{self, Plan};
+use bearing_app::import::{self, Plan, RecordPlan};
 use bearing_formats::Table;
 
-use crate::cli::ImportCommand;
+use crate::cli::{ImportArgs, ImportCommand};
 use crate::config::Config;
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Deals {
+    let (ImportCommand::Deals(args)
+    | ImportCommand::Organizations(args)
+    | ImportCommand::Contacts(args)) = &command;
+    let ImportArgs {
         file,
         dry_run,
         format,
-    } = command;
+    } = args;
     let name = file.display().to_string();
-    let input =
-        std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+    let input = std::io::BufReader::new(
+        std::fs::File::open(file).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?,
+    );
     let store = super::open(config).await?;
     let ctx = super::cli_context(config)?;
-    let result =
-        import::import_deals(&store, &ctx, &name, std::io::BufReader::new(input), dry_run).await;
+    let result = match &command {
+        ImportCommand::Deals(_) => import::import_deals(&store, &ctx, &name, input, *dry_run)
+            .await
+            .map(|plan| (plan.summary(), deal_plan_table(&plan))),
+        ImportCommand::Organizations(_) => {
+            import::import_organizations(&store, &ctx, &name, input, *dry_run)
+                .await
+                .map(|plan| (plan.summary(), record_plan_table(&plan)))
+        }
+        ImportCommand::Contacts(_) => import::import_contacts(&store, &ctx, &name, input, *dry_run)
+            .await
+            .map(|plan| (plan.summary(), record_plan_table(&plan))),
+    };
     store.close().await;
     match result {
-        Ok(plan) => {
-            if dry_run {
-                super::print_table(&plan_table(&plan), format)?;
-                println!("{} (dry run: nothing was written)", plan.summary());
+        Ok((summary, table)) => {
+            if *dry_run {
+                super::print_table(&table, *format)?;
+                println!("{summary} (dry run: nothing was written)");
             } else {
-                println!("{}: imported", plan.summary());
+                println!("{summary}: imported");
             }
             Ok(())
         }
-        Err(AppError::Import(errors)) if dry_run => {
+        Err(AppError::Import(errors)) if *dry_run => {
             let mut table = Table::new(["line", "column", "value", "problem"]);
             for e in &errors {
                 table.push([
@@ -41,7 +56,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                     Some(e.message.clone()),
                 ]);
             }
-            super::print_table(&table, format)?;
+            super::print_table(&table, *format)?;
             anyhow::bail!(
                 "{name}: {} problem(s); nothing would be imported",
                 errors.len()
@@ -51,8 +66,17 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
     }
 }
 
-fn plan_table(plan: &Plan) -> Table {
-    let mut table = Table::new(["line", "crm_id", "action", "deal", "name", "changes"]);
+/// Rows of a plan, in file order.
+fn plan_rows(mut rows: Vec<(u64, [Option<String>; 5])>) -> Table {
+    rows.sort_by_key(|(line, _)| *line);
+    let mut table = Table::new(["line", "key", "action", "id", "changes"]);
+    for (_, row) in rows {
+        table.push(row);
+    }
+    table
+}
+
+fn deal_plan_table(plan: &Plan) -> Table {
     let describe = |u: &import::Update| {
         let mut parts: Vec<String> = u
             .changes
@@ -69,7 +93,7 @@ fn plan_table(plan: &Plan) -> Table {
         parts.extend(u.other_changes.iter().cloned());
         parts.join("; ")
     };
-    let mut rows: Vec<(u64, [Option<String>; 6])> = Vec::new();
+    let mut rows = Vec::new();
     for c in &plan.creates {
         rows.push((
             c.line,
@@ -79,7 +103,6 @@ fn plan_table(plan: &Plan) -> Table {
                 Some("create".into()),
                 None,
                 Some(c.fields.name.clone()),
-                None,
             ],
         ));
     }
@@ -91,7 +114,6 @@ fn plan_table(plan: &Plan) -> Table {
                 Some(u.crm_id.clone()),
                 Some("update".into()),
                 Some(u.deal.to_string()),
-                Some(u.fields.name.clone()),
                 Some(describe(u)),
             ],
         ));
@@ -105,13 +127,49 @@ fn plan_table(plan: &Plan) -> Table {
                 Some("unchanged".into()),
                 Some(u.deal.to_string()),
                 None,
+            ],
+        ));
+    }
+    plan_rows(rows)
+}
+
+fn record_plan_table<T>(plan: &RecordPlan<T>) -> Table {
+    let mut rows = Vec::new();
+    for c in &plan.creates {
+        rows.push((
+            c.line,
+            [
+                Some(c.line.to_string()),
+                Some(c.key.clone()),
+                Some("create".into()),
+                None,
                 None,
             ],
         ));
     }
-    rows.sort_by_key(|(line, _)| *line);
-    for (_, row) in rows {
-        table.push(row);
+    for (row, id, changed) in &plan.updates {
+        rows.push((
+            row.line,
+            [
+                Some(row.line.to_string()),
+                Some(row.key.clone()),
+                Some("update".into()),
+                Some(id.to_string()),
+                Some(changed.join("; ")),
+            ],
+        ));
     }
-    table
+    for (line, key, id) in &plan.unchanged {
+        rows.push((
+            *line,
+            [
+                Some(line.to_string()),
+                Some(key.clone()),
+                Some("unchanged".into()),
+                Some(id.to_string()),
+                None,
+            ],
+        ));
+    }
+    plan_rows(rows)
 }

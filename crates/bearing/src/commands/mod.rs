@@ -1,6 +1,8 @@
 //! One function per subcommand; each opens the store and calls the application services.
 
 mod backup;
+mod campaign;
+mod contact;
 mod deal;
 mod demo;
 mod history;
@@ -43,6 +45,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Deal(command) => deal::run(&config, *command).await,
         Command::Org(command) => org::run(&config, command).await,
         Command::Pipeline(command) => pipeline::run(&config, command).await,
+        Command::Contact(command) => contact::run(&config, command).await,
+        Command::Campaign(command) => campaign::run(&config, command).await,
         Command::Import(command) => import::run(&config, command).await,
         Command::Config => {
             let mut table = Table::new(["key", "value", "from"]);

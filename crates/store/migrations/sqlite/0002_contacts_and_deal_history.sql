@@ -23,6 +23,21 @@ CREATE TABLE contact_organizations (
 );
 CREATE INDEX contact_organizations_organization ON contact_organizations (organization_id);
 
+-- Imported columns without a field of their own, so nothing from an import is dropped.
+CREATE TABLE organization_properties (
+    organization_id  INTEGER NOT NULL REFERENCES organizations (id),
+    key              TEXT NOT NULL,
+    value            TEXT NOT NULL,
+    PRIMARY KEY (organization_id, key)
+);
+
+CREATE TABLE contact_properties (
+    contact_id  INTEGER NOT NULL REFERENCES contacts (id),
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (contact_id, key)
+);
+
 CREATE TABLE deal_history (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     deal_id    INTEGER NOT NULL REFERENCES deals (id),

@@ -1,0 +1,129 @@
+//! Campaigns: lead-generation experiments, with what they cost in money and person-days.
+
+use bearing_core::{Action, CampaignId, EntityKind};
+use bearing_store::{CampaignRecord, CampaignRow, Store};
+
+use crate::{AppError, Change, Context, Result, audit};
+
+fn validate(row: &CampaignRow) -> Result<CampaignRow> {
+    let mut row = row.clone();
+    row.name = row.name.trim().to_owned();
+    if row.name.is_empty() {
+        return Err(AppError::invalid("name", "a campaign needs a name"));
+    }
+    if let (Some(start), Some(end)) = (row.start_date, row.end_date)
+        && end < start
+    {
+        return Err(AppError::invalid(
+            "end_date",
+            format!("ends {end}, before it starts {start}"),
+        ));
+    }
+    if row.cost_minor.is_some_and(|c| c < 0) {
+        return Err(AppError::invalid("cost", "a cost cannot be negative"));
+    }
+    if row
+        .cost_person_days
+        .is_some_and(|d| !d.is_finite() || d < 0.0)
+    {
+        return Err(AppError::invalid(
+            "person_days",
+            "person-days are a number of 0 or more",
+        ));
+    }
+    Ok(row)
+}
+
+fn change<'a>(
+    action: Action,
+    before: Option<&'a CampaignRecord>,
+    after: &'a CampaignRecord,
+) -> Change<'a, CampaignRecord> {
+    Change {
+        entity: EntityKind::Campaign,
+        id: after.id.to_string(),
+        action,
+        before,
+        after: Some(after),
+    }
+}
+
+pub async fn create(store: &Store, ctx: &Context, row: CampaignRow) -> Result<CampaignRecord> {
+    let row = validate(&row)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let created = tx.insert_campaign(&row, at).await?;
+    audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn edit(
+    store: &Store,
+    ctx: &Context,
+    id: CampaignId,
+    row: CampaignRow,
+) -> Result<CampaignRecord> {
+    let row = validate(&row)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_campaign(id).await?;
+    if before.deleted_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "campaign {id} is deleted: restore it before editing"
+        )));
+    }
+    if before.row == row {
+        return Ok(before);
+    }
+    let after = tx.update_campaign(id, &row, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        change(Action::Update, Some(&before), &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Soft-deletes (`true`) or restores (`false`) a campaign.
+pub async fn set_deleted(
+    store: &Store,
+    ctx: &Context,
+    id: CampaignId,
+    deleted: bool,
+) -> Result<CampaignRecord> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_campaign(id).await?;
+    if before.deleted_at.is_some() == deleted {
+        let state = if deleted {
+            "already deleted"
+        } else {
+            "not deleted"
+        };
+        return Err(AppError::Conflict(format!("campaign {id} is {state}")));
+    }
+    let after = tx
+        .set_campaign_deleted(id, deleted.then_some(at), at)
+        .await?;
+    let action = if deleted {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    audit(&mut tx, ctx, at, change(action, Some(&before), &after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A campaign by id or by name.
+pub async fn find(store: &Store, key: &str) -> Result<CampaignRecord> {
+    let all = store.list_campaigns(true).await?;
+    let by_id = key.trim().parse::<CampaignId>().ok();
+    all.into_iter()
+        .find(|c| Some(c.id) == by_id || c.row.name.eq_ignore_ascii_case(key.trim()))
+        .ok_or_else(|| AppError::NotFound(format!("no campaign {key:?}")))
+}

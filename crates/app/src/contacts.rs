@@ -1,0 +1,238 @@
+//! Contacts: people at organizations, linked with a label (community representative, technical
+//! contact, billing contact). Every change writes its audit row.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bearing_core::contact::{ContactFields, parse_email};
+use bearing_core::organization::OrganizationName;
+use bearing_core::{Action, ContactId, EntityKind, OrganizationId};
+use bearing_store::{ContactRecord, ContactRow, PropertyOwner, Store};
+
+use crate::{AppError, Change, Context, Result, audit};
+
+/// A contact as the front doors show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Contact {
+    pub id: ContactId,
+    #[serde(flatten)]
+    pub fields: ContactFields,
+    pub properties: BTreeMap<String, String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+/// Organization names and ids, both ways.
+pub(crate) struct Organizations {
+    ids: HashMap<OrganizationName, OrganizationId>,
+    names: HashMap<OrganizationId, OrganizationName>,
+}
+
+impl Organizations {
+    pub(crate) async fn load(store: &Store) -> Result<Self> {
+        let list = store.list_organizations(true).await?;
+        Ok(Self {
+            ids: list.iter().map(|o| (o.fields.name.clone(), o.id)).collect(),
+            names: list.into_iter().map(|o| (o.id, o.fields.name)).collect(),
+        })
+    }
+
+    pub(crate) fn id(&self, name: &OrganizationName) -> Result<OrganizationId> {
+        self.ids.get(name).copied().ok_or_else(|| {
+            AppError::invalid("organization", format!("no organization named {name}"))
+        })
+    }
+}
+
+pub(crate) fn row(organizations: &Organizations, fields: &ContactFields) -> Result<ContactRow> {
+    if let Some((field, message)) = fields.problems().into_iter().next() {
+        return Err(AppError::invalid(field, message));
+    }
+    let mut links = Vec::new();
+    for (name, label) in &fields.organizations {
+        let link = (organizations.id(name)?, *label);
+        if !links.contains(&link) {
+            links.push(link);
+        }
+    }
+    // The order the store reads them back in, so an unchanged contact compares equal.
+    links.sort_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+    let clean = |v: &Option<String>| {
+        v.as_ref()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    Ok(ContactRow {
+        name: fields.name.trim().to_owned(),
+        email: fields
+            .email
+            .as_deref()
+            .map(parse_email)
+            .transpose()
+            .map_err(|e| AppError::invalid("email", e.reason))?,
+        github: clean(&fields.github),
+        strategic: fields.strategic,
+        coverage: fields
+            .coverage
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        notes: clean(&fields.notes),
+        organizations: links,
+    })
+}
+
+fn view(
+    organizations: &Organizations,
+    record: ContactRecord,
+    properties: BTreeMap<String, String>,
+) -> Contact {
+    let r = record.row;
+    Contact {
+        id: record.id,
+        fields: ContactFields {
+            name: r.name,
+            email: r.email,
+            github: r.github,
+            strategic: r.strategic,
+            coverage: r.coverage,
+            notes: r.notes,
+            organizations: r
+                .organizations
+                .into_iter()
+                .filter_map(|(id, label)| organizations.names.get(&id).map(|n| (n.clone(), label)))
+                .collect(),
+        },
+        properties,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+        deleted_at: record.deleted_at,
+    }
+}
+
+fn change<'a>(
+    action: Action,
+    before: Option<&'a ContactRecord>,
+    after: &'a ContactRecord,
+) -> Change<'a, ContactRecord> {
+    Change {
+        entity: EntityKind::Contact,
+        id: after.id.to_string(),
+        action,
+        before,
+        after: Some(after),
+    }
+}
+
+pub async fn create(store: &Store, ctx: &Context, fields: ContactFields) -> Result<Contact> {
+    let organizations = Organizations::load(store).await?;
+    let row = row(&organizations, &fields)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let created = tx.insert_contact(&row, at).await?;
+    audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
+    tx.commit().await?;
+    Ok(view(&organizations, created, BTreeMap::new()))
+}
+
+pub async fn edit(
+    store: &Store,
+    ctx: &Context,
+    id: ContactId,
+    fields: ContactFields,
+) -> Result<Contact> {
+    let organizations = Organizations::load(store).await?;
+    let row = row(&organizations, &fields)?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_contact(id).await?;
+    if before.deleted_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "contact {id} is deleted: restore it before editing"
+        )));
+    }
+    if before.row == row {
+        return get(store, id).await;
+    }
+    let after = tx.update_contact(id, &row, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        change(Action::Update, Some(&before), &after),
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+pub async fn delete(store: &Store, ctx: &Context, id: ContactId) -> Result<Contact> {
+    set_deleted(store, ctx, id, true).await
+}
+
+pub async fn restore(store: &Store, ctx: &Context, id: ContactId) -> Result<Contact> {
+    set_deleted(store, ctx, id, false).await
+}
+
+async fn set_deleted(
+    store: &Store,
+    ctx: &Context,
+    id: ContactId,
+    deleted: bool,
+) -> Result<Contact> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_contact(id).await?;
+    if before.deleted_at.is_some() == deleted {
+        let state = if deleted {
+            "already deleted"
+        } else {
+            "not deleted"
+        };
+        return Err(AppError::Conflict(format!("contact {id} is {state}")));
+    }
+    let after = tx
+        .set_contact_deleted(id, deleted.then_some(at), at)
+        .await?;
+    let action = if deleted {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    audit(&mut tx, ctx, at, change(action, Some(&before), &after)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+pub async fn get(store: &Store, id: ContactId) -> Result<Contact> {
+    let organizations = Organizations::load(store).await?;
+    let record = store.get_contact(id).await?;
+    let properties = store
+        .properties_of(PropertyOwner::Contact, id.get())
+        .await?;
+    Ok(view(&organizations, record, properties))
+}
+
+/// Contacts by name, optionally only those of one organization.
+pub async fn list(
+    store: &Store,
+    organization: Option<&OrganizationName>,
+    include_deleted: bool,
+) -> Result<Vec<Contact>> {
+    let organizations = Organizations::load(store).await?;
+    let only = organization
+        .map(|name| organizations.id(name))
+        .transpose()?;
+    let mut properties = store.list_properties(PropertyOwner::Contact).await?;
+    Ok(store
+        .list_contacts(include_deleted)
+        .await?
+        .into_iter()
+        .filter(|c| only.is_none_or(|org| c.row.organizations.iter().any(|(id, _)| *id == org)))
+        .map(|c| {
+            let props = properties.remove(&c.id.get()).unwrap_or_default();
+            view(&organizations, c, props)
+        })
+        .collect())
+}
