@@ -37,6 +37,12 @@ impl Organizations {
         })
     }
 
+    /// Makes an organization written in a transaction not yet committed known by name.
+    pub(crate) fn insert(&mut self, name: OrganizationName, id: OrganizationId) {
+        self.ids.insert(name.clone(), id);
+        self.names.insert(id, name);
+    }
+
     pub(crate) fn id(&self, name: &OrganizationName) -> Result<OrganizationId> {
         self.ids.get(name).copied().ok_or_else(|| {
             AppError::invalid("organization", format!("no organization named {name}"))

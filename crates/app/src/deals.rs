@@ -50,6 +50,12 @@ impl Catalog {
         self.organizations.insert(id, name);
     }
 
+    /// Makes a campaign written in a transaction not yet committed known by name.
+    pub fn add_campaign(&mut self, name: String, id: CampaignId) {
+        self.campaign_ids.insert(name.clone(), id);
+        self.campaigns.insert(id, name);
+    }
+
     pub fn stages(&self) -> &[StageRecord] {
         &self.stages
     }

@@ -2,8 +2,9 @@
 
 use bearing_core::demo::DemoData;
 use bearing_core::{Action, EntityKind};
-use bearing_store::{DealRow, OrganizationRecord, Store};
+use bearing_store::{CampaignRecord, ContactRecord, DealRow, OrganizationRecord, Store};
 
+use crate::contacts::Organizations;
 use crate::deals::{Catalog, log_change};
 use crate::{AppError, Change, ChangeLog, Context, Result};
 
@@ -11,6 +12,8 @@ use crate::{AppError, Change, ChangeLog, Context, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct DemoSummary {
     pub organizations: usize,
+    pub contacts: usize,
+    pub campaigns: usize,
     pub deals: usize,
 }
 
@@ -24,9 +27,21 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         )));
     }
     let mut catalog = Catalog::load(store).await?;
+    let mut organizations = Organizations::load(store).await?;
     let at = jiff::Timestamp::now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
+    for fields in &data.campaigns {
+        let created = tx.insert_campaign(fields, at).await?;
+        log.record::<CampaignRecord>(Change {
+            entity: EntityKind::Campaign,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        })?;
+        catalog.add_campaign(created.row.name.clone(), created.id);
+    }
     for fields in &data.organizations {
         let created = tx.insert_organization(fields, at).await?;
         log.record::<OrganizationRecord>(Change {
@@ -37,6 +52,18 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             after: Some(&created),
         })?;
         catalog.add_organization(created.fields.name.clone(), created.id);
+        organizations.insert(created.fields.name.clone(), created.id);
+    }
+    for fields in &data.contacts {
+        let row = crate::contacts::row(&organizations, fields)?;
+        let created = tx.insert_contact(&row, at).await?;
+        log.record::<ContactRecord>(Change {
+            entity: EntityKind::Contact,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        })?;
     }
     // Ids first, so that a renewal can name the deal it renews in the same batch.
     let ids = tx.reserve_deal_ids(data.deals.len()).await?;
@@ -53,23 +80,34 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             }
             None => None,
         };
-        batch.push((catalog.row(&fields)?, fields));
+        batch.push((catalog.row(&fields)?, ()));
     }
-    let rows: Vec<DealRow> = batch.iter().map(|(row, _)| row.clone()).collect();
+    let rows: Vec<DealRow> = batch.into_iter().map(|(row, _)| row).collect();
     let created = tx.insert_deals_with_ids(&ids, &rows, at).await?;
-    for (deal, (_, fields)) in created.iter().zip(batch) {
-        log_change(
-            &mut log,
-            Action::Create,
-            None,
-            deal,
-            fields.changes_from(None),
-        )?;
+    for (deal, demo) in created.iter().zip(&data.deals) {
+        // The deal's own past stands in for the creation's history rows.
+        log_change(&mut log, Action::Create, None, deal, Vec::new())?;
+        let past = demo
+            .history
+            .iter()
+            .map(|(day, change)| (morning(*day), change.clone()))
+            .collect();
+        log.deal_history_at(deal.id, past);
     }
     log.write(&mut tx).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         organizations: data.organizations.len(),
+        contacts: data.contacts.len(),
+        campaigns: data.campaigns.len(),
         deals: data.deals.len(),
     })
+}
+
+/// Ten in the morning, UTC, of `day`: when the demo's past changes happened.
+fn morning(day: bearing_core::Date) -> jiff::Timestamp {
+    day.to_datetime(jiff::civil::time(10, 0, 0, 0))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }

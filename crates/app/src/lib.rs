@@ -52,7 +52,7 @@ pub(crate) struct ChangeLog<'c> {
     ctx: &'c Context,
     at: jiff::Timestamp,
     audit: Vec<AuditEntry>,
-    history: Vec<(DealId, FieldChange)>,
+    history: Vec<(DealId, FieldChange, jiff::Timestamp)>,
 }
 
 impl<'c> ChangeLog<'c> {
@@ -86,12 +86,20 @@ impl<'c> ChangeLog<'c> {
     }
 
     pub fn deal_history(&mut self, deal: DealId, changes: Vec<FieldChange>) {
-        self.history.extend(changes.into_iter().map(|c| (deal, c)));
+        let at = self.at;
+        self.history
+            .extend(changes.into_iter().map(|c| (deal, c, at)));
+    }
+
+    /// History that happened before now, e.g. the demo's past stage moves.
+    pub fn deal_history_at(&mut self, deal: DealId, changes: Vec<(jiff::Timestamp, FieldChange)>) {
+        self.history
+            .extend(changes.into_iter().map(|(at, c)| (deal, c, at)));
     }
 
     pub async fn write(self, tx: &mut Tx) -> Result<()> {
         tx.insert_audits(&self.audit).await?;
-        tx.insert_deal_history(&self.history, self.at, &self.ctx.actor, self.ctx.source)
+        tx.insert_deal_history(&self.history, &self.ctx.actor, self.ctx.source)
             .await?;
         Ok(())
     }

@@ -148,7 +148,20 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     );
     assert_eq!(
         store.count_audit().await.unwrap() as usize,
-        data.deals.len() + data.organizations.len()
+        data.deals.len() + data.organizations.len() + data.contacts.len() + data.campaigns.len()
+    );
+    assert_eq!(
+        store.list_contacts(false).await.unwrap().len(),
+        data.contacts.len()
+    );
+    let history = store.list_deal_history(None, None, None).await.unwrap();
+    assert_eq!(
+        history.len(),
+        data.deals.iter().map(|d| d.history.len()).sum::<usize>()
+    );
+    assert!(
+        history.iter().any(|h| h.at.as_str() < "2025-01-01"),
+        "the demo's stage history reaches into the past"
     );
     let renewals = store.list_deals(false).await.unwrap();
     assert!(renewals.iter().any(|d| d.row.renews_deal_id.is_some()));

@@ -11,7 +11,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::Date;
-use crate::deal::{DealFields, DealType, RevenueType};
+use crate::campaign::CampaignFields;
+use crate::contact::{ContactFields, ContactLabel};
+use crate::deal::{DealFields, DealType, FieldChange, RevenueType};
 use crate::money::Currency;
 use crate::month::Month;
 use crate::organization::{OrganizationFields, OrganizationKind, OrganizationName};
@@ -42,15 +44,20 @@ pub struct DemoSpec {
 }
 
 /// A generated deal; `renews` is the index, in `DemoData::deals`, of the deal it renews.
+/// `history` is the deal's past: its creation in its first stage, then each stage move, with
+/// the day it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoDeal {
     pub fields: DealFields,
     pub renews: Option<usize>,
+    pub history: Vec<(Date, FieldChange)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoData {
     pub organizations: Vec<OrganizationFields>,
+    pub contacts: Vec<ContactFields>,
+    pub campaigns: Vec<CampaignFields>,
     pub deals: Vec<DemoDeal>,
 }
 
@@ -108,6 +115,60 @@ const DONORS: [&str; 3] = [
     "Orchard Fund",
 ];
 const OWNERS: [&str; 3] = ["Avery Quinn", "Jordan Blake", "Sam Rivera"];
+const FIRST_NAMES: [&str; 25] = [
+    "Amara", "Bruno", "Chiara", "Dev", "Elif", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kofi",
+    "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sanjay", "Tomas", "Uma", "Viktor",
+    "Wen", "Yara", "Zane",
+];
+const LAST_NAMES: [&str; 25] = [
+    "Abara",
+    "Berg",
+    "Castell",
+    "Dunmore",
+    "Eklund",
+    "Fontaine",
+    "Gallo",
+    "Haddad",
+    "Ivers",
+    "Jansen",
+    "Kowal",
+    "Lindqvist",
+    "Moreau",
+    "Nakashima",
+    "Okonjo",
+    "Petrova",
+    "Quist",
+    "Rahimi",
+    "Sorensen",
+    "Tavares",
+    "Ueno",
+    "Varga",
+    "Weisz",
+    "Yildiz",
+    "Zorn",
+];
+/// The campaigns of the demo: (name, channel, months before "today" it started, length in
+/// months, cost in dollars, person-days).
+const CAMPAIGNS: [(&str, &str, i32, i32, i64, f64); 4] = [
+    (
+        "Research computing webinar series",
+        "webinar",
+        30,
+        3,
+        1_500,
+        12.0,
+    ),
+    (
+        "Education conference booth",
+        "conference",
+        18,
+        1,
+        6_000,
+        8.0,
+    ),
+    ("Open science newsletter", "newsletter", 12, 12, 300, 6.0),
+    ("Member referral program", "referral", 9, 9, 0, 3.0),
+];
 const LOSS_REASONS: [&str; 5] = [
     "budget cut",
     "moved to self-hosting",
@@ -123,12 +184,15 @@ pub fn generate(spec: DemoSpec) -> DemoData {
         now: Month::of(spec.as_of),
         data: DemoData {
             organizations: Vec::new(),
+            contacts: Vec::new(),
+            campaigns: Vec::new(),
             deals: Vec::new(),
         },
         used_names: std::collections::HashSet::new(),
     };
     let target = spec.deals;
     let full = |g: &Generator| target.is_some_and(|n| g.data.deals.len() >= n);
+    g.campaigns();
 
     // Prospects first, so that even a small demo has every open stage.
     for (i, _) in OPEN_STAGES.iter().enumerate().take(5) {
@@ -166,6 +230,10 @@ pub fn generate(spec: DemoSpec) -> DemoData {
     }
     if let Some(n) = target {
         g.data.deals.truncate(n);
+    }
+    for index in 0..g.data.deals.len() {
+        let history = g.history(index);
+        g.data.deals[index].history = history;
     }
     g.data
 }
@@ -254,8 +322,177 @@ impl Generator {
     }
 
     fn push(&mut self, fields: DealFields, renews: Option<usize>) -> usize {
-        self.data.deals.push(DemoDeal { fields, renews });
+        self.data.deals.push(DemoDeal {
+            fields,
+            renews,
+            history: Vec::new(),
+        });
         self.data.deals.len() - 1
+    }
+
+    fn campaigns(&mut self) {
+        for (name, channel, months_ago, length, cost, days) in CAMPAIGNS {
+            let start = self.month(-months_ago);
+            let end = start.plus(length - 1).unwrap_or(start);
+            self.data.campaigns.push(CampaignFields {
+                name: name.to_owned(),
+                channel: Some(channel.to_owned()),
+                start_date: Some(start.first_day()),
+                end_date: Some(end.last_day()),
+                currency: Currency::USD,
+                cost_minor: Some(cost * 100),
+                cost_person_days: Some(days),
+                notes: None,
+            });
+        }
+    }
+
+    /// A campaign running around `month`, if any, for a deal that one may have produced.
+    fn campaign_for(&mut self, month: Month) -> Option<String> {
+        let running: Vec<String> = self
+            .data
+            .campaigns
+            .iter()
+            .filter(|c| {
+                c.start_date.is_some_and(|s| Month::of(s) <= month)
+                    && c.end_date
+                        .is_some_and(|e| Month::of(e).plus(3).is_some_and(|m| m >= month))
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        if running.is_empty() || !self.rng.random_bool(0.6) {
+            return None;
+        }
+        Some(running[self.rng.random_range(0..running.len())].clone())
+    }
+
+    /// People at a new organization: a representative, often a technical contact, sometimes
+    /// someone for billing.
+    fn contacts(&mut self, org: &OrganizationName) {
+        let mut labels = vec![ContactLabel::CommunityRepresentative];
+        if self.rng.random_bool(0.6) {
+            labels.push(ContactLabel::TechnicalContact);
+        }
+        if self.rng.random_bool(0.3) {
+            labels.push(ContactLabel::BillingContact);
+        }
+        let mut used = Vec::new();
+        for label in labels {
+            let first = FIRST_NAMES[self.rng.random_range(0..FIRST_NAMES.len())];
+            let last = LAST_NAMES[self.rng.random_range(0..LAST_NAMES.len())];
+            let mut email = format!(
+                "{}.{}@{org}.example.org",
+                first.to_lowercase(),
+                last.to_lowercase()
+            );
+            if used.contains(&email) {
+                email = format!(
+                    "{}.{}{}@{org}.example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    used.len() + 1
+                );
+            }
+            used.push(email.clone());
+            let strategic =
+                label == ContactLabel::CommunityRepresentative && self.rng.random_bool(0.2);
+            self.data.contacts.push(ContactFields {
+                name: format!("{first} {last}"),
+                email: Some(email),
+                github: self
+                    .rng
+                    .random_bool(0.5)
+                    .then(|| format!("{}{}", first.to_lowercase(), last.to_lowercase())),
+                strategic,
+                coverage: if strategic {
+                    vec!["renewals".to_owned(), "budget".to_owned()]
+                } else {
+                    Vec::new()
+                },
+                notes: None,
+                organizations: vec![(org.clone(), label)],
+            });
+        }
+    }
+
+    /// The stages a deal went through to reach its current one, with the day of each move:
+    /// backwards from its close date (or from today for an open deal), a few weeks apart.
+    fn history(&mut self, index: usize) -> Vec<(Date, FieldChange)> {
+        let deal = self.data.deals[index].fields.clone();
+        let renewal = deal.deal_type == DealType::Renewal;
+        let funding = deal
+            .revenue_type
+            .as_ref()
+            .is_some_and(|t| matches!(t.as_str(), "grant" | "gift"));
+        let ladder: &[&str] = if renewal {
+            &["Renewal", "Proposal", "Contract Admin"]
+        } else if funding {
+            &["Proposal"]
+        } else {
+            &[
+                "Enrichment",
+                "Outreach",
+                "Discovery",
+                "Proposal",
+                "Contract Admin",
+            ]
+        };
+        let mut path: Vec<&str> = match deal.stage.as_str() {
+            "Closed Won" | "Closed Won Complete" => {
+                let mut p = ladder.to_vec();
+                p.push("Closed Won");
+                p
+            }
+            "Closed Lost" => {
+                let keep = self.rng.random_range(1..=ladder.len());
+                let mut p = ladder[..keep].to_vec();
+                p.push("Closed Lost");
+                p
+            }
+            open => match ladder.iter().position(|s| *s == open) {
+                Some(at) => ladder[..=at].to_vec(),
+                None => vec![open],
+            },
+        };
+        let today = self
+            .now
+            .first_day()
+            .checked_add(14.days())
+            .unwrap_or(self.now.first_day());
+        let mut day = deal.close_date.unwrap_or(today).min(today);
+        let mut dates = vec![day];
+        for _ in 1..path.len() {
+            day = Self::days_before(day, self.rng.random_range(5..40));
+            dates.push(day);
+        }
+        dates.reverse();
+        if deal.stage == "Closed Won Complete" {
+            let done = deal
+                .contract_end
+                .unwrap_or(day)
+                .checked_add(self.rng.random_range(1..30_i64).days())
+                .unwrap_or(day);
+            path.push("Closed Won Complete");
+            dates.push(done.min(today).max(*dates.last().unwrap_or(&done)));
+        }
+        let mut first = deal.clone();
+        first.stage = path[0].to_owned();
+        let mut history: Vec<(Date, FieldChange)> = first
+            .changes_from(None)
+            .into_iter()
+            .map(|c| (dates[0], c))
+            .collect();
+        for step in 1..path.len() {
+            history.push((
+                dates[step],
+                FieldChange {
+                    field: "stage",
+                    old: Some(path[step - 1].to_owned()),
+                    new: Some(path[step].to_owned()),
+                },
+            ));
+        }
+        history
     }
 
     /// Amount collected for a signed deal over [start, end]: paid in full once over, in
@@ -302,6 +539,7 @@ impl Generator {
             format!("{place} {field} {}", round + 1)
         };
         let org = self.organization(long.clone(), OrganizationKind::Community);
+        self.contacts(&org);
         let premier = self.rng.random_bool(0.3);
         let (revenue, yearly) = if premier {
             (
@@ -359,6 +597,8 @@ impl Generator {
             let mut won = self.signed(base, amount, start, end);
             if previous.is_some() {
                 won.deal_type = DealType::Renewal;
+            } else {
+                won.campaign = self.campaign_for(start);
             }
             previous = Some(self.push(won, previous));
             start = end.plus(1).unwrap_or(end);
@@ -493,6 +733,7 @@ impl Generator {
             "membership-general"
         };
         let mut deal = self.deal(format!("{long} membership"), &org, stage, revenue);
+        deal.campaign = self.campaign_for(self.now);
         let start = self.random_month(1..=6);
         let end = start.plus(11).unwrap_or(start);
         deal.amount_minor = Some(if premier { 4_500_000 } else { 1_500_000 });
@@ -598,6 +839,74 @@ mod tests {
             data.deals
                 .iter()
                 .any(|d| d.fields.deal_type == DealType::Renewal)
+        );
+    }
+
+    #[test]
+    fn contacts_campaigns_and_stage_histories_are_plausible() {
+        let data = generate(spec(None));
+        assert!(data.contacts.len() >= 40);
+        let emails: HashSet<&str> = data
+            .contacts
+            .iter()
+            .filter_map(|c| c.email.as_deref())
+            .collect();
+        assert_eq!(emails.len(), data.contacts.len(), "emails are unique");
+        assert!(data.contacts.iter().all(|c| c.problems().is_empty()));
+        assert_eq!(data.campaigns.len(), 4);
+        let campaigns: HashSet<&str> = data.campaigns.iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            data.deals
+                .iter()
+                .filter_map(|d| d.fields.campaign.as_deref())
+                .all(|c| campaigns.contains(c))
+        );
+        assert!(data.deals.iter().any(|d| d.fields.campaign.is_some()));
+        for deal in &data.deals {
+            let stages: Vec<(&Date, Option<&str>, Option<&str>)> = deal
+                .history
+                .iter()
+                .filter(|(_, c)| c.field == "stage")
+                .map(|(d, c)| (d, c.old.as_deref(), c.new.as_deref()))
+                .collect();
+            assert_eq!(
+                stages[0].1, None,
+                "{}: the first stage has no predecessor",
+                deal.fields.name
+            );
+            assert_eq!(
+                stages.last().unwrap().2,
+                Some(deal.fields.stage.as_str()),
+                "{}",
+                deal.fields.name
+            );
+            assert!(
+                stages
+                    .windows(2)
+                    .all(|w| w[0].0 <= w[1].0 && w[0].2 == w[1].1),
+                "{:?}",
+                stages
+            );
+            assert!(*stages.last().unwrap().0 <= date(2026, 12, 15));
+        }
+        let won = data
+            .deals
+            .iter()
+            .find(|d| {
+                d.fields.stage == "Closed Won"
+                    && d.fields.deal_type == DealType::NewBusiness
+                    && d.fields
+                        .revenue_type
+                        .as_ref()
+                        .is_some_and(|t| t.as_str().starts_with("membership"))
+            })
+            .unwrap();
+        assert_eq!(
+            won.history
+                .iter()
+                .filter(|(_, c)| c.field == "stage")
+                .count(),
+            6
         );
     }
 

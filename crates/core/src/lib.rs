@@ -41,6 +41,7 @@ macro_rules! text_enum {
 }
 
 pub mod audit;
+pub mod campaign;
 pub mod contact;
 pub mod deal;
 pub mod demo;

@@ -7,17 +7,7 @@ use sqlx::any::AnyRow;
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
 /// The fields of a campaign.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CampaignRow {
-    pub name: String,
-    pub channel: Option<String>,
-    pub start_date: Option<Date>,
-    pub end_date: Option<Date>,
-    pub currency: Currency,
-    pub cost_minor: Option<i64>,
-    pub cost_person_days: Option<f64>,
-    pub notes: Option<String>,
-}
+pub type CampaignRow = bearing_core::campaign::CampaignFields;
 
 /// A campaign as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

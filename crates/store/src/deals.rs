@@ -413,28 +413,26 @@ impl Tx {
         self.set_properties(PropertyOwner::Deal, &entries).await
     }
 
-    /// Appends changes to deals' histories.
+    /// Appends changes to deals' histories, each with the time it happened.
     pub async fn insert_deal_history(
         &mut self,
-        changes: &[(DealId, FieldChange)],
-        at: jiff::Timestamp,
+        changes: &[(DealId, FieldChange, jiff::Timestamp)],
         actor: &Actor,
         source: Source,
     ) -> Result<()> {
-        let at = timestamp_text(at);
         for chunk in changes.chunks(crate::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO deal_history (deal_id, field, old_value, new_value, at, actor, source) VALUES {}",
                 crate::placeholders(self.backend, chunk.len(), 7)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (deal, change) in chunk {
+            for (deal, change, at) in chunk {
                 query = query
                     .bind(deal.get())
                     .bind(change.field)
                     .bind(change.old.clone())
                     .bind(change.new.clone())
-                    .bind(at.clone())
+                    .bind(timestamp_text(*at))
                     .bind(actor.as_str().to_owned())
                     .bind(source.as_str());
             }

@@ -12,8 +12,14 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     store.close().await;
     let (spec, summary) = result?;
     println!(
-        "demo organisation written to {}: {} organizations, {} deals (seed {}, as of {})",
-        config.db.value, summary.organizations, summary.deals, spec.seed, spec.as_of
+        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals (seed {}, as of {})",
+        config.db.value,
+        summary.organizations,
+        summary.contacts,
+        summary.campaigns,
+        summary.deals,
+        spec.seed,
+        spec.as_of
     );
     Ok(())
 }
