@@ -1,6 +1,8 @@
 //! Campaigns: lead-generation experiments, with what they cost in money and person-days.
 
+use bearing_core::Money;
 use bearing_core::{Action, CampaignId, EntityKind};
+use bearing_formats::Table;
 use bearing_store::{CampaignRecord, CampaignRow, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
@@ -126,4 +128,37 @@ pub async fn find(store: &Store, key: &str) -> Result<CampaignRecord> {
     all.into_iter()
         .find(|c| Some(c.id) == by_id || c.row.name.eq_ignore_ascii_case(key.trim()))
         .ok_or_else(|| AppError::NotFound(format!("no campaign {key:?}")))
+}
+
+/// The columns of every list of these, in every format.
+pub fn table(list: &[CampaignRecord]) -> Table {
+    let mut table = Table::new([
+        "id",
+        "name",
+        "channel",
+        "start",
+        "end",
+        "cost",
+        "currency",
+        "person_days",
+        "notes",
+        "deleted",
+    ]);
+    for c in list {
+        let r = &c.row;
+        table.push([
+            Some(c.id.to_string()),
+            Some(r.name.clone()),
+            r.channel.clone(),
+            r.start_date.map(|d| d.to_string()),
+            r.end_date.map(|d| d.to_string()),
+            r.cost_minor
+                .map(|m| Money::from_minor(m, r.currency).decimal()),
+            Some(r.currency.to_string()),
+            r.cost_person_days.map(|d| d.to_string()),
+            r.notes.clone(),
+            c.deleted_at.clone(),
+        ]);
+    }
+    table
 }

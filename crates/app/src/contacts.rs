@@ -1,6 +1,7 @@
 //! Contacts: people at organizations, linked with a label (community representative, technical
 //! contact, billing contact). Every change writes its audit row.
 
+use bearing_formats::Table;
 use std::collections::{BTreeMap, HashMap};
 
 use bearing_core::contact::{ContactFields, parse_email};
@@ -241,4 +242,39 @@ pub async fn list(
             view(&organizations, c, props)
         })
         .collect())
+}
+
+/// The columns of every list of these, in every format.
+pub fn table(list: &[Contact]) -> Table {
+    let mut table = Table::new([
+        "id",
+        "name",
+        "email",
+        "github",
+        "organizations",
+        "strategic",
+        "coverage",
+        "notes",
+        "deleted",
+    ]);
+    for c in list {
+        let f = &c.fields;
+        let orgs: Vec<String> = f
+            .organizations
+            .iter()
+            .map(|(o, l)| format!("{o}:{l}"))
+            .collect();
+        table.push([
+            Some(c.id.to_string()),
+            Some(f.name.clone()),
+            f.email.clone(),
+            f.github.clone(),
+            Some(orgs.join("; ")),
+            Some(f.strategic.to_string()),
+            Some(f.coverage.join("; ")),
+            f.notes.clone(),
+            c.deleted_at.clone(),
+        ]);
+    }
+    table
 }

@@ -7,6 +7,7 @@ use bearing_core::deal::{DealFields, DealLinks, DealType, FieldChange};
 use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{Probability, StageOutcome};
 use bearing_core::{Action, CampaignId, Date, DealId, EntityKind, OrganizationId, StageId};
+use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
 
 use crate::{AppError, Change, ChangeLog, Context, Result};
@@ -666,6 +667,79 @@ pub async fn history(
     Ok(store
         .list_deal_history(deal, from.as_deref(), to.as_deref())
         .await?)
+}
+
+fn decimal(minor: Option<i64>, currency: bearing_core::Currency) -> Option<String> {
+    minor.map(|m| bearing_core::Money::from_minor(m, currency).decimal())
+}
+
+/// The columns of every deal list, in every format.
+pub fn table(list: &[Deal]) -> Table {
+    let mut table = Table::new([
+        "id",
+        "crm_id",
+        "name",
+        "organization",
+        "stage",
+        "probability",
+        "amount",
+        "collected",
+        "currency",
+        "close_date",
+        "contract_start",
+        "contract_end",
+        "target_start",
+        "target_end",
+        "revenue_type",
+        "deal_type",
+        "owner",
+        "deleted",
+    ]);
+    for deal in list {
+        let f = &deal.fields;
+        let date = |d: Option<Date>| d.map(|d| d.to_string());
+        table.push([
+            Some(deal.id.to_string()),
+            deal.external_ids.get("crm").cloned(),
+            Some(f.name.clone()),
+            f.organization.as_ref().map(ToString::to_string),
+            Some(f.stage.clone()),
+            Some(
+                f.probability
+                    .map_or(deal.stage_probability, Probability::get)
+                    .to_string(),
+            ),
+            decimal(f.amount_minor, f.currency),
+            decimal(f.collected_minor, f.currency),
+            Some(f.currency.to_string()),
+            date(f.close_date),
+            date(f.contract_start),
+            date(f.contract_end),
+            date(f.target_start),
+            date(f.target_end),
+            f.revenue_type.as_ref().map(ToString::to_string),
+            Some(f.deal_type.to_string()),
+            f.owner.clone(),
+            deal.deleted_at.clone(),
+        ]);
+    }
+    table
+}
+
+pub fn history_table(rows: &[DealHistoryRecord]) -> Table {
+    let mut table = Table::new(["deal", "at", "field", "old", "new", "actor", "source"]);
+    for row in rows {
+        table.push([
+            Some(row.deal_id.to_string()),
+            Some(row.at.clone()),
+            Some(row.field.clone()),
+            row.old_value.clone(),
+            row.new_value.clone(),
+            Some(row.actor.clone()),
+            Some(row.source.to_string()),
+        ]);
+    }
+    table
 }
 
 #[cfg(test)]

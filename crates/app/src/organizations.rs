@@ -2,6 +2,7 @@
 
 use bearing_core::organization::OrganizationFields;
 use bearing_core::{Action, EntityKind, OrganizationId};
+use bearing_formats::Table;
 use bearing_store::{OrganizationRecord, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
@@ -120,4 +121,32 @@ fn change<'a>(
         before,
         after,
     }
+}
+
+/// The columns of every list of these, in every format.
+pub fn table(list: &[OrganizationRecord]) -> Table {
+    let mut table = Table::new([
+        "id",
+        "name",
+        "long_name",
+        "kind",
+        "website",
+        "github",
+        "notes",
+        "deleted",
+    ]);
+    for org in list {
+        let f = &org.fields;
+        table.push([
+            Some(org.id.to_string()),
+            Some(f.name.to_string()),
+            f.long_name.clone(),
+            Some(f.kind.to_string()),
+            f.website.clone(),
+            f.github_org.clone(),
+            f.notes.clone(),
+            org.deleted_at.clone(),
+        ]);
+    }
+    table
 }

@@ -11,11 +11,30 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bearing_app::AppError;
 
+/// The body of every error response.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorObject>,
+}
+
+/// One problem. Import problems also say where in the file.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorObject {
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     detail: String,
+    rows: Vec<ErrorObject>,
 }
 
 impl ApiError {
@@ -23,6 +42,7 @@ impl ApiError {
         Self {
             status,
             detail: detail.into(),
+            rows: Vec::new(),
         }
     }
 
@@ -41,7 +61,23 @@ impl From<AppError> for ApiError {
             AppError::Schema(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError::new(status, error.to_string())
+        let rows = match &error {
+            AppError::Import(errors) => errors
+                .iter()
+                .map(|e| ErrorObject {
+                    detail: e.to_string(),
+                    line: Some(e.line),
+                    column: (!e.column.is_empty()).then(|| e.column.clone()),
+                    value: (!e.column.is_empty()).then(|| e.value.clone()),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ApiError {
+            status,
+            detail: error.to_string(),
+            rows,
+        }
     }
 }
 
@@ -58,8 +94,17 @@ impl IntoResponse for ApiError {
         } else {
             self.detail
         };
-        let body = serde_json::json!({ "errors": [{ "detail": detail }] });
-        (self.status, Json(body)).into_response()
+        let errors = if self.rows.is_empty() || self.status.is_server_error() {
+            vec![ErrorObject {
+                detail,
+                line: None,
+                column: None,
+                value: None,
+            }]
+        } else {
+            self.rows
+        };
+        (self.status, Json(ErrorBody { errors })).into_response()
     }
 }
 

@@ -4,6 +4,7 @@
 //! a call of an application service and its result into a response; they hold no business
 //! rules of their own.
 
+pub mod api;
 mod error;
 mod health;
 
@@ -18,7 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody, ErrorObject};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -57,8 +58,18 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    let (api, openapi) = api::router();
+    let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .merge(health::routes())
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let openapi = openapi.clone();
+                async move { axum::Json(openapi.as_ref().clone()) }
+            }),
+        )
         .fallback(error::not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(error::panic_response))

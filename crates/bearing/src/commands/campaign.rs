@@ -2,8 +2,8 @@
 
 use bearing_app::campaigns;
 use bearing_core::{Currency, Money};
-use bearing_formats::Table;
-use bearing_store::{CampaignRecord, CampaignRow, Store};
+
+use bearing_store::{CampaignRow, Store};
 
 use super::UsageError;
 use crate::cli::{CampaignArgs, CampaignCommand};
@@ -20,7 +20,7 @@ async fn dispatch(store: &Store, config: &Config, command: CampaignCommand) -> a
     match command {
         CampaignCommand::List { deleted, format } => {
             let list = store.list_campaigns(deleted).await?;
-            super::print_table(&table(&list), format)
+            super::print_table(&campaigns::table(&list), format)
         }
         CampaignCommand::Add { name, fields } => {
             let mut row = CampaignRow {
@@ -97,36 +97,4 @@ fn apply(args: &CampaignArgs, row: &mut CampaignRow) -> anyhow::Result<()> {
         row.notes.clone_from(&args.notes);
     }
     Ok(())
-}
-
-fn table(list: &[CampaignRecord]) -> Table {
-    let mut table = Table::new([
-        "id",
-        "name",
-        "channel",
-        "start",
-        "end",
-        "cost",
-        "currency",
-        "person_days",
-        "notes",
-        "deleted",
-    ]);
-    for c in list {
-        let r = &c.row;
-        table.push([
-            Some(c.id.to_string()),
-            Some(r.name.clone()),
-            r.channel.clone(),
-            r.start_date.map(|d| d.to_string()),
-            r.end_date.map(|d| d.to_string()),
-            r.cost_minor
-                .map(|m| Money::from_minor(m, r.currency).decimal()),
-            Some(r.currency.to_string()),
-            r.cost_person_days.map(|d| d.to_string()),
-            r.notes.clone(),
-            c.deleted_at.clone(),
-        ]);
-    }
-    table
 }

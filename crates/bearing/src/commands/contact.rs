@@ -1,9 +1,9 @@
 //! `bearing contact …`: contacts from the command line.
 
-use bearing_app::contacts::{self, Contact};
+use bearing_app::contacts;
 use bearing_core::contact::{ContactFields, ContactLabel};
 use bearing_core::organization::OrganizationName;
-use bearing_formats::{Format, Table};
+use bearing_formats::Format;
 use bearing_store::Store;
 
 use super::UsageError;
@@ -28,7 +28,7 @@ async fn dispatch(store: &Store, config: &Config, command: ContactCommand) -> an
                 .map(|o| OrganizationName::parse(&o).map_err(|e| UsageError(format!("--org: {e}"))))
                 .transpose()?;
             let list = contacts::list(store, org.as_ref(), deleted).await?;
-            super::print_table(&table(&list), format)
+            super::print_table(&contacts::table(&list), format)
         }
         ContactCommand::Show { id, format } => {
             let contact = contacts::get(store, id).await?;
@@ -36,7 +36,7 @@ async fn dispatch(store: &Store, config: &Config, command: ContactCommand) -> an
                 println!("{}", serde_json::to_string_pretty(&contact)?);
                 return Ok(());
             }
-            super::print_table(&table(std::slice::from_ref(&contact)), format)
+            super::print_table(&contacts::table(std::slice::from_ref(&contact)), format)
         }
         ContactCommand::Add { name, fields } => {
             let mut contact = ContactFields {
@@ -119,38 +119,4 @@ fn apply(args: &ContactArgs, contact: &mut ContactFields) -> anyhow::Result<()> 
         }
     }
     Ok(())
-}
-
-fn table(list: &[Contact]) -> Table {
-    let mut table = Table::new([
-        "id",
-        "name",
-        "email",
-        "github",
-        "organizations",
-        "strategic",
-        "coverage",
-        "notes",
-        "deleted",
-    ]);
-    for c in list {
-        let f = &c.fields;
-        let orgs: Vec<String> = f
-            .organizations
-            .iter()
-            .map(|(o, l)| format!("{o}:{l}"))
-            .collect();
-        table.push([
-            Some(c.id.to_string()),
-            Some(f.name.clone()),
-            f.email.clone(),
-            f.github.clone(),
-            Some(orgs.join("; ")),
-            Some(f.strategic.to_string()),
-            Some(f.coverage.join("; ")),
-            f.notes.clone(),
-            c.deleted_at.clone(),
-        ]);
-    }
-    table
 }

@@ -6,7 +6,6 @@ use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{ForecastCategory, Probability};
 use bearing_core::{Currency, Money};
 use bearing_formats::{Format, Table};
-use bearing_store::DealHistoryRecord;
 
 use super::UsageError;
 use crate::cli::{DealArgs, DealCommand};
@@ -37,7 +36,7 @@ async fn dispatch(
                 include_deleted: filter.deleted,
             };
             let list = deals::list(store, &filter).await?;
-            super::print_table(&table(&list), format)
+            super::print_table(&deals::table(&list), format)
         }
         DealCommand::Show { id, format } => {
             let deal = deals::get(store, id).await?;
@@ -141,7 +140,7 @@ async fn dispatch(
             format,
         } => {
             let rows = deals::history(store, id, from, to).await?;
-            super::print_table(&history_table(&rows), format)
+            super::print_table(&deals::history_table(&rows), format)
         }
     }
 }
@@ -253,66 +252,9 @@ fn apply(args: &DealArgs, deal: &mut DealFields) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn decimal(minor: Option<i64>, currency: Currency) -> Option<String> {
-    minor.map(|m| Money::from_minor(m, currency).decimal())
-}
-
-/// The columns of every deal list, in every format.
-pub fn table(list: &[Deal]) -> Table {
-    let mut table = Table::new([
-        "id",
-        "crm_id",
-        "name",
-        "organization",
-        "stage",
-        "probability",
-        "amount",
-        "collected",
-        "currency",
-        "close_date",
-        "contract_start",
-        "contract_end",
-        "target_start",
-        "target_end",
-        "revenue_type",
-        "deal_type",
-        "owner",
-        "deleted",
-    ]);
-    for deal in list {
-        let f = &deal.fields;
-        let date = |d: Option<bearing_core::Date>| d.map(|d| d.to_string());
-        table.push([
-            Some(deal.id.to_string()),
-            deal.external_ids.get("crm").cloned(),
-            Some(f.name.clone()),
-            f.organization.as_ref().map(ToString::to_string),
-            Some(f.stage.clone()),
-            Some(
-                f.probability
-                    .map_or(deal.stage_probability, Probability::get)
-                    .to_string(),
-            ),
-            decimal(f.amount_minor, f.currency),
-            decimal(f.collected_minor, f.currency),
-            Some(f.currency.to_string()),
-            date(f.close_date),
-            date(f.contract_start),
-            date(f.contract_end),
-            date(f.target_start),
-            date(f.target_end),
-            f.revenue_type.as_ref().map(ToString::to_string),
-            Some(f.deal_type.to_string()),
-            f.owner.clone(),
-            deal.deleted_at.clone(),
-        ]);
-    }
-    table
-}
-
 /// One deal as field/value rows.
 fn fields_table(deal: &Deal) -> Table {
-    let list = table(std::slice::from_ref(deal));
+    let list = deals::table(std::slice::from_ref(deal));
     let mut out = Table::new(["field", "value"]);
     if let Some(row) = list.rows.first() {
         for (column, value) in list.columns.iter().zip(row) {
@@ -344,20 +286,4 @@ fn fields_table(deal: &Deal) -> Table {
         out.push([Some(format!("property {key}")), Some(value.clone())]);
     }
     out
-}
-
-pub fn history_table(rows: &[DealHistoryRecord]) -> Table {
-    let mut table = Table::new(["deal", "at", "field", "old", "new", "actor", "source"]);
-    for row in rows {
-        table.push([
-            Some(row.deal_id.to_string()),
-            Some(row.at.clone()),
-            Some(row.field.clone()),
-            row.old_value.clone(),
-            row.new_value.clone(),
-            Some(row.actor.clone()),
-            Some(row.source.to_string()),
-        ]);
-    }
-    table
 }

@@ -4,7 +4,7 @@ use bearing_app::deals::{self, DealFilter};
 use bearing_app::organizations;
 use bearing_core::OrganizationId;
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
-use bearing_formats::{Format, Table};
+use bearing_formats::Format;
 use bearing_store::{OrganizationRecord, Store};
 
 use super::UsageError;
@@ -22,7 +22,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
     match command {
         OrgCommand::List { deleted, format } => {
             let list = store.list_organizations(deleted).await?;
-            super::print_table(&table(&list), format)
+            super::print_table(&organizations::table(&list), format)
         }
         OrgCommand::Show { org, format } => {
             let record = find(store, &org).await?;
@@ -30,7 +30,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
                 println!("{}", serde_json::to_string_pretty(&record)?);
                 return Ok(());
             }
-            super::print_table(&table(std::slice::from_ref(&record)), format)?;
+            super::print_table(&organizations::table(std::slice::from_ref(&record)), format)?;
             let filter = DealFilter {
                 organization: Some(record.fields.name.to_string()),
                 ..DealFilter::default()
@@ -38,7 +38,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
             let list = deals::list(store, &filter).await?;
             if !list.is_empty() && format == Format::Table {
                 println!();
-                super::print_table(&super::deal::table(&list), format)?;
+                super::print_table(&deals::table(&list), format)?;
             }
             Ok(())
         }
@@ -124,31 +124,4 @@ fn apply(args: &OrgArgs, org: &mut OrganizationFields) -> anyhow::Result<()> {
         org.notes = text(&args.notes);
     }
     Ok(())
-}
-
-fn table(list: &[OrganizationRecord]) -> Table {
-    let mut table = Table::new([
-        "id",
-        "name",
-        "long_name",
-        "kind",
-        "website",
-        "github",
-        "notes",
-        "deleted",
-    ]);
-    for org in list {
-        let f = &org.fields;
-        table.push([
-            Some(org.id.to_string()),
-            Some(f.name.to_string()),
-            f.long_name.clone(),
-            Some(f.kind.to_string()),
-            f.website.clone(),
-            f.github_org.clone(),
-            f.notes.clone(),
-            org.deleted_at.clone(),
-        ]);
-    }
-    table
 }

@@ -1,0 +1,93 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI 3.1 document it serves at
+//! `/api/v1/openapi.json`. Every handler calls the same application services as the command
+//! line; changes are recorded with source `api`.
+//!
+//! Until accounts arrive the API acts as the user `api` and has no authentication of its own,
+//! so Bearing listens on 127.0.0.1 unless told otherwise.
+
+mod campaigns;
+mod contacts;
+mod deals;
+mod history;
+mod imports;
+mod organizations;
+mod pipelines;
+pub mod types;
+
+use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bearing_app::Context;
+use bearing_core::{Actor, Source};
+use bearing_formats::{Format, Table};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::{ApiError, AppState};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Bearing",
+        description = "Partnerships and sustainability for a small, fiscally sponsored nonprofit: organizations, contacts, deals and the pipeline, campaigns, imports and the audit trail.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    tags(
+        (name = "deals", description = "Deals, their stages and their history"),
+        (name = "organizations", description = "Communities, funders, partners and the sponsor"),
+        (name = "contacts", description = "People at organizations"),
+        (name = "campaigns", description = "Lead-generation experiments"),
+        (name = "pipelines", description = "Pipelines and their stages"),
+        (name = "imports", description = "CSV imports, all or nothing"),
+        (name = "history", description = "The audit trail")
+    )
+)]
+struct ApiDoc;
+
+/// The API's routes and its OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(deals::routes())
+        .merge(organizations::routes())
+        .merge(contacts::routes())
+        .merge(campaigns::routes())
+        .merge(pipelines::routes())
+        .merge(imports::routes())
+        .merge(history::routes());
+    let (router, mut openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
+    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    (router, openapi)
+}
+
+/// Who acts for requests to the API.
+pub(crate) fn ctx() -> Context {
+    let actor = Actor::parse("api").unwrap_or_else(|_| unreachable!("\"api\" is a valid actor"));
+    Context::new(actor, Source::Api)
+}
+
+/// `?format=csv` turns a list into a CSV download; JSON is the default.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListFormat {
+    #[default]
+    Json,
+    Csv,
+}
+
+/// A list as JSON, or as the CSV of `table` when asked for.
+pub(crate) fn list_response<T: serde::Serialize>(
+    format: ListFormat,
+    items: Vec<T>,
+    table: impl FnOnce() -> Table,
+) -> Result<Response, ApiError> {
+    match format {
+        ListFormat::Json => Ok(Json(items).into_response()),
+        ListFormat::Csv => {
+            let mut out = Vec::new();
+            table()
+                .write(Format::Csv, &mut out)
+                .map_err(|e| ApiError::from(bearing_app::AppError::Internal(e.to_string())))?;
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response())
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! The JSON API, in process: every route, its OpenAPI document, and the errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use bearing_store::testing::TestDb;
+use bearing_web::{AppState, WebConfig, router};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+bearing_store::on_both_backends!(
+    a_deal_is_created_moved_closed_renewed_deleted_and_restored,
+    the_crm_export_imports_through_the_api,
+);
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/sample_deals.csv"
+);
+
+struct App(Router);
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
+    }
+}
+
+impl App {
+    async fn new(db: &TestDb) -> App {
+        App(router(
+            AppState {
+                store: db.store().await,
+            },
+            WebConfig::default(),
+        ))
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.reply(request.body(body).unwrap()).await
+    }
+
+    async fn csv(&self, path: &str, text: String) -> Reply {
+        let request = Request::post(path)
+            .header("content-type", "text/csv")
+            .body(Body::from(text))
+            .unwrap();
+        self.reply(request).await
+    }
+
+    async fn reply(&self, request: Request<Body>) -> Reply {
+        let response = self.0.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            content_type,
+            text: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+}
+
+fn detail(reply: &Reply) -> String {
+    reply.json()["errors"][0]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn a_deal_is_created_moved_closed_renewed_deleted_and_restored(db: &TestDb) {
+    let app = App::new(db).await;
+    let org = app
+        .post(
+            "/api/v1/organizations",
+            json!({"name": "lakeshore", "long_name": "Lakeshore University"}),
+        )
+        .await;
+    assert_eq!(org.status, StatusCode::CREATED, "{}", org.text);
+    let created = app
+        .post(
+            "/api/v1/deals",
+            json!({"name": "Lakeshore 2026", "organization": "lakeshore", "stage": "Outreach",
+                   "revenue_type": "membership-general", "amount": "15000", "target_start": "2026-07-01",
+                   "target_end": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let deal = created.json();
+    assert_eq!(
+        (
+            deal["stage"].as_str(),
+            deal["amount"].as_str(),
+            deal["probability"].as_f64()
+        ),
+        (Some("Outreach"), Some("15000.00"), Some(0.1))
+    );
+    let id = deal["id"].as_i64().unwrap();
+
+    let refused = app
+        .post(
+            &format!("/api/v1/deals/{id}/move"),
+            json!({"stage": "Closed Won"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        detail(&refused),
+        "stage: moving to Closed Won needs an amount, a contract start and a contract end; missing: contract start, contract end"
+    );
+    let won = app
+        .post(&format!("/api/v1/deals/{id}/move"), json!({"stage": "Closed Won", "contract_start": "2026-07-01", "contract_end": "2027-06-30"}))
+        .await;
+    assert_eq!(won.status, StatusCode::OK, "{}", won.text);
+    let renewal = app
+        .post(&format!("/api/v1/deals/{id}/renew"), json!({}))
+        .await;
+    assert_eq!(renewal.status, StatusCode::CREATED, "{}", renewal.text);
+    assert_eq!(renewal.json()["name"], "Lakeshore 2027");
+    assert_eq!(renewal.json()["renews"], id);
+
+    let mut replacement = app.get(&format!("/api/v1/deals/{id}")).await.json();
+    assert_eq!(replacement["organization"], "lakeshore");
+    let put = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/deals/{id}"),
+            Some(json!({"name": "Lakeshore 2026-27", "organization": "lakeshore", "stage": "Closed Won", "amount": "16000",
+                        "contract_start": "2026-07-01", "contract_end": "2027-06-30", "owner": "Avery Quinn"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    replacement = put.json();
+    assert_eq!(
+        (
+            replacement["amount"].as_str(),
+            replacement["owner"].as_str()
+        ),
+        (Some("16000.00"), Some("Avery Quinn"))
+    );
+
+    let history = app.get(&format!("/api/v1/deals/{id}/history")).await.json();
+    let stages: Vec<(&Value, &Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["field"] == "stage")
+        .map(|h| (&h["old"], &h["new"]))
+        .collect();
+    assert_eq!(stages.len(), 2);
+    assert_eq!(history[0]["source"], "api");
+    let csv = app
+        .get(&format!("/api/v1/deals/{id}/history?format=csv"))
+        .await;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.text.starts_with("deal,at,field,old,new,actor,source\n"),
+        "{}",
+        csv.text
+    );
+    let period = app
+        .get("/api/v1/deal-history?from=2000-01-01&to=2999-01-01")
+        .await
+        .json();
+    assert!(period.as_array().unwrap().len() > history.as_array().unwrap().len());
+
+    let deleted = app
+        .send(Method::DELETE, &format!("/api/v1/deals/{id}"), None)
+        .await;
+    assert!(deleted.json()["deleted_at"].is_string());
+    assert_eq!(
+        app.get("/api/v1/deals")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/deals?include_deleted=true")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let again = app
+        .send(Method::DELETE, &format!("/api/v1/deals/{id}"), None)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.post(&format!("/api/v1/deals/{id}/restore"), json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let list = app.get("/api/v1/deals?stage=renewal&format=csv").await;
+    assert_eq!(list.text.lines().count(), 2, "{}", list.text);
+    let audit = app.get(&format!("/api/v1/history/deal/{id}")).await.json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update", "update", "delete", "restore"]);
+}
+
+async fn the_crm_export_imports_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let dry = app
+        .csv(
+            "/api/v1/imports/deals?dry_run=true&file=sample_deals.csv",
+            sample.clone(),
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert_eq!(dry.json()["created"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        app.get("/api/v1/deals")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let real = app
+        .csv("/api/v1/imports/deals", sample.clone())
+        .await
+        .json();
+    assert_eq!(real["dry_run"], false);
+    let again = app
+        .csv("/api/v1/imports/deals", sample.clone())
+        .await
+        .json();
+    assert_eq!(
+        (
+            again["created"].as_array().unwrap().len(),
+            again["unchanged"].as_array().unwrap().len()
+        ),
+        (0, 8)
+    );
+
+    let bad = sample
+        .replace("45000.0,2025-08-22", "45000.0,2025-13-22")
+        .replace("Membership Sales,Enrichment", "Membership Sales,Qualified");
+    let refused = app.csv("/api/v1/imports/deals?file=bad.csv", bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = refused.json()["errors"].clone();
+    assert_eq!(errors.as_array().unwrap().len(), 2);
+    assert_eq!(errors[0]["line"], 5);
+    assert_eq!(errors[0]["column"], "closedate");
+    assert_eq!(errors[0]["value"], "2025-13-22");
+    assert_eq!(errors[1]["column"], "dealstage");
+    assert!(
+        errors[1]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("bad.csv:9: column dealstage = \"Qualified\"")
+    );
+}
+
+#[tokio::test]
+async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
+    let db = TestDb::sqlite();
+    let app = App::new(&db).await;
+    let orgs = app
+        .csv(
+            "/api/v1/imports/organizations",
+            "name,kind,segment\nbids,partner,research\n".into(),
+        )
+        .await;
+    assert_eq!(orgs.json()["created"][0]["key"], "bids");
+    let put = app
+        .send(
+            Method::PUT,
+            "/api/v1/organizations/1",
+            Some(json!({"name": "bids", "kind": "funder", "website": "https://bids.example.org"})),
+        )
+        .await;
+    assert_eq!(put.json()["kind"], "funder");
+    assert_eq!(
+        app.get("/api/v1/organizations/1").await.json()["website"],
+        "https://bids.example.org"
+    );
+    assert_eq!(
+        app.send(Method::DELETE, "/api/v1/organizations/1", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(app.get("/api/v1/organizations").await.json(), json!([]));
+    assert_eq!(
+        app.post("/api/v1/organizations/1/restore", json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(
+        app.get("/api/v1/organizations?format=csv")
+            .await
+            .text
+            .starts_with("id,name,long_name,kind")
+    );
+
+    let contact = app
+        .post("/api/v1/contacts", json!({"name": "Amara Okonjo", "email": "amara@bids.example.org", "organizations": [{"organization": "bids", "label": "billing-contact"}]}))
+        .await;
+    assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.text);
+    let imported = app
+        .csv(
+            "/api/v1/imports/contacts?dry_run=true",
+            "name,email\nAmara Okonjo,amara@bids.example.org\nDev Ivers,dev@bids.example.org\n"
+                .into(),
+        )
+        .await;
+    assert_eq!(
+        (
+            imported.json()["unchanged"].as_array().unwrap().len(),
+            imported.json()["created"].as_array().unwrap().len()
+        ),
+        (1, 1)
+    );
+    let edit = app.send(Method::PUT, "/api/v1/contacts/1", Some(json!({"name": "Amara Okonjo", "email": "amara@bids.example.org", "strategic": true}))).await;
+    assert_eq!(
+        (
+            edit.json()["strategic"].as_bool(),
+            edit.json()["organizations"].as_array().map(Vec::len)
+        ),
+        (Some(true), Some(0))
+    );
+    assert_eq!(
+        app.get("/api/v1/contacts?organization=bids").await.json(),
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/contacts/1").await.json()["email"],
+        "amara@bids.example.org"
+    );
+    assert_eq!(
+        app.send(Method::DELETE, "/api/v1/contacts/1", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post("/api/v1/contacts/1/restore", json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let bad_email = app
+        .post("/api/v1/contacts", json!({"name": "X", "email": "nope"}))
+        .await;
+    assert_eq!(
+        (bad_email.status, detail(&bad_email).as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email: expected an address such as ada@example.org"
+        )
+    );
+
+    let campaign = app
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Spring webinar", "cost": "1200", "start_date": "2026-03-01"}),
+        )
+        .await;
+    assert_eq!(campaign.status, StatusCode::CREATED, "{}", campaign.text);
+    let edited = app
+        .send(
+            Method::PUT,
+            "/api/v1/campaigns/1",
+            Some(json!({"name": "Spring webinar", "cost": "1500.50"})),
+        )
+        .await;
+    assert_eq!(edited.json()["cost"], "1500.50");
+    assert_eq!(
+        app.send(Method::DELETE, "/api/v1/campaigns/1", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post("/api/v1/campaigns/1/restore", json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/campaigns")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    assert_eq!(
+        app.post("/api/v1/pipelines", json!({"name": "Grants"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let stage = app
+        .post(
+            "/api/v1/pipelines/Grants/stages",
+            json!({"name": "Awarded", "default_probability": 1.0, "outcome": "won"}),
+        )
+        .await;
+    assert_eq!(stage.status, StatusCode::CREATED, "{}", stage.text);
+    let first = app
+        .post(
+            "/api/v1/pipelines/Grants/stages",
+            json!({"name": "Letter of inquiry", "default_probability": 0.1, "position": 1}),
+        )
+        .await;
+    assert_eq!(first.json()["position"], 1);
+    let renamed = app
+        .send(
+            Method::PATCH,
+            "/api/v1/pipelines/Grants/stages/Letter%20of%20inquiry",
+            Some(json!({"name": "Inquiry", "forecast_category": "pipeline"})),
+        )
+        .await;
+    assert_eq!(renamed.json()["name"], "Inquiry", "{}", renamed.text);
+    assert_eq!(
+        app.post("/api/v1/pipelines/Grants/stages/Inquiry/retire", json!({}))
+            .await
+            .json()["retired"],
+        true
+    );
+    assert_eq!(
+        app.post("/api/v1/pipelines/Grants/stages/Inquiry/restore", json!({}))
+            .await
+            .json()["retired"],
+        false
+    );
+    let stages = app.get("/api/v1/pipelines").await.json();
+    assert_eq!(stages.as_array().unwrap().len(), 11);
+    let history = app.get("/api/v1/history/organization/1").await.json();
+    assert_eq!(history.as_array().unwrap().len(), 4);
+    let unknown = app.get("/api/v1/history/invoice/1").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn bad_requests_say_what_is_wrong_in_the_error_shape() {
+    let db = TestDb::sqlite();
+    let app = App::new(&db).await;
+    let cases = [
+        (
+            json!({"name": "X", "stage": "Outreach", "amount": "1,000"}),
+            "amount: invalid amount \"1,000\": expected a number such as 1234.56",
+        ),
+        (
+            json!({"name": "X", "stage": "Outreach", "probability": 3}),
+            "probability: invalid probability \"3\": expected a number from 0 to 1",
+        ),
+        (
+            json!({"name": "X", "stage": "Nowhere"}),
+            "stage: no stage \"Nowhere\" in Membership Sales; stages: Enrichment, Outreach, Discovery, Renewal, Proposal, Contract Admin, Closed Won, Closed Lost, Closed Won Complete",
+        ),
+        (
+            json!({"name": "X", "stage": "Outreach", "close_date": "2026-02-30"}),
+            "close_date: invalid date \"2026-02-30\": no such calendar date (expected YYYY-MM-DD)",
+        ),
+    ];
+    for (body, expected) in cases {
+        let reply = app.post("/api/v1/deals", body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.text
+        );
+        assert_eq!(detail(&reply), expected);
+    }
+    let unknown_field = app
+        .post(
+            "/api/v1/deals",
+            json!({"name": "X", "stage": "Outreach", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(unknown_field.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = app.get("/api/v1/deals/42").await;
+    assert_eq!(
+        (missing.status, detail(&missing).as_str()),
+        (StatusCode::NOT_FOUND, "no deal with id 42")
+    );
+    let zero = app.get("/api/v1/deals/0").await;
+    assert_eq!(zero.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/deals?closes_from=someday").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.get("/api/v1/deals").await.json(),
+        json!([]),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_matches_its_snapshot_and_the_router() {
+    let db = TestDb::sqlite();
+    let app = App::new(&db).await;
+    let reply = app.get("/api/v1/openapi.json").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let mut document = reply.json();
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        document["openapi"]
+    );
+    document["info"]["version"] = json!("(version)");
+    insta::assert_json_snapshot!("openapi", document);
+
+    // Every operation the document describes is routed: none falls through to the
+    // not-found handler or is refused as a wrong method.
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 20, "{} paths", paths.len());
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path
+                .replace("{id}", "1")
+                .replace("{pipeline}", "Membership%20Sales")
+                .replace("{stage}", "Outreach")
+                .replace("{kind}", "deal");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = (method != Method::GET).then(|| json!({}));
+            let reply = app.send(method.clone(), &concrete, body).await;
+            assert_ne!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {concrete}"
+            );
+            let fell_through =
+                reply.status == StatusCode::NOT_FOUND && detail(&reply).starts_with("no such page");
+            assert!(
+                !fell_through,
+                "{method} {concrete} is in the document but not routed"
+            );
+        }
+    }
+}
