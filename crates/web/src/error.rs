@@ -2,7 +2,8 @@
 //!
 //! - `core`, `store` and `app` return typed errors (thiserror); the web edge maps each
 //!   [`AppError`] to exactly one status code, here and nowhere else.
-//! - Every error body has one JSON shape: `{"errors":[{"detail":"…"}]}`.
+//! - Every error body has one JSON shape: `{"errors":[{"detail":"…"}]}`; the problems of an
+//!   import also carry their `line`, `column` and `value`.
 //! - 4xx details say what was wrong so the client can fix it. 5xx bodies are opaque
 //!   ("internal error, see the server log"); the cause is logged with the request's id.
 
