@@ -418,6 +418,9 @@ pub async fn import_organizations(
             if has("notes") {
                 f.notes.clone_from(&row.fields.notes);
             }
+            if has("tags") {
+                f.tags.clone_from(&row.fields.tags);
+            }
             f
         },
     );

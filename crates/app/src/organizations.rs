@@ -132,6 +132,7 @@ pub fn table(list: &[OrganizationRecord]) -> Table {
         "kind",
         "website",
         "github",
+        "tags",
         "notes",
         "deleted",
     ]);
@@ -144,6 +145,7 @@ pub fn table(list: &[OrganizationRecord]) -> Table {
             Some(f.kind.to_string()),
             f.website.clone(),
             f.github_org.clone(),
+            Some(f.tags.join("; ")),
             f.notes.clone(),
             org.deleted_at.clone(),
         ]);

@@ -69,6 +69,7 @@ async fn child() -> bool {
                     website: None,
                     github_org: None,
                     notes: None,
+                    tags: Vec::new(),
                 };
                 let created = organizations::create(&store, &ctx(), fields).await.unwrap();
                 // Reported only once committed.

@@ -28,6 +28,7 @@ fn fields(name: &str) -> OrganizationFields {
         website: None,
         github_org: None,
         notes: None,
+        tags: Vec::new(),
     }
 }
 

@@ -298,6 +298,9 @@ pub struct OrgArgs {
     /// Notes (Markdown)
     #[arg(long)]
     pub notes: Option<String>,
+    /// Tags or segments, separated by ';' (replaces the current ones)
+    #[arg(long)]
+    pub tags: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -466,7 +469,8 @@ pub enum PipelineCommand {
 pub enum ImportCommand {
     /// The CRM's deal export: an idempotent upsert keyed by the CRM's id
     Deals(ImportArgs),
-    /// Organizations (name, long_name, kind, website, github_org, notes), matched by name
+    /// Organizations (name, long_name, kind, website, github_org, notes, tags as `a;b`),
+    /// matched by name
     Organizations(ImportArgs),
     /// Contacts (name, email, github, organizations as `org:label;…`, strategic, coverage,
     /// notes), matched by email

@@ -359,6 +359,18 @@ fn organizations_are_listed_edited_deleted_and_restored() {
         "{}",
         list.stdout
     );
+    assert_eq!(
+        bearing(
+            d,
+            &["org", "edit", "bids", "--tags", "research; education"],
+            &[]
+        )
+        .status,
+        0
+    );
+    let tagged = bearing(d, &["org", "show", "bids", "--format", "json"], &[]);
+    let tagged: serde_json::Value = serde_json::from_str(&tagged.stdout).unwrap();
+    assert_eq!(tagged["tags"], serde_json::json!(["research", "education"]));
     assert_eq!(bearing(d, &["org", "delete", "1"], &[]).status, 0);
     assert_eq!(
         bearing(d, &["org", "list", "--format", "csv"], &[])
@@ -371,8 +383,8 @@ fn organizations_are_listed_edited_deleted_and_restored() {
     let history = bearing(d, &["history", "org", "1"], &[]);
     assert_eq!(
         history.stdout.lines().count(),
-        5,
-        "create, edit, delete, restore: {}",
+        6,
+        "create, two edits, delete, restore: {}",
         history.stdout
     );
     let stages = bearing(d, &["pipeline", "list", "--format", "csv"], &[]);

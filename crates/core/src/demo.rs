@@ -177,6 +177,28 @@ const LOSS_REASONS: [&str; 5] = [
     "grant not renewed",
 ];
 
+/// The segment a demo organization's name suggests.
+fn segment(long_name: &str) -> Vec<String> {
+    let tag = if ["College", "School"].iter().any(|w| long_name.contains(w)) {
+        "education"
+    } else if [
+        "Foundation",
+        "Fund",
+        "Trust",
+        "Philanthropies",
+        "Initiative",
+        "Circle",
+    ]
+    .iter()
+    .any(|w| long_name.contains(w))
+    {
+        "funding"
+    } else {
+        "research"
+    };
+    vec![tag.to_owned()]
+}
+
 /// Generates the demo organisation.
 pub fn generate(spec: DemoSpec) -> DemoData {
     let mut g = Generator {
@@ -276,6 +298,7 @@ impl Generator {
         let website = format!("https://{key}.example.org");
         self.data.organizations.push(OrganizationFields {
             name: name.clone(),
+            tags: segment(&long_name),
             long_name: Some(long_name),
             kind,
             website: Some(website),

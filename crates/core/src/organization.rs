@@ -97,6 +97,9 @@ pub struct OrganizationFields {
     pub website: Option<String>,
     pub github_org: Option<String>,
     pub notes: Option<String>,
+    /// Tags or segments, e.g. `research`, `education`.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[cfg(test)]

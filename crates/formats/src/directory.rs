@@ -140,13 +140,14 @@ fn read<T>(
     (rows, errors)
 }
 
-pub const ORGANIZATION_COLUMNS: [&str; 6] = [
+pub const ORGANIZATION_COLUMNS: [&str; 7] = [
     "name",
     "long_name",
     "kind",
     "website",
     "github_org",
     "notes",
+    "tags",
 ];
 
 /// Organizations, matched by their one-word name.
@@ -185,6 +186,13 @@ pub fn read_organizations(
                 website: cells.text("website"),
                 github_org: cells.text("github_org"),
                 notes: cells.text("notes"),
+                tags: cells
+                    .get("tags")
+                    .unwrap_or_default()
+                    .split(';')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
             };
             Some((name.to_string(), fields))
         },

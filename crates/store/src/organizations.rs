@@ -22,7 +22,7 @@ pub struct OrganizationRecord {
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT id, name, long_name, kind, website, github_org, notes, created_at, updated_at, deleted_at
+            "SELECT id, name, long_name, kind, website, github_org, notes, tags, created_at, updated_at, deleted_at
              FROM organizations ",
             $tail
         )
@@ -37,8 +37,8 @@ impl Tx {
     ) -> Result<OrganizationRecord> {
         let now = timestamp_text(at);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO organizations (name, long_name, kind, website, github_org, notes, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            "INSERT INTO organizations (name, long_name, kind, website, github_org, notes, tags, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id",
         )
         .bind(fields.name.as_str())
         .bind(fields.long_name.as_deref())
@@ -47,6 +47,7 @@ impl Tx {
         .bind(fields.github_org.as_deref())
         .bind(fields.notes.as_deref())
         .bind(&now)
+        .bind(tags_text(&fields.tags))
         .fetch_one(&mut *self.inner)
         .await
         .map_err(|e| match StoreError::from(e) {
@@ -70,7 +71,7 @@ impl Tx {
     ) -> Result<OrganizationRecord> {
         let done = sqlx::query(
             "UPDATE organizations SET name = $1, long_name = $2, kind = $3, website = $4, github_org = $5,
-                    notes = $6, updated_at = $7
+                    notes = $6, updated_at = $7, tags = $9
              WHERE id = $8",
         )
         .bind(fields.name.as_str())
@@ -81,6 +82,7 @@ impl Tx {
         .bind(fields.notes.as_deref())
         .bind(timestamp_text(at))
         .bind(id.get())
+        .bind(tags_text(&fields.tags))
         .execute(&mut *self.inner)
         .await?;
         if done.rows_affected() == 0 {
@@ -151,6 +153,11 @@ impl Store {
     }
 }
 
+/// Tags as stored: joined by `;`, or NULL when there are none.
+fn tags_text(tags: &[String]) -> Option<String> {
+    (!tags.is_empty()).then(|| tags.join(";"))
+}
+
 fn not_found(id: OrganizationId) -> StoreError {
     StoreError::NotFound {
         kind: "organization",
@@ -197,6 +204,16 @@ fn record(row: &AnyRow) -> Result<OrganizationRecord> {
             website: row.try_get("website")?,
             github_org: row.try_get("github_org")?,
             notes: row.try_get("notes")?,
+            tags: {
+                let tags: Option<String> = row.try_get("tags")?;
+                tags.map(|t| {
+                    t.split(';')
+                        .map(str::to_owned)
+                        .filter(|t| !t.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+            },
         },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

@@ -16,6 +16,7 @@ async fn store_with_an_organization(db: &TestDb) -> Store {
         website: None,
         github_org: None,
         notes: None,
+        tags: Vec::new(),
     };
     tx.insert_organization(&fields, jiff::Timestamp::now())
         .await

@@ -37,6 +37,7 @@ fn org(name: &str) -> OrganizationFields {
         website: None,
         github_org: Some(name.to_owned()),
         notes: Some("*Markdown* notes".into()),
+        tags: Vec::new(),
     }
 }
 

@@ -50,6 +50,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
                 website: None,
                 github_org: None,
                 notes: None,
+                tags: Vec::new(),
             };
             apply(&fields, &mut org)?;
             let created = organizations::create(store, &super::cli_context(config)?, org).await?;
@@ -122,6 +123,13 @@ fn apply(args: &OrgArgs, org: &mut OrganizationFields) -> anyhow::Result<()> {
     }
     if args.notes.is_some() {
         org.notes = text(&args.notes);
+    }
+    if let Some(tags) = &args.tags {
+        org.tags = tags
+            .split(';')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
--- Contacts and their organizations, and the deal history: one row per change of a tracked
+-- Tags (segments) of organizations; contacts and their organizations, and the deal history: one row per change of a tracked
 -- field (stage, probability, forecast category, amounts, dates), append-only.
 
 CREATE TABLE contacts (
@@ -63,3 +63,6 @@ FOR EACH ROW EXECUTE FUNCTION deal_history_append_only();
 
 CREATE TRIGGER deal_history_no_truncate BEFORE TRUNCATE ON deal_history
 FOR EACH STATEMENT EXECUTE FUNCTION deal_history_append_only();
+
+-- Segments an organization belongs to, separated by ';'.
+ALTER TABLE organizations ADD COLUMN tags TEXT;

@@ -1,4 +1,4 @@
--- Contacts and their organizations, and the deal history: one row per change of a tracked
+-- Tags (segments) of organizations; contacts and their organizations, and the deal history: one row per change of a tracked
 -- field (stage, probability, forecast category, amounts, dates), append-only.
 
 CREATE TABLE contacts (
@@ -60,3 +60,6 @@ CREATE TRIGGER deal_history_no_delete BEFORE DELETE ON deal_history
 BEGIN
     SELECT RAISE(ABORT, 'the deal history is append-only');
 END;
+
+-- Segments an organization belongs to, separated by ';'.
+ALTER TABLE organizations ADD COLUMN tags TEXT;

@@ -280,6 +280,9 @@ pub struct OrganizationInput {
     pub website: Option<String>,
     pub github_org: Option<String>,
     pub notes: Option<String>,
+    /// Tags or segments.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl OrganizationInput {
@@ -294,6 +297,12 @@ impl OrganizationInput {
             website: self.website.clone(),
             github_org: self.github_org.clone(),
             notes: self.notes.clone(),
+            tags: self
+                .tags
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
         })
     }
 }
@@ -308,6 +317,7 @@ pub struct OrganizationView {
     pub website: Option<String>,
     pub github_org: Option<String>,
     pub notes: Option<String>,
+    pub tags: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
@@ -323,6 +333,7 @@ impl From<OrganizationRecord> for OrganizationView {
             website: o.fields.website,
             github_org: o.fields.github_org,
             notes: o.fields.notes,
+            tags: o.fields.tags,
             created_at: o.created_at,
             updated_at: o.updated_at,
             deleted_at: o.deleted_at,
