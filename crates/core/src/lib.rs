@@ -45,6 +45,7 @@ pub mod campaign;
 pub mod contact;
 pub mod deal;
 pub mod demo;
+pub mod forecast;
 pub mod ids;
 pub mod money;
 pub mod month;

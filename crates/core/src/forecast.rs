@@ -1,0 +1,747 @@
+//! Revenue projections: what each deal is worth month by month from the projection start,
+//! the scenario rows leadership steers by, and the tables behind them. Pure functions over a
+//! snapshot of deals and assumptions; DOMAIN.md "Revenue projections" is the specification.
+//!
+//! Amounts are in major units (dollars) as `f64` inside the calculation; every value the
+//! tables show is rounded to whole units, half to even, where the domain says "rounded".
+
+use crate::pipeline::StageOutcome;
+use crate::{Date, Month};
+
+/// Rounds to whole currency units, half to even ("banker's rounding").
+pub fn round(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// The stage a won deal is active in; "Closed Won Complete" keeps finished engagements.
+pub const CLOSED_WON: &str = "Closed Won";
+
+/// A deal as the forecast sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastDeal {
+    /// The CRM's id for imported deals, else Bearing's.
+    pub id: String,
+    pub name: String,
+    pub revenue_type: Option<String>,
+    pub stage: String,
+    pub outcome: StageOutcome,
+    /// The deal's probability, or else its stage's default.
+    pub probability: f64,
+    pub amount: Option<f64>,
+    pub collected: Option<f64>,
+    pub contract_start: Option<Date>,
+    pub contract_end: Option<Date>,
+    pub target_start: Option<Date>,
+    pub target_end: Option<Date>,
+}
+
+/// Where a deal stands for the forecast; every deal is in exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Signed and running, or in the pipeline with what a projection needs.
+    Active,
+    /// In the pipeline but missing a start, an end or an amount: an action item.
+    Removed,
+    /// Expired, lost or complete.
+    Inactive,
+}
+
+/// What the forecast derives from a deal at a projection start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub has_data: bool,
+    pub total_months: i32,
+    pub elapsed: i32,
+    /// Known, estimated (see `collected_estimated`), or 0.
+    pub collected: f64,
+    pub collected_estimated: bool,
+    pub full_rate: f64,
+    pub projection_rate: f64,
+    pub category: Category,
+    /// For removed deals: which of start, end and amount are missing.
+    pub missing: Vec<&'static str>,
+}
+
+impl Derived {
+    /// Whether the deal is active in `month`: it starts by the month's end and ends on or after
+    /// its first day.
+    pub fn active_in(&self, month: Month) -> bool {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) => Month::of(s) <= month && Month::of(e) >= month,
+            _ => false,
+        }
+    }
+}
+
+/// Derives a deal's effective dates, rates and category at projection start `p`.
+pub fn derive(deal: &ForecastDeal, p: Month) -> Derived {
+    let start = deal.contract_start.or(deal.target_start);
+    let end = deal.contract_end.or(deal.target_end);
+    let has_data = start.is_some() && end.is_some() && deal.amount.is_some();
+    let amount = deal.amount.unwrap_or(0.0);
+    let (total_months, elapsed) = match (start, end) {
+        (Some(s), Some(e)) => {
+            let total = (Month::of(s).until(Month::of(e)) + 1).max(1);
+            (total, Month::of(s).until(p).clamp(0, total))
+        }
+        _ => (1, 0),
+    };
+    let (collected, collected_estimated) = match deal.collected {
+        Some(c) => (c, false),
+        None if has_data => (round(amount * f64::from(elapsed) / f64::from(total_months)), true),
+        None => (0.0, false),
+    };
+    let full_rate = round(amount / f64::from(total_months)).max(0.0);
+    let projection_rate = round((amount - collected).max(0.0) / f64::from((total_months - elapsed).max(1)));
+    let ends_in_time = end.is_some_and(|e| e >= p.first_day());
+    let open = deal.outcome == StageOutcome::Open;
+    let category = if has_data && ends_in_time && (open || deal.stage == CLOSED_WON) {
+        Category::Active
+    } else if open && !has_data {
+        Category::Removed
+    } else {
+        Category::Inactive
+    };
+    let mut missing = Vec::new();
+    if category == Category::Removed {
+        if start.is_none() {
+            missing.push("start");
+        }
+        if end.is_none() {
+            missing.push("end");
+        }
+        if deal.amount.is_none() {
+            missing.push("amount");
+        }
+    }
+    Derived {
+        start,
+        end,
+        has_data,
+        total_months,
+        elapsed,
+        collected,
+        collected_estimated,
+        full_rate,
+        projection_rate,
+        category,
+        missing,
+    }
+}
+
+/// A deal's row in the contributions tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub index: usize,
+    pub monthly_rate: f64,
+    pub expected_monthly: f64,
+    pub expected_future_revenue: f64,
+    /// One value per month of the table.
+    pub months: Vec<f64>,
+}
+
+/// A table of deals by month, with its months and its TOTAL row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContributionTable {
+    pub months: Vec<Month>,
+    pub rows: Vec<Contribution>,
+    pub total: Vec<f64>,
+}
+
+/// The forecast of a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    pub start: Month,
+    pub deals: Vec<ForecastDeal>,
+    pub derived: Vec<Derived>,
+    /// From the projection start to the latest end among active deals.
+    pub months: Vec<Month>,
+}
+
+impl Forecast {
+    pub fn new(deals: Vec<ForecastDeal>, start: Month) -> Forecast {
+        let derived: Vec<Derived> = deals.iter().map(|d| derive(d, start)).collect();
+        let last = derived
+            .iter()
+            .filter(|d| d.category == Category::Active)
+            .filter_map(|d| d.end.map(Month::of))
+            .max()
+            .unwrap_or(start)
+            .max(start);
+        Forecast { start, months: months(start, last), deals, derived }
+    }
+
+    fn active(&self) -> impl Iterator<Item = (usize, &ForecastDeal, &Derived)> {
+        self.deals
+            .iter()
+            .zip(&self.derived)
+            .enumerate()
+            .filter(|(_, (_, d))| d.category == Category::Active)
+            .map(|(i, (deal, d))| (i, deal, d))
+    }
+
+    fn committed(deal: &ForecastDeal) -> bool {
+        deal.probability >= 1.0
+    }
+
+    /// Committed: Σ projection rate of active probability-1 deals.
+    pub fn committed_row(&self) -> Vec<f64> {
+        self.months
+            .iter()
+            .map(|&m| {
+                self.active()
+                    .filter(|(_, deal, d)| Self::committed(deal) && d.active_in(m))
+                    .map(|(_, _, d)| d.projection_rate)
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// Estimated: the exact expectation, Σ projection rate × probability, rounded per month.
+    pub fn estimated_row(&self) -> Vec<f64> {
+        self.months
+            .iter()
+            .map(|&m| {
+                round(
+                    self.active()
+                        .filter(|(_, _, d)| d.active_in(m))
+                        .map(|(_, deal, d)| d.projection_rate * deal.probability)
+                        .sum(),
+                )
+            })
+            .collect()
+    }
+
+    /// Committed (total contract less gifts): Σ full monthly rate of probability-1 deals that
+    /// are not gifts, in every month they are active.
+    pub fn full_obligation_row(&self) -> Vec<f64> {
+        self.months
+            .iter()
+            .map(|&m| {
+                self.active()
+                    .filter(|(_, deal, d)| {
+                        Self::committed(deal) && deal.revenue_type.as_deref() != Some("gift") && d.active_in(m)
+                    })
+                    .map(|(_, _, d)| d.full_rate)
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// Deal contributions by month: every active deal at its projection rate.
+    pub fn deal_months(&self) -> ContributionTable {
+        let rows = self.active().map(|(i, deal, d)| self.contribution(i, deal, d, d.projection_rate, &self.months)).collect();
+        table(self.months.clone(), rows)
+    }
+
+    /// Committed obligations by month: probability-1 deals at their full monthly rate, to the
+    /// latest end among them.
+    pub fn commitments(&self) -> ContributionTable {
+        let committed: Vec<(usize, &ForecastDeal, &Derived)> =
+            self.active().filter(|(_, deal, _)| Self::committed(deal)).collect();
+        let last = committed.iter().filter_map(|(_, _, d)| d.end.map(Month::of)).max().unwrap_or(self.start).max(self.start);
+        let months = months(self.start, last);
+        let rows = committed.iter().map(|(i, deal, d)| self.contribution(*i, deal, d, d.full_rate, &months)).collect();
+        table(months, rows)
+    }
+
+    fn contribution(&self, index: usize, deal: &ForecastDeal, d: &Derived, rate: f64, months: &[Month]) -> Contribution {
+        let expected_monthly = round(rate * deal.probability);
+        let known_collected = deal.collected.unwrap_or(0.0);
+        Contribution {
+            index,
+            monthly_rate: rate,
+            expected_monthly,
+            expected_future_revenue: round((deal.amount.unwrap_or(0.0) - known_collected).max(0.0) * deal.probability),
+            months: months.iter().map(|&m| if d.active_in(m) { expected_monthly } else { 0.0 }).collect(),
+        }
+    }
+
+    /// Revenue by type for the first 24 months: committed obligations by type and their total,
+    /// pipeline contributions by type and their total, and the two together.
+    pub fn revenue_by_type(&self) -> Vec<(String, Vec<f64>)> {
+        let months = months(self.start, self.start.plus(23).unwrap_or(self.start));
+        let type_of = |deal: &ForecastDeal| deal.revenue_type.clone().unwrap_or_else(|| "unknown".to_owned());
+        let mut committed: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut pipeline: Vec<(String, Vec<f64>)> = Vec::new();
+        for (_, deal, d) in self.active() {
+            let (rows, rate) = if Self::committed(deal) {
+                (&mut committed, d.full_rate)
+            } else {
+                (&mut pipeline, round(d.projection_rate * deal.probability))
+            };
+            let kind = type_of(deal);
+            let position = match rows.iter().position(|(k, _)| *k == kind) {
+                Some(p) => p,
+                None => {
+                    rows.push((kind, vec![0.0; months.len()]));
+                    rows.len() - 1
+                }
+            };
+            for (value, &m) in rows[position].1.iter_mut().zip(&months) {
+                if d.active_in(m) {
+                    *value += rate;
+                }
+            }
+        }
+        committed.sort_by_key(|(k, _)| type_order(k));
+        pipeline.sort_by_key(|(k, _)| type_order(k));
+        let sum = |rows: &[(String, Vec<f64>)]| -> Vec<f64> {
+            (0..months.len()).map(|i| rows.iter().map(|(_, v)| v[i]).sum()).collect()
+        };
+        let committed_total = sum(&committed);
+        let pipeline_total = sum(&pipeline);
+        let both: Vec<f64> = committed_total.iter().zip(&pipeline_total).map(|(a, b)| a + b).collect();
+        let mut out = committed;
+        out.push(("TOTAL (committed)".to_owned(), committed_total));
+        out.extend(pipeline.into_iter().map(|(k, v)| (format!("pipeline: {k}"), v)));
+        out.push(("TOTAL (pipeline)".to_owned(), pipeline_total));
+        out.push(("TOTAL (committed + pipeline)".to_owned(), both));
+        out
+    }
+}
+
+/// A reason a signed deal needs attention, with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Flag {
+    Stale,
+    OverCollected,
+    MissingContractDates,
+    EndingSoon,
+    CollectedEstimated,
+    EndedNotCollected,
+}
+
+impl Flag {
+    pub fn code(self) -> &'static str {
+        match self {
+            Flag::Stale => "stale",
+            Flag::OverCollected => "over-collected",
+            Flag::MissingContractDates => "missing-contract-dates",
+            Flag::EndingSoon => "ending-soon",
+            Flag::CollectedEstimated => "collected-estimated",
+            Flag::EndedNotCollected => "ended-not-collected",
+        }
+    }
+
+    pub fn explain(self) -> &'static str {
+        match self {
+            Flag::Stale => "started six or more months ago and nothing collected is recorded",
+            Flag::OverCollected => "more than 115% of the amount is collected",
+            Flag::MissingContractDates => "the contract start or end is not entered",
+            Flag::EndingSoon => "ends within three months with more than half the amount still to collect",
+            Flag::CollectedEstimated => "the amount collected is unknown and was estimated from the months elapsed",
+            Flag::EndedNotCollected => "ended in the last twelve months with less than the amount collected",
+        }
+    }
+}
+
+impl Forecast {
+    /// Signed deals that need attention: the active Closed Won deals by the current rules,
+    /// and those that ended in the twelve months before the start without being paid in full.
+    pub fn flags(&self) -> Vec<(usize, Vec<Flag>)> {
+        let mut out = Vec::new();
+        let year_before = self.start.plus(-12).unwrap_or(self.start);
+        for (i, (deal, d)) in self.deals.iter().zip(&self.derived).enumerate() {
+            if deal.stage != CLOSED_WON {
+                continue;
+            }
+            let amount = deal.amount.unwrap_or(0.0);
+            let mut reasons = Vec::new();
+            if d.category == Category::Active {
+                let started = d.start.map(Month::of);
+                if deal.collected.is_none() && started.is_some_and(|s| s.until(self.start) >= 6) {
+                    reasons.push(Flag::Stale);
+                }
+                if amount > 0.0 && deal.collected.is_some_and(|c| c > 1.15 * amount) {
+                    reasons.push(Flag::OverCollected);
+                }
+                if deal.contract_start.is_none() || deal.contract_end.is_none() {
+                    reasons.push(Flag::MissingContractDates);
+                }
+                let soon = self.start.first_day().checked_add(jiff::Span::new().months(3)).ok();
+                let remaining = amount - d.collected;
+                if d.end.zip(soon).is_some_and(|(e, soon)| e <= soon) && remaining > 0.5 * amount {
+                    reasons.push(Flag::EndingSoon);
+                }
+                if d.collected_estimated {
+                    reasons.push(Flag::CollectedEstimated);
+                }
+            } else if let Some(end) = d.end
+                && Month::of(end) >= year_before
+                && Month::of(end) < self.start
+                && deal.collected.is_none_or(|c| c < amount)
+            {
+                reasons.push(Flag::EndedNotCollected);
+            }
+            if !reasons.is_empty() {
+                out.push((i, reasons));
+            }
+        }
+        out
+    }
+}
+
+/// Traffic-light status of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Red,
+    Yellow,
+    Green,
+    /// Beyond green: possibly under-staffed or over-reserved.
+    Over,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Red => "red",
+            Status::Yellow => "yellow",
+            Status::Green => "green",
+            Status::Over => "over",
+        }
+    }
+}
+
+/// Where yellow, green and over begin.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Bands {
+    pub yellow: f64,
+    pub green: f64,
+    pub over: f64,
+}
+
+impl Bands {
+    pub fn status(&self, value: f64) -> Status {
+        if value >= self.over {
+            Status::Over
+        } else if value >= self.green {
+            Status::Green
+        } else if value >= self.yellow {
+            Status::Yellow
+        } else {
+            Status::Red
+        }
+    }
+
+    /// The next band's name and threshold, for red and yellow.
+    fn next(&self, status: Status) -> Option<(&'static str, f64)> {
+        match status {
+            Status::Red => Some(("yellow", self.yellow)),
+            Status::Yellow => Some(("green", self.green)),
+            Status::Green | Status::Over => None,
+        }
+    }
+}
+
+/// What the scorecard needs besides the projection.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HealthAssumptions {
+    pub net_assets: f64,
+    pub monthly_costs: f64,
+    pub fsp_fee: f64,
+    /// In months.
+    pub runway: Bands,
+    /// Ratios, 1.0 = 100%.
+    pub coverage: Bands,
+    pub pipeline: Bands,
+}
+
+impl Default for HealthAssumptions {
+    fn default() -> Self {
+        HealthAssumptions {
+            net_assets: 0.0,
+            monthly_costs: 0.0,
+            fsp_fee: 0.15,
+            runway: Bands { yellow: 6.0, green: 12.0, over: 24.0 },
+            coverage: Bands { yellow: 0.85, green: 1.0, over: 1.3 },
+            pipeline: Bands { yellow: 1.0, green: 1.5, over: 2.5 },
+        }
+    }
+}
+
+/// One indicator of the scorecard.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Indicator {
+    pub metric: &'static str,
+    pub value: String,
+    pub status: Status,
+    /// What reaching the next band takes, when red or yellow.
+    pub target: Option<String>,
+    pub detail: String,
+    pub question: &'static str,
+}
+
+/// `$1,234,567`, rounded to whole units.
+pub fn dollars(x: f64) -> String {
+    let whole = round(x).abs() as u64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if x < -0.5 { "-" } else { "" })
+}
+
+fn percent(ratio: f64) -> String {
+    format!("{}%", round(ratio * 100.0))
+}
+
+fn months_text(n: i64) -> String {
+    if n == 1 { "1 month".to_owned() } else { format!("{n} months") }
+}
+
+/// The financial-health scorecard from the committed and estimated rows of a projection.
+pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &HealthAssumptions) -> Vec<Indicator> {
+    let c = a.monthly_costs;
+    let f = a.fsp_fee;
+
+    // Committed revenue runway.
+    let mut balance = a.net_assets;
+    let mut runway = 0_i64;
+    let mut runs_out = None;
+    for (r, month) in committed.iter().zip(months) {
+        balance += r - (c + r * f);
+        if balance < 0.0 {
+            runs_out = Some(*month);
+            break;
+        }
+        runway += 1;
+    }
+    let status = a.runway.status(runway as f64);
+    let detail = match runs_out {
+        Some(month) => format!(
+            "On committed revenue alone, cash of {} runs out in {month}, after {}.",
+            dollars(a.net_assets),
+            months_text(runway)
+        ),
+        None => format!("Still solvent after all {} projected months.", months.len()),
+    };
+    let target = a.runway.next(status).map(|(band, threshold)| {
+        let more = (threshold - runway as f64).ceil() as i64;
+        format!("{} ({band}): {} more", months_text(threshold as i64), months_text(more))
+    });
+    let runway_indicator = Indicator {
+        metric: "Committed revenue runway",
+        value: months_text(runway),
+        status,
+        target,
+        detail,
+        question: "How long does the cash last on signed revenue alone?",
+    };
+
+    // Committed monthly surplus/deficit (cost coverage).
+    let first = committed.len().min(6);
+    let mean = if first == 0 { 0.0 } else { committed[..first].iter().sum::<f64>() / first as f64 };
+    let ratio = if c + mean * f > 0.0 { mean / (c + mean * f) } else { 0.0 };
+    let status = a.coverage.status(ratio);
+    let target = a.coverage.next(status).map(|(band, t)| {
+        let needed = t * c / (1.0 - t * f);
+        format!("{} ({band}): {}/month more committed revenue", percent(t), dollars(needed - mean))
+    });
+    let coverage = Indicator {
+        metric: "Committed monthly surplus/deficit",
+        value: percent(ratio),
+        status,
+        target,
+        detail: format!(
+            "Committed revenue averages {}/month over the next {first} months against costs of {}/month with the sponsor's fee.",
+            dollars(mean),
+            dollars(c + mean * f)
+        ),
+        question: "Does signed revenue cover what the organisation spends each month?",
+    };
+
+    // Pipeline coverage.
+    let first = committed.len().min(6);
+    let gap: f64 = committed[..first].iter().map(|r| (c + r * f - r).max(0.0)).sum();
+    let pipeline: f64 =
+        estimated[..first.min(estimated.len())].iter().zip(committed).map(|(e, r)| (e - r).max(0.0)).sum();
+    let (value, status, target) = if gap <= 0.0 {
+        ("no gap".to_owned(), Status::Green, None)
+    } else {
+        let ratio = pipeline / gap;
+        let status = a.pipeline.status(ratio);
+        let target = a.pipeline.next(status).map(|(band, t)| {
+            format!(
+                "{} ({band}): {} more estimated pipeline (gap {}, pipeline {} over {first} months)",
+                percent(t),
+                dollars(t * gap - pipeline),
+                dollars(gap),
+                dollars(pipeline)
+            )
+        });
+        (percent(ratio), status, target)
+    };
+    let pipeline_indicator = Indicator {
+        metric: "Pipeline coverage",
+        value,
+        status,
+        target,
+        detail: format!(
+            "Over the next {first} months signed revenue leaves a gap of {} to costs; the weighted pipeline adds {}.",
+            dollars(gap),
+            dollars(pipeline)
+        ),
+        question: "Is there enough weighted pipeline to close the gap between costs and signed revenue?",
+    };
+    vec![runway_indicator, coverage, pipeline_indicator]
+}
+
+/// The order of revenue types in the tables: gift, grant, project, membership-premier,
+/// membership-general, mrr_membership, unknown, then the rest alphabetically.
+fn type_order(kind: &str) -> (usize, String) {
+    const FIRST: [&str; 7] =
+        ["gift", "grant", "project", "membership-premier", "membership-general", "mrr_membership", "unknown"];
+    match FIRST.iter().position(|k| *k == kind) {
+        Some(p) => (p, String::new()),
+        None => (FIRST.len(), kind.to_owned()),
+    }
+}
+
+fn months(from: Month, to: Month) -> Vec<Month> {
+    (0..=from.until(to).max(0)).filter_map(|i| from.plus(i)).collect()
+}
+
+fn table(months: Vec<Month>, mut rows: Vec<Contribution>) -> ContributionTable {
+    // Largest expected monthly first; ties keep the snapshot's order, so the table is stable.
+    rows.sort_by(|a, b| b.expected_monthly.total_cmp(&a.expected_monthly).then(a.index.cmp(&b.index)));
+    let total = (0..months.len()).map(|i| rows.iter().map(|r| r.months[i]).sum()).collect();
+    ContributionTable { months, rows, total }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn deal(stage: &str, outcome: StageOutcome, probability: f64) -> ForecastDeal {
+        ForecastDeal {
+            id: "1".into(),
+            name: "Deal".into(),
+            revenue_type: Some("project".into()),
+            stage: stage.into(),
+            outcome,
+            probability,
+            amount: Some(12_000.0),
+            collected: None,
+            contract_start: Some(date(2026, 1, 1)),
+            contract_end: Some(date(2026, 12, 31)),
+            target_start: None,
+            target_end: None,
+        }
+    }
+
+    fn p() -> Month {
+        Month::parse("2026-03").unwrap()
+    }
+
+    #[test]
+    fn banker_s_rounding_goes_to_even() {
+        assert_eq!((round(0.5), round(1.5), round(2.5), round(-0.5), round(2.4999)), (0.0, 2.0, 2.0, -0.0, 2.0));
+    }
+
+    #[test]
+    fn unknown_collected_is_estimated_from_elapsed_months() {
+        // Twelve months from January; two have passed at March.
+        let d = derive(&deal(CLOSED_WON, StageOutcome::Won, 1.0), p());
+        assert_eq!((d.total_months, d.elapsed), (12, 2));
+        assert_eq!((d.collected, d.collected_estimated), (2_000.0, true));
+        assert_eq!((d.full_rate, d.projection_rate), (1_000.0, 1_000.0));
+        assert_eq!(d.category, Category::Active);
+    }
+
+    #[test]
+    fn over_collected_deals_project_nothing_more() {
+        let mut over = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        over.collected = Some(15_000.0);
+        let d = derive(&over, p());
+        assert_eq!((d.projection_rate, d.full_rate, d.collected_estimated), (0.0, 1_000.0, false));
+    }
+
+    #[test]
+    fn a_one_month_deal_and_a_deal_that_straddles_the_start() {
+        let mut one = deal("Proposal", StageOutcome::Open, 0.5);
+        one.contract_start = Some(date(2026, 5, 10));
+        one.contract_end = Some(date(2026, 5, 20));
+        let d = derive(&one, p());
+        assert_eq!((d.total_months, d.elapsed, d.projection_rate), (1, 0, 12_000.0));
+        // Started long before P and ends after it: the rest is spread over what remains.
+        let mut straddle = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        straddle.contract_start = Some(date(2025, 3, 1));
+        straddle.contract_end = Some(date(2026, 4, 30));
+        straddle.collected = Some(6_000.0);
+        let d = derive(&straddle, p());
+        assert_eq!((d.total_months, d.elapsed), (14, 12));
+        assert_eq!(d.projection_rate, 3_000.0);
+    }
+
+    #[test]
+    fn missing_data_removes_open_deals_and_names_what_is_missing() {
+        let mut open = deal("Outreach", StageOutcome::Open, 0.1);
+        open.amount = None;
+        open.contract_end = None;
+        let d = derive(&open, p());
+        assert_eq!((d.category, d.missing.clone()), (Category::Removed, vec!["end", "amount"]));
+        let mut won = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        won.contract_start = None;
+        assert_eq!(derive(&won, p()).category, Category::Inactive, "a won deal without dates is not a pipeline item");
+        let mut expired = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        expired.contract_end = Some(date(2026, 2, 28));
+        assert_eq!(derive(&expired, p()).category, Category::Inactive);
+        let complete = deal("Closed Won Complete", StageOutcome::Won, 1.0);
+        assert_eq!(derive(&complete, p()).category, Category::Inactive);
+        let lost = deal("Closed Lost", StageOutcome::Lost, 0.0);
+        assert_eq!(derive(&lost, p()).category, Category::Inactive);
+    }
+
+    #[test]
+    fn dollars_have_thousands_separators() {
+        assert_eq!((dollars(86_483.9), dollars(375.0), dollars(1_234_567.0), dollars(0.0)), ("$86,484".into(), "$375".into(), "$1,234,567".into(), "$0".into()));
+    }
+
+    #[test]
+    fn the_scorecard_follows_the_domain_formulas() {
+        // Net assets 1,000; costs 100/month; no fee. 50 committed a month: 50 lost each month.
+        let a = HealthAssumptions { net_assets: 1_000.0, monthly_costs: 100.0, fsp_fee: 0.0, ..HealthAssumptions::default() };
+        let months: Vec<Month> = (0..30).filter_map(|i| p().plus(i)).collect();
+        let committed = vec![50.0; 30];
+        let estimated = vec![80.0; 30];
+        let h = health(&committed, &estimated, &months, &a);
+        assert_eq!((h[0].value.as_str(), h[0].status), ("20 months", Status::Green));
+        assert_eq!(h[0].target, None);
+        assert_eq!((h[1].value.as_str(), h[1].status), ("50%", Status::Red));
+        assert_eq!(h[1].target.as_deref(), Some("85% (yellow): $35/month more committed revenue"));
+        // Gap 6 × 50 = 300; pipeline 6 × 30 = 180: 60%.
+        assert_eq!((h[2].value.as_str(), h[2].status), ("60%", Status::Red));
+        assert_eq!(h[2].target.as_deref(), Some("100% (yellow): $120 more estimated pipeline (gap $300, pipeline $180 over 6 months)"));
+        let rich = HealthAssumptions { monthly_costs: 10.0, ..a };
+        let h = health(&committed, &estimated, &months, &rich);
+        assert_eq!((h[0].status, h[2].value.as_str(), h[2].status), (Status::Over, "no gap", Status::Green));
+        assert_eq!(h[0].detail, "Still solvent after all 30 projected months.");
+    }
+
+    #[test]
+    fn gifts_are_left_out_of_the_full_obligation_and_ties_keep_their_order() {
+        let mut gift = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        gift.revenue_type = Some("gift".into());
+        gift.id = "gift".into();
+        let mut project = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        project.id = "project".into();
+        let forecast = Forecast::new(vec![gift, project], p());
+        assert_eq!(forecast.full_obligation_row()[0], 1_000.0);
+        assert_eq!(forecast.committed_row()[0], 2_000.0);
+        let table = forecast.deal_months();
+        let order: Vec<&str> = table.rows.iter().map(|r| forecast.deals[r.index].id.as_str()).collect();
+        assert_eq!(order, ["gift", "project"]);
+        assert_eq!(table.months.len(), 10, "March to December");
+        assert_eq!(table.total[0], 2_000.0);
+    }
+}
