@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod deals;
 pub mod demo;
+pub mod forecast;
 pub mod history;
 pub mod import;
 pub mod organizations;

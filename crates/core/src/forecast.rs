@@ -91,11 +91,15 @@ pub fn derive(deal: &ForecastDeal, p: Month) -> Derived {
     };
     let (collected, collected_estimated) = match deal.collected {
         Some(c) => (c, false),
-        None if has_data => (round(amount * f64::from(elapsed) / f64::from(total_months)), true),
+        None if has_data => (
+            round(amount * f64::from(elapsed) / f64::from(total_months)),
+            true,
+        ),
         None => (0.0, false),
     };
     let full_rate = round(amount / f64::from(total_months)).max(0.0);
-    let projection_rate = round((amount - collected).max(0.0) / f64::from((total_months - elapsed).max(1)));
+    let projection_rate =
+        round((amount - collected).max(0.0) / f64::from((total_months - elapsed).max(1)));
     let ends_in_time = end.is_some_and(|e| e >= p.first_day());
     let open = deal.outcome == StageOutcome::Open;
     let category = if has_data && ends_in_time && (open || deal.stage == CLOSED_WON) {
@@ -171,7 +175,12 @@ impl Forecast {
             .max()
             .unwrap_or(start)
             .max(start);
-        Forecast { start, months: months(start, last), deals, derived }
+        Forecast {
+            start,
+            months: months(start, last),
+            deals,
+            derived,
+        }
     }
 
     fn active(&self) -> impl Iterator<Item = (usize, &ForecastDeal, &Derived)> {
@@ -223,7 +232,9 @@ impl Forecast {
             .map(|&m| {
                 self.active()
                     .filter(|(_, deal, d)| {
-                        Self::committed(deal) && deal.revenue_type.as_deref() != Some("gift") && d.active_in(m)
+                        Self::committed(deal)
+                            && deal.revenue_type.as_deref() != Some("gift")
+                            && d.active_in(m)
                     })
                     .map(|(_, _, d)| d.full_rate)
                     .sum()
@@ -233,30 +244,61 @@ impl Forecast {
 
     /// Deal contributions by month: every active deal at its projection rate.
     pub fn deal_months(&self) -> ContributionTable {
-        let rows = self.active().map(|(i, deal, d)| self.contribution(i, deal, d, d.projection_rate, &self.months)).collect();
+        let rows = self
+            .active()
+            .map(|(i, deal, d)| self.contribution(i, deal, d, d.projection_rate, &self.months))
+            .collect();
         table(self.months.clone(), rows)
     }
 
     /// Committed obligations by month: probability-1 deals at their full monthly rate, to the
     /// latest end among them.
     pub fn commitments(&self) -> ContributionTable {
-        let committed: Vec<(usize, &ForecastDeal, &Derived)> =
-            self.active().filter(|(_, deal, _)| Self::committed(deal)).collect();
-        let last = committed.iter().filter_map(|(_, _, d)| d.end.map(Month::of)).max().unwrap_or(self.start).max(self.start);
+        let committed: Vec<(usize, &ForecastDeal, &Derived)> = self
+            .active()
+            .filter(|(_, deal, _)| Self::committed(deal))
+            .collect();
+        let last = committed
+            .iter()
+            .filter_map(|(_, _, d)| d.end.map(Month::of))
+            .max()
+            .unwrap_or(self.start)
+            .max(self.start);
         let months = months(self.start, last);
-        let rows = committed.iter().map(|(i, deal, d)| self.contribution(*i, deal, d, d.full_rate, &months)).collect();
+        let rows = committed
+            .iter()
+            .map(|(i, deal, d)| self.contribution(*i, deal, d, d.full_rate, &months))
+            .collect();
         table(months, rows)
     }
 
-    fn contribution(&self, index: usize, deal: &ForecastDeal, d: &Derived, rate: f64, months: &[Month]) -> Contribution {
+    fn contribution(
+        &self,
+        index: usize,
+        deal: &ForecastDeal,
+        d: &Derived,
+        rate: f64,
+        months: &[Month],
+    ) -> Contribution {
         let expected_monthly = round(rate * deal.probability);
         let known_collected = deal.collected.unwrap_or(0.0);
         Contribution {
             index,
             monthly_rate: rate,
             expected_monthly,
-            expected_future_revenue: round((deal.amount.unwrap_or(0.0) - known_collected).max(0.0) * deal.probability),
-            months: months.iter().map(|&m| if d.active_in(m) { expected_monthly } else { 0.0 }).collect(),
+            expected_future_revenue: round(
+                (deal.amount.unwrap_or(0.0) - known_collected).max(0.0) * deal.probability,
+            ),
+            months: months
+                .iter()
+                .map(|&m| {
+                    if d.active_in(m) {
+                        expected_monthly
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -264,7 +306,11 @@ impl Forecast {
     /// pipeline contributions by type and their total, and the two together.
     pub fn revenue_by_type(&self) -> Vec<(String, Vec<f64>)> {
         let months = months(self.start, self.start.plus(23).unwrap_or(self.start));
-        let type_of = |deal: &ForecastDeal| deal.revenue_type.clone().unwrap_or_else(|| "unknown".to_owned());
+        let type_of = |deal: &ForecastDeal| {
+            deal.revenue_type
+                .clone()
+                .unwrap_or_else(|| "unknown".to_owned())
+        };
         let mut committed: Vec<(String, Vec<f64>)> = Vec::new();
         let mut pipeline: Vec<(String, Vec<f64>)> = Vec::new();
         for (_, deal, d) in self.active() {
@@ -290,14 +336,24 @@ impl Forecast {
         committed.sort_by_key(|(k, _)| type_order(k));
         pipeline.sort_by_key(|(k, _)| type_order(k));
         let sum = |rows: &[(String, Vec<f64>)]| -> Vec<f64> {
-            (0..months.len()).map(|i| rows.iter().map(|(_, v)| v[i]).sum()).collect()
+            (0..months.len())
+                .map(|i| rows.iter().map(|(_, v)| v[i]).sum())
+                .collect()
         };
         let committed_total = sum(&committed);
         let pipeline_total = sum(&pipeline);
-        let both: Vec<f64> = committed_total.iter().zip(&pipeline_total).map(|(a, b)| a + b).collect();
+        let both: Vec<f64> = committed_total
+            .iter()
+            .zip(&pipeline_total)
+            .map(|(a, b)| a + b)
+            .collect();
         let mut out = committed;
         out.push(("TOTAL (committed)".to_owned(), committed_total));
-        out.extend(pipeline.into_iter().map(|(k, v)| (format!("pipeline: {k}"), v)));
+        out.extend(
+            pipeline
+                .into_iter()
+                .map(|(k, v)| (format!("pipeline: {k}"), v)),
+        );
         out.push(("TOTAL (pipeline)".to_owned(), pipeline_total));
         out.push(("TOTAL (committed + pipeline)".to_owned(), both));
         out
@@ -332,9 +388,15 @@ impl Flag {
             Flag::Stale => "started six or more months ago and nothing collected is recorded",
             Flag::OverCollected => "more than 115% of the amount is collected",
             Flag::MissingContractDates => "the contract start or end is not entered",
-            Flag::EndingSoon => "ends within three months with more than half the amount still to collect",
-            Flag::CollectedEstimated => "the amount collected is unknown and was estimated from the months elapsed",
-            Flag::EndedNotCollected => "ended in the last twelve months with less than the amount collected",
+            Flag::EndingSoon => {
+                "ends within three months with more than half the amount still to collect"
+            }
+            Flag::CollectedEstimated => {
+                "the amount collected is unknown and was estimated from the months elapsed"
+            }
+            Flag::EndedNotCollected => {
+                "ended in the last twelve months with less than the amount collected"
+            }
         }
     }
 }
@@ -362,7 +424,11 @@ impl Forecast {
                 if deal.contract_start.is_none() || deal.contract_end.is_none() {
                     reasons.push(Flag::MissingContractDates);
                 }
-                let soon = self.start.first_day().checked_add(jiff::Span::new().months(3)).ok();
+                let soon = self
+                    .start
+                    .first_day()
+                    .checked_add(jiff::Span::new().months(3))
+                    .ok();
                 let remaining = amount - d.collected;
                 if d.end.zip(soon).is_some_and(|(e, soon)| e <= soon) && remaining > 0.5 * amount {
                     reasons.push(Flag::EndingSoon);
@@ -457,9 +523,21 @@ impl Default for HealthAssumptions {
             net_assets: 0.0,
             monthly_costs: 0.0,
             fsp_fee: 0.15,
-            runway: Bands { yellow: 6.0, green: 12.0, over: 24.0 },
-            coverage: Bands { yellow: 0.85, green: 1.0, over: 1.3 },
-            pipeline: Bands { yellow: 1.0, green: 1.5, over: 2.5 },
+            runway: Bands {
+                yellow: 6.0,
+                green: 12.0,
+                over: 24.0,
+            },
+            coverage: Bands {
+                yellow: 0.85,
+                green: 1.0,
+                over: 1.3,
+            },
+            pipeline: Bands {
+                yellow: 1.0,
+                green: 1.5,
+                over: 2.5,
+            },
         }
     }
 }
@@ -495,11 +573,20 @@ fn percent(ratio: f64) -> String {
 }
 
 fn months_text(n: i64) -> String {
-    if n == 1 { "1 month".to_owned() } else { format!("{n} months") }
+    if n == 1 {
+        "1 month".to_owned()
+    } else {
+        format!("{n} months")
+    }
 }
 
 /// The financial-health scorecard from the committed and estimated rows of a projection.
-pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &HealthAssumptions) -> Vec<Indicator> {
+pub fn health(
+    committed: &[f64],
+    estimated: &[f64],
+    months: &[Month],
+    a: &HealthAssumptions,
+) -> Vec<Indicator> {
     let c = a.monthly_costs;
     let f = a.fsp_fee;
 
@@ -526,7 +613,11 @@ pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &Health
     };
     let target = a.runway.next(status).map(|(band, threshold)| {
         let more = (threshold - runway as f64).ceil() as i64;
-        format!("{} ({band}): {} more", months_text(threshold as i64), months_text(more))
+        let unit = if more == 1 { "month" } else { "months" };
+        format!(
+            "{} ({band}): {more} more {unit}",
+            months_text(threshold as i64)
+        )
     });
     let runway_indicator = Indicator {
         metric: "Committed revenue runway",
@@ -539,12 +630,24 @@ pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &Health
 
     // Committed monthly surplus/deficit (cost coverage).
     let first = committed.len().min(6);
-    let mean = if first == 0 { 0.0 } else { committed[..first].iter().sum::<f64>() / first as f64 };
-    let ratio = if c + mean * f > 0.0 { mean / (c + mean * f) } else { 0.0 };
+    let mean = if first == 0 {
+        0.0
+    } else {
+        committed[..first].iter().sum::<f64>() / first as f64
+    };
+    let ratio = if c + mean * f > 0.0 {
+        mean / (c + mean * f)
+    } else {
+        0.0
+    };
     let status = a.coverage.status(ratio);
     let target = a.coverage.next(status).map(|(band, t)| {
         let needed = t * c / (1.0 - t * f);
-        format!("{} ({band}): {}/month more committed revenue", percent(t), dollars(needed - mean))
+        format!(
+            "{} ({band}): {}/month more committed revenue",
+            percent(t),
+            dollars(needed - mean)
+        )
     });
     let coverage = Indicator {
         metric: "Committed monthly surplus/deficit",
@@ -561,9 +664,15 @@ pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &Health
 
     // Pipeline coverage.
     let first = committed.len().min(6);
-    let gap: f64 = committed[..first].iter().map(|r| (c + r * f - r).max(0.0)).sum();
-    let pipeline: f64 =
-        estimated[..first.min(estimated.len())].iter().zip(committed).map(|(e, r)| (e - r).max(0.0)).sum();
+    let gap: f64 = committed[..first]
+        .iter()
+        .map(|r| (c + r * f - r).max(0.0))
+        .sum();
+    let pipeline: f64 = estimated[..first.min(estimated.len())]
+        .iter()
+        .zip(committed)
+        .map(|(e, r)| (e - r).max(0.0))
+        .sum();
     let (value, status, target) = if gap <= 0.0 {
         ("no gap".to_owned(), Status::Green, None)
     } else {
@@ -598,8 +707,15 @@ pub fn health(committed: &[f64], estimated: &[f64], months: &[Month], a: &Health
 /// The order of revenue types in the tables: gift, grant, project, membership-premier,
 /// membership-general, mrr_membership, unknown, then the rest alphabetically.
 fn type_order(kind: &str) -> (usize, String) {
-    const FIRST: [&str; 7] =
-        ["gift", "grant", "project", "membership-premier", "membership-general", "mrr_membership", "unknown"];
+    const FIRST: [&str; 7] = [
+        "gift",
+        "grant",
+        "project",
+        "membership-premier",
+        "membership-general",
+        "mrr_membership",
+        "unknown",
+    ];
     match FIRST.iter().position(|k| *k == kind) {
         Some(p) => (p, String::new()),
         None => (FIRST.len(), kind.to_owned()),
@@ -607,14 +723,26 @@ fn type_order(kind: &str) -> (usize, String) {
 }
 
 fn months(from: Month, to: Month) -> Vec<Month> {
-    (0..=from.until(to).max(0)).filter_map(|i| from.plus(i)).collect()
+    (0..=from.until(to).max(0))
+        .filter_map(|i| from.plus(i))
+        .collect()
 }
 
 fn table(months: Vec<Month>, mut rows: Vec<Contribution>) -> ContributionTable {
     // Largest expected monthly first; ties keep the snapshot's order, so the table is stable.
-    rows.sort_by(|a, b| b.expected_monthly.total_cmp(&a.expected_monthly).then(a.index.cmp(&b.index)));
-    let total = (0..months.len()).map(|i| rows.iter().map(|r| r.months[i]).sum()).collect();
-    ContributionTable { months, rows, total }
+    rows.sort_by(|a, b| {
+        b.expected_monthly
+            .total_cmp(&a.expected_monthly)
+            .then(a.index.cmp(&b.index))
+    });
+    let total = (0..months.len())
+        .map(|i| rows.iter().map(|r| r.months[i]).sum())
+        .collect();
+    ContributionTable {
+        months,
+        rows,
+        total,
+    }
 }
 
 #[cfg(test)]
@@ -645,7 +773,16 @@ mod tests {
 
     #[test]
     fn banker_s_rounding_goes_to_even() {
-        assert_eq!((round(0.5), round(1.5), round(2.5), round(-0.5), round(2.4999)), (0.0, 2.0, 2.0, -0.0, 2.0));
+        assert_eq!(
+            (
+                round(0.5),
+                round(1.5),
+                round(2.5),
+                round(-0.5),
+                round(2.4999)
+            ),
+            (0.0, 2.0, 2.0, -0.0, 2.0)
+        );
     }
 
     #[test]
@@ -663,7 +800,10 @@ mod tests {
         let mut over = deal(CLOSED_WON, StageOutcome::Won, 1.0);
         over.collected = Some(15_000.0);
         let d = derive(&over, p());
-        assert_eq!((d.projection_rate, d.full_rate, d.collected_estimated), (0.0, 1_000.0, false));
+        assert_eq!(
+            (d.projection_rate, d.full_rate, d.collected_estimated),
+            (0.0, 1_000.0, false)
+        );
     }
 
     #[test]
@@ -672,7 +812,10 @@ mod tests {
         one.contract_start = Some(date(2026, 5, 10));
         one.contract_end = Some(date(2026, 5, 20));
         let d = derive(&one, p());
-        assert_eq!((d.total_months, d.elapsed, d.projection_rate), (1, 0, 12_000.0));
+        assert_eq!(
+            (d.total_months, d.elapsed, d.projection_rate),
+            (1, 0, 12_000.0)
+        );
         // Started long before P and ends after it: the rest is spread over what remains.
         let mut straddle = deal(CLOSED_WON, StageOutcome::Won, 1.0);
         straddle.contract_start = Some(date(2025, 3, 1));
@@ -689,10 +832,17 @@ mod tests {
         open.amount = None;
         open.contract_end = None;
         let d = derive(&open, p());
-        assert_eq!((d.category, d.missing.clone()), (Category::Removed, vec!["end", "amount"]));
+        assert_eq!(
+            (d.category, d.missing.clone()),
+            (Category::Removed, vec!["end", "amount"])
+        );
         let mut won = deal(CLOSED_WON, StageOutcome::Won, 1.0);
         won.contract_start = None;
-        assert_eq!(derive(&won, p()).category, Category::Inactive, "a won deal without dates is not a pipeline item");
+        assert_eq!(
+            derive(&won, p()).category,
+            Category::Inactive,
+            "a won deal without dates is not a pipeline item"
+        );
         let mut expired = deal(CLOSED_WON, StageOutcome::Won, 1.0);
         expired.contract_end = Some(date(2026, 2, 28));
         assert_eq!(derive(&expired, p()).category, Category::Inactive);
@@ -704,27 +854,62 @@ mod tests {
 
     #[test]
     fn dollars_have_thousands_separators() {
-        assert_eq!((dollars(86_483.9), dollars(375.0), dollars(1_234_567.0), dollars(0.0)), ("$86,484".into(), "$375".into(), "$1,234,567".into(), "$0".into()));
+        assert_eq!(
+            (
+                dollars(86_483.9),
+                dollars(375.0),
+                dollars(1_234_567.0),
+                dollars(0.0)
+            ),
+            (
+                "$86,484".into(),
+                "$375".into(),
+                "$1,234,567".into(),
+                "$0".into()
+            )
+        );
     }
 
     #[test]
     fn the_scorecard_follows_the_domain_formulas() {
         // Net assets 1,000; costs 100/month; no fee. 50 committed a month: 50 lost each month.
-        let a = HealthAssumptions { net_assets: 1_000.0, monthly_costs: 100.0, fsp_fee: 0.0, ..HealthAssumptions::default() };
+        let a = HealthAssumptions {
+            net_assets: 1_000.0,
+            monthly_costs: 100.0,
+            fsp_fee: 0.0,
+            ..HealthAssumptions::default()
+        };
         let months: Vec<Month> = (0..30).filter_map(|i| p().plus(i)).collect();
         let committed = vec![50.0; 30];
         let estimated = vec![80.0; 30];
         let h = health(&committed, &estimated, &months, &a);
-        assert_eq!((h[0].value.as_str(), h[0].status), ("20 months", Status::Green));
+        assert_eq!(
+            (h[0].value.as_str(), h[0].status),
+            ("20 months", Status::Green)
+        );
         assert_eq!(h[0].target, None);
         assert_eq!((h[1].value.as_str(), h[1].status), ("50%", Status::Red));
-        assert_eq!(h[1].target.as_deref(), Some("85% (yellow): $35/month more committed revenue"));
+        assert_eq!(
+            h[1].target.as_deref(),
+            Some("85% (yellow): $35/month more committed revenue")
+        );
         // Gap 6 × 50 = 300; pipeline 6 × 30 = 180: 60%.
         assert_eq!((h[2].value.as_str(), h[2].status), ("60%", Status::Red));
-        assert_eq!(h[2].target.as_deref(), Some("100% (yellow): $120 more estimated pipeline (gap $300, pipeline $180 over 6 months)"));
-        let rich = HealthAssumptions { monthly_costs: 10.0, ..a };
+        assert_eq!(
+            h[2].target.as_deref(),
+            Some(
+                "100% (yellow): $120 more estimated pipeline (gap $300, pipeline $180 over 6 months)"
+            )
+        );
+        let rich = HealthAssumptions {
+            monthly_costs: 10.0,
+            ..a
+        };
         let h = health(&committed, &estimated, &months, &rich);
-        assert_eq!((h[0].status, h[2].value.as_str(), h[2].status), (Status::Over, "no gap", Status::Green));
+        assert_eq!(
+            (h[0].status, h[2].value.as_str(), h[2].status),
+            (Status::Over, "no gap", Status::Green)
+        );
         assert_eq!(h[0].detail, "Still solvent after all 30 projected months.");
     }
 
@@ -739,7 +924,11 @@ mod tests {
         assert_eq!(forecast.full_obligation_row()[0], 1_000.0);
         assert_eq!(forecast.committed_row()[0], 2_000.0);
         let table = forecast.deal_months();
-        let order: Vec<&str> = table.rows.iter().map(|r| forecast.deals[r.index].id.as_str()).collect();
+        let order: Vec<&str> = table
+            .rows
+            .iter()
+            .map(|r| forecast.deals[r.index].id.as_str())
+            .collect();
         assert_eq!(order, ["gift", "project"]);
         assert_eq!(table.months.len(), 10, "March to December");
         assert_eq!(table.total[0], 2_000.0);

@@ -1,0 +1,49 @@
+//! The forecast of the deals in the database: a snapshot for `bearing_core::forecast`.
+
+use bearing_core::Month;
+use bearing_core::forecast::{Forecast, ForecastDeal};
+use bearing_store::Store;
+
+use crate::Result;
+use crate::deals::{self, DealFilter};
+
+/// Every deal that is not deleted, as the forecast sees it: probabilities resolved to the
+/// stage's default where the deal has none, amounts in major units.
+pub async fn snapshot(store: &Store) -> Result<Vec<ForecastDeal>> {
+    let list = deals::list(store, &DealFilter::default()).await?;
+    Ok(list
+        .into_iter()
+        .map(|deal| {
+            let f = deal.fields;
+            let major = |minor: Option<i64>| {
+                minor.map(|m| bearing_core::Money::from_minor(m, f.currency).as_major_f64())
+            };
+            ForecastDeal {
+                id: deal
+                    .external_ids
+                    .get(crate::import::CRM)
+                    .cloned()
+                    .unwrap_or_else(|| deal.id.to_string()),
+                name: f.name.clone(),
+                revenue_type: f.revenue_type.as_ref().map(|t| t.to_string()),
+                probability: f.probability.map_or(deal.stage_probability, |p| p.get()),
+                outcome: deal.stage_outcome,
+                stage: f.stage,
+                amount: major(f.amount_minor),
+                collected: major(f.collected_minor),
+                contract_start: f.contract_start,
+                contract_end: f.contract_end,
+                target_start: f.target_start,
+                target_end: f.target_end,
+            }
+        })
+        .collect())
+}
+
+/// The forecast with books closed through `books_closed`: it starts the month after.
+pub async fn forecast(store: &Store, books_closed: Month) -> Result<Forecast> {
+    let start = books_closed.plus(1).ok_or_else(|| {
+        crate::AppError::invalid("books-closed", "the month after it is outside the calendar")
+    })?;
+    Ok(Forecast::new(snapshot(store).await?, start))
+}
