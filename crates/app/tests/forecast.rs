@@ -74,6 +74,24 @@ async fn the_deterministic_projection_rows_match_the_sample() {
         let values: Vec<f64> = row[1..].iter().map(|v| number(v)).collect();
         assert_eq!(ours[row[0].as_str()], values, "{}", row[0]);
     }
+    // The sampled rows lie between Committed and the sum of every active deal's rate.
+    let (low, high) = f.scenarios(&bearing_core::forecast::MonteCarlo::default());
+    let committed = f.committed_row();
+    for (i, &m) in f.months.iter().enumerate() {
+        let all: f64 = f
+            .derived
+            .iter()
+            .filter(|d| d.category == bearing_core::forecast::Category::Active && d.active_in(m))
+            .map(|d| d.projection_rate)
+            .sum();
+        assert!(
+            committed[i] <= low[i] && low[i] <= high[i] && high[i] <= all,
+            "{m}: {} {} {} {all}",
+            committed[i],
+            low[i],
+            high[i]
+        );
+    }
 }
 
 fn check_table(table: &bearing_core::forecast::ContributionTable, f: &Forecast, file: &str) {
