@@ -5,6 +5,7 @@
 //! input, then writes the change and its audit row in one transaction, and returns a typed
 //! result. Services take a [`Context`] that says who is acting and through which front door.
 
+pub mod assumptions;
 pub mod campaigns;
 pub mod contacts;
 pub mod deals;
@@ -14,6 +15,7 @@ pub mod history;
 pub mod import;
 pub mod organizations;
 pub mod pipelines;
+pub mod reports;
 
 mod error;
 

@@ -63,7 +63,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// List every recorded change to one record
     History {
-        /// organization (or org), deal, pipeline, stage, campaign or contact
+        /// organization (or org), deal, pipeline, stage, campaign, contact or assumptions
         #[arg(value_parser = parse_kind)]
         kind: EntityKind,
         id: String,
@@ -94,6 +94,34 @@ pub enum Command {
     /// Import a CSV export
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The assumptions behind the reports: show, set, history
+    #[command(subcommand)]
+    Assumptions(AssumptionsCommand),
+    /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health
+    Report {
+        name: String,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssumptionsCommand {
+    /// The assumptions in force today, and their version
+    Show,
+    /// Make a new version with KEY=VALUE changes, e.g. books-closed=2026-02 fsp-fee=0.15
+    Set {
+        #[arg(required = true, value_name = "KEY=VALUE", value_parser = parse_pair)]
+        changes: Vec<(String, String)>,
+        /// The day the new version takes effect (default: today)
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: Option<Date>,
+    },
+    /// Every version, with who made it and when
+    History,
 }
 
 #[derive(Debug, Subcommand)]
@@ -515,6 +543,13 @@ pub struct DemoArgs {
     /// The demo's "today" (default: today)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<Date>,
+}
+
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err("expected KEY=VALUE".to_owned()),
+    }
 }
 
 fn parse_kind(text: &str) -> Result<EntityKind, String> {

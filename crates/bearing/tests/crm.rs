@@ -811,3 +811,129 @@ fn contacts_and_campaigns_are_managed_from_the_command_line() {
         0
     );
 }
+
+#[test]
+fn reports_use_the_assumptions_version_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(bearing(d, &["import", "deals", SAMPLE], &[]).status, 0);
+    assert_one_line_error(
+        &bearing(d, &["report", "health"], &[]),
+        1,
+        "books-closed: not set",
+    );
+    assert_one_line_error(
+        &bearing(d, &["report", "nonsense"], &[]),
+        1,
+        "no report \"nonsense\"; reports: projections, deal-months",
+    );
+    assert_one_line_error(
+        &bearing(d, &["assumptions", "set", "fsp-fee=15%"], &[]),
+        1,
+        "expected a fraction from 0 to 1",
+    );
+    assert_one_line_error(
+        &bearing(d, &["assumptions", "set", "fsp-fee"], &[]),
+        2,
+        "expected KEY=VALUE",
+    );
+    let set = bearing(
+        d,
+        &[
+            "assumptions",
+            "set",
+            "books-closed=2026-02",
+            "fsp-fee=0.15",
+            "net-assets=500000",
+            "monthly-costs=100000",
+            "--from",
+            "2026-01-01",
+        ],
+        &[],
+    );
+    assert_eq!(
+        set.stdout.trim(),
+        "assumptions version 1 effective from 2026-01-01",
+        "{}",
+        set.stderr
+    );
+
+    let health = bearing(d, &["report", "health", "--format", "json"], &[]);
+    let health: serde_json::Value = serde_json::from_str(&health.stdout).unwrap();
+    assert_eq!(health["assumptions_version"], 1);
+    assert_eq!(health["rows"][0]["value"], "5 months");
+    assert_eq!(health["rows"][1]["value"], "11%");
+    assert_eq!(health["rows"][2]["status"], "red");
+
+    let projections = bearing(d, &["report", "projections", "--format", "csv"], &[]);
+    let lines: Vec<&str> = projections.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("scenario,2026-03,2026-04"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("Committed,16406,16406,16406,16406,0,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        !projections.stdout.contains(",-0"),
+        "no negative zeros: {}",
+        projections.stdout
+    );
+    let labels: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Committed",
+            "Pessimistic",
+            "Estimated",
+            "Optimistic",
+            "Estimated usage revenue",
+            "Committed (total contract less gifts)"
+        ]
+    );
+
+    let out = d.join("deal-months.csv");
+    let wrote = bearing(
+        d,
+        &[
+            "report",
+            "deal-months",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(wrote.status, 0, "{}", wrote.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.lines().last().unwrap().starts_with(",TOTAL,"),
+        "{text}"
+    );
+    for name in ["commitments", "revenue-by-type", "flags", "deals"] {
+        let run = bearing(d, &["report", name, "--format", "csv"], &[]);
+        assert_eq!(run.status, 0, "{name}: {}", run.stderr);
+    }
+    let later = bearing(
+        d,
+        &["assumptions", "set", "fsp-fee=0.2", "--from", "2999-01-01"],
+        &[],
+    );
+    assert_eq!(later.status, 0);
+    let show = bearing(d, &["assumptions", "show"], &[]);
+    assert!(
+        show.stdout.contains("fsp-fee          0.15") && show.stdout.contains("(version 1)"),
+        "a future version is not in force yet: {}",
+        show.stdout
+    );
+    let history = bearing(d, &["assumptions", "history"], &[]);
+    assert_eq!(history.stdout.lines().count(), 3, "{}", history.stdout);
+    assert_eq!(bearing(d, &["history", "assumptions", "2"], &[]).status, 0);
+}

@@ -51,16 +51,18 @@ pub enum EntityKind {
     Stage,
     Campaign,
     Contact,
+    Assumptions,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 6] = [
+    pub const ALL: [EntityKind; 7] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
         EntityKind::Stage,
         EntityKind::Campaign,
         EntityKind::Contact,
+        EntityKind::Assumptions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +73,7 @@ impl EntityKind {
             EntityKind::Stage => "stage",
             EntityKind::Campaign => "campaign",
             EntityKind::Contact => "contact",
+            EntityKind::Assumptions => "assumptions",
         }
     }
 }
@@ -89,6 +92,7 @@ impl FromStr for EntityKind {
         let lower = s.trim().to_ascii_lowercase();
         let singular = match lower.as_str() {
             "org" | "orgs" => "organization",
+            "assumption" | "assumptions" => "assumptions",
             other => other.strip_suffix('s').unwrap_or(other),
         };
         EntityKind::ALL
@@ -159,7 +163,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions"
             )
         );
     }

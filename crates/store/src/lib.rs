@@ -6,6 +6,7 @@
 //! both backends; the two migration folders keep the same versions and names. Driver errors
 //! never leave this crate: they become [`StoreError`].
 
+mod assumptions;
 mod audit;
 mod backup;
 mod campaigns;
@@ -27,6 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
+pub use assumptions::AssumptionsRecord;
 pub use audit::{AuditEntry, AuditRecord};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use campaigns::{CampaignRecord, CampaignRow};

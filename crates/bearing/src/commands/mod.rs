@@ -1,5 +1,6 @@
 //! One function per subcommand; each opens the store and calls the application services.
 
+mod assumptions;
 mod backup;
 mod campaign;
 mod contact;
@@ -48,6 +49,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Contact(command) => contact::run(&config, command).await,
         Command::Campaign(command) => campaign::run(&config, command).await,
         Command::Import(command) => import::run(&config, command).await,
+        Command::Assumptions(command) => assumptions::run(&config, command).await,
+        Command::Report { name, format, out } => {
+            assumptions::report(&config, &name, format, out.as_deref()).await
+        }
         Command::Config => {
             let mut table = Table::new(["key", "value", "from"]);
             for row in config.rows() {

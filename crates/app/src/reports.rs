@@ -1,0 +1,262 @@
+//! Reports: the forecast's tables, built once here for every front door.
+
+use bearing_core::forecast::{Category, ContributionTable, Forecast, health};
+use bearing_core::{Date, Month};
+use bearing_formats::Table;
+use bearing_store::Store;
+
+use crate::{AppError, Result};
+
+/// The reports, by name.
+pub const NAMES: [&str; 7] = [
+    "projections",
+    "deal-months",
+    "commitments",
+    "revenue-by-type",
+    "flags",
+    "deals",
+    "health",
+];
+
+/// A report and the assumptions version that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub name: &'static str,
+    pub assumptions_version: i64,
+    pub table: Table,
+}
+
+/// Whole units; an empty sum is -0.0 in IEEE arithmetic and must not print as "-0".
+fn whole(x: f64) -> Option<String> {
+    Some(format!("{:.0}", x + 0.0))
+}
+
+fn money(x: Option<f64>) -> Option<String> {
+    x.map(|v| format!("{v:.2}"))
+}
+
+/// Builds report `name` with the assumptions in force on `today`.
+pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
+    let Some(name) = NAMES.iter().copied().find(|n| *n == name) else {
+        return Err(AppError::invalid(
+            "report",
+            format!("no report {name:?}; reports: {}", NAMES.join(", ")),
+        ));
+    };
+    let (version, assumptions) = crate::assumptions::current(store, today).await?;
+    let books_closed = assumptions.books_closed.ok_or_else(|| {
+        AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
+    })?;
+    let forecast = crate::forecast::forecast(store, books_closed).await?;
+    let table = match name {
+        "projections" => projections(&forecast, &assumptions),
+        "deal-months" => contributions(&forecast, &forecast.deal_months()),
+        "commitments" => contributions(&forecast, &forecast.commitments()),
+        "revenue-by-type" => revenue_by_type(&forecast),
+        "flags" => flags(&forecast),
+        "deals" => deals(&forecast),
+        _ => health_table(&forecast, &assumptions),
+    };
+    Ok(Report {
+        name,
+        assumptions_version: version,
+        table,
+    })
+}
+
+fn month_headers(first: &str, months: &[Month]) -> Vec<String> {
+    std::iter::once(first.to_owned())
+        .chain(months.iter().map(ToString::to_string))
+        .collect()
+}
+
+fn projections(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
+    let (low, high) = f.scenarios(&a.monte_carlo());
+    let mut table = Table::new(month_headers("scenario", &f.months));
+    let rows = [
+        ("Committed", f.committed_row()),
+        ("Pessimistic", low),
+        ("Estimated", f.estimated_row()),
+        ("Optimistic", high),
+        ("Estimated usage revenue", vec![0.0; f.months.len()]),
+        (
+            "Committed (total contract less gifts)",
+            f.full_obligation_row(),
+        ),
+    ];
+    for (label, values) in rows {
+        table.push(std::iter::once(Some(label.to_owned())).chain(values.into_iter().map(whole)));
+    }
+    table
+}
+
+fn contributions(f: &Forecast, t: &ContributionTable) -> Table {
+    let mut headers: Vec<String> = [
+        "id",
+        "name",
+        "revenue_type",
+        "stage",
+        "probability",
+        "monthly_rate",
+        "expected_monthly",
+        "amount",
+        "expected_future_revenue",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    headers.extend(t.months.iter().map(ToString::to_string));
+    let mut table = Table::new(headers);
+    for row in &t.rows {
+        let deal = &f.deals[row.index];
+        let mut cells = vec![
+            Some(deal.id.clone()),
+            Some(deal.name.clone()),
+            deal.revenue_type.clone(),
+            Some(deal.stage.clone()),
+            Some(deal.probability.to_string()),
+            whole(row.monthly_rate),
+            whole(row.expected_monthly),
+            money(deal.amount),
+            whole(row.expected_future_revenue),
+        ];
+        cells.extend(row.months.iter().map(|v| whole(*v)));
+        table.push(cells);
+    }
+    let mut total = vec![
+        None,
+        Some("TOTAL".to_owned()),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ];
+    total.extend(t.total.iter().map(|v| whole(*v)));
+    table.push(total);
+    table
+}
+
+fn revenue_by_type(f: &Forecast) -> Table {
+    let rows = f.revenue_by_type();
+    let months: Vec<Month> = (0..24).filter_map(|i| f.start.plus(i)).collect();
+    let mut table = Table::new(month_headers("revenue_type", &months));
+    for (label, values) in rows {
+        table.push(std::iter::once(Some(label)).chain(values.into_iter().map(whole)));
+    }
+    table
+}
+
+fn flags(f: &Forecast) -> Table {
+    let mut table = Table::new([
+        "id",
+        "name",
+        "reasons",
+        "detail",
+        "stage",
+        "amount",
+        "collected",
+        "remaining",
+        "start",
+        "end",
+        "monthly_rate",
+        "projection_rate",
+    ]);
+    for (i, reasons) in f.flags() {
+        let (deal, d) = (&f.deals[i], &f.derived[i]);
+        table.push([
+            Some(deal.id.clone()),
+            Some(deal.name.clone()),
+            Some(
+                reasons
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
+            Some(
+                reasons
+                    .iter()
+                    .map(|r| r.explain())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Some(deal.stage.clone()),
+            money(deal.amount),
+            money(Some(d.collected)),
+            money(deal.amount.map(|a| a - d.collected)),
+            d.start.map(|s| s.to_string()),
+            d.end.map(|e| e.to_string()),
+            whole(d.full_rate),
+            whole(d.projection_rate),
+        ]);
+    }
+    table
+}
+
+fn deals(f: &Forecast) -> Table {
+    let mut table = Table::new([
+        "id",
+        "name",
+        "stage",
+        "probability",
+        "category",
+        "missing",
+        "start",
+        "end",
+        "total_months",
+        "elapsed",
+        "amount",
+        "collected",
+        "collected_estimated",
+        "monthly_rate",
+        "projection_rate",
+    ]);
+    for (deal, d) in f.deals.iter().zip(&f.derived) {
+        let category = match d.category {
+            Category::Active => "active",
+            Category::Removed => "removed",
+            Category::Inactive => "inactive",
+        };
+        table.push([
+            Some(deal.id.clone()),
+            Some(deal.name.clone()),
+            Some(deal.stage.clone()),
+            Some(deal.probability.to_string()),
+            Some(category.to_owned()),
+            Some(d.missing.join(";")),
+            d.start.map(|s| s.to_string()),
+            d.end.map(|e| e.to_string()),
+            Some(d.total_months.to_string()),
+            Some(d.elapsed.to_string()),
+            money(deal.amount),
+            money(Some(d.collected)),
+            Some(d.collected_estimated.to_string()),
+            whole(d.full_rate),
+            whole(d.projection_rate),
+        ]);
+    }
+    table
+}
+
+fn health_table(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
+    let mut table = Table::new(["metric", "value", "status", "target", "detail", "question"]);
+    for i in health(
+        &f.committed_row(),
+        &f.estimated_row(),
+        &f.months,
+        &a.health(),
+    ) {
+        table.push([
+            Some(i.metric.to_owned()),
+            Some(i.value),
+            Some(i.status.as_str().to_owned()),
+            i.target,
+            Some(i.detail),
+            Some(i.question.to_owned()),
+        ]);
+    }
+    table
+}

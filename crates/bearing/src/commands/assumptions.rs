@@ -1,0 +1,123 @@
+//! `bearing assumptions …` and `bearing report NAME`.
+
+use std::io::Write;
+use std::path::Path;
+
+use bearing_formats::{Format, Table};
+
+use crate::cli::AssumptionsCommand;
+use crate::config::Config;
+
+fn today() -> bearing_core::Date {
+    jiff::Zoned::now().date()
+}
+
+pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = async {
+        match command {
+            AssumptionsCommand::Show => {
+                let (version, values) = bearing_app::assumptions::current(&store, today()).await?;
+                let mut table = Table::new(["key", "value"]);
+                for (key, value) in values.entries() {
+                    table.push([Some(key.to_owned()), Some(value)]);
+                }
+                super::print_table(&table, Format::Table)?;
+                if version == 0 {
+                    println!("(defaults: no version set yet)");
+                } else {
+                    println!("(version {version})");
+                }
+                Ok(())
+            }
+            AssumptionsCommand::Set { changes, from } => {
+                let ctx = super::cli_context(config)?;
+                let record = bearing_app::assumptions::set(
+                    &store,
+                    &ctx,
+                    &changes,
+                    from.unwrap_or_else(today),
+                )
+                .await?;
+                println!(
+                    "assumptions version {} effective from {}",
+                    record.version, record.effective_from
+                );
+                Ok(())
+            }
+            AssumptionsCommand::History => {
+                let mut table = Table::new([
+                    "version",
+                    "effective_from",
+                    "created_at",
+                    "actor",
+                    "source",
+                    "values",
+                ]);
+                for v in bearing_app::assumptions::history(&store).await? {
+                    let values: Vec<String> = v
+                        .values
+                        .entries()
+                        .into_iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    table.push([
+                        Some(v.version.to_string()),
+                        Some(v.effective_from.to_string()),
+                        Some(v.created_at),
+                        Some(v.actor),
+                        Some(v.source.to_string()),
+                        Some(values.join(" ")),
+                    ]);
+                }
+                super::print_table(&table, Format::Table)
+            }
+        }
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+pub async fn report(
+    config: &Config,
+    name: &str,
+    format: Format,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let report = bearing_app::reports::build(&store, name, today()).await;
+    store.close().await;
+    let report = report?;
+    let mut bytes = Vec::new();
+    if format == Format::Json {
+        let mut rows = Vec::new();
+        report.table.write(Format::Json, &mut rows)?;
+        let rows: serde_json::Value = serde_json::from_slice(&rows)?;
+        let document = serde_json::json!({
+            "report": report.name,
+            "assumptions_version": report.assumptions_version,
+            "rows": rows,
+        });
+        serde_json::to_writer_pretty(&mut bytes, &document)?;
+        bytes.push(b'\n');
+    } else {
+        report.table.write(format, &mut bytes)?;
+        if format == Format::Table {
+            writeln!(
+                bytes,
+                "({}, assumptions version {})",
+                report.name, report.assumptions_version
+            )?;
+        }
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            println!("wrote {} to {}", report.name, path.display());
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
+}

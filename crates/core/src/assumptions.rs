@@ -1,0 +1,248 @@
+//! The assumptions behind every report: when the books closed, cash, costs, the sponsor's fee,
+//! the Monte Carlo settings, the bands of each indicator and the conversion rates. They are
+//! versioned: every report says which version made it.
+
+use crate::forecast::{Bands, HealthAssumptions, MonteCarlo};
+use crate::{Month, ParseError};
+
+/// One version of the assumptions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Assumptions {
+    /// The last month whose accounting is final; projections start the month after.
+    pub books_closed: Option<Month>,
+    pub net_assets: f64,
+    /// Monthly costs without the sponsor's fee.
+    pub monthly_costs: f64,
+    pub fsp_fee: f64,
+    pub mc_runs: u32,
+    pub mc_seed: u64,
+    pub percentile_low: f64,
+    pub percentile_high: f64,
+    pub runway_bands: Bands,
+    pub coverage_bands: Bands,
+    pub pipeline_bands: Bands,
+    /// Renewal conversion, for FMRR.
+    pub rho: f64,
+    /// New-prospect conversion, for FMRR.
+    pub eta: f64,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        let health = HealthAssumptions::default();
+        let mc = MonteCarlo::default();
+        Assumptions {
+            books_closed: None,
+            net_assets: 0.0,
+            monthly_costs: 0.0,
+            fsp_fee: health.fsp_fee,
+            mc_runs: mc.runs,
+            mc_seed: mc.seed,
+            percentile_low: mc.low,
+            percentile_high: mc.high,
+            runway_bands: health.runway,
+            coverage_bands: health.coverage,
+            pipeline_bands: health.pipeline,
+            rho: 0.8,
+            eta: 0.3,
+        }
+    }
+}
+
+/// The keys `set` understands, with what each expects.
+pub const KEYS: [(&str, &str); 13] = [
+    ("books-closed", "a month, YYYY-MM"),
+    ("net-assets", "an amount, e.g. 500000"),
+    ("monthly-costs", "an amount, e.g. 100000"),
+    ("fsp-fee", "a fraction from 0 to 1, e.g. 0.15"),
+    ("mc-runs", "a whole number of runs from 1 to 1000000"),
+    ("mc-seed", "a whole number"),
+    ("percentile-low", "a percentile from 0 to 100"),
+    ("percentile-high", "a percentile from 0 to 100"),
+    (
+        "runway-bands",
+        "three increasing numbers of months: yellow,green,over, e.g. 6,12,24",
+    ),
+    (
+        "coverage-bands",
+        "three increasing ratios: yellow,green,over, e.g. 0.85,1,1.3",
+    ),
+    (
+        "pipeline-bands",
+        "three increasing ratios: yellow,green,over, e.g. 1,1.5,2.5",
+    ),
+    ("rho", "a fraction from 0 to 1"),
+    ("eta", "a fraction from 0 to 1"),
+];
+
+fn number(key: &'static str, text: &str, min: f64, max: f64) -> Result<f64, ParseError> {
+    let reason = KEYS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("a number", |(_, r)| *r);
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| ParseError::new(key, text, &format!("expected {reason}")))?;
+    if !value.is_finite() || value < min || value > max {
+        return Err(ParseError::new(key, text, &format!("expected {reason}")));
+    }
+    Ok(value)
+}
+
+fn bands(key: &'static str, text: &str) -> Result<Bands, ParseError> {
+    let parts: Vec<f64> = text
+        .split(',')
+        .map(|p| number(key, p, 0.0, f64::MAX))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ParseError {
+            value: text.to_owned(),
+            ..e
+        })?;
+    match parts.as_slice() {
+        [yellow, green, over] if yellow <= green && green <= over => Ok(Bands {
+            yellow: *yellow,
+            green: *green,
+            over: *over,
+        }),
+        _ => Err(ParseError::new(
+            key,
+            text,
+            "expected three increasing numbers: yellow,green,over",
+        )),
+    }
+}
+
+impl Assumptions {
+    /// Sets one value from `KEY=VALUE` text.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParseError> {
+        match key.trim() {
+            "books-closed" => {
+                self.books_closed = Some(Month::parse(value).map_err(|e| ParseError {
+                    what: "books-closed",
+                    ..e
+                })?)
+            }
+            "net-assets" => self.net_assets = number("net-assets", value, f64::MIN, f64::MAX)?,
+            "monthly-costs" => self.monthly_costs = number("monthly-costs", value, 0.0, f64::MAX)?,
+            "fsp-fee" => self.fsp_fee = number("fsp-fee", value, 0.0, 0.99)?,
+            "mc-runs" => self.mc_runs = number("mc-runs", value, 1.0, 1_000_000.0)? as u32,
+            "mc-seed" => {
+                self.mc_seed = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| ParseError::new("mc-seed", value, "expected a whole number"))?
+            }
+            "percentile-low" => self.percentile_low = number("percentile-low", value, 0.0, 100.0)?,
+            "percentile-high" => {
+                self.percentile_high = number("percentile-high", value, 0.0, 100.0)?
+            }
+            "runway-bands" => self.runway_bands = bands("runway-bands", value)?,
+            "coverage-bands" => self.coverage_bands = bands("coverage-bands", value)?,
+            "pipeline-bands" => self.pipeline_bands = bands("pipeline-bands", value)?,
+            "rho" => self.rho = number("rho", value, 0.0, 1.0)?,
+            "eta" => self.eta = number("eta", value, 0.0, 1.0)?,
+            other => {
+                let keys: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+                return Err(ParseError::new(
+                    "assumption",
+                    other,
+                    &format!("expected one of {}", keys.join(", ")),
+                ));
+            }
+        }
+        if self.percentile_low > self.percentile_high {
+            return Err(ParseError::new(
+                "percentile-low",
+                value,
+                "the low percentile must not exceed the high one",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every value as `KEY`, text, in the order of [`KEYS`].
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let b = |b: &Bands| format!("{},{},{}", b.yellow, b.green, b.over);
+        vec![
+            (
+                "books-closed",
+                self.books_closed
+                    .map_or_else(|| "(not set)".to_owned(), |m| m.to_string()),
+            ),
+            ("net-assets", self.net_assets.to_string()),
+            ("monthly-costs", self.monthly_costs.to_string()),
+            ("fsp-fee", self.fsp_fee.to_string()),
+            ("mc-runs", self.mc_runs.to_string()),
+            ("mc-seed", self.mc_seed.to_string()),
+            ("percentile-low", self.percentile_low.to_string()),
+            ("percentile-high", self.percentile_high.to_string()),
+            ("runway-bands", b(&self.runway_bands)),
+            ("coverage-bands", b(&self.coverage_bands)),
+            ("pipeline-bands", b(&self.pipeline_bands)),
+            ("rho", self.rho.to_string()),
+            ("eta", self.eta.to_string()),
+        ]
+    }
+
+    pub fn health(&self) -> HealthAssumptions {
+        HealthAssumptions {
+            net_assets: self.net_assets,
+            monthly_costs: self.monthly_costs,
+            fsp_fee: self.fsp_fee,
+            runway: self.runway_bands,
+            coverage: self.coverage_bands,
+            pipeline: self.pipeline_bands,
+        }
+    }
+
+    pub fn monte_carlo(&self) -> MonteCarlo {
+        MonteCarlo {
+            runs: self.mc_runs,
+            seed: self.mc_seed,
+            low: self.percentile_low,
+            high: self.percentile_high,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_set_from_text_and_checked() {
+        let mut a = Assumptions::default();
+        for (k, v) in [
+            ("books-closed", "2026-02"),
+            ("fsp-fee", "0.15"),
+            ("net-assets", "500000"),
+            ("monthly-costs", "100000"),
+            ("runway-bands", "3,9,18"),
+        ] {
+            a.set(k, v).unwrap();
+        }
+        assert_eq!(a.books_closed, Month::parse("2026-02").ok());
+        assert_eq!((a.net_assets, a.runway_bands.green), (500_000.0, 9.0));
+        let err = |k: &str, v: &str| Assumptions::default().set(k, v).unwrap_err().to_string();
+        assert_eq!(
+            err("fsp-fee", "15%"),
+            "invalid fsp-fee \"15%\": expected a fraction from 0 to 1, e.g. 0.15"
+        );
+        assert_eq!(
+            err("books-closed", "Feb"),
+            "invalid books-closed \"Feb\": expected YYYY-MM"
+        );
+        assert!(err("runway-bands", "12,6,24").contains("three increasing numbers"));
+        assert!(err("mc-runs", "0").contains("from 1 to 1000000"));
+        assert!(err("colour", "red").contains("expected one of books-closed"));
+        assert!(err("percentile-low", "95").contains("must not exceed"));
+    }
+
+    #[test]
+    fn a_version_reads_back_from_json_with_defaults_for_new_keys() {
+        let a: Assumptions = serde_json::from_str(r#"{"net_assets": 5.0}"#).unwrap();
+        assert_eq!((a.net_assets, a.fsp_fee, a.mc_runs), (5.0, 0.15, 10_000));
+    }
+}
