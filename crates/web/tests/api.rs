@@ -479,6 +479,59 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
 }
 
 #[tokio::test]
+async fn reports_and_assumptions_have_their_routes() {
+    let db = TestDb::sqlite();
+    let app = App::new(&db).await;
+    app.csv(
+        "/api/v1/imports/deals",
+        std::fs::read_to_string(SAMPLE).unwrap(),
+    )
+    .await;
+    let unset = app.get("/api/v1/reports/health").await;
+    assert_eq!(unset.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail(&unset).starts_with("books-closed: not set"),
+        "{}",
+        unset.text
+    );
+    assert_eq!(app.get("/api/v1/assumptions").await.json()["version"], 0);
+    let set = app
+        .post(
+            "/api/v1/assumptions",
+            json!({"set": {"books-closed": "2026-02", "fsp-fee": "0.15", "net-assets": "500000", "monthly-costs": "100000"}, "effective_from": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.text);
+    assert_eq!(set.json()["values"]["books-closed"], "2026-02");
+    let bad = app
+        .post("/api/v1/assumptions", json!({"set": {"fsp-fee": "lots"}}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get("/api/v1/assumptions/history")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let health = app.get("/api/v1/reports/health").await.json();
+    assert_eq!(
+        (
+            health["report"].as_str(),
+            health["assumptions_version"].as_i64()
+        ),
+        (Some("health"), Some(1))
+    );
+    assert_eq!(health["rows"][0]["value"], "5 months");
+    let csv = app.get("/api/v1/reports/projections?format=csv").await;
+    assert!(csv.text.starts_with("scenario,2026-03"), "{}", csv.text);
+    let unknown = app.get("/api/v1/reports/nonsense").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
 async fn bad_requests_say_what_is_wrong_in_the_error_shape() {
     let db = TestDb::sqlite();
     let app = App::new(&db).await;
@@ -560,7 +613,8 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
                 .replace("{id}", "1")
                 .replace("{pipeline}", "Membership%20Sales")
                 .replace("{stage}", "Outreach")
-                .replace("{kind}", "deal");
+                .replace("{kind}", "deal")
+                .replace("{name}", "health");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body = (method != Method::GET).then(|| json!({}));
             let reply = app.send(method.clone(), &concrete, body).await;

@@ -12,6 +12,7 @@ mod history;
 mod imports;
 mod organizations;
 mod pipelines;
+mod reports;
 pub mod types;
 
 use axum::Json;
@@ -39,7 +40,8 @@ use crate::{ApiError, AppState};
         (name = "campaigns", description = "Lead-generation experiments"),
         (name = "pipelines", description = "Pipelines and their stages"),
         (name = "imports", description = "CSV imports, all or nothing"),
-        (name = "history", description = "The audit trail")
+        (name = "history", description = "The audit trail"),
+        (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
     )
 )]
 struct ApiDoc;
@@ -53,7 +55,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(campaigns::routes())
         .merge(pipelines::routes())
         .merge(imports::routes())
-        .merge(history::routes());
+        .merge(history::routes())
+        .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     (router, openapi)
