@@ -35,6 +35,7 @@ pub async fn snapshot(store: &Store) -> Result<Vec<ForecastDeal>> {
                 contract_end: f.contract_end,
                 target_start: f.target_start,
                 target_end: f.target_end,
+                renewal: f.deal_type == bearing_core::deal::DealType::Renewal,
             }
         })
         .collect())

@@ -55,6 +55,7 @@ pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
         "revenue-by-type" => revenue_by_type(&forecast),
         "flags" => flags(&forecast),
         "deals" => deals(&forecast),
+        "fmrr" => fmrr(&forecast, &assumptions),
         _ => health_table(&forecast, &assumptions),
     };
     Ok(Report {
@@ -237,6 +238,28 @@ fn deals(f: &Forecast) -> Table {
             whole(d.full_rate),
             whole(d.projection_rate),
         ]);
+    }
+    table
+}
+
+fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
+    let m = f.fmrr(a.rho, a.eta);
+    let mut headers = vec!["measure".to_owned(), "next_6_months".to_owned()];
+    headers.extend(m.months.iter().map(ToString::to_string));
+    let mut table = Table::new(headers);
+    let rows = [
+        ("CMRR", &m.cmrr),
+        ("Renewal-prospect MRR", &m.renewal_mrr),
+        ("New-prospect MRR", &m.new_mrr),
+        ("FMRR", &m.fmrr),
+    ];
+    for (label, values) in rows {
+        let six: f64 = values.iter().take(6).sum();
+        table.push(
+            [Some(label.to_owned()), whole(six)]
+                .into_iter()
+                .chain(values.iter().map(|v| whole(*v))),
+        );
     }
     table
 }

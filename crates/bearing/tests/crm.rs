@@ -917,7 +917,7 @@ fn reports_use_the_assumptions_version_in_force() {
         text.lines().last().unwrap().starts_with(",TOTAL,"),
         "{text}"
     );
-    for name in ["commitments", "revenue-by-type", "flags", "deals"] {
+    for name in ["commitments", "revenue-by-type", "flags", "deals", "fmrr"] {
         let run = bearing(d, &["report", name, "--format", "csv"], &[]);
         assert_eq!(run.status, 0, "{name}: {}", run.stderr);
     }

@@ -33,6 +33,8 @@ pub struct ForecastDeal {
     pub contract_end: Option<Date>,
     pub target_start: Option<Date>,
     pub target_end: Option<Date>,
+    /// Renews an earlier deal (a renewal prospect while open).
+    pub renewal: bool,
 }
 
 /// Where a deal stands for the forecast; every deal is in exactly one.
@@ -488,6 +490,74 @@ impl Forecast {
     }
 }
 
+/// Monthly recurring revenue, committed and forecast (DOMAIN.md "Business-development
+/// measures").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fmrr {
+    pub months: Vec<Month>,
+    /// Every signed agreement's value spread evenly over its months.
+    pub cmrr: Vec<f64>,
+    /// Open renewals' amounts spread over their target intervals.
+    pub renewal_mrr: Vec<f64>,
+    /// Open new-business deals' amounts spread over their target intervals.
+    pub new_mrr: Vec<f64>,
+    /// CMRR + ρ · renewal MRR + η · new MRR.
+    pub fmrr: Vec<f64>,
+    /// FMRR summed over the first six months.
+    pub fmrr6: f64,
+}
+
+impl Forecast {
+    /// CMRR, prospects' MRR and FMRR over the projection's months, with conversion rates ρ
+    /// (renewals) and η (new prospects).
+    pub fn fmrr(&self, rho: f64, eta: f64) -> Fmrr {
+        let n = self.months.len();
+        let (mut cmrr, mut renewal, mut new) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for (deal, d) in self.deals.iter().zip(&self.derived) {
+            let Some(amount) = deal.amount else { continue };
+            let (row, start, end) = match deal.outcome {
+                StageOutcome::Won => (&mut cmrr, d.start, d.end),
+                StageOutcome::Open if deal.renewal => (
+                    &mut renewal,
+                    deal.target_start.or(d.start),
+                    deal.target_end.or(d.end),
+                ),
+                StageOutcome::Open => (
+                    &mut new,
+                    deal.target_start.or(d.start),
+                    deal.target_end.or(d.end),
+                ),
+                StageOutcome::Lost => continue,
+            };
+            let (Some(start), Some(end)) = (start, end) else {
+                continue;
+            };
+            let (first, last) = (Month::of(start), Month::of(end));
+            let rate = amount / f64::from((first.until(last) + 1).max(1));
+            for (value, m) in row.iter_mut().zip(&self.months) {
+                if first <= *m && *m <= last {
+                    *value += rate;
+                }
+            }
+        }
+        let cmrr: Vec<f64> = cmrr.into_iter().map(round).collect();
+        let renewal: Vec<f64> = renewal.into_iter().map(round).collect();
+        let new: Vec<f64> = new.into_iter().map(round).collect();
+        let fmrr: Vec<f64> = (0..n)
+            .map(|i| round(cmrr[i] + rho * renewal[i] + eta * new[i]))
+            .collect();
+        let fmrr6 = fmrr.iter().take(6).sum();
+        Fmrr {
+            months: self.months.clone(),
+            cmrr,
+            renewal_mrr: renewal,
+            new_mrr: new,
+            fmrr,
+            fmrr6,
+        }
+    }
+}
+
 /// A reason a signed deal needs attention, with a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Flag {
@@ -892,6 +962,7 @@ mod tests {
             contract_end: Some(date(2026, 12, 31)),
             target_start: None,
             target_end: None,
+            renewal: false,
         }
     }
 
@@ -1054,6 +1125,36 @@ mod tests {
         );
         let other = f.scenarios(&MonteCarlo { seed: 7, ..mc });
         assert_eq!(other.0.len(), low.len());
+    }
+
+    #[test]
+    fn fmrr_weights_prospects_by_their_conversion_rates() {
+        // Signed: 12,000 over 2026 = 1,000/month. A renewal prospect of 6,000 over Mar–Aug and a
+        // new prospect of 2,400 over Mar–Apr (target dates).
+        let won = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        let mut renewal = deal("Renewal", StageOutcome::Open, 0.8);
+        renewal.renewal = true;
+        renewal.amount = Some(6_000.0);
+        renewal.contract_start = None;
+        renewal.contract_end = None;
+        renewal.target_start = Some(date(2026, 3, 1));
+        renewal.target_end = Some(date(2026, 8, 31));
+        let mut new = deal("Proposal", StageOutcome::Open, 0.3);
+        new.amount = Some(2_400.0);
+        new.contract_start = None;
+        new.contract_end = None;
+        new.target_start = Some(date(2026, 3, 1));
+        new.target_end = Some(date(2026, 4, 30));
+        let lost = deal("Closed Lost", StageOutcome::Lost, 0.0);
+        let f = Forecast::new(vec![won, renewal, new, lost], p()).fmrr(0.8, 0.3);
+        assert_eq!(f.cmrr[..2], [1_000.0, 1_000.0]);
+        assert_eq!(
+            (f.renewal_mrr[0], f.new_mrr[0], f.new_mrr[2]),
+            (1_000.0, 1_200.0, 0.0)
+        );
+        // 1,000 + 0.8 × 1,000 + 0.3 × 1,200 = 2,160 in March and April; 1,800 after.
+        assert_eq!(f.fmrr[..3], [2_160.0, 2_160.0, 1_800.0]);
+        assert_eq!(f.fmrr6, 2.0 * 2_160.0 + 4.0 * 1_800.0);
     }
 
     #[test]

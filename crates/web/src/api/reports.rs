@@ -46,7 +46,7 @@ pub struct ReportView {
     pub rows: serde_json::Value,
 }
 
-/// A report: projections, deal-months, commitments, revenue-by-type, flags, deals or health.
+/// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health or fmrr.
 #[utoipa::path(get, path = "/reports/{name}", tag = "reports", params(("name" = String, Path), ReportQuery),
     responses((status = 200, body = ReportView), (status = 422, body = ErrorBody)))]
 async fn report(
