@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "projections",
     "deal-months",
     "commitments",
@@ -16,6 +16,7 @@ pub const NAMES: [&str; 7] = [
     "flags",
     "deals",
     "health",
+    "fmrr",
 ];
 
 /// A report and the assumptions version that made it.
