@@ -49,8 +49,15 @@ pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
         AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
     })?;
     let forecast = crate::forecast::forecast(store, books_closed).await?;
+    let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
+    forecast.check(&low, &high).map_err(|problems| {
+        AppError::Internal(format!(
+            "the forecast failed its consistency checks: {}",
+            problems.join("; ")
+        ))
+    })?;
     let table = match name {
-        "projections" => projections(&forecast, &assumptions),
+        "projections" => projections(&forecast, (low, high)),
         "deal-months" => contributions(&forecast, &forecast.deal_months()),
         "commitments" => contributions(&forecast, &forecast.commitments()),
         "revenue-by-type" => revenue_by_type(&forecast),
@@ -72,8 +79,7 @@ fn month_headers(first: &str, months: &[Month]) -> Vec<String> {
         .collect()
 }
 
-fn projections(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
-    let (low, high) = f.scenarios(&a.monte_carlo());
+fn projections(f: &Forecast, (low, high): (Vec<f64>, Vec<f64>)) -> Table {
     let mut table = Table::new(month_headers("scenario", &f.months));
     let rows = [
         ("Committed", f.committed_row()),

@@ -558,6 +558,71 @@ impl Forecast {
     }
 }
 
+impl Forecast {
+    /// The checks every report runs; a failure is a bug to fix, never a number to show.
+    ///
+    /// Committed ≤ Pessimistic ≤ Optimistic ≤ everything-closes, Committed ≤ Estimated ≤
+    /// everything-closes, and Estimated equals the sum of the deals' expected monthly values up
+    /// to their rounding. (Pessimistic ≤ Estimated ≤ Optimistic is not a law of percentiles: a
+    /// single likely deal puts the 10th percentile above the mean, so it is not checked.)
+    pub fn check(&self, pessimistic: &[f64], optimistic: &[f64]) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        let committed = self.committed_row();
+        let estimated = self.estimated_row();
+        let contributions = self.deal_months();
+        let active = self
+            .derived
+            .iter()
+            .filter(|d| d.category == Category::Active)
+            .count();
+        let counted = [Category::Active, Category::Removed, Category::Inactive]
+            .iter()
+            .map(|c| self.derived.iter().filter(|d| d.category == *c).count())
+            .sum::<usize>();
+        if counted != self.deals.len() {
+            problems.push(format!(
+                "{counted} deals in categories, {} deals in all",
+                self.deals.len()
+            ));
+        }
+        let slack = 0.5 * active as f64 + 0.5;
+        for (i, month) in self.months.iter().enumerate() {
+            let everything: f64 = self
+                .derived
+                .iter()
+                .filter(|d| d.category == Category::Active && d.active_in(*month))
+                .map(|d| d.projection_rate)
+                .sum();
+            let (c, e) = (committed[i], estimated[i]);
+            let (low, high) = (
+                pessimistic.get(i).copied().unwrap_or(c),
+                optimistic.get(i).copied().unwrap_or(e),
+            );
+            let ordered = c <= low + 0.5
+                && low <= high + 0.5
+                && high <= everything + 0.5
+                && c <= e + 0.5
+                && e <= everything + 0.5;
+            if !ordered {
+                problems.push(format!(
+                    "{month}: committed {c}, pessimistic {low}, estimated {e}, optimistic {high}, everything {everything} are out of order"
+                ));
+            }
+            if (e - contributions.total[i]).abs() > slack {
+                problems.push(format!(
+                    "{month}: estimated {e} differs from the deals' contributions {}",
+                    contributions.total[i]
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 /// A reason a signed deal needs attention, with a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Flag {
@@ -1155,6 +1220,86 @@ mod tests {
         // 1,000 + 0.8 × 1,000 + 0.3 × 1,200 = 2,160 in March and April; 1,800 after.
         assert_eq!(f.fmrr[..3], [2_160.0, 2_160.0, 1_800.0]);
         assert_eq!(f.fmrr6, 2.0 * 2_160.0 + 4.0 * 1_800.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn amortized_months_sum_back_to_the_amount(
+            amount in 0_u32..5_000_000,
+            length in 1_i32..60,
+            offset in 0_i32..24,
+        ) {
+            // A deal starting at or after P with nothing collected: its months carry its amount.
+            let mut d = deal("Proposal", StageOutcome::Open, 0.5);
+            let start = p().plus(offset).unwrap();
+            d.amount = Some(f64::from(amount));
+            d.collected = Some(0.0);
+            d.contract_start = Some(start.first_day());
+            d.contract_end = Some(start.plus(length - 1).unwrap().last_day());
+            let f = Forecast::new(vec![d], p());
+            let rate = f.derived[0].projection_rate;
+            let months = f.months.iter().filter(|m| f.derived[0].active_in(**m)).count() as f64;
+            proptest::prop_assert_eq!(months, f64::from(length));
+            proptest::prop_assert!((rate * months - f64::from(amount)).abs() <= 0.5 * months);
+        }
+
+        #[test]
+        fn percentiles_are_ordered_and_the_same_seed_gives_the_same_numbers(
+            probabilities in proptest::collection::vec(0.0_f64..1.0, 1..12),
+            seed in 0_u64..1_000,
+        ) {
+            let deals: Vec<ForecastDeal> = probabilities.iter().enumerate().map(|(i, p)| {
+                let mut d = deal("Proposal", StageOutcome::Open, *p);
+                d.id = i.to_string();
+                d.collected = Some(0.0);
+                d
+            }).collect();
+            let f = Forecast::new(deals, p());
+            let mc = MonteCarlo { runs: 300, seed, ..MonteCarlo::default() };
+            let (low, high) = f.scenarios(&mc);
+            proptest::prop_assert!(low.iter().zip(&high).all(|(l, h)| l <= h));
+            proptest::prop_assert_eq!(f.scenarios(&mc), (low.clone(), high.clone()));
+            proptest::prop_assert!(f.check(&low, &high).is_ok(), "{:?}", f.check(&low, &high));
+        }
+
+        #[test]
+        fn higher_costs_never_lengthen_the_runway(
+            committed in proptest::collection::vec(0.0_f64..50_000.0, 1..36),
+            costs in 0.0_f64..100_000.0,
+            more in 0.0_f64..50_000.0,
+        ) {
+            let months: Vec<Month> = (0..committed.len() as i32).filter_map(|i| p().plus(i)).collect();
+            let runway = |c: f64| {
+                let a = HealthAssumptions { net_assets: 200_000.0, monthly_costs: c, ..HealthAssumptions::default() };
+                let text = health(&committed, &committed, &months, &a)[0].value.clone();
+                text.split(' ').next().unwrap().parse::<i64>().unwrap()
+            };
+            proptest::prop_assert!(runway(costs + more) <= runway(costs));
+        }
+    }
+
+    #[test]
+    fn the_consistency_checks_catch_rows_out_of_order() {
+        let f = Forecast::new(
+            vec![
+                deal(CLOSED_WON, StageOutcome::Won, 1.0),
+                deal("Proposal", StageOutcome::Open, 0.5),
+            ],
+            p(),
+        );
+        let (low, high) = f.scenarios(&MonteCarlo {
+            runs: 500,
+            ..MonteCarlo::default()
+        });
+        assert_eq!(f.check(&low, &high), Ok(()));
+        let too_low = vec![0.0; f.months.len()];
+        let problems = f.check(&too_low, &high).unwrap_err();
+        assert!(
+            problems[0].starts_with("2026-03: committed 1000, pessimistic 0"),
+            "{problems:?}"
+        );
+        let too_high: Vec<f64> = high.iter().map(|h| h + 5_000.0).collect();
+        assert!(f.check(&low, &too_high).is_err());
     }
 
     #[test]
