@@ -97,7 +97,8 @@ pub enum Command {
     /// The assumptions behind the reports: show, set, history
     #[command(subcommand)]
     Assumptions(AssumptionsCommand),
-    /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health, fmrr
+    /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
+    /// fmrr; `--format xlsx --out FILE` writes every report, a sheet each
     Report {
         name: String,
         #[arg(long, default_value = "table", value_parser = parse_format)]

@@ -42,7 +42,7 @@ fn a_command_line_that_cannot_be_understood_is_one_line_and_status_2() {
         (&["history", "deal"], "required arguments were not provided"),
         (
             &["history", "deal", "1", "--format", "xml"],
-            "expected table, csv or json",
+            "expected table, csv, json or xlsx",
         ),
         (&["demo", "--deals", "0"], "--deals"),
         (&["demo", "--as-of", "2026-02-30"], "--as-of"),

@@ -4,5 +4,6 @@
 pub mod crm;
 pub mod directory;
 pub mod table;
+pub mod xlsx;
 
 pub use table::{Format, Table};

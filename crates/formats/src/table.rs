@@ -14,6 +14,8 @@ pub enum Format {
     Csv,
     /// A JSON array of objects keyed by column name.
     Json,
+    /// An Excel workbook (one sheet).
+    Xlsx,
 }
 
 impl FromStr for Format {
@@ -23,7 +25,10 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
-            _ => Err(format!("unknown format {s:?}: expected table, csv or json")),
+            "xlsx" => Ok(Format::Xlsx),
+            _ => Err(format!(
+                "unknown format {s:?}: expected table, csv, json or xlsx"
+            )),
         }
     }
 }
@@ -34,6 +39,7 @@ impl fmt::Display for Format {
             Format::Table => "table",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Xlsx => "xlsx",
         })
     }
 }
@@ -54,6 +60,8 @@ pub enum WriteError {
     Csv(#[from] csv::Error),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 impl Table {
@@ -77,6 +85,10 @@ impl Table {
             Format::Table => self.write_text(out),
             Format::Csv => self.write_csv(out),
             Format::Json => self.write_json(out),
+            Format::Xlsx => {
+                out.write_all(&crate::xlsx::workbook(&[("data", self)])?)?;
+                Ok(())
+            }
         }
     }
 
@@ -190,6 +202,7 @@ mod tests {
     #[test]
     fn formats_parse_by_name() {
         assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
+        assert_eq!("XLSX".parse::<Format>(), Ok(Format::Xlsx));
         assert!("xml".parse::<Format>().is_err());
     }
 }

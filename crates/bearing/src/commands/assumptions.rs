@@ -85,6 +85,15 @@ pub async fn report(
     format: Format,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
+    if format == Format::Xlsx {
+        let Some(path) = out else {
+            return Err(super::UsageError(
+                "--format xlsx writes a workbook of every report: give --out FILE.xlsx".into(),
+            )
+            .into());
+        };
+        return workbook(config, path).await;
+    }
     let store = super::open(config).await?;
     let report = bearing_app::reports::build(&store, name, today()).await;
     store.close().await;
@@ -119,5 +128,32 @@ pub async fn report(
         }
         None => std::io::stdout().write_all(&bytes)?,
     }
+    Ok(())
+}
+
+/// Every report, a sheet each, in one workbook.
+async fn workbook(config: &Config, path: &Path) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let mut reports = Vec::new();
+    for name in bearing_app::reports::NAMES {
+        match bearing_app::reports::build(&store, name, today()).await {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                store.close().await;
+                return Err(e.into());
+            }
+        }
+    }
+    store.close().await;
+    let sheets: Vec<(&str, &Table)> = reports.iter().map(|r| (r.name, &r.table)).collect();
+    let bytes = bearing_formats::xlsx::workbook(&sheets)?;
+    std::fs::write(path, bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    let version = reports.first().map_or(0, |r| r.assumptions_version);
+    println!(
+        "wrote {} reports to {} (assumptions version {version})",
+        reports.len(),
+        path.display()
+    );
     Ok(())
 }

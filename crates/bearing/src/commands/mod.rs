@@ -82,7 +82,14 @@ fn cli_context(config: &Config) -> anyhow::Result<Context> {
 }
 
 fn print_table(table: &Table, format: Format) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     let stdout = std::io::stdout();
+    if format == Format::Xlsx && stdout.is_terminal() {
+        return Err(UsageError(
+            "--format xlsx is a binary workbook: redirect it to a file, e.g. > list.xlsx".into(),
+        )
+        .into());
+    }
     let mut out = stdout.lock();
     table.write(format, &mut out)?;
     Ok(())
