@@ -48,7 +48,9 @@ pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
     let books_closed = assumptions.books_closed.ok_or_else(|| {
         AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
     })?;
-    let forecast = crate::forecast::forecast(store, books_closed).await?;
+    let forecast =
+        crate::forecast::forecast_with(store, books_closed, &assumptions.stage_probabilities)
+            .await?;
     let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
     forecast.check(&low, &high).map_err(|problems| {
         AppError::Internal(format!(

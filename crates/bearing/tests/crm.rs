@@ -921,6 +921,87 @@ fn reports_use_the_assumptions_version_in_force() {
         let run = bearing(d, &["report", name, "--format", "csv"], &[]);
         assert_eq!(run.status, 0, "{name}: {}", run.stderr);
     }
+    assert_one_line_error(
+        &bearing(d, &["report", "health", "--format", "xlsx"], &[]),
+        2,
+        "give --out FILE.xlsx",
+    );
+    let book = d.join("reports.xlsx");
+    let wrote = bearing(
+        d,
+        &[
+            "report",
+            "all",
+            "--format",
+            "xlsx",
+            "--out",
+            book.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        wrote.stdout.starts_with("wrote 8 reports to"),
+        "{}{}",
+        wrote.stdout,
+        wrote.stderr
+    );
+    let bytes = std::fs::read(&book).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    assert!(String::from_utf8_lossy(&bytes).contains("xl/worksheets/sheet8.xml"));
+
+    // A stage probability in the assumptions replaces the stage's default for deals without a
+    // probability of their own (the CRM's deals all have one, which wins).
+    let added = bearing(
+        d,
+        &[
+            "deal",
+            "add",
+            "--name",
+            "Discovery call",
+            "--stage",
+            "Discovery",
+            "--amount",
+            "1200",
+            "--target-start",
+            "2026-04-01",
+            "--target-end",
+            "2026-04-30",
+        ],
+        &[],
+    );
+    assert_eq!(added.status, 0, "{}", added.stderr);
+    let staged = bearing(
+        d,
+        &[
+            "assumptions",
+            "set",
+            "stage.Discovery=0.5",
+            "stage.Enrichment=0.9",
+            "--from",
+            "2026-01-01",
+        ],
+        &[],
+    );
+    assert_eq!(staged.status, 0, "{}", staged.stderr);
+    let months = bearing(d, &["report", "deal-months", "--format", "json"], &[]);
+    let months: serde_json::Value = serde_json::from_str(&months.stdout).unwrap();
+    let rows = months["rows"].as_array().unwrap();
+    let call = rows.iter().find(|r| r["name"] == "Discovery call").unwrap();
+    assert_eq!(
+        (
+            call["probability"].as_str(),
+            call["expected_monthly"].as_str()
+        ),
+        (Some("0.5"), Some("600"))
+    );
+    let mcgill = rows.iter().find(|r| r["id"] == "255391436494").unwrap();
+    assert_eq!(
+        mcgill["probability"].as_str(),
+        Some("0.1"),
+        "the file's probability wins"
+    );
+    assert_eq!(months["assumptions_version"], 2);
+
     let later = bearing(
         d,
         &["assumptions", "set", "fsp-fee=0.2", "--from", "2999-01-01"],
@@ -929,11 +1010,14 @@ fn reports_use_the_assumptions_version_in_force() {
     assert_eq!(later.status, 0);
     let show = bearing(d, &["assumptions", "show"], &[]);
     assert!(
-        show.stdout.contains("fsp-fee          0.15") && show.stdout.contains("(version 1)"),
+        show.stdout
+            .lines()
+            .any(|l| l.starts_with("fsp-fee ") && l.ends_with(" 0.15"))
+            && show.stdout.contains("(version 2)"),
         "a future version is not in force yet: {}",
         show.stdout
     );
     let history = bearing(d, &["assumptions", "history"], &[]);
-    assert_eq!(history.stdout.lines().count(), 3, "{}", history.stdout);
-    assert_eq!(bearing(d, &["history", "assumptions", "2"], &[]).status, 0);
+    assert_eq!(history.stdout.lines().count(), 4, "{}", history.stdout);
+    assert_eq!(bearing(d, &["history", "assumptions", "3"], &[]).status, 0);
 }

@@ -26,6 +26,9 @@ pub struct Assumptions {
     pub rho: f64,
     /// New-prospect conversion, for FMRR.
     pub eta: f64,
+    /// Probabilities that replace a stage's default in the forecast, by stage name
+    /// (`stage.Proposal=0.35`); deals with a probability of their own keep it.
+    pub stage_probabilities: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Assumptions {
@@ -46,6 +49,7 @@ impl Default for Assumptions {
             pipeline_bands: health.pipeline,
             rho: 0.8,
             eta: 0.3,
+            stage_probabilities: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -143,6 +147,21 @@ impl Assumptions {
             "pipeline-bands" => self.pipeline_bands = bands("pipeline-bands", value)?,
             "rho" => self.rho = number("rho", value, 0.0, 1.0)?,
             "eta" => self.eta = number("eta", value, 0.0, 1.0)?,
+            other if other.starts_with("stage.") && other.len() > 6 => {
+                let stage = other["stage.".len()..].trim().to_owned();
+                if value.trim().is_empty() || value.trim() == "default" {
+                    self.stage_probabilities.remove(&stage);
+                } else {
+                    let p = number("stage probability", value, 0.0, 1.0).map_err(|_| {
+                        ParseError::new(
+                            "stage probability",
+                            value,
+                            "expected a probability from 0 to 1, or default",
+                        )
+                    })?;
+                    self.stage_probabilities.insert(stage, p);
+                }
+            }
             other => {
                 let keys: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 return Err(ParseError::new(
@@ -162,10 +181,10 @@ impl Assumptions {
         Ok(())
     }
 
-    /// Every value as `KEY`, text, in the order of [`KEYS`].
-    pub fn entries(&self) -> Vec<(&'static str, String)> {
+    /// Every value as `KEY`, text, in the order of [`KEYS`], then the stage probabilities.
+    pub fn entries(&self) -> Vec<(String, String)> {
         let b = |b: &Bands| format!("{},{},{}", b.yellow, b.green, b.over);
-        vec![
+        let fixed: Vec<(&'static str, String)> = vec![
             (
                 "books-closed",
                 self.books_closed
@@ -183,7 +202,16 @@ impl Assumptions {
             ("pipeline-bands", b(&self.pipeline_bands)),
             ("rho", self.rho.to_string()),
             ("eta", self.eta.to_string()),
-        ]
+        ];
+        fixed
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .chain(
+                self.stage_probabilities
+                    .iter()
+                    .map(|(stage, p)| (format!("stage.{stage}"), p.to_string())),
+            )
+            .collect()
     }
 
     pub fn health(&self) -> HealthAssumptions {
@@ -238,6 +266,17 @@ mod tests {
         assert!(err("mc-runs", "0").contains("from 1 to 1000000"));
         assert!(err("colour", "red").contains("expected one of books-closed"));
         assert!(err("percentile-low", "95").contains("must not exceed"));
+        assert!(err("stage.Proposal", "1.2").contains("a probability from 0 to 1"));
+        let mut staged = Assumptions::default();
+        staged.set("stage.Proposal", "0.35").unwrap();
+        assert_eq!(staged.stage_probabilities.get("Proposal"), Some(&0.35));
+        assert!(
+            staged
+                .entries()
+                .contains(&("stage.Proposal".to_owned(), "0.35".to_owned()))
+        );
+        staged.set("stage.Proposal", "default").unwrap();
+        assert!(staged.stage_probabilities.is_empty());
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
                 let (version, values) = bearing_app::assumptions::current(&store, today()).await?;
                 let mut table = Table::new(["key", "value"]);
                 for (key, value) in values.entries() {
-                    table.push([Some(key.to_owned()), Some(value)]);
+                    table.push([Some(key), Some(value)]);
                 }
                 super::print_table(&table, Format::Table)?;
                 if version == 0 {
