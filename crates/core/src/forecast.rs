@@ -1279,6 +1279,45 @@ mod tests {
     }
 
     #[test]
+    fn flags_name_every_reason_a_signed_deal_needs_attention() {
+        // Started in 2025-06 (nine months before P), nothing recorded as collected.
+        let mut stale = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        stale.contract_start = Some(date(2025, 6, 1));
+        // Paid 120% of its amount.
+        let mut over = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        over.collected = Some(14_400.0);
+        // Signed on target dates only.
+        let mut undated = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        undated.collected = Some(0.0);
+        undated.target_start = undated.contract_start.take();
+        undated.target_end = undated.contract_end.take();
+        // Ended in January with half paid.
+        let mut unpaid = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        unpaid.contract_start = Some(date(2025, 2, 1));
+        unpaid.contract_end = Some(date(2026, 1, 31));
+        unpaid.collected = Some(6_000.0);
+        // Ended two years ago unpaid: too old to chase here.
+        let mut old = unpaid.clone();
+        old.contract_start = Some(date(2023, 1, 1));
+        old.contract_end = Some(date(2023, 12, 31));
+        let f = Forecast::new(vec![stale, over, undated, unpaid, old], p());
+        let codes: Vec<(usize, Vec<&str>)> = f
+            .flags()
+            .into_iter()
+            .map(|(i, r)| (i, r.iter().map(|f| f.code()).collect()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (0, vec!["stale", "collected-estimated"]),
+                (1, vec!["over-collected"]),
+                (2, vec!["missing-contract-dates"]),
+                (3, vec!["ended-not-collected"]),
+            ]
+        );
+    }
+
+    #[test]
     fn the_consistency_checks_catch_rows_out_of_order() {
         let f = Forecast::new(
             vec![
