@@ -52,6 +52,7 @@ pub mod money;
 pub mod month;
 pub mod organization;
 pub mod pipeline;
+pub mod usage;
 
 pub use audit::{Action, Actor, EntityKind, Source};
 pub use ids::{CampaignId, ContactId, DealId, OrganizationId, PipelineId, StageId};
