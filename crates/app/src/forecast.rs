@@ -22,37 +22,21 @@ pub async fn snapshot_with(
     Ok(list
         .into_iter()
         .map(|deal| {
-            let f = deal.fields;
-            let major = |minor: Option<i64>| {
-                minor.map(|m| bearing_core::Money::from_minor(m, f.currency).as_major_f64())
-            };
-            ForecastDeal {
-                id: deal
-                    .external_ids
-                    .get(crate::import::CRM)
-                    .cloned()
-                    .unwrap_or_else(|| deal.id.to_string()),
-                name: f.name.clone(),
-                revenue_type: f.revenue_type.as_ref().map(|t| t.to_string()),
-                probability: f.probability.map_or_else(
-                    || {
-                        stage_probabilities
-                            .get(&f.stage)
-                            .copied()
-                            .unwrap_or(deal.stage_probability)
-                    },
-                    |p| p.get(),
-                ),
-                outcome: deal.stage_outcome,
-                stage: f.stage,
-                amount: major(f.amount_minor),
-                collected: major(f.collected_minor),
-                contract_start: f.contract_start,
-                contract_end: f.contract_end,
-                target_start: f.target_start,
-                target_end: f.target_end,
-                renewal: f.deal_type == bearing_core::deal::DealType::Renewal,
-            }
+            let probability = deal.fields.probability.map_or_else(
+                || {
+                    stage_probabilities
+                        .get(&deal.fields.stage)
+                        .copied()
+                        .unwrap_or(deal.stage_probability)
+                },
+                |p| p.get(),
+            );
+            let id = deal
+                .external_ids
+                .get(crate::import::CRM)
+                .cloned()
+                .unwrap_or_else(|| deal.id.to_string());
+            ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, probability)
         })
         .collect())
 }

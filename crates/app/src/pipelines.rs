@@ -273,3 +273,28 @@ pub async fn retire_stage(
     tx.commit().await?;
     Ok(after)
 }
+
+/// The columns of every stage list, in every format.
+pub fn table(stages: &[StageRecord]) -> bearing_formats::Table {
+    let mut table = bearing_formats::Table::new([
+        "pipeline",
+        "position",
+        "stage",
+        "probability",
+        "forecast_category",
+        "outcome",
+        "retired",
+    ]);
+    for s in stages {
+        table.push([
+            Some(s.pipeline.clone()),
+            Some(s.position.to_string()),
+            Some(s.name.clone()),
+            Some(s.default_probability.to_string()),
+            Some(s.forecast_category.to_string()),
+            Some(s.outcome.to_string()),
+            Some(if s.retired { "yes" } else { "no" }.to_owned()),
+        ]);
+    }
+    table
+}

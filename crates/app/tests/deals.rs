@@ -4,8 +4,8 @@
 
 use bearing_app::deals::{self, DealFilter, MoveDetails};
 use bearing_app::{AppError, Context};
-use bearing_core::deal::{DealFields, DealLinks, DealType, RevenueType};
-use bearing_core::{Actor, Currency, EntityKind, Source};
+use bearing_core::deal::{DealFields, DealType, RevenueType};
+use bearing_core::{Actor, EntityKind, Source};
 use bearing_store::testing::TestDb;
 use jiff::civil::date;
 
@@ -22,29 +22,13 @@ fn ctx() -> Context {
 }
 
 fn prospect(name: &str) -> DealFields {
-    DealFields {
-        name: name.into(),
-        organization: None,
-        pipeline: "Membership Sales".into(),
-        stage: "Outreach".into(),
-        probability: None,
-        forecast_category: None,
-        revenue_type: RevenueType::parse("membership-general").ok(),
-        deal_type: DealType::NewBusiness,
-        currency: Currency::USD,
-        amount_minor: Some(1_500_000),
-        collected_minor: None,
-        close_date: None,
-        contract_start: None,
-        contract_end: None,
-        target_start: Some(date(2026, 7, 1)),
-        target_end: Some(date(2027, 6, 30)),
-        owner: Some("Avery Quinn".into()),
-        loss_reason: None,
-        renews: None,
-        campaign: None,
-        links: DealLinks::default(),
-    }
+    let mut deal = DealFields::new(name, "Membership Sales", "Outreach");
+    deal.revenue_type = RevenueType::parse("membership-general").ok();
+    deal.amount_minor = Some(1_500_000);
+    deal.target_start = Some(date(2026, 7, 1));
+    deal.target_end = Some(date(2027, 6, 30));
+    deal.owner = Some("Avery Quinn".into());
+    deal
 }
 
 async fn a_deal_moves_through_its_stages_with_a_history_row_per_change(db: &TestDb) {

@@ -5,9 +5,9 @@
 use bearing_app::deals::{self, MoveDetails};
 use bearing_app::pipelines::{self, NewStage, StageChanges};
 use bearing_app::{AppError, Context};
-use bearing_core::deal::{DealFields, DealLinks, DealType};
+use bearing_core::deal::DealFields;
 use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
-use bearing_core::{Actor, Currency, EntityKind, Source};
+use bearing_core::{Actor, EntityKind, Source};
 use bearing_store::testing::TestDb;
 
 bearing_store::on_both_backends!(
@@ -20,29 +20,7 @@ fn ctx() -> Context {
 }
 
 fn deal(stage: &str) -> DealFields {
-    DealFields {
-        name: "Lakeshore 2026".into(),
-        organization: None,
-        pipeline: "Membership Sales".into(),
-        stage: stage.into(),
-        probability: None,
-        forecast_category: None,
-        revenue_type: None,
-        deal_type: DealType::NewBusiness,
-        currency: Currency::USD,
-        amount_minor: None,
-        collected_minor: None,
-        close_date: None,
-        contract_start: None,
-        contract_end: None,
-        target_start: None,
-        target_end: None,
-        owner: None,
-        loss_reason: None,
-        renews: None,
-        campaign: None,
-        links: DealLinks::default(),
-    }
+    DealFields::new("Lakeshore 2026", "Membership Sales", stage)
 }
 
 fn names(stages: &[bearing_store::StageRecord]) -> Vec<String> {

@@ -34,22 +34,8 @@ fn deals(n: usize) -> Vec<ForecastDeal> {
                 "Closed Lost" => (StageOutcome::Lost, 0.0),
                 _ => (StageOutcome::Won, 1.0),
             };
-            let major = |m: Option<i64>| m.map(|m| m as f64 / 100.0);
-            ForecastDeal {
-                id: i.to_string(),
-                name: f.name,
-                revenue_type: f.revenue_type.map(|t| t.to_string()),
-                stage: f.stage,
-                outcome,
-                probability: f.probability.map_or(default, |p| p.get()),
-                amount: major(f.amount_minor),
-                collected: major(f.collected_minor),
-                contract_start: f.contract_start,
-                contract_end: f.contract_end,
-                target_start: f.target_start,
-                target_end: f.target_end,
-                renewal: f.deal_type == bearing_core::deal::DealType::Renewal,
-            }
+            let probability = f.probability.map_or(default, |p| p.get());
+            ForecastDeal::from_fields(i.to_string(), f, outcome, probability)
         })
         .collect()
 }

@@ -141,6 +141,37 @@ pub struct FieldChange {
 }
 
 impl DealFields {
+    /// A new-business deal in `stage` of `pipeline`, in USD, with everything else unknown.
+    pub fn new(
+        name: impl Into<String>,
+        pipeline: impl Into<String>,
+        stage: impl Into<String>,
+    ) -> Self {
+        DealFields {
+            name: name.into(),
+            organization: None,
+            pipeline: pipeline.into(),
+            stage: stage.into(),
+            probability: None,
+            forecast_category: None,
+            revenue_type: None,
+            deal_type: DealType::NewBusiness,
+            currency: Currency::USD,
+            amount_minor: None,
+            collected_minor: None,
+            close_date: None,
+            contract_start: None,
+            contract_end: None,
+            target_start: None,
+            target_end: None,
+            owner: None,
+            loss_reason: None,
+            renews: None,
+            campaign: None,
+            links: DealLinks::default(),
+        }
+    }
+
     /// The tracked fields as text, in [`TRACKED_FIELDS`] order: amounts in major units with
     /// all minor digits, probabilities as the shortest text that reads back the same number.
     pub fn tracked(&self) -> [(&'static str, Option<String>); 11] {

@@ -319,29 +319,11 @@ impl Generator {
         stage: &str,
         revenue: &str,
     ) -> DealFields {
-        DealFields {
-            name,
-            organization: Some(org.clone()),
-            pipeline: PIPELINE.to_owned(),
-            stage: stage.to_owned(),
-            probability: None,
-            forecast_category: None,
-            revenue_type: RevenueType::parse(revenue).ok(),
-            deal_type: DealType::NewBusiness,
-            currency: Currency::USD,
-            amount_minor: None,
-            collected_minor: None,
-            close_date: None,
-            contract_start: None,
-            contract_end: None,
-            target_start: None,
-            target_end: None,
-            owner: Some(self.owner()),
-            loss_reason: None,
-            renews: None,
-            campaign: None,
-            links: crate::deal::DealLinks::default(),
-        }
+        let mut deal = DealFields::new(name, PIPELINE, stage);
+        deal.organization = Some(org.clone());
+        deal.revenue_type = RevenueType::parse(revenue).ok();
+        deal.owner = Some(self.owner());
+        deal
     }
 
     fn push(&mut self, fields: DealFields, renews: Option<usize>) -> usize {

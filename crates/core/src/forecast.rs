@@ -37,6 +37,36 @@ pub struct ForecastDeal {
     pub renewal: bool,
 }
 
+impl ForecastDeal {
+    /// A deal's fields as the forecast sees them: `probability` is the one that counts (the
+    /// deal's own, or else its stage's), amounts are in major units.
+    pub fn from_fields(
+        id: String,
+        fields: crate::deal::DealFields,
+        outcome: StageOutcome,
+        probability: f64,
+    ) -> Self {
+        let major = |minor: Option<i64>| {
+            minor.map(|m| crate::Money::from_minor(m, fields.currency).as_major_f64())
+        };
+        ForecastDeal {
+            id,
+            amount: major(fields.amount_minor),
+            collected: major(fields.collected_minor),
+            revenue_type: fields.revenue_type.as_ref().map(ToString::to_string),
+            renewal: fields.deal_type == crate::deal::DealType::Renewal,
+            name: fields.name,
+            stage: fields.stage,
+            outcome,
+            probability,
+            contract_start: fields.contract_start,
+            contract_end: fields.contract_end,
+            target_start: fields.target_start,
+            target_end: fields.target_end,
+        }
+    }
+}
+
 /// Where a deal stands for the forecast; every deal is in exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -147,29 +147,7 @@ impl CrmDeal {
 
     /// A new deal with this row's values; fields the file does not have stay unknown.
     pub fn new_fields(&self) -> DealFields {
-        let mut fields = DealFields {
-            name: String::new(),
-            organization: None,
-            pipeline: DEFAULT_PIPELINE.to_owned(),
-            stage: String::new(),
-            probability: None,
-            forecast_category: None,
-            revenue_type: None,
-            deal_type: bearing_core::deal::DealType::NewBusiness,
-            currency: Currency::USD,
-            amount_minor: None,
-            collected_minor: None,
-            close_date: None,
-            contract_start: None,
-            contract_end: None,
-            target_start: None,
-            target_end: None,
-            owner: None,
-            loss_reason: None,
-            renews: None,
-            campaign: None,
-            links: bearing_core::deal::DealLinks::default(),
-        };
+        let mut fields = DealFields::new("", DEFAULT_PIPELINE, "");
         for value in &self.values {
             value.apply(&mut fields);
         }

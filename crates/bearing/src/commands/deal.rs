@@ -1,7 +1,7 @@
 //! `bearing deal …`: the deal lifecycle from the command line.
 
 use bearing_app::deals::{self, Deal, DealFilter, MoveDetails};
-use bearing_core::deal::{DealFields, DealLinks, DealType, RevenueType};
+use bearing_core::deal::{DealFields, DealType, RevenueType};
 use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{ForecastCategory, Probability};
 use bearing_core::{Currency, Money};
@@ -47,29 +47,8 @@ async fn dispatch(
             super::print_table(&fields_table(&deal), format)
         }
         DealCommand::Add { fields } => {
-            let mut deal = DealFields {
-                name: String::new(),
-                organization: None,
-                pipeline: bearing_formats::crm::DEFAULT_PIPELINE.to_owned(),
-                stage: "Enrichment".to_owned(),
-                probability: None,
-                forecast_category: None,
-                revenue_type: None,
-                deal_type: DealType::NewBusiness,
-                currency: Currency::USD,
-                amount_minor: None,
-                collected_minor: None,
-                close_date: None,
-                contract_start: None,
-                contract_end: None,
-                target_start: None,
-                target_end: None,
-                owner: None,
-                loss_reason: None,
-                renews: None,
-                campaign: None,
-                links: DealLinks::default(),
-            };
+            let mut deal =
+                DealFields::new("", bearing_formats::crm::DEFAULT_PIPELINE, "Enrichment");
             if fields.name.is_none() {
                 return Err(UsageError("deal add needs --name".into()).into());
             }

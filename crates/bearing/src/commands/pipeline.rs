@@ -2,7 +2,6 @@
 
 use bearing_app::pipelines::{self, NewStage, StageChanges};
 use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
-use bearing_formats::Table;
 use bearing_store::Store;
 
 use super::UsageError;
@@ -23,27 +22,7 @@ fn usage<T, E: std::fmt::Display>(flag: &str, result: Result<T, E>) -> anyhow::R
 async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> anyhow::Result<()> {
     match command {
         PipelineCommand::List { format } => {
-            let mut table = Table::new([
-                "pipeline",
-                "position",
-                "stage",
-                "probability",
-                "forecast_category",
-                "outcome",
-                "retired",
-            ]);
-            for stage in store.list_stages().await? {
-                table.push([
-                    Some(stage.pipeline),
-                    Some(stage.position.to_string()),
-                    Some(stage.name),
-                    Some(stage.default_probability.to_string()),
-                    Some(stage.forecast_category.to_string()),
-                    Some(stage.outcome.to_string()),
-                    Some(if stage.retired { "yes" } else { "no" }.to_owned()),
-                ]);
-            }
-            super::print_table(&table, format)
+            super::print_table(&pipelines::table(&store.list_stages().await?), format)
         }
         PipelineCommand::Add { name } => {
             pipelines::add_pipeline(store, &super::cli_context(config)?, &name).await?;

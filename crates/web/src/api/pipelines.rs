@@ -7,7 +7,6 @@ use axum::response::Response;
 use bearing_app::AppError;
 use bearing_app::pipelines::{self, NewStage, StageChanges};
 use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
-use bearing_formats::Table;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,26 +42,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let stages = state.store.list_stages().await.map_err(AppError::from)?;
-    let mut table = Table::new([
-        "pipeline",
-        "position",
-        "stage",
-        "probability",
-        "forecast_category",
-        "outcome",
-        "retired",
-    ]);
-    for s in &stages {
-        table.push([
-            Some(s.pipeline.clone()),
-            Some(s.position.to_string()),
-            Some(s.name.clone()),
-            Some(s.default_probability.to_string()),
-            Some(s.forecast_category.to_string()),
-            Some(s.outcome.to_string()),
-            Some(if s.retired { "yes" } else { "no" }.to_owned()),
-        ]);
-    }
+    let table = pipelines::table(&stages);
     list_response(
         q.format,
         stages.into_iter().map(StageView::from).collect(),
