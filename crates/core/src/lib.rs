@@ -51,6 +51,7 @@ pub mod ids;
 pub mod money;
 pub mod month;
 pub mod organization;
+pub mod people;
 pub mod pipeline;
 pub mod usage;
 

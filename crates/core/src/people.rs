@@ -1,0 +1,310 @@
+//! People: salary bands from a benchmark, cost-of-living adjustments, what the team costs
+//! each month, delivery capacity and the blended hourly rate (DOMAIN.md "People"). Pure
+//! calculations; the records they work on live in the store.
+
+use std::collections::BTreeMap;
+
+use crate::forecast::round;
+use crate::{Date, Month};
+
+/// The rules of thumb for a band table.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BandRules {
+    /// About 10% more pay per level.
+    pub per_level: f64,
+    /// About 2% more pay per step.
+    pub per_step: f64,
+    /// Benefits as a share of base pay (total compensation = base × (1 + benefits)).
+    pub benefits: f64,
+}
+
+impl Default for BandRules {
+    fn default() -> Self {
+        BandRules {
+            per_level: 0.10,
+            per_step: 0.02,
+            benefits: 0.25,
+        }
+    }
+}
+
+/// Annual base salaries by (level, step), from one benchmark: the median total compensation
+/// of comparable positions, taken as the pay of `reference` (level, step).
+pub fn generate_bands(
+    benchmark_total_compensation: f64,
+    reference: (u8, u8),
+    levels: u8,
+    steps: u8,
+    rules: &BandRules,
+) -> BTreeMap<(u8, u8), f64> {
+    let base = benchmark_total_compensation / (1.0 + rules.benefits);
+    let mut bands = BTreeMap::new();
+    for level in 1..=levels {
+        for step in 1..=steps {
+            let factor = (1.0 + rules.per_level).powi(i32::from(level) - i32::from(reference.0))
+                * (1.0 + rules.per_step).powi(i32::from(step) - i32::from(reference.1));
+            bands.insert((level, step), round(base * factor));
+        }
+    }
+    bands
+}
+
+/// A cost-of-living adjustment: every band grows by `percent` (e.g. 3.0).
+pub fn adjust(bands: &BTreeMap<(u8, u8), f64>, percent: f64) -> BTreeMap<(u8, u8), f64> {
+    bands
+        .iter()
+        .map(|(k, v)| (*k, round(v * (1.0 + percent / 100.0))))
+        .collect()
+}
+
+/// How a person is paid.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Pay {
+    /// Annual band salary, at a full-time equivalent.
+    Employee { annual_salary: f64, fte: f64 },
+    /// A monthly payment.
+    Contractor { monthly: f64 },
+}
+
+/// One assignment's cost inputs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Assignment {
+    pub person: String,
+    pub pay: Pay,
+    pub start: Date,
+    /// Inclusive; `None` is open-ended.
+    pub end: Option<Date>,
+    /// Grant codes and their shares; the shares add to 1.
+    pub funding: Vec<(String, f64)>,
+}
+
+/// Benefits for employees and overhead for contractors.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CostRates {
+    pub benefits: f64,
+    pub contractor_overhead: f64,
+}
+
+impl Default for CostRates {
+    fn default() -> Self {
+        CostRates {
+            benefits: 0.25,
+            contractor_overhead: 0.20,
+        }
+    }
+}
+
+/// Checks that an assignment's funding shares add to 100%, each between 0 and 1.
+pub fn check_funding(funding: &[(String, f64)]) -> Result<(), String> {
+    if funding.is_empty() {
+        return Err("an assignment needs at least one grant code".to_owned());
+    }
+    if funding.iter().any(|(_, s)| !(0.0..=1.0).contains(s)) {
+        return Err("each share is between 0% and 100%".to_owned());
+    }
+    let total: f64 = funding.iter().map(|(_, s)| s).sum();
+    if (total - 1.0).abs() > 1e-9 {
+        return Err(format!(
+            "the shares add to {}%, not 100%",
+            round(total * 10_000.0) / 100.0
+        ));
+    }
+    Ok(())
+}
+
+/// The share of `month` an assignment covers, by days: 1 for a whole month, less for the
+/// months someone joins or leaves in.
+fn coverage(a: &Assignment, month: Month) -> f64 {
+    let (first, last) = (month.first_day(), month.last_day());
+    let from = a.start.max(first);
+    let to = a.end.map_or(last, |e| e.min(last));
+    if to < from {
+        return 0.0;
+    }
+    let days = f64::from(i32::from(to.day()) - i32::from(from.day()) + 1);
+    days / f64::from(last.day())
+}
+
+/// What an assignment costs in `month`, burdened: salary × FTE ÷ 12 × (1 + benefits) for an
+/// employee, payment × (1 + overhead) for a contractor, for the part of the month it covers.
+pub fn monthly_cost(a: &Assignment, month: Month, rates: &CostRates) -> f64 {
+    let full = match a.pay {
+        Pay::Employee { annual_salary, fte } => annual_salary * fte / 12.0 * (1.0 + rates.benefits),
+        Pay::Contractor { monthly } => monthly * (1.0 + rates.contractor_overhead),
+    };
+    full * coverage(a, month)
+}
+
+/// The team's cost per month and grant code, rounded to whole units.
+pub fn team_cost_by_grant(
+    assignments: &[Assignment],
+    months: &[Month],
+    rates: &CostRates,
+) -> BTreeMap<(Month, String), f64> {
+    let mut out: BTreeMap<(Month, String), f64> = BTreeMap::new();
+    for month in months {
+        for a in assignments {
+            let cost = monthly_cost(a, *month, rates);
+            if cost == 0.0 {
+                continue;
+            }
+            for (code, share) in &a.funding {
+                *out.entry((*month, code.clone())).or_default() += cost * share;
+            }
+        }
+    }
+    out.into_iter().map(|(k, v)| (k, round(v))).collect()
+}
+
+/// The team's total cost per month, rounded.
+pub fn team_cost(assignments: &[Assignment], months: &[Month], rates: &CostRates) -> Vec<f64> {
+    months
+        .iter()
+        .map(|m| round(assignments.iter().map(|a| monthly_cost(a, *m, rates)).sum()))
+        .collect()
+}
+
+/// Hubs one engineer can operate, by kind of service (e.g. education 22, research 14,
+/// partnership 5), times engineering FTE.
+pub fn capacity(engineering_fte: f64, hubs_per_engineer: f64) -> f64 {
+    engineering_fte * hubs_per_engineer
+}
+
+/// The balancing rule: costs ≤ amount sold ≤ delivery capacity, with its three numbers.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Balance {
+    pub costs: f64,
+    pub sold: f64,
+    pub capacity: f64,
+    pub costs_covered: bool,
+    pub deliverable: bool,
+}
+
+pub fn balance(costs: f64, sold: f64, capacity: f64) -> Balance {
+    Balance {
+        costs,
+        sold,
+        capacity,
+        costs_covered: costs <= sold,
+        deliverable: sold <= capacity,
+    }
+}
+
+/// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
+pub fn blended_hourly_rate(
+    burdened_annual_cost: f64,
+    billable_hours: f64,
+    fsp_fee: f64,
+    margin: f64,
+) -> f64 {
+    if billable_hours <= 0.0 {
+        return 0.0;
+    }
+    burdened_annual_cost / billable_hours * (1.0 + fsp_fee) * (1.0 + margin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn bands_grow_ten_percent_a_level_and_two_a_step_from_the_benchmark() {
+        // A benchmark of $125,000 total compensation is $100,000 base at the reference (2, 1).
+        let bands = generate_bands(125_000.0, (2, 1), 3, 3, &BandRules::default());
+        assert_eq!(bands[&(2, 1)], 100_000.0);
+        assert_eq!(bands[&(2, 2)], 102_000.0);
+        assert_eq!(bands[&(2, 3)], 104_040.0);
+        assert_eq!(bands[&(3, 1)], 110_000.0);
+        assert_eq!(bands[&(1, 1)], 90_909.0); // 100,000 ÷ 1.1 = 90,909.09
+        assert_eq!(bands[&(3, 3)], 114_444.0); // 110,000 × 1.0404
+        let raised = adjust(&bands, 3.0);
+        assert_eq!((raised[&(2, 1)], raised[&(1, 1)]), (103_000.0, 93_636.0));
+    }
+
+    fn employee(start: Date, end: Option<Date>) -> Assignment {
+        Assignment {
+            person: "Amara".into(),
+            pay: Pay::Employee {
+                annual_salary: 120_000.0,
+                fte: 1.0,
+            },
+            start,
+            end,
+            funding: vec![("G-1".into(), 1.0)],
+        }
+    }
+
+    #[test]
+    fn team_cost_follows_joining_leaving_part_time_and_split_funding() {
+        let months: Vec<Month> = (0..12)
+            .filter_map(|i| Month::parse("2026-01").unwrap().plus(i))
+            .collect();
+        // Full time from 16 April: 120,000 ÷ 12 × 1.25 = 12,500 a month, 15 of 30 days in April.
+        let joiner = employee(date(2026, 4, 16), None);
+        // Half time, leaving 31 August, paid from two grants 60/40.
+        let mut part = employee(date(2025, 1, 1), Some(date(2026, 8, 31)));
+        part.pay = Pay::Employee {
+            annual_salary: 96_000.0,
+            fte: 0.5,
+        };
+        part.funding = vec![("G-1".into(), 0.6), ("G-2".into(), 0.4)];
+        // A contractor at 4,000 a month from March to June: 4,800 with overhead.
+        let contractor = Assignment {
+            person: "Bruno".into(),
+            pay: Pay::Contractor { monthly: 4_000.0 },
+            start: date(2026, 3, 1),
+            end: Some(date(2026, 6, 30)),
+            funding: vec![("G-2".into(), 1.0)],
+        };
+        let team = [joiner, part, contractor];
+        let cost = team_cost(&team, &months, &CostRates::default());
+        // Half-timer: 96,000 × 0.5 ÷ 12 × 1.25 = 5,000 a month through August.
+        assert_eq!(cost[0], 5_000.0); // January
+        assert_eq!(cost[2], 9_800.0); // March: 5,000 + 4,800
+        assert_eq!(cost[3], 16_050.0); // April: 5,000 + 4,800 + 12,500 × 15/30
+        assert_eq!(cost[6], 17_500.0); // July: 5,000 + 12,500
+        assert_eq!(cost[8], 12_500.0); // September: the joiner alone
+        let by_grant = team_cost_by_grant(&team, &months, &CostRates::default());
+        let march = Month::parse("2026-03").unwrap();
+        assert_eq!(by_grant[&(march, "G-1".to_owned())], 3_000.0);
+        assert_eq!(by_grant[&(march, "G-2".to_owned())], 6_800.0);
+    }
+
+    #[test]
+    fn funding_shares_must_add_to_one_hundred_percent() {
+        assert!(check_funding(&[("G-1".into(), 0.6), ("G-2".into(), 0.4)]).is_ok());
+        assert_eq!(
+            check_funding(&[("G-1".into(), 0.6), ("G-2".into(), 0.3)]),
+            Err("the shares add to 90%, not 100%".into())
+        );
+        assert!(check_funding(&[]).is_err());
+        assert!(check_funding(&[("G-1".into(), 1.5), ("G-2".into(), -0.5)]).is_err());
+    }
+
+    #[test]
+    fn the_blended_rate_follows_the_worked_example() {
+        // $180k ÷ 900 billable hours = $200; × 1.15 (FSP fee) = $230; × 1.087 margin ≈ $250.
+        assert_eq!(
+            round(blended_hourly_rate(180_000.0, 900.0, 0.15, 0.0)),
+            230.0
+        );
+        assert_eq!(
+            round(blended_hourly_rate(180_000.0, 900.0, 0.0, 0.0)),
+            200.0
+        );
+        assert_eq!(
+            round(blended_hourly_rate(180_000.0, 900.0, 0.15, 0.087)),
+            250.0
+        );
+        assert_eq!(blended_hourly_rate(180_000.0, 0.0, 0.15, 0.1), 0.0);
+    }
+
+    #[test]
+    fn capacity_and_the_balancing_rule() {
+        // 1.5 engineers on education hubs (22 each): 33 hubs.
+        assert_eq!(capacity(1.5, 22.0), 33.0);
+        let b = balance(100_000.0, 120_000.0, 110_000.0);
+        assert!(b.costs_covered && !b.deliverable);
+    }
+}
