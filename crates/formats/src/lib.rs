@@ -4,6 +4,7 @@
 pub mod crm;
 pub mod directory;
 pub mod table;
+pub mod usage;
 pub mod xlsx;
 
 pub use table::{Format, Table};
