@@ -57,7 +57,7 @@ pub enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Serve the web application and the JSON API
+    /// Serve the JSON API and the health checks
     Serve(ServeArgs),
     /// Fill an empty database with a fictional demo organisation
     Demo(DemoArgs),
