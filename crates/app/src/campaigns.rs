@@ -97,28 +97,7 @@ pub async fn set_deleted(
     id: CampaignId,
     deleted: bool,
 ) -> Result<CampaignRecord> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_campaign(id).await?;
-    if before.deleted_at.is_some() == deleted {
-        let state = if deleted {
-            "already deleted"
-        } else {
-            "not deleted"
-        };
-        return Err(AppError::Conflict(format!("campaign {id} is {state}")));
-    }
-    let after = tx
-        .set_campaign_deleted(id, deleted.then_some(at), at)
-        .await?;
-    let action = if deleted {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
-    audit(&mut tx, ctx, at, change(action, Some(&before), &after)).await?;
-    tx.commit().await?;
-    Ok(after)
+    crate::soft_delete::set_deleted(store, ctx, id, deleted).await
 }
 
 /// A campaign by id or by name.

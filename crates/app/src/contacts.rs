@@ -188,27 +188,7 @@ async fn set_deleted(
     id: ContactId,
     deleted: bool,
 ) -> Result<Contact> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_contact(id).await?;
-    if before.deleted_at.is_some() == deleted {
-        let state = if deleted {
-            "already deleted"
-        } else {
-            "not deleted"
-        };
-        return Err(AppError::Conflict(format!("contact {id} is {state}")));
-    }
-    let after = tx
-        .set_contact_deleted(id, deleted.then_some(at), at)
-        .await?;
-    let action = if deleted {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
-    audit(&mut tx, ctx, at, change(action, Some(&before), &after)).await?;
-    tx.commit().await?;
+    crate::soft_delete::set_deleted::<ContactRecord>(store, ctx, id, deleted).await?;
     get(store, id).await
 }
 

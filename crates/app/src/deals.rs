@@ -530,25 +530,7 @@ pub async fn restore(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
 }
 
 async fn set_deleted(store: &Store, ctx: &Context, id: DealId, deleted: bool) -> Result<Deal> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_deal(id).await?;
-    if before.deleted_at.is_some() == deleted {
-        let state = if deleted {
-            "already deleted"
-        } else {
-            "not deleted"
-        };
-        return Err(AppError::Conflict(format!("deal {id} is {state}")));
-    }
-    let after = tx.set_deal_deleted(id, deleted.then_some(at), at).await?;
-    let action = if deleted {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
-    record_change(&mut tx, ctx, at, action, Some(&before), &after, Vec::new()).await?;
-    tx.commit().await?;
+    crate::soft_delete::set_deleted::<DealRecord>(store, ctx, id, deleted).await?;
     get(store, id).await
 }
 

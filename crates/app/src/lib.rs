@@ -18,6 +18,7 @@ pub mod pipelines;
 pub mod reports;
 
 mod error;
+mod soft_delete;
 
 use bearing_core::deal::FieldChange;
 use bearing_core::{Action, Actor, DealId, EntityKind, Source};

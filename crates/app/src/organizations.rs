@@ -78,34 +78,7 @@ async fn set_deleted(
     id: OrganizationId,
     deleted: bool,
 ) -> Result<OrganizationRecord> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_organization(id).await?;
-    if before.deleted_at.is_some() == deleted {
-        let state = if deleted {
-            "already deleted"
-        } else {
-            "not deleted"
-        };
-        return Err(AppError::Conflict(format!("organization {id} is {state}")));
-    }
-    let after = tx
-        .set_organization_deleted(id, deleted.then_some(at), at)
-        .await?;
-    let action = if deleted {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
-    audit(
-        &mut tx,
-        ctx,
-        at,
-        change(id, action, Some(&before), Some(&after)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    crate::soft_delete::set_deleted(store, ctx, id, deleted).await
 }
 
 fn change<'a>(

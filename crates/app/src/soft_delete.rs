@@ -1,0 +1,118 @@
+//! Soft deletes: a deleted record leaves lists and reports but keeps its history, and can be
+//! restored. One implementation for every kind of record.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use bearing_core::{Action, CampaignId, ContactId, DealId, EntityKind, OrganizationId};
+use bearing_store::{CampaignRecord, ContactRecord, DealRecord, OrganizationRecord, Store, Tx};
+
+use crate::{AppError, Change, Context, Result, audit};
+
+type StoreResult<T> = bearing_store::Result<T>;
+
+/// A record that can be deleted and restored.
+pub(crate) trait SoftDeletable: serde::Serialize + Sized + Send {
+    type Id: Copy + Display + Send;
+    const KIND: EntityKind;
+
+    fn is_deleted(&self) -> bool;
+    fn get(tx: &mut Tx, id: Self::Id) -> impl Future<Output = StoreResult<Self>> + Send;
+    fn set(
+        tx: &mut Tx,
+        id: Self::Id,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = StoreResult<Self>> + Send;
+}
+
+/// Deletes (`deleted`) or restores a record, with its audit row, in one transaction.
+pub(crate) async fn set_deleted<R: SoftDeletable>(
+    store: &Store,
+    ctx: &Context,
+    id: R::Id,
+    deleted: bool,
+) -> Result<R> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = R::get(&mut tx, id).await?;
+    if before.is_deleted() == deleted {
+        let state = if deleted {
+            "already deleted"
+        } else {
+            "not deleted"
+        };
+        return Err(AppError::Conflict(format!("{} {id} is {state}", R::KIND)));
+    }
+    let after = R::set(&mut tx, id, deleted.then_some(at), at).await?;
+    let action = if deleted {
+        Action::Delete
+    } else {
+        Action::Restore
+    };
+    let change = Change {
+        entity: R::KIND,
+        id: id.to_string(),
+        action,
+        before: Some(&before),
+        after: Some(&after),
+    };
+    audit(&mut tx, ctx, at, change).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+macro_rules! soft_deletable {
+    ($record:ty, $id:ty, $kind:expr, $get:ident, $set:ident) => {
+        impl SoftDeletable for $record {
+            type Id = $id;
+            const KIND: EntityKind = $kind;
+
+            fn is_deleted(&self) -> bool {
+                self.deleted_at.is_some()
+            }
+
+            fn get(tx: &mut Tx, id: $id) -> impl Future<Output = StoreResult<Self>> + Send {
+                tx.$get(id)
+            }
+
+            fn set(
+                tx: &mut Tx,
+                id: $id,
+                deleted: Option<jiff::Timestamp>,
+                at: jiff::Timestamp,
+            ) -> impl Future<Output = StoreResult<Self>> + Send {
+                tx.$set(id, deleted, at)
+            }
+        }
+    };
+}
+
+soft_deletable!(
+    OrganizationRecord,
+    OrganizationId,
+    EntityKind::Organization,
+    get_organization,
+    set_organization_deleted
+);
+soft_deletable!(
+    DealRecord,
+    DealId,
+    EntityKind::Deal,
+    get_deal,
+    set_deal_deleted
+);
+soft_deletable!(
+    ContactRecord,
+    ContactId,
+    EntityKind::Contact,
+    get_contact,
+    set_contact_deleted
+);
+soft_deletable!(
+    CampaignRecord,
+    CampaignId,
+    EntityKind::Campaign,
+    get_campaign,
+    set_campaign_deleted
+);
