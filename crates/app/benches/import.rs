@@ -101,3 +101,64 @@ fn unchanged_reimport(bencher: divan::Bencher, deals: usize) {
         assert_eq!(plan.unchanged.len(), deals);
     });
 }
+
+/// A year of daily samples for `clusters` clusters, in the per-cluster layout.
+fn usage_csv(clusters: usize) -> String {
+    let mut out = String::from("cluster,date,unique_users\n");
+    let start = jiff::civil::date(2025, 1, 1);
+    for c in 0..clusters {
+        for d in 0..365_i64 {
+            let day = start.checked_add(jiff::Span::new().days(d)).unwrap();
+            out.push_str(&format!(
+                "cluster-{c:03},{day},{}\n",
+                (c * 7 + d as usize * 3) % 900
+            ));
+        }
+    }
+    out
+}
+
+#[divan::bench(args = [500], sample_count = 5, sample_size = 1)]
+fn usage_import(bencher: divan::Bencher, clusters: usize) {
+    let csv = usage_csv(clusters);
+    let rt = runtime();
+    bencher
+        .with_inputs(|| {
+            let db = TestDb::sqlite();
+            let store = rt.block_on(db.store());
+            (db, store)
+        })
+        .bench_local_values(|(db, store)| {
+            let plan = rt
+                .block_on(bearing_app::usage::import(
+                    &store,
+                    &ctx(),
+                    "usage.csv",
+                    csv.as_bytes(),
+                    false,
+                ))
+                .unwrap();
+            assert_eq!(plan.new_samples, clusters * 365);
+            (db, store)
+        });
+}
+
+#[divan::bench(args = [500], sample_count = 5, sample_size = 1)]
+fn usage_report(bencher: divan::Bencher, clusters: usize) {
+    let rt = runtime();
+    let db = TestDb::sqlite();
+    let store = rt.block_on(db.store());
+    rt.block_on(bearing_app::usage::import(
+        &store,
+        &ctx(),
+        "usage.csv",
+        usage_csv(clusters).as_bytes(),
+        false,
+    ))
+    .unwrap();
+    let a = bearing_core::assumptions::Assumptions::default();
+    bencher.bench_local(|| {
+        let table = rt.block_on(bearing_app::usage::report(&store, &a)).unwrap();
+        assert_eq!(table.rows.len(), clusters * 12);
+    });
+}

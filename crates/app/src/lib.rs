@@ -16,6 +16,7 @@ pub mod import;
 pub mod organizations;
 pub mod pipelines;
 pub mod reports;
+pub mod usage;
 
 mod error;
 mod soft_delete;

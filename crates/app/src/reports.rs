@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 10] = [
     "projections",
     "deal-months",
     "commitments",
@@ -17,6 +17,8 @@ pub const NAMES: [&str; 8] = [
     "deals",
     "health",
     "fmrr",
+    "usage",
+    "usage-by-organization",
 ];
 
 /// A report and the assumptions version that made it.
@@ -45,6 +47,18 @@ pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
         ));
     };
     let (version, assumptions) = crate::assumptions::current(store, today).await?;
+    if name == "usage" || name == "usage-by-organization" {
+        let table = if name == "usage" {
+            crate::usage::report(store, &assumptions).await?
+        } else {
+            crate::usage::report_by_organization(store, &assumptions).await?
+        };
+        return Ok(Report {
+            name,
+            assumptions_version: version,
+            table,
+        });
+    }
     let books_closed = assumptions.books_closed.ok_or_else(|| {
         AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
     })?;
@@ -59,7 +73,11 @@ pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
         ))
     })?;
     let table = match name {
-        "projections" => projections(&forecast, (low, high)),
+        "projections" => {
+            let usage =
+                crate::usage::estimated_revenue(store, &assumptions, forecast.start).await?;
+            projections(&forecast, (low, high), usage)
+        }
         "deal-months" => contributions(&forecast, &forecast.deal_months()),
         "commitments" => contributions(&forecast, &forecast.commitments()),
         "revenue-by-type" => revenue_by_type(&forecast),
@@ -81,14 +99,14 @@ fn month_headers(first: &str, months: &[Month]) -> Vec<String> {
         .collect()
 }
 
-fn projections(f: &Forecast, (low, high): (Vec<f64>, Vec<f64>)) -> Table {
+fn projections(f: &Forecast, (low, high): (Vec<f64>, Vec<f64>), usage: f64) -> Table {
     let mut table = Table::new(month_headers("scenario", &f.months));
     let rows = [
         ("Committed", f.committed_row()),
         ("Pessimistic", low),
         ("Estimated", f.estimated_row()),
         ("Optimistic", high),
-        ("Estimated usage revenue", vec![0.0; f.months.len()]),
+        ("Estimated usage revenue", vec![usage; f.months.len()]),
         (
             "Committed (total contract less gifts)",
             f.full_obligation_row(),

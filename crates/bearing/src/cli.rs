@@ -98,7 +98,8 @@ pub enum Command {
     #[command(subcommand)]
     Assumptions(AssumptionsCommand),
     /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
-    /// fmrr; `--format xlsx --out FILE` writes every report, a sheet each
+    /// fmrr, usage, usage-by-organization; `--format xlsx --out FILE` writes every report, a
+    /// sheet each
     Report {
         name: String,
         #[arg(long, default_value = "table", value_parser = parse_format)]
@@ -504,6 +505,9 @@ pub enum ImportCommand {
     /// Contacts (name, email, github, organizations as `org:label;…`, strategic, coverage,
     /// notes), matched by email
     Contacts(ImportArgs),
+    /// Usage samples: `cluster,date,unique_users` or `date,hub,users,cluster`, idempotent on
+    /// (cluster or hub, date); unknown clusters and hubs are created
+    Usage(ImportArgs),
 }
 
 #[derive(Debug, Args)]

@@ -940,14 +940,14 @@ fn reports_use_the_assumptions_version_in_force() {
         &[],
     );
     assert!(
-        wrote.stdout.starts_with("wrote 8 reports to"),
+        wrote.stdout.starts_with("wrote 10 reports to"),
         "{}{}",
         wrote.stdout,
         wrote.stderr
     );
     let bytes = std::fs::read(&book).unwrap();
     assert_eq!(&bytes[..2], b"PK");
-    assert!(String::from_utf8_lossy(&bytes).contains("xl/worksheets/sheet8.xml"));
+    assert!(String::from_utf8_lossy(&bytes).contains("xl/worksheets/sheet10.xml"));
 
     // A stage probability in the assumptions replaces the stage's default for deals without a
     // probability of their own (the CRM's deals all have one, which wins).
@@ -1020,4 +1020,55 @@ fn reports_use_the_assumptions_version_in_force() {
     let history = bearing(d, &["assumptions", "history"], &[]);
     assert_eq!(history.stdout.lines().count(), 4, "{}", history.stdout);
     assert_eq!(bearing(d, &["history", "assumptions", "3"], &[]).status, 0);
+}
+
+#[test]
+fn usage_imports_and_reports_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("usage.csv"),
+        "cluster,date,unique_users\nbids,2026-01-03,280\nbids,2026-02-03,11\n",
+    )
+    .unwrap();
+    let dry = bearing(d, &["import", "usage", "usage.csv", "--dry-run"], &[]);
+    assert!(dry.stdout.contains("cluster  bids"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("usage.csv: 2 new samples, 0 changed, 0 unchanged; new clusters: bids (dry run: nothing was written)"), "{}", dry.stdout);
+    let real = bearing(d, &["import", "usage", "usage.csv"], &[]);
+    assert_eq!(real.status, 0, "{}", real.stderr);
+    let again = bearing(d, &["import", "usage", "usage.csv"], &[]);
+    assert!(
+        again
+            .stdout
+            .contains("0 new samples, 0 changed, 2 unchanged"),
+        "{}",
+        again.stdout
+    );
+    let report = bearing(d, &["report", "usage", "--format", "csv"], &[]);
+    assert_eq!(
+        report.stdout,
+        "cluster,month,mau,fee\nbids,2026-01,280,1000.00\nbids,2026-02,11,105.00\n"
+    );
+    let by_org = bearing(
+        d,
+        &["report", "usage-by-organization", "--format", "csv"],
+        &[],
+    );
+    assert!(
+        by_org
+            .stdout
+            .contains("(no organization),2026-01,280,1000.00"),
+        "{}",
+        by_org.stdout
+    );
+    std::fs::write(
+        d.join("bad.csv"),
+        "cluster,date,unique_users\nbids,2026-13-01,3\n",
+    )
+    .unwrap();
+    assert_one_line_error(
+        &bearing(d, &["import", "usage", "bad.csv"], &[]),
+        1,
+        "bad.csv:2: column date = \"2026-13-01\"",
+    );
 }

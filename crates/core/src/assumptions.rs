@@ -29,6 +29,12 @@ pub struct Assumptions {
     /// Probabilities that replace a stage's default in the forecast, by stage name
     /// (`stage.Proposal=0.35`); deals with a probability of their own keep it.
     pub stage_probabilities: std::collections::BTreeMap<String, f64>,
+    /// Clusters whose name contains one of these are left out of usage.
+    pub usage_exclusions: Vec<String>,
+    /// (cluster substring, from, to): samples left out for a window of dates.
+    pub usage_windows: Vec<(String, crate::Date, crate::Date)>,
+    /// The marginal price tiers of the usage fee.
+    pub usage_tiers: Vec<crate::usage::Tier>,
 }
 
 impl Default for Assumptions {
@@ -50,12 +56,15 @@ impl Default for Assumptions {
             rho: 0.8,
             eta: 0.3,
             stage_probabilities: std::collections::BTreeMap::new(),
+            usage_exclusions: crate::usage::Exclusions::organisation_default().substrings,
+            usage_windows: Vec::new(),
+            usage_tiers: crate::usage::DEFAULT_TIERS.to_vec(),
         }
     }
 }
 
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 13] = [
+pub const KEYS: [(&str, &str); 16] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
@@ -78,6 +87,18 @@ pub const KEYS: [(&str, &str); 13] = [
     ),
     ("rho", "a fraction from 0 to 1"),
     ("eta", "a fraction from 0 to 1"),
+    (
+        "usage-exclude",
+        "cluster name substrings separated by ',', e.g. prometheus,hhmi (or none)",
+    ),
+    (
+        "usage-exclude-windows",
+        "CLUSTER:FROM:TO windows separated by ',', e.g. cal:2026-01-01:2026-01-31 (or none)",
+    ),
+    (
+        "usage-tiers",
+        "UP_TO:PRICE tiers separated by ',', the last with * for the rest, e.g. 10:10,100:5,1000:2.5,10000:1.25,*:0",
+    ),
 ];
 
 fn number(key: &'static str, text: &str, min: f64, max: f64) -> Result<f64, ParseError> {
@@ -118,7 +139,92 @@ fn bands(key: &'static str, text: &str) -> Result<Bands, ParseError> {
     }
 }
 
+fn list(text: &str) -> Vec<String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    text.split(',')
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn windows(text: &str) -> Result<Vec<(String, crate::Date, crate::Date)>, ParseError> {
+    let bad = || {
+        ParseError::new(
+            "usage-exclude-windows",
+            text,
+            "expected CLUSTER:FROM:TO windows separated by ','",
+        )
+    };
+    list(text)
+        .into_iter()
+        .map(|w| {
+            let mut parts = w.splitn(3, ':');
+            let (Some(cluster), Some(from), Some(to)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(bad());
+            };
+            let from = crate::parse_date(from).map_err(|_| bad())?;
+            let to = crate::parse_date(to).map_err(|_| bad())?;
+            if cluster.is_empty() || to < from {
+                return Err(bad());
+            }
+            Ok((cluster.to_owned(), from, to))
+        })
+        .collect()
+}
+
+fn tiers(text: &str) -> Result<Vec<crate::usage::Tier>, ParseError> {
+    let bad = || {
+        ParseError::new(
+            "usage-tiers",
+            text,
+            "expected increasing UP_TO:PRICE tiers, the last *:PRICE, e.g. 10:10,100:5,*:0",
+        )
+    };
+    let mut out = Vec::new();
+    let mut last = 0_u32;
+    for part in list(text) {
+        let (up_to, price) = part.split_once(':').ok_or_else(bad)?;
+        let price: f64 = price.trim().parse().map_err(|_| bad())?;
+        if !price.is_finite() || price < 0.0 {
+            return Err(bad());
+        }
+        let up_to = match up_to.trim() {
+            "*" => None,
+            n => {
+                let n: u32 = n.parse().map_err(|_| bad())?;
+                if n <= last {
+                    return Err(bad());
+                }
+                last = n;
+                Some(n)
+            }
+        };
+        if out
+            .last()
+            .is_some_and(|t: &crate::usage::Tier| t.up_to.is_none())
+        {
+            return Err(bad());
+        }
+        out.push(crate::usage::Tier { up_to, price });
+    }
+    if out.last().is_none_or(|t| t.up_to.is_some()) {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
 impl Assumptions {
+    /// The usage exclusions as the usage calculations take them.
+    pub fn exclusions(&self) -> crate::usage::Exclusions {
+        crate::usage::Exclusions {
+            substrings: self.usage_exclusions.clone(),
+            windows: self.usage_windows.clone(),
+        }
+    }
+
     /// Sets one value from `KEY=VALUE` text.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParseError> {
         match key.trim() {
@@ -147,6 +253,9 @@ impl Assumptions {
             "pipeline-bands" => self.pipeline_bands = bands("pipeline-bands", value)?,
             "rho" => self.rho = number("rho", value, 0.0, 1.0)?,
             "eta" => self.eta = number("eta", value, 0.0, 1.0)?,
+            "usage-exclude" => self.usage_exclusions = list(value),
+            "usage-exclude-windows" => self.usage_windows = windows(value)?,
+            "usage-tiers" => self.usage_tiers = tiers(value)?,
             other if other.starts_with("stage.") && other.len() > 6 => {
                 let stage = other["stage.".len()..].trim().to_owned();
                 if value.trim().is_empty() || value.trim() == "default" {
@@ -202,6 +311,40 @@ impl Assumptions {
             ("pipeline-bands", b(&self.pipeline_bands)),
             ("rho", self.rho.to_string()),
             ("eta", self.eta.to_string()),
+            (
+                "usage-exclude",
+                if self.usage_exclusions.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.usage_exclusions.join(",")
+                },
+            ),
+            (
+                "usage-exclude-windows",
+                if self.usage_windows.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.usage_windows
+                        .iter()
+                        .map(|(c, f, t)| format!("{c}:{f}:{t}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            ),
+            (
+                "usage-tiers",
+                self.usage_tiers
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}:{}",
+                            t.up_to.map_or_else(|| "*".to_owned(), |u| u.to_string()),
+                            t.price
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
         ];
         fixed
             .into_iter()
@@ -277,6 +420,20 @@ mod tests {
         );
         staged.set("stage.Proposal", "default").unwrap();
         assert!(staged.stage_probabilities.is_empty());
+        let mut usage = Assumptions::default();
+        usage.set("usage-tiers", "10:10,*:1").unwrap();
+        usage.set("usage-exclude", "none").unwrap();
+        usage
+            .set("usage-exclude-windows", "cal:2026-01-01:2026-01-31")
+            .unwrap();
+        assert_eq!(usage.usage_tiers.len(), 2);
+        assert!(usage.exclusions().substrings.is_empty());
+        assert_eq!(usage.exclusions().windows.len(), 1);
+        assert!(err("usage-tiers", "100:5,10:10,*:0").contains("increasing"));
+        assert!(err("usage-tiers", "10:10").contains("increasing"));
+        assert!(
+            err("usage-exclude-windows", "cal:2026-02-01:2026-01-01").contains("CLUSTER:FROM:TO")
+        );
     }
 
     #[test]

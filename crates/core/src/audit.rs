@@ -52,10 +52,12 @@ pub enum EntityKind {
     Campaign,
     Contact,
     Assumptions,
+    Cluster,
+    Hub,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 7] = [
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -63,6 +65,8 @@ impl EntityKind {
         EntityKind::Campaign,
         EntityKind::Contact,
         EntityKind::Assumptions,
+        EntityKind::Cluster,
+        EntityKind::Hub,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,8 @@ impl EntityKind {
             EntityKind::Campaign => "campaign",
             EntityKind::Contact => "contact",
             EntityKind::Assumptions => "assumptions",
+            EntityKind::Cluster => "cluster",
+            EntityKind::Hub => "hub",
         }
     }
 }
@@ -163,7 +169,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub"
             )
         );
     }

@@ -73,6 +73,16 @@ id_type!(
     "contact id"
 );
 id_type!(
+    /// A cluster: the service unit that hosts hubs.
+    ClusterId,
+    "cluster id"
+);
+id_type!(
+    /// A hub on a cluster.
+    HubId,
+    "hub id"
+);
+id_type!(
     /// A lead-generation campaign.
     CampaignId,
     "campaign id"

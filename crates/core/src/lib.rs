@@ -56,7 +56,9 @@ pub mod pipeline;
 pub mod usage;
 
 pub use audit::{Action, Actor, EntityKind, Source};
-pub use ids::{CampaignId, ContactId, DealId, OrganizationId, PipelineId, StageId};
+pub use ids::{
+    CampaignId, ClusterId, ContactId, DealId, HubId, OrganizationId, PipelineId, StageId,
+};
 pub use money::{Currency, Money};
 pub use month::Month;
 

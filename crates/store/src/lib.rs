@@ -17,6 +17,7 @@ mod organizations;
 mod pipelines;
 mod properties;
 mod url;
+mod usage;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -39,6 +40,7 @@ pub use organizations::OrganizationRecord;
 pub use pipelines::{StageFields, StageRecord};
 pub use properties::PropertyOwner;
 pub use url::{Backend, DbUrl};
+pub use usage::{NewSample, SampleRecord, UnitRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

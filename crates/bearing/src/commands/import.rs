@@ -10,7 +10,8 @@ use crate::config::Config;
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let (ImportCommand::Deals(args)
     | ImportCommand::Organizations(args)
-    | ImportCommand::Contacts(args)) = &command;
+    | ImportCommand::Contacts(args)
+    | ImportCommand::Usage(args)) = &command;
     let ImportArgs {
         file,
         dry_run,
@@ -34,6 +35,18 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         ImportCommand::Contacts(_) => import::import_contacts(&store, &ctx, &name, input, *dry_run)
             .await
             .map(|plan| (plan.summary(), record_plan_table(&plan))),
+        ImportCommand::Usage(_) => bearing_app::usage::import(&store, &ctx, &name, input, *dry_run)
+            .await
+            .map(|plan| {
+                let mut table = Table::new(["new", "name"]);
+                for c in &plan.new_clusters {
+                    table.push([Some("cluster".to_owned()), Some(c.clone())]);
+                }
+                for h in &plan.new_hubs {
+                    table.push([Some("hub".to_owned()), Some(h.clone())]);
+                }
+                (plan.summary(), table)
+            }),
     };
     store.close().await;
     match result {

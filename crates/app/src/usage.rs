@@ -1,0 +1,266 @@
+//! Hub usage: importing samples, monthly active users and fees per cluster and organization,
+//! and the usage revenue the forecast expects.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+
+use bearing_core::assumptions::Assumptions;
+use bearing_core::usage::{self, Sample};
+use bearing_core::{Action, ClusterId, Date, EntityKind, HubId, Month, OrganizationId};
+use bearing_formats::Table;
+use bearing_store::{NewSample, SampleRecord, Store};
+
+use crate::{AppError, Change, ChangeLog, Context, Result};
+
+/// What a usage import did, or (dry run) would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UsagePlan {
+    pub file: String,
+    /// Clusters the file names that Bearing did not know; they are created.
+    pub new_clusters: Vec<String>,
+    /// Hubs, as `cluster/hub`, likewise.
+    pub new_hubs: Vec<String>,
+    pub new_samples: usize,
+    pub changed_samples: usize,
+    pub unchanged_samples: usize,
+}
+
+impl UsagePlan {
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} new samples, {} changed, {} unchanged",
+            self.file, self.new_samples, self.changed_samples, self.unchanged_samples
+        );
+        if !self.new_clusters.is_empty() {
+            s.push_str(&format!("; new clusters: {}", self.new_clusters.join(", ")));
+        }
+        if !self.new_hubs.is_empty() {
+            s.push_str(&format!("; new hubs: {}", self.new_hubs.join(", ")));
+        }
+        s
+    }
+}
+
+/// Imports a usage CSV: all or nothing, idempotent on (cluster or hub, date); clusters and hubs
+/// the file names for the first time are created and reported.
+pub async fn import(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    input: impl Read,
+    dry_run: bool,
+) -> Result<UsagePlan> {
+    let rows = bearing_formats::usage::read_samples(file, input).map_err(AppError::Import)?;
+    let units = store.list_units().await?;
+    let mut clusters: HashMap<String, ClusterId> = units
+        .iter()
+        .filter(|u| u.cluster_id.is_none())
+        .filter_map(|u| ClusterId::new(u.id).ok().map(|id| (u.name.clone(), id)))
+        .collect();
+    let mut hubs: HashMap<(ClusterId, String), HubId> = units
+        .iter()
+        .filter_map(|u| Some(((u.cluster_id?, u.name.clone()), HubId::new(u.id).ok()?)))
+        .collect();
+    let existing: HashMap<(String, Option<String>, Date), i64> = store
+        .list_samples()
+        .await?
+        .into_iter()
+        .map(|s| ((s.cluster, s.hub, s.date), s.users))
+        .collect();
+    let mut plan = UsagePlan {
+        file: file.to_owned(),
+        ..UsagePlan::default()
+    };
+    let new_clusters: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| !clusters.contains_key(&r.cluster))
+        .map(|r| r.cluster.clone())
+        .collect();
+    let new_hubs: BTreeSet<(String, String)> = rows
+        .iter()
+        .filter_map(|r| r.hub.clone().map(|h| (r.cluster.clone(), h)))
+        .filter(|(c, h)| {
+            clusters
+                .get(c)
+                .is_none_or(|id| !hubs.contains_key(&(*id, h.clone())))
+        })
+        .collect();
+    plan.new_clusters = new_clusters.iter().cloned().collect();
+    plan.new_hubs = new_hubs.iter().map(|(c, h)| format!("{c}/{h}")).collect();
+    let mut to_write = Vec::new();
+    for row in &rows {
+        match existing.get(&(row.cluster.clone(), row.hub.clone(), row.date)) {
+            None => plan.new_samples += 1,
+            Some(users) if *users == row.users => {
+                plan.unchanged_samples += 1;
+                continue;
+            }
+            Some(_) => plan.changed_samples += 1,
+        }
+        to_write.push(row);
+    }
+    if dry_run || (to_write.is_empty() && new_clusters.is_empty() && new_hubs.is_empty()) {
+        return Ok(plan);
+    }
+    let ctx = Context {
+        source: bearing_core::Source::Import,
+        ..ctx.clone()
+    };
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(&ctx, at);
+    let mut tx = store.begin().await?;
+    for name in &new_clusters {
+        let id = tx.insert_cluster(name, at).await?;
+        let value = serde_json::json!({ "id": id, "name": name });
+        log.record(Change {
+            entity: EntityKind::Cluster,
+            id: id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&value),
+        })?;
+        clusters.insert(name.clone(), id);
+    }
+    for (cluster, hub) in &new_hubs {
+        let cluster_id = *clusters
+            .get(cluster)
+            .ok_or_else(|| AppError::Internal(format!("cluster {cluster} vanished")))?;
+        let id = tx.insert_hub(cluster_id, hub, at).await?;
+        let value = serde_json::json!({ "id": id, "cluster": cluster, "name": hub });
+        log.record(Change {
+            entity: EntityKind::Hub,
+            id: id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&value),
+        })?;
+        hubs.insert((cluster_id, hub.clone()), id);
+    }
+    let samples = to_write
+        .iter()
+        .map(|row| {
+            let cluster_id = *clusters
+                .get(&row.cluster)
+                .ok_or_else(|| AppError::Internal(format!("no cluster {}", row.cluster)))?;
+            let hub_id = match &row.hub {
+                Some(h) => Some(
+                    *hubs
+                        .get(&(cluster_id, h.clone()))
+                        .ok_or_else(|| AppError::Internal(format!("no hub {h}")))?,
+                ),
+                None => None,
+            };
+            Ok(NewSample {
+                cluster_id,
+                hub_id,
+                date: row.date,
+                users: row.users,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    tx.upsert_samples(&samples, bearing_core::Source::Import, at)
+        .await?;
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Each cluster's daily value: its own sample that day, or else the sum of its hubs'.
+pub fn daily(samples: &[SampleRecord]) -> Vec<Sample> {
+    let mut own: BTreeMap<(String, Date), i64> = BTreeMap::new();
+    let mut hubs: BTreeMap<(String, Date), i64> = BTreeMap::new();
+    for s in samples {
+        let target = if s.hub.is_some() { &mut hubs } else { &mut own };
+        *target.entry((s.cluster.clone(), s.date)).or_default() += s.users;
+    }
+    for (key, users) in hubs {
+        own.entry(key).or_insert(users);
+    }
+    own.into_iter()
+        .map(|((cluster, date), users)| Sample {
+            cluster,
+            date,
+            users,
+        })
+        .collect()
+}
+
+/// Monthly active users per cluster, exclusions applied, computed by the database.
+pub async fn monthly_active_users(
+    store: &Store,
+    a: &Assumptions,
+) -> Result<BTreeMap<(String, Month), i64>> {
+    let rows = store
+        .monthly_active_users(&a.usage_exclusions, &a.usage_windows)
+        .await?;
+    rows.into_iter()
+        .map(|(cluster, month, users)| {
+            let month = Month::parse(&month)
+                .map_err(|e| AppError::Internal(format!("unreadable month: {e}")))?;
+            Ok(((cluster, month), users))
+        })
+        .collect()
+}
+
+/// The usage report: cluster, month, MAU and fee.
+pub async fn report(store: &Store, a: &Assumptions) -> Result<Table> {
+    let mau = monthly_active_users(store, a).await?;
+    let mut table = Table::new(["cluster", "month", "mau", "fee"]);
+    for ((cluster, month), users) in &mau {
+        table.push([
+            Some(cluster.clone()),
+            Some(month.to_string()),
+            Some(users.to_string()),
+            Some(format!("{:.2}", usage::fee(Some(*users), &a.usage_tiers))),
+        ]);
+    }
+    Ok(table)
+}
+
+/// The usage report by the organization that owns each cluster.
+pub async fn report_by_organization(store: &Store, a: &Assumptions) -> Result<Table> {
+    let mau = monthly_active_users(store, a).await?;
+    let owners: HashMap<String, Option<OrganizationId>> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.cluster_id.is_none())
+        .map(|u| (u.name, u.organization_id))
+        .collect();
+    let names: HashMap<OrganizationId, String> = store
+        .list_organizations(true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.fields.name.to_string()))
+        .collect();
+    let mut totals: BTreeMap<(String, Month), (i64, f64)> = BTreeMap::new();
+    for ((cluster, month), users) in &mau {
+        let owner = owners
+            .get(cluster)
+            .copied()
+            .flatten()
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| "(no organization)".to_owned());
+        let entry = totals.entry((owner, *month)).or_default();
+        entry.0 += users;
+        entry.1 += usage::fee(Some(*users), &a.usage_tiers);
+    }
+    let mut table = Table::new(["organization", "month", "mau", "fee"]);
+    for ((owner, month), (users, fee)) in totals {
+        table.push([
+            Some(owner),
+            Some(month.to_string()),
+            Some(users.to_string()),
+            Some(format!("{fee:.2}")),
+        ]);
+    }
+    Ok(table)
+}
+
+/// The forecast's usage revenue for every month from `start`: the mean of the last twelve
+/// monthly totals before it.
+pub async fn estimated_revenue(store: &Store, a: &Assumptions, start: Month) -> Result<f64> {
+    let mau = monthly_active_users(store, a).await?;
+    let totals = usage::monthly_revenue(&mau, &a.usage_tiers);
+    Ok(usage::estimated_revenue(&totals, start))
+}

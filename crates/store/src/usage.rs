@@ -1,0 +1,264 @@
+//! Clusters, hubs and usage samples.
+
+use bearing_core::{ClusterId, Date, HubId, OrganizationId, Source};
+
+use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// A cluster or hub as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitRecord {
+    pub id: i64,
+    /// The cluster a hub is on; `None` for a cluster.
+    pub cluster_id: Option<ClusterId>,
+    pub name: String,
+    pub provider: Option<String>,
+    pub dedicated: Option<bool>,
+    pub organization_id: Option<OrganizationId>,
+}
+
+/// A stored sample, with its cluster's (and hub's) name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SampleRecord {
+    pub cluster_id: ClusterId,
+    pub cluster: String,
+    pub hub_id: Option<HubId>,
+    pub hub: Option<String>,
+    pub date: Date,
+    pub users: i64,
+}
+
+/// A sample to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSample {
+    pub cluster_id: ClusterId,
+    pub hub_id: Option<HubId>,
+    pub date: Date,
+    pub users: i64,
+}
+
+/// A unit row: id, cluster id (hubs only), name, provider, dedicated, organization id.
+type UnitRow = (
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// A sample row: cluster id and name, hub id and name, date, users.
+type SampleRow = (i64, String, Option<i64>, Option<String>, String, i64);
+
+fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Database(format!("unreadable usage row ({what}): {e}"))
+}
+
+impl Tx {
+    pub async fn insert_cluster(&mut self, name: &str, at: jiff::Timestamp) -> Result<ClusterId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clusters (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id",
+        )
+        .bind(name)
+        .bind(timestamp_text(at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        ClusterId::new(id).map_err(|e| corrupt("id", &e))
+    }
+
+    pub async fn insert_hub(
+        &mut self,
+        cluster: ClusterId,
+        name: &str,
+        at: jiff::Timestamp,
+    ) -> Result<HubId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO hubs (cluster_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+        )
+        .bind(cluster.get())
+        .bind(name)
+        .bind(timestamp_text(at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        HubId::new(id).map_err(|e| corrupt("id", &e))
+    }
+
+    /// Writes samples: new ones are added and known ones take the new count, with few
+    /// statements.
+    pub async fn upsert_samples(
+        &mut self,
+        samples: &[NewSample],
+        source: Source,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let at = timestamp_text(at);
+        let (cluster_level, hub_level): (Vec<&NewSample>, Vec<&NewSample>) =
+            samples.iter().partition(|s| s.hub_id.is_none());
+        for (rows, conflict) in [
+            (cluster_level, "(cluster_id, date) WHERE hub_id IS NULL"),
+            (hub_level, "(hub_id, date) WHERE hub_id IS NOT NULL"),
+        ] {
+            for chunk in rows.chunks(crate::BATCH_ROWS) {
+                let sql = format!(
+                    "INSERT INTO usage_samples (cluster_id, hub_id, date, users, source, recorded_at) VALUES {}
+                     ON CONFLICT {conflict} DO UPDATE SET users = excluded.users, source = excluded.source,
+                                                          recorded_at = excluded.recorded_at",
+                    crate::placeholders(self.backend, chunk.len(), 6)
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for s in chunk {
+                    query = query
+                        .bind(s.cluster_id.get())
+                        .bind(s.hub_id.map(HubId::get))
+                        .bind(s.date.to_string())
+                        .bind(s.users)
+                        .bind(source.as_str())
+                        .bind(at.clone());
+                }
+                query.execute(&mut *self.inner).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Clusters (without `cluster_id`) and hubs, by name.
+    pub async fn list_units(&self) -> Result<Vec<UnitRecord>> {
+        let rows: Vec<UnitRow> = sqlx::query_as(
+            "SELECT id, NULL AS cluster_id, name, provider, dedicated, organization_id FROM clusters WHERE deleted_at IS NULL
+             UNION ALL
+             SELECT id, cluster_id, name, provider, dedicated, organization_id FROM hubs WHERE deleted_at IS NULL
+             ORDER BY 3",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, cluster, name, provider, dedicated, organization)| {
+                Ok(UnitRecord {
+                    id,
+                    cluster_id: cluster
+                        .map(ClusterId::new)
+                        .transpose()
+                        .map_err(|e| corrupt("cluster_id", &e))?,
+                    name,
+                    provider,
+                    dedicated: dedicated.map(|d| d != 0),
+                    organization_id: organization
+                        .map(OrganizationId::new)
+                        .transpose()
+                        .map_err(|e| corrupt("organization_id", &e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every sample, by cluster, hub and date.
+    pub async fn list_samples(&self) -> Result<Vec<SampleRecord>> {
+        let rows: Vec<SampleRow> = sqlx::query_as(
+            "SELECT s.cluster_id, c.name, s.hub_id, h.name, s.date, s.users
+             FROM usage_samples s JOIN clusters c ON c.id = s.cluster_id LEFT JOIN hubs h ON h.id = s.hub_id
+             ORDER BY c.name, h.name, s.date",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(cluster_id, cluster, hub_id, hub, date, users)| {
+                Ok(SampleRecord {
+                    cluster_id: ClusterId::new(cluster_id)
+                        .map_err(|e| corrupt("cluster_id", &e))?,
+                    cluster,
+                    hub_id: hub_id
+                        .map(HubId::new)
+                        .transpose()
+                        .map_err(|e| corrupt("hub_id", &e))?,
+                    hub,
+                    date: bearing_core::parse_date(&date).map_err(|e| corrupt("date", &e))?,
+                    users,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// Monthly active users per cluster, computed in the database: a cluster's daily value is
+    /// its own sample, or else the sum of its hubs' samples that day; the month's value is the
+    /// largest daily value. Clusters whose name contains one of `exclude` (ignoring case) are
+    /// left out, as are samples of clusters matching a window's name within its dates. The same
+    /// rule as `bearing_core::usage::monthly_active_users`, without reading every sample.
+    pub async fn monthly_active_users(
+        &self,
+        exclude: &[String],
+        windows: &[(String, Date, Date)],
+    ) -> Result<Vec<(String, String, i64)>> {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        // Windows need each day's cluster name; whole-cluster exclusions apply after grouping.
+        let mut day_filters = Vec::new();
+        for _ in windows {
+            day_filters.push(format!(
+                "NOT (LOWER(w.name) LIKE {} AND d.date BETWEEN {} AND {})",
+                next(),
+                next(),
+                next()
+            ));
+        }
+        let mut cluster_filters = Vec::new();
+        for _ in exclude {
+            cluster_filters.push(format!("LOWER(c.name) NOT LIKE {}", next()));
+        }
+        let (window_join, day_filter) = if day_filters.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                "JOIN clusters w ON w.id = d.cluster_id".to_owned(),
+                format!("WHERE {}", day_filters.join(" AND ")),
+            )
+        };
+        let cluster_filter = if cluster_filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", cluster_filters.join(" AND "))
+        };
+        // Without hub samples a day is a single sample, so the per-day grouping can be skipped.
+        let hubs: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM usage_samples WHERE hub_id IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        let daily = if hubs == 0 {
+            "SELECT cluster_id, date, users FROM usage_samples"
+        } else {
+            "SELECT cluster_id, date,
+                    CAST(CASE WHEN SUM(CASE WHEN hub_id IS NULL THEN 1 ELSE 0 END) > 0
+                              THEN MAX(CASE WHEN hub_id IS NULL THEN users END)
+                              ELSE SUM(users) END AS BIGINT) AS users
+             FROM usage_samples GROUP BY cluster_id, date"
+        };
+        let sql = format!(
+            "SELECT c.name, m.month, m.mau
+             FROM (SELECT d.cluster_id, SUBSTR(d.date, 1, 7) AS month, CAST(MAX(d.users) AS BIGINT) AS mau
+                   FROM ({daily}) d
+                   {window_join}
+                   {day_filter}
+                   GROUP BY d.cluster_id, SUBSTR(d.date, 1, 7)) m
+             JOIN clusters c ON c.id = m.cluster_id
+             {cluster_filter}
+             ORDER BY c.name, m.month"
+        );
+        let pattern = |s: &str| format!("%{}%", s.to_lowercase());
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql));
+        for (s, from, to) in windows {
+            query = query
+                .bind(pattern(s))
+                .bind(from.to_string())
+                .bind(to.to_string());
+        }
+        for s in exclude {
+            query = query.bind(pattern(s));
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+}
