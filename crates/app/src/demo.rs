@@ -15,6 +15,8 @@ pub struct DemoSummary {
     pub contacts: usize,
     pub campaigns: usize,
     pub deals: usize,
+    pub clusters: usize,
+    pub samples: usize,
 }
 
 /// Writes the demo organisation, audit rows included, in one transaction. Refuses a database
@@ -94,6 +96,31 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             .collect();
         log.deal_history_at(deal.id, past);
     }
+    let mut samples = Vec::new();
+    for cluster in &data.clusters {
+        let owner = organizations.id(&cluster.organization)?;
+        let id = tx.insert_cluster(&cluster.name, Some(owner), at).await?;
+        let value = serde_json::json!({ "id": id, "name": cluster.name, "organization": cluster.organization });
+        log.record(Change {
+            entity: EntityKind::Cluster,
+            id: id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&value),
+        })?;
+        samples.extend(
+            cluster
+                .samples
+                .iter()
+                .map(|(date, users)| bearing_store::NewSample {
+                    cluster_id: id,
+                    hub_id: None,
+                    date: *date,
+                    users: *users,
+                }),
+        );
+    }
+    tx.upsert_samples(&samples, ctx.source, at).await?;
     log.write(&mut tx).await?;
     tx.commit().await?;
     Ok(DemoSummary {
@@ -101,6 +128,8 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         contacts: data.contacts.len(),
         campaigns: data.campaigns.len(),
         deals: data.deals.len(),
+        clusters: data.clusters.len(),
+        samples: data.clusters.iter().map(|c| c.samples.len()).sum(),
     })
 }
 

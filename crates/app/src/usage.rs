@@ -110,7 +110,7 @@ pub async fn import(
     let mut log = ChangeLog::new(&ctx, at);
     let mut tx = store.begin().await?;
     for name in &new_clusters {
-        let id = tx.insert_cluster(name, at).await?;
+        let id = tx.insert_cluster(name, None, at).await?;
         let value = serde_json::json!({ "id": id, "name": name });
         log.record(Change {
             entity: EntityKind::Cluster,

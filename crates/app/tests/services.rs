@@ -149,11 +149,20 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     );
     assert_eq!(
         store.count_audit().await.unwrap() as usize,
-        data.deals.len() + data.organizations.len() + data.contacts.len() + data.campaigns.len()
+        data.deals.len()
+            + data.organizations.len()
+            + data.contacts.len()
+            + data.campaigns.len()
+            + data.clusters.len()
     );
     assert_eq!(
         store.list_contacts(false).await.unwrap().len(),
         data.contacts.len()
+    );
+    assert!(!data.clusters.is_empty());
+    assert_eq!(
+        store.list_samples().await.unwrap().len(),
+        data.clusters.len() * 104
     );
     let history = store.list_deal_history(None, None, None).await.unwrap();
     assert_eq!(

@@ -59,7 +59,19 @@ pub struct DemoData {
     pub contacts: Vec<ContactFields>,
     pub campaigns: Vec<CampaignFields>,
     pub deals: Vec<DemoDeal>,
+    pub clusters: Vec<DemoCluster>,
 }
+
+/// A member community's cluster and two years of weekly active-user samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoCluster {
+    pub name: String,
+    pub organization: OrganizationName,
+    pub samples: Vec<(Date, i64)>,
+}
+
+/// At most this many clusters, whatever the demo's size.
+const MAX_CLUSTERS: usize = 60;
 
 const PLACES: [&str; 24] = [
     "Northfield",
@@ -209,6 +221,7 @@ pub fn generate(spec: DemoSpec) -> DemoData {
             contacts: Vec::new(),
             campaigns: Vec::new(),
             deals: Vec::new(),
+            clusters: Vec::new(),
         },
         used_names: std::collections::HashSet::new(),
     };
@@ -257,6 +270,7 @@ pub fn generate(spec: DemoSpec) -> DemoData {
         let history = g.history(index);
         g.data.deals[index].history = history;
     }
+    g.usage(spec);
     g.data
 }
 
@@ -333,6 +347,61 @@ impl Generator {
             history: Vec::new(),
         });
         self.data.deals.len() - 1
+    }
+
+    /// A cluster for each member community (up to [`MAX_CLUSTERS`]) with two years of weekly
+    /// samples: a size set by the membership, an academic season (quiet in summer and late
+    /// December), slow growth and some noise. Drawn from a stream of its own, so the rest of
+    /// the demo does not change with it.
+    fn usage(&mut self, spec: DemoSpec) {
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        rng.set_stream(1);
+        let mut members: Vec<(OrganizationName, bool)> = Vec::new();
+        for deal in &self.data.deals {
+            let f = &deal.fields;
+            let Some(org) = &f.organization else { continue };
+            let membership = f
+                .revenue_type
+                .as_ref()
+                .is_some_and(|t| t.as_str().starts_with("membership"));
+            if membership && f.stage == "Closed Won" && !members.iter().any(|(o, _)| o == org) {
+                let premier = f
+                    .revenue_type
+                    .as_ref()
+                    .is_some_and(|t| t.as_str() == "membership-premier");
+                members.push((org.clone(), premier));
+            }
+        }
+        for (org, premier) in members.into_iter().take(MAX_CLUSTERS) {
+            let base = if premier {
+                rng.random_range(150.0..600.0)
+            } else {
+                rng.random_range(15.0..150.0)
+            };
+            let growth: f64 = rng.random_range(0.95..1.35);
+            let mut samples = Vec::with_capacity(104);
+            for week in (0..104_i64).rev() {
+                let day = spec
+                    .as_of
+                    .checked_sub((week * 7).days())
+                    .unwrap_or(spec.as_of);
+                let season = match day.month() {
+                    6..=8 => 0.55,
+                    12 if day.day() > 15 => 0.6,
+                    1 | 9 | 10 => 1.1,
+                    _ => 1.0,
+                };
+                let years_ago = week as f64 / 52.0;
+                let noise: f64 = rng.random_range(0.9..1.1);
+                let users = base * season * growth.powf(-years_ago) * noise;
+                samples.push((day, users.round().max(0.0) as i64));
+            }
+            self.data.clusters.push(DemoCluster {
+                name: format!("{org}-hub"),
+                organization: org,
+                samples,
+            });
+        }
     }
 
     fn campaigns(&mut self) {
@@ -913,6 +982,27 @@ mod tests {
                 .count(),
             6
         );
+    }
+
+    #[test]
+    fn members_get_clusters_with_two_years_of_weekly_usage() {
+        let data = generate(spec(None));
+        assert!(
+            data.clusters.len() >= 15,
+            "{} clusters",
+            data.clusters.len()
+        );
+        for cluster in &data.clusters {
+            assert_eq!(cluster.samples.len(), 104);
+            assert!(cluster.samples.windows(2).all(|w| w[0].0 < w[1].0));
+            assert!(cluster.samples.iter().all(|(_, u)| *u >= 0));
+            assert!(
+                data.organizations
+                    .iter()
+                    .any(|o| o.name == cluster.organization)
+            );
+        }
+        assert!(generate(spec(Some(20_000))).clusters.len() <= MAX_CLUSTERS);
     }
 
     #[test]

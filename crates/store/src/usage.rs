@@ -54,11 +54,17 @@ fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
 }
 
 impl Tx {
-    pub async fn insert_cluster(&mut self, name: &str, at: jiff::Timestamp) -> Result<ClusterId> {
+    pub async fn insert_cluster(
+        &mut self,
+        name: &str,
+        organization: Option<OrganizationId>,
+        at: jiff::Timestamp,
+    ) -> Result<ClusterId> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO clusters (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id",
+            "INSERT INTO clusters (name, organization_id, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
         )
         .bind(name)
+        .bind(organization.map(OrganizationId::get))
         .bind(timestamp_text(at))
         .fetch_one(&mut *self.inner)
         .await?;

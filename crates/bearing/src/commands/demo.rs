@@ -12,12 +12,14 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     store.close().await;
     let (spec, summary) = result?;
     println!(
-        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals (seed {}, as of {})",
+        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples (seed {}, as of {})",
         config.db.value,
         summary.organizations,
         summary.contacts,
         summary.campaigns,
         summary.deals,
+        summary.clusters,
+        summary.samples,
         spec.seed,
         spec.as_of
     );
