@@ -40,57 +40,77 @@ fn money(x: Option<f64>) -> Option<String> {
 
 /// Builds report `name` with the assumptions in force on `today`.
 pub async fn build(store: &Store, name: &str, today: Date) -> Result<Report> {
-    let Some(name) = NAMES.iter().copied().find(|n| *n == name) else {
-        return Err(AppError::invalid(
-            "report",
-            format!("no report {name:?}; reports: {}", NAMES.join(", ")),
-        ));
-    };
+    let mut reports = build_many(store, &[name], today).await?;
+    reports
+        .pop()
+        .ok_or_else(|| AppError::Internal("no report was built".into()))
+}
+
+/// Builds several reports from one snapshot: the assumptions are read, and the forecast and
+/// its Monte Carlo runs computed, once for all of them.
+pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Vec<Report>> {
+    let names = names
+        .iter()
+        .map(|name| {
+            NAMES.iter().copied().find(|n| n == name).ok_or_else(|| {
+                AppError::invalid(
+                    "report",
+                    format!("no report {name:?}; reports: {}", NAMES.join(", ")),
+                )
+            })
+        })
+        .collect::<Result<Vec<&'static str>>>()?;
     let (version, assumptions) = crate::assumptions::current(store, today).await?;
-    if name == "usage" || name == "usage-by-organization" {
-        let table = if name == "usage" {
-            crate::usage::report(store, &assumptions).await?
-        } else {
-            crate::usage::report_by_organization(store, &assumptions).await?
+    let is_usage = |name: &str| name == "usage" || name == "usage-by-organization";
+    let forecast = if names.iter().all(|n| is_usage(n)) {
+        None
+    } else {
+        let books_closed = assumptions.books_closed.ok_or_else(|| {
+            AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
+        })?;
+        let forecast =
+            crate::forecast::forecast_with(store, books_closed, &assumptions.stage_probabilities)
+                .await?;
+        let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
+        forecast.check(&low, &high).map_err(|problems| {
+            AppError::Internal(format!(
+                "the forecast failed its consistency checks: {}",
+                problems.join("; ")
+            ))
+        })?;
+        Some((forecast, low, high))
+    };
+    let mut reports = Vec::with_capacity(names.len());
+    for name in names {
+        let table = match (name, &forecast) {
+            ("usage", _) => crate::usage::report(store, &assumptions).await?,
+            ("usage-by-organization", _) => {
+                crate::usage::report_by_organization(store, &assumptions).await?
+            }
+            (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
+            (_, Some((forecast, low, high))) => match name {
+                "projections" => {
+                    let usage =
+                        crate::usage::estimated_revenue(store, &assumptions, forecast.start)
+                            .await?;
+                    projections(forecast, (low.clone(), high.clone()), usage)
+                }
+                "deal-months" => contributions(forecast, &forecast.deal_months()),
+                "commitments" => contributions(forecast, &forecast.commitments()),
+                "revenue-by-type" => revenue_by_type(forecast),
+                "flags" => flags(forecast),
+                "deals" => deals(forecast),
+                "fmrr" => fmrr(forecast, &assumptions),
+                _ => health_table(forecast, &assumptions),
+            },
         };
-        return Ok(Report {
+        reports.push(Report {
             name,
             assumptions_version: version,
             table,
         });
     }
-    let books_closed = assumptions.books_closed.ok_or_else(|| {
-        AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
-    })?;
-    let forecast =
-        crate::forecast::forecast_with(store, books_closed, &assumptions.stage_probabilities)
-            .await?;
-    let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
-    forecast.check(&low, &high).map_err(|problems| {
-        AppError::Internal(format!(
-            "the forecast failed its consistency checks: {}",
-            problems.join("; ")
-        ))
-    })?;
-    let table = match name {
-        "projections" => {
-            let usage =
-                crate::usage::estimated_revenue(store, &assumptions, forecast.start).await?;
-            projections(&forecast, (low, high), usage)
-        }
-        "deal-months" => contributions(&forecast, &forecast.deal_months()),
-        "commitments" => contributions(&forecast, &forecast.commitments()),
-        "revenue-by-type" => revenue_by_type(&forecast),
-        "flags" => flags(&forecast),
-        "deals" => deals(&forecast),
-        "fmrr" => fmrr(&forecast, &assumptions),
-        _ => health_table(&forecast, &assumptions),
-    };
-    Ok(Report {
-        name,
-        assumptions_version: version,
-        table,
-    })
+    Ok(reports)
 }
 
 fn month_headers(first: &str, months: &[Month]) -> Vec<String> {

@@ -134,17 +134,10 @@ pub async fn report(
 /// Every report, a sheet each, in one workbook.
 async fn workbook(config: &Config, path: &Path) -> anyhow::Result<()> {
     let store = super::open(config).await?;
-    let mut reports = Vec::new();
-    for name in bearing_app::reports::NAMES {
-        match bearing_app::reports::build(&store, name, today()).await {
-            Ok(report) => reports.push(report),
-            Err(e) => {
-                store.close().await;
-                return Err(e.into());
-            }
-        }
-    }
+    let reports =
+        bearing_app::reports::build_many(&store, &bearing_app::reports::NAMES, today()).await;
     store.close().await;
+    let reports = reports?;
     let sheets: Vec<(&str, &Table)> = reports.iter().map(|r| (r.name, &r.table)).collect();
     let bytes = bearing_formats::xlsx::workbook(&sheets)?;
     std::fs::write(path, bytes)
