@@ -9,6 +9,12 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// The caller is not signed in, or signed in with wrong credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is signed in but their role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     /// The operation cannot be done in this setup (e.g. a backup of PostgreSQL).

@@ -5,6 +5,7 @@
 //! input, then writes the change and its audit row in one transaction, and returns a typed
 //! result. Services take a [`Context`] that says who is acting and through which front door.
 
+pub mod accounts;
 pub mod assumptions;
 pub mod campaigns;
 pub mod contacts;

@@ -54,10 +54,11 @@ pub enum EntityKind {
     Assumptions,
     Cluster,
     Hub,
+    User,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 10] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -67,6 +68,7 @@ impl EntityKind {
         EntityKind::Assumptions,
         EntityKind::Cluster,
         EntityKind::Hub,
+        EntityKind::User,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +82,7 @@ impl EntityKind {
             EntityKind::Assumptions => "assumptions",
             EntityKind::Cluster => "cluster",
             EntityKind::Hub => "hub",
+            EntityKind::User => "user",
         }
     }
 }
@@ -169,7 +172,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user"
             )
         );
     }

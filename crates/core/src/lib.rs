@@ -40,6 +40,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod access;
 pub mod assumptions;
 pub mod audit;
 pub mod campaign;

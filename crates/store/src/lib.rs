@@ -6,6 +6,7 @@
 //! both backends; the two migration folders keep the same versions and names. Driver errors
 //! never leave this crate: they become [`StoreError`].
 
+mod accounts;
 mod assumptions;
 mod audit;
 mod backup;
@@ -29,6 +30,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
+pub use accounts::{ApiTokenRecord, SessionRecord, UserFields, UserRecord};
 pub use assumptions::AssumptionsRecord;
 pub use audit::{AuditEntry, AuditRecord};
 pub use backup::{backup_sqlite, restore_sqlite};

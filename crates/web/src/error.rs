@@ -57,6 +57,8 @@ impl From<AppError> for ApiError {
         let status = match &error {
             AppError::Invalid { .. } | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
             AppError::Schema(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
