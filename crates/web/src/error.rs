@@ -54,16 +54,7 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        let status = match &error {
-            AppError::Invalid { .. } | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
-            AppError::Schema(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = status_of(&error);
         let rows = match &error {
             AppError::Import(errors) => errors
                 .iter()
@@ -129,4 +120,18 @@ pub(crate) fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> 
         format!("handler panicked: {message}"),
     )
     .into_response()
+}
+
+/// The one status code of each kind of application error.
+pub(crate) fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Invalid { .. } | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
+        AppError::Schema(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }

@@ -4,9 +4,13 @@
 //! a call of an application service and its result into a response; they hold no business
 //! rules of their own.
 
+pub mod access;
 pub mod api;
+pub mod auth;
+mod charts;
 mod error;
 mod health;
+mod pages;
 
 use std::future::Future;
 use std::time::Duration;
@@ -25,6 +29,22 @@ pub use error::{ApiError, ErrorBody, ErrorObject};
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The one-time token of the setup link `serve` prints when there are no users yet.
+    pub setup_token: Option<std::sync::Arc<str>>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            setup_token: None,
+        }
+    }
+
+    pub fn with_setup_token(mut self, token: impl Into<std::sync::Arc<str>>) -> Self {
+        self.setup_token = Some(token.into());
+        self
+    }
 }
 
 /// Settings of the web edge.
@@ -42,6 +62,9 @@ impl Default for WebConfig {
     }
 }
 
+/// The largest request body accepted: room for a CRM export of tens of thousands of deals.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application: routes and middleware. Every request gets an `x-request-id` (kept
@@ -58,28 +81,68 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    let (app, _) = routes();
+    app.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::guard,
+    ))
+    .fallback(error::not_found)
+    .with_state(state)
+    .layer(tower_http::csrf::CsrfLayer::new())
+    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+    .layer(CatchPanicLayer::custom(error::panic_response))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        config.request_timeout,
+    ))
+    .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+    .layer(trace)
+    .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Every route, and the inventory of what was registered: (method, path template). The router
+/// tests walk the inventory to prove that each route has an access rule and enforces it.
+pub fn routes() -> (Router<AppState>, Vec<(axum::http::Method, String)>) {
     let (api, openapi) = api::router();
+    let mut inventory: Vec<(axum::http::Method, String)> = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        for method in [
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+            axum::http::Method::PATCH,
+            axum::http::Method::DELETE,
+        ] {
+            let present = match method.as_str() {
+                "GET" => item.get.is_some(),
+                "POST" => item.post.is_some(),
+                "PUT" => item.put.is_some(),
+                "PATCH" => item.patch.is_some(),
+                _ => item.delete.is_some(),
+            };
+            if present {
+                inventory.push((method, path.clone()));
+            }
+        }
+    }
+    let (pages, page_routes) = pages::routes().into_parts();
+    inventory.extend(page_routes.into_iter().map(|(m, p)| (m, p.to_owned())));
+    for path in ["/healthz", "/readyz", "/api/v1/openapi.json"] {
+        inventory.push((axum::http::Method::GET, path.to_owned()));
+    }
     let openapi = std::sync::Arc::new(openapi);
-    Router::new()
+    let router = Router::new()
         .merge(health::routes())
         .merge(api)
+        .merge(pages)
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {
                 let openapi = openapi.clone();
                 async move { axum::Json(openapi.as_ref().clone()) }
             }),
-        )
-        .fallback(error::not_found)
-        .with_state(state)
-        .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(trace)
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        );
+    (router, inventory)
 }
 
 /// Serves until `shutdown` completes, then stops accepting and lets requests in flight finish.

@@ -5,6 +5,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use bearing_app::{Context, accounts};
+use bearing_core::access::Role;
+use bearing_core::{Actor, Source};
 use bearing_store::testing::TestDb;
 use bearing_web::{AppState, WebConfig, router};
 use http_body_util::BodyExt;
@@ -21,7 +24,7 @@ const SAMPLE: &str = concat!(
     "/../../../shared/data/sample_deals.csv"
 );
 
-struct App(Router);
+struct App(Router, String);
 
 struct Reply {
     status: StatusCode,
@@ -36,17 +39,34 @@ impl Reply {
 }
 
 impl App {
+    /// The application, and an API token of an admin to call it with.
     async fn new(db: &TestDb) -> App {
-        App(router(
-            AppState {
-                store: db.store().await,
-            },
-            WebConfig::default(),
-        ))
+        let store = db.store().await;
+        let ctx = Context::new(Actor::parse("operator").unwrap(), Source::Cli);
+        let admin = accounts::add_user(
+            &store,
+            &ctx,
+            "ada@example.org",
+            None,
+            Role::Admin,
+            "correct horse battery",
+        )
+        .await
+        .unwrap();
+        let token = accounts::create_token(&store, &ctx, admin.id, "tests")
+            .await
+            .unwrap();
+        App(
+            router(AppState::new(store), WebConfig::default()),
+            format!("Bearer {}", token.secret.expose()),
+        )
     }
 
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", &self.1);
         let body = match body {
             Some(json) => {
                 request = request.header("content-type", "application/json");
@@ -59,6 +79,7 @@ impl App {
 
     async fn csv(&self, path: &str, text: String) -> Reply {
         let request = Request::post(path)
+            .header("authorization", &self.1)
             .header("content-type", "text/csv")
             .body(Body::from(text))
             .unwrap();

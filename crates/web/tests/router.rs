@@ -23,7 +23,7 @@ async fn get(
     path: &str,
     request_id: Option<&str>,
 ) -> (StatusCode, Option<String>, serde_json::Value) {
-    let app = router(AppState { store }, WebConfig::default());
+    let app = router(AppState::new(store), WebConfig::default());
     let mut request = Request::get(path);
     if let Some(id) = request_id {
         request = request.header("x-request-id", id);

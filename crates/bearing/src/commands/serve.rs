@@ -2,6 +2,9 @@
 
 use std::io::Write;
 
+use bearing_app::{Context, accounts};
+use bearing_core::access::Role;
+use bearing_core::{Actor, Source};
 use bearing_store::{DbUrl, OpenMode, Store};
 use bearing_web::{AppState, WebConfig};
 
@@ -33,6 +36,18 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     } else {
         super::open(config).await?
     };
+    let mut state = AppState::new(store.clone());
+    let mut greeting = Vec::new();
+    if args.demo {
+        greeting
+            .push("Demo accounts (one per role; the passwords change at every start):".to_owned());
+        for (email, role, password) in demo_accounts(&store).await? {
+            greeting.push(format!("  {email:<28} {role:<13} {password}"));
+        }
+    } else if store.count_users().await? == 0 {
+        let token = bearing_app::accounts::random_password()?;
+        state = state.with_setup_token(token);
+    }
     let listener = tokio::net::TcpListener::bind(config.addr.value)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr.value))?;
@@ -41,12 +56,20 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Bearing is listening on http://{local}")?;
+        if let Some(token) = state.setup_token.as_deref() {
+            writeln!(
+                out,
+                "Bearing has no users yet. Create the first administrator at\n  http://{local}/setup?token={token}\n(the link works once, until this process stops), or stop and run `bearing user add EMAIL --role admin`."
+            )?;
+        } else {
+            for line in &greeting {
+                writeln!(out, "{line}")?;
+            }
+        }
         out.flush()?;
     }
     let app = bearing_web::router(
-        AppState {
-            store: store.clone(),
-        },
+        state,
         WebConfig {
             request_timeout: config.request_timeout.value,
         },
@@ -57,4 +80,17 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// One account per role for the demo, each with a fresh random password.
+async fn demo_accounts(store: &Store) -> anyhow::Result<Vec<(String, Role, String)>> {
+    let ctx = Context::new(Actor::parse("demo")?, Source::Cli);
+    let mut accounts = Vec::new();
+    for &role in Role::ALL {
+        let email = format!("{role}@demo.example");
+        let password = accounts::random_password()?;
+        accounts::add_user(store, &ctx, &email, None, role, &password).await?;
+        accounts.push((email, role, password));
+    }
+    Ok(accounts)
 }

@@ -11,7 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{CampaignInput, CampaignView};
-use super::{ListFormat, ctx, list_response};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -62,9 +63,10 @@ async fn list(
     responses((status = 201, body = CampaignView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<CampaignInput>,
 ) -> Result<(StatusCode, Json<CampaignView>), ApiError> {
-    let created = campaigns::create(&state.store, &ctx(), input.row()?).await?;
+    let created = campaigns::create(&state.store, &caller.ctx(), input.row()?).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -73,11 +75,12 @@ async fn create(
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
     Json(input): Json<CampaignInput>,
 ) -> Result<Json<CampaignView>, ApiError> {
     Ok(Json(
-        campaigns::edit(&state.store, &ctx(), id(raw)?, input.row()?)
+        campaigns::edit(&state.store, &caller.ctx(), id(raw)?, input.row()?)
             .await?
             .into(),
     ))
@@ -88,10 +91,11 @@ async fn update(
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<CampaignView>, ApiError> {
     Ok(Json(
-        campaigns::set_deleted(&state.store, &ctx(), id(raw)?, true)
+        campaigns::set_deleted(&state.store, &caller.ctx(), id(raw)?, true)
             .await?
             .into(),
     ))
@@ -102,10 +106,11 @@ async fn delete(
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<CampaignView>, ApiError> {
     Ok(Json(
-        campaigns::set_deleted(&state.store, &ctx(), id(raw)?, false)
+        campaigns::set_deleted(&state.store, &caller.ctx(), id(raw)?, false)
             .await?
             .into(),
     ))

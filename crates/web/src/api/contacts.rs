@@ -12,7 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{ContactInput, ContactView};
-use super::{ListFormat, ctx, list_response};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -69,9 +70,10 @@ async fn list(
     responses((status = 201, body = ContactView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<ContactInput>,
 ) -> Result<(StatusCode, Json<ContactView>), ApiError> {
-    let created = contacts::create(&state.store, &ctx(), input.fields()?).await?;
+    let created = contacts::create(&state.store, &caller.ctx(), input.fields()?).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -90,11 +92,12 @@ async fn show(
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
     Json(input): Json<ContactInput>,
 ) -> Result<Json<ContactView>, ApiError> {
     Ok(Json(
-        contacts::edit(&state.store, &ctx(), id(raw)?, input.fields()?)
+        contacts::edit(&state.store, &caller.ctx(), id(raw)?, input.fields()?)
             .await?
             .into(),
     ))
@@ -105,10 +108,11 @@ async fn update(
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<ContactView>, ApiError> {
     Ok(Json(
-        contacts::delete(&state.store, &ctx(), id(raw)?)
+        contacts::delete(&state.store, &caller.ctx(), id(raw)?)
             .await?
             .into(),
     ))
@@ -119,10 +123,11 @@ async fn delete(
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<ContactView>, ApiError> {
     Ok(Json(
-        contacts::restore(&state.store, &ctx(), id(raw)?)
+        contacts::restore(&state.store, &caller.ctx(), id(raw)?)
             .await?
             .into(),
     ))

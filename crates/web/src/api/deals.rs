@@ -4,14 +4,15 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bearing_app::deals::{self, DealFilter, MoveDetails};
-use bearing_core::{Currency, DealId, Money};
+use bearing_app::deals::{self, DealFilter};
+use bearing_core::{Currency, DealId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{DealHistoryView, DealInput, DealView, MoveInput};
-use super::{ListFormat, ctx, list_response};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -93,9 +94,10 @@ async fn list(
     responses((status = 201, body = DealView), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<DealInput>,
 ) -> Result<(StatusCode, Json<DealView>), ApiError> {
-    let created = deals::create(&state.store, &ctx(), input.fields()?).await?;
+    let created = deals::create(&state.store, &caller.ctx(), input.fields()?).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -114,11 +116,12 @@ async fn show(
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
     Json(input): Json<DealInput>,
 ) -> Result<Json<DealView>, ApiError> {
     Ok(Json(
-        deals::edit(&state.store, &ctx(), id(raw)?, input.fields()?)
+        deals::edit(&state.store, &caller.ctx(), id(raw)?, input.fields()?)
             .await?
             .into(),
     ))
@@ -129,10 +132,13 @@ async fn update(
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<DealView>, ApiError> {
     Ok(Json(
-        deals::delete(&state.store, &ctx(), id(raw)?).await?.into(),
+        deals::delete(&state.store, &caller.ctx(), id(raw)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -141,10 +147,13 @@ async fn delete(
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<DealView>, ApiError> {
     Ok(Json(
-        deals::restore(&state.store, &ctx(), id(raw)?).await?.into(),
+        deals::restore(&state.store, &caller.ctx(), id(raw)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -154,6 +163,7 @@ async fn restore(
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn move_to(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
     Json(input): Json<MoveInput>,
 ) -> Result<Json<DealView>, ApiError> {
@@ -162,24 +172,9 @@ async fn move_to(
         .await
         .map(|d| d.fields.currency)
         .unwrap_or(Currency::USD);
-    let amount = input
-        .amount
-        .as_deref()
-        .map(|a| {
-            Money::parse(a, currency)
-                .map(|m| m.minor)
-                .map_err(|e| bearing_app::AppError::invalid("amount", e.to_string()))
-        })
-        .transpose()?;
-    let details = MoveDetails {
-        loss_reason: input.loss_reason,
-        amount_minor: amount,
-        contract_start: day("contract_start", input.contract_start.as_deref())?,
-        contract_end: day("contract_end", input.contract_end.as_deref())?,
-        close_date: day("close_date", input.close_date.as_deref())?,
-    };
+    let details = input.details(currency)?;
     Ok(Json(
-        deals::move_to(&state.store, &ctx(), deal, &input.stage, details)
+        deals::move_to(&state.store, &caller.ctx(), deal, &input.stage, details)
             .await?
             .into(),
     ))
@@ -190,9 +185,10 @@ async fn move_to(
     responses((status = 201, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn renew(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<(StatusCode, Json<DealView>), ApiError> {
-    let renewal = deals::renew(&state.store, &ctx(), id(raw)?).await?;
+    let renewal = deals::renew(&state.store, &caller.ctx(), id(raw)?).await?;
     Ok((StatusCode::CREATED, Json(renewal.into())))
 }
 

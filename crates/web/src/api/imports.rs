@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ctx;
 use super::types::{ImportReport, ImportRow};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -77,11 +77,18 @@ fn record_report<T>(plan: &import::RecordPlan<T>, dry_run: bool) -> ImportReport
     responses((status = 200, body = ImportReport), (status = 422, description = "Every problem, by line and column", body = ErrorBody)))]
 async fn deals(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<ImportQuery>,
     body: String,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let plan =
-        import::import_deals(&state.store, &ctx(), &file(&q), body.as_bytes(), q.dry_run).await?;
+    let plan = import::import_deals(
+        &state.store,
+        &caller.ctx(),
+        &file(&q),
+        body.as_bytes(),
+        q.dry_run,
+    )
+    .await?;
     Ok(Json(ImportReport {
         dry_run: q.dry_run,
         created: plan
@@ -128,12 +135,18 @@ async fn deals(
     responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
 async fn organizations(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<ImportQuery>,
     body: String,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let plan =
-        import::import_organizations(&state.store, &ctx(), &file(&q), body.as_bytes(), q.dry_run)
-            .await?;
+    let plan = import::import_organizations(
+        &state.store,
+        &caller.ctx(),
+        &file(&q),
+        body.as_bytes(),
+        q.dry_run,
+    )
+    .await?;
     Ok(Json(record_report(&plan, q.dry_run)))
 }
 
@@ -143,10 +156,17 @@ async fn organizations(
     responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
 async fn contacts(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<ImportQuery>,
     body: String,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let plan = import::import_contacts(&state.store, &ctx(), &file(&q), body.as_bytes(), q.dry_run)
-        .await?;
+    let plan = import::import_contacts(
+        &state.store,
+        &caller.ctx(),
+        &file(&q),
+        body.as_bytes(),
+        q.dry_run,
+    )
+    .await?;
     Ok(Json(record_report(&plan, q.dry_run)))
 }

@@ -2,8 +2,8 @@
 //! `/api/v1/openapi.json`. Every handler calls the same application services as the command
 //! line; changes are recorded with source `api`.
 //!
-//! Until accounts arrive the API acts as the user `api` and has no authentication of its own,
-//! so Bearing listens on 127.0.0.1 unless told otherwise.
+//! Every request carries an API token (`Authorization: Bearer brg_…`) or a session cookie;
+//! changes are recorded as made by the token's user.
 
 mod campaigns;
 mod contacts;
@@ -18,8 +18,6 @@ pub mod types;
 use axum::Json;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bearing_app::Context;
-use bearing_core::{Actor, Source};
 use bearing_formats::{Format, Table};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -60,12 +58,6 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     (router, openapi)
-}
-
-/// Who acts for requests to the API.
-pub(crate) fn ctx() -> Context {
-    let actor = Actor::parse("api").unwrap_or_else(|_| unreachable!("\"api\" is a valid actor"));
-    Context::new(actor, Source::Api)
 }
 
 /// `?format=csv` turns a list into a CSV download; JSON is the default.

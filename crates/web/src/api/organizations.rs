@@ -11,7 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{OrganizationInput, OrganizationView};
-use super::{ListFormat, ctx, list_response};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -62,9 +63,10 @@ async fn list(
     responses((status = 201, body = OrganizationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<OrganizationInput>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
-    let created = organizations::create(&state.store, &ctx(), input.fields()?).await?;
+    let created = organizations::create(&state.store, &caller.ctx(), input.fields()?).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -88,11 +90,12 @@ async fn show(
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
     Json(input): Json<OrganizationInput>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     Ok(Json(
-        organizations::update(&state.store, &ctx(), id(raw)?, input.fields()?)
+        organizations::update(&state.store, &caller.ctx(), id(raw)?, input.fields()?)
             .await?
             .into(),
     ))
@@ -103,10 +106,11 @@ async fn update(
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     Ok(Json(
-        organizations::delete(&state.store, &ctx(), id(raw)?)
+        organizations::delete(&state.store, &caller.ctx(), id(raw)?)
             .await?
             .into(),
     ))
@@ -117,10 +121,11 @@ async fn delete(
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,
+    caller: Caller,
     Path(raw): Path<i64>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     Ok(Json(
-        organizations::restore(&state.store, &ctx(), id(raw)?)
+        organizations::restore(&state.store, &caller.ctx(), id(raw)?)
             .await?
             .into(),
     ))

@@ -12,7 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{PipelineInput, StageInput, StageView};
-use super::{ListFormat, ctx, list_response};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -55,9 +56,10 @@ async fn list(
     responses((status = 201, description = "Created"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<PipelineInput>,
 ) -> Result<StatusCode, ApiError> {
-    pipelines::add_pipeline(&state.store, &ctx(), &input.name).await?;
+    pipelines::add_pipeline(&state.store, &caller.ctx(), &input.name).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -91,6 +93,7 @@ fn changes(input: &StageInput) -> Result<StageChanges, AppError> {
     responses((status = 201, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_stage(
     State(state): State<AppState>,
+    caller: Caller,
     Path(pipeline): Path<String>,
     Json(input): Json<StageInput>,
 ) -> Result<(StatusCode, Json<StageView>), ApiError> {
@@ -109,10 +112,16 @@ async fn add_stage(
         forecast_category: c.forecast_category.unwrap_or(ForecastCategory::Pipeline),
         outcome: c.outcome.unwrap_or(StageOutcome::Open),
     };
-    let mut added = pipelines::add_stage(&state.store, &ctx(), &pipeline, stage).await?;
+    let mut added = pipelines::add_stage(&state.store, &caller.ctx(), &pipeline, stage).await?;
     if let Some(position) = input.position {
-        added =
-            pipelines::move_stage(&state.store, &ctx(), &pipeline, &added.name, position).await?;
+        added = pipelines::move_stage(
+            &state.store,
+            &caller.ctx(),
+            &pipeline,
+            &added.name,
+            position,
+        )
+        .await?;
     }
     Ok((StatusCode::CREATED, Json(added.into())))
 }
@@ -123,14 +132,22 @@ async fn add_stage(
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_stage(
     State(state): State<AppState>,
+    caller: Caller,
     Path((pipeline, stage)): Path<(String, String)>,
     Json(input): Json<StageInput>,
 ) -> Result<Json<StageView>, ApiError> {
     let c = changes(&input)?;
-    let mut edited = pipelines::edit_stage(&state.store, &ctx(), &pipeline, &stage, c).await?;
+    let mut edited =
+        pipelines::edit_stage(&state.store, &caller.ctx(), &pipeline, &stage, c).await?;
     if let Some(position) = input.position {
-        edited =
-            pipelines::move_stage(&state.store, &ctx(), &pipeline, &edited.name, position).await?;
+        edited = pipelines::move_stage(
+            &state.store,
+            &caller.ctx(),
+            &pipeline,
+            &edited.name,
+            position,
+        )
+        .await?;
     }
     Ok(Json(edited.into()))
 }
@@ -141,10 +158,11 @@ async fn edit_stage(
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn retire_stage(
     State(state): State<AppState>,
+    caller: Caller,
     Path((pipeline, stage)): Path<(String, String)>,
 ) -> Result<Json<StageView>, ApiError> {
     Ok(Json(
-        pipelines::retire_stage(&state.store, &ctx(), &pipeline, &stage, true)
+        pipelines::retire_stage(&state.store, &caller.ctx(), &pipeline, &stage, true)
             .await?
             .into(),
     ))
@@ -156,10 +174,11 @@ async fn retire_stage(
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore_stage(
     State(state): State<AppState>,
+    caller: Caller,
     Path((pipeline, stage)): Path<(String, String)>,
 ) -> Result<Json<StageView>, ApiError> {
     Ok(Json(
-        pipelines::retire_stage(&state.store, &ctx(), &pipeline, &stage, false)
+        pipelines::retire_stage(&state.store, &caller.ctx(), &pipeline, &stage, false)
             .await?
             .into(),
     ))

@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ListFormat, ctx};
+use super::ListFormat;
+use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -136,6 +137,7 @@ pub struct AssumptionsInput {
     responses((status = 201, body = AssumptionsView), (status = 422, body = ErrorBody)))]
 async fn set(
     State(state): State<AppState>,
+    caller: Caller,
     Json(input): Json<AssumptionsInput>,
 ) -> Result<(StatusCode, Json<AssumptionsView>), ApiError> {
     let from = match &input.effective_from {
@@ -144,7 +146,7 @@ async fn set(
         None => today(),
     };
     let changes: Vec<(String, String)> = input.set.into_iter().collect();
-    let record = bearing_app::assumptions::set(&state.store, &ctx(), &changes, from).await?;
+    let record = bearing_app::assumptions::set(&state.store, &caller.ctx(), &changes, from).await?;
     Ok((
         StatusCode::CREATED,
         Json(AssumptionsView {

@@ -242,6 +242,33 @@ pub struct MoveInput {
     pub close_date: Option<String>,
 }
 
+impl MoveInput {
+    /// The details set with the move, parsed; empty text counts as not given.
+    pub fn details(&self, currency: Currency) -> Result<bearing_app::deals::MoveDetails, AppError> {
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        let day = |field: &str, v: &Option<String>| {
+            given(v)
+                .map(|t| bearing_core::parse_date(t).map_err(|e| invalid(field, e)))
+                .transpose()
+        };
+        Ok(bearing_app::deals::MoveDetails {
+            loss_reason: given(&self.loss_reason).map(str::to_owned),
+            amount_minor: given(&self.amount)
+                .map(|a| {
+                    bearing_core::Money::parse(a, currency)
+                        .map(|m| m.minor)
+                        .map_err(|e| invalid("amount", e))
+                })
+                .transpose()?,
+            contract_start: day("contract_start", &self.contract_start)?,
+            contract_end: day("contract_end", &self.contract_end)?,
+            close_date: day("close_date", &self.close_date)?,
+        })
+    }
+}
+
 /// One recorded change of a tracked deal field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DealHistoryView {

@@ -1,0 +1,191 @@
+//! Authentication and authorization of every request.
+//!
+//! The [`guard`] middleware finds the route's [`Rule`](crate::access::Rule), identifies the
+//! caller by an API token (`Authorization: Bearer brg_…`) or the session cookie, and lets the
+//! request through only when the caller's role allows the route. The API answers refusals
+//! with JSON 401 or 403; pages send an anonymous visitor to the sign-in page and show a
+//! signed-in one why they cannot go on.
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use bearing_app::Context;
+use bearing_app::accounts::{self, Secret};
+use bearing_core::access::Role;
+use bearing_core::{Actor, Source};
+use bearing_store::UserRecord;
+
+use crate::access::{Rule, rule};
+use crate::{ApiError, AppState};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "bearing_session";
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+    /// Whether the caller came with a session cookie (a browser) or an API token.
+    pub session: Option<Secret>,
+}
+
+impl Caller {
+    /// The context in which the caller's changes are made and recorded.
+    pub fn ctx(&self) -> Context {
+        let actor = Actor::parse(&self.user.email)
+            .unwrap_or_else(|_| unreachable!("stored emails are valid actors"));
+        let source = if self.session.is_some() {
+            Source::Web
+        } else {
+            Source::Api
+        };
+        Context::new(actor, source)
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "sign in first"))
+    }
+}
+
+/// The secret of the session cookie, if the request carries one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<Secret> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| Secret::from_client(value))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Secret> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| Secret::from_client(token.trim()))
+}
+
+/// Whether the request reached Bearing over HTTPS (through a proxy that says so).
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// The `Set-Cookie` value that stores a session in the browser (or, with `None`, removes it).
+pub fn session_set_cookie(secret: Option<&Secret>, request: &HeaderMap) -> HeaderValue {
+    let secure = if over_https(request) { "; Secure" } else { "" };
+    let text = match secret {
+        Some(secret) => format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            secret.expose(),
+            accounts::SESSION_MAX.as_secs()
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The middleware: see the module documentation.
+pub async fn guard(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = matched.as_ref().map_or("", |m| m.as_str());
+    let api = path.starts_with("/api/");
+    let Some(rule) = rule(request.method(), path) else {
+        tracing::error!(method = %request.method(), path, "route without an access rule: refused");
+        return refuse(api, StatusCode::FORBIDDEN, "this route has no access rule");
+    };
+    let required = match rule {
+        Rule::Public => return next.run(request).await,
+        Rule::Signed(permission) => permission,
+    };
+    let caller = match identify(&state, request.headers()).await {
+        Ok(caller) => caller,
+        Err(error) => return error.into_response(),
+    };
+    let Some(caller) = caller else {
+        if api {
+            let mut response = refuse(
+                true,
+                StatusCode::UNAUTHORIZED,
+                "sign in first: send an API token as `Authorization: Bearer brg_…`",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+        let next_page = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let target = if request.method() == axum::http::Method::GET && next_page != "/" {
+            format!("/login?next={}", crate::pages::encode_query(&next_page))
+        } else {
+            "/login".to_owned()
+        };
+        return Redirect::to(&target).into_response();
+    };
+    if !caller.role().allows(required) {
+        let message = format!(
+            "your role ({}) may not {}: that needs {} or above",
+            caller.role(),
+            required.describe(),
+            required.least_role()
+        );
+        if api {
+            return refuse(true, StatusCode::FORBIDDEN, &message);
+        }
+        return crate::pages::forbidden(&caller, &message);
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+    if let Some(token) = bearer(headers) {
+        let user = accounts::token_user(&state.store, &token).await?;
+        return Ok(user.map(|user| Caller {
+            user,
+            session: None,
+        }));
+    }
+    let Some(secret) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    let user = accounts::session_user(&state.store, &secret).await?;
+    Ok(user.map(|user| Caller {
+        user,
+        session: Some(secret),
+    }))
+}
+
+fn refuse(api: bool, status: StatusCode, message: &str) -> Response {
+    if api {
+        ApiError::new(status, message).into_response()
+    } else {
+        (status, message.to_owned()).into_response()
+    }
+}

@@ -1,0 +1,556 @@
+//! Charts as SVG, drawn on the server.
+//!
+//! Every chart has a title and a description (`role="img"`, `<title>`, `<desc>`) for screen
+//! readers, axis labels and a legend, and takes its colours from CSS classes, so the same
+//! markup follows the page into dark mode and onto paper. Each page shows the chart's numbers
+//! in a table beside it.
+
+use std::fmt::Write;
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 320.0;
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 64.0;
+
+/// One line or one stack of a chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    pub values: Vec<f64>,
+    pub dashed: bool,
+}
+
+impl Series {
+    pub fn new(label: impl Into<String>, values: Vec<f64>) -> Self {
+        Series {
+            label: label.into(),
+            values,
+            dashed: false,
+        }
+    }
+
+    pub fn dashed(mut self) -> Self {
+        self.dashed = true;
+        self
+    }
+}
+
+/// Escapes text for SVG.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn open(out: &mut String, title: &str, desc: &str, height: f64) {
+    let _ = write!(
+        out,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><desc>{}</desc>"#,
+        esc(title),
+        esc(desc)
+    );
+}
+
+/// Short money labels for axes: `$1.2M`, `$350k`, `$900`.
+pub fn short_dollars(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a >= 1_000_000.0 {
+        format!("{sign}${:.1}M", a / 1_000_000.0)
+    } else if a >= 1_000.0 {
+        format!("{sign}${:.0}k", a / 1_000.0)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}
+
+/// A "nice" upper bound for an axis and its step.
+fn nice_max(max: f64) -> (f64, f64) {
+    if !max.is_finite() || max <= 0.0 {
+        return (1.0, 0.25);
+    }
+    let raw_step = max / 4.0;
+    let magnitude = 10f64.powf(raw_step.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw_step)
+        .unwrap_or(10.0 * magnitude);
+    ((max / step).ceil() * step, step)
+}
+
+struct Frame {
+    n: usize,
+    max: f64,
+    plot_w: f64,
+    plot_h: f64,
+}
+
+impl Frame {
+    fn x(&self, i: usize) -> f64 {
+        if self.n <= 1 {
+            LEFT + self.plot_w / 2.0
+        } else {
+            LEFT + self.plot_w * i as f64 / (self.n - 1) as f64
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        TOP + self.plot_h * (1.0 - (v / self.max).clamp(0.0, 1.0))
+    }
+}
+
+/// Axes, horizontal grid lines with money labels, and every `skip`-th x label.
+fn axes(
+    out: &mut String,
+    frame: &Frame,
+    step: f64,
+    x_labels: &[String],
+    x_at: impl Fn(usize) -> f64,
+    y_label: &str,
+) {
+    let mut v = 0.0;
+    while v <= frame.max + step / 2.0 {
+        let y = frame.y(v);
+        let _ = write!(
+            out,
+            r#"<line class="grid-line" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT + frame.plot_w,
+            LEFT - 6.0,
+            y + 4.0,
+            short_dollars(v)
+        );
+        v += step;
+    }
+    let skip = x_labels.len().div_ceil(12).max(1);
+    for (i, label) in x_labels.iter().enumerate().filter(|(i, _)| i % skip == 0) {
+        let x = x_at(i);
+        let _ = write!(
+            out,
+            r#"<text x="{x:.1}" y="{:.1}" text-anchor="end" transform="rotate(-40 {x:.1} {:.1})">{}</text>"#,
+            TOP + frame.plot_h + 16.0,
+            TOP + frame.plot_h + 16.0,
+            esc(label)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{:.1}"/><line class="axis" x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/><text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle">{}</text>"#,
+        TOP + frame.plot_h,
+        LEFT + frame.plot_w,
+        TOP + frame.plot_h,
+        TOP + frame.plot_h,
+        TOP + frame.plot_h / 2.0,
+        TOP + frame.plot_h / 2.0,
+        esc(y_label)
+    );
+}
+
+fn legend(out: &mut String, items: &[(String, usize, bool)], y: f64) {
+    let mut x = LEFT;
+    for (label, class, band) in items {
+        if *band {
+            let _ = write!(
+                out,
+                r#"<rect class="band" x="{x:.1}" y="{:.1}" width="18" height="10"/>"#,
+                y - 9.0
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<rect class="s{}" x="{x:.1}" y="{:.1}" width="18" height="4"/>"#,
+                class % 6 + 1,
+                y - 6.0
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{y:.1}">{}</text>"#,
+            x + 24.0,
+            esc(label)
+        );
+        x += 34.0 + 7.0 * label.chars().count() as f64;
+    }
+}
+
+/// Lines over months, with an optional shaded band (for example P10 to P90).
+pub fn line_chart(
+    title: &str,
+    desc: &str,
+    x_labels: &[String],
+    series: &[Series],
+    band: Option<(&str, &[f64], &[f64])>,
+) -> String {
+    let legend_rows = 1.0;
+    let height = HEIGHT + 20.0 * legend_rows;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter())
+        .chain(band.iter().flat_map(|(_, _, hi)| hi.iter()))
+        .fold(0.0f64, |m, v| m.max(*v));
+    let (max, step) = nice_max(max);
+    let frame = Frame {
+        n: x_labels.len(),
+        max,
+        plot_w: WIDTH - LEFT - RIGHT,
+        plot_h: HEIGHT - TOP - BOTTOM,
+    };
+    let mut out = String::with_capacity(8 * 1024);
+    open(&mut out, title, desc, height);
+    axes(
+        &mut out,
+        &frame,
+        step,
+        x_labels,
+        |i| frame.x(i),
+        "US dollars per month",
+    );
+    let mut items = Vec::new();
+    if let Some((label, low, high)) = band {
+        let mut d = String::new();
+        for (i, v) in high.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1} ",
+                if i == 0 { "M" } else { "L" },
+                frame.x(i),
+                frame.y(*v)
+            );
+        }
+        for (i, v) in low.iter().enumerate().rev() {
+            let _ = write!(d, "L{:.1},{:.1} ", frame.x(i), frame.y(*v));
+        }
+        let _ = write!(out, r#"<path class="band" d="{d}Z"/>"#);
+        items.push((label.to_owned(), 0, true));
+    }
+    for (k, s) in series.iter().enumerate() {
+        let mut d = String::new();
+        for (i, v) in s.values.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1} ",
+                if i == 0 { "M" } else { "L" },
+                frame.x(i),
+                frame.y(*v)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<path class="line s{}{}" d="{d}"/>"#,
+            k % 6 + 1,
+            if s.dashed { " dashed" } else { "" }
+        );
+        items.push((s.label.clone(), k, false));
+    }
+    legend(&mut out, &items, HEIGHT + 10.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// Stacked bars, one bar per x label.
+pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Series]) -> String {
+    let height = HEIGHT + 20.0;
+    let totals: Vec<f64> = (0..x_labels.len())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0).max(0.0))
+                .sum()
+        })
+        .collect();
+    let (max, step) = nice_max(totals.iter().fold(0.0f64, |m, v| m.max(*v)));
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let slot = plot_w / x_labels.len().max(1) as f64;
+    let frame = Frame {
+        n: x_labels.len(),
+        max,
+        plot_w,
+        plot_h: HEIGHT - TOP - BOTTOM,
+    };
+    let mut out = String::with_capacity(16 * 1024);
+    open(&mut out, title, desc, height);
+    axes(
+        &mut out,
+        &frame,
+        step,
+        x_labels,
+        |i| LEFT + slot * (i as f64 + 0.5),
+        "US dollars per month",
+    );
+    for i in 0..x_labels.len() {
+        let mut base = 0.0;
+        for (k, s) in series.iter().enumerate() {
+            let v = s.values.get(i).copied().unwrap_or(0.0).max(0.0);
+            if v > 0.0 {
+                let (y_top, y_bottom) = (frame.y(base + v), frame.y(base));
+                let _ = write!(
+                    out,
+                    r#"<rect class="s{}" x="{:.1}" y="{y_top:.1}" width="{:.1}" height="{:.1}"><title>{}: {} in {}</title></rect>"#,
+                    k % 6 + 1,
+                    LEFT + slot * i as f64 + slot * 0.15,
+                    slot * 0.7,
+                    (y_bottom - y_top).max(0.0),
+                    esc(&s.label),
+                    short_dollars(v),
+                    esc(&x_labels[i])
+                );
+            }
+            base += v;
+        }
+    }
+    let items: Vec<_> = series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.label.clone(), k, false))
+        .collect();
+    legend(&mut out, &items, HEIGHT + 10.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// One bar of a Gantt chart: a label and the first and last month index it covers.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub label: String,
+    pub first: usize,
+    pub last: usize,
+    /// Solid for won, lighter for open deals.
+    pub committed: bool,
+}
+
+/// Bars over months, one row per span.
+pub fn gantt(title: &str, desc: &str, months: &[String], spans: &[Span]) -> String {
+    let row_h = 18.0;
+    let label_w = 220.0;
+    let top = 40.0;
+    let height = top + row_h * spans.len() as f64 + 30.0;
+    let plot_w = WIDTH - label_w - RIGHT;
+    let slot = plot_w / months.len().max(1) as f64;
+    let mut out = String::with_capacity(spans.len() * 200 + 2048);
+    open(&mut out, title, desc, height);
+    let skip = months.len().div_ceil(12).max(1);
+    for (i, m) in months.iter().enumerate() {
+        let x = label_w + slot * i as f64;
+        let _ = write!(
+            out,
+            r#"<line class="grid-line" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+            top - 4.0,
+            top + row_h * spans.len() as f64
+        );
+        if i % skip == 0 {
+            let _ = write!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 2.0,
+                top - 10.0,
+                esc(m)
+            );
+        }
+    }
+    for (r, span) in spans.iter().enumerate() {
+        let y = top + row_h * r as f64;
+        let name: String = span.label.chars().take(32).collect();
+        let _ = write!(
+            out,
+            r#"<text x="4" y="{:.1}">{}</text>"#,
+            y + 13.0,
+            esc(&name)
+        );
+        let x = label_w + slot * span.first as f64;
+        let w = slot * (span.last.saturating_sub(span.first) + 1) as f64;
+        let _ = write!(
+            out,
+            r#"<rect class="{}" x="{x:.1}" y="{:.1}" width="{w:.1}" height="{:.1}"><title>{}: {} to {}</title></rect>"#,
+            if span.committed { "s1" } else { "s2" },
+            y + 3.0,
+            row_h - 6.0,
+            esc(&span.label),
+            esc(months.get(span.first).map_or("", String::as_str)),
+            esc(months.get(span.last).map_or("", String::as_str))
+        );
+    }
+    let items = [("Won".to_owned(), 0, false), ("Open".to_owned(), 1, false)];
+    legend(&mut out, &items, height - 10.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// Flows between two columns of nodes (a two-level Sankey diagram): `flows` are (from, to,
+/// count) with nodes named by the two lists.
+pub fn sankey(
+    title: &str,
+    desc: &str,
+    from: &[String],
+    to: &[String],
+    flows: &[(usize, usize, u64)],
+) -> String {
+    let total: u64 = flows.iter().map(|f| f.2).sum();
+    let height = 420.0;
+    let (top, bottom, gap) = (20.0, 20.0, 6.0);
+    let node_w = 14.0;
+    let (x_left, x_right) = (200.0, WIDTH - 200.0);
+    let mut out = String::with_capacity(flows.len() * 300 + 2048);
+    open(&mut out, title, desc, height);
+    if total == 0 {
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">No stage changes yet</text></svg>"#,
+            WIDTH / 2.0,
+            height / 2.0
+        );
+        return out;
+    }
+    let usable = |n: usize| height - top - bottom - gap * n.saturating_sub(1) as f64;
+    let scale = usable(from.len().max(to.len())) / total as f64;
+    let sums = |side: usize, n: usize| -> Vec<u64> {
+        (0..n)
+            .map(|i| {
+                flows
+                    .iter()
+                    .filter(|f| if side == 0 { f.0 == i } else { f.1 == i })
+                    .map(|f| f.2)
+                    .sum()
+            })
+            .collect()
+    };
+    let (out_sums, in_sums) = (sums(0, from.len()), sums(1, to.len()));
+    let positions = |values: &[u64]| -> Vec<f64> {
+        let mut y = top;
+        values
+            .iter()
+            .map(|v| {
+                let at = y;
+                y += *v as f64 * scale + gap;
+                at
+            })
+            .collect()
+    };
+    let (from_y, to_y) = (positions(&out_sums), positions(&in_sums));
+    let mut from_used = vec![0.0; from.len()];
+    let mut to_used = vec![0.0; to.len()];
+    for (k, &(a, b, count)) in flows.iter().enumerate() {
+        let w = count as f64 * scale;
+        let y0 = from_y[a] + from_used[a] + w / 2.0;
+        let y1 = to_y[b] + to_used[b] + w / 2.0;
+        from_used[a] += w;
+        to_used[b] += w;
+        let (x0, x1) = (x_left + node_w, x_right);
+        let mid = (x0 + x1) / 2.0;
+        let _ = write!(
+            out,
+            r#"<path class="flow s{}" stroke-width="{:.1}" d="M{x0:.1},{y0:.1} C{mid:.1},{y0:.1} {mid:.1},{y1:.1} {x1:.1},{y1:.1}"><title>{} → {}: {count}</title></path>"#,
+            k % 6 + 1,
+            w.max(1.0),
+            esc(&from[a]),
+            esc(&to[b])
+        );
+    }
+    for (i, name) in from.iter().enumerate() {
+        let h = out_sums[i] as f64 * scale;
+        let _ = write!(
+            out,
+            r#"<rect class="s6" x="{x_left:.1}" y="{:.1}" width="{node_w}" height="{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="end">{} ({})</text>"#,
+            from_y[i],
+            h.max(1.0),
+            x_left - 6.0,
+            from_y[i] + h / 2.0 + 4.0,
+            esc(name),
+            out_sums[i]
+        );
+    }
+    for (i, name) in to.iter().enumerate() {
+        let h = in_sums[i] as f64 * scale;
+        let _ = write!(
+            out,
+            r#"<rect class="s6" x="{x_right:.1}" y="{:.1}" width="{node_w}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{} ({})</text>"#,
+            to_y[i],
+            h.max(1.0),
+            x_right + node_w + 6.0,
+            to_y[i] + h / 2.0 + 4.0,
+            esc(name),
+            in_sums[i]
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Horizontal bars with their value written beside them.
+pub fn hbars(title: &str, desc: &str, axis: &str, items: &[(String, f64, String)]) -> String {
+    let row_h = 24.0;
+    let label_w = 180.0;
+    let height = 30.0 + row_h * items.len() as f64 + 24.0;
+    let max = items.iter().fold(0.0f64, |m, i| m.max(i.1));
+    let plot_w = WIDTH - label_w - 120.0;
+    let mut out = String::with_capacity(items.len() * 200 + 1024);
+    open(&mut out, title, desc, height);
+    for (r, (label, value, text)) in items.iter().enumerate() {
+        let y = 20.0 + row_h * r as f64;
+        let w = if max > 0.0 { plot_w * value / max } else { 0.0 };
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="s1" x="{label_w}" y="{:.1}" width="{w:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            label_w - 6.0,
+            y + 15.0,
+            esc(label),
+            y + 4.0,
+            row_h - 8.0,
+            label_w + w + 6.0,
+            y + 15.0,
+            esc(text)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<text x="{label_w}" y="{:.1}">{}</text>"#,
+        height - 6.0,
+        esc(axis)
+    );
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_bounds_are_round_and_cover_the_data() {
+        assert_eq!(nice_max(95_000.0), (100_000.0, 25_000.0));
+        assert_eq!(nice_max(7.0), (8.0, 2.0));
+        assert_eq!(nice_max(0.0), (1.0, 0.25));
+        assert_eq!(nice_max(f64::NAN), (1.0, 0.25));
+    }
+
+    #[test]
+    fn money_labels_are_short() {
+        assert_eq!(short_dollars(1_250_000.0), "$1.2M");
+        assert_eq!(short_dollars(350_000.0), "$350k");
+        assert_eq!(short_dollars(-900.0), "-$900");
+    }
+
+    #[test]
+    fn charts_have_a_title_a_description_and_escaped_text() {
+        let months = vec!["2026-01".to_owned(), "2026-02".to_owned()];
+        let svg = line_chart(
+            "Revenue <projection>",
+            "Two months",
+            &months,
+            &[Series::new("A & B", vec![1.0, 2.0])],
+            Some(("P10–P90", &[0.5, 1.0], &[1.5, 3.0])),
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(
+            svg.contains("role=\"img\"")
+                && svg.contains("<title>Revenue &lt;projection&gt;</title>")
+        );
+        assert!(svg.contains("A &amp; B") && svg.contains("class=\"band\""));
+        let flows = sankey("Flow", "d", &["Lead".into()], &["Won".into()], &[(0, 0, 3)]);
+        assert!(flows.contains("Lead (3)") && flows.contains("Won (3)"));
+        let empty = sankey("Flow", "d", &[], &[], &[]);
+        assert!(empty.contains("No stage changes yet"));
+    }
+}

@@ -1,0 +1,253 @@
+//! The dashboard: the scorecard, the scenarios, the pipeline by stage, renewals due and the
+//! flags that need attention.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use bearing_app::deals::{self, Deal, DealFilter};
+use bearing_app::reports;
+use bearing_core::pipeline::StageOutcome;
+use bearing_formats::Table;
+
+use super::{Cell, HtmlTable, Layout, Routes, dollars, error_page, number, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::charts::{self, Series};
+
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/", home)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    problem: Option<String>,
+    health: HtmlTable,
+    scenarios_chart: String,
+    pipeline: HtmlTable,
+    renewals: HtmlTable,
+    flags: HtmlTable,
+}
+
+pub(crate) fn today() -> bearing_core::Date {
+    jiff::Zoned::now().date()
+}
+
+/// The scorecard with traffic lights.
+fn health_table(table: &Table) -> HtmlTable {
+    let mut html = HtmlTable::new(
+        "Each measure, its status and what the next band takes",
+        &["Measure", "Value", "Status", "Next target", "Detail"],
+    );
+    for row in &table.rows {
+        let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+        let status = cell(2);
+        html.rows.push(vec![
+            Cell::text(cell(0)),
+            Cell::number(cell(1)),
+            Cell {
+                text: status.clone(),
+                status: match status.as_str() {
+                    "green" => Some("green"),
+                    "yellow" => Some("yellow"),
+                    "red" => Some("red"),
+                    _ => None,
+                },
+                ..Cell::default()
+            },
+            Cell::text(cell(3)),
+            Cell::text(cell(4)),
+        ]);
+    }
+    html.numeric_columns(&[1])
+}
+
+/// The scenarios line chart from the projections table.
+pub(crate) fn scenarios_chart(projections: &Table) -> String {
+    let months: Vec<String> = projections.columns.iter().skip(1).cloned().collect();
+    let row = |label: &str| -> Vec<f64> {
+        projections
+            .rows
+            .iter()
+            .find(|r| r.first().and_then(|c| c.as_deref()) == Some(label))
+            .map(|r| r.iter().skip(1).map(number).collect())
+            .unwrap_or_default()
+    };
+    let (low, high) = (row("Pessimistic"), row("Optimistic"));
+    charts::line_chart(
+        "Monthly revenue by scenario",
+        "Committed and estimated revenue per month, with the Monte Carlo pessimistic (P10) to optimistic (P90) range shaded; the table beside the chart has the numbers.",
+        &months,
+        &[
+            Series::new("Committed", row("Committed")),
+            Series::new("Estimated", row("Estimated")).dashed(),
+        ],
+        Some(("Pessimistic (P10) to optimistic (P90)", &low, &high)),
+    )
+}
+
+/// Count, amount and weighted amount of open deals in each stage, in pipeline order.
+fn pipeline_table(list: &[Deal], stages: &[bearing_store::StageRecord]) -> HtmlTable {
+    let mut html = HtmlTable::new(
+        "Open deals by stage",
+        &["Stage", "Deals", "Amount", "Weighted"],
+    );
+    let (mut count, mut amount, mut weighted) = (0usize, 0.0, 0.0);
+    for stage in stages
+        .iter()
+        .filter(|s| s.outcome == StageOutcome::Open && !s.retired)
+    {
+        let in_stage: Vec<&Deal> = list
+            .iter()
+            .filter(|d| d.fields.pipeline == stage.pipeline && d.fields.stage == stage.name)
+            .collect();
+        let a: f64 = in_stage
+            .iter()
+            .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0)
+            .sum();
+        let w: f64 = in_stage
+            .iter()
+            .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0 * d.stage_probability)
+            .sum();
+        count += in_stage.len();
+        amount += a;
+        weighted += w;
+        html.rows.push(vec![
+            Cell::link(
+                stage.name.clone(),
+                format!("/deals?stage={}", super::encode_query(&stage.name)),
+            ),
+            Cell::number(in_stage.len().to_string()),
+            Cell::number(dollars(a)),
+            Cell::number(dollars(w)),
+        ]);
+    }
+    html.rows.push(vec![
+        Cell::text("Total"),
+        Cell::number(count.to_string()),
+        Cell::number(dollars(amount)),
+        Cell::number(dollars(weighted)),
+    ]);
+    html.numeric_columns(&[1, 2, 3])
+}
+
+/// Won deals whose contract ends within 0–30, 31–90 and 91–180 days and that no deal renews
+/// yet.
+fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
+    let renewed: std::collections::HashSet<_> =
+        list.iter().filter_map(|d| d.fields.renews).collect();
+    let mut html = HtmlTable::new(
+        "Won contracts ending soon without a renewal",
+        &["Due in", "Deal", "Organization", "Ends", "Amount"],
+    );
+    for (label, from, to) in [
+        ("0–30 days", 0, 30),
+        ("31–90 days", 31, 90),
+        ("91–180 days", 91, 180),
+    ] {
+        let mut due: Vec<&Deal> = list
+            .iter()
+            .filter(|d| d.stage_outcome == StageOutcome::Won && !renewed.contains(&d.id))
+            .filter(|d| {
+                d.fields.contract_end.is_some_and(|end| {
+                    let days = (end - today).get_days();
+                    (from..=to).contains(&days)
+                })
+            })
+            .collect();
+        due.sort_by_key(|d| d.fields.contract_end);
+        if due.is_empty() {
+            html.rows.push(vec![
+                Cell::text(label),
+                Cell::text("none"),
+                Cell::default(),
+                Cell::default(),
+                Cell::default(),
+            ]);
+        }
+        for deal in due {
+            html.rows.push(vec![
+                Cell::text(label),
+                Cell::link(deal.fields.name.clone(), format!("/deals/{}", deal.id)),
+                Cell::text(
+                    deal.fields
+                        .organization
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                ),
+                Cell::text(
+                    deal.fields
+                        .contract_end
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ),
+                Cell::number(super::minor_dollars(deal.fields.amount_minor)),
+            ]);
+        }
+    }
+    html.numeric_columns(&[4])
+}
+
+/// The forecast's flags, linked to their deals.
+pub(crate) fn flags_table(table: &Table, limit: usize) -> HtmlTable {
+    let mut html = HtmlTable::new(
+        format!("Deals the forecast flags ({} in all)", table.rows.len()),
+        &["Deal", "Reasons", "Stage"],
+    );
+    for row in table.rows.iter().take(limit) {
+        let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+        html.rows.push(vec![
+            Cell::link(cell(1), format!("/deals/{}", cell(0))),
+            Cell::text(cell(3)),
+            Cell::text(cell(4)),
+        ]);
+    }
+    html
+}
+
+async fn home(State(state): State<AppState>, caller: Caller) -> Response {
+    let today = today();
+    let all = DealFilter::default();
+    let (list, stages) = match tokio::try_join!(deals::list(&state.store, &all), async {
+        Ok(state.store.list_stages().await?)
+    }) {
+        Ok(found) => found,
+        Err(error) => return error_page(&caller, error),
+    };
+    let (problem, health, scenarios_chart, flags) =
+        match reports::build_many(&state.store, &["health", "projections", "flags"], today).await {
+            Ok(built) => {
+                let table = |name: &str| {
+                    built
+                        .iter()
+                        .find(|r| r.name == name)
+                        .map(|r| r.table.clone())
+                        .unwrap_or_else(|| Table::new(Vec::<String>::new()))
+                };
+                (
+                    None,
+                    health_table(&table("health")),
+                    scenarios_chart(&table("projections")),
+                    flags_table(&table("flags"), 10),
+                )
+            }
+            Err(error @ bearing_app::AppError::Invalid { .. }) => (
+                Some(format!("The forecast cannot be made yet: {error}")),
+                health_table(&Table::new(Vec::<String>::new())),
+                String::new(),
+                flags_table(&Table::new(Vec::<String>::new()), 0),
+            ),
+            Err(error) => return error_page(&caller, error),
+        };
+    ok(&HomePage {
+        layout: Layout::new("Dashboard", &caller, "/"),
+        problem,
+        health,
+        scenarios_chart,
+        pipeline: pipeline_table(&list, &stages),
+        renewals: renewals_table(&list, today),
+        flags,
+    })
+}

@@ -1,0 +1,413 @@
+//! The web pages: server-rendered HTML (askama templates in `templates/`), usable without
+//! JavaScript. Every page calls the same application services as the API and the command
+//! line; forms post back to the page's own route and show their problems beside the form.
+
+mod account;
+mod deals;
+mod home;
+
+use askama::Template;
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{MethodFilter, on};
+use bearing_app::AppError;
+use bearing_core::access::{Permission, Role};
+use bearing_formats::Table;
+
+use crate::AppState;
+use crate::auth::Caller;
+
+/// The router of the pages, and the inventory of what it registered.
+pub(crate) struct Routes {
+    router: Router<AppState>,
+    inventory: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    pub(crate) fn new() -> Self {
+        Routes {
+            router: Router::new(),
+            inventory: Vec::new(),
+        }
+    }
+
+    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone())
+            .unwrap_or_else(|_| unreachable!("pages use GET and POST only"));
+        self.router = self.router.route(path, on(filter, handler));
+        self.inventory.push((method, path));
+        self
+    }
+
+    pub(crate) fn get<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+    ) -> Self {
+        self.add(Method::GET, path, handler)
+    }
+
+    pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+    ) -> Self {
+        self.add(Method::POST, path, handler)
+    }
+
+    pub(crate) fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.inventory.extend(other.inventory);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (Router<AppState>, Vec<(Method, &'static str)>) {
+        (self.router, self.inventory)
+    }
+}
+
+/// Every page's routes.
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/static/{file}", static_file)
+        .merge(account::routes())
+        .merge(home::routes())
+        .merge(deals::routes())
+}
+
+const STYLESHEET: &str = include_str!("../../static/bearing.css");
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match file.as_str() {
+        "bearing.css" => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            STYLESHEET,
+        )
+            .into_response(),
+        _ => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+const NAV: &[(&str, &str, Permission)] = &[
+    ("/", "Dashboard", Permission::Read),
+    ("/pipeline", "Pipeline", Permission::Read),
+    ("/deals", "Deals", Permission::Read),
+    ("/organizations", "Organizations", Permission::Read),
+    ("/contacts", "Contacts", Permission::Read),
+    ("/forecast", "Forecast", Permission::Read),
+    ("/analytics", "Analytics", Permission::Read),
+    ("/assumptions", "Assumptions", Permission::Finance),
+    ("/imports", "Imports", Permission::EditCrm),
+    ("/audit", "Audit log", Permission::Read),
+    ("/users", "Users", Permission::ManageUsers),
+];
+
+/// What the layout shows around every page.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub title: String,
+    pub user: Option<LayoutUser>,
+    pub nav: Vec<NavItem>,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LayoutUser {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Layout {
+    /// The layout for a signed-in caller; `section` is the navigation entry to mark current.
+    pub(crate) fn new(title: impl Into<String>, caller: &Caller, section: &str) -> Self {
+        let role = caller.role();
+        Layout {
+            title: title.into(),
+            user: Some(LayoutUser {
+                name: caller.user.name.clone(),
+                role,
+            }),
+            nav: NAV
+                .iter()
+                .filter(|(_, _, p)| role.allows(*p))
+                .map(|(href, label, _)| NavItem {
+                    href,
+                    label,
+                    current: *href == section,
+                })
+                .collect(),
+            notice: None,
+        }
+    }
+
+    /// The layout for visitors who are not signed in.
+    pub(crate) fn anonymous(title: impl Into<String>) -> Self {
+        Layout {
+            title: title.into(),
+            user: None,
+            nav: Vec::new(),
+            notice: None,
+        }
+    }
+
+    pub(crate) fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
+    }
+}
+
+/// Renders a template into a response.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error, see the server log",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub(crate) fn ok(page: &impl Template) -> Response {
+    render(StatusCode::OK, page)
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    layout: Layout,
+    message: String,
+}
+
+/// A page that says why the caller cannot go on.
+pub(crate) fn forbidden(caller: &Caller, message: &str) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &MessagePage {
+            layout: Layout::new("Not allowed", caller, ""),
+            message: message.to_owned(),
+        },
+    )
+}
+
+/// The page for an error that is not about a form's input.
+pub(crate) fn error_page(caller: &Caller, error: AppError) -> Response {
+    let status = crate::error::status_of(&error);
+    let title = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "Conflict",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let message = if status.is_server_error() {
+        tracing::error!(%error, "a page failed");
+        "Bearing could not do this; the server log says why.".to_owned()
+    } else {
+        error.to_string()
+    };
+    render(
+        status,
+        &MessagePage {
+            layout: Layout::new(title, caller, ""),
+            message,
+        },
+    )
+}
+
+/// A 303 to `to`, the answer to a form that worked.
+pub(crate) fn see_other(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Percent-encodes a query-string value.
+pub(crate) fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char);
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A column of an HTML table.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    pub label: String,
+    pub numeric: bool,
+    /// A link that sorts by this column.
+    pub sort: Option<String>,
+}
+
+/// A cell of an HTML table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub numeric: bool,
+    pub href: Option<String>,
+    /// `green`, `yellow` or `red`: shown as a traffic light.
+    pub status: Option<&'static str>,
+}
+
+impl Cell {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            ..Cell::default()
+        }
+    }
+
+    pub(crate) fn number(text: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            numeric: true,
+            ..Cell::default()
+        }
+    }
+
+    pub(crate) fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            href: Some(href.into()),
+            ..Cell::default()
+        }
+    }
+}
+
+/// A table as the `table.html` template shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct HtmlTable {
+    pub caption: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl HtmlTable {
+    pub(crate) fn new(caption: impl Into<String>, columns: &[&str]) -> Self {
+        HtmlTable {
+            caption: caption.into(),
+            columns: columns
+                .iter()
+                .map(|label| Column {
+                    label: (*label).to_owned(),
+                    numeric: false,
+                    sort: None,
+                })
+                .collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A report's table; cells that read as numbers are right-aligned.
+    pub(crate) fn from_table(caption: impl Into<String>, table: &Table) -> Self {
+        let rows: Vec<Vec<Cell>> = table
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| {
+                        let text = cell.clone().unwrap_or_default();
+                        if is_number(&text) {
+                            Cell::number(text)
+                        } else {
+                            Cell::text(text)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let columns = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, label)| Column {
+                label: label.clone(),
+                numeric: !rows.is_empty()
+                    && rows
+                        .iter()
+                        .all(|r| r.get(i).is_none_or(|c| c.numeric || c.text.is_empty())),
+                sort: None,
+            })
+            .collect();
+        HtmlTable {
+            caption: caption.into(),
+            columns,
+            rows,
+        }
+    }
+
+    pub(crate) fn numeric_columns(mut self, which: &[usize]) -> Self {
+        for &i in which {
+            if let Some(c) = self.columns.get_mut(i) {
+                c.numeric = true;
+            }
+        }
+        self
+    }
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.parse::<f64>().is_ok()
+}
+
+/// Parses a report cell as a number (empty is zero).
+pub(crate) fn number(cell: &Option<String>) -> f64 {
+    cell.as_deref()
+        .and_then(|t| t.replace([',', '$'], "").parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// Whole currency units with thousands separators: `$12,345`.
+pub(crate) fn dollars(x: f64) -> String {
+    bearing_core::forecast::dollars(x)
+}
+
+/// Minor units as whole currency: `$12,345`.
+pub(crate) fn minor_dollars(minor: Option<i64>) -> String {
+    minor.map_or_else(String::new, |m| dollars(m as f64 / 100.0))
+}
+
+/// A form field's value, trimmed; `None` when empty.
+pub(crate) fn field(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+#[derive(Template)]
+#[template(path = "table_page.html")]
+pub(crate) struct TablePage {
+    pub layout: Layout,
+    pub intro: String,
+    pub tables: Vec<HtmlTable>,
+}
