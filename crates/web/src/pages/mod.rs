@@ -3,8 +3,11 @@
 //! line; forms post back to the page's own route and show their problems beside the form.
 
 mod account;
+mod admin;
+mod crm;
 mod deals;
 mod home;
+mod reports;
 
 use askama::Template;
 use axum::Router;
@@ -79,6 +82,9 @@ pub(crate) fn routes() -> Routes {
         .merge(account::routes())
         .merge(home::routes())
         .merge(deals::routes())
+        .merge(reports::routes())
+        .merge(crm::routes())
+        .merge(admin::routes())
 }
 
 const STYLESHEET: &str = include_str!("../../static/bearing.css");

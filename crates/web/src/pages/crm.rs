@@ -1,0 +1,251 @@
+//! Organizations and contacts: lists, and a page for each with its deals and history.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use bearing_app::deals::{self, DealFilter};
+use bearing_app::{AppError, contacts, history, organizations};
+use bearing_core::{ContactId, EntityKind, OrganizationId};
+use bearing_formats::Table;
+
+use super::{Cell, HtmlTable, Layout, Routes, TablePage, error_page, minor_dollars, ok};
+use crate::AppState;
+use crate::auth::Caller;
+
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/organizations", organization_list)
+        .get("/organizations/{id}", organization)
+        .get("/contacts", contact_list)
+        .get("/contacts/{id}", contact)
+}
+
+/// One entry of a record's history.
+#[derive(Debug)]
+pub(crate) struct HistoryEntry {
+    pub at: String,
+    pub when: String,
+    pub who: String,
+    pub what: String,
+}
+
+/// The audit rows of a record, newest first, each with the fields it changed.
+pub(crate) fn timeline(records: &[bearing_store::AuditRecord]) -> Vec<HistoryEntry> {
+    records
+        .iter()
+        .rev()
+        .map(|r| {
+            let changes: Vec<String> = history::changes(r).iter().map(change_text).collect();
+            HistoryEntry {
+                at: r.at.clone(),
+                when: r.at.get(..16).unwrap_or(&r.at).replace('T', " "),
+                who: format!("{} ({})", r.actor, r.source),
+                what: format!(
+                    "{}d{}{}",
+                    r.action,
+                    if changes.is_empty() { "" } else { ": " },
+                    changes.join("; ")
+                ),
+            }
+        })
+        .collect()
+}
+
+/// One changed field in words: `stage: Lead → Won`, `owner = Ada`, `notes cleared (was …)`.
+pub(crate) fn change_text(c: &history::FieldChange) -> String {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let given = |v: &Option<serde_json::Value>| v.as_ref().filter(|v| !v.is_null()).map(text);
+    match (given(&c.before), given(&c.after)) {
+        (None, Some(new)) => format!("{} = {new}", c.field),
+        (Some(old), None) => format!("{} cleared (was {old})", c.field),
+        (Some(old), Some(new)) => format!("{}: {old} → {new}", c.field),
+        (None, None) => c.field.clone(),
+    }
+}
+
+/// A list table whose name column links to each record's page.
+fn linked(caption: &str, table: &Table, prefix: &str) -> HtmlTable {
+    let mut html = HtmlTable::from_table(caption, table);
+    for row in &mut html.rows {
+        let id = row.first().map(|c| c.text.clone()).unwrap_or_default();
+        if let Some(name) = row.get_mut(1) {
+            *name = Cell::link(name.text.clone(), format!("{prefix}/{id}"));
+        }
+    }
+    html
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    layout: Layout,
+    fields: Vec<(String, String)>,
+    tables: Vec<HtmlTable>,
+    history: Vec<HistoryEntry>,
+}
+
+async fn organization_list(State(state): State<AppState>, caller: Caller) -> Response {
+    match state.store.list_organizations(false).await {
+        Ok(list) => ok(&TablePage {
+            layout: Layout::new("Organizations", &caller, "/organizations"),
+            intro: format!("{} organizations.", list.len()),
+            tables: vec![linked(
+                "Organizations",
+                &organizations::table(&list),
+                "/organizations",
+            )],
+        }),
+        Err(error) => error_page(&caller, error.into()),
+    }
+}
+
+/// The history of a record; a record without one has an empty timeline.
+async fn history_of(
+    state: &AppState,
+    kind: EntityKind,
+    id: &str,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    match history::of(&state.store, kind, id).await {
+        Ok(records) => Ok(timeline(&records)),
+        Err(AppError::NotFound(_)) => Ok(Vec::new()),
+        Err(error) => Err(error),
+    }
+}
+
+async fn organization(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<i64>,
+) -> Response {
+    let page = async {
+        let id = OrganizationId::new(raw)
+            .map_err(|_| AppError::NotFound(format!("no organization with id {raw}")))?;
+        let org = state.store.get_organization(id).await?;
+        let name = org.fields.name.clone();
+        let filter = DealFilter {
+            organization: Some(name.to_string()),
+            ..DealFilter::default()
+        };
+        let key = raw.to_string();
+        let (deal_list, contact_list, history) = tokio::try_join!(
+            deals::list(&state.store, &filter),
+            contacts::list(&state.store, Some(&name), false),
+            history_of(&state, EntityKind::Organization, &key),
+        )?;
+        let mut deal_table = HtmlTable::new(
+            format!("Deals of {name}"),
+            &["Deal", "Stage", "Amount", "Close date"],
+        )
+        .numeric_columns(&[2]);
+        deal_table.rows = deal_list
+            .iter()
+            .map(|d| {
+                vec![
+                    Cell::link(d.fields.name.clone(), format!("/deals/{}", d.id)),
+                    Cell::text(d.fields.stage.clone()),
+                    Cell::number(minor_dollars(d.fields.amount_minor)),
+                    Cell::text(
+                        d.fields
+                            .close_date
+                            .map(|c| c.to_string())
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect();
+        let f = &org.fields;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Ok::<_, AppError>(RecordPage {
+            layout: Layout::new(
+                f.long_name.clone().unwrap_or_else(|| name.to_string()),
+                &caller,
+                "/organizations",
+            ),
+            fields: vec![
+                ("Name".into(), name.to_string()),
+                ("Kind".into(), f.kind.to_string()),
+                ("Website".into(), text(&f.website)),
+                ("GitHub".into(), text(&f.github_org)),
+                ("Tags".into(), f.tags.join(", ")),
+                ("Notes".into(), text(&f.notes)),
+            ],
+            tables: vec![
+                deal_table,
+                linked(
+                    &format!("Contacts at {name}"),
+                    &contacts::table(&contact_list),
+                    "/contacts",
+                ),
+            ],
+            history,
+        })
+    }
+    .await;
+    match page {
+        Ok(page) => ok(&page),
+        Err(error) => error_page(&caller, error),
+    }
+}
+
+async fn contact_list(State(state): State<AppState>, caller: Caller) -> Response {
+    match contacts::list(&state.store, None, false).await {
+        Ok(list) => ok(&TablePage {
+            layout: Layout::new("Contacts", &caller, "/contacts"),
+            intro: format!("{} contacts.", list.len()),
+            tables: vec![linked("Contacts", &contacts::table(&list), "/contacts")],
+        }),
+        Err(error) => error_page(&caller, error),
+    }
+}
+
+async fn contact(State(state): State<AppState>, caller: Caller, Path(raw): Path<i64>) -> Response {
+    let page = async {
+        let id = ContactId::new(raw)
+            .map_err(|_| AppError::NotFound(format!("no contact with id {raw}")))?;
+        let (found, history) = {
+            let key = raw.to_string();
+            tokio::try_join!(
+                contacts::get(&state.store, id),
+                history_of(&state, EntityKind::Contact, &key)
+            )?
+        };
+        let f = &found.fields;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut orgs = HtmlTable::new(
+            format!("Organizations of {}", f.name),
+            &["Organization", "Role"],
+        );
+        orgs.rows = f
+            .organizations
+            .iter()
+            .map(|(o, l)| vec![Cell::text(o.to_string()), Cell::text(l.to_string())])
+            .collect();
+        Ok::<_, AppError>(RecordPage {
+            layout: Layout::new(f.name.clone(), &caller, "/contacts"),
+            fields: vec![
+                ("Email".into(), text(&f.email)),
+                ("GitHub".into(), text(&f.github)),
+                (
+                    "Strategic".into(),
+                    if f.strategic {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
+                ),
+                ("Coverage".into(), f.coverage.join(", ")),
+                ("Notes".into(), text(&f.notes)),
+            ],
+            tables: vec![orgs],
+            history,
+        })
+    }
+    .await;
+    match page {
+        Ok(page) => ok(&page),
+        Err(error) => error_page(&caller, error),
+    }
+}
