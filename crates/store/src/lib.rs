@@ -282,11 +282,12 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Whether the database holds no organizations, deals or audit entries yet.
+    /// Whether the database holds no organizations, deals or audit entries yet (accounts do
+    /// not count: an install with only its users is still empty).
     pub async fn is_empty(&self) -> Result<bool> {
         let count: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM deals)
-                    + (SELECT COUNT(*) FROM audit_log)",
+                    + (SELECT COUNT(*) FROM audit_log WHERE entity_kind <> 'user')",
         )
         .fetch_one(&self.pool)
         .await?;

@@ -648,8 +648,9 @@ async fn move_to(
     }
 }
 
-/// The deal form's fields, as typed.
+/// The deal form's fields, as typed; a field left out is empty.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 struct DealForm {
     name: String,
     organization: String,

@@ -1,0 +1,630 @@
+//! The pages and the access rules, in process: every registered route has a rule and enforces
+//! it for each role; the main journeys work through forms.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use bearing_app::{Context, accounts};
+use bearing_core::access::{Permission, Role};
+use bearing_core::{Actor, Source};
+use bearing_store::testing::TestDb;
+use bearing_web::access::{RULES, Rule, rule};
+use bearing_web::{AppState, WebConfig, router, routes};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+bearing_store::on_both_backends!(
+    every_route_refuses_anonymous_callers_and_roles_below_its_rule,
+    a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
+    the_crm_export_imports_through_the_page_after_a_dry_run,
+    sign_in_failures_sign_out_and_password_change,
+    the_setup_link_creates_the_first_admin_once,
+    every_page_renders_for_the_demo,
+);
+
+const PASSWORD: &str = "correct horse battery";
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/sample_deals.csv"
+);
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookie: Option<String>,
+    text: String,
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let header_text = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+    };
+    let (status, location, cookie) = (
+        response.status(),
+        header_text(header::LOCATION),
+        header_text(header::SET_COOKIE),
+    );
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        location,
+        cookie,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// A browser: keeps the session cookie and sends same-origin form posts.
+struct Browser {
+    app: Router,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn new(app: &Router) -> Self {
+        Browser {
+            app: app.clone(),
+            cookie: None,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "bearing.test");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request
+    }
+
+    async fn remember(&mut self, reply: Reply) -> Reply {
+        if let Some(set) = &reply.cookie {
+            let pair = set.split(';').next().unwrap().to_owned();
+            self.cookie = if pair.ends_with('=') {
+                None
+            } else {
+                Some(pair)
+            };
+        }
+        reply
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let request = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        let reply = send(&self.app, request).await;
+        self.remember(reply).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(&self.app, request).await;
+        self.remember(reply).await
+    }
+
+    async fn sign_in(&mut self, email: &str) -> Reply {
+        let reply = self
+            .post(
+                "/login",
+                &[("email", email), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+        reply
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("operator").unwrap(), Source::Cli)
+}
+
+/// The app with one user per role, `<role>@example.org`.
+async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
+    let store = db.store().await;
+    for &role in Role::ALL {
+        accounts::add_user(
+            &store,
+            &ctx(),
+            &format!("{role}@example.org"),
+            None,
+            role,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
+    }
+    (
+        router(AppState::new(store.clone()), WebConfig::default()),
+        store,
+    )
+}
+
+/// A concrete path for a template: `{id}` becomes 1, other parameters a name.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1")
+        .replace("{kind}", "deal")
+        .replace("{name}", "projections")
+        .replace("{pipeline}", "Membership%20Sales")
+        .replace("{stage}", "Lead")
+        .replace("{file}", "bearing.css")
+}
+
+async fn every_route_refuses_anonymous_callers_and_roles_below_its_rule(db: &TestDb) {
+    let (app, _) = app_with_users(db).await;
+    let (_, inventory) = routes();
+    // Every registered route has exactly one rule, and every rule names a registered route.
+    for (method, path) in &inventory {
+        assert!(
+            rule(method, path).is_some(),
+            "{method} {path} has no access rule"
+        );
+    }
+    for (method, path, _) in RULES {
+        assert!(
+            inventory
+                .iter()
+                .any(|(m, p)| m.as_str() == *method && p == path),
+            "the rule for {method} {path} names no route"
+        );
+    }
+    let mut browsers = Vec::new();
+    for &role in Role::ALL {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(&format!("{role}@example.org")).await;
+        browsers.push((role, browser));
+    }
+    // Signing out ends the session the walk uses, so it goes last.
+    let mut walk = inventory.clone();
+    walk.sort_by_key(|(_, path)| path == "/logout");
+    for (method, path) in &walk {
+        let Some(Rule::Signed(permission)) = rule(method, path) else {
+            continue;
+        };
+        let uri = concrete(path);
+        // Anonymous: the API answers 401, pages send the visitor to sign in.
+        let anonymous = Browser::new(&app);
+        let request = anonymous
+            .request(method.clone(), &uri)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::empty())
+            .unwrap();
+        let reply = send(&app, request).await;
+        if path.starts_with("/api/") {
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "anonymous {method} {uri}"
+            );
+        } else {
+            assert_eq!(
+                reply.status,
+                StatusCode::SEE_OTHER,
+                "anonymous {method} {uri}"
+            );
+            assert!(
+                reply.location.unwrap().starts_with("/login"),
+                "anonymous {method} {uri}"
+            );
+        }
+        // Each role below the rule's is refused; the role it names gets past the guard.
+        for (role, browser) in &browsers {
+            let request = browser
+                .request(method.clone(), &uri)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::empty())
+                .unwrap();
+            let reply = send(&app, request).await;
+            if role.allows(permission) {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status),
+                    "{role} {method} {uri}: {} {}",
+                    reply.status,
+                    reply.text
+                );
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {method} {uri}");
+            }
+        }
+    }
+    // A cross-site form post is refused whoever sends it.
+    let (_, admin) = browsers.last().unwrap();
+    let request = admin
+        .request(Method::POST, "/deals")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("name=x&stage=Lead"))
+        .unwrap();
+    assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
+    assert!(Role::Member.allows(Permission::Read));
+}
+
+async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    bearing_app::assumptions::set(
+        &store,
+        &ctx(),
+        &[("books-closed".into(), "2026-06".into())],
+        bearing_core::parse_date("2026-01-01").unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("partnerships@example.org").await;
+    let before = browser.get("/").await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.text);
+    let form = browser.get("/deals/new").await;
+    assert!(
+        form.text.contains("<label>Name <input name=\"name\""),
+        "{}",
+        form.text
+    );
+    // A refused form keeps what was typed and says what is wrong.
+    let refused = browser
+        .post(
+            "/deals",
+            &[
+                ("name", "Hub for Atlantis"),
+                ("stage", "Discovery"),
+                ("amount", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text.contains("amount") && refused.text.contains("Hub for Atlantis"),
+        "{}",
+        refused.text
+    );
+    let created = browser
+        .post(
+            "/deals",
+            &[
+                ("name", "Hub for Atlantis"),
+                ("stage", "Discovery"),
+                ("amount", "24000"),
+                ("close_date", "2026-08-01"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let page = created.location.unwrap();
+    let id = page
+        .trim_start_matches("/deals/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let shown = browser.get(&page).await;
+    assert!(
+        shown.text.contains("The deal is created") && shown.text.contains("$24,000"),
+        "{}",
+        shown.text
+    );
+    // Closing needs contract dates: the move is refused with the reason, then done with them.
+    let refused = browser
+        .post(&format!("/deals/{id}/move"), &[("stage", "Closed Won")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("contract start"), "{}", refused.text);
+    let board = browser.get("/pipeline").await;
+    assert!(board.text.contains("Hub for Atlantis"));
+    let moved = browser
+        .post(
+            &format!("/deals/{id}/move"),
+            &[
+                ("stage", "Closed Won"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    let shown = browser.get(&format!("/deals/{id}")).await;
+    assert!(
+        shown.text.contains("stage: Discovery → Closed Won"),
+        "{}",
+        shown.text
+    );
+    assert!(
+        shown.text.contains("2026-07") && shown.text.contains("$2,000"),
+        "the deal's months: {}",
+        shown.text
+    );
+    let forecast = browser.get("/forecast").await;
+    assert_eq!(forecast.status, StatusCode::OK, "{}", forecast.text);
+    assert!(
+        forecast.text.contains("Hub for Atlantis") && forecast.text.contains("<svg"),
+        "{}",
+        forecast.text
+    );
+    let dashboard = browser.get("/").await;
+    assert!(dashboard.text.contains("Health scorecard") && dashboard.text.contains("<svg"));
+    let csv = browser.get("/deals?format=csv&stage=Closed%20Won").await;
+    assert!(csv.text.contains("Hub for Atlantis"), "{}", csv.text);
+    let xlsx = browser.get("/forecast/download?format=xlsx").await;
+    assert_eq!((xlsx.status, &xlsx.text[..2]), (StatusCode::OK, "PK"));
+    let analytics = browser.get("/analytics").await;
+    assert!(
+        analytics.text.contains("Discovery (1)"),
+        "{}",
+        analytics.text
+    );
+    // An edit keeps what the form does not show and records the change.
+    let edit = browser.get(&format!("/deals/{id}/edit")).await;
+    assert!(edit.text.contains("value=\"24000.00\""), "{}", edit.text);
+    let saved = browser
+        .post(
+            &format!("/deals/{id}"),
+            &[
+                ("name", "Hub for Atlantis"),
+                ("stage", "Closed Won"),
+                ("amount", "24000"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2027-06-30"),
+                ("owner", "Ada"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let audit = browser.get("/audit?entity=deal&actor=partnerships").await;
+    assert!(audit.text.contains("owner = Ada"), "{}", audit.text);
+}
+
+async fn the_crm_export_imports_through_the_page_after_a_dry_run(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("partnerships@example.org").await;
+    let csv = std::fs::read_to_string(SAMPLE).unwrap();
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sample_deals.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let request = browser
+        .request(Method::POST, "/imports")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    let dry = browser.remember(send(&app, request).await).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert!(
+        dry.text.contains("Dry run of sample_deals.csv") && dry.text.contains("Confirm the import"),
+        "{}",
+        dry.text
+    );
+    assert_eq!(
+        store.count_deals().await.unwrap(),
+        0,
+        "a dry run writes nothing"
+    );
+    let lines = csv.lines().count() - 1;
+    let confirmed = browser
+        .post(
+            "/imports",
+            &[
+                ("file", "sample_deals.csv"),
+                ("content", &csv),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text
+    );
+    assert_eq!(store.count_deals().await.unwrap() as usize, lines);
+    let broken = browser
+        .post(
+            "/imports",
+            &[
+                ("file", "broken.csv"),
+                ("content", "Record ID,Deal Name\n1,\n"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        broken.text.contains("nothing was imported"),
+        "{}",
+        broken.text
+    );
+}
+
+async fn sign_in_failures_sign_out_and_password_change(db: &TestDb) {
+    let (app, _) = app_with_users(db).await;
+    let mut browser = Browser::new(&app);
+    let wrong = browser
+        .post(
+            "/login",
+            &[
+                ("email", "member@example.org"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text.contains("wrong email or password"));
+    let to_login = browser.get("/deals?stage=Lead").await;
+    assert_eq!(
+        to_login.location.as_deref(),
+        Some("/login?next=/deals%3Fstage%3DLead")
+    );
+    let signed = browser
+        .post(
+            "/login",
+            &[
+                ("email", "member@example.org"),
+                ("password", PASSWORD),
+                ("next", "/deals?stage=Lead"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location.as_deref(), Some("/deals?stage=Lead"));
+    let cookie = signed.cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    // Members read but may not change deals; the page says why.
+    let refused = browser.get("/deals/new").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.text.contains("partnerships or above"),
+        "{}",
+        refused.text
+    );
+    let changed = browser
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "an even longer password")],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text);
+    assert_eq!(
+        browser.get("/account").await.status,
+        StatusCode::OK,
+        "the browser that changed it stays signed in"
+    );
+    let token = browser.post("/account/tokens", &[("name", "script")]).await;
+    assert_eq!(token.status, StatusCode::CREATED);
+    assert!(token.text.contains("brg_"));
+    let out = browser.post("/logout", &[]).await;
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
+    // Behind an HTTPS proxy the cookie is Secure.
+    let request = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(
+            "email=admin%40example.org&password=correct+horse+battery",
+        ))
+        .unwrap();
+    assert!(send(&app, request).await.cookie.unwrap().contains("Secure"));
+}
+
+async fn the_setup_link_creates_the_first_admin_once(db: &TestDb) {
+    let store = db.store().await;
+    let app = router(
+        AppState::new(store.clone()).with_setup_token("s3cret-token"),
+        WebConfig::default(),
+    );
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        browser.get("/setup?token=wrong").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        browser.get("/setup?token=s3cret-token").await.status,
+        StatusCode::OK
+    );
+    let made = browser
+        .post(
+            "/setup",
+            &[
+                ("token", "s3cret-token"),
+                ("email", "root@example.org"),
+                ("name", "Root"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    assert_eq!(browser.get("/users").await.status, StatusCode::OK);
+    let again = Browser::new(&app)
+        .post(
+            "/setup",
+            &[
+                ("token", "s3cret-token"),
+                ("email", "eve@example.org"),
+                ("name", ""),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.count_users().await.unwrap(), 1);
+}
+
+async fn every_page_renders_for_the_demo(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let data = bearing_core::demo::generate(bearing_core::demo::DemoSpec {
+        seed: 7,
+        as_of: bearing_core::parse_date("2026-06-15").unwrap(),
+        deals: Some(150),
+    });
+    bearing_app::demo::load(&store, &ctx(), &data)
+        .await
+        .unwrap();
+    let today = jiff::Zoned::now().date();
+    let books = [("books-closed".to_owned(), "2026-05".to_owned())];
+    bearing_app::assumptions::set(&store, &ctx(), &books, today)
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("admin@example.org").await;
+    for page in [
+        "/",
+        "/pipeline",
+        "/deals",
+        "/deals?sort=-amount&page=2",
+        "/deals/1",
+        "/deals/1/edit",
+        "/organizations",
+        "/organizations/1",
+        "/contacts",
+        "/forecast",
+        "/analytics",
+        "/assumptions",
+        "/imports",
+        "/audit",
+        "/users",
+        "/account",
+    ] {
+        let reply = browser.get(page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.text);
+        assert!(
+            reply.text.contains("<main id=\"main\">")
+                && reply.text.contains("aria-current=\"page\"")
+                || page == "/account"
+                || page.starts_with("/deals/"),
+            "{page}"
+        );
+    }
+    let missing = browser.get("/deals/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
