@@ -57,7 +57,7 @@ pub enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Serve the JSON API and the health checks
+    /// Serve the web pages, the JSON API and the health checks
     Serve(ServeArgs),
     /// Fill an empty database with a fictional demo organisation
     Demo(DemoArgs),
@@ -91,6 +91,9 @@ pub enum Command {
     /// Campaigns: lead-generation experiments
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Users who sign in to the web pages and the API
+    #[command(subcommand)]
+    User(UserCommand),
     /// Import a CSV export
     #[command(subcommand)]
     Import(ImportCommand),
@@ -393,6 +396,25 @@ pub struct ContactArgs {
     pub coverage: Option<String>,
     #[arg(long)]
     pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is prompted for on a terminal and read from standard input
+    /// otherwise
+    Add {
+        email: String,
+        /// member, partnerships, finance or admin
+        #[arg(long)]
+        role: String,
+        /// Defaults to the part of the email before the @
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a user's password (read like `add`'s); their sessions end
+    Password { email: String },
+    /// List users
+    List,
 }
 
 #[derive(Debug, Subcommand)]

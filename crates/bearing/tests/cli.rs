@@ -335,3 +335,42 @@ async fn postgres_needs_migrate_and_has_no_builtin_backup() {
     assert_one_line_error(&bearing(d, &["backup", "x.db"], &env), 1, "pg_dump");
     assert_one_line_error(&bearing(d, &["restore", "x.db"], &env), 1, "pg_restore");
 }
+
+#[test]
+fn user_add_reads_the_password_from_standard_input_and_refuses_a_short_one() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |password: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bearing"))
+            .current_dir(dir.path())
+            .args(["user", "add", "Ada@Example.org", "--role", "admin"])
+            .env_remove("BEARING_DB")
+            .env("BEARING_ACTOR", "test@example.org")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = add("short");
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    let added = add("correct horse battery");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout).trim(),
+        "added ada@example.org (ada) as admin"
+    );
+    let list = support::bearing(dir.path(), &["user", "list"], &[]);
+    assert!(
+        list.stdout.contains("ada@example.org") && !list.stdout.contains("argon2"),
+        "{}",
+        list.stdout
+    );
+}

@@ -280,7 +280,7 @@ pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Seri
         |i| LEFT + slot * (i as f64 + 0.5),
         "US dollars per month",
     );
-    for i in 0..x_labels.len() {
+    for (i, month) in x_labels.iter().enumerate() {
         let mut base = 0.0;
         for (k, s) in series.iter().enumerate() {
             let v = s.values.get(i).copied().unwrap_or(0.0).max(0.0);
@@ -295,7 +295,7 @@ pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Seri
                     (y_bottom - y_top).max(0.0),
                     esc(&s.label),
                     short_dollars(v),
-                    esc(&x_labels[i])
+                    esc(month)
                 );
             }
             base += v;

@@ -12,6 +12,7 @@ mod migrate;
 mod org;
 mod pipeline;
 mod serve;
+mod user;
 
 use std::fmt;
 
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Pipeline(command) => pipeline::run(&config, command).await,
         Command::Contact(command) => contact::run(&config, command).await,
         Command::Campaign(command) => campaign::run(&config, command).await,
+        Command::User(command) => user::run(&config, command).await,
         Command::Import(command) => import::run(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
         Command::Report { name, format, out } => {

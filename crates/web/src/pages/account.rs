@@ -214,10 +214,10 @@ async fn setup(
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(secret) = session_cookie(&headers) {
-        if let Err(error) = accounts::sign_out(&state.store, &secret).await {
-            tracing::error!(%error, "cannot end a session");
-        }
+    if let Some(secret) = session_cookie(&headers)
+        && let Err(error) = accounts::sign_out(&state.store, &secret).await
+    {
+        tracing::error!(%error, "cannot end a session");
     }
     let mut response = see_other("/login");
     response

@@ -752,6 +752,7 @@ struct FormPage {
     organizations: Vec<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // One page, shown in four situations.
 async fn form_page(
     state: &AppState,
     caller: &Caller,

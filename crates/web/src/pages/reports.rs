@@ -338,7 +338,7 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
     let order: Vec<String> = {
         let mut names: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();
         names.dedup();
-        for ((a, b), _) in &flow.moves {
+        for (a, b) in flow.moves.keys() {
             for n in [a, b] {
                 if !names.contains(n) {
                     names.push(n.clone());

@@ -1,0 +1,104 @@
+//! `bearing user`: add users, set passwords, list them.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use bearing_app::accounts;
+use bearing_core::access::Role;
+use bearing_formats::{Format, Table};
+
+use crate::cli::UserCommand;
+use crate::config::Config;
+
+pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { email, role, name } => {
+            let role: Role = role.parse()?;
+            let password = read_password()?;
+            let store = super::open(config).await?;
+            let added = accounts::add_user(
+                &store,
+                &super::cli_context(config)?,
+                &email,
+                name.as_deref(),
+                role,
+                &password,
+            )
+            .await;
+            store.close().await;
+            let user = added?;
+            println!("added {} ({}) as {}", user.email, user.name, user.role);
+        }
+        UserCommand::Password { email } => {
+            let password = read_password()?;
+            let store = super::open(config).await?;
+            let done =
+                accounts::reset_password(&store, &super::cli_context(config)?, &email, &password)
+                    .await;
+            store.close().await;
+            let user = done?;
+            println!(
+                "set the password of {}; their sessions have ended",
+                user.email
+            );
+        }
+        UserCommand::List => {
+            let store = super::open(config).await?;
+            let users = store.list_users().await;
+            store.close().await;
+            let mut table = Table::new(["id", "email", "name", "role", "created", "disabled"]);
+            for u in users? {
+                table.push([
+                    Some(u.id.to_string()),
+                    Some(u.email),
+                    Some(u.name),
+                    Some(u.role.to_string()),
+                    Some(u.created_at),
+                    u.disabled_at,
+                ]);
+            }
+            table.write(Format::Table, &mut std::io::stdout().lock())?;
+        }
+    }
+    Ok(())
+}
+
+/// The password: prompted for twice without echo on a terminal, else the first line of
+/// standard input.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = prompt("Password: ")?;
+    let second = prompt("Again: ")?;
+    if first != second {
+        anyhow::bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(first)
+}
+
+/// Reads a line with the terminal's echo off (`stty -echo`), restoring it after.
+fn prompt(label: &str) -> anyhow::Result<String> {
+    let mut err = std::io::stderr();
+    write!(err, "{label}")?;
+    err.flush()?;
+    let stty = |arg: &str| {
+        std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    let hidden = stty("-echo");
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if hidden {
+        stty("echo");
+    }
+    writeln!(err)?;
+    read?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
