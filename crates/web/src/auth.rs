@@ -1,6 +1,6 @@
 //! Authentication and authorization of every request.
 //!
-//! The [`guard`] middleware finds the route's [`Rule`](crate::access::Rule), identifies the
+//! The [`guard`] middleware finds the route's [`Rule`], identifies the
 //! caller by an API token (`Authorization: Bearer brg_…`) or the session cookie, and lets the
 //! request through only when the caller's role allows the route. The API answers refusals
 //! with JSON 401 or 403; pages send an anonymous visitor to the sign-in page and show a
