@@ -602,6 +602,11 @@ async fn users_page(
     users(&state, &caller, StatusCode::OK, Vec::new(), None, notice).await
 }
 
+fn parse_role(text: &str) -> Result<Role, AppError> {
+    text.parse()
+        .map_err(|e: bearing_core::ParseError| AppError::invalid("role", e.to_string()))
+}
+
 #[derive(Debug, serde::Deserialize)]
 struct NewUser {
     email: String,
@@ -616,10 +621,7 @@ async fn add_user(
     Form(form): Form<NewUser>,
 ) -> Response {
     let added = async {
-        let role: Role = form
-            .role
-            .parse()
-            .map_err(|e: bearing_core::ParseError| AppError::invalid("role", e.to_string()))?;
+        let role = parse_role(&form.role)?;
         accounts::add_user(
             &state.store,
             &caller.ctx(),
@@ -661,10 +663,7 @@ async fn update_user(
     Form(form): Form<UserChange>,
 ) -> Response {
     let changed = async {
-        let role: Role = form
-            .role
-            .parse()
-            .map_err(|e: bearing_core::ParseError| AppError::invalid("role", e.to_string()))?;
+        let role = parse_role(&form.role)?;
         accounts::update_user(
             &state.store,
             &caller.ctx(),
