@@ -216,6 +216,33 @@ pub struct Deal {
     pub deleted_at: Option<String>,
 }
 
+impl Deal {
+    /// The deal's own probability, else its stage's default.
+    pub fn probability(&self) -> f64 {
+        self.fields
+            .probability
+            .map_or(self.stage_probability, Probability::get)
+    }
+
+    /// The amount in major units of its currency (unknown counts as zero).
+    pub fn amount_major(&self) -> f64 {
+        bearing_core::Money::from_minor(self.fields.amount_minor.unwrap_or(0), self.fields.currency)
+            .as_major_f64()
+    }
+}
+
+/// Count, amount and probability-weighted amount of some deals.
+pub fn totals<'a>(list: impl IntoIterator<Item = &'a Deal>) -> (usize, f64, f64) {
+    list.into_iter()
+        .fold((0, 0.0, 0.0), |(n, amount, weighted), d| {
+            (
+                n + 1,
+                amount + d.amount_major(),
+                weighted + d.amount_major() * d.probability(),
+            )
+        })
+}
+
 /// Checks what the target stage needs of a deal entering it, naming what is missing.
 pub fn check_stage_requirements(fields: &DealFields, stage: &StageRecord) -> Result<()> {
     let mut missing = Vec::new();
@@ -686,11 +713,7 @@ pub fn table(list: &[Deal]) -> Table {
             Some(f.name.clone()),
             f.organization.as_ref().map(ToString::to_string),
             Some(f.stage.clone()),
-            Some(
-                f.probability
-                    .map_or(deal.stage_probability, Probability::get)
-                    .to_string(),
-            ),
+            Some(deal.probability().to_string()),
             decimal(f.amount_minor, f.currency),
             decimal(f.collected_minor, f.currency),
             Some(f.currency.to_string()),
@@ -743,6 +766,56 @@ mod tests {
             next_term(date(2026, 1, 15), date(2026, 4, 14)),
             Some((date(2026, 4, 15), date(2026, 7, 14)))
         );
+    }
+
+    fn deal(amount_minor: Option<i64>, own: Option<f64>, currency: &str) -> Deal {
+        Deal {
+            id: DealId::new(1).unwrap(),
+            fields: DealFields {
+                name: "d".into(),
+                organization: None,
+                pipeline: "p".into(),
+                stage: "s".into(),
+                probability: own.map(|p| Probability::new(p).unwrap()),
+                forecast_category: None,
+                revenue_type: None,
+                deal_type: bearing_core::deal::DealType::NewBusiness,
+                currency: bearing_core::Currency::parse(currency).unwrap(),
+                amount_minor,
+                collected_minor: None,
+                close_date: None,
+                contract_start: None,
+                contract_end: None,
+                target_start: None,
+                target_end: None,
+                owner: None,
+                loss_reason: None,
+                renews: None,
+                campaign: None,
+                links: Default::default(),
+            },
+            stage_probability: 0.25,
+            stage_outcome: StageOutcome::Open,
+            external_ids: BTreeMap::new(),
+            properties: BTreeMap::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn totals_weigh_each_amount_by_the_deals_own_probability_else_its_stages() {
+        let list = [
+            deal(Some(1_000_000), None, "USD"), // $10,000 at the stage's 25%
+            deal(Some(400_000), Some(0.5), "USD"), // $4,000 at its own 50%
+            deal(None, Some(0.9), "USD"),       // unknown amount counts as zero
+            deal(Some(300_000), Some(1.0), "JPY"), // ¥300,000: JPY has no minor unit
+        ];
+        assert_eq!(list[1].probability(), 0.5);
+        assert_eq!(list[0].probability(), 0.25);
+        assert_eq!(list[3].amount_major(), 300_000.0);
+        assert_eq!(totals(&list[..3]), (3, 14_000.0, 4_500.0));
     }
 
     #[test]

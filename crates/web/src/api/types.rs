@@ -192,13 +192,12 @@ pub struct DealView {
 
 impl From<Deal> for DealView {
     fn from(deal: Deal) -> Self {
+        let probability = deal.probability();
         let f = deal.fields;
         DealView {
             id: deal.id.get(),
             crm_id: deal.external_ids.get("crm").cloned(),
-            probability: f
-                .probability
-                .map_or(deal.stage_probability, Probability::get),
+            probability,
             probability_override: f.probability.map(Probability::get),
             forecast_category: f.forecast_category.map(|c| c.to_string()),
             revenue_type: f.revenue_type.map(|t| t.to_string()),

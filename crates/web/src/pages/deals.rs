@@ -47,10 +47,7 @@ fn stage_names(stages: &[StageRecord], pipeline: &str) -> Vec<String> {
 }
 
 fn probability_text(deal: &Deal) -> String {
-    let p = deal
-        .fields
-        .probability
-        .map_or(deal.stage_probability, |p| p.get());
+    let p = deal.probability();
     format!("{:.0}%", p * 100.0)
 }
 
@@ -122,23 +119,11 @@ async fn board(
                     .cmp(&b.fields.close_date)
                     .then(a.id.cmp(&b.id))
             });
-            let amount: f64 = in_stage
-                .iter()
-                .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0)
-                .sum();
-            let weighted: f64 = in_stage
-                .iter()
-                .map(|d| {
-                    d.fields.amount_minor.unwrap_or(0) as f64 / 100.0
-                        * d.fields
-                            .probability
-                            .map_or(d.stage_probability, |p| p.get())
-                })
-                .sum();
+            let (count, amount, weighted) = deals::totals(in_stage.iter().copied());
             ColumnView {
                 name: stage.name.clone(),
                 query: encode_query(&stage.name),
-                count: in_stage.len(),
+                count,
                 amount: dollars(amount),
                 weighted: dollars(weighted),
                 hidden: in_stage.len().saturating_sub(CARDS_PER_COLUMN),
@@ -295,14 +280,7 @@ fn sort(list: &mut [Deal], key: &str) {
         }),
         "stage" => list.sort_by(|a, b| a.fields.stage.cmp(&b.fields.stage)),
         "amount" => list.sort_by_key(|d| d.fields.amount_minor),
-        "probability" => list.sort_by(|a, b| {
-            let p = |d: &Deal| {
-                d.fields
-                    .probability
-                    .map_or(d.stage_probability, |p| p.get())
-            };
-            p(a).total_cmp(&p(b))
-        }),
+        "probability" => list.sort_by(|a, b| a.probability().total_cmp(&b.probability())),
         "close" => list.sort_by_key(|d| d.fields.close_date),
         "owner" => list.sort_by(|a, b| a.fields.owner.cmp(&b.fields.owner)),
         "name" => list.sort_by_key(|d| d.fields.name.to_lowercase()),
@@ -361,10 +339,7 @@ async fn table(
         )
             .into_response();
     }
-    let total_amount: f64 = list
-        .iter()
-        .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0)
-        .sum();
+    let (_, total_amount, _) = deals::totals(&list);
     let pages = list.len().div_ceil(PAGE_SIZE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
     let current = q.sort.clone().unwrap_or_default();

@@ -93,36 +93,30 @@ fn pipeline_table(list: &[Deal], stages: &[bearing_store::StageRecord]) -> HtmlT
         "Open deals by stage",
         &["Stage", "Deals", "Amount", "Weighted"],
     );
-    let (mut count, mut amount, mut weighted) = (0usize, 0.0, 0.0);
-    for stage in stages
+    let open_stages: Vec<&bearing_store::StageRecord> = stages
         .iter()
         .filter(|s| s.outcome == StageOutcome::Open && !s.retired)
-    {
-        let in_stage: Vec<&Deal> = list
+        .collect();
+    for stage in &open_stages {
+        let in_stage = list
             .iter()
-            .filter(|d| d.fields.pipeline == stage.pipeline && d.fields.stage == stage.name)
-            .collect();
-        let a: f64 = in_stage
-            .iter()
-            .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0)
-            .sum();
-        let w: f64 = in_stage
-            .iter()
-            .map(|d| d.fields.amount_minor.unwrap_or(0) as f64 / 100.0 * d.stage_probability)
-            .sum();
-        count += in_stage.len();
-        amount += a;
-        weighted += w;
+            .filter(|d| d.fields.pipeline == stage.pipeline && d.fields.stage == stage.name);
+        let (n, a, w) = deals::totals(in_stage);
         html.rows.push(vec![
             Cell::link(
                 stage.name.clone(),
                 format!("/deals?stage={}", super::encode_query(&stage.name)),
             ),
-            Cell::number(in_stage.len().to_string()),
+            Cell::number(n.to_string()),
             Cell::number(dollars(a)),
             Cell::number(dollars(w)),
         ]);
     }
+    let (count, amount, weighted) = deals::totals(list.iter().filter(|d| {
+        open_stages
+            .iter()
+            .any(|s| d.fields.pipeline == s.pipeline && d.fields.stage == s.name)
+    }));
     html.rows.push(vec![
         Cell::text("Total"),
         Cell::number(count.to_string()),
