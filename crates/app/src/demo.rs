@@ -121,6 +121,19 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         );
     }
     tx.upsert_samples(&samples, ctx.source, at).await?;
+    if let Some(books_closed) = data.assumptions.books_closed {
+        let from = books_closed.plus(1).unwrap_or(books_closed).first_day();
+        let version = tx
+            .insert_assumptions(&data.assumptions, from, at, &ctx.actor, ctx.source)
+            .await?;
+        log.record::<bearing_core::assumptions::Assumptions>(Change {
+            entity: EntityKind::Assumptions,
+            id: version.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&data.assumptions),
+        })?;
+    }
     log.write(&mut tx).await?;
     tx.commit().await?;
     Ok(DemoSummary {

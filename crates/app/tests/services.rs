@@ -154,6 +154,17 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
             + data.contacts.len()
             + data.campaigns.len()
             + data.clusters.len()
+            + 1,
+        "one audit row per record and one for the assumptions"
+    );
+    let (_, assumptions) =
+        bearing_app::assumptions::current(&store, jiff::civil::date(2026, 11, 24))
+            .await
+            .unwrap();
+    assert_eq!(assumptions, data.assumptions);
+    assert_eq!(
+        assumptions.books_closed.map(|m| m.to_string()),
+        Some("2026-10".to_owned())
     );
     assert_eq!(
         store.list_contacts(false).await.unwrap().len(),

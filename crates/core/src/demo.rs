@@ -11,10 +11,11 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::Date;
+use crate::assumptions::Assumptions;
 use crate::campaign::CampaignFields;
 use crate::contact::{ContactFields, ContactLabel};
 use crate::deal::{DealFields, DealType, FieldChange, RevenueType};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::month::Month;
 use crate::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use crate::pipeline::Probability;
@@ -60,6 +61,9 @@ pub struct DemoData {
     pub campaigns: Vec<CampaignFields>,
     pub deals: Vec<DemoDeal>,
     pub clusters: Vec<DemoCluster>,
+    /// Assumptions that fit the generated books, in force from the first day of the demo's
+    /// month.
+    pub assumptions: Assumptions,
 }
 
 /// A member community's cluster and two years of weekly active-user samples.
@@ -222,6 +226,7 @@ pub fn generate(spec: DemoSpec) -> DemoData {
             campaigns: Vec::new(),
             deals: Vec::new(),
             clusters: Vec::new(),
+            assumptions: Assumptions::default(),
         },
         used_names: std::collections::HashSet::new(),
     };
@@ -271,7 +276,31 @@ pub fn generate(spec: DemoSpec) -> DemoData {
         g.data.deals[index].history = history;
     }
     g.usage(spec);
+    g.data.assumptions = fitting_assumptions(&g.data.deals, g.now);
     g.data
+}
+
+/// Assumptions that fit the books in month `now`: the books closed at the end of the month
+/// before, monthly costs a tenth above the won contracts' monthly revenue in `now` (rounded to
+/// $1,000, at least $10,000), and net assets for nine months of those costs.
+fn fitting_assumptions(deals: &[DemoDeal], now: Month) -> Assumptions {
+    let monthly_revenue: f64 = deals
+        .iter()
+        .map(|d| &d.fields)
+        .filter(|f| f.stage.starts_with("Closed Won"))
+        .filter_map(|f| {
+            let (start, end) = (Month::of(f.contract_start?), Month::of(f.contract_end?));
+            let amount = Money::from_minor(f.amount_minor?, f.currency).as_major_f64();
+            (start <= now && now <= end).then(|| amount / f64::from(start.until(end) + 1))
+        })
+        .sum();
+    let monthly_costs = ((monthly_revenue * 1.1 / 1000.0).round() * 1000.0).max(10_000.0);
+    Assumptions {
+        books_closed: now.plus(-1),
+        monthly_costs,
+        net_assets: monthly_costs * 9.0,
+        ..Assumptions::default()
+    }
 }
 
 struct Generator {
@@ -840,6 +869,43 @@ mod tests {
             as_of: date(2026, 11, 24),
             deals,
         }
+    }
+
+    #[test]
+    fn the_assumptions_fit_the_won_contracts_running_this_month() {
+        let deal = |stage: &str, amount: i64, start: Date, end: Date| {
+            let mut fields = DealFields::new("d".to_owned(), PIPELINE, stage);
+            fields.amount_minor = Some(amount * 100);
+            fields.contract_start = Some(start);
+            fields.contract_end = Some(end);
+            DemoDeal {
+                fields,
+                renews: None,
+                history: Vec::new(),
+            }
+        };
+        let now = Month::of(date(2026, 11, 24));
+        let deals = [
+            // $120,000 over 12 months: $10,000 a month.
+            deal("Closed Won", 120_000, date(2026, 7, 1), date(2027, 6, 30)),
+            // $60,000 over 24 months: $2,500 a month.
+            deal(
+                "Closed Won Complete",
+                60_000,
+                date(2025, 12, 1),
+                date(2027, 11, 30),
+            ),
+            // Ended, not yet started, lost: none counts.
+            deal("Closed Won", 99_000, date(2025, 1, 1), date(2026, 10, 31)),
+            deal("Closed Won", 99_000, date(2026, 12, 1), date(2027, 11, 30)),
+            deal("Closed Lost", 99_000, date(2026, 1, 1), date(2026, 12, 31)),
+        ];
+        let a = fitting_assumptions(&deals, now);
+        assert_eq!(a.books_closed, Month::new(2026, 10).ok());
+        // 1.1 × $12,500 = $13,750, rounded to $14,000.
+        assert_eq!(a.monthly_costs, 14_000.0);
+        assert_eq!(a.net_assets, 126_000.0);
+        assert_eq!(fitting_assumptions(&[], now).monthly_costs, 10_000.0);
     }
 
     #[test]
