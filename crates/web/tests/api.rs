@@ -622,7 +622,16 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
         document["openapi"]
     );
     document["info"]["version"] = json!("(version)");
-    insta::assert_json_snapshot!("openapi", document);
+    assert_eq!(document["info"]["title"], "Bearing", "{}", document["info"]);
+    assert_eq!(
+        document["tags"].as_array().map(Vec::len),
+        Some(8),
+        "{}",
+        document["tags"]
+    );
+    insta::with_settings!({ sort_maps => true }, {
+        insta::assert_json_snapshot!("openapi", document);
+    });
 
     // Every operation the document describes is routed: none falls through to the
     // not-found handler or is refused as a wrong method.

@@ -46,7 +46,8 @@ struct ApiDoc;
 
 /// The API's routes and its OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    // The document's info and tags are Bearing's: the outer router carries them.
+    let api = OpenApiRouter::new()
         .merge(deals::routes())
         .merge(organizations::routes())
         .merge(contacts::routes())
@@ -55,7 +56,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(imports::routes())
         .merge(history::routes())
         .merge(reports::routes());
-    let (router, mut openapi) = OpenApiRouter::new().nest("/api/v1", api).split_for_parts();
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     (router, openapi)
 }
