@@ -53,21 +53,24 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr.value))?;
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, db = %store.url(), "listening");
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "Bearing is listening on http://{local}")?;
-        if let Some(token) = state.setup_token.as_deref() {
-            writeln!(
-                out,
-                "Bearing has no users yet. Create the first administrator at\n  http://{local}/setup?token={token}\n(the link works once, until this process stops), or stop and run `bearing user add EMAIL --role admin`."
-            )?;
-        } else {
-            for line in &greeting {
-                writeln!(out, "{line}")?;
-            }
+    // One write, so that a reader sees the address and what follows it together; a closed
+    // standard output does not stop the server.
+    let mut text = format!("Bearing is listening on http://{local}\n");
+    if let Some(token) = state.setup_token.as_deref() {
+        text.push_str(&format!(
+            "Bearing has no users yet. Create the first administrator at\n  http://{local}/setup?token={token}\n(the link works once, until this process stops), or stop and run `bearing user add EMAIL --role admin`.\n"
+        ));
+    } else {
+        for line in &greeting {
+            text.push_str(line);
+            text.push('\n');
         }
-        out.flush()?;
     }
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!(%error, "cannot write the greeting to standard output");
+    }
+    drop(out);
     let app = bearing_web::router(
         state,
         WebConfig {
