@@ -327,6 +327,13 @@ async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(
         "{}",
         shown.text
     );
+    assert!(
+        shown
+            .text
+            .contains("<input type=\"date\" name=\"contract_start\">"),
+        "the move form asks for what closing needs: {}",
+        shown.text
+    );
     // Closing needs contract dates: the move is refused with the reason, then done with them.
     let refused = browser
         .post(&format!("/deals/{id}/move"), &[("stage", "Closed Won")])
