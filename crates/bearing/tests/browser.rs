@@ -1,0 +1,549 @@
+//! The main journeys in a real browser: headless Chromium, driven over WebDriver, against
+//! `bearing serve` on the demo organisation. Each main page is screenshotted and checked with
+//! axe-core; a page with an accessibility violation fails the test.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` and `npm ci` in `tests/browser` (all
+//! installed by `.ci/run`). Without them the test says it is skipped, unless
+//! `BEARING_BROWSER_TESTS=require`, as in CI, makes their absence a failure. Screenshots go to
+//! `BEARING_ARTIFACTS` (default `target/browser-artifacts`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const PASSWORD: &str = "a browser test password";
+
+/// A child process that is killed when the test ends, however it ends.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn axe_script() -> PathBuf {
+    manifest_dir().join("tests/browser/node_modules/axe-core/axe.min.js")
+}
+
+/// What is missing to run the browser tests, if anything.
+fn missing_tools() -> Vec<String> {
+    let mut missing = Vec::new();
+    for (path, package) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
+        if !Path::new(path).exists() {
+            missing.push(format!("{path} (Debian package {package})"));
+        }
+    }
+    if !axe_script().exists() {
+        missing.push("axe-core (npm ci in crates/bearing/tests/browser)".to_owned());
+    }
+    missing
+}
+
+/// The demo organisation with one admin account, served on a free port.
+fn serve_demo(dir: &Path) -> (Process, String) {
+    let demo = support::bearing(dir, &["demo"], &[]);
+    assert_eq!(demo.status, 0, "{}", demo.stderr);
+    let mut add = Command::new(env!("CARGO_BIN_EXE_bearing"))
+        .current_dir(dir)
+        .args(["user", "add", "admin@example.org", "--role", "admin"])
+        .env_remove("BEARING_DB")
+        .env("BEARING_ACTOR", "test@example.org")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bearing"))
+        .current_dir(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("BEARING_DB")
+        .env_remove("BEARING_ADDR")
+        .env("BEARING_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("Bearing is listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (server, base)
+}
+
+/// Headless Chromium through chromedriver, with a fresh profile and no background traffic.
+async fn browser(profile: &Path) -> (Process, WebDriver) {
+    // Port 0: the driver takes a free port and says which.
+    let mut child = Command::new(CHROMEDRIVER)
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let driver = Process(child);
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "chromedriver stopped before it listened"
+        );
+        if let Some(port) = line
+            .trim()
+            .strip_prefix("ChromeDriver was started successfully on port ")
+        {
+            break port.trim_end_matches('.').to_owned();
+        }
+    };
+    // Whatever the driver prints later is read, so that it never waits on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1800",
+        &format!("--user-data-dir={}", profile.display()),
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    let web = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .unwrap();
+    (driver, web)
+}
+
+/// Drives one browser through the pages, collecting screenshots and accessibility findings.
+struct Journey {
+    web: WebDriver,
+    base: String,
+    artifacts: PathBuf,
+    axe: String,
+    findings: Vec<String>,
+}
+
+impl Journey {
+    async fn open(&self, path: &str) {
+        self.web.goto(format!("{}{path}", self.base)).await.unwrap();
+        self.wait_until_loaded().await;
+    }
+
+    /// Waits until the browser has loaded the current page completely.
+    async fn wait_until_loaded(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self
+                .web
+                .execute("return document.readyState;", Vec::new())
+                .await;
+            if state.is_ok_and(|s| s.json() == "complete") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the page did not load");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn path(&self) -> String {
+        let url = self.web.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    async fn heading(&self) -> String {
+        self.web
+            .find(By::Tag("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn body(&self) -> String {
+        self.web
+            .find(By::Tag("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, name: &str, value: &str) {
+        let field = self
+            .web
+            .find(By::Css(format!("[name='{name}']")))
+            .await
+            .unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    /// Date fields take their value from the page's script: typing into them depends on the
+    /// browser's locale.
+    async fn fill_date(&self, name: &str, value: &str) {
+        let field = self
+            .web
+            .find(By::Css(format!("input[name='{name}']")))
+            .await
+            .unwrap();
+        self.web
+            .execute(
+                "arguments[0].value = arguments[1];",
+                vec![field.to_json().unwrap(), serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn choose(&self, name: &str, option: &str) {
+        let select = self
+            .web
+            .find(By::Css(format!("select[name='{name}']")))
+            .await
+            .unwrap();
+        SelectElement::new(&select)
+            .await
+            .unwrap()
+            .select_by_exact_text(option)
+            .await
+            .unwrap();
+    }
+
+    async fn options(&self, name: &str) -> Vec<String> {
+        let select = self
+            .web
+            .find(By::Css(format!("select[name='{name}']")))
+            .await
+            .unwrap();
+        let mut texts = Vec::new();
+        for option in SelectElement::new(&select)
+            .await
+            .unwrap()
+            .options()
+            .await
+            .unwrap()
+        {
+            texts.push(option.text().await.unwrap());
+        }
+        texts
+    }
+
+    async fn press(&self, label: &str) {
+        let button = self
+            .web
+            .find(By::XPath(format!(
+                "//main//button[normalize-space()='{label}']"
+            )))
+            .await
+            .unwrap();
+        self.submit_with(button).await;
+    }
+
+    /// Clicks a link or what submits a form, and waits until the browser shows the page that answers.
+    async fn submit_with(&self, control: WebElement) {
+        let page = self.web.find(By::Tag("html")).await.unwrap();
+        control.click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // The old document's element goes stale once the new one has replaced it.
+        while page.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "the form was not answered");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.wait_until_loaded().await;
+    }
+
+    /// The cells of the first row whose first cell reads `first`, in the table with `caption`.
+    async fn row(&self, caption: &str, first: &str) -> Vec<String> {
+        let rows = self
+            .web
+            .find_all(By::XPath(format!(
+                "//table[caption[normalize-space()='{caption}']]/tbody/tr[td[1][normalize-space()='{first}']]/td"
+            )))
+            .await
+            .unwrap();
+        let mut cells = Vec::new();
+        for cell in rows {
+            cells.push(cell.text().await.unwrap());
+        }
+        assert!(!cells.is_empty(), "no row {first:?} in table {caption:?}");
+        cells
+    }
+
+    /// Saves a screenshot of the page as `NAME.png` and checks it with axe-core.
+    async fn check(&mut self, name: &str) {
+        // A screenshot can race the browser's own work on a page just loaded; it is tried
+        // again before it counts as a failure.
+        let file = self.artifacts.join(format!("{name}.png"));
+        let mut attempts = 0;
+        while let Err(error) = self.web.screenshot(&file).await {
+            attempts += 1;
+            assert!(attempts < 3, "no screenshot of {name}: {error}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        self.web
+            .execute(format!("{};return true;", self.axe), Vec::new())
+            .await
+            .unwrap();
+        let result = self
+            .web
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ["violations"] })
+                  .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; ")}`)))
+                  .catch(e => done([`axe failed: ${e}`]));"#,
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let violations: Vec<String> = result.convert().unwrap();
+        let path = self.path().await;
+        self.findings
+            .extend(violations.into_iter().map(|v| format!("{path}: {v}")));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_journeys_work_in_a_real_browser_and_pass_the_accessibility_check() {
+    let missing = missing_tools();
+    if !missing.is_empty() {
+        let message = format!("browser test skipped: missing {}", missing.join(", "));
+        assert!(
+            std::env::var("BEARING_BROWSER_TESTS").as_deref() != Ok("require"),
+            "{message}"
+        );
+        eprintln!("{message}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = serve_demo(dir.path());
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, web) = browser(profile.path()).await;
+    let artifacts = std::env::var_os("BEARING_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../../target/browser-artifacts"));
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let mut j = Journey {
+        web,
+        base,
+        artifacts,
+        axe: std::fs::read_to_string(axe_script()).unwrap(),
+        findings: Vec::new(),
+    };
+    journeys(&mut j).await;
+    let Journey { web, findings, .. } = j;
+    web.quit().await.unwrap();
+    assert!(
+        findings.is_empty(),
+        "accessibility violations:\n{}",
+        findings.join("\n")
+    );
+}
+
+async fn journeys(j: &mut Journey) {
+    // Signing in: a page that needs it sends the visitor to sign in, then back.
+    j.open("/deals").await;
+    assert!(j.path().await.starts_with("/login"), "{}", j.path().await);
+    j.check("login").await;
+    j.fill("email", "admin@example.org").await;
+    j.fill("password", "not the password").await;
+    j.press("Sign in").await;
+    assert!(
+        j.body().await.contains("email or password"),
+        "{}",
+        j.body().await
+    );
+    j.fill("password", PASSWORD).await;
+    j.press("Sign in").await;
+    assert_eq!(j.path().await, "/deals");
+    j.check("deals").await;
+
+    j.open("/").await;
+    assert_eq!(j.heading().await, "Dashboard");
+    j.check("dashboard").await;
+    let open_before = j.row("Open deals by stage", "Total").await;
+    j.open("/forecast").await;
+    let forecast_before = j.body().await;
+    assert!(!forecast_before.contains("Browser Test Hub"));
+
+    // A new deal, refused while its amount is not a number, then created.
+    j.open("/deals/new").await;
+    j.check("deal-new").await;
+    j.fill("name", "Browser Test Hub").await;
+    j.choose("stage", "Discovery").await;
+    j.fill("amount", "lots").await;
+    j.press("Save").await;
+    assert!(j.body().await.contains("amount"), "{}", j.body().await);
+    j.fill("amount", "36000").await;
+    j.fill_date("close_date", "2026-12-15").await;
+    j.press("Save").await;
+    let page = j.path().await;
+    assert!(page.starts_with("/deals/"), "{page}");
+    assert!(j.body().await.contains("The deal is created"));
+    let deal = page.split('?').next().unwrap().to_owned();
+    j.open("/").await;
+    let open_with_deal = j.row("Open deals by stage", "Total").await;
+    assert_eq!(
+        count(&open_with_deal),
+        count(&open_before) + 1,
+        "the new deal is in the dashboard's pipeline"
+    );
+
+    // Through each open stage after Discovery, then to Closed Won.
+    j.open(&deal).await;
+    j.check("deal").await;
+    let stages = j.options("stage").await;
+    let from = stages.iter().position(|s| s == "Discovery").unwrap();
+    let won = stages.iter().position(|s| s == "Closed Won").unwrap();
+    assert!(from < won, "{stages:?}");
+    for stage in &stages[from + 1..won] {
+        j.choose("stage", stage).await;
+        j.press("Move").await;
+        let moved = j.body().await;
+        assert!(moved.contains("The deal is moved"), "{stage}: {moved}");
+        assert!(moved.contains(&format!("→ {stage}")), "{stage}: {moved}");
+    }
+    j.choose("stage", "Closed Won").await;
+    j.press("Move").await;
+    let refused = j.body().await;
+    assert!(
+        refused.contains("was not moved to Closed Won") && refused.contains("contract start"),
+        "{refused}"
+    );
+    j.choose("stage", "Closed Won").await;
+    j.fill_date("contract_start", "2027-01-01").await;
+    j.fill_date("contract_end", "2027-12-31").await;
+    j.press("Move").await;
+    let won_page = j.body().await;
+    assert!(won_page.contains("→ Closed Won"), "{won_page}");
+    assert!(
+        won_page.contains("2027-01") && won_page.contains("$3,000"),
+        "{won_page}"
+    );
+
+    // The dashboard and the forecast see the won deal.
+    j.open("/").await;
+    let open_after = j.row("Open deals by stage", "Total").await;
+    assert_eq!(count(&open_after), count(&open_before), "no longer open");
+    j.open("/forecast").await;
+    let forecast_after = j.body().await;
+    assert!(
+        forecast_after.contains("Browser Test Hub"),
+        "{forecast_after}"
+    );
+    assert_ne!(forecast_before, forecast_after);
+    j.check("forecast").await;
+
+    // The rest of the main pages.
+    for (path, name) in [
+        ("/pipeline", "pipeline"),
+        ("/analytics", "analytics"),
+        ("/organizations", "organizations"),
+        ("/contacts", "contacts"),
+        ("/assumptions", "assumptions"),
+        ("/audit", "audit"),
+        ("/users", "users"),
+        ("/account", "account"),
+    ] {
+        j.open(path).await;
+        assert_eq!(j.path().await, path);
+        j.check(name).await;
+    }
+    j.open("/organizations").await;
+    let first = j.web.find(By::Css("main table tbody a")).await.unwrap();
+    j.submit_with(first).await;
+    j.check("organization").await;
+
+    // Dark mode has its own colours: the main pages again, in them.
+    j.web
+        .cdp()
+        .send_raw(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
+        )
+        .await
+        .unwrap();
+    for (path, name) in [
+        ("/", "dashboard-dark"),
+        ("/pipeline", "pipeline-dark"),
+        ("/forecast", "forecast-dark"),
+        (deal.as_str(), "deal-dark"),
+    ] {
+        j.open(path).await;
+        j.check(name).await;
+    }
+    j.web
+        .cdp()
+        .send_raw(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": "light" }] }),
+        )
+        .await
+        .unwrap();
+
+    // The CRM export through the import page: a dry run, then the confirmed import.
+    j.open("/imports").await;
+    j.check("imports").await;
+    let sample = manifest_dir().join("../../../shared/data/sample_deals.csv");
+    let sample = sample.canonicalize().unwrap();
+    j.web
+        .find(By::Css("input[type='file']"))
+        .await
+        .unwrap()
+        .send_keys(sample.display().to_string())
+        .await
+        .unwrap();
+    j.press("Check the file").await;
+    let dry = j.body().await;
+    assert!(dry.contains("Dry run of sample_deals.csv"), "{dry}");
+    j.check("import-dry-run").await;
+    j.press("Confirm the import").await;
+    let done = j.body().await;
+    assert!(done.contains("Imported"), "{done}");
+
+    // Signing out ends the session.
+    let sign_out = j
+        .web
+        .find(By::XPath("//button[normalize-space()='Sign out']"))
+        .await
+        .unwrap();
+    j.submit_with(sign_out).await;
+    assert!(j.path().await.starts_with("/login"), "{}", j.path().await);
+    j.open("/").await;
+    assert!(j.path().await.starts_with("/login"), "{}", j.path().await);
+}
+
+/// The deal count of a row of the dashboard's pipeline table.
+fn count(row: &[String]) -> usize {
+    row[1].replace(',', "").parse().unwrap()
+}
