@@ -20,6 +20,17 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// What to look for in the audit log; a part left `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditSearch {
+    pub entity: Option<EntityKind>,
+    /// Part of the actor, in any case.
+    pub actor: Option<String>,
+    /// The first and the last day (UTC), inclusive.
+    pub from: Option<bearing_core::Date>,
+    pub to: Option<bearing_core::Date>,
+}
+
 /// A recorded change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AuditRecord {
@@ -96,6 +107,74 @@ impl Store {
     /// The whole log, oldest first.
     pub async fn list_all_audit(&self) -> Result<Vec<AuditRecord>> {
         list(&self.pool, None).await
+    }
+
+    /// The data version: the id of the newest audit row. Every committed change to the
+    /// records writes an audit row in its own transaction, so the version changes exactly
+    /// when they do (accounts' sessions and sign-in counters are not records).
+    pub async fn data_version(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The newest `limit` entries that match `search`, newest first, and how many match.
+    pub async fn search_audit(
+        &self,
+        search: &AuditSearch,
+        limit: usize,
+    ) -> Result<(i64, Vec<AuditRecord>)> {
+        let mut conditions = Vec::new();
+        let mut values: Vec<String> = Vec::new();
+        let mut add = |condition: &str, value: String| {
+            values.push(value);
+            conditions.push(condition.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(kind) = search.entity {
+            add("entity_kind = ?", kind.as_str().to_owned());
+        }
+        if let Some(actor) = search.actor.as_deref().filter(|a| !a.is_empty()) {
+            let escaped: String = actor
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            add("LOWER(actor) LIKE ? ESCAPE '\\'", format!("%{escaped}%"));
+        }
+        // Timestamps are stored as RFC 3339 text in UTC, so their first ten characters are the day.
+        if let Some(from) = search.from {
+            add("SUBSTR(at, 1, 10) >= ?", from.to_string());
+        }
+        if let Some(to) = search.to {
+            add("SUBSTR(at, 1, 10) <= ?", to.to_string());
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM audit_log {filter}");
+        let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+        for v in &values {
+            count = count.bind(v.as_str());
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?;
+        let list_sql = format!(
+            "SELECT id, at, actor, source, entity_kind, entity_id, action, before_json, after_json
+             FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+        for v in &values {
+            list = list.bind(v.as_str());
+        }
+        let rows = list.fetch_all(&self.pool).await?;
+        Ok((total, rows.iter().map(record).collect::<Result<_>>()?))
     }
 
     pub async fn count_audit(&self) -> Result<i64> {

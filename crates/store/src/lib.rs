@@ -32,7 +32,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
 pub use accounts::{ApiTokenRecord, SessionRecord, UserFields, UserRecord};
 pub use assumptions::AssumptionsRecord;
-pub use audit::{AuditEntry, AuditRecord};
+pub use audit::{AuditEntry, AuditRecord, AuditSearch};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use campaigns::{CampaignRecord, CampaignRow};
 pub use contacts::{ContactRecord, ContactRow};

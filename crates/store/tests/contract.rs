@@ -8,7 +8,7 @@ use bearing_core::organization::{OrganizationFields, OrganizationKind, Organizat
 use bearing_core::pipeline::{ForecastCategory, StageOutcome};
 use bearing_core::{Action, Actor, Currency, EntityKind, Source};
 use bearing_store::testing::TestDb;
-use bearing_store::{AuditEntry, DealRow, OpenMode, SchemaStatus, Store, StoreError};
+use bearing_store::{AuditEntry, AuditSearch, DealRow, OpenMode, SchemaStatus, Store, StoreError};
 use jiff::civil::date;
 
 bearing_store::on_both_backends!(
@@ -17,6 +17,7 @@ bearing_store::on_both_backends!(
     organizations_are_written_read_and_soft_deleted,
     a_second_organization_with_the_same_name_is_a_conflict,
     audit_entries_are_listed_per_entity_in_order,
+    the_audit_log_is_searched_newest_first_and_the_data_version_follows_it,
     the_database_refuses_to_alter_the_audit_log,
     an_uncommitted_transaction_leaves_nothing_behind,
     deals_keep_every_field,
@@ -215,6 +216,70 @@ async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
         vec![]
     );
     assert_eq!(store.count_audit().await.unwrap(), 3);
+}
+
+async fn the_audit_log_is_searched_newest_first_and_the_data_version_follows_it(db: &TestDb) {
+    let store = db.store().await;
+    assert_eq!(store.data_version().await.unwrap(), 0);
+    let mut tx = store.begin().await.unwrap();
+    let at = |day: i8| {
+        jiff::civil::date(2026, 9, day)
+            .at(23, 59, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+    };
+    let mut ids = Vec::new();
+    for (day, actor, kind) in [
+        (20, "ada@example.org", EntityKind::Deal),
+        (21, "Grace_Hopper@example.org", EntityKind::Deal),
+        (21, "ada@example.org", EntityKind::Organization),
+        (22, "gracexhopper@example.org", EntityKind::Deal),
+    ] {
+        let mut e = entry(kind, "1", Action::Update);
+        e.at = at(day);
+        e.actor = Actor::parse(actor).unwrap();
+        ids.push(tx.insert_audit(&e).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), ids[3]);
+    let search = |entity, actor: Option<&str>, from: Option<i8>, to: Option<i8>, limit| {
+        let store = store.clone();
+        let search = AuditSearch {
+            entity,
+            actor: actor.map(str::to_owned),
+            from: from.map(|d| jiff::civil::date(2026, 9, d)),
+            to: to.map(|d| jiff::civil::date(2026, 9, d)),
+        };
+        async move {
+            let (total, found) = store.search_audit(&search, limit).await.unwrap();
+            (total, found.iter().map(|r| r.id).collect::<Vec<_>>())
+        }
+    };
+    assert_eq!(
+        search(None, None, None, None, 10).await,
+        (4, vec![ids[3], ids[2], ids[1], ids[0]])
+    );
+    assert_eq!(
+        search(None, None, None, None, 2).await,
+        (4, vec![ids[3], ids[2]]),
+        "the total counts what the limit leaves out"
+    );
+    assert_eq!(
+        search(Some(EntityKind::Deal), None, Some(21), Some(21), 10).await,
+        (1, vec![ids[1]]),
+        "days are inclusive, late in the day too"
+    );
+    // `_` is a character to find, not a wildcard; case does not matter.
+    assert_eq!(
+        search(None, Some("GRACE_"), None, None, 10).await,
+        (1, vec![ids[1]])
+    );
+    assert_eq!(search(None, Some("%"), None, None, 10).await, (0, vec![]));
+    assert_eq!(
+        search(Some(EntityKind::Contact), None, None, None, 10).await,
+        (0, vec![])
+    );
 }
 
 async fn the_database_refuses_to_alter_the_audit_log(db: &TestDb) {

@@ -459,44 +459,29 @@ async fn audit(
     };
     let mut date =
         |name: &str, v: &Option<String>| match field(v).map(|t| bearing_core::parse_date(&t)) {
-            Some(Ok(d)) => Some(d.to_string()),
+            Some(Ok(d)) => Some(d),
             Some(Err(e)) => {
                 errors.push(format!("{name}: {e}"));
                 None
             }
             None => None,
         };
-    let (from, to) = (date("from", &q.from), date("to", &q.to));
-    let actor = field(&q.actor).map(|a| a.to_lowercase());
-    let records = match state.store.list_all_audit().await {
-        Ok(records) => records,
+    let search = bearing_store::AuditSearch {
+        entity,
+        from: date("from", &q.from),
+        to: date("to", &q.to),
+        actor: field(&q.actor),
+    };
+    let (total, matching) = match state.store.search_audit(&search, AUDIT_ROWS).await {
+        Ok(found) => found,
         Err(error) => return error_page(&caller, error.into()),
     };
-    let matching: Vec<&bearing_store::AuditRecord> = records
-        .iter()
-        .rev()
-        .filter(|r| entity.is_none_or(|k| r.entity == k))
-        .filter(|r| {
-            actor
-                .as_ref()
-                .is_none_or(|a| r.actor.to_lowercase().contains(a.as_str()))
-        })
-        .filter(|r| {
-            from.as_ref()
-                .is_none_or(|f| r.at.get(..10).is_some_and(|d| d >= f.as_str()))
-        })
-        .filter(|r| {
-            to.as_ref()
-                .is_none_or(|t| r.at.get(..10).is_some_and(|d| d <= t.as_str()))
-        })
-        .collect();
     let mut table = HtmlTable::new(
         "Changes, newest first",
         &["When", "Who", "Via", "What", "Record", "Changes"],
     );
     table.rows = matching
         .iter()
-        .take(AUDIT_ROWS)
         .map(|r| {
             let changes: Vec<String> = bearing_app::history::changes(r)
                 .iter()
@@ -544,8 +529,8 @@ async fn audit(
                 from: q.from.unwrap_or_default(),
                 to: q.to.unwrap_or_default(),
             },
-            total: matching.len(),
-            shown: matching.len().min(AUDIT_ROWS),
+            total: usize::try_from(total).unwrap_or(usize::MAX),
+            shown: matching.len(),
             table,
         },
     )
