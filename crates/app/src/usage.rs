@@ -158,6 +158,34 @@ pub async fn import(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // One audit row per cluster whose samples are written: its history shows the import, and
+    // the data version moves even when no record but the samples changes.
+    let mut written: BTreeMap<&str, (usize, Date, Date)> = BTreeMap::new();
+    for row in &to_write {
+        let entry = written
+            .entry(row.cluster.as_str())
+            .or_insert((0, row.date, row.date));
+        entry.0 += 1;
+        entry.1 = entry.1.min(row.date);
+        entry.2 = entry.2.max(row.date);
+    }
+    for (cluster, (count, first, last)) in written {
+        let id = clusters
+            .get(cluster)
+            .ok_or_else(|| AppError::Internal(format!("no cluster {cluster}")))?;
+        let value = serde_json::json!({
+            "usage_samples": count,
+            "first_day": first.to_string(),
+            "last_day": last.to_string(),
+        });
+        log.record(Change {
+            entity: EntityKind::Cluster,
+            id: id.to_string(),
+            action: Action::Update,
+            before: None,
+            after: Some(&value),
+        })?;
+    }
     tx.upsert_samples(&samples, bearing_core::Source::Import, at)
         .await?;
     log.write(&mut tx).await?;

@@ -45,6 +45,7 @@ async fn usage_imports_once_creates_unknown_clusters_and_counts_changes(db: &Tes
         (0, 0, 4)
     );
     assert!(again.new_clusters.is_empty());
+    let before_correction = store.data_version().await.unwrap();
     let corrected = SAMPLES.replace("bids,2026-02-01,30", "bids,2026-02-01,31");
     let plan = usage::import(&store, &ctx(), "u.csv", corrected.as_bytes(), false)
         .await
@@ -58,16 +59,27 @@ async fn usage_imports_once_creates_unknown_clusters_and_counts_changes(db: &Tes
         (0, 1, 3)
     );
     assert_eq!(store.list_samples().await.unwrap().len(), 4);
+    // Each cluster is created once; each import that writes a cluster's samples records it,
+    // so that a correction alone moves the data version.
+    let audit = store.list_all_audit().await.unwrap();
+    let cluster_rows: Vec<_> = audit
+        .iter()
+        .filter(|a| a.entity == EntityKind::Cluster)
+        .map(|a| (a.action, a.after.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(cluster_rows.len(), 5, "{cluster_rows:?}");
     assert_eq!(
-        store
-            .list_all_audit()
-            .await
-            .unwrap()
+        cluster_rows
             .iter()
-            .filter(|a| a.entity == EntityKind::Cluster)
+            .filter(|(action, _)| *action == bearing_core::Action::Create)
             .count(),
         2
     );
+    assert_eq!(
+        cluster_rows[4].1,
+        serde_json::json!({ "usage_samples": 1, "first_day": "2026-02-01", "last_day": "2026-02-01" })
+    );
+    assert!(store.data_version().await.unwrap() > before_correction);
     let dry = usage::import(
         &store,
         &ctx(),
