@@ -607,7 +607,7 @@ pub struct DealFilter {
 }
 
 impl DealFilter {
-    fn matches(&self, deal: &Deal) -> bool {
+    pub fn matches(&self, deal: &Deal) -> bool {
         let same = |wanted: &Option<String>, actual: Option<&str>| {
             wanted
                 .as_ref()

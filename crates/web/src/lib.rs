@@ -31,6 +31,8 @@ pub struct AppState {
     pub store: Store,
     /// The one-time token of the setup link `serve` prints when there are no users yet.
     pub setup_token: Option<std::sync::Arc<str>>,
+    /// What the pages read, kept while the data version stays the same.
+    pub snapshots: std::sync::Arc<bearing_app::snapshot::Snapshots>,
 }
 
 impl AppState {
@@ -38,7 +40,15 @@ impl AppState {
         AppState {
             store,
             setup_token: None,
+            snapshots: std::sync::Arc::default(),
         }
+    }
+
+    /// The data as they are now, for reading.
+    pub async fn snapshot(
+        &self,
+    ) -> Result<std::sync::Arc<bearing_app::snapshot::Snapshot>, bearing_app::AppError> {
+        self.snapshots.now(&self.store).await
     }
 
     pub fn with_setup_token(mut self, token: impl Into<std::sync::Arc<str>>) -> Self {

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use bearing_app::deals::{self, DealFilter};
+use bearing_app::deals::DealFilter;
 use bearing_app::{AppError, contacts, history, organizations};
 use bearing_core::{ContactId, EntityKind, OrganizationId};
 use bearing_formats::Table;
@@ -88,7 +88,7 @@ struct RecordPage {
 }
 
 async fn organization_list(State(state): State<AppState>, caller: Caller) -> Response {
-    match state.store.list_organizations(false).await {
+    match async { state.snapshot().await?.organizations().await }.await {
         Ok(list) => ok(&TablePage {
             layout: Layout::new("Organizations", &caller, "/organizations"),
             intro: format!("{} organizations.", list.len()),
@@ -98,7 +98,7 @@ async fn organization_list(State(state): State<AppState>, caller: Caller) -> Res
                 "/organizations",
             )],
         }),
-        Err(error) => error_page(&caller, error.into()),
+        Err(error) => error_page(&caller, error),
     }
 }
 
@@ -130,11 +130,17 @@ async fn organization(
             ..DealFilter::default()
         };
         let key = raw.to_string();
-        let (deal_list, contact_list, history) = tokio::try_join!(
-            deals::list(&state.store, &filter),
-            contacts::list(&state.store, Some(&name), false),
+        let snapshot = state.snapshot().await?;
+        let (deal_list, all_contacts, history) = tokio::try_join!(
+            snapshot.deals_matching(&filter),
+            snapshot.contacts(),
             history_of(&state, EntityKind::Organization, &key),
         )?;
+        let contact_list: Vec<contacts::Contact> = all_contacts
+            .iter()
+            .filter(|c| c.fields.organizations.iter().any(|(o, _)| *o == name))
+            .cloned()
+            .collect();
         let mut deal_table = HtmlTable::new(
             format!("Deals of {name}"),
             &["Deal", "Stage", "Amount", "Close date"],
@@ -191,7 +197,7 @@ async fn organization(
 }
 
 async fn contact_list(State(state): State<AppState>, caller: Caller) -> Response {
-    match contacts::list(&state.store, None, false).await {
+    match async { state.snapshot().await?.contacts().await }.await {
         Ok(list) => ok(&TablePage {
             layout: Layout::new("Contacts", &caller, "/contacts"),
             intro: format!("{} contacts.", list.len()),
@@ -207,8 +213,15 @@ async fn contact(State(state): State<AppState>, caller: Caller, Path(raw): Path<
             .map_err(|_| AppError::NotFound(format!("no contact with id {raw}")))?;
         let (found, history) = {
             let key = raw.to_string();
+            let snapshot = state.snapshot().await?;
             tokio::try_join!(
-                contacts::get(&state.store, id),
+                async {
+                    match snapshot.contacts().await?.iter().find(|c| c.id == id) {
+                        Some(found) => Ok(found.clone()),
+                        // A deleted contact is not in the snapshot.
+                        None => contacts::get(&state.store, id).await,
+                    }
+                },
                 history_of(&state, EntityKind::Contact, &key)
             )?
         };

@@ -165,7 +165,8 @@ async fn load(
     state: &AppState,
     filter: &DealFilter,
 ) -> Result<(Vec<Deal>, Vec<StageRecord>), AppError> {
-    tokio::try_join!(deals::list(&state.store, filter), async {
+    let snapshot = state.snapshot().await?;
+    tokio::try_join!(snapshot.deals_matching(filter), async {
         Ok(state.store.list_stages().await?)
     })
 }
@@ -455,7 +456,7 @@ async fn deal_page(
         Ok(id) => id,
         Err(error) => return error_page(caller, error),
     };
-    let deal = match deals::get(&state.store, id).await {
+    let deal = match async { state.snapshot().await?.deal(id).await }.await {
         Ok(deal) => deal,
         Err(error) => return error_page(caller, error),
     };
@@ -740,7 +741,7 @@ async fn form_page(
 ) -> Response {
     let found = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.list_stages().await?) },
-        async { Ok(state.store.list_organizations(false).await?) }
+        async { state.snapshot().await?.organizations().await }
     );
     let (stages, organizations) = match found {
         Ok(found) => found,
@@ -760,7 +761,7 @@ async fn form_page(
             cancel,
             stage_names: stage_names(&stages, pipeline),
             organizations: organizations
-                .into_iter()
+                .iter()
                 .map(|o| o.fields.name.to_string())
                 .collect(),
             form,
@@ -822,7 +823,7 @@ async fn edit_form(
     caller: Caller,
     Path(raw): Path<i64>,
 ) -> Response {
-    let deal = match async { deals::get(&state.store, deal_id(raw)?).await }.await {
+    let deal = match async { state.snapshot().await?.deal(deal_id(raw)?).await }.await {
         Ok(deal) => deal,
         Err(error) => return error_page(&caller, error),
     };

@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use bearing_app::deals::{self, Deal, DealFilter};
-use bearing_app::reports;
+use bearing_app::deals::{self, Deal};
 use bearing_core::pipeline::StageOutcome;
 use bearing_formats::Table;
 
@@ -203,38 +202,43 @@ pub(crate) fn flags_table(table: &Table, limit: usize) -> HtmlTable {
 
 async fn home(State(state): State<AppState>, caller: Caller) -> Response {
     let today = today();
-    let all = DealFilter::default();
-    let (list, stages) = match tokio::try_join!(deals::list(&state.store, &all), async {
+    let snapshot = match state.snapshot().await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return error_page(&caller, error),
+    };
+    let (list, stages) = match tokio::try_join!(snapshot.deals(), async {
         Ok(state.store.list_stages().await?)
     }) {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
-    let (problem, health, scenarios_chart, flags) =
-        match reports::build_many(&state.store, &["health", "projections", "flags"], today).await {
-            Ok(built) => {
-                let table = |name: &str| {
-                    built
-                        .iter()
-                        .find(|r| r.name == name)
-                        .map(|r| r.table.clone())
-                        .unwrap_or_else(|| Table::new(Vec::<String>::new()))
-                };
-                (
-                    None,
-                    health_table(&table("health")),
-                    scenarios_chart(&table("projections")),
-                    flags_table(&table("flags"), 10),
-                )
-            }
-            Err(error @ bearing_app::AppError::Invalid { .. }) => (
-                Some(format!("The forecast cannot be made yet: {error}")),
-                health_table(&Table::new(Vec::<String>::new())),
-                String::new(),
-                flags_table(&Table::new(Vec::<String>::new()), 0),
-            ),
-            Err(error) => return error_page(&caller, error),
-        };
+    let (problem, health, scenarios_chart, flags) = match snapshot
+        .reports(&["health", "projections", "flags"], today)
+        .await
+    {
+        Ok(built) => {
+            let table = |name: &str| {
+                built
+                    .iter()
+                    .find(|r| r.name == name)
+                    .map(|r| r.table.clone())
+                    .unwrap_or_else(|| Table::new(Vec::<String>::new()))
+            };
+            (
+                None,
+                health_table(&table("health")),
+                scenarios_chart(&table("projections")),
+                flags_table(&table("flags"), 10),
+            )
+        }
+        Err(error @ bearing_app::AppError::Invalid { .. }) => (
+            Some(format!("The forecast cannot be made yet: {error}")),
+            health_table(&Table::new(Vec::<String>::new())),
+            String::new(),
+            flags_table(&Table::new(Vec::<String>::new()), 0),
+        ),
+        Err(error) => return error_page(&caller, error),
+    };
     ok(&HomePage {
         layout: Layout::new("Dashboard", &caller, "/"),
         problem,

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bearing_app::{AppError, deals, reports};
+use bearing_app::{AppError, reports};
 use bearing_formats::{Format, Table};
 
 use super::home::{flags_table, scenarios_chart, today};
@@ -46,7 +46,10 @@ struct ForecastPage {
     tables: Vec<HtmlTable>,
 }
 
-fn find<'a>(built: &'a [reports::Report], name: &str) -> Result<&'a Table, AppError> {
+fn find<'a>(
+    built: &'a [std::sync::Arc<reports::Report>],
+    name: &str,
+) -> Result<&'a Table, AppError> {
     built
         .iter()
         .find(|r| r.name == name)
@@ -97,7 +100,7 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
         "flags",
         "fmrr",
     ];
-    let built = match reports::build_many(&state.store, &names, today()).await {
+    let built = match async { state.snapshot().await?.reports(&names, today()).await }.await {
         Ok(built) => built,
         Err(error) => return error_page(&caller, error),
     };
@@ -107,7 +110,10 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
     }
 }
 
-fn forecast_page(caller: &Caller, built: &[reports::Report]) -> Result<ForecastPage, AppError> {
+fn forecast_page(
+    caller: &Caller,
+    built: &[std::sync::Arc<reports::Report>],
+) -> Result<ForecastPage, AppError> {
     let projections = find(built, "projections")?;
     let months: Vec<String> = projections.columns.iter().skip(1).cloned().collect();
     let scenario_series = series_of(projections);
@@ -229,7 +235,10 @@ async fn download(
         match q.format.as_deref() {
             Some("csv") => {
                 let name = q.report.as_deref().unwrap_or("projections");
-                let report = reports::build(&state.store, name, today()).await?;
+                let built = state.snapshot().await?.reports(&[name], today()).await?;
+                let report = built
+                    .first()
+                    .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
                 let mut bytes = Vec::new();
                 report
                     .table
@@ -242,11 +251,12 @@ async fn download(
                 ))
             }
             Some("xlsx") | None => {
-                let built = reports::build_many(&state.store, &reports::NAMES, today()).await?;
-                let sheets: Vec<(&str, &Table)> =
-                    built.iter().map(|r| (r.name, &r.table)).collect();
-                let bytes = bearing_formats::xlsx::workbook(&sheets)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let bytes = state
+                    .snapshot()
+                    .await?
+                    .forecast_workbook(today())
+                    .await?
+                    .to_vec();
                 Ok((
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "attachment; filename=\"bearing-forecast.xlsx\"".to_owned(),
@@ -327,13 +337,13 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
-    let (history, stages) =
-        match tokio::try_join!(deals::history(&state.store, None, None, None), async {
-            Ok(state.store.list_stages().await?)
-        }) {
-            Ok(found) => found,
-            Err(error) => return error_page(&caller, error),
-        };
+    let (history, stages) = match tokio::try_join!(
+        async { state.snapshot().await?.deal_history().await },
+        async { Ok(state.store.list_stages().await?) }
+    ) {
+        Ok(found) => found,
+        Err(error) => return error_page(&caller, error),
+    };
     let mut flow = stage_flow(&history);
     let order: Vec<String> = {
         let mut names: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();

@@ -1,0 +1,199 @@
+//! Reads that many requests share, kept while the data stay the same.
+//!
+//! The pages read the same things again and again: every deal for the board, the table, the
+//! dashboard and each organization; the forecast for the dashboard and the forecast page. A
+//! [`Snapshots`] keeps them in memory for one data version ([`Store::data_version`], the id of
+//! the newest audit row, which every committed change writes). Each request asks the database
+//! for the version, one indexed query, and reuses what was read for that version, loading each
+//! part the first time a request needs it. A change by any process, the web server or the
+//! command line, moves the version, and the next request reads afresh.
+//!
+//! The version is read before the data, so a snapshot never holds data older than its version
+//! says, and a request that starts after a change has committed never sees data from before it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bearing_core::Date;
+use bearing_store::{DealHistoryRecord, OrganizationRecord, Store};
+use tokio::sync::OnceCell;
+
+use crate::contacts::Contact;
+use crate::deals::{self, Deal, DealFilter};
+use crate::reports::{self, Report};
+use crate::{AppError, Result};
+
+/// The current snapshot, replaced when the data version moves.
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    current: Mutex<Option<Arc<Snapshot>>>,
+}
+
+impl Snapshots {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The snapshot of the data as they are now.
+    pub async fn now(&self, store: &Store) -> Result<Arc<Snapshot>> {
+        let version = store.data_version().await?;
+        let mut current = self
+            .current
+            .lock()
+            .map_err(|_| AppError::Internal("the snapshot lock is poisoned".into()))?;
+        match current.as_ref() {
+            Some(snapshot) if snapshot.version == version => Ok(snapshot.clone()),
+            _ => {
+                let snapshot = Arc::new(Snapshot::new(store.clone(), version));
+                *current = Some(snapshot.clone());
+                Ok(snapshot)
+            }
+        }
+    }
+}
+
+/// The data at one version; each part is read the first time it is asked for.
+#[derive(Debug)]
+pub struct Snapshot {
+    store: Store,
+    version: i64,
+    deals: OnceCell<Arc<Vec<Deal>>>,
+    organizations: OnceCell<Arc<Vec<OrganizationRecord>>>,
+    contacts: OnceCell<Arc<Vec<Contact>>>,
+    history: OnceCell<Arc<Vec<DealHistoryRecord>>>,
+    reports: tokio::sync::Mutex<HashMap<(Date, &'static str), Arc<Report>>>,
+    workbooks: tokio::sync::Mutex<Vec<(Date, Arc<Vec<u8>>)>>,
+}
+
+impl Snapshot {
+    fn new(store: Store, version: i64) -> Self {
+        Snapshot {
+            store,
+            version,
+            deals: OnceCell::new(),
+            organizations: OnceCell::new(),
+            contacts: OnceCell::new(),
+            history: OnceCell::new(),
+            reports: tokio::sync::Mutex::new(HashMap::new()),
+            workbooks: tokio::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The data version this snapshot shows.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Every deal that is not deleted, in id order.
+    pub async fn deals(&self) -> Result<Arc<Vec<Deal>>> {
+        self.deals
+            .get_or_try_init(|| async {
+                Ok(Arc::new(
+                    deals::list(&self.store, &DealFilter::default()).await?,
+                ))
+            })
+            .await
+            .cloned()
+    }
+
+    /// One deal: from the snapshot when its deals are read already, else (or when it is
+    /// deleted) from the database, which is quicker than reading every deal for one.
+    pub async fn deal(&self, id: bearing_core::DealId) -> Result<Deal> {
+        match self
+            .deals
+            .get()
+            .and_then(|all| all.iter().find(|d| d.id == id))
+        {
+            Some(deal) => Ok(deal.clone()),
+            None => deals::get(&self.store, id).await,
+        }
+    }
+
+    /// The deals that `filter` keeps; deleted deals are read from the database.
+    pub async fn deals_matching(&self, filter: &DealFilter) -> Result<Vec<Deal>> {
+        if filter.include_deleted {
+            return deals::list(&self.store, filter).await;
+        }
+        Ok(self
+            .deals()
+            .await?
+            .iter()
+            .filter(|d| filter.matches(d))
+            .cloned()
+            .collect())
+    }
+
+    /// Organizations that are not deleted, by name.
+    pub async fn organizations(&self) -> Result<Arc<Vec<OrganizationRecord>>> {
+        self.organizations
+            .get_or_try_init(|| async { Ok(Arc::new(self.store.list_organizations(false).await?)) })
+            .await
+            .cloned()
+    }
+
+    /// Contacts that are not deleted, by name.
+    pub async fn contacts(&self) -> Result<Arc<Vec<Contact>>> {
+        self.contacts
+            .get_or_try_init(|| async {
+                Ok(Arc::new(
+                    crate::contacts::list(&self.store, None, false).await?,
+                ))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Every recorded change of every deal, oldest first.
+    pub async fn deal_history(&self) -> Result<Arc<Vec<DealHistoryRecord>>> {
+        self.history
+            .get_or_try_init(|| async {
+                Ok(Arc::new(
+                    deals::history(&self.store, None, None, None).await?,
+                ))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Every report as of `today` in one spreadsheet workbook, one sheet per report.
+    pub async fn forecast_workbook(&self, today: Date) -> Result<Arc<Vec<u8>>> {
+        let mut workbooks = self.workbooks.lock().await;
+        if let Some((_, bytes)) = workbooks.iter().find(|(day, _)| *day == today) {
+            return Ok(bytes.clone());
+        }
+        let built = self.reports(&reports::NAMES, today).await?;
+        let sheets: Vec<(&str, &bearing_formats::Table)> =
+            built.iter().map(|r| (r.name, &r.table)).collect();
+        let bytes = Arc::new(
+            bearing_formats::xlsx::workbook(&sheets)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        );
+        workbooks.push((today, bytes.clone()));
+        Ok(bytes)
+    }
+
+    /// The reports `names` as of `today`, built together the first time any is missing.
+    pub async fn reports(&self, names: &[&str], today: Date) -> Result<Vec<Arc<Report>>> {
+        let mut built = self.reports.lock().await;
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|name| !built.keys().any(|(day, n)| *day == today && n == name))
+            .collect();
+        if !missing.is_empty() {
+            for report in reports::build_many(&self.store, &missing, today).await? {
+                built.insert((today, report.name), Arc::new(report));
+            }
+        }
+        names
+            .iter()
+            .map(|name| {
+                built
+                    .iter()
+                    .find(|((day, n), _)| *day == today && n == name)
+                    .map(|(_, report)| report.clone())
+                    .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,91 @@
+//! Snapshots: reused while the data version stays the same, read afresh after any change,
+//! whoever makes it, on both backends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use std::sync::Arc;
+
+use bearing_app::snapshot::Snapshots;
+use bearing_app::{Context, assumptions, deals, usage};
+use bearing_core::deal::DealFields;
+use bearing_core::demo::{DemoSpec, generate};
+use bearing_core::{Actor, Source};
+use bearing_store::testing::TestDb;
+
+bearing_store::on_both_backends!(a_snapshot_is_reused_until_the_data_change,);
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)
+}
+
+async fn a_snapshot_is_reused_until_the_data_change(db: &TestDb) {
+    let store = db.store().await;
+    let today = jiff::civil::date(2026, 11, 24);
+    let data = generate(DemoSpec {
+        seed: 3,
+        as_of: today,
+        deals: Some(30),
+    });
+    bearing_app::demo::load(&store, &ctx(), &data)
+        .await
+        .unwrap();
+    let snapshots = Snapshots::new();
+
+    let first = snapshots.now(&store).await.unwrap();
+    assert_eq!(first.deals().await.unwrap().len(), 30);
+    let flags = first.reports(&["flags"], today).await.unwrap();
+    let again = snapshots.now(&store).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "nothing changed");
+    assert!(Arc::ptr_eq(
+        &flags[0],
+        &again.reports(&["flags"], today).await.unwrap()[0]
+    ));
+    assert!(
+        !Arc::ptr_eq(
+            &flags[0],
+            &again
+                .reports(&["flags"], today.tomorrow().unwrap())
+                .await
+                .unwrap()[0]
+        ),
+        "another day is another report"
+    );
+
+    // A change through another connection, as another process would make it.
+    let other = db.store().await;
+    let created = deals::create(
+        &other,
+        &ctx(),
+        DealFields::new("Hub for Atlantis", "Membership Sales", "Discovery"),
+    )
+    .await
+    .unwrap();
+    let after = snapshots.now(&store).await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &after));
+    assert!(after.version() > first.version());
+    assert_eq!(after.deals().await.unwrap().len(), 31);
+    assert_eq!(
+        after.deal(created.id).await.unwrap().fields.name,
+        "Hub for Atlantis"
+    );
+    assert_eq!(
+        first.deals().await.unwrap().len(),
+        30,
+        "a snapshot never changes"
+    );
+
+    // Assumptions and usage samples move the version too: the reports depend on them.
+    let before = snapshots.now(&store).await.unwrap();
+    assumptions::set(&store, &ctx(), &[("fsp-fee".into(), "0.2".into())], today)
+        .await
+        .unwrap();
+    let with_fee = snapshots.now(&store).await.unwrap();
+    assert!(with_fee.version() > before.version());
+    let cluster = &data.clusters[0].name;
+    let (day, users) = data.clusters[0].samples[0];
+    let corrected = format!("cluster,date,unique_users\n{cluster},{day},{}\n", users + 1);
+    usage::import(&store, &ctx(), "u.csv", corrected.as_bytes(), false)
+        .await
+        .unwrap();
+    assert!(snapshots.now(&store).await.unwrap().version() > with_fee.version());
+}
