@@ -22,6 +22,7 @@ bearing_store::on_both_backends!(
     sign_in_failures_sign_out_and_password_change,
     the_setup_link_creates_the_first_admin_once,
     every_page_renders_for_the_demo,
+    the_forecast_says_what_it_needs_before_the_books_are_closed,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -634,4 +635,29 @@ async fn every_page_renders_for_the_demo(db: &TestDb) {
     }
     let missing = browser.get("/deals/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+async fn the_forecast_says_what_it_needs_before_the_books_are_closed(db: &TestDb) {
+    let (app, _) = app_with_users(db).await;
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    let page = finance.get("/forecast").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("books-closed is not set yet")
+            && page
+                .text
+                .contains("<a href=\"/assumptions\">Set the assumptions</a>"),
+        "{}",
+        page.text
+    );
+    let mut member = Browser::new(&app);
+    member.sign_in("member@example.org").await;
+    let page = member.get("/forecast").await;
+    assert!(
+        page.text.contains("Someone with the finance role")
+            && !page.text.contains("href=\"/assumptions\""),
+        "{}",
+        page.text
+    );
 }

@@ -56,6 +56,7 @@ async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuery>) 
             &super::MessagePage {
                 layout: Layout::anonymous("Set up Bearing"),
                 message: "Bearing has no users yet. Open the setup link that `bearing serve` printed, or add an administrator with `bearing user add EMAIL --role admin`.".into(),
+                link: None,
             },
         );
     }
@@ -149,6 +150,7 @@ fn setup_refused() -> Response {
         &super::MessagePage {
             layout: Layout::anonymous("Setup link not valid"),
             message: "This setup link is not valid: Bearing already has users, or the link is from an earlier start of `bearing serve`. Sign in instead.".into(),
+            link: None,
         },
     )
 }

@@ -203,6 +203,8 @@ pub(crate) fn ok(page: &impl Template) -> Response {
 struct MessagePage {
     layout: Layout,
     message: String,
+    /// Where to go on from here: address and link text.
+    link: Option<(String, String)>,
 }
 
 /// A page that says why the caller cannot go on.
@@ -212,6 +214,24 @@ pub(crate) fn forbidden(caller: &Caller, message: &str) -> Response {
         &MessagePage {
             layout: Layout::new("Not allowed", caller, ""),
             message: message.to_owned(),
+            link: None,
+        },
+    )
+}
+
+/// A page that cannot be shown until something is set up, saying what and where.
+pub(crate) fn needs_setup(
+    caller: &Caller,
+    title: &str,
+    message: String,
+    link: Option<(&str, &str)>,
+) -> Response {
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            layout: Layout::new(title, caller, ""),
+            message,
+            link: link.map(|(href, text)| (href.to_owned(), text.to_owned())),
         },
     )
 }
@@ -237,6 +257,7 @@ pub(crate) fn error_page(caller: &Caller, error: AppError) -> Response {
         &MessagePage {
             layout: Layout::new(title, caller, ""),
             message,
+            link: None,
         },
     )
 }

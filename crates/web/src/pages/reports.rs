@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bearing_app::{AppError, reports};
+use bearing_core::access::Permission;
 use bearing_formats::{Format, Table};
 
 use super::home::{flags_table, scenarios_chart, today};
@@ -102,6 +103,22 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
     ];
     let built = match async { state.snapshot().await?.reports(&names, today()).await }.await {
         Ok(built) => built,
+        Err(AppError::Invalid { field, .. }) if field == "books-closed" => {
+            let finance = caller.role().allows(Permission::Finance);
+            let who = if finance {
+                "Set it on the assumptions page"
+            } else {
+                "Someone with the finance role sets it on the assumptions page"
+            };
+            return super::needs_setup(
+                &caller,
+                "Forecast",
+                format!(
+                    "The forecast starts the month after the books closed, and books-closed is not set yet. {who}: it is the last month whose accounting is final (or run `bearing assumptions set books-closed=YYYY-MM`)."
+                ),
+                finance.then_some(("/assumptions", "Set the assumptions")),
+            );
+        }
         Err(error) => return error_page(&caller, error),
     };
     match forecast_page(&caller, &built) {
