@@ -274,6 +274,11 @@ impl Journey {
     async fn submit_with(&self, control: WebElement) {
         let page = self.web.find(By::Tag("html")).await.unwrap();
         control.click().await.unwrap();
+        self.wait_for_next_page(page).await;
+    }
+
+    /// Waits until the browser has replaced `page`, the old document's root, and loaded the next.
+    async fn wait_for_next_page(&self, page: WebElement) {
         let deadline = Instant::now() + Duration::from_secs(30);
         // The old document's element goes stale once the new one has replaced it.
         while page.tag_name().await.is_ok() {
@@ -426,7 +431,35 @@ async fn journeys(j: &mut Journey) {
     let from = stages.iter().position(|s| s == "Discovery").unwrap();
     let won = stages.iter().position(|s| s == "Closed Won").unwrap();
     assert!(from < won, "{stages:?}");
-    for stage in &stages[from + 1..won] {
+    // On the board, the card is dragged onto the next stage's column.
+    let next = &stages[from + 1];
+    j.open("/pipeline").await;
+    let card = j
+        .web
+        .find(By::XPath(
+            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
+        ))
+        .await
+        .unwrap();
+    let column = j
+        .web
+        .find(By::XPath(format!("//section[@data-stage='{next}']")))
+        .await
+        .unwrap();
+    let page_before = j.web.find(By::Tag("html")).await.unwrap();
+    card.js_drag_to(&column).await.unwrap();
+    j.wait_for_next_page(page_before).await;
+    assert_eq!(j.path().await, "/pipeline");
+    j.web
+        .find(By::XPath(format!(
+            "//section[@data-stage='{next}']//a[normalize-space()='Browser Test Hub']"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("the card is in {next} after the drop"));
+    j.check("pipeline-after-drop").await;
+    j.open(&deal).await;
+    assert!(j.body().await.contains(&format!("Discovery → {next}")));
+    for stage in &stages[from + 2..won] {
         j.choose("stage", stage).await;
         j.press("Move").await;
         let moved = j.body().await;

@@ -343,6 +343,18 @@ async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(
     assert!(refused.text.contains("contract start"), "{}", refused.text);
     let board = browser.get("/pipeline").await;
     assert!(board.text.contains("Hub for Atlantis"));
+    // Dragging a card submits its move form: the script comes with the board for editors.
+    assert!(
+        board
+            .text
+            .contains("<script src=\"/static/board.js\" defer></script>")
+            && board.text.contains("data-stage=\"Discovery\""),
+        "{}",
+        board.text
+    );
+    let script = browser.get("/static/board.js").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.text.contains("requestSubmit"), "{}", script.text);
     let moved = browser
         .post(
             &format!("/deals/{id}/move"),
@@ -508,7 +520,15 @@ async fn sign_in_failures_sign_out_and_password_change(db: &TestDb) {
             && !cookie.contains("Secure"),
         "{cookie}"
     );
-    // Members read but may not change deals; the page says why.
+    // Members read but may not change deals; the page says why, and their board has no move
+    // forms and nothing to drag.
+    let board = browser.get("/pipeline").await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(
+        !board.text.contains("/move") && !board.text.contains("board.js"),
+        "{}",
+        board.text
+    );
     let refused = browser.get("/deals/new").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(

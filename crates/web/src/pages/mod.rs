@@ -87,19 +87,31 @@ pub(crate) fn routes() -> Routes {
         .merge(admin::routes())
 }
 
-const STYLESHEET: &str = include_str!("../../static/bearing.css");
+/// The files under `/static/`: name, content type, content.
+const STATIC_FILES: &[(&str, &str, &str)] = &[
+    (
+        "bearing.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/bearing.css"),
+    ),
+    (
+        "board.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/board.js"),
+    ),
+];
 
 async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    match file.as_str() {
-        "bearing.css" => (
+    match STATIC_FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, content)) => (
             [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CONTENT_TYPE, *content_type),
                 (header::CACHE_CONTROL, "public, max-age=3600"),
             ],
-            STYLESHEET,
+            *content,
         )
             .into_response(),
-        _ => (StatusCode::NOT_FOUND, "no such file").into_response(),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
     }
 }
 
