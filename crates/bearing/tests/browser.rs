@@ -13,25 +13,16 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::Running;
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const PASSWORD: &str = "a browser test password";
-
-/// A child process that is killed when the test ends, however it ends.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,7 +47,7 @@ fn missing_tools() -> Vec<String> {
 }
 
 /// The demo organisation with one admin account, served on a free port.
-fn serve_demo(dir: &Path) -> (Process, String) {
+fn serve_demo(dir: &Path) -> (Running, String) {
     let demo = support::bearing(dir, &["demo"], &[]);
     assert_eq!(demo.status, 0, "{}", demo.stderr);
     let mut add = Command::new(env!("CARGO_BIN_EXE_bearing"))
@@ -70,29 +61,12 @@ fn serve_demo(dir: &Path) -> (Process, String) {
         .unwrap();
     writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
     assert!(add.wait().unwrap().success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bearing"))
-        .current_dir(dir)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env_remove("BEARING_DB")
-        .env_remove("BEARING_ADDR")
-        .env("BEARING_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Process(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("Bearing is listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (server, base)
+    let (server, addr) = support::serve(dir, &["serve", "--addr", "127.0.0.1:0"]);
+    (server, format!("http://{addr}"))
 }
 
 /// Headless Chromium through chromedriver, with a fresh profile and no background traffic.
-async fn browser(profile: &Path) -> (Process, WebDriver) {
+async fn browser(profile: &Path) -> (Running, WebDriver) {
     // Port 0: the driver takes a free port and says which.
     let mut child = Command::new(CHROMEDRIVER)
         .arg("--port=0")
@@ -101,7 +75,7 @@ async fn browser(profile: &Path) -> (Process, WebDriver) {
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let driver = Process(child);
+    let driver = Running(child);
     let mut line = String::new();
     let port = loop {
         line.clear();
@@ -179,32 +153,28 @@ impl Journey {
         }
     }
 
+    async fn text_of(&self, by: By) -> String {
+        self.web.find(by).await.unwrap().text().await.unwrap()
+    }
+
     async fn heading(&self) -> String {
-        self.web
-            .find(By::Tag("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.text_of(By::Tag("h1")).await
     }
 
     async fn body(&self) -> String {
+        self.text_of(By::Tag("main")).await
+    }
+
+    /// The form field called `name`.
+    async fn field(&self, name: &str) -> WebElement {
         self.web
-            .find(By::Tag("main"))
-            .await
-            .unwrap()
-            .text()
+            .find(By::Css(format!("[name='{name}']")))
             .await
             .unwrap()
     }
 
     async fn fill(&self, name: &str, value: &str) {
-        let field = self
-            .web
-            .find(By::Css(format!("[name='{name}']")))
-            .await
-            .unwrap();
+        let field = self.field(name).await;
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
@@ -212,11 +182,7 @@ impl Journey {
     /// Date fields take their value from the page's script: typing into them depends on the
     /// browser's locale.
     async fn fill_date(&self, name: &str, value: &str) {
-        let field = self
-            .web
-            .find(By::Css(format!("input[name='{name}']")))
-            .await
-            .unwrap();
+        let field = self.field(name).await;
         self.web
             .execute(
                 "arguments[0].value = arguments[1];",
@@ -226,34 +192,21 @@ impl Journey {
             .unwrap();
     }
 
+    async fn select(&self, name: &str) -> SelectElement {
+        SelectElement::new(&self.field(name).await).await.unwrap()
+    }
+
     async fn choose(&self, name: &str, option: &str) {
-        let select = self
-            .web
-            .find(By::Css(format!("select[name='{name}']")))
+        self.select(name)
             .await
-            .unwrap();
-        SelectElement::new(&select)
-            .await
-            .unwrap()
             .select_by_exact_text(option)
             .await
             .unwrap();
     }
 
     async fn options(&self, name: &str) -> Vec<String> {
-        let select = self
-            .web
-            .find(By::Css(format!("select[name='{name}']")))
-            .await
-            .unwrap();
         let mut texts = Vec::new();
-        for option in SelectElement::new(&select)
-            .await
-            .unwrap()
-            .options()
-            .await
-            .unwrap()
-        {
+        for option in self.select(name).await.options().await.unwrap() {
             texts.push(option.text().await.unwrap());
         }
         texts

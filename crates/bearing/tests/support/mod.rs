@@ -2,8 +2,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub struct Run {
     pub status: i32,
@@ -49,4 +50,38 @@ pub fn assert_one_line_error(run: &Run, status: i32, needle: &str) {
         run.stderr
     );
     assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
+}
+
+/// A child process that is killed when the test ends, however it ends.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `bearing` with `args` (a `serve` command) in `dir` and waits until it listens;
+/// returns the process and the address (`host:port`) it says it listens on.
+pub fn serve(dir: &Path, args: &[&str]) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bearing"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("BEARING_DB")
+        .env_remove("BEARING_ADDR")
+        .env("BEARING_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("Bearing is listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (server, addr)
 }
