@@ -258,6 +258,18 @@ impl Journey {
         cells
     }
 
+    /// Makes the pages prefer the `light` or `dark` colour scheme, as the system would.
+    async fn colour_scheme(&self, scheme: &str) {
+        self.web
+            .cdp()
+            .send_raw(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+            )
+            .await
+            .unwrap();
+    }
+
     /// Saves a screenshot of the page as `NAME.png` and checks it with axe-core.
     async fn check(&mut self, name: &str) {
         // A screenshot can race the browser's own work on a page just loaded; it is tried
@@ -471,14 +483,7 @@ async fn journeys(j: &mut Journey) {
     j.check("organization").await;
 
     // Dark mode has its own colours: the main pages again, in them.
-    j.web
-        .cdp()
-        .send_raw(
-            "Emulation.setEmulatedMedia",
-            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
-        )
-        .await
-        .unwrap();
+    j.colour_scheme("dark").await;
     for (path, name) in [
         ("/", "dashboard-dark"),
         ("/pipeline", "pipeline-dark"),
@@ -488,14 +493,7 @@ async fn journeys(j: &mut Journey) {
         j.open(path).await;
         j.check(name).await;
     }
-    j.web
-        .cdp()
-        .send_raw(
-            "Emulation.setEmulatedMedia",
-            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": "light" }] }),
-        )
-        .await
-        .unwrap();
+    j.colour_scheme("light").await;
 
     // The CRM export through the import page: a dry run, then the confirmed import.
     j.open("/imports").await;
