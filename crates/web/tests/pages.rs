@@ -625,6 +625,19 @@ async fn every_page_renders_for_the_demo(db: &TestDb) {
         .unwrap();
     let mut browser = Browser::new(&app);
     browser.sign_in("admin@example.org").await;
+    bearing_app::deals::create(
+        &store,
+        &ctx(),
+        bearing_core::deal::DealFields::new("No amount yet", "Membership Sales", "Discovery"),
+    )
+    .await
+    .unwrap();
+    let board = browser.get("/pipeline").await;
+    assert!(
+        board.text.contains("<span>no amount</span>") && !board.text.contains("<span></span>"),
+        "a card without an amount says so: {}",
+        board.text
+    );
     for page in [
         "/",
         "/pipeline",

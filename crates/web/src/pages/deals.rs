@@ -133,7 +133,10 @@ async fn board(
                     .map(|d| CardView {
                         id: d.id,
                         name: d.fields.name.clone(),
-                        amount: minor_dollars(d.fields.amount_minor),
+                        amount: d
+                            .fields
+                            .amount_minor
+                            .map_or_else(|| "no amount".to_owned(), |_| dollars(d.amount_major())),
                         probability: probability_text(d),
                         organization: d
                             .fields
