@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 
 use bearing_core::assumptions::Assumptions;
-use bearing_core::usage::{self, Sample};
+use bearing_core::usage::{self, Sample, UnitFields};
 use bearing_core::{Action, ClusterId, Date, EntityKind, HubId, Month, OrganizationId};
 use bearing_formats::Table;
-use bearing_store::{NewSample, SampleRecord, Store};
+use bearing_store::{NewSample, SampleRecord, Store, UnitKind, UnitRecord};
 
-use crate::{AppError, Change, ChangeLog, Context, Result};
+use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 
 /// What a usage import did, or (dry run) would do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -51,6 +51,41 @@ pub async fn import(
     dry_run: bool,
 ) -> Result<UsagePlan> {
     let rows = bearing_formats::usage::read_samples(file, input).map_err(AppError::Import)?;
+    let ctx = Context {
+        source: bearing_core::Source::Import,
+        ..ctx.clone()
+    };
+    write_samples(store, &ctx, file, &rows, dry_run).await
+}
+
+/// Pulls usage from a Prometheus server (directly or through a Grafana proxy) and writes it
+/// like an import: all or nothing, idempotent on (cluster or hub, date), new clusters and hubs
+/// created and reported. Any failure of the server or its answer writes nothing.
+pub async fn pull(
+    store: &Store,
+    ctx: &Context,
+    pull: &bearing_formats::prometheus::Pull,
+    dry_run: bool,
+) -> Result<UsagePlan> {
+    use bearing_formats::prometheus::PullError;
+    let rows = bearing_formats::prometheus::pull(pull)
+        .await
+        .map_err(|e| match e {
+            PullError::Invalid(message) => AppError::invalid("pull", message),
+            other => AppError::Unavailable(format!("{other}; nothing was written")),
+        })?;
+    write_samples(store, ctx, &pull.endpoint(), &rows, dry_run).await
+}
+
+/// Writes samples read from `file` (a file name or a server's URL): all or nothing, with one
+/// audit row per cluster whose samples change.
+async fn write_samples(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    rows: &[bearing_formats::usage::UsageRow],
+    dry_run: bool,
+) -> Result<UsagePlan> {
     let units = store.list_units().await?;
     let mut clusters: HashMap<String, ClusterId> = units
         .iter()
@@ -88,7 +123,7 @@ pub async fn import(
     plan.new_clusters = new_clusters.iter().cloned().collect();
     plan.new_hubs = new_hubs.iter().map(|(c, h)| format!("{c}/{h}")).collect();
     let mut to_write = Vec::new();
-    for row in &rows {
+    for row in rows {
         match existing.get(&(row.cluster.clone(), row.hub.clone(), row.date)) {
             None => plan.new_samples += 1,
             Some(users) if *users == row.users => {
@@ -102,12 +137,8 @@ pub async fn import(
     if dry_run || (to_write.is_empty() && new_clusters.is_empty() && new_hubs.is_empty()) {
         return Ok(plan);
     }
-    let ctx = Context {
-        source: bearing_core::Source::Import,
-        ..ctx.clone()
-    };
     let at = jiff::Timestamp::now();
-    let mut log = ChangeLog::new(&ctx, at);
+    let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
     for name in &new_clusters {
         let id = tx.insert_cluster(name, None, at).await?;
@@ -186,11 +217,147 @@ pub async fn import(
             after: Some(&value),
         })?;
     }
-    tx.upsert_samples(&samples, bearing_core::Source::Import, at)
-        .await?;
+    tx.upsert_samples(&samples, ctx.source, at).await?;
     log.write(&mut tx).await?;
     tx.commit().await?;
     Ok(plan)
+}
+
+/// Finds a cluster by name, or a hub as `cluster/hub`.
+pub async fn find_unit(store: &Store, name: &str) -> Result<UnitRecord> {
+    let units = store.list_units().await?;
+    let (cluster, hub) = match name.split_once('/') {
+        Some((c, h)) => (c, Some(h)),
+        None => (name, None),
+    };
+    let found = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Cluster && u.name == cluster)
+        .and_then(|c| match hub {
+            None => Some(c),
+            Some(h) => units
+                .iter()
+                .find(|u| u.name == h && u.cluster_id.map(ClusterId::get) == Some(c.id)),
+        });
+    found.cloned().ok_or_else(|| {
+        AppError::NotFound(match hub {
+            None => format!("no cluster named {cluster:?}"),
+            Some(h) => format!("no hub named {h:?} on a cluster named {cluster:?}"),
+        })
+    })
+}
+
+/// Replaces what Bearing records about a cluster or hub (not its name), with its audit row.
+/// The organization and the deal must exist and not be deleted.
+pub async fn update_unit(
+    store: &Store,
+    ctx: &Context,
+    kind: UnitKind,
+    id: i64,
+    fields: UnitFields,
+) -> Result<UnitRecord> {
+    if let Some((field, message)) = fields.problems().into_iter().next() {
+        return Err(AppError::invalid(field, message));
+    }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_unit(kind, id).await?;
+    if let Some(org) = fields.organization {
+        let record = tx.get_organization(org).await.map_err(|_| {
+            AppError::invalid("organization", format!("there is no organization {org}"))
+        })?;
+        if record.deleted_at.is_some() {
+            return Err(AppError::invalid(
+                "organization",
+                format!("organization {org} is deleted"),
+            ));
+        }
+    }
+    if let Some(deal) = fields.deal {
+        let record = tx
+            .get_deal(deal)
+            .await
+            .map_err(|_| AppError::invalid("deal", format!("there is no deal {deal}")))?;
+        if record.deleted_at.is_some() {
+            return Err(AppError::invalid("deal", format!("deal {deal} is deleted")));
+        }
+    }
+    if before.fields == fields {
+        return Ok(before);
+    }
+    let after = tx.update_unit(kind, id, &fields, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: match kind {
+                UnitKind::Cluster => EntityKind::Cluster,
+                UnitKind::Hub => EntityKind::Hub,
+            },
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Clusters and hubs (those `keep` keeps) as a table, with the names of their owners.
+pub async fn units_table(store: &Store, keep: impl Fn(&UnitRecord) -> bool) -> Result<Table> {
+    let units = store.list_units().await?;
+    let orgs: HashMap<OrganizationId, String> = store
+        .list_organizations(true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.fields.name.to_string()))
+        .collect();
+    let clusters: HashMap<i64, &str> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Cluster)
+        .map(|u| (u.id, u.name.as_str()))
+        .collect();
+    let mut table = Table::new([
+        "id",
+        "kind",
+        "cluster",
+        "name",
+        "provider",
+        "dedicated",
+        "organization",
+        "deal",
+        "start",
+        "end",
+    ]);
+    for u in units.iter().filter(|u| keep(u)) {
+        let f = &u.fields;
+        table.push([
+            Some(u.id.to_string()),
+            Some(
+                if u.kind == UnitKind::Cluster {
+                    "cluster"
+                } else {
+                    "hub"
+                }
+                .to_owned(),
+            ),
+            u.cluster_id
+                .and_then(|c| clusters.get(&c.get()))
+                .map(|c| (*c).to_owned()),
+            Some(u.name.clone()),
+            f.provider.clone(),
+            f.dedicated
+                .map(|d| if d { "dedicated" } else { "shared" }.to_owned()),
+            f.organization.and_then(|o| orgs.get(&o).cloned()),
+            f.deal.map(|d| d.to_string()),
+            f.start.map(|d| d.to_string()),
+            f.end.map(|d| d.to_string()),
+        ]);
+    }
+    Ok(table)
 }
 
 /// Each cluster's daily value: its own sample that day, or else the sum of its hubs'.
@@ -230,6 +397,19 @@ pub async fn monthly_active_users(
         .collect()
 }
 
+/// One cluster's months: its MAU and fee, exclusions applied, oldest first.
+pub async fn cluster_months(
+    store: &Store,
+    a: &Assumptions,
+    cluster: &str,
+) -> Result<Vec<(Month, i64, f64)>> {
+    let mau = monthly_active_users(store, a).await?;
+    Ok(mau
+        .range((cluster.to_owned(), Month::MIN)..=(cluster.to_owned(), Month::MAX))
+        .map(|((_, month), users)| (*month, *users, usage::fee(Some(*users), &a.usage_tiers)))
+        .collect())
+}
+
 /// The usage report: cluster, month, MAU and fee.
 pub async fn report(store: &Store, a: &Assumptions) -> Result<Table> {
     let mau = monthly_active_users(store, a).await?;
@@ -253,7 +433,7 @@ pub async fn report_by_organization(store: &Store, a: &Assumptions) -> Result<Ta
         .await?
         .into_iter()
         .filter(|u| u.cluster_id.is_none())
-        .map(|u| (u.name, u.organization_id))
+        .map(|u| (u.name, u.fields.organization))
         .collect();
     let names: HashMap<OrganizationId, String> = store
         .list_organizations(true)

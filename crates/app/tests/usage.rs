@@ -11,6 +11,9 @@ bearing_store::on_both_backends!(
     usage_imports_once_creates_unknown_clusters_and_counts_changes,
     hub_samples_add_up_to_their_cluster_and_reports_price_them,
     a_bad_usage_file_imports_nothing,
+    clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references,
+    a_pull_that_fails_in_any_way_writes_nothing,
+    a_pull_through_a_grafana_proxy_sends_the_token_and_writes_samples,
 );
 
 fn ctx() -> Context {
@@ -168,4 +171,295 @@ async fn a_bad_usage_file_imports_nothing(db: &TestDb) {
         store.list_units().await.unwrap().is_empty(),
         "no cluster was created"
     );
+}
+
+async fn clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references(db: &TestDb) {
+    use bearing_core::usage::UnitFields;
+    let store = db.store().await;
+    let file = "date,hub,users,cluster\n2026-01-03,staging,4,west\n2026-01-03,prod,40,west\n";
+    usage::import(&store, &ctx(), "h.csv", file.as_bytes(), false)
+        .await
+        .unwrap();
+    let org = bearing_app::organizations::create(
+        &store,
+        &ctx(),
+        bearing_core::organization::OrganizationFields {
+            name: bearing_core::organization::OrganizationName::parse("ucb").unwrap(),
+            long_name: None,
+            kind: bearing_core::organization::OrganizationKind::Community,
+            website: None,
+            github_org: None,
+            notes: None,
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let cluster = usage::find_unit(&store, "west").await.unwrap();
+    let hub = usage::find_unit(&store, "west/prod").await.unwrap();
+    assert_eq!(hub.cluster_id.map(|c| c.get()), Some(cluster.id));
+    assert!(matches!(
+        usage::find_unit(&store, "west/nowhere").await,
+        Err(AppError::NotFound(m)) if m.contains("no hub named \"nowhere\"")
+    ));
+    let fields = UnitFields {
+        provider: Some("gcp".into()),
+        dedicated: Some(true),
+        organization: Some(org.id),
+        deal: None,
+        start: Some(jiff::civil::date(2025, 7, 1)),
+        end: None,
+    };
+    let edited = usage::update_unit(&store, &ctx(), cluster.kind, cluster.id, fields.clone())
+        .await
+        .unwrap();
+    assert_eq!(edited.fields, fields);
+    assert_eq!(
+        usage::find_unit(&store, "west").await.unwrap().fields,
+        fields
+    );
+    // The same fields again change nothing and write no audit row.
+    let before = store.data_version().await.unwrap();
+    usage::update_unit(&store, &ctx(), cluster.kind, cluster.id, fields.clone())
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), before);
+    let history = store
+        .list_audit(EntityKind::Cluster, &cluster.id.to_string())
+        .await
+        .unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.after.as_ref().unwrap()["provider"], "gcp");
+    // Bad references and dates are refused and change nothing.
+    let refused = [
+        (
+            UnitFields {
+                deal: Some(bearing_core::DealId::new(999).unwrap()),
+                ..fields.clone()
+            },
+            "there is no deal 999",
+        ),
+        (
+            UnitFields {
+                end: Some(jiff::civil::date(2025, 6, 30)),
+                ..fields.clone()
+            },
+            "2025-06-30 is before the start",
+        ),
+        (
+            UnitFields {
+                provider: Some("  ".into()),
+                ..fields.clone()
+            },
+            "blank",
+        ),
+    ];
+    for (bad, message) in refused {
+        let error = usage::update_unit(&store, &ctx(), hub.kind, hub.id, bad)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+    }
+    assert_eq!(usage::find_unit(&store, "west/prod").await.unwrap(), hub);
+    assert_eq!(store.data_version().await.unwrap(), before);
+    let table = usage::units_table(&store, |_| true).await.unwrap();
+    assert_eq!(table.rows.len(), 3);
+    let west = table
+        .rows
+        .iter()
+        .find(|r| r[3].as_deref() == Some("west"))
+        .unwrap();
+    assert_eq!(
+        west[4..7],
+        [
+            Some("gcp".to_owned()),
+            Some("dedicated".to_owned()),
+            Some("ucb".to_owned())
+        ]
+    );
+}
+
+/// A one-request-at-a-time HTTP server that answers each request with the next of
+/// `answers` (status line and body; `None` never answers) and records what it was sent.
+async fn scripted_server(
+    answers: Vec<Option<(&'static str, String)>>,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        for answer in answers {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            // Headers, then as much body as Content-Length says.
+            loop {
+                let n = socket.read(&mut buffer).await.unwrap();
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length || n == 0 {
+                        break;
+                    }
+                }
+            }
+            // The test may not listen.
+            let _ = sent.send(String::from_utf8_lossy(&request).to_string());
+            match answer {
+                Some((status, body)) => {
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    socket.write_all(response.as_bytes()).await.unwrap();
+                }
+                None => {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                }
+            }
+        }
+    });
+    (format!("http://{addr}"), received)
+}
+
+fn matrix(namespace: &str, values: &str) -> String {
+    format!(
+        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"namespace":"{namespace}"}},"values":[{values}]}}]}}}}"#
+    )
+}
+
+async fn a_pull_that_fails_in_any_way_writes_nothing(db: &TestDb) {
+    use bearing_formats::prometheus::Pull;
+    let store = db.store().await;
+    let good = matrix("bids", r#"[1767225600,"41"]"#);
+    let cases: Vec<(Option<(&'static str, String)>, &str)> = vec![
+        (None, "no answer within 1 s"),
+        (
+            Some(("503 Service Unavailable", "upstream down".to_owned())),
+            "HTTP 503: upstream down",
+        ),
+        (
+            Some((
+                "400 Bad Request",
+                r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error"}"#
+                    .to_owned(),
+            )),
+            "HTTP 400: bad_data: 1:5: parse error",
+        ),
+        (
+            Some(("200 OK", good[..good.len() - 20].to_owned())),
+            "not a Prometheus range-query result",
+        ),
+        (
+            Some((
+                "200 OK",
+                good.replace(
+                    r#""status":"success","#,
+                    r#""status":"success","warnings":["a store did not answer"],"#,
+                ),
+            )),
+            "may be partial",
+        ),
+        (
+            Some((
+                "200 OK",
+                matrix("bids", r#"[1767225600,"41"],[1767312000,"NaN"]"#),
+            )),
+            "not a count of users",
+        ),
+    ];
+    for (answer, message) in cases {
+        let (url, _) = scripted_server(vec![answer]).await;
+        let mut pull = Pull::new(
+            url,
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 1, 2),
+        );
+        pull.timeout = std::time::Duration::from_secs(1);
+        let error = usage::pull(&store, &ctx(), &pull, false).await.unwrap_err();
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+        assert!(error.to_string().contains(message), "{message}: {error}");
+        assert!(
+            error.to_string().ends_with("nothing was written"),
+            "{error}"
+        );
+        assert!(store.list_samples().await.unwrap().is_empty());
+        assert!(store.list_units().await.unwrap().is_empty());
+    }
+    let backwards = Pull::new(
+        "http://127.0.0.1:9",
+        jiff::civil::date(2026, 1, 2),
+        jiff::civil::date(2026, 1, 1),
+    );
+    assert!(matches!(
+        usage::pull(&store, &ctx(), &backwards, false).await,
+        Err(AppError::Invalid { .. })
+    ));
+}
+
+async fn a_pull_through_a_grafana_proxy_sends_the_token_and_writes_samples(db: &TestDb) {
+    use bearing_formats::prometheus::Pull;
+    let store = db.store().await;
+    let answer = matrix("staging", r#"[1767225600,"4"],[1767312000,"6"]"#);
+    let (url, mut requests) = scripted_server(vec![Some(("200 OK", answer))]).await;
+    let mut pull = Pull::new(
+        format!("{url}/api/datasources/proxy/uid/P1809F7CD0C75ACF3"),
+        jiff::civil::date(2026, 1, 1),
+        jiff::civil::date(2026, 1, 2),
+    );
+    pull.token = Some("glsa_secret".into());
+    pull.cluster = Some("west".into());
+    let ctx = Context::new(Actor::parse("usage-pull").unwrap(), Source::Job);
+    let plan = usage::pull(&store, &ctx, &pull, false).await.unwrap();
+    assert_eq!(
+        (
+            plan.new_clusters.clone(),
+            plan.new_hubs.clone(),
+            plan.new_samples
+        ),
+        (vec!["west".to_owned()], vec!["west/staging".to_owned()], 2)
+    );
+    let request = requests.recv().await.unwrap();
+    assert!(
+        request
+            .starts_with("POST /api/datasources/proxy/uid/P1809F7CD0C75ACF3/api/v1/query_range "),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("authorization: bearer glsa_secret"),
+        "{request}"
+    );
+    for part in [
+        "query=max+by+%28namespace%29+%28jupyterhub_active_users%7Bperiod%3D%2230d%22%7D%29",
+        "start=1767225600",
+        "end=1767312000",
+        "step=86400s",
+    ] {
+        assert!(request.contains(part), "{part} in {request}");
+    }
+    let samples = store.list_samples().await.unwrap();
+    let got: Vec<(Option<&str>, String, i64)> = samples
+        .iter()
+        .map(|s| (s.hub.as_deref(), s.date.to_string(), s.users))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("staging"), "2026-01-01".to_owned(), 4),
+            (Some("staging"), "2026-01-02".to_owned(), 6)
+        ]
+    );
+    let history = store.list_audit(EntityKind::Cluster, "1").await.unwrap();
+    assert!(history.iter().all(|h| h.source == Source::Job));
 }

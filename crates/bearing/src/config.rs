@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use bearing_core::Date;
 use bearing_store::DbUrl;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
@@ -29,6 +30,89 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub actor: Option<String>,
     pub request_timeout: Option<u64>,
+    /// Prometheus servers that `bearing usage pull` and `serve`'s scheduled job read.
+    #[serde(default)]
+    pub prometheus: Vec<PrometheusSource>,
+}
+
+/// A `[[prometheus]]` table: a server to pull usage from, and how often `serve` does it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusSource {
+    /// Prometheus's base URL or a Grafana data-source proxy URL.
+    pub url: String,
+    /// A bearer token; `token_env` names an environment variable that holds it instead.
+    pub token: Option<String>,
+    pub token_env: Option<String>,
+    pub query: Option<String>,
+    pub label: Option<String>,
+    pub cluster: Option<String>,
+    /// Seconds between samples (default a day).
+    pub step: Option<u64>,
+    /// Seconds to wait for an answer (default 60).
+    pub timeout: Option<u64>,
+    /// Label values renamed to `cluster` or `cluster/hub`.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+    /// Hours between scheduled pulls in `serve` (default 24; 0 turns the schedule off).
+    pub every_hours: Option<u64>,
+    /// Days back each scheduled pull reads, today included (default 35, so a month's largest
+    /// sample is always re-read).
+    pub days: Option<u32>,
+}
+
+pub const DEFAULT_PULL_EVERY_HOURS: u64 = 24;
+pub const DEFAULT_PULL_DAYS: u32 = 35;
+
+impl PrometheusSource {
+    /// The pull of days `from` to `to`.
+    pub fn pull(&self, from: Date, to: Date) -> anyhow::Result<bearing_formats::prometheus::Pull> {
+        use bearing_formats::prometheus::Pull;
+        let mut pull = Pull::new(self.url.clone(), from, to);
+        pull.token = match (&self.token, &self.token_env) {
+            (Some(token), _) => Some(token.clone()),
+            (None, Some(var)) => Some(std::env::var(var).map_err(|_| {
+                anyhow::anyhow!(
+                    "the Prometheus source {} takes its token from ${var}, which is not set",
+                    self.url
+                )
+            })?),
+            (None, None) => None,
+        };
+        if let Some(query) = &self.query {
+            pull.query = query.clone();
+        }
+        if let Some(label) = &self.label {
+            pull.label = label.clone();
+        }
+        pull.cluster = self.cluster.clone();
+        if let Some(step) = self.step {
+            pull.step = Duration::from_secs(step);
+        }
+        if let Some(timeout) = self.timeout {
+            pull.timeout = Duration::from_secs(timeout);
+        }
+        pull.names = self.names.clone();
+        Ok(pull)
+    }
+
+    fn check(&self, path: &Path) -> anyhow::Result<()> {
+        let problem = if self.url.trim().is_empty() {
+            Some("url is empty".to_owned())
+        } else if self.step == Some(0) {
+            Some("step must be at least 1 second".to_owned())
+        } else if self.timeout.is_some_and(|t| !(1..=3600).contains(&t)) {
+            Some("timeout must be 1 to 3600 seconds".to_owned())
+        } else if self.days.is_some_and(|d| !(1..=400).contains(&d)) {
+            Some("days must be 1 to 400".to_owned())
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => anyhow::bail!("{}: [[prometheus]] {}: {p}", path.display(), self.url),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Where a value came from.
@@ -68,6 +152,8 @@ pub struct Config {
     pub log_format: Setting<LogFormat>,
     pub actor: Setting<Option<String>>,
     pub request_timeout: Setting<Duration>,
+    /// From the configuration file only.
+    pub prometheus: Vec<PrometheusSource>,
 }
 
 impl Config {
@@ -121,7 +207,11 @@ impl Config {
                 timeout.value
             );
         }
+        for source in &file.prometheus {
+            source.check(file_path.as_deref().unwrap_or(Path::new("")))?;
+        }
         Ok(Config {
+            prometheus: file.prometheus.clone(),
             file: file_path.clone(),
             db,
             addr,
@@ -156,7 +246,7 @@ impl Config {
         let row =
             |key: &str, value: String, origin: &Origin| [key.to_owned(), value, origin.to_string()];
         let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".to_owned());
-        vec![
+        let mut rows = vec![
             [
                 "config".to_owned(),
                 self.file
@@ -181,7 +271,34 @@ impl Config {
                 &self.log_format.origin,
             ),
             row("actor", or_unset(&self.actor.value), &self.actor.origin),
-        ]
+        ];
+        let file = self
+            .file
+            .clone()
+            .map(Origin::File)
+            .unwrap_or(Origin::Default);
+        for (i, source) in self.prometheus.iter().enumerate() {
+            let every = source.every_hours.unwrap_or(DEFAULT_PULL_EVERY_HOURS);
+            let token = match (&source.token, &source.token_env) {
+                (Some(_), _) => ", token (redacted)".to_owned(),
+                (None, Some(var)) => format!(", token from ${var}"),
+                (None, None) => String::new(),
+            };
+            rows.push(row(
+                &format!("prometheus[{i}]"),
+                format!(
+                    "{}{token}, {}",
+                    source.url,
+                    if every == 0 {
+                        "not scheduled".to_owned()
+                    } else {
+                        format!("every {every} h")
+                    }
+                ),
+                &file,
+            ));
+        }
+        rows
     }
 }
 

@@ -67,6 +67,8 @@ fn serve_demo(dir: &Path) -> (Running, String) {
 
 /// Headless Chromium through chromedriver, with a fresh profile and no background traffic.
 async fn browser(profile: &Path) -> (Running, WebDriver) {
+    // The WebDriver client is reqwest, built with rustls but without a crypto provider.
+    bearing_formats::prometheus::install_tls();
     // Port 0: the driver takes a free port and says which.
     let mut child = Command::new(CHROMEDRIVER)
         .arg("--port=0")

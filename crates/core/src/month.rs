@@ -13,6 +13,11 @@ use crate::ParseError;
 pub struct Month(i32);
 
 impl Month {
+    /// January of year 1, the first month there is.
+    pub const MIN: Month = Month(12);
+    /// December 9999, the last.
+    pub const MAX: Month = Month(9999 * 12 + 11);
+
     /// `month` is 1–12; years run from 1 to 9999 as jiff's dates do.
     pub fn new(year: i16, month: i8) -> Result<Self, ParseError> {
         if !(1..=12).contains(&month) || !(1..=9999).contains(&year) {

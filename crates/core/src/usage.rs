@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::forecast::round;
-use crate::{Date, Month};
+use crate::{Date, DealId, Month, OrganizationId};
 
 /// A price tier: users up to `up_to` (inclusive, `None` for all the rest) cost `price` each.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -58,6 +58,45 @@ pub fn fee(users: Option<i64>, tiers: &[Tier]) -> f64 {
         }
     }
     total
+}
+
+/// What Bearing records about a cluster or a hub besides its name: who runs it, whether it
+/// serves one community alone, who owns it, the deal that pays for it, and when it ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnitFields {
+    /// The cloud or hosting provider, e.g. "gcp", "aws", "azure".
+    pub provider: Option<String>,
+    /// Dedicated to one community (`true`) or shared by several (`false`); unknown if `None`.
+    pub dedicated: Option<bool>,
+    pub organization: Option<OrganizationId>,
+    pub deal: Option<DealId>,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+}
+
+impl UnitFields {
+    /// The problems with these fields, as (field, message); none means they can be saved.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if let Some(p) = &self.provider
+            && p.trim().is_empty()
+        {
+            problems.push(("provider", "is blank: leave it out instead".to_owned()));
+        }
+        if let (Some(start), Some(end)) = (self.start, self.end)
+            && end < start
+        {
+            problems.push(("end", format!("{end} is before the start, {start}")));
+        }
+        problems
+    }
+
+    /// Whether the unit runs in `month` (it has started by the month's end and not ended
+    /// before its first day); unknown dates do not limit it.
+    pub fn runs_in(&self, month: Month) -> bool {
+        self.start.is_none_or(|s| Month::of(s) <= month)
+            && self.end.is_none_or(|e| Month::of(e) >= month)
+    }
 }
 
 /// One sample: a cluster's active users (over the last 30 days) on a day.

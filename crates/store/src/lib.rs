@@ -42,7 +42,7 @@ pub use organizations::OrganizationRecord;
 pub use pipelines::{StageFields, StageRecord};
 pub use properties::PropertyOwner;
 pub use url::{Backend, DbUrl};
-pub use usage::{NewSample, SampleRecord, UnitRecord};
+pub use usage::{NewSample, SampleRecord, UnitKind, UnitRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

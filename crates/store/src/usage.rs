@@ -1,19 +1,37 @@
 //! Clusters, hubs and usage samples.
 
-use bearing_core::{ClusterId, Date, HubId, OrganizationId, Source};
+use bearing_core::usage::UnitFields;
+use bearing_core::{ClusterId, Date, DealId, HubId, OrganizationId, Source};
 
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// Whether a unit is a cluster or one of a cluster's hubs: they live in two tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    Cluster,
+    Hub,
+}
+
+impl UnitKind {
+    fn table(self) -> &'static str {
+        match self {
+            UnitKind::Cluster => "clusters",
+            UnitKind::Hub => "hubs",
+        }
+    }
+}
 
 /// A cluster or hub as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnitRecord {
     pub id: i64,
+    pub kind: UnitKind,
     /// The cluster a hub is on; `None` for a cluster.
     pub cluster_id: Option<ClusterId>,
     pub name: String,
-    pub provider: Option<String>,
-    pub dedicated: Option<bool>,
-    pub organization_id: Option<OrganizationId>,
+    #[serde(flatten)]
+    pub fields: UnitFields,
 }
 
 /// A stored sample, with its cluster's (and hub's) name.
@@ -36,7 +54,8 @@ pub struct NewSample {
     pub users: i64,
 }
 
-/// A unit row: id, cluster id (hubs only), name, provider, dedicated, organization id.
+/// A unit row: id, cluster id (hubs only), name, provider, dedicated, organization id, deal
+/// id, start, end.
 type UnitRow = (
     i64,
     Option<i64>,
@@ -44,7 +63,45 @@ type UnitRow = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
 );
+
+const UNIT_COLUMNS: &str =
+    "name, provider, dedicated, organization_id, deal_id, start_date, end_date";
+
+fn unit(kind: UnitKind, row: UnitRow) -> Result<UnitRecord> {
+    let (id, cluster, name, provider, dedicated, organization, deal, start, end) = row;
+    let date = |d: Option<String>, what: &str| {
+        d.map(|d| bearing_core::parse_date(&d))
+            .transpose()
+            .map_err(|e| corrupt(what, &e))
+    };
+    Ok(UnitRecord {
+        id,
+        kind,
+        cluster_id: cluster
+            .map(ClusterId::new)
+            .transpose()
+            .map_err(|e| corrupt("cluster_id", &e))?,
+        name,
+        fields: UnitFields {
+            provider,
+            dedicated: dedicated.map(|d| d != 0),
+            organization: organization
+                .map(OrganizationId::new)
+                .transpose()
+                .map_err(|e| corrupt("organization_id", &e))?,
+            deal: deal
+                .map(DealId::new)
+                .transpose()
+                .map_err(|e| corrupt("deal_id", &e))?,
+            start: date(start, "start_date")?,
+            end: date(end, "end_date")?,
+        },
+    })
+}
 
 /// A sample row: cluster id and name, hub id and name, date, users.
 type SampleRow = (i64, String, Option<i64>, Option<String>, String, i64);
@@ -86,6 +143,58 @@ impl Tx {
         .fetch_one(&mut *self.inner)
         .await?;
         HubId::new(id).map_err(|e| corrupt("id", &e))
+    }
+
+    /// A cluster or hub by id.
+    pub async fn get_unit(&mut self, kind: UnitKind, id: i64) -> Result<UnitRecord> {
+        let cluster = match kind {
+            UnitKind::Cluster => "NULL",
+            UnitKind::Hub => "cluster_id",
+        };
+        let sql = format!(
+            "SELECT id, {cluster}, {UNIT_COLUMNS} FROM {} WHERE id = $1 AND deleted_at IS NULL",
+            kind.table()
+        );
+        let row: Option<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        let row = row.ok_or_else(|| StoreError::NotFound {
+            kind: match kind {
+                UnitKind::Cluster => "cluster",
+                UnitKind::Hub => "hub",
+            },
+            id: id.to_string(),
+        })?;
+        unit(kind, row)
+    }
+
+    /// Replaces a cluster's or hub's fields (not its name) and returns it as stored.
+    pub async fn update_unit(
+        &mut self,
+        kind: UnitKind,
+        id: i64,
+        fields: &UnitFields,
+        at: jiff::Timestamp,
+    ) -> Result<UnitRecord> {
+        let sql = format!(
+            "UPDATE {} SET provider = $1, dedicated = $2, organization_id = $3, deal_id = $4,
+                           start_date = $5, end_date = $6, updated_at = $7
+             WHERE id = $8 AND deleted_at IS NULL",
+            kind.table()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(fields.provider.clone())
+            .bind(fields.dedicated.map(i64::from))
+            .bind(fields.organization.map(OrganizationId::get))
+            .bind(fields.deal.map(DealId::get))
+            .bind(fields.start.map(|d| d.to_string()))
+            .bind(fields.end.map(|d| d.to_string()))
+            .bind(timestamp_text(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        self.get_unit(kind, id).await
     }
 
     /// Writes samples: new ones are added and known ones take the new count, with few
@@ -130,30 +239,23 @@ impl Tx {
 impl Store {
     /// Clusters (without `cluster_id`) and hubs, by name.
     pub async fn list_units(&self) -> Result<Vec<UnitRecord>> {
-        let rows: Vec<UnitRow> = sqlx::query_as(
-            "SELECT id, NULL AS cluster_id, name, provider, dedicated, organization_id FROM clusters WHERE deleted_at IS NULL
+        let sql = format!(
+            "SELECT id, NULL AS cluster_id, {UNIT_COLUMNS} FROM clusters WHERE deleted_at IS NULL
              UNION ALL
-             SELECT id, cluster_id, name, provider, dedicated, organization_id FROM hubs WHERE deleted_at IS NULL
-             ORDER BY 3",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             SELECT id, cluster_id, {UNIT_COLUMNS} FROM hubs WHERE deleted_at IS NULL
+             ORDER BY 3, 2"
+        );
+        let rows: Vec<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
-            .map(|(id, cluster, name, provider, dedicated, organization)| {
-                Ok(UnitRecord {
-                    id,
-                    cluster_id: cluster
-                        .map(ClusterId::new)
-                        .transpose()
-                        .map_err(|e| corrupt("cluster_id", &e))?,
-                    name,
-                    provider,
-                    dedicated: dedicated.map(|d| d != 0),
-                    organization_id: organization
-                        .map(OrganizationId::new)
-                        .transpose()
-                        .map_err(|e| corrupt("organization_id", &e))?,
-                })
+            .map(|row| {
+                let kind = if row.1.is_some() {
+                    UnitKind::Hub
+                } else {
+                    UnitKind::Cluster
+                };
+                unit(kind, row)
             })
             .collect()
     }

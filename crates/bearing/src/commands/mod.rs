@@ -3,6 +3,7 @@
 mod assumptions;
 mod backup;
 mod campaign;
+mod cluster;
 mod contact;
 mod deal;
 mod demo;
@@ -12,6 +13,7 @@ mod migrate;
 mod org;
 mod pipeline;
 mod serve;
+mod usage;
 mod user;
 
 use std::fmt;
@@ -51,6 +53,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Campaign(command) => campaign::run(&config, command).await,
         Command::User(command) => user::run(&config, command).await,
         Command::Import(command) => import::run(&config, command).await,
+        Command::Usage(command) => usage::run(&config, command).await,
+        Command::Cluster(command) => cluster::run(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
         Command::Report { name, format, out } => {
             assumptions::report(&config, &name, format, out.as_deref()).await

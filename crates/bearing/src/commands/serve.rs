@@ -77,7 +77,19 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             request_timeout: config.request_timeout.value,
         },
     );
+    // The scheduled usage pulls run beside the server and stop with it; a pull cut short
+    // rolls back, so it writes all of its samples or none.
+    let jobs = (!config.prometheus.is_empty()).then(|| {
+        tokio::spawn(super::usage::scheduled(
+            store.clone(),
+            config.prometheus.clone(),
+        ))
+    });
     let served = bearing_web::serve(listener, app, bearing_web::shutdown_signal()).await;
+    if let Some(jobs) = jobs {
+        jobs.abort();
+        let _ = jobs.await;
+    }
     store.close().await;
     drop(demo_dir);
     served?;

@@ -1,0 +1,154 @@
+//! `bearing cluster …`: clusters and hubs from the command line.
+
+use bearing_app::usage;
+use bearing_core::organization::OrganizationName;
+use bearing_formats::{Format, Table};
+use bearing_store::Store;
+
+use super::UsageError;
+use crate::cli::ClusterCommand;
+use crate::config::Config;
+
+pub async fn run(config: &Config, command: ClusterCommand) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = dispatch(&store, config, command).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> anyhow::Result<()> {
+    match command {
+        ClusterCommand::List { format } => {
+            super::print_table(&usage::units_table(store, |_| true).await?, format)
+        }
+        ClusterCommand::Show { name, format } => {
+            let unit = usage::find_unit(store, &name).await?;
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&unit)?);
+                return Ok(());
+            }
+            let table =
+                usage::units_table(store, |u| u.kind == unit.kind && u.id == unit.id).await?;
+            super::print_table(&table, format)?;
+            if unit.cluster_id.is_none() {
+                let (_, assumptions) =
+                    bearing_app::assumptions::current(store, jiff::Zoned::now().date()).await?;
+                let mut months = Table::new(["month", "mau", "fee"]);
+                for (month, mau, fee) in
+                    usage::cluster_months(store, &assumptions, &unit.name).await?
+                {
+                    months.push([
+                        Some(month.to_string()),
+                        Some(mau.to_string()),
+                        Some(format!("{fee:.2}")),
+                    ]);
+                }
+                if format == Format::Table {
+                    println!();
+                }
+                super::print_table(&months, format)?;
+            }
+            Ok(())
+        }
+        ClusterCommand::Edit {
+            name,
+            provider,
+            dedicated,
+            shared,
+            organization,
+            deal,
+            start,
+            end,
+            clear,
+        } => {
+            let unit = usage::find_unit(store, &name).await?;
+            let mut fields = unit.fields.clone();
+            for field in &clear {
+                match field.as_str() {
+                    "provider" => fields.provider = None,
+                    "dedicated" | "shared" => fields.dedicated = None,
+                    "org" | "organization" => fields.organization = None,
+                    "deal" => fields.deal = None,
+                    "start" => fields.start = None,
+                    "end" => fields.end = None,
+                    other => {
+                        return Err(UsageError(format!(
+                            "--clear {other}: expected provider, dedicated, org, deal, start or end"
+                        ))
+                        .into());
+                    }
+                }
+            }
+            if let Some(provider) = provider {
+                fields.provider = Some(provider);
+            }
+            if dedicated || shared {
+                fields.dedicated = Some(dedicated);
+            }
+            if let Some(org) = organization {
+                let parsed =
+                    OrganizationName::parse(&org).map_err(|e| UsageError(format!("--org: {e}")))?;
+                let record = store
+                    .find_organization_by_name(&parsed)
+                    .await?
+                    .ok_or_else(|| UsageError(format!("--org: there is no organization {org}")))?;
+                fields.organization = Some(record.id);
+            }
+            if let Some(deal) = deal {
+                fields.deal = Some(deal);
+            }
+            if let Some(start) = start {
+                fields.start = Some(start);
+            }
+            if let Some(end) = end {
+                fields.end = Some(end);
+            }
+            let edited = usage::update_unit(
+                store,
+                &super::cli_context(config)?,
+                unit.kind,
+                unit.id,
+                fields,
+            )
+            .await?;
+            println!(
+                "{} {}: {}",
+                if edited.cluster_id.is_some() {
+                    "hub"
+                } else {
+                    "cluster"
+                },
+                name,
+                describe(&edited.fields)
+            );
+            Ok(())
+        }
+    }
+}
+
+fn describe(f: &bearing_core::usage::UnitFields) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &f.provider {
+        parts.push(format!("provider {p}"));
+    }
+    if let Some(d) = f.dedicated {
+        parts.push(if d { "dedicated" } else { "shared" }.to_owned());
+    }
+    if let Some(o) = f.organization {
+        parts.push(format!("organization {o}"));
+    }
+    if let Some(d) = f.deal {
+        parts.push(format!("deal {d}"));
+    }
+    if let Some(s) = f.start {
+        parts.push(format!("from {s}"));
+    }
+    if let Some(e) = f.end {
+        parts.push(format!("to {e}"));
+    }
+    if parts.is_empty() {
+        "nothing recorded".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
