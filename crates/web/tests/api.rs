@@ -17,6 +17,7 @@ use tower::ServiceExt;
 bearing_store::on_both_backends!(
     a_deal_is_created_moved_closed_renewed_deleted_and_restored,
     the_crm_export_imports_through_the_api,
+    clusters_and_hubs_are_listed_shown_and_edited,
 );
 
 const SAMPLE: &str = concat!(
@@ -499,6 +500,118 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+async fn clusters_and_hubs_are_listed_shown_and_edited(db: &TestDb) {
+    let app = App::new(db).await;
+    let store = db.store().await;
+    let ctx = Context::new(Actor::parse("operator").unwrap(), Source::Cli);
+    let file = "date,hub,users,cluster\n2026-01-03,prod,40,west\n";
+    bearing_app::usage::import(&store, &ctx, "u.csv", file.as_bytes(), false)
+        .await
+        .unwrap();
+    let list = app.get("/api/v1/clusters").await.json();
+    let names: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["kind"].as_str().unwrap(), u["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [("hub", "prod"), ("cluster", "west")]);
+    let cluster = list[1]["id"].as_i64().unwrap();
+    let hub = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["cluster_id"].as_i64(), Some(cluster));
+    let org = app
+        .post("/api/v1/organizations", json!({"name": "ucb"}))
+        .await
+        .json();
+    let put = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/clusters/{cluster}"),
+            Some(json!({"provider": "gcp", "dedicated": false, "organization_id": org["id"], "start": "2025-07-01"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let shown = app.get(&format!("/api/v1/clusters/{cluster}")).await.json();
+    assert_eq!(
+        (
+            &shown["provider"],
+            &shown["dedicated"],
+            &shown["organization_id"],
+            &shown["start"],
+            &shown["end"]
+        ),
+        (
+            &json!("gcp"),
+            &json!(false),
+            &org["id"],
+            &json!("2025-07-01"),
+            &Value::Null
+        )
+    );
+    let bad = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/hubs/{hub}"),
+            Some(json!({"start": "2026-02-01", "end": "2026-01-01"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail(&bad).starts_with("end: 2026-01-01 is before the start"),
+        "{}",
+        bad.text
+    );
+    let unknown_field = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/hubs/{hub}"),
+            Some(json!({"name": "renamed"})),
+        )
+        .await;
+    assert_eq!(
+        unknown_field.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown_field.text
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/hubs/{hub}")).await.json()["start"],
+        Value::Null
+    );
+    let hub_put = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/hubs/{hub}"),
+            Some(json!({"dedicated": true})),
+        )
+        .await;
+    assert_eq!(hub_put.json()["dedicated"], true);
+    assert_eq!(
+        app.get("/api/v1/hubs/999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/hubs/{cluster}9")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let csv = app.get("/api/v1/clusters?format=csv").await;
+    assert!(
+        csv.text
+            .starts_with("id,kind,cluster,name,provider,dedicated,organization"),
+        "{}",
+        csv.text
+    );
+    assert!(
+        csv.text
+            .contains(",cluster,,west,gcp,shared,ucb,,2025-07-01,"),
+        "{}",
+        csv.text
+    );
+    let history = app.get(&format!("/api/v1/history/hub/{hub}")).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text);
+    assert!(history.text.contains("\"api\""), "{}", history.text);
+}
+
 #[tokio::test]
 async fn reports_and_assumptions_have_their_routes() {
     let db = TestDb::sqlite();
@@ -625,7 +738,7 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
     assert_eq!(document["info"]["title"], "Bearing", "{}", document["info"]);
     assert_eq!(
         document["tags"].as_array().map(Vec::len),
-        Some(8),
+        Some(9),
         "{}",
         document["tags"]
     );

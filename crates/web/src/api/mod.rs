@@ -6,6 +6,7 @@
 //! changes are recorded as made by the token's user.
 
 mod campaigns;
+mod clusters;
 mod contacts;
 mod deals;
 mod history;
@@ -28,7 +29,7 @@ use crate::{ApiError, AppState};
 #[openapi(
     info(
         title = "Bearing",
-        description = "Partnerships and sustainability for a small, fiscally sponsored nonprofit: organizations, contacts, deals and the pipeline, campaigns, imports and the audit trail.",
+        description = "Partnerships and sustainability for a small, fiscally sponsored nonprofit: organizations, contacts, deals and the pipeline, campaigns, clusters and hubs and their usage, imports and the audit trail.",
         license(name = "AGPL-3.0-or-later")
     ),
     tags(
@@ -39,6 +40,7 @@ use crate::{ApiError, AppState};
         (name = "pipelines", description = "Pipelines and their stages"),
         (name = "imports", description = "CSV imports, all or nothing"),
         (name = "history", description = "The audit trail"),
+        (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
     )
 )]
@@ -52,6 +54,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(organizations::routes())
         .merge(contacts::routes())
         .merge(campaigns::routes())
+        .merge(clusters::routes())
         .merge(pipelines::routes())
         .merge(imports::routes())
         .merge(history::routes())

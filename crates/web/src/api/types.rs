@@ -634,3 +634,76 @@ pub struct ImportRow {
     /// The fields that change.
     pub changes: Vec<String>,
 }
+
+/// A cluster or one of its hubs.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    /// `cluster` or `hub`.
+    pub kind: String,
+    /// The cluster a hub is on.
+    pub cluster_id: Option<i64>,
+    pub name: String,
+    pub provider: Option<String>,
+    /// Dedicated to one community, or shared; unknown if null.
+    pub dedicated: Option<bool>,
+    pub organization_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+impl From<bearing_store::UnitRecord> for UnitView {
+    fn from(u: bearing_store::UnitRecord) -> Self {
+        UnitView {
+            id: u.id,
+            kind: match u.kind {
+                bearing_store::UnitKind::Cluster => "cluster",
+                bearing_store::UnitKind::Hub => "hub",
+            }
+            .to_owned(),
+            cluster_id: u.cluster_id.map(bearing_core::ClusterId::get),
+            name: u.name,
+            provider: u.fields.provider,
+            dedicated: u.fields.dedicated,
+            organization_id: u.fields.organization.map(bearing_core::OrganizationId::get),
+            deal_id: u.fields.deal.map(bearing_core::DealId::get),
+            start: day(u.fields.start),
+            end: day(u.fields.end),
+        }
+    }
+}
+
+/// Everything recorded about a cluster or hub but its name, replaced as a whole; a missing or
+/// null field is unknown.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitInput {
+    pub provider: Option<String>,
+    pub dedicated: Option<bool>,
+    pub organization_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+impl UnitInput {
+    pub fn fields(&self) -> Result<bearing_core::usage::UnitFields, AppError> {
+        Ok(bearing_core::usage::UnitFields {
+            provider: self.provider.clone(),
+            dedicated: self.dedicated,
+            organization: self
+                .organization_id
+                .map(bearing_core::OrganizationId::new)
+                .transpose()
+                .map_err(|e| invalid("organization_id", e))?,
+            deal: self
+                .deal_id
+                .map(bearing_core::DealId::new)
+                .transpose()
+                .map_err(|e| invalid("deal_id", e))?,
+            start: date("start", &self.start)?,
+            end: date("end", &self.end)?,
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! `/clusters` and `/hubs`: the service units whose usage is priced.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use bearing_app::usage;
+use bearing_store::UnitKind;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::types::{UnitInput, UnitView};
+use super::{ListFormat, list_response};
+use crate::auth::Caller;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show_cluster, update_cluster))
+        .routes(routes!(show_hub, update_hub))
+}
+
+/// How to list.
+#[derive(Debug, Default, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    #[param(inline)]
+    format: ListFormat,
+}
+
+/// Every cluster and hub, by name; `format=csv` downloads them as CSV.
+#[utoipa::path(get, path = "/clusters", tag = "usage", params(ListQuery),
+    responses((status = 200, body = Vec<UnitView>)))]
+async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let units = state
+        .store
+        .list_units()
+        .await
+        .map_err(bearing_app::AppError::from)?;
+    let table = usage::units_table(&state.store, |_| true).await?;
+    list_response(
+        q.format,
+        units.into_iter().map(UnitView::from).collect(),
+        || table,
+    )
+}
+
+async fn show(state: &AppState, kind: UnitKind, id: i64) -> Result<Json<UnitView>, ApiError> {
+    let mut tx = state
+        .store
+        .begin()
+        .await
+        .map_err(bearing_app::AppError::from)?;
+    let unit = tx
+        .get_unit(kind, id)
+        .await
+        .map_err(bearing_app::AppError::from)?;
+    Ok(Json(unit.into()))
+}
+
+async fn update(
+    state: &AppState,
+    caller: &Caller,
+    kind: UnitKind,
+    id: i64,
+    input: &UnitInput,
+) -> Result<Json<UnitView>, ApiError> {
+    let unit = usage::update_unit(&state.store, &caller.ctx(), kind, id, input.fields()?).await?;
+    Ok(Json(unit.into()))
+}
+
+/// One cluster.
+#[utoipa::path(get, path = "/clusters/{id}", tag = "usage", params(("id" = i64, Path)),
+    responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
+async fn show_cluster(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<UnitView>, ApiError> {
+    show(&state, UnitKind::Cluster, id).await
+}
+
+/// Replace what is recorded about a cluster (all but its name).
+#[utoipa::path(put, path = "/clusters/{id}", tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
+    responses((status = 200, body = UnitView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_cluster(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<UnitInput>,
+) -> Result<Json<UnitView>, ApiError> {
+    update(&state, &caller, UnitKind::Cluster, id, &input).await
+}
+
+/// One hub.
+#[utoipa::path(get, path = "/hubs/{id}", tag = "usage", params(("id" = i64, Path)),
+    responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
+async fn show_hub(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<UnitView>, ApiError> {
+    show(&state, UnitKind::Hub, id).await
+}
+
+/// Replace what is recorded about a hub (all but its name).
+#[utoipa::path(put, path = "/hubs/{id}", tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
+    responses((status = 200, body = UnitView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_hub(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<UnitInput>,
+) -> Result<Json<UnitView>, ApiError> {
+    update(&state, &caller, UnitKind::Hub, id, &input).await
+}
