@@ -90,9 +90,13 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high))) => match name {
                 "projections" => {
-                    let usage =
-                        crate::usage::estimated_revenue(store, &assumptions, forecast.start)
-                            .await?;
+                    let usage = crate::usage::forecast_revenue(
+                        store,
+                        &assumptions,
+                        forecast.start,
+                        forecast.months.len(),
+                    )
+                    .await?;
                     projections(forecast, (low.clone(), high.clone()), usage)
                 }
                 "deal-months" => contributions(forecast, &forecast.deal_months()),
@@ -119,14 +123,22 @@ fn month_headers(first: &str, months: &[Month]) -> Vec<String> {
         .collect()
 }
 
-fn projections(f: &Forecast, (low, high): (Vec<f64>, Vec<f64>), usage: f64) -> Table {
+/// The label of the projections row that forecasts usage by each cluster's trend and season.
+pub const TREND_AND_SEASON_ROW: &str = "Usage revenue (trend and season)";
+
+fn projections(
+    f: &Forecast,
+    (low, high): (Vec<f64>, Vec<f64>),
+    usage: crate::usage::UsageRevenue,
+) -> Table {
     let mut table = Table::new(month_headers("scenario", &f.months));
     let rows = [
         ("Committed", f.committed_row()),
         ("Pessimistic", low),
         ("Estimated", f.estimated_row()),
         ("Optimistic", high),
-        ("Estimated usage revenue", vec![usage; f.months.len()]),
+        ("Estimated usage revenue", vec![usage.mean; f.months.len()]),
+        (TREND_AND_SEASON_ROW, usage.trend_and_season),
         (
             "Committed (total contract less gifts)",
             f.full_obligation_row(),

@@ -465,10 +465,35 @@ pub async fn report_by_organization(store: &Store, a: &Assumptions) -> Result<Ta
     Ok(table)
 }
 
-/// The forecast's usage revenue for every month from `start`: the mean of the last twelve
-/// monthly totals before it.
-pub async fn estimated_revenue(store: &Store, a: &Assumptions, start: Month) -> Result<f64> {
+/// The forecast's usage revenue for `months` months from `start`, both ways: the mean of the
+/// last twelve monthly totals before it (the same every month, as the organisation computes
+/// it), and each cluster's trend and season (`usage::TREND_AND_SEASON_METHOD`).
+pub async fn forecast_revenue(
+    store: &Store,
+    a: &Assumptions,
+    start: Month,
+    months: usize,
+) -> Result<UsageRevenue> {
     let mau = monthly_active_users(store, a).await?;
     let totals = usage::monthly_revenue(&mau, &a.usage_tiers);
-    Ok(usage::estimated_revenue(&totals, start))
+    let ends: BTreeMap<String, Date> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Cluster)
+        .filter_map(|u| Some((u.name, u.fields.end?)))
+        .collect();
+    Ok(UsageRevenue {
+        mean: usage::estimated_revenue(&totals, start),
+        trend_and_season: usage::trend_and_season(&mau, &ends, &a.usage_tiers, start, months),
+    })
+}
+
+/// Usage revenue ahead, both ways.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRevenue {
+    /// The mean of the last twelve monthly totals, for every month.
+    pub mean: f64,
+    /// Month by month.
+    pub trend_and_season: Vec<f64>,
 }

@@ -145,10 +145,13 @@ async fn hub_samples_add_up_to_their_cluster_and_reports_price_them(db: &TestDb)
     assert_eq!(cal[3].as_deref(), Some("1000.00"), "280 users cost $1,000");
     // January: 325 (bids) + 1,000 (cal); February: 200 (bids). The mean before March is 762.5,
     // rounded half to even: 762.
-    let revenue = usage::estimated_revenue(&store, &a, Month::parse("2026-03").unwrap())
+    let revenue = usage::forecast_revenue(&store, &a, Month::parse("2026-03").unwrap(), 3)
         .await
         .unwrap();
-    assert_eq!(revenue, 762.0);
+    assert_eq!(revenue.mean, 762.0);
+    // Less than a year of history: each cluster's last month carries on, bids at 30 users
+    // ($200) and cal at 280 ($1,000).
+    assert_eq!(revenue.trend_and_season, vec![1_200.0; 3]);
     let by_org = usage::report_by_organization(&store, &a).await.unwrap();
     assert_eq!(by_org.rows[0][0].as_deref(), Some("(no organization)"));
 }

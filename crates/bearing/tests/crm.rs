@@ -894,6 +894,7 @@ fn reports_use_the_assumptions_version_in_force() {
             "Estimated",
             "Optimistic",
             "Estimated usage revenue",
+            "Usage revenue (trend and season)",
             "Committed (total contract less gifts)"
         ]
     );

@@ -178,6 +178,104 @@ pub fn estimated_revenue(totals: &BTreeMap<Month, f64>, start: Month) -> f64 {
     }
 }
 
+/// How [`trend_and_season`] forecasts, in words for the pages and the docs.
+pub const TREND_AND_SEASON_METHOD: &str = "Each cluster's monthly active users are forecast on their own, then priced and added up. \
+With two years of history, a month is the same month a year earlier times the cluster's growth: its last twelve months' users over the twelve before \
+(held between half and double, so one odd year cannot run away). With one to two years, a month is the same month a year earlier. \
+With less than a year, the last month's users carry on. A cluster with no usage in the last three months, or past its end date, brings nothing.";
+
+/// The growth a year may show at most (and, inverted, at least).
+const MAX_YEARLY_GROWTH: f64 = 2.0;
+
+/// One cluster's forecast monthly active users for `months` months from `start`, from its
+/// history (months before `start` only are used); see [`TREND_AND_SEASON_METHOD`].
+pub fn cluster_forecast(history: &BTreeMap<Month, i64>, start: Month, months: usize) -> Vec<f64> {
+    let past: BTreeMap<Month, f64> = history
+        .range(..start)
+        .map(|(m, users)| (*m, *users as f64))
+        .collect();
+    let (Some((&first, _)), Some((&last, &last_value))) =
+        (past.first_key_value(), past.last_key_value())
+    else {
+        return vec![0.0; months];
+    };
+    let quiet = start.plus(-3).is_none_or(|m| last < m);
+    if quiet {
+        return vec![0.0; months];
+    }
+    let span = first.until(start);
+    let sum = |from: i32, to: i32| -> f64 {
+        past.iter()
+            .filter(|(m, _)| {
+                let back = m.until(start);
+                from <= back && back <= to
+            })
+            .map(|(_, v)| v)
+            .sum()
+    };
+    let growth = if span >= 24 {
+        let (recent, before) = (sum(1, 12), sum(13, 24));
+        if before > 0.0 {
+            (recent / before).clamp(1.0 / MAX_YEARLY_GROWTH, MAX_YEARLY_GROWTH)
+        } else {
+            1.0
+        }
+    } else {
+        1.0
+    };
+    let mut forecast: Vec<f64> = Vec::with_capacity(months);
+    for h in 0..months {
+        let value = if span < 12 {
+            last_value
+        } else if h >= 12 {
+            forecast[h - 12] * growth
+        } else {
+            // A gap a year ago takes the latest month known before it.
+            let year_ago = start.plus(h as i32 - 12);
+            let base = year_ago
+                .and_then(|m| past.range(..=m).next_back())
+                .map_or(last_value, |(_, v)| *v);
+            base * growth
+        };
+        forecast.push(value);
+    }
+    forecast
+}
+
+/// Usage revenue per month for `months` months from `start`, forecast cluster by cluster
+/// ([`TREND_AND_SEASON_METHOD`]) and priced with `tiers`; a cluster brings nothing after the
+/// month of its end date in `ends`.
+pub fn trend_and_season(
+    mau: &BTreeMap<(String, Month), i64>,
+    ends: &BTreeMap<String, Date>,
+    tiers: &[Tier],
+    start: Month,
+    months: usize,
+) -> Vec<f64> {
+    let mut by_cluster: BTreeMap<&str, BTreeMap<Month, i64>> = BTreeMap::new();
+    for ((cluster, month), users) in mau {
+        by_cluster
+            .entry(cluster.as_str())
+            .or_default()
+            .insert(*month, *users);
+    }
+    let mut totals = vec![0.0; months];
+    for (cluster, history) in &by_cluster {
+        let end = ends.get(*cluster).map(|d| Month::of(*d));
+        for (h, users) in cluster_forecast(history, start, months)
+            .into_iter()
+            .enumerate()
+        {
+            let month = start.plus(h as i32);
+            if end.is_some_and(|e| month.is_none_or(|m| m > e)) {
+                continue;
+            }
+            totals[h] += fee(Some(users.round() as i64), tiers);
+        }
+    }
+    totals.into_iter().map(round).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +347,85 @@ mod tests {
         with_future.insert(start, 99_999.0);
         assert_eq!(estimated_revenue(&with_future, start), 650.0);
         assert_eq!(estimated_revenue(&BTreeMap::new(), start), 0.0);
+    }
+
+    fn months_from(first: &str, values: &[i64]) -> BTreeMap<Month, i64> {
+        let first = Month::parse(first).unwrap();
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (first.plus(i as i32).unwrap(), *v))
+            .collect()
+    }
+
+    #[test]
+    fn two_years_give_last_years_month_times_the_growth() {
+        // March 2024 … February 2026: 100 a month and 200 in December, then 110 and 220.
+        let year = |base: i64| -> Vec<i64> {
+            (0..12)
+                .map(|i| if i == 9 { base * 2 } else { base })
+                .collect()
+        };
+        let history = months_from("2024-03", &[year(100), year(110)].concat());
+        let start = Month::parse("2026-03").unwrap();
+        let f = cluster_forecast(&history, start, 24);
+        // Growth: (11 × 110 + 220) / (11 × 100 + 200) = 1,430 / 1,300 = 1.1.
+        assert!((f[0] - 121.0).abs() < 1e-9, "{}", f[0]);
+        assert!((f[9] - 242.0).abs() < 1e-9, "December: {}", f[9]);
+        assert!((f[12] - 133.1).abs() < 1e-9, "the next March: {}", f[12]);
+        let totals = trend_and_season(
+            &history
+                .iter()
+                .map(|(m, v)| (("a".to_owned(), *m), *v))
+                .collect(),
+            &BTreeMap::new(),
+            &DEFAULT_TIERS,
+            start,
+            24,
+        );
+        // 121 users: 10 × 10 + 90 × 5 + 21 × 2.5 = 602.5, rounded half to even like every
+        // forecast figure: 602.
+        assert_eq!(totals[0], 602.0);
+        // 242 users: 100 + 450 + 142 × 2.5 = 905.
+        assert_eq!(totals[9], 905.0);
+    }
+
+    #[test]
+    fn growth_is_held_between_half_and_double() {
+        let history = months_from("2024-01", &[vec![10; 12], vec![100; 12]].concat());
+        let f = cluster_forecast(&history, Month::parse("2026-01").unwrap(), 1);
+        assert_eq!(f, vec![200.0], "100 × 2, not × 10");
+        let history = months_from("2024-01", &[vec![100; 12], vec![10; 12]].concat());
+        let f = cluster_forecast(&history, Month::parse("2026-01").unwrap(), 1);
+        assert_eq!(f, vec![5.0], "10 × ½");
+    }
+
+    #[test]
+    fn short_quiet_and_ended_clusters() {
+        let start = Month::parse("2026-03").unwrap();
+        // Five months: the last carries on.
+        let short = months_from("2025-10", &[10, 20, 30, 40, 50]);
+        assert_eq!(cluster_forecast(&short, start, 3), vec![50.0; 3]);
+        // Fifteen months: last year's month, no growth.
+        let year_and_a_bit = months_from("2024-12", &(1..=15).collect::<Vec<i64>>());
+        assert_eq!(cluster_forecast(&year_and_a_bit, start, 2), vec![4.0, 5.0]);
+        // Nothing in December, January or February: nothing ahead.
+        let quiet = months_from("2025-01", &[50; 11]);
+        assert_eq!(cluster_forecast(&quiet, start, 2), vec![0.0; 2]);
+        // Samples from the start on are not history.
+        let mut with_future = short.clone();
+        with_future.insert(start, 9_999);
+        assert_eq!(cluster_forecast(&with_future, start, 1), vec![50.0]);
+        // An end date in April: May brings nothing.
+        let mau = short
+            .iter()
+            .map(|(m, v)| (("b".to_owned(), *m), *v))
+            .collect();
+        let ends = BTreeMap::from([("b".to_owned(), date(2026, 4, 15))]);
+        // 50 users: 100 + 40 × 5 = 300.
+        assert_eq!(
+            trend_and_season(&mau, &ends, &DEFAULT_TIERS, start, 3),
+            vec![300.0, 300.0, 0.0]
+        );
     }
 }

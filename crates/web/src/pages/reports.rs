@@ -146,6 +146,7 @@ fn forecast_page(
             caption: "The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.".into(),
             table: transposed("Monthly revenue by scenario", &months, &scenario_series),
         },
+        usage_pair(&months, &scenario_series),
         ChartPair {
             title: "Revenue by type".into(),
             svg: charts::stacked_bars(
@@ -177,6 +178,32 @@ fn forecast_page(
         pairs,
         tables: vec![fmrr, flags],
     })
+}
+
+/// Usage revenue ahead, both ways, with how each is computed.
+fn usage_pair(months: &[String], scenarios: &[Series]) -> ChartPair {
+    let usage: Vec<Series> = scenarios
+        .iter()
+        .filter(|s| {
+            s.label == "Estimated usage revenue" || s.label == reports::TREND_AND_SEASON_ROW
+        })
+        .cloned()
+        .collect();
+    ChartPair {
+        title: "Usage revenue".into(),
+        svg: charts::line_chart(
+            "Usage revenue per month, two ways",
+            "The mean of the last twelve months' usage fees, flat, beside a forecast that follows each cluster's trend and season; the table beside the chart has the numbers.",
+            months,
+            &usage,
+            None,
+        ),
+        caption: format!(
+            "Estimated usage revenue is the mean of the last twelve monthly totals, as the organisation has computed it. Trend and season: {}",
+            bearing_core::usage::TREND_AND_SEASON_METHOD
+        ),
+        table: transposed("Usage revenue by month", months, &usage),
+    }
 }
 
 /// The Gantt chart of the largest deals and their contributions table.
