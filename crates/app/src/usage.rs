@@ -427,32 +427,7 @@ pub async fn report(store: &Store, a: &Assumptions) -> Result<Table> {
 
 /// The usage report by the organization that owns each cluster.
 pub async fn report_by_organization(store: &Store, a: &Assumptions) -> Result<Table> {
-    let mau = monthly_active_users(store, a).await?;
-    let owners: HashMap<String, Option<OrganizationId>> = store
-        .list_units()
-        .await?
-        .into_iter()
-        .filter(|u| u.cluster_id.is_none())
-        .map(|u| (u.name, u.fields.organization))
-        .collect();
-    let names: HashMap<OrganizationId, String> = store
-        .list_organizations(true)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.fields.name.to_string()))
-        .collect();
-    let mut totals: BTreeMap<(String, Month), (i64, f64)> = BTreeMap::new();
-    for ((cluster, month), users) in &mau {
-        let owner = owners
-            .get(cluster)
-            .copied()
-            .flatten()
-            .and_then(|id| names.get(&id).cloned())
-            .unwrap_or_else(|| "(no organization)".to_owned());
-        let entry = totals.entry((owner, *month)).or_default();
-        entry.0 += users;
-        entry.1 += usage::fee(Some(*users), &a.usage_tiers);
-    }
+    let totals = by_organization(store, a).await?;
     let mut table = Table::new(["organization", "month", "mau", "fee"]);
     for ((owner, month), (users, fee)) in totals {
         table.push([
@@ -463,6 +438,118 @@ pub async fn report_by_organization(store: &Store, a: &Assumptions) -> Result<Ta
         ]);
     }
     Ok(table)
+}
+
+/// The name usage of clusters without an owner is listed under.
+pub const NO_ORGANIZATION: &str = "(no organization)";
+
+/// MAU and fees per owning organization and month: each owner's clusters added up.
+pub async fn by_organization(
+    store: &Store,
+    a: &Assumptions,
+) -> Result<BTreeMap<(String, Month), (i64, f64)>> {
+    let mau = monthly_active_users(store, a).await?;
+    let owners = cluster_owners(store).await?;
+    let mut totals: BTreeMap<(String, Month), (i64, f64)> = BTreeMap::new();
+    for ((cluster, month), users) in &mau {
+        let owner = owners
+            .get(cluster)
+            .cloned()
+            .unwrap_or_else(|| NO_ORGANIZATION.to_owned());
+        let entry = totals.entry((owner, *month)).or_default();
+        entry.0 += users;
+        entry.1 += usage::fee(Some(*users), &a.usage_tiers);
+    }
+    Ok(totals)
+}
+
+/// The name of each owned cluster's organization, by cluster name.
+async fn cluster_owners(store: &Store) -> Result<HashMap<String, String>> {
+    let names: HashMap<OrganizationId, String> = store
+        .list_organizations(true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.fields.name.to_string()))
+        .collect();
+    Ok(store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Cluster)
+        .filter_map(|u| Some((u.name, names.get(&u.fields.organization?)?.clone())))
+        .collect())
+}
+
+/// A cluster's page: what is recorded about it, its hubs, its months, how it is used now and
+/// where its usage is heading.
+#[derive(Debug, Clone)]
+pub struct ClusterView {
+    pub cluster: UnitRecord,
+    pub hubs: Vec<UnitRecord>,
+    pub owner: Option<String>,
+    /// Month, MAU and fee, oldest first; exclusions applied.
+    pub months: Vec<(Month, i64, f64)>,
+    pub signal: usage::ValueSignal,
+    pub engagement: Option<usage::EngagementTrend>,
+    /// The next twelve months from the current one: MAU and fee by trend and season.
+    pub ahead: Vec<(Month, f64, f64)>,
+}
+
+pub async fn cluster_view(
+    store: &Store,
+    a: &Assumptions,
+    id: ClusterId,
+    today: Date,
+) -> Result<ClusterView> {
+    let units = store.list_units().await?;
+    let cluster = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Cluster && u.id == id.get())
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no cluster with id {id}")))?;
+    let hubs = units
+        .iter()
+        .filter(|u| u.cluster_id == Some(id))
+        .cloned()
+        .collect();
+    let owner = match cluster.fields.organization {
+        Some(org) => Some(store.get_organization(org).await?.fields.name.to_string()),
+        None => None,
+    };
+    let months = cluster_months(store, a, &cluster.name).await?;
+    let two_weeks_ago = today
+        .checked_sub(jiff::Span::new().days(13))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let recent = store.cluster_samples(id, two_weeks_ago).await?;
+    let days: Vec<(Date, i64)> = daily(&recent)
+        .into_iter()
+        .map(|s| (s.date, s.users))
+        .collect();
+    let history: BTreeMap<Month, i64> = months.iter().map(|(m, users, _)| (*m, *users)).collect();
+    let current = Month::of(today);
+    let ahead = usage::cluster_forecast(&history, current, 12)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, users)| {
+            let month = current.plus(i as i32)?;
+            let runs = cluster.fields.runs_in(month);
+            let users = if runs { users } else { 0.0 };
+            Some((
+                month,
+                users,
+                usage::fee(Some(users.round() as i64), &a.usage_tiers),
+            ))
+        })
+        .collect();
+    Ok(ClusterView {
+        signal: usage::ValueSignal::of(&days, today),
+        engagement: usage::EngagementTrend::of(&history, current),
+        cluster,
+        hubs,
+        owner,
+        months,
+        ahead,
+    })
 }
 
 /// The forecast's usage revenue for `months` months from `start`, both ways: the mean of the

@@ -178,6 +178,108 @@ pub fn estimated_revenue(totals: &BTreeMap<Month, f64>, start: Month) -> f64 {
     }
 }
 
+/// Whether a community gets value from its hub now: at least [`VALUE_USERS`] active users in
+/// the last two weeks, judged only where the cluster reports daily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueSignal {
+    /// At least five active users on some day of the last two weeks.
+    Valued { users: i64 },
+    /// Daily data, but fewer than five active users on every day.
+    AtRisk { users: i64 },
+    /// Too few samples in the last two weeks to say (weekly or no data).
+    NoDailyData,
+}
+
+/// The users the value signal asks for.
+pub const VALUE_USERS: i64 = 5;
+/// Days of the last two weeks that must have a sample for the signal to count as daily data.
+const DAILY_DAYS: usize = 10;
+
+impl ValueSignal {
+    /// From a cluster's daily values (date, users): the 14 days up to `today` are read; with
+    /// samples on at least ten of them, the largest decides.
+    pub fn of(daily: &[(Date, i64)], today: Date) -> ValueSignal {
+        let Ok(first) = today.checked_sub(jiff::Span::new().days(13)) else {
+            return ValueSignal::NoDailyData;
+        };
+        let window: BTreeMap<Date, i64> = daily
+            .iter()
+            .filter(|(d, _)| first <= *d && *d <= today)
+            .copied()
+            .collect();
+        if window.len() < DAILY_DAYS {
+            return ValueSignal::NoDailyData;
+        }
+        let users = window.values().copied().max().unwrap_or(0);
+        if users >= VALUE_USERS {
+            ValueSignal::Valued { users }
+        } else {
+            ValueSignal::AtRisk { users }
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            ValueSignal::Valued { users } => {
+                format!("valued: up to {users} active users in the last two weeks")
+            }
+            ValueSignal::AtRisk { users } => format!(
+                "at risk: at most {users} active users in the last two weeks (fewer than {VALUE_USERS})"
+            ),
+            ValueSignal::NoDailyData => {
+                "unknown: no daily usage data in the last two weeks".to_owned()
+            }
+        }
+    }
+}
+
+/// Engagement: the mean MAU of the last three complete months against the twelve before.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EngagementTrend {
+    pub recent: f64,
+    pub before: f64,
+    /// `recent / before`; above 1.1 is growing, below 0.9 declining.
+    pub ratio: f64,
+}
+
+impl EngagementTrend {
+    /// From a cluster's MAU by month; `current` is the month in progress, left out. Needs at
+    /// least one month in each period and some users in the earlier one.
+    pub fn of(mau: &BTreeMap<Month, i64>, current: Month) -> Option<EngagementTrend> {
+        let mean = |from: i32, to: i32| -> Option<f64> {
+            let values: Vec<f64> = (from..=to)
+                .filter_map(|back| mau.get(&current.plus(-back)?))
+                .map(|v| *v as f64)
+                .collect();
+            (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+        };
+        let recent = mean(1, 3)?;
+        let before = mean(4, 15).filter(|b| *b > 0.0)?;
+        Some(EngagementTrend {
+            recent,
+            before,
+            ratio: recent / before,
+        })
+    }
+
+    pub fn describe(self) -> String {
+        let word = if self.ratio > 1.1 {
+            "growing"
+        } else if self.ratio < 0.9 {
+            "declining"
+        } else {
+            "steady"
+        };
+        format!(
+            "{word}: {:.0} active users a month in the last three months against {:.0} in the twelve before ({:+.0}%)",
+            self.recent,
+            self.before,
+            (self.ratio - 1.0) * 100.0
+        )
+    }
+}
+
 /// How [`trend_and_season`] forecasts, in words for the pages and the docs.
 pub const TREND_AND_SEASON_METHOD: &str = "Each cluster's monthly active users are forecast on their own, then priced and added up. \
 With two years of history, a month is the same month a year earlier times the cluster's growth: its last twelve months' users over the twelve before \
@@ -426,6 +528,65 @@ mod tests {
         assert_eq!(
             trend_and_season(&mau, &ends, &DEFAULT_TIERS, start, 3),
             vec![300.0, 300.0, 0.0]
+        );
+    }
+
+    #[test]
+    fn the_value_signal_needs_daily_data_and_five_users() {
+        let today = date(2026, 3, 15);
+        let days = |n: i64, users: i64| -> Vec<(Date, i64)> {
+            (0..n)
+                .map(|i| (today.checked_sub(jiff::Span::new().days(i)).unwrap(), users))
+                .collect()
+        };
+        assert_eq!(
+            ValueSignal::of(&days(14, 5), today),
+            ValueSignal::Valued { users: 5 }
+        );
+        assert_eq!(
+            ValueSignal::of(&days(10, 4), today),
+            ValueSignal::AtRisk { users: 4 }
+        );
+        // Nine days, or weekly samples, are not daily data.
+        assert_eq!(
+            ValueSignal::of(&days(9, 50), today),
+            ValueSignal::NoDailyData
+        );
+        let weekly: Vec<(Date, i64)> = days(14, 50).into_iter().step_by(7).collect();
+        assert_eq!(ValueSignal::of(&weekly, today), ValueSignal::NoDailyData);
+        // Older samples do not count.
+        let mut old = days(10, 1);
+        old.push((date(2026, 2, 1), 500));
+        assert_eq!(
+            ValueSignal::of(&old, today),
+            ValueSignal::AtRisk { users: 1 }
+        );
+    }
+
+    #[test]
+    fn engagement_compares_the_last_three_months_with_the_twelve_before() {
+        // In progress: March 2026. Last three: December–February at 60, 90, 120 (mean 90);
+        // the twelve before: 60 each, except one month at 120 (mean 65).
+        let mut mau = months_from(
+            "2024-12",
+            &[vec![60; 11], vec![120], vec![60, 90, 120]].concat(),
+        );
+        mau.insert(Month::parse("2026-03").unwrap(), 1);
+        mau.insert(Month::parse("2024-11").unwrap(), 9_999);
+        let trend = EngagementTrend::of(&mau, Month::parse("2026-03").unwrap()).unwrap();
+        assert_eq!((trend.recent, trend.before), (90.0, 65.0));
+        assert!(
+            trend
+                .describe()
+                .starts_with("growing: 90 active users a month"),
+            "{}",
+            trend.describe()
+        );
+        assert!(trend.describe().ends_with("(+38%)"), "{}", trend.describe());
+        let new = months_from("2026-01", &[10, 20]);
+        assert_eq!(
+            EngagementTrend::of(&new, Month::parse("2026-03").unwrap()),
+            None
         );
     }
 }

@@ -262,11 +262,31 @@ impl Store {
 
     /// Every sample, by cluster, hub and date.
     pub async fn list_samples(&self) -> Result<Vec<SampleRecord>> {
+        self.samples(None, None).await
+    }
+
+    /// The samples of one cluster (its own and its hubs') from day `from` on.
+    pub async fn cluster_samples(
+        &self,
+        cluster: ClusterId,
+        from: Date,
+    ) -> Result<Vec<SampleRecord>> {
+        self.samples(Some(cluster), Some(from)).await
+    }
+
+    async fn samples(
+        &self,
+        cluster: Option<ClusterId>,
+        from: Option<Date>,
+    ) -> Result<Vec<SampleRecord>> {
         let rows: Vec<SampleRow> = sqlx::query_as(
             "SELECT s.cluster_id, c.name, s.hub_id, h.name, s.date, s.users
              FROM usage_samples s JOIN clusters c ON c.id = s.cluster_id LEFT JOIN hubs h ON h.id = s.hub_id
+             WHERE ($1 IS NULL OR s.cluster_id = $1) AND ($2 IS NULL OR s.date >= $2)
              ORDER BY c.name, h.name, s.date",
         )
+        .bind(cluster.map(ClusterId::get))
+        .bind(from.map(|d| d.to_string()))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()

@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 bearing_store::on_both_backends!(
+    the_usage_pages_show_communities_and_a_cluster_with_its_signals,
     every_route_refuses_anonymous_callers_and_roles_below_its_rule,
     a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
     the_crm_export_imports_through_the_page_after_a_dry_run,
@@ -650,6 +651,8 @@ async fn every_page_renders_for_the_demo(db: &TestDb) {
         "/contacts",
         "/forecast",
         "/analytics",
+        "/usage",
+        "/usage/clusters/1",
         "/assumptions",
         "/imports",
         "/audit",
@@ -692,5 +695,123 @@ async fn the_forecast_says_what_it_needs_before_the_books_are_closed(db: &TestDb
             && !page.text.contains("href=\"/assumptions\""),
         "{}",
         page.text
+    );
+}
+
+async fn the_usage_pages_show_communities_and_a_cluster_with_its_signals(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut member = Browser::new(&app);
+    member.sign_in("member@example.org").await;
+    let empty = member.get("/usage").await;
+    assert!(empty.text.contains("No usage yet"), "{}", empty.text);
+    // A year and a half of monthly samples, then the last fourteen days daily, on two hubs.
+    let today = jiff::Zoned::now().date();
+    let mut csv = String::from("date,hub,users,cluster\n");
+    for back in 1..=18 {
+        let day = today
+            .first_of_month()
+            .checked_sub(jiff::Span::new().months(back))
+            .unwrap();
+        csv.push_str(&format!("{day},prod,{},west\n", 20 + back));
+    }
+    for back in 0..14 {
+        let day = today.checked_sub(jiff::Span::new().days(back)).unwrap();
+        csv.push_str(&format!("{day},prod,3,west\n{day},staging,4,west\n"));
+    }
+    bearing_app::usage::import(&store, &ctx(), "u.csv", csv.as_bytes(), false)
+        .await
+        .unwrap();
+    let overview = member.get("/usage").await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.text);
+    assert!(
+        overview.text.contains("Monthly active users per community")
+            && overview
+                .text
+                .contains("<a href=\"/usage/clusters/1\">west</a>")
+            && overview.text.contains("(no organization)"),
+        "{}",
+        overview.text
+    );
+    let page = member.get("/usage/clusters/1").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    // Daily: 3 + 4 = 7 users on each of the last fourteen days.
+    assert!(
+        page.text
+            .contains("valued: up to 7 active users in the last two weeks"),
+        "{}",
+        page.text
+    );
+    // The last three months averaged 22 (21, 22, 23 for months 1–3 back, but the current
+    // month is left out), against a higher year before: declining.
+    assert!(page.text.contains("declining: "), "{}", page.text);
+    assert!(
+        !page.text.contains("action=\"/usage/clusters/1\""),
+        "members do not edit"
+    );
+    assert!(page.text.contains("Ahead by trend and season"));
+
+    let mut partner = Browser::new(&app);
+    partner.sign_in("partnerships@example.org").await;
+    let form = partner.get("/usage/clusters/1").await;
+    assert!(
+        form.text.contains("action=\"/usage/clusters/1\""),
+        "{}",
+        form.text
+    );
+    let bad = partner
+        .post(
+            "/usage/clusters/1",
+            &[
+                ("provider", "gcp"),
+                ("start", "2026-02-01"),
+                ("end", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(
+        bad.text
+            .contains("The cluster was not changed: end: 2026-01-01 is before the start"),
+        "{}",
+        bad.text
+    );
+    assert!(
+        bad.text.contains("value=\"gcp\""),
+        "what was typed stays: {}",
+        bad.text
+    );
+    assert_eq!(
+        bearing_app::usage::find_unit(&store, "west")
+            .await
+            .unwrap()
+            .fields
+            .provider,
+        None
+    );
+    let saved = partner
+        .post(
+            "/usage/clusters/1",
+            &[
+                ("provider", "gcp"),
+                ("dedicated", "shared"),
+                ("start", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let shown = partner.get("/usage/clusters/1").await;
+    assert!(
+        shown.text.contains("<dd>gcp</dd>") && shown.text.contains("<dd>shared</dd>"),
+        "{}",
+        shown.text
+    );
+    assert!(
+        shown.text.contains("provider = gcp"),
+        "the history shows the change: {}",
+        shown.text
+    );
+    assert_eq!(
+        member.get("/usage/clusters/99").await.status,
+        StatusCode::NOT_FOUND
     );
 }

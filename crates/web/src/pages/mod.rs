@@ -8,6 +8,7 @@ mod crm;
 mod deals;
 mod home;
 mod reports;
+mod usage;
 
 use askama::Template;
 use axum::Router;
@@ -84,6 +85,7 @@ pub(crate) fn routes() -> Routes {
         .merge(deals::routes())
         .merge(reports::routes())
         .merge(crm::routes())
+        .merge(usage::routes())
         .merge(admin::routes())
 }
 
@@ -131,6 +133,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/contacts", "Contacts", Permission::Read),
     ("/forecast", "Forecast", Permission::Read),
     ("/analytics", "Analytics", Permission::Read),
+    ("/usage", "Usage", Permission::Read),
     ("/assumptions", "Assumptions", Permission::Finance),
     ("/imports", "Imports", Permission::EditCrm),
     ("/audit", "Audit log", Permission::Read),
@@ -449,4 +452,13 @@ pub(crate) struct TablePage {
     pub layout: Layout,
     pub intro: String,
     pub tables: Vec<HtmlTable>,
+}
+
+/// A chart with the table of its numbers.
+#[derive(Debug)]
+pub(crate) struct ChartPair {
+    pub title: String,
+    pub svg: String,
+    pub caption: String,
+    pub table: HtmlTable,
 }

@@ -11,7 +11,7 @@ use bearing_core::access::Permission;
 use bearing_formats::{Format, Table};
 
 use super::home::{flags_table, scenarios_chart, today};
-use super::{Cell, HtmlTable, Layout, Routes, dollars, error_page, number, ok};
+use super::{Cell, ChartPair, HtmlTable, Layout, Routes, dollars, error_page, number, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series, Span};
@@ -26,15 +26,6 @@ pub(super) fn routes() -> Routes {
 /// Deals drawn in the Gantt chart and listed in the contributions table: the largest by
 /// expected future revenue (every deal is in the downloads).
 const TOP_DEALS: usize = 40;
-
-/// A chart with the table of its numbers.
-#[derive(Debug)]
-struct ChartPair {
-    title: String,
-    svg: String,
-    caption: String,
-    table: HtmlTable,
-}
 
 #[derive(Template)]
 #[template(path = "forecast.html")]
@@ -72,7 +63,7 @@ fn series_of(table: &Table) -> Vec<Series> {
         .collect()
 }
 
-fn transposed(caption: &str, months: &[String], series: &[Series]) -> HtmlTable {
+pub(super) fn transposed(caption: &str, months: &[String], series: &[Series]) -> HtmlTable {
     let mut columns = vec!["Month"];
     columns.extend(series.iter().map(|s| s.label.as_str()));
     let mut html = HtmlTable::new(caption, &columns);

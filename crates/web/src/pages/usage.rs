@@ -1,0 +1,481 @@
+//! Usage: active users per community over time, and a page for each cluster with its fees,
+//! whether its community gets value from it now, and where its usage is heading.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use bearing_app::{AppError, usage};
+use bearing_core::access::Permission;
+use bearing_core::usage::UnitFields;
+use bearing_core::{ClusterId, DealId, EntityKind, Month, OrganizationId};
+use bearing_store::UnitKind;
+
+use super::crm::{HistoryEntry, timeline};
+use super::home::today;
+use super::reports::transposed;
+use super::{
+    Cell, ChartPair, HtmlTable, Layout, Routes, dollars, error_page, ok, render, see_other,
+};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::charts::{self, Series};
+
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/usage", overview)
+        .get("/usage/clusters/{id}", cluster)
+        .post("/usage/clusters/{id}", edit)
+}
+
+/// Months shown over time.
+const MONTHS: usize = 24;
+/// Communities drawn apart in the stacked chart; the rest are added up as "Other".
+const COMMUNITIES: usize = 8;
+
+#[derive(Template)]
+#[template(path = "usage.html")]
+struct UsagePage {
+    layout: Layout,
+    intro: String,
+    pairs: Vec<ChartPair>,
+    tables: Vec<HtmlTable>,
+}
+
+async fn overview(State(state): State<AppState>, caller: Caller) -> Response {
+    match overview_page(&state, &caller).await {
+        Ok(page) => ok(&page),
+        Err(error) => error_page(&caller, error),
+    }
+}
+
+async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, AppError> {
+    let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
+    let (by_org, mau, units) = tokio::try_join!(
+        usage::by_organization(&state.store, &assumptions),
+        usage::monthly_active_users(&state.store, &assumptions),
+        async { Ok(state.store.list_units().await?) },
+    )?;
+    let Some(last) = by_org.keys().map(|(_, m)| *m).max() else {
+        return Ok(UsagePage {
+            layout: Layout::new("Usage", caller, "/usage"),
+            intro: "No usage yet: import samples with `bearing import usage FILE.csv`, or pull them from Prometheus with `bearing usage pull`.".into(),
+            pairs: Vec::new(),
+            tables: Vec::new(),
+        });
+    };
+    let months: Vec<Month> = (0..MONTHS as i32)
+        .rev()
+        .filter_map(|back| last.plus(-back))
+        .collect();
+    let labels: Vec<String> = months.iter().map(ToString::to_string).collect();
+    let mut per_org: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for ((org, month), (users, _)) in &by_org {
+        if let Some(i) = months.iter().position(|m| m == month) {
+            per_org
+                .entry(org.as_str())
+                .or_insert_with(|| vec![0.0; months.len()])[i] = *users as f64;
+        }
+    }
+    // The largest communities (by their latest month) apart, the rest as one.
+    let mut ranked: Vec<(&str, Vec<f64>)> = per_org.into_iter().collect();
+    ranked.sort_by(|a, b| {
+        let latest = |v: &Vec<f64>| v.last().copied().unwrap_or(0.0);
+        latest(&b.1).total_cmp(&latest(&a.1)).then(a.0.cmp(b.0))
+    });
+    let mut series: Vec<Series> = Vec::new();
+    let mut other = vec![0.0; months.len()];
+    for (i, (org, values)) in ranked.iter().enumerate() {
+        if i < COMMUNITIES {
+            series.push(Series::new(*org, values.clone()));
+        } else {
+            for (o, v) in other.iter_mut().zip(values) {
+                *o += v;
+            }
+        }
+    }
+    if ranked.len() > COMMUNITIES {
+        series.push(Series::new(
+            format!("Other ({})", ranked.len() - COMMUNITIES),
+            other,
+        ));
+    }
+    let (latest_users, latest_fees) = by_org
+        .iter()
+        .filter(|((_, m), _)| *m == last)
+        .fold((0, 0.0), |(u, f), (_, (users, fee))| (u + users, f + fee));
+    let pair = ChartPair {
+        title: "Active users per community".into(),
+        svg: charts::stacked_bars(
+            "Monthly active users per community",
+            "Stacked bars of each month's active users, one colour per community; the table beside the chart has the numbers.",
+            &labels,
+            &series,
+        ),
+        caption: "A month's active users are each cluster's largest sample in the month, added up by the community that owns the cluster.".into(),
+        table: transposed("Monthly active users per community", &labels, &series),
+    };
+    let owners: BTreeMap<i64, String> = state
+        .snapshot()
+        .await?
+        .organizations()
+        .await?
+        .iter()
+        .map(|o| (o.id.get(), o.fields.name.to_string()))
+        .collect();
+    let mut clusters = HtmlTable::new(
+        format!("Clusters: active users and fee in {last}"),
+        &[
+            "Cluster",
+            "Community",
+            "Provider",
+            "Dedicated",
+            "Hubs",
+            "Active users",
+            "Fee",
+        ],
+    )
+    .numeric_columns(&[4, 5, 6]);
+    for unit in units.iter().filter(|u| u.kind == UnitKind::Cluster) {
+        let users = mau.get(&(unit.name.clone(), last)).copied();
+        let hubs = units
+            .iter()
+            .filter(|h| h.cluster_id.map(ClusterId::get) == Some(unit.id))
+            .count();
+        clusters.rows.push(vec![
+            Cell::link(unit.name.clone(), format!("/usage/clusters/{}", unit.id)),
+            Cell::text(
+                unit.fields
+                    .organization
+                    .and_then(|o| owners.get(&o.get()).cloned())
+                    .unwrap_or_default(),
+            ),
+            Cell::text(unit.fields.provider.clone().unwrap_or_default()),
+            Cell::text(dedicated(unit.fields.dedicated)),
+            Cell::number(hubs.to_string()),
+            Cell::number(users.map(|u| u.to_string()).unwrap_or_default()),
+            Cell::number(
+                users
+                    .map(|u| dollars(bearing_core::usage::fee(Some(u), &assumptions.usage_tiers)))
+                    .unwrap_or_default(),
+            ),
+        ]);
+    }
+    Ok(UsagePage {
+        layout: Layout::new("Usage", caller, "/usage"),
+        intro: format!(
+            "In {last}: {latest_users} monthly active users on {} clusters, {} in usage fees.",
+            units.iter().filter(|u| u.kind == UnitKind::Cluster).count(),
+            dollars(latest_fees)
+        ),
+        pairs: vec![pair],
+        tables: vec![clusters],
+    })
+}
+
+fn dedicated(d: Option<bool>) -> String {
+    match d {
+        Some(true) => "dedicated".into(),
+        Some(false) => "shared".into(),
+        None => String::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cluster.html")]
+struct ClusterPage {
+    layout: Layout,
+    id: i64,
+    errors: Vec<String>,
+    fields: Vec<(String, String)>,
+    signal: String,
+    engagement: String,
+    pairs: Vec<ChartPair>,
+    tables: Vec<HtmlTable>,
+    can_edit: bool,
+    form: ClusterForm,
+    organizations: Vec<(String, String)>,
+    history: Vec<HistoryEntry>,
+}
+
+/// The cluster form's fields, as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+struct ClusterForm {
+    provider: String,
+    /// `dedicated`, `shared` or empty (unknown).
+    dedicated: String,
+    organization: String,
+    deal: String,
+    start: String,
+    end: String,
+}
+
+impl ClusterForm {
+    fn of(f: &UnitFields) -> Self {
+        let day = |d: Option<bearing_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        ClusterForm {
+            provider: f.provider.clone().unwrap_or_default(),
+            dedicated: dedicated(f.dedicated),
+            organization: f.organization.map(|o| o.to_string()).unwrap_or_default(),
+            deal: f.deal.map(|d| d.to_string()).unwrap_or_default(),
+            start: day(f.start),
+            end: day(f.end),
+        }
+    }
+
+    fn fields(&self) -> Result<UnitFields, AppError> {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let date = |field: &str, s: &str| {
+            text(s)
+                .map(|s| {
+                    bearing_core::parse_date(&s)
+                        .map_err(|e| AppError::invalid(field, e.to_string()))
+                })
+                .transpose()
+        };
+        Ok(UnitFields {
+            provider: text(&self.provider),
+            dedicated: match self.dedicated.as_str() {
+                "dedicated" => Some(true),
+                "shared" => Some(false),
+                "" => None,
+                other => {
+                    return Err(AppError::invalid(
+                        "dedicated",
+                        format!("{other:?}: choose dedicated, shared or unknown"),
+                    ));
+                }
+            },
+            organization: text(&self.organization)
+                .map(|o| {
+                    o.parse::<OrganizationId>()
+                        .map_err(|e| AppError::invalid("organization", e.to_string()))
+                })
+                .transpose()?,
+            deal: text(&self.deal)
+                .map(|d| {
+                    d.parse::<DealId>()
+                        .map_err(|e| AppError::invalid("deal", format!("{d:?}: {e}")))
+                })
+                .transpose()?,
+            start: date("start", &self.start)?,
+            end: date("end", &self.end)?,
+        })
+    }
+}
+
+fn cluster_id(raw: i64) -> Result<ClusterId, AppError> {
+    ClusterId::new(raw).map_err(|_| AppError::NotFound(format!("no cluster with id {raw}")))
+}
+
+async fn cluster(State(state): State<AppState>, caller: Caller, Path(raw): Path<i64>) -> Response {
+    cluster_page(&state, &caller, raw, StatusCode::OK, Vec::new(), None).await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<i64>,
+    Form(form): Form<ClusterForm>,
+) -> Response {
+    let saved = async {
+        let id = cluster_id(raw)?;
+        usage::update_unit(
+            &state.store,
+            &caller.ctx(),
+            UnitKind::Cluster,
+            id.get(),
+            form.fields()?,
+        )
+        .await
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other(&format!("/usage/clusters/{raw}")),
+        Err(error @ AppError::Invalid { .. }) => {
+            cluster_page(
+                &state,
+                &caller,
+                raw,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![format!("The cluster was not changed: {error}")],
+                Some(form),
+            )
+            .await
+        }
+        Err(error) => error_page(&caller, error),
+    }
+}
+
+async fn cluster_page(
+    state: &AppState,
+    caller: &Caller,
+    raw: i64,
+    status: StatusCode,
+    errors: Vec<String>,
+    form: Option<ClusterForm>,
+) -> Response {
+    let page = async {
+        let id = cluster_id(raw)?;
+        let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
+        let view = usage::cluster_view(&state.store, &assumptions, id, today()).await?;
+        let history =
+            match bearing_app::history::of(&state.store, EntityKind::Cluster, &raw.to_string())
+                .await
+            {
+                Ok(records) => timeline(&records),
+                Err(AppError::NotFound(_)) => Vec::new(),
+                Err(error) => return Err(error),
+            };
+        let organizations = state
+            .snapshot()
+            .await?
+            .organizations()
+            .await?
+            .iter()
+            .filter(|o| o.deleted_at.is_none())
+            .map(|o| (o.id.to_string(), o.fields.name.to_string()))
+            .collect();
+        Ok(build_cluster_page(
+            caller,
+            view,
+            errors,
+            form,
+            organizations,
+            history,
+        ))
+    }
+    .await;
+    match page {
+        Ok(page) => render(status, &page),
+        Err(error) => error_page(caller, error),
+    }
+}
+
+fn build_cluster_page(
+    caller: &Caller,
+    view: usage::ClusterView,
+    errors: Vec<String>,
+    form: Option<ClusterForm>,
+    organizations: Vec<(String, String)>,
+    history: Vec<HistoryEntry>,
+) -> ClusterPage {
+    let f = &view.cluster.fields;
+    let day =
+        |d: Option<bearing_core::Date>| d.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
+    let fields = vec![
+        (
+            "Community".to_owned(),
+            view.owner.clone().unwrap_or_else(|| "none recorded".into()),
+        ),
+        (
+            "Provider".to_owned(),
+            f.provider.clone().unwrap_or_else(|| "unknown".into()),
+        ),
+        (
+            "Dedicated".to_owned(),
+            match f.dedicated {
+                Some(true) => "dedicated to one community".into(),
+                Some(false) => "shared".into(),
+                None => "unknown".into(),
+            },
+        ),
+        (
+            "Paid by deal".to_owned(),
+            f.deal
+                .map_or_else(|| "none recorded".to_owned(), |d| format!("deal {d}")),
+        ),
+        (
+            "Runs".to_owned(),
+            format!("from {} to {}", day(f.start), day(f.end)),
+        ),
+    ];
+    let months: Vec<String> = view
+        .months
+        .iter()
+        .rev()
+        .take(MONTHS)
+        .rev()
+        .map(|(m, _, _)| m.to_string())
+        .collect();
+    let shown = &view.months[view.months.len().saturating_sub(MONTHS)..];
+    let mau = Series::new(
+        "Monthly active users",
+        shown.iter().map(|(_, u, _)| *u as f64).collect(),
+    );
+    let fee = Series::new("Fee", shown.iter().map(|(_, _, f)| *f).collect());
+    let mut history_table = HtmlTable::new(
+        "Active users and fee by month",
+        &["Month", "Active users", "Fee"],
+    )
+    .numeric_columns(&[1, 2]);
+    for (month, users, fee) in shown.iter().rev() {
+        history_table.rows.push(vec![
+            Cell::text(month.to_string()),
+            Cell::number(users.to_string()),
+            Cell::number(dollars(*fee)),
+        ]);
+    }
+    let pair = ChartPair {
+        title: "Active users over time".into(),
+        svg: charts::line_chart(
+            "Monthly active users",
+            "Each month's active users, the largest sample of the month; the table beside the chart has the numbers and the fee.",
+            &months,
+            &[mau],
+            None,
+        ),
+        caption: format!(
+            "The fee follows the price tiers of the assumptions; in all, {} over these months.",
+            dollars(fee.values.iter().sum())
+        ),
+        table: history_table,
+    };
+    let mut ahead = HtmlTable::new(
+        "Ahead by trend and season",
+        &["Month", "Active users", "Fee"],
+    )
+    .numeric_columns(&[1, 2]);
+    for (month, users, fee) in &view.ahead {
+        ahead.rows.push(vec![
+            Cell::text(month.to_string()),
+            Cell::number(format!("{users:.0}")),
+            Cell::number(dollars(*fee)),
+        ]);
+    }
+    let mut hubs = HtmlTable::new("Hubs on this cluster", &["Hub", "Provider", "Dedicated"]);
+    for hub in &view.hubs {
+        hubs.rows.push(vec![
+            Cell::text(hub.name.clone()),
+            Cell::text(hub.fields.provider.clone().unwrap_or_default()),
+            Cell::text(dedicated(hub.fields.dedicated)),
+        ]);
+    }
+    let mut tables = vec![ahead];
+    if !view.hubs.is_empty() {
+        tables.push(hubs);
+    }
+    ClusterPage {
+        layout: Layout::new(format!("Cluster {}", view.cluster.name), caller, "/usage"),
+        id: view.cluster.id,
+        errors,
+        fields,
+        signal: view.signal.describe(),
+        engagement: view.engagement.map_or_else(
+            || {
+                "unknown: it needs a month in the last three and users in the twelve before"
+                    .to_owned()
+            },
+            |e| e.describe(),
+        ),
+        pairs: vec![pair],
+        tables,
+        can_edit: caller.role().allows(Permission::EditCrm),
+        form: form.unwrap_or_else(|| ClusterForm::of(f)),
+        organizations,
+        history,
+    }
+}
