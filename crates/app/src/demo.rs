@@ -100,14 +100,41 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
     for cluster in &data.clusters {
         let owner = organizations.id(&cluster.organization)?;
         let id = tx.insert_cluster(&cluster.name, Some(owner), at).await?;
-        let value = serde_json::json!({ "id": id, "name": cluster.name, "organization": cluster.organization });
+        let fields = bearing_core::usage::UnitFields {
+            provider: Some(cluster.provider.to_owned()),
+            dedicated: Some(cluster.dedicated),
+            organization: Some(owner),
+            deal: created.get(cluster.deal).map(|d| d.id),
+            start: Some(cluster.start),
+            end: None,
+        };
+        let record = tx
+            .update_unit(bearing_store::UnitKind::Cluster, id.get(), &fields, at)
+            .await?;
         log.record(Change {
             entity: EntityKind::Cluster,
             id: id.to_string(),
             action: Action::Create,
             before: None,
-            after: Some(&value),
+            after: Some(&record),
         })?;
+        for (hub, days) in &cluster.hubs {
+            let hub_id = tx.insert_hub(id, hub, at).await?;
+            let value = serde_json::json!({ "id": hub_id, "cluster": cluster.name, "name": hub });
+            log.record(Change {
+                entity: EntityKind::Hub,
+                id: hub_id.to_string(),
+                action: Action::Create,
+                before: None,
+                after: Some(&value),
+            })?;
+            samples.extend(days.iter().map(|(date, users)| bearing_store::NewSample {
+                cluster_id: id,
+                hub_id: Some(hub_id),
+                date: *date,
+                users: *users,
+            }));
+        }
         samples.extend(
             cluster
                 .samples

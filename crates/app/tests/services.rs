@@ -154,6 +154,7 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
             + data.contacts.len()
             + data.campaigns.len()
             + data.clusters.len()
+            + data.clusters.iter().map(|c| c.hubs.len()).sum::<usize>()
             + 1,
         "one audit row per record and one for the assumptions"
     );
@@ -173,7 +174,8 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     assert!(!data.clusters.is_empty());
     assert_eq!(
         store.list_samples().await.unwrap().len(),
-        data.clusters.len() * 104
+        data.clusters.len() * (104 + 2 * 14),
+        "two years weekly, and two hubs daily for two weeks"
     );
     let history = store.list_deal_history(None, None, None).await.unwrap();
     assert_eq!(

@@ -484,12 +484,28 @@ async fn journeys(j: &mut Journey) {
     j.submit_with(first).await;
     j.check("organization").await;
 
+    // Usage: the communities over time, then a cluster, whose provider is changed.
+    j.open("/usage").await;
+    j.check("usage").await;
+    let cluster = j.web.find(By::Css("main table tbody a")).await.unwrap();
+    j.submit_with(cluster).await;
+    assert!(j.path().await.starts_with("/usage/clusters/"));
+    assert!(j.body().await.contains("Value signal"));
+    j.fill("provider", "on-premises").await;
+    j.press("Save").await;
+    assert!(
+        j.body().await.contains("provider: "),
+        "the history shows the change"
+    );
+    j.check("cluster").await;
+
     // Dark mode has its own colours: the main pages again, in them.
     j.colour_scheme("dark").await;
     for (path, name) in [
         ("/", "dashboard-dark"),
         ("/pipeline", "pipeline-dark"),
         ("/forecast", "forecast-dark"),
+        ("/usage", "usage-dark"),
         (deal.as_str(), "deal-dark"),
     ] {
         j.open(path).await;

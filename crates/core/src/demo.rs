@@ -66,12 +66,21 @@ pub struct DemoData {
     pub assumptions: Assumptions,
 }
 
-/// A member community's cluster and two years of weekly active-user samples.
+/// A member community's cluster: two years of weekly active-user samples, and two hubs with
+/// daily samples for the last two weeks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoCluster {
     pub name: String,
     pub organization: OrganizationName,
+    pub provider: &'static str,
+    /// Premier members get a cluster of their own.
+    pub dedicated: bool,
+    pub start: Date,
+    /// The membership deal that pays for it, as an index into [`DemoData::deals`].
+    pub deal: usize,
     pub samples: Vec<(Date, i64)>,
+    /// (hub, daily samples).
+    pub hubs: Vec<(String, Vec<(Date, i64)>)>,
 }
 
 /// At most this many clusters, whatever the demo's size.
@@ -385,23 +394,23 @@ impl Generator {
     fn usage(&mut self, spec: DemoSpec) {
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         rng.set_stream(1);
-        let mut members: Vec<(OrganizationName, bool)> = Vec::new();
-        for deal in &self.data.deals {
+        let mut members: Vec<(OrganizationName, bool, usize)> = Vec::new();
+        for (index, deal) in self.data.deals.iter().enumerate() {
             let f = &deal.fields;
             let Some(org) = &f.organization else { continue };
             let membership = f
                 .revenue_type
                 .as_ref()
                 .is_some_and(|t| t.as_str().starts_with("membership"));
-            if membership && f.stage == "Closed Won" && !members.iter().any(|(o, _)| o == org) {
+            if membership && f.stage == "Closed Won" && !members.iter().any(|(o, _, _)| o == org) {
                 let premier = f
                     .revenue_type
                     .as_ref()
                     .is_some_and(|t| t.as_str() == "membership-premier");
-                members.push((org.clone(), premier));
+                members.push((org.clone(), premier, index));
             }
         }
-        for (org, premier) in members.into_iter().take(MAX_CLUSTERS) {
+        for (org, premier, deal) in members.into_iter().take(MAX_CLUSTERS) {
             let base = if premier {
                 rng.random_range(150.0..600.0)
             } else {
@@ -425,10 +434,30 @@ impl Generator {
                 let users = base * season * growth.powf(-years_ago) * noise;
                 samples.push((day, users.round().max(0.0) as i64));
             }
+            // The last two weeks, daily, on a production hub and a smaller staging hub.
+            let latest = samples.last().map_or(0.0, |(_, u)| *u as f64);
+            let mut hubs = Vec::new();
+            for (hub, share) in [("prod", 0.85), ("staging", 0.15)] {
+                let days = (0..14_i64)
+                    .rev()
+                    .map(|back| {
+                        let day = spec.as_of.checked_sub(back.days()).unwrap_or(spec.as_of);
+                        let noise: f64 = rng.random_range(0.95..1.05);
+                        (day, (latest * share * noise).round().max(0.0) as i64)
+                    })
+                    .collect();
+                hubs.push((hub.to_owned(), days));
+            }
+            let provider = ["gcp", "aws", "azure"][rng.random_range(0..3_usize)];
             self.data.clusters.push(DemoCluster {
                 name: format!("{org}-hub"),
                 organization: org,
+                provider,
+                dedicated: premier,
+                start: samples.first().map_or(spec.as_of, |(d, _)| *d),
+                deal,
                 samples,
+                hubs,
             });
         }
     }
@@ -1067,7 +1096,19 @@ mod tests {
                     .iter()
                     .any(|o| o.name == cluster.organization)
             );
+            let deal = &data.deals[cluster.deal].fields;
+            assert_eq!(deal.organization.as_ref(), Some(&cluster.organization));
+            assert_eq!(deal.stage, "Closed Won");
+            assert_eq!(cluster.start, cluster.samples[0].0);
+            let as_of = spec(None).as_of;
+            for (_, days) in &cluster.hubs {
+                assert_eq!(days.len(), 14, "two weeks, daily");
+                assert_eq!(days.last().map(|(d, _)| *d), Some(as_of));
+            }
         }
+        assert!(
+            data.clusters.iter().any(|c| c.dedicated) && data.clusters.iter().any(|c| !c.dedicated)
+        );
         assert!(generate(spec(Some(20_000))).clusters.len() <= MAX_CLUSTERS);
     }
 

@@ -849,16 +849,24 @@ pub struct Indicator {
 
 /// `$1,234,567`, rounded to whole units.
 pub fn dollars(x: f64) -> String {
+    format!("{}${}", if x < -0.5 { "-" } else { "" }, thousands(x.abs()))
+}
+
+/// A whole number with thousands separators: `12,345`; rounded half to even.
+pub fn thousands(x: f64) -> String {
     let whole = round(x).abs() as u64;
     let digits = whole.to_string();
     let mut out = String::new();
+    if x < -0.5 {
+        out.push('-');
+    }
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    format!("{}${out}", if x < -0.5 { "-" } else { "" })
+    out
 }
 
 fn percent(ratio: f64) -> String {

@@ -54,6 +54,42 @@ fn open(out: &mut String, title: &str, desc: &str, height: f64) {
     );
 }
 
+/// What a chart's values count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Money a month.
+    Dollars,
+    /// Active users.
+    Users,
+}
+
+impl Unit {
+    fn axis(self) -> &'static str {
+        match self {
+            Unit::Dollars => "US dollars per month",
+            Unit::Users => "Active users",
+        }
+    }
+
+    /// A value in full: `$12,345`, `12,345`.
+    pub fn full(self, x: f64) -> String {
+        match self {
+            Unit::Dollars => bearing_core::forecast::dollars(x),
+            Unit::Users => bearing_core::forecast::thousands(x),
+        }
+    }
+
+    /// A short label: `$1.2M`, `$350k`, `$900`; `12k`, `900` users.
+    pub fn short(self, x: f64) -> String {
+        match self {
+            Unit::Dollars => short_dollars(x),
+            Unit::Users if x.abs() >= 10_000.0 => format!("{:.0}k", x / 1_000.0),
+            Unit::Users if x.abs() >= 1_000.0 => format!("{:.1}k", x / 1_000.0),
+            Unit::Users => format!("{x:.0}"),
+        }
+    }
+}
+
 /// Short money labels for axes: `$1.2M`, `$350k`, `$900`.
 pub fn short_dollars(x: f64) -> String {
     let a = x.abs();
@@ -110,8 +146,9 @@ fn axes(
     step: f64,
     x_labels: &[String],
     x_at: impl Fn(usize) -> f64,
-    y_label: &str,
+    unit: Unit,
 ) {
+    let y_label = unit.axis();
     let mut v = 0.0;
     while v <= frame.max + step / 2.0 {
         let y = frame.y(v);
@@ -121,7 +158,7 @@ fn axes(
             LEFT + frame.plot_w,
             LEFT - 6.0,
             y + 4.0,
-            short_dollars(v)
+            unit.short(v)
         );
         v += step;
     }
@@ -149,9 +186,27 @@ fn axes(
     );
 }
 
-fn legend(out: &mut String, items: &[(String, usize, bool)], y: f64) {
+/// Where each legend entry goes: (x, row), wrapping onto new rows when the width is used.
+fn legend_layout<'a>(labels: impl IntoIterator<Item = &'a str>) -> (Vec<(f64, f64)>, f64) {
     let mut x = LEFT;
-    for (label, class, band) in items {
+    let mut row = 0.0;
+    let mut places = Vec::new();
+    for label in labels {
+        let width = 34.0 + 7.0 * label.chars().count() as f64;
+        if x > LEFT && x + width > WIDTH - RIGHT {
+            x = LEFT;
+            row += 1.0;
+        }
+        places.push((x, row));
+        x += width;
+    }
+    (places, row + 1.0)
+}
+
+fn legend(out: &mut String, items: &[(String, usize, bool)], y: f64) {
+    let (places, _) = legend_layout(items.iter().map(|(l, _, _)| l.as_str()));
+    for ((label, class, band), (x, row)) in items.iter().zip(places) {
+        let y = y + 20.0 * row;
         if *band {
             let _ = write!(
                 out,
@@ -172,7 +227,6 @@ fn legend(out: &mut String, items: &[(String, usize, bool)], y: f64) {
             x + 24.0,
             esc(label)
         );
-        x += 34.0 + 7.0 * label.chars().count() as f64;
     }
 }
 
@@ -180,11 +234,16 @@ fn legend(out: &mut String, items: &[(String, usize, bool)], y: f64) {
 pub fn line_chart(
     title: &str,
     desc: &str,
+    unit: Unit,
     x_labels: &[String],
     series: &[Series],
     band: Option<(&str, &[f64], &[f64])>,
 ) -> String {
-    let legend_rows = 1.0;
+    let (_, legend_rows) = legend_layout(
+        band.iter()
+            .map(|(label, _, _)| *label)
+            .chain(series.iter().map(|s| s.label.as_str())),
+    );
     let height = HEIGHT + 20.0 * legend_rows;
     let max = series
         .iter()
@@ -200,14 +259,7 @@ pub fn line_chart(
     };
     let mut out = String::with_capacity(8 * 1024);
     open(&mut out, title, desc, height);
-    axes(
-        &mut out,
-        &frame,
-        step,
-        x_labels,
-        |i| frame.x(i),
-        "US dollars per month",
-    );
+    axes(&mut out, &frame, step, x_labels, |i| frame.x(i), unit);
     let mut items = Vec::new();
     if let Some((label, low, high)) = band {
         let mut d = String::new();
@@ -251,8 +303,15 @@ pub fn line_chart(
 }
 
 /// Stacked bars, one bar per x label.
-pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Series]) -> String {
-    let height = HEIGHT + 20.0;
+pub fn stacked_bars(
+    title: &str,
+    desc: &str,
+    unit: Unit,
+    x_labels: &[String],
+    series: &[Series],
+) -> String {
+    let (_, legend_rows) = legend_layout(series.iter().map(|s| s.label.as_str()));
+    let height = HEIGHT + 20.0 * legend_rows;
     let totals: Vec<f64> = (0..x_labels.len())
         .map(|i| {
             series
@@ -278,7 +337,7 @@ pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Seri
         step,
         x_labels,
         |i| LEFT + slot * (i as f64 + 0.5),
-        "US dollars per month",
+        unit,
     );
     for (i, month) in x_labels.iter().enumerate() {
         let mut base = 0.0;
@@ -294,7 +353,7 @@ pub fn stacked_bars(title: &str, desc: &str, x_labels: &[String], series: &[Seri
                     slot * 0.7,
                     (y_bottom - y_top).max(0.0),
                     esc(&s.label),
-                    short_dollars(v),
+                    unit.short(v),
                     esc(month)
                 );
             }
@@ -533,11 +592,41 @@ mod tests {
     }
 
     #[test]
+    fn a_long_legend_wraps_and_users_are_not_dollars() {
+        let months = vec!["2026-01".to_owned(), "2026-02".to_owned()];
+        let series: Vec<Series> = (0..6)
+            .map(|i| {
+                Series::new(
+                    format!("a-community-with-a-long-name-{i}"),
+                    vec![100.0, 1_500.0],
+                )
+            })
+            .collect();
+        let svg = stacked_bars("Users", "Six communities", Unit::Users, &months, &series);
+        for s in &series {
+            assert!(svg.contains(&format!(">{}</text>", s.label)), "{}", s.label);
+        }
+        // 34 + 7 × 30 = 244 units a label: two fit a row of 624, so three rows.
+        assert!(
+            svg.contains(&format!("viewBox=\"0 0 {WIDTH} {}\"", HEIGHT + 60.0)),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(">Active users</text>") && !svg.contains("$"),
+            "{svg}"
+        );
+        assert_eq!(Unit::Users.short(9_000.0), "9.0k");
+        assert_eq!(Unit::Users.full(12_345.0), "12,345");
+        assert_eq!(Unit::Dollars.full(-12_345.0), "-$12,345");
+    }
+
+    #[test]
     fn charts_have_a_title_a_description_and_escaped_text() {
         let months = vec!["2026-01".to_owned(), "2026-02".to_owned()];
         let svg = line_chart(
             "Revenue <projection>",
             "Two months",
+            Unit::Dollars,
             &months,
             &[Series::new("A & B", vec![1.0, 2.0])],
             Some(("P10–P90", &[0.5, 1.0], &[1.5, 3.0])),

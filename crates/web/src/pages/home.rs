@@ -77,6 +77,7 @@ pub(crate) fn scenarios_chart(projections: &Table) -> String {
     charts::line_chart(
         "Monthly revenue by scenario",
         "Committed and estimated revenue per month, with the Monte Carlo pessimistic (P10) to optimistic (P90) range shaded; the table beside the chart has the numbers.",
+        charts::Unit::Dollars,
         &months,
         &[
             Series::new("Committed", row("Committed")),

@@ -63,7 +63,12 @@ fn series_of(table: &Table) -> Vec<Series> {
         .collect()
 }
 
-pub(super) fn transposed(caption: &str, months: &[String], series: &[Series]) -> HtmlTable {
+pub(super) fn transposed(
+    caption: &str,
+    unit: charts::Unit,
+    months: &[String],
+    series: &[Series],
+) -> HtmlTable {
     let mut columns = vec!["Month"];
     columns.extend(series.iter().map(|s| s.label.as_str()));
     let mut html = HtmlTable::new(caption, &columns);
@@ -75,7 +80,7 @@ pub(super) fn transposed(caption: &str, months: &[String], series: &[Series]) ->
                 .chain(
                     series
                         .iter()
-                        .map(|s| Cell::number(dollars(s.values.get(i).copied().unwrap_or(0.0)))),
+                        .map(|s| Cell::number(unit.full(s.values.get(i).copied().unwrap_or(0.0)))),
                 )
                 .collect()
         })
@@ -135,7 +140,7 @@ fn forecast_page(
             title: "Projections by scenario".into(),
             svg: scenarios_chart(projections),
             caption: "The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.".into(),
-            table: transposed("Monthly revenue by scenario", &months, &scenario_series),
+            table: transposed("Monthly revenue by scenario", charts::Unit::Dollars, &months, &scenario_series),
         },
         usage_pair(&months, &scenario_series),
         ChartPair {
@@ -143,11 +148,12 @@ fn forecast_page(
             svg: charts::stacked_bars(
                 "Estimated monthly revenue by revenue type",
                 "Stacked bars of the estimated revenue of each month, one colour per revenue type; the table beside the chart has the numbers.",
+                charts::Unit::Dollars,
                 &type_months,
                 &type_series,
             ),
             caption: "Stacked: each bar is the month's estimated revenue.".into(),
-            table: transposed("Estimated revenue by type and month", &type_months, &type_series),
+            table: transposed("Estimated revenue by type and month", charts::Unit::Dollars, &type_months, &type_series),
         },
         ChartPair {
             title: "Active deals over time".into(),
@@ -185,6 +191,7 @@ fn usage_pair(months: &[String], scenarios: &[Series]) -> ChartPair {
         svg: charts::line_chart(
             "Usage revenue per month, two ways",
             "The mean of the last twelve months' usage fees, flat, beside a forecast that follows each cluster's trend and season; the table beside the chart has the numbers.",
+            charts::Unit::Dollars,
             months,
             &usage,
             None,
@@ -193,7 +200,12 @@ fn usage_pair(months: &[String], scenarios: &[Series]) -> ChartPair {
             "Estimated usage revenue is the mean of the last twelve monthly totals, as the organisation has computed it. Trend and season: {}",
             bearing_core::usage::TREND_AND_SEASON_METHOD
         ),
-        table: transposed("Usage revenue by month", months, &usage),
+        table: transposed(
+            "Usage revenue by month",
+            charts::Unit::Dollars,
+            months,
+            &usage,
+        ),
     }
 }
 

@@ -33,7 +33,7 @@ pub(super) fn routes() -> Routes {
 /// Months shown over time.
 const MONTHS: usize = 24;
 /// Communities drawn apart in the stacked chart; the rest are added up as "Other".
-const COMMUNITIES: usize = 8;
+const COMMUNITIES: usize = 5;
 
 #[derive(Template)]
 #[template(path = "usage.html")]
@@ -111,11 +111,12 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         svg: charts::stacked_bars(
             "Monthly active users per community",
             "Stacked bars of each month's active users, one colour per community; the table beside the chart has the numbers.",
+            charts::Unit::Users,
             &labels,
             &series,
         ),
         caption: "A month's active users are each cluster's largest sample in the month, added up by the community that owns the cluster.".into(),
-        table: transposed("Monthly active users per community", &labels, &series),
+        table: transposed("Monthly active users per community", charts::Unit::Users, &labels, &series),
     };
     let owners: BTreeMap<i64, String> = state
         .snapshot()
@@ -166,7 +167,8 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
     Ok(UsagePage {
         layout: Layout::new("Usage", caller, "/usage"),
         intro: format!(
-            "In {last}: {latest_users} monthly active users on {} clusters, {} in usage fees.",
+            "In {last}: {} monthly active users on {} clusters, {} in usage fees.",
+            bearing_core::forecast::thousands(latest_users as f64),
             units.iter().filter(|u| u.kind == UnitKind::Cluster).count(),
             dollars(latest_fees)
         ),
@@ -424,6 +426,7 @@ fn build_cluster_page(
         svg: charts::line_chart(
             "Monthly active users",
             "Each month's active users, the largest sample of the month; the table beside the chart has the numbers and the fee.",
+            charts::Unit::Users,
             &months,
             &[mau],
             None,
