@@ -1073,3 +1073,152 @@ fn usage_imports_and_reports_from_the_command_line() {
         "bad.csv:2: column date = \"2026-13-01\"",
     );
 }
+
+#[test]
+fn clusters_are_listed_shown_and_edited_and_a_pull_needs_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("usage.csv"),
+        "date,hub,users,cluster\n2026-01-03,prod,280,west\n",
+    )
+    .unwrap();
+    assert_eq!(bearing(d, &["import", "usage", "usage.csv"], &[]).status, 0);
+    assert_eq!(bearing(d, &["org", "add", "ucb"], &[]).status, 0);
+    let edit = bearing(
+        d,
+        &[
+            "cluster",
+            "edit",
+            "west",
+            "--provider",
+            "gcp",
+            "--dedicated",
+            "--org",
+            "ucb",
+            "--start",
+            "2025-07-01",
+        ],
+        &[],
+    );
+    assert_eq!(edit.status, 0, "{}", edit.stderr);
+    assert_eq!(
+        edit.stdout,
+        "cluster west: provider gcp, dedicated, organization 1, from 2025-07-01\n"
+    );
+    let list = bearing(d, &["cluster", "list", "--format", "csv"], &[]);
+    assert_eq!(
+        list.stdout,
+        "id,kind,cluster,name,provider,dedicated,organization,deal,start,end\n1,hub,west,prod,,,,,,\n1,cluster,,west,gcp,dedicated,ucb,,2025-07-01,\n"
+    );
+    let show = bearing(d, &["cluster", "show", "west", "--format", "csv"], &[]);
+    assert!(
+        show.stdout
+            .ends_with("month,mau,fee\n2026-01,280,1000.00\n"),
+        "{}",
+        show.stdout
+    );
+    let hub = bearing(
+        d,
+        &[
+            "cluster",
+            "edit",
+            "west/prod",
+            "--shared",
+            "--clear",
+            "provider",
+        ],
+        &[],
+    );
+    assert_eq!(hub.stdout, "hub west/prod: shared\n", "{}", hub.stderr);
+    let cleared = bearing(
+        d,
+        &[
+            "cluster", "edit", "west", "--clear", "org", "--clear", "start",
+        ],
+        &[],
+    );
+    assert_eq!(
+        cleared.stdout, "cluster west: provider gcp, dedicated\n",
+        "{}",
+        cleared.stderr
+    );
+    assert_one_line_error(
+        &bearing(d, &["cluster", "edit", "west", "--clear", "colour"], &[]),
+        2,
+        "--clear colour: expected provider, dedicated, org, deal, start or end",
+    );
+    assert_one_line_error(
+        &bearing(d, &["cluster", "edit", "west", "--org", "nobody"], &[]),
+        2,
+        "--org: there is no organization nobody",
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "cluster",
+                "edit",
+                "west",
+                "--start",
+                "2026-02-01",
+                "--end",
+                "2026-01-01",
+            ],
+            &[],
+        ),
+        1,
+        "end: 2026-01-01 is before the start, 2026-02-01",
+    );
+    assert_one_line_error(
+        &bearing(d, &["cluster", "show", "east"], &[]),
+        1,
+        "no cluster named \"east\"",
+    );
+    assert_one_line_error(
+        &bearing(d, &["usage", "pull", "--from", "2026-01-01"], &[]),
+        2,
+        "name a server with --prometheus URL",
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "usage",
+                "pull",
+                "--prometheus",
+                "http://127.0.0.1:9",
+                "--from",
+                "2026-02-01",
+                "--to",
+                "2026-01-01",
+            ],
+            &[],
+        ),
+        2,
+        "--to 2026-01-01 is before --from 2026-02-01",
+    );
+    // A configured source: `bearing config` names it and hides its token.
+    std::fs::write(
+        d.join("bearing.toml"),
+        "[[prometheus]]\nurl = \"https://grafana.example.org/api/datasources/proxy/uid/abc\"\ntoken = \"glsa_secret\"\ncluster = \"west\"\n",
+    )
+    .unwrap();
+    let config = bearing(d, &["config"], &[]);
+    assert!(
+        config.stdout.contains("prometheus[0]") && config.stdout.contains("https://grafana.example.org/api/datasources/proxy/uid/abc, token (redacted), every 24 h"),
+        "{}",
+        config.stdout
+    );
+    assert!(!config.stdout.contains("glsa_secret"));
+    std::fs::write(
+        d.join("bearing.toml"),
+        "[[prometheus]]\nurl = \"http://x\"\nstep = 0\n",
+    )
+    .unwrap();
+    assert_one_line_error(
+        &bearing(d, &["config"], &[]),
+        2,
+        "bearing.toml: [[prometheus]] http://x: step must be at least 1 second",
+    );
+}
