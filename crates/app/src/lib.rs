@@ -17,6 +17,7 @@ pub mod import;
 pub mod organizations;
 pub mod pipelines;
 pub mod reports;
+pub mod roles;
 pub mod snapshot;
 pub mod usage;
 

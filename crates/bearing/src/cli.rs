@@ -103,6 +103,12 @@ pub enum Command {
     /// Clusters and hubs: list, show, edit
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Roles, as the role pages describe them (import them with `bearing import roles`)
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Publish pages: the roles in MyST Markdown
+    #[command(subcommand)]
+    Publish(PublishCommand),
     /// The assumptions behind the reports: show, set, history
     #[command(subcommand)]
     Assumptions(AssumptionsCommand),
@@ -623,6 +629,44 @@ pub enum ImportCommand {
     /// Usage samples: `cluster,date,unique_users` or `date,hub,users,cluster`, idempotent on
     /// (cluster or hub, date); unknown clusters and hubs are created
     Usage(ImportArgs),
+    /// A role page in MyST Markdown: the job-titles page (a section per role) or an area's page
+    /// (context, key goals, areas of responsibility, measures, current roles)
+    Roles(RolesImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RolesImportArgs {
+    pub file: PathBuf,
+    /// The area an area's page is about, when the page does not say
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Say what would be created and changed; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// The job-titles page and each area's page, in MyST Markdown, shaped like the pages they
+    /// were read from
+    Roles {
+        /// Only `myst` (MyST Markdown)
+        #[arg(long, default_value = "myst", value_parser = ["myst"])]
+        format: String,
+        /// Write one file per page into DIR (job-titles.md, partnerships.md, …) instead of
+        /// printing them
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Every role: area, key goal, performance measures, comparable titles, revisit month
+    List {
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]

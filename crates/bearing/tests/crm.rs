@@ -1222,3 +1222,76 @@ fn clusters_are_listed_shown_and_edited_and_a_pull_needs_a_server() {
         "bearing.toml: [[prometheus]] http://x: step must be at least 1 second",
     );
 }
+
+#[test]
+fn role_pages_import_and_publish_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds");
+    let titles = format!("{seeds}/000_f29e73a95cfc75c0.txt");
+    let area = format!("{seeds}/003_37af37446fc9784a.txt");
+    let dry = bearing(d, &["import", "roles", &titles, "--dry-run"], &[]);
+    assert_eq!(dry.status, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("roles 3 (Open Source Infrastructure Engineer, Senior Open Source Infrastructure Engineer, Partnerships Lead) new")
+            && dry.stdout.ends_with("(dry run: nothing was written)\n"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(bearing(d, &["import", "roles", &titles], &[]).status, 0);
+    let imported = bearing(d, &["import", "roles", &area], &[]);
+    assert!(
+        imported.stdout.contains("(the Partnerships area's page)"),
+        "{}",
+        imported.stdout
+    );
+    let list = bearing(d, &["role", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout.lines().nth(3).unwrap().starts_with(
+            "Partnerships Lead,Partnerships,\"Ensure that 2i2c has effective relationships"
+        ),
+        "{}",
+        list.stdout
+    );
+    let published = bearing(
+        d,
+        &["publish", "roles", "--format", "myst", "--out", "pages"],
+        &[],
+    );
+    assert_eq!(published.status, 0, "{}", published.stderr);
+    assert_eq!(
+        published.stdout,
+        "wrote pages/job-titles.md\nwrote pages/partnerships.md\n"
+    );
+    for (page, original) in [("job-titles.md", &titles), ("partnerships.md", &area)] {
+        let written = std::fs::read_to_string(d.join("pages").join(page)).unwrap();
+        let original = std::fs::read_to_string(original).unwrap();
+        assert!(
+            bearing_formats::myst::equivalent(&written, &original),
+            "{page}:\n{written}"
+        );
+    }
+    let printed = bearing(d, &["publish", "roles"], &[]);
+    assert!(
+        printed
+            .stdout
+            .starts_with("% job-titles.md\n\n# Job Titles\n"),
+        "{}",
+        printed.stdout
+    );
+    assert_one_line_error(
+        &bearing(d, &["publish", "roles", "--format", "html"], &[]),
+        2,
+        "invalid value 'html'",
+    );
+    std::fs::write(
+        d.join("goals.md"),
+        "## Key goals\n\n1. **Reach**: Be known.\n",
+    )
+    .unwrap();
+    assert_one_line_error(
+        &bearing(d, &["import", "roles", "goals.md"], &[]),
+        1,
+        "cannot tell which area this page is about: name it (--area NAME)",
+    );
+}

@@ -55,10 +55,13 @@ pub enum EntityKind {
     Cluster,
     Hub,
     User,
+    Area,
+    Role,
+    Document,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 10] = [
+    pub const ALL: [EntityKind; 13] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -69,6 +72,9 @@ impl EntityKind {
         EntityKind::Cluster,
         EntityKind::Hub,
         EntityKind::User,
+        EntityKind::Area,
+        EntityKind::Role,
+        EntityKind::Document,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +89,9 @@ impl EntityKind {
             EntityKind::Cluster => "cluster",
             EntityKind::Hub => "hub",
             EntityKind::User => "user",
+            EntityKind::Area => "area",
+            EntityKind::Role => "role",
+            EntityKind::Document => "document",
         }
     }
 }
@@ -172,7 +181,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document"
             )
         );
     }

@@ -54,6 +54,7 @@ pub mod month;
 pub mod organization;
 pub mod people;
 pub mod pipeline;
+pub mod roles;
 pub mod usage;
 
 pub use audit::{Action, Actor, EntityKind, Source};

@@ -3,6 +3,7 @@
 
 pub mod crm;
 pub mod directory;
+pub mod myst;
 pub mod prometheus;
 pub mod table;
 pub mod usage;

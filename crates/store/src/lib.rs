@@ -17,6 +17,7 @@ mod error;
 mod organizations;
 mod pipelines;
 mod properties;
+mod roles;
 mod url;
 mod usage;
 
@@ -41,6 +42,7 @@ pub use error::StoreError;
 pub use organizations::OrganizationRecord;
 pub use pipelines::{StageFields, StageRecord};
 pub use properties::PropertyOwner;
+pub use roles::{AreaRecord, RoleRecord};
 pub use url::{Backend, DbUrl};
 pub use usage::{NewSample, SampleRecord, UnitKind, UnitRecord};
 

@@ -8,10 +8,13 @@ use crate::cli::{ImportArgs, ImportCommand};
 use crate::config::Config;
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
-    let (ImportCommand::Deals(args)
-    | ImportCommand::Organizations(args)
-    | ImportCommand::Contacts(args)
-    | ImportCommand::Usage(args)) = &command;
+    let args = match &command {
+        ImportCommand::Deals(args)
+        | ImportCommand::Organizations(args)
+        | ImportCommand::Contacts(args)
+        | ImportCommand::Usage(args) => args,
+        ImportCommand::Roles(args) => return super::roles::import(config, args).await,
+    };
     let ImportArgs {
         file,
         dry_run,
@@ -47,6 +50,9 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                 }
                 (plan.summary(), table)
             }),
+        ImportCommand::Roles(_) => Err(AppError::Internal(
+            "role pages are not CSV files and are imported above".into(),
+        )),
     };
     store.close().await;
     match result {

@@ -12,6 +12,7 @@ mod import;
 mod migrate;
 mod org;
 mod pipeline;
+mod roles;
 mod serve;
 mod usage;
 mod user;
@@ -55,6 +56,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Import(command) => import::run(&config, command).await,
         Command::Usage(command) => usage::run(&config, command).await,
         Command::Cluster(command) => cluster::run(&config, command).await,
+        Command::Role(command) => roles::list(&config, command).await,
+        Command::Publish(command) => roles::publish(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
         Command::Report { name, format, out } => {
             assumptions::report(&config, &name, format, out.as_deref()).await

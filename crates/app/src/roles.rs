@@ -1,0 +1,372 @@
+//! Roles and areas: reading the organisation's role pages in, and publishing them again.
+//!
+//! The job-titles page's roles become role records (in page order) and its other sections
+//! are kept as the `job-titles` document, in their place among the roles. An area's page
+//! updates every area its context lists (name and description) and keeps the page itself on
+//! the area it is about. Publishing writes the pages back from the records: the job-titles
+//! page with every role, and a page for each area that has one.
+
+use std::collections::HashMap;
+
+use bearing_core::roles::{
+    AreaPage, AreaSection, Item, RoleText, Section, TitlesPage, TitlesSection,
+};
+use bearing_core::{Action, EntityKind};
+use bearing_formats::Table;
+use bearing_formats::myst::{self, Page};
+use bearing_store::{AreaRecord, RoleRecord, Store};
+
+use crate::{AppError, Change, ChangeLog, Context, Result};
+
+/// The document that keeps the job-titles page's own parts.
+pub const TITLES_DOCUMENT: &str = "job-titles";
+
+/// The job-titles page's own parts, and where the roles go among them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct TitlesDocument {
+    title: String,
+    preamble: String,
+    order: Vec<Placed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Placed {
+    Role(String),
+    Section(Section),
+}
+
+/// What an import did, or (dry run) would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RolesPlan {
+    pub file: String,
+    /// The area an area's page is about.
+    pub area: Option<String>,
+    pub new_roles: Vec<String>,
+    pub changed_roles: Vec<String>,
+    pub unchanged_roles: usize,
+    pub new_areas: Vec<String>,
+    pub changed_areas: Vec<String>,
+    pub unchanged_areas: usize,
+}
+
+impl RolesPlan {
+    pub fn summary(&self) -> String {
+        let list = |names: &[String]| {
+            if names.is_empty() {
+                "0".to_owned()
+            } else {
+                format!("{} ({})", names.len(), names.join(", "))
+            }
+        };
+        format!(
+            "{}{}: roles {} new, {} changed, {} unchanged; areas {} new, {} changed, {} unchanged",
+            self.file,
+            self.area
+                .as_ref()
+                .map(|a| format!(" (the {a} area's page)"))
+                .unwrap_or_default(),
+            list(&self.new_roles),
+            list(&self.changed_roles),
+            self.unchanged_roles,
+            list(&self.new_areas),
+            list(&self.changed_areas),
+            self.unchanged_areas,
+        )
+    }
+}
+
+/// Reads a role page (the job-titles page or an area's page) into the records. `area` names
+/// the area an area's page is about when the page does not say.
+pub async fn import(
+    store: &Store,
+    ctx: &Context,
+    file: &str,
+    text: &str,
+    area: Option<&str>,
+    dry_run: bool,
+) -> Result<RolesPlan> {
+    let mut plan = RolesPlan {
+        file: file.to_owned(),
+        ..RolesPlan::default()
+    };
+    let roles = store.list_roles().await?;
+    let areas = store.list_areas().await?;
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(ctx, at);
+    let mut tx = store.begin().await?;
+    match myst::read(text) {
+        Page::Titles(page) => {
+            if page.roles().next().is_none() {
+                return Err(AppError::invalid(
+                    "file",
+                    format!(
+                        "{file}: no role found: a role is a second-level heading (## Role name)"
+                    ),
+                ));
+            }
+            let known: HashMap<&str, &RoleRecord> =
+                roles.iter().map(|r| (r.text.name.as_str(), r)).collect();
+            for (position, role) in page.roles().enumerate() {
+                let position = position as i64;
+                let before = known.get(role.name.as_str()).copied();
+                match before {
+                    Some(b) if b.text == *role && b.position == position => {
+                        plan.unchanged_roles += 1;
+                        continue;
+                    }
+                    Some(_) => plan.changed_roles.push(role.name.clone()),
+                    None => plan.new_roles.push(role.name.clone()),
+                }
+                if !dry_run {
+                    let after = tx
+                        .put_role(role, before.and_then(|b| b.area_id), position, at)
+                        .await?;
+                    log.record(Change {
+                        entity: EntityKind::Role,
+                        id: after.id.to_string(),
+                        action: if before.is_some() {
+                            Action::Update
+                        } else {
+                            Action::Create
+                        },
+                        before,
+                        after: Some(&after),
+                    })?;
+                }
+            }
+            let document = titles_document(&page);
+            let value =
+                serde_json::to_value(&document).map_err(|e| AppError::Internal(e.to_string()))?;
+            let stored = store.get_document(TITLES_DOCUMENT).await?;
+            if !dry_run && stored.as_ref() != Some(&value) {
+                tx.put_document(TITLES_DOCUMENT, &value, at).await?;
+                log.record(Change {
+                    entity: EntityKind::Document,
+                    id: TITLES_DOCUMENT.to_owned(),
+                    action: if stored.is_some() {
+                        Action::Update
+                    } else {
+                        Action::Create
+                    },
+                    before: stored.as_ref(),
+                    after: Some(&value),
+                })?;
+            }
+        }
+        Page::Area(page) => {
+            let name = area.map(str::to_owned).or_else(|| page.area()).ok_or_else(|| {
+                AppError::invalid(
+                    "area",
+                    format!("{file}: cannot tell which area this page is about: name it (--area NAME)"),
+                )
+            })?;
+            plan.area = Some(name.clone());
+            let known: HashMap<&str, &AreaRecord> =
+                areas.iter().map(|a| (a.name.as_str(), a)).collect();
+            let context: Vec<(String, Option<String>)> = page
+                .sections
+                .iter()
+                .filter_map(|s| match s {
+                    AreaSection::Context { areas, .. } => Some(areas),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|i| Some((i.name.clone()?, Some(i.text.clone()))))
+                .collect();
+            let mut wanted: Vec<(String, Option<String>, Option<&AreaPage>)> = context
+                .into_iter()
+                .map(|(n, d)| {
+                    let page = (n == name).then_some(&page);
+                    (n, d, page)
+                })
+                .collect();
+            if !wanted.iter().any(|(n, _, _)| *n == name) {
+                let description = known.get(name.as_str()).and_then(|a| a.description.clone());
+                wanted.push((name.clone(), description, Some(&page)));
+            }
+            let mut page_area_id = known.get(name.as_str()).map(|a| a.id);
+            for (position, (area_name, description, area_page)) in wanted.into_iter().enumerate() {
+                let position = position as i64;
+                let before = known.get(area_name.as_str()).copied();
+                let same = before.is_some_and(|b| {
+                    b.description == description
+                        && b.position == position
+                        && area_page.is_none_or(|p| b.page.as_ref() == Some(p))
+                });
+                match before {
+                    Some(_) if same => {
+                        plan.unchanged_areas += 1;
+                        continue;
+                    }
+                    Some(_) => plan.changed_areas.push(area_name.clone()),
+                    None => plan.new_areas.push(area_name.clone()),
+                }
+                if !dry_run {
+                    let after = tx
+                        .put_area(&area_name, description.as_deref(), position, area_page, at)
+                        .await?;
+                    if area_name == name {
+                        page_area_id = Some(after.id);
+                    }
+                    log.record(Change {
+                        entity: EntityKind::Area,
+                        id: after.id.to_string(),
+                        action: if before.is_some() {
+                            Action::Update
+                        } else {
+                            Action::Create
+                        },
+                        before,
+                        after: Some(&after),
+                    })?;
+                }
+            }
+            // The roles its current-roles table names belong to the area.
+            for row in page.current_roles() {
+                let Some(before) = roles.iter().find(|r| r.text.name == row.role) else {
+                    continue;
+                };
+                if page_area_id.is_none() || before.area_id == page_area_id {
+                    continue;
+                }
+                plan.changed_roles.push(before.text.name.clone());
+                if let (false, Some(area_id)) = (dry_run, page_area_id) {
+                    let after = tx
+                        .put_role(&before.text, Some(area_id), before.position, at)
+                        .await?;
+                    log.record(Change {
+                        entity: EntityKind::Role,
+                        id: after.id.to_string(),
+                        action: Action::Update,
+                        before: Some(before),
+                        after: Some(&after),
+                    })?;
+                }
+            }
+        }
+    }
+    if dry_run {
+        return Ok(plan);
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+fn titles_document(page: &TitlesPage) -> TitlesDocument {
+    TitlesDocument {
+        title: page.title.clone(),
+        preamble: page.preamble.clone(),
+        order: page
+            .sections
+            .iter()
+            .map(|s| match s {
+                TitlesSection::Role(r) => Placed::Role(r.name.clone()),
+                TitlesSection::Page(p) => Placed::Section(p.clone()),
+            })
+            .collect(),
+    }
+}
+
+/// The pages, as (file name, MyST Markdown): `job-titles.md` with every role, and one page
+/// for each area that has one, named after the area (`partnerships.md`).
+pub async fn publish(store: &Store) -> Result<Vec<(String, String)>> {
+    let roles = store.list_roles().await?;
+    let areas = store.list_areas().await?;
+    let document: TitlesDocument = match store.get_document(TITLES_DOCUMENT).await? {
+        Some(value) => serde_json::from_value(value)
+            .map_err(|e| AppError::Internal(format!("the job-titles document: {e}")))?,
+        None => TitlesDocument {
+            title: "Job Titles".to_owned(),
+            ..TitlesDocument::default()
+        },
+    };
+    let by_name: HashMap<&str, &RoleText> = roles
+        .iter()
+        .map(|r| (r.text.name.as_str(), &r.text))
+        .collect();
+    let mut sections = Vec::new();
+    let mut placed = std::collections::HashSet::new();
+    for entry in &document.order {
+        match entry {
+            Placed::Role(name) => {
+                if let Some(role) = by_name.get(name.as_str()) {
+                    placed.insert(name.as_str());
+                    sections.push(TitlesSection::Role((*role).clone()));
+                }
+            }
+            Placed::Section(s) => sections.push(TitlesSection::Page(s.clone())),
+        }
+    }
+    for role in &roles {
+        if !placed.contains(role.text.name.as_str()) {
+            sections.push(TitlesSection::Role(role.text.clone()));
+        }
+    }
+    let mut pages = vec![(
+        format!("{TITLES_DOCUMENT}.md"),
+        myst::write_titles(&TitlesPage {
+            title: document.title,
+            preamble: document.preamble,
+            sections,
+        }),
+    )];
+    for area in &areas {
+        let Some(page) = &area.page else { continue };
+        let mut page = page.clone();
+        // The context lists the areas as they are now.
+        for section in &mut page.sections {
+            if let AreaSection::Context { areas: listed, .. } = section {
+                *listed = areas
+                    .iter()
+                    .map(|a| Item {
+                        name: Some(a.name.clone()),
+                        text: a.description.clone().unwrap_or_default(),
+                    })
+                    .collect();
+            }
+        }
+        pages.push((format!("{}.md", slug(&area.name)), myst::write_area(&page)));
+    }
+    Ok(pages)
+}
+
+/// A file name for a name: lower case, words joined by hyphens.
+fn slug(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Roles as a table: name, area, key goal, measures, comparable titles, revisit.
+pub async fn table(store: &Store) -> Result<Table> {
+    let roles = store.list_roles().await?;
+    let areas: HashMap<i64, String> = store
+        .list_areas()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let mut table = Table::new([
+        "name",
+        "area",
+        "key_goal",
+        "performance_measures",
+        "comparable_titles",
+        "revisit",
+    ]);
+    for r in &roles {
+        table.push([
+            Some(r.text.name.clone()),
+            r.area_id.and_then(|a| areas.get(&a).cloned()),
+            r.text.key_goal.clone(),
+            Some(r.text.measures().join("; ")).filter(|s| !s.is_empty()),
+            Some(r.text.comparable_titles.join("; ")).filter(|s| !s.is_empty()),
+            r.text.revisit.map(|m| m.to_string()),
+        ]);
+    }
+    Ok(table)
+}

@@ -1,0 +1,149 @@
+//! Role pages through the records: the seed documents imported, published again, and
+//! imported again without change, on both backends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use bearing_app::{AppError, Context, roles};
+use bearing_core::{Actor, EntityKind, Source};
+use bearing_formats::myst;
+use bearing_store::testing::TestDb;
+
+bearing_store::on_both_backends!(
+    the_seed_documents_round_trip_through_the_records,
+    an_area_page_that_does_not_say_its_area_needs_one,
+);
+
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds");
+const TITLES: &str = "000_f29e73a95cfc75c0.txt";
+const PARTNERSHIPS: &str = "003_37af37446fc9784a.txt";
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)
+}
+
+fn seed(name: &str) -> String {
+    std::fs::read_to_string(format!("{SEEDS}/{name}")).unwrap()
+}
+
+async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
+    let store = db.store().await;
+    let dry = roles::import(&store, &ctx(), TITLES, &seed(TITLES), None, true)
+        .await
+        .unwrap();
+    assert_eq!(dry.new_roles.len(), 3);
+    assert!(
+        store.list_roles().await.unwrap().is_empty(),
+        "a dry run writes nothing"
+    );
+    let titles = roles::import(&store, &ctx(), TITLES, &seed(TITLES), None, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        titles.new_roles,
+        [
+            "Open Source Infrastructure Engineer",
+            "Senior Open Source Infrastructure Engineer",
+            "Partnerships Lead"
+        ]
+    );
+    let area = roles::import(
+        &store,
+        &ctx(),
+        PARTNERSHIPS,
+        &seed(PARTNERSHIPS),
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(area.area.as_deref(), Some("Partnerships"));
+    assert_eq!(
+        area.new_areas,
+        ["Executive Director", "Engineering", "Partnerships"]
+    );
+    let lead = store
+        .list_roles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.text.name == "Partnerships Lead")
+        .unwrap();
+    assert_eq!(lead.text.comparable_titles.len(), 5);
+    let partnerships = store.list_areas().await.unwrap()[2].clone();
+    assert_eq!(partnerships.name, "Partnerships");
+    assert_eq!(
+        lead.area_id,
+        Some(partnerships.id),
+        "the area's current roles name the role"
+    );
+    assert_eq!(
+        lead.text.revisit.map(|m| m.to_string()).as_deref(),
+        Some("2022-09")
+    );
+    let history = store
+        .list_audit(EntityKind::Role, &lead.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        2,
+        "created, then given its area, each with its audit row"
+    );
+
+    let pages = roles::publish(&store).await.unwrap();
+    let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["job-titles.md", "partnerships.md"]);
+    for ((_, page), original) in pages.iter().zip([TITLES, PARTNERSHIPS]) {
+        assert!(
+            myst::equivalent(page, &seed(original)),
+            "{original}:\n{page}"
+        );
+    }
+    // Importing what was published changes nothing.
+    let version = store.data_version().await.unwrap();
+    for (name, page) in &pages {
+        let again = roles::import(&store, &ctx(), name, page, None, false)
+            .await
+            .unwrap();
+        assert!(
+            again.new_roles.is_empty()
+                && again.changed_roles.is_empty()
+                && again.new_areas.is_empty()
+                && again.changed_areas.is_empty(),
+            "{}",
+            again.summary()
+        );
+    }
+    assert_eq!(store.data_version().await.unwrap(), version);
+}
+
+async fn an_area_page_that_does_not_say_its_area_needs_one(db: &TestDb) {
+    let store = db.store().await;
+    let page = "## Key goals\n\n1. **Reach**: Be known.\n";
+    let error = roles::import(&store, &ctx(), "goals.md", page, None, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, AppError::Invalid { field, .. } if field == "area"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("--area NAME"), "{error}");
+    let plan = roles::import(&store, &ctx(), "goals.md", page, Some("Marketing"), false)
+        .await
+        .unwrap();
+    assert_eq!(plan.new_areas, ["Marketing"]);
+    let pages = roles::publish(&store).await.unwrap();
+    assert_eq!(pages[1].0, "marketing.md");
+    assert!(myst::equivalent(&pages[1].1, page), "{}", pages[1].1);
+    let empty = roles::import(
+        &store,
+        &ctx(),
+        "empty.md",
+        "# Nothing\n\nJust text.\n",
+        None,
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(empty.to_string().contains("no role found"), "{empty}");
+}

@@ -1,0 +1,230 @@
+//! Areas, roles and the parts of published pages.
+
+use bearing_core::roles::{AreaPage, RoleText};
+
+use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// An area as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AreaRecord {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub position: i64,
+    /// The area's page, once one was imported.
+    pub page: Option<AreaPage>,
+}
+
+/// A role as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoleRecord {
+    pub id: i64,
+    pub area_id: Option<i64>,
+    pub position: i64,
+    pub text: RoleText,
+}
+
+fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Database(format!("unreadable role or area ({what}): {e}"))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+type AreaRow = (i64, String, Option<String>, i64, Option<String>);
+type RoleRow = (i64, Option<i64>, i64, String);
+
+fn area(row: AreaRow) -> Result<AreaRecord> {
+    let (id, name, description, position, page) = row;
+    Ok(AreaRecord {
+        id,
+        name,
+        description,
+        position,
+        page: page
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| corrupt("page_json", &e))?,
+    })
+}
+
+fn role(row: RoleRow) -> Result<RoleRecord> {
+    let (id, area_id, position, text) = row;
+    Ok(RoleRecord {
+        id,
+        area_id,
+        position,
+        text: serde_json::from_str(&text).map_err(|e| corrupt("text_json", &e))?,
+    })
+}
+
+impl Tx {
+    /// Creates the area `name`, or replaces its description, position and (when given) page.
+    pub async fn put_area(
+        &mut self,
+        name: &str,
+        description: Option<&str>,
+        position: i64,
+        page: Option<&AreaPage>,
+        at: jiff::Timestamp,
+    ) -> Result<AreaRecord> {
+        let at = timestamp_text(at);
+        let page = page.map(json).transpose()?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM areas WHERE name = $1 AND deleted_at IS NULL")
+                .bind(name)
+                .fetch_optional(&mut *self.inner)
+                .await?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE areas SET description = $1, position = $2, page_json = COALESCE($3, page_json), updated_at = $4 WHERE id = $5",
+                )
+                .bind(description)
+                .bind(position)
+                .bind(page)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *self.inner)
+                .await?;
+                id
+            }
+            None => sqlx::query_scalar(
+                "INSERT INTO areas (name, description, position, page_json, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(position)
+            .bind(page)
+            .bind(at)
+            .fetch_one(&mut *self.inner)
+            .await?,
+        };
+        let row: AreaRow = sqlx::query_as(
+            "SELECT id, name, description, position, page_json FROM areas WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        area(row)
+    }
+
+    /// Creates the role named in `text`, or replaces its area, position and text.
+    pub async fn put_role(
+        &mut self,
+        text: &RoleText,
+        area_id: Option<i64>,
+        position: i64,
+        at: jiff::Timestamp,
+    ) -> Result<RoleRecord> {
+        let at = timestamp_text(at);
+        let body = json(text)?;
+        let revisit = text.revisit.map(|m| m.to_string());
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM roles WHERE name = $1 AND deleted_at IS NULL")
+                .bind(&text.name)
+                .fetch_optional(&mut *self.inner)
+                .await?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE roles SET area_id = $1, position = $2, text_json = $3, revisit = $4, updated_at = $5 WHERE id = $6",
+                )
+                .bind(area_id)
+                .bind(position)
+                .bind(body)
+                .bind(revisit)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *self.inner)
+                .await?;
+                id
+            }
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO roles (name, area_id, position, text_json, revisit, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                )
+                .bind(&text.name)
+                .bind(area_id)
+                .bind(position)
+                .bind(body)
+                .bind(revisit)
+                .bind(at)
+                .fetch_one(&mut *self.inner)
+                .await?
+            }
+        };
+        let row: RoleRow =
+            sqlx::query_as("SELECT id, area_id, position, text_json FROM roles WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *self.inner)
+                .await?;
+        role(row)
+    }
+
+    /// Writes a published page's own parts under `name`.
+    pub async fn put_document(
+        &mut self,
+        name: &str,
+        content: &serde_json::Value,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let at = timestamp_text(at);
+        let content = json(content)?;
+        let updated =
+            sqlx::query("UPDATE documents SET content_json = $1, updated_at = $2 WHERE name = $3")
+                .bind(&content)
+                .bind(&at)
+                .bind(name)
+                .execute(&mut *self.inner)
+                .await?
+                .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO documents (name, content_json, updated_at) VALUES ($1, $2, $3)",
+            )
+            .bind(name)
+            .bind(content)
+            .bind(at)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Areas in their order.
+    pub async fn list_areas(&self) -> Result<Vec<AreaRecord>> {
+        let rows: Vec<AreaRow> = sqlx::query_as(
+            "SELECT id, name, description, position, page_json FROM areas WHERE deleted_at IS NULL ORDER BY position, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(area).collect()
+    }
+
+    /// Roles in their order.
+    pub async fn list_roles(&self) -> Result<Vec<RoleRecord>> {
+        let rows: Vec<RoleRow> = sqlx::query_as(
+            "SELECT id, area_id, position, text_json FROM roles WHERE deleted_at IS NULL ORDER BY position, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(role).collect()
+    }
+
+    /// A published page's own parts.
+    pub async fn get_document(&self, name: &str) -> Result<Option<serde_json::Value>> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT content_json FROM documents WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("content_json", &e)))
+            .transpose()
+    }
+}
