@@ -15,6 +15,7 @@ pub mod forecast;
 pub mod history;
 pub mod import;
 pub mod organizations;
+pub mod people;
 pub mod pipelines;
 pub mod reports;
 pub mod roles;

@@ -269,6 +269,61 @@ fn titles_document(page: &TitlesPage) -> TitlesDocument {
     }
 }
 
+/// Adds a role by name, in an area if given, after the roles there are; its parts are
+/// written later (or come with the role pages).
+pub async fn add(
+    store: &Store,
+    ctx: &Context,
+    name: &str,
+    area: Option<&str>,
+) -> Result<RoleRecord> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "is required"));
+    }
+    let roles = store.list_roles().await?;
+    if roles.iter().any(|r| r.text.name == name) {
+        return Err(AppError::Conflict(format!(
+            "there is already a role named {name:?}"
+        )));
+    }
+    let area_id = match area {
+        Some(a) => Some(
+            store
+                .list_areas()
+                .await?
+                .into_iter()
+                .find(|x| x.name == a)
+                .ok_or_else(|| AppError::invalid("area", format!("there is no area {a:?}")))?
+                .id,
+        ),
+        None => None,
+    };
+    let position = roles.iter().map(|r| r.position + 1).max().unwrap_or(0);
+    let text = RoleText {
+        name: name.to_owned(),
+        ..RoleText::default()
+    };
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let created = tx.put_role(&text, area_id, position, at).await?;
+    crate::audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Role,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
 /// The pages, as (file name, MyST Markdown): `job-titles.md` with every role, and one page
 /// for each area that has one, named after the area (`partnerships.md`).
 pub async fn publish(store: &Store) -> Result<Vec<(String, String)>> {

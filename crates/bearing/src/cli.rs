@@ -106,6 +106,12 @@ pub enum Command {
     /// Roles, as the role pages describe them (import them with `bearing import roles`)
     #[command(subcommand)]
     Role(RoleCommand),
+    /// People on the team, their assignments and what the team costs
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Salary bands: list, generate from a benchmark, set, cost-of-living adjustments
+    #[command(subcommand)]
+    Band(BandCommand),
     /// Publish pages: the roles in MyST Markdown
     #[command(subcommand)]
     Publish(PublishCommand),
@@ -667,6 +673,129 @@ pub enum RoleCommand {
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
+    /// Add a role by name (its parts come with the role pages)
+    Add {
+        name: String,
+        /// The area it belongs to
+        #[arg(long)]
+        area: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Everyone, with the titles they hold today
+    List {
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Add a person
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_person_kind)]
+        kind: bearing_core::people::PersonKind,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        github: Option<String>,
+        /// The yearly renewal, MM-DD (e.g. 07-01)
+        #[arg(long)]
+        renewal: Option<String>,
+    },
+    /// Give a person a role at a level and step from a day
+    Assign {
+        /// The person's name or email
+        person: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        level: u8,
+        #[arg(long, default_value_t = 1)]
+        step: u8,
+        /// Share of full time, e.g. 0.5
+        #[arg(long, default_value_t = 1.0)]
+        fte: f64,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        start: Date,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        end: Option<Date>,
+        /// Grant codes and their shares, adding to 1: `G-1=0.6,G-2=0.4`
+        #[arg(long, value_parser = parse_funding, value_delimiter = ',', required = true)]
+        funding: Vec<(String, f64)>,
+        /// Contractors: the monthly payment, e.g. 4000
+        #[arg(long)]
+        monthly_payment: Option<String>,
+        /// What the person does in the role
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// End an assignment on its last day
+    Unassign {
+        id: i64,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        end: Date,
+    },
+    /// Every assignment, with pay
+    Assignments {
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// What the team costs each month, by area, role and grant code
+    Cost {
+        /// The first month [default: twelve months before this one]
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+        /// How many months [default: 36]
+        #[arg(long, default_value_t = 36)]
+        months: u16,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BandCommand {
+    /// The bands in force on a day
+    List {
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        on: Option<Date>,
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// A ladder's bands from a benchmark: the median total compensation (base + 25% benefits)
+    /// of comparable positions, at the reference level and step; about 10% a level, 2% a step
+    Generate {
+        /// The ladder: a role's name
+        ladder: String,
+        #[arg(long)]
+        benchmark: f64,
+        #[arg(long, default_value_t = 2)]
+        reference_level: u8,
+        #[arg(long, default_value_t = 1)]
+        reference_step: u8,
+        #[arg(long, default_value_t = 4)]
+        levels: u8,
+        #[arg(long, default_value_t = 5)]
+        steps: u8,
+        /// The day the bands take effect [default: today]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: Option<Date>,
+    },
+    /// Set one band: LADDER LEVEL STEP ANNUAL_BASE
+    Set {
+        ladder: String,
+        level: u8,
+        step: u8,
+        annual_base: String,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: Option<Date>,
+    },
+    /// A cost-of-living adjustment: every band in force grows by PERCENT from a day
+    Cola {
+        percent: f64,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: Option<Date>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -714,6 +843,22 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
         _ => Err("expected KEY=VALUE".to_owned()),
     }
+}
+
+fn parse_person_kind(text: &str) -> Result<bearing_core::people::PersonKind, String> {
+    text.parse().map_err(|e: bearing_core::ParseError| e.reason)
+}
+
+/// `G-1=0.6,G-2=0.4`
+fn parse_funding(text: &str) -> Result<(String, f64), String> {
+    let (code, share) = text
+        .split_once('=')
+        .ok_or_else(|| "expected CODE=SHARE, e.g. G-1=0.6".to_owned())?;
+    let share: f64 = share
+        .trim()
+        .parse()
+        .map_err(|_| format!("{share:?} is not a share such as 0.6"))?;
+    Ok((code.trim().to_owned(), share))
 }
 
 fn parse_kind(text: &str) -> Result<EntityKind, String> {

@@ -1295,3 +1295,156 @@ fn role_pages_import_and_publish_from_the_command_line() {
         "cannot tell which area this page is about: name it (--area NAME)",
     );
 }
+
+#[test]
+fn people_bands_and_the_team_cost_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let run = bearing(d, args, &[]);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    };
+    ok(&["role", "add", "Engineer"]);
+    // 125,000 total compensation at L2 step 1 is 100,000 base there.
+    assert_eq!(
+        ok(&[
+            "band",
+            "generate",
+            "Engineer",
+            "--benchmark",
+            "125000",
+            "--levels",
+            "3",
+            "--steps",
+            "2",
+            "--from",
+            "2026-01-01"
+        ]),
+        "6 bands of Engineer from 2026-01-01\n"
+    );
+    let bands = ok(&["band", "list", "--on", "2026-06-01", "--format", "csv"]);
+    assert!(
+        bands.contains("Engineer,Engineer L2,2,1,100000.00,2026-01-01,"),
+        "{bands}"
+    );
+    assert!(
+        bands.contains("Engineer,Engineer L3,3,2,112200.00,2026-01-01,"),
+        "{bands}"
+    );
+    ok(&[
+        "person",
+        "add",
+        "Ada Byron",
+        "--kind",
+        "employee",
+        "--email",
+        "ada@example.org",
+        "--renewal",
+        "07-01",
+    ]);
+    ok(&["person", "add", "Cy", "--kind", "contractor"]);
+    assert_eq!(
+        ok(&[
+            "person",
+            "assign",
+            "ada@example.org",
+            "--role",
+            "Engineer",
+            "--level",
+            "2",
+            "--fte",
+            "0.5",
+            "--start",
+            "2026-03-01",
+            "--funding",
+            "G-1=0.6,G-2=0.4"
+        ]),
+        "assignment 1: Ada Byron as Engineer L2 step 1 from 2026-03-01\n"
+    );
+    ok(&[
+        "person",
+        "assign",
+        "Cy",
+        "--role",
+        "Engineer",
+        "--level",
+        "1",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--funding",
+        "G-2=1",
+        "--monthly-payment",
+        "4000",
+    ]);
+    // March: Ada 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40; Cy 4,000 × 1.2 = 4,800.
+    let cost = ok(&[
+        "person", "cost", "--from", "2026-03", "--months", "2", "--format", "csv",
+    ]);
+    assert_eq!(
+        cost,
+        "month,area,role,grant,cost\n2026-03,,Engineer,G-1,3125.00\n2026-03,,Engineer,G-2,6883.33\n2026-04,,Engineer,G-1,3125.00\n2026-04,,Engineer,G-2,2083.33\n"
+    );
+    let list = ok(&["person", "list", "--format", "csv"]);
+    assert!(
+        list.contains("Ada Byron,ada@example.org,,employee,07-01,Engineer L2 (0.5 FTE)"),
+        "{list}"
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "person",
+                "assign",
+                "Cy",
+                "--role",
+                "Engineer",
+                "--level",
+                "1",
+                "--start",
+                "2026-05-01",
+                "--funding",
+                "G-2=1",
+            ],
+            &[],
+        ),
+        1,
+        "monthly_payment: a contractor needs a monthly payment",
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "person",
+                "assign",
+                "Ada Byron",
+                "--role",
+                "Engineer",
+                "--level",
+                "2",
+                "--start",
+                "2026-05-01",
+                "--funding",
+                "G-1",
+            ],
+            &[],
+        ),
+        2,
+        "expected CODE=SHARE",
+    );
+    // Before anyone was assigned, the team cost nothing.
+    assert_eq!(
+        ok(&[
+            "person", "cost", "--from", "2025-01", "--months", "3", "--format", "csv"
+        ]),
+        "month,area,role,grant,cost\n"
+    );
+    assert_eq!(
+        ok(&["band", "cola", "3", "--from", "2027-01-01"]),
+        "6 bands raised by 3% from 2027-01-01\n"
+    );
+    let history = ok(&["history", "person", "1"]);
+    assert!(history.contains("create"), "{history}");
+}

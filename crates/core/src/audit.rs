@@ -58,10 +58,13 @@ pub enum EntityKind {
     Area,
     Role,
     Document,
+    Person,
+    Assignment,
+    Band,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 13] = [
+    pub const ALL: [EntityKind; 16] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -75,6 +78,9 @@ impl EntityKind {
         EntityKind::Area,
         EntityKind::Role,
         EntityKind::Document,
+        EntityKind::Person,
+        EntityKind::Assignment,
+        EntityKind::Band,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +98,9 @@ impl EntityKind {
             EntityKind::Area => "area",
             EntityKind::Role => "role",
             EntityKind::Document => "document",
+            EntityKind::Person => "person",
+            EntityKind::Assignment => "assignment",
+            EntityKind::Band => "band",
         }
     }
 }
@@ -111,6 +120,7 @@ impl FromStr for EntityKind {
         let singular = match lower.as_str() {
             "org" | "orgs" => "organization",
             "assumption" | "assumptions" => "assumptions",
+            "people" => "person",
             other => other.strip_suffix('s').unwrap_or(other),
         };
         EntityKind::ALL
@@ -181,7 +191,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band"
             )
         );
     }

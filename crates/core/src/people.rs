@@ -203,6 +203,176 @@ pub fn blended_hourly_rate(
     burdened_annual_cost / billable_hours * (1.0 + fsp_fee) * (1.0 + margin)
 }
 
+/// Employed (paid by band) or contracted (paid monthly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonKind {
+    Employee,
+    Contractor,
+}
+
+text_enum!(PersonKind, "kind", {
+    Employee => "employee",
+    Contractor => "contractor",
+});
+
+/// A person on the team.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PersonFields {
+    pub name: String,
+    pub email: Option<String>,
+    pub github: Option<String>,
+    pub kind: PersonKind,
+    /// The yearly renewal as `MM-DD`, e.g. `07-01`.
+    pub renewal: Option<String>,
+}
+
+impl PersonFields {
+    /// The problems with these fields, as (field, message).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push(("name", "is required".to_owned()));
+        }
+        if let Some(email) = &self.email
+            && !email.contains('@')
+        {
+            problems.push(("email", format!("{email:?} is not an email address")));
+        }
+        if let Some(renewal) = &self.renewal
+            && renewal_day(renewal).is_none()
+        {
+            problems.push((
+                "renewal",
+                format!("{renewal:?}: expected MM-DD, e.g. 07-01"),
+            ));
+        }
+        problems
+    }
+}
+
+/// A renewal `MM-DD` as (month, day), if it is a day of the year.
+pub fn renewal_day(text: &str) -> Option<(i8, i8)> {
+    let (m, d) = text.trim().split_once('-')?;
+    let (m, d) = (m.parse::<i8>().ok()?, d.parse::<i8>().ok()?);
+    // A leap year admits 29 February.
+    jiff::civil::Date::new(2024, m, d).ok().map(|_| (m, d))
+}
+
+/// A person's role for a time: level, step, part of their time, pay and funding.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AssignmentFields {
+    pub role: String,
+    pub level: u8,
+    pub step: u8,
+    pub fte: f64,
+    pub start: Date,
+    pub end: Option<Date>,
+    /// Contractors only: the monthly payment in minor units.
+    pub monthly_payment: Option<i64>,
+    /// What the person does in the role, for the current-roles table.
+    pub description: Option<String>,
+    /// Grant codes and their shares, adding to 1.
+    pub funding: Vec<(String, f64)>,
+}
+
+impl AssignmentFields {
+    /// The problems with these fields for a person of `kind`, as (field, message).
+    pub fn problems(&self, kind: PersonKind) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if self.role.trim().is_empty() {
+            problems.push(("role", "is required".to_owned()));
+        }
+        if !(1..=20).contains(&self.level) {
+            problems.push((
+                "level",
+                format!("{} is not a level from 1 to 20", self.level),
+            ));
+        }
+        if !(1..=20).contains(&self.step) {
+            problems.push(("step", format!("{} is not a step from 1 to 20", self.step)));
+        }
+        if !(self.fte > 0.0 && self.fte <= 1.0) {
+            problems.push((
+                "fte",
+                format!(
+                    "{} is not a share of full time above 0 and at most 1",
+                    self.fte
+                ),
+            ));
+        }
+        if let Some(end) = self.end
+            && end < self.start
+        {
+            problems.push(("end", format!("{end} is before the start, {}", self.start)));
+        }
+        match (kind, self.monthly_payment) {
+            (PersonKind::Contractor, None) => {
+                problems.push((
+                    "monthly_payment",
+                    "a contractor needs a monthly payment".to_owned(),
+                ));
+            }
+            (PersonKind::Contractor, Some(p)) if p < 0 => {
+                problems.push(("monthly_payment", "is negative".to_owned()));
+            }
+            (PersonKind::Employee, Some(_)) => problems.push((
+                "monthly_payment",
+                "an employee is paid by the salary band, not a monthly payment".to_owned(),
+            )),
+            _ => {}
+        }
+        if let Err(message) = check_funding(&self.funding) {
+            problems.push(("funding", message));
+        }
+        problems
+    }
+}
+
+/// A salary band: a ladder's annual base salary at a level and step, from a day on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Band {
+    pub ladder: String,
+    pub level: u8,
+    pub step: u8,
+    /// Minor units.
+    pub annual_base: i64,
+    pub effective_from: Date,
+    pub note: Option<String>,
+}
+
+/// The band of (`ladder`, `level`, `step`) in force on `day`: the one with the latest
+/// effective date not after it.
+pub fn band_on<'a>(
+    bands: &'a [Band],
+    ladder: &str,
+    level: u8,
+    step: u8,
+    day: Date,
+) -> Option<&'a Band> {
+    bands
+        .iter()
+        .filter(|b| {
+            b.ladder == ladder && b.level == level && b.step == step && b.effective_from <= day
+        })
+        .max_by_key(|b| b.effective_from)
+}
+
+/// Every band in force on `day`, one per (ladder, level, step).
+pub fn bands_on(bands: &[Band], day: Date) -> Vec<&Band> {
+    let mut current: BTreeMap<(&str, u8, u8), &Band> = BTreeMap::new();
+    for b in bands.iter().filter(|b| b.effective_from <= day) {
+        let key = (b.ladder.as_str(), b.level, b.step);
+        if current
+            .get(&key)
+            .is_none_or(|c| c.effective_from < b.effective_from)
+        {
+            current.insert(key, b);
+        }
+    }
+    current.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,5 +476,58 @@ mod tests {
         assert_eq!(capacity(1.5, 22.0), 33.0);
         let b = balance(100_000.0, 120_000.0, 110_000.0);
         assert!(b.costs_covered && !b.deliverable);
+    }
+
+    #[test]
+    fn the_band_in_force_is_the_latest_from_before_the_day() {
+        let band = |amount: i64, from: Date| Band {
+            ladder: "Engineer".into(),
+            level: 2,
+            step: 1,
+            annual_base: amount,
+            effective_from: from,
+            note: None,
+        };
+        let bands = [
+            band(10_000_000, date(2025, 7, 1)),
+            band(10_300_000, date(2026, 7, 1)),
+        ];
+        let on = |day| band_on(&bands, "Engineer", 2, 1, day).map(|b| b.annual_base);
+        assert_eq!(on(date(2025, 6, 30)), None);
+        assert_eq!(on(date(2026, 6, 30)), Some(10_000_000));
+        assert_eq!(on(date(2026, 7, 1)), Some(10_300_000));
+        assert_eq!(bands_on(&bands, date(2027, 1, 1)).len(), 1);
+    }
+
+    #[test]
+    fn assignments_and_people_say_what_is_wrong() {
+        let fields = AssignmentFields {
+            role: "Engineer".into(),
+            level: 2,
+            step: 1,
+            fte: 1.5,
+            start: date(2026, 3, 1),
+            end: Some(date(2026, 2, 1)),
+            monthly_payment: None,
+            description: None,
+            funding: vec![("G-1".into(), 0.5)],
+        };
+        let problems: Vec<&str> = fields
+            .problems(PersonKind::Contractor)
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        assert_eq!(problems, ["fte", "end", "monthly_payment", "funding"]);
+        let person = PersonFields {
+            name: "Ada".into(),
+            email: Some("ada".into()),
+            github: None,
+            kind: PersonKind::Employee,
+            renewal: Some("02-30".into()),
+        };
+        let problems: Vec<&str> = person.problems().iter().map(|(f, _)| *f).collect();
+        assert_eq!(problems, ["email", "renewal"]);
+        assert_eq!(renewal_day("07-01"), Some((7, 1)));
+        assert_eq!(renewal_day("02-29"), Some((2, 29)));
     }
 }

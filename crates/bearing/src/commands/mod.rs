@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod migrate;
 mod org;
+mod people;
 mod pipeline;
 mod roles;
 mod serve;
@@ -58,6 +59,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Cluster(command) => cluster::run(&config, command).await,
         Command::Role(command) => roles::list(&config, command).await,
         Command::Publish(command) => roles::publish(&config, command).await,
+        Command::Person(command) => people::person(&config, command).await,
+        Command::Band(command) => people::band(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
         Command::Report { name, format, out } => {
             assumptions::report(&config, &name, format, out.as_deref()).await

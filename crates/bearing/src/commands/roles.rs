@@ -70,9 +70,29 @@ fn write_pages(dir: &Path, pages: &[(String, String)]) -> anyhow::Result<()> {
 }
 
 pub async fn list(config: &Config, command: RoleCommand) -> anyhow::Result<()> {
-    let RoleCommand::List { format } = command;
     let store = super::open(config).await?;
-    let table = bearing_app::roles::table(&store).await;
+    let result = match command {
+        RoleCommand::List { format } => match bearing_app::roles::table(&store).await {
+            Ok(table) => super::print_table(&table, format),
+            Err(e) => Err(e.into()),
+        },
+        RoleCommand::Add { name, area } => {
+            match bearing_app::roles::add(
+                &store,
+                &super::cli_context(config)?,
+                &name,
+                area.as_deref(),
+            )
+            .await
+            {
+                Ok(role) => {
+                    println!("added role {}: {}", role.id, role.text.name);
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    };
     store.close().await;
-    super::print_table(&table?, format)
+    result
 }

@@ -1,0 +1,483 @@
+//! People: who is on the team, the roles they hold at which level and step, the salary bands,
+//! and what the team costs each month by area, role and grant code.
+//!
+//! Pay is not for everyone's eyes: these services are for callers allowed to see it
+//! (finance, admin, the command line's operator); the front doors check who is asking.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bearing_core::people::{
+    self, AssignmentFields, Band, BandRules, CostRates, Pay, PersonFields, PersonKind,
+};
+use bearing_core::{Action, Date, EntityKind, Month};
+use bearing_formats::Table;
+use bearing_store::{AssignmentRecord, PersonRecord, Store};
+
+use crate::{AppError, Change, ChangeLog, Context, Result, audit};
+
+fn check(problems: Vec<(&'static str, String)>) -> Result<()> {
+    match problems.into_iter().next() {
+        Some((field, message)) => Err(AppError::invalid(field, message)),
+        None => Ok(()),
+    }
+}
+
+/// A person by name or email.
+pub async fn find_person(store: &Store, who: &str) -> Result<PersonRecord> {
+    store
+        .list_people()
+        .await?
+        .into_iter()
+        .find(|p| p.fields.name == who || p.fields.email.as_deref() == Some(who))
+        .ok_or_else(|| AppError::NotFound(format!("no person named {who:?}")))
+}
+
+pub async fn add_person(
+    store: &Store,
+    ctx: &Context,
+    fields: PersonFields,
+) -> Result<PersonRecord> {
+    check(fields.problems())?;
+    if store
+        .list_people()
+        .await?
+        .iter()
+        .any(|p| p.fields.name == fields.name)
+    {
+        return Err(AppError::Conflict(format!(
+            "there is already a person named {:?}",
+            fields.name
+        )));
+    }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let created = tx.insert_person(&fields, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Person,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Gives a person a role from a day: the role must exist, the level, step, time and funding
+/// must make sense, and a contractor needs a monthly payment.
+pub async fn assign(
+    store: &Store,
+    ctx: &Context,
+    person_id: i64,
+    fields: AssignmentFields,
+) -> Result<AssignmentRecord> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let person = tx.get_person(person_id).await?;
+    check(fields.problems(person.fields.kind))?;
+    let role = role_id(store, &fields.role).await?;
+    let created = tx.insert_assignment(person_id, role, &fields, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Assignment,
+            id: created.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&created),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Ends an assignment on `end` (its last day).
+pub async fn end_assignment(
+    store: &Store,
+    ctx: &Context,
+    id: i64,
+    end: Date,
+) -> Result<AssignmentRecord> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_assignment(id).await?;
+    let person = tx.get_person(before.person_id).await?;
+    let fields = AssignmentFields {
+        end: Some(end),
+        ..before.fields.clone()
+    };
+    check(fields.problems(person.fields.kind))?;
+    let after = tx
+        .update_assignment(id, before.role_id, &fields, at)
+        .await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Assignment,
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn role_id(store: &Store, name: &str) -> Result<i64> {
+    store
+        .list_roles()
+        .await?
+        .into_iter()
+        .find(|r| r.text.name == name)
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "role",
+                format!("there is no role {name:?}: import the role pages or add it with `bearing role add`"),
+            )
+        })
+}
+
+/// Writes bands, one audit row each.
+pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+    if bands.is_empty() {
+        return Err(AppError::invalid("bands", "no band to set"));
+    }
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(ctx, at);
+    for b in bands {
+        if !(1..=20).contains(&b.level) || !(1..=20).contains(&b.step) || b.annual_base < 0 {
+            return Err(AppError::invalid(
+                "band",
+                format!(
+                    "{} L{} step {}: levels and steps run 1–20 and pay is not negative",
+                    b.ladder, b.level, b.step
+                ),
+            ));
+        }
+        log.record(Change {
+            entity: EntityKind::Band,
+            id: format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),
+            action: Action::Update,
+            before: None,
+            after: Some(b),
+        })?;
+    }
+    let mut tx = store.begin().await?;
+    tx.put_bands(bands, at).await?;
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The bands of a ladder from a benchmark, by the rules of thumb: the benchmark is the median
+/// total compensation (base + benefits) of comparable positions, taken as the pay of
+/// `reference` (level, step); each level adds about 10% and each step 2%.
+#[allow(clippy::too_many_arguments)]
+pub fn generated_bands(
+    ladder: &str,
+    benchmark_total_compensation: f64,
+    reference: (u8, u8),
+    levels: u8,
+    steps: u8,
+    from: Date,
+    rules: &BandRules,
+) -> Result<Vec<Band>> {
+    if !(1..=20).contains(&levels) || !(1..=20).contains(&steps) {
+        return Err(AppError::invalid("levels", "levels and steps run 1–20"));
+    }
+    if reference.0 > levels || reference.1 > steps || reference.0 == 0 || reference.1 == 0 {
+        return Err(AppError::invalid(
+            "reference",
+            format!("L{} step {} is not in the table", reference.0, reference.1),
+        ));
+    }
+    if !(benchmark_total_compensation > 0.0 && benchmark_total_compensation.is_finite()) {
+        return Err(AppError::invalid("benchmark", "must be a positive amount"));
+    }
+    let note = format!(
+        "from a benchmark of {} total compensation at L{} step {}",
+        bearing_core::forecast::dollars(benchmark_total_compensation),
+        reference.0,
+        reference.1
+    );
+    Ok(people::generate_bands(
+        benchmark_total_compensation,
+        reference,
+        levels,
+        steps,
+        rules,
+    )
+    .into_iter()
+    .map(|((level, step), base)| Band {
+        ladder: ladder.to_owned(),
+        level,
+        step,
+        annual_base: (base * 100.0).round() as i64,
+        effective_from: from,
+        note: Some(note.clone()),
+    })
+    .collect())
+}
+
+/// A cost-of-living adjustment: every band in force on `from` grows by `percent` from then.
+pub async fn cost_of_living(
+    store: &Store,
+    ctx: &Context,
+    percent: f64,
+    from: Date,
+) -> Result<Vec<Band>> {
+    if !(-50.0..=100.0).contains(&percent) {
+        return Err(AppError::invalid(
+            "percent",
+            format!("{percent}% is not an adjustment between -50% and 100%"),
+        ));
+    }
+    let bands = store.list_bands().await?;
+    let raised: Vec<Band> = people::bands_on(&bands, from)
+        .into_iter()
+        .map(|b| Band {
+            annual_base: (b.annual_base as f64 * (1.0 + percent / 100.0) / 100.0).round_ties_even()
+                as i64
+                * 100,
+            effective_from: from,
+            note: Some(format!("cost of living {percent:+}%")),
+            ..b.clone()
+        })
+        .collect();
+    if raised.is_empty() {
+        return Err(AppError::invalid(
+            "bands",
+            format!("no band is in force on {from}"),
+        ));
+    }
+    set_bands(store, ctx, &raised).await?;
+    Ok(raised)
+}
+
+/// Bands in force on `day` as a table.
+pub async fn bands_table(store: &Store, day: Date) -> Result<Table> {
+    let bands = store.list_bands().await?;
+    let mut table = Table::new([
+        "ladder",
+        "title",
+        "level",
+        "step",
+        "annual_base",
+        "effective_from",
+        "note",
+    ]);
+    for b in people::bands_on(&bands, day) {
+        table.push([
+            Some(b.ladder.clone()),
+            Some(bearing_core::roles::title(&b.ladder, b.level)),
+            Some(b.level.to_string()),
+            Some(b.step.to_string()),
+            Some(format!("{:.2}", b.annual_base as f64 / 100.0)),
+            Some(b.effective_from.to_string()),
+            b.note.clone(),
+        ]);
+    }
+    Ok(table)
+}
+
+/// People with what they hold today.
+pub async fn people_table(store: &Store, today: Date) -> Result<Table> {
+    let people = store.list_people().await?;
+    let assignments = store.list_assignments().await?;
+    let mut table = Table::new(["name", "email", "github", "kind", "renewal", "current"]);
+    for p in &people {
+        let current: Vec<String> = assignments
+            .iter()
+            .filter(|a| {
+                a.person_id == p.id
+                    && a.fields.start <= today
+                    && a.fields.end.is_none_or(|e| e >= today)
+            })
+            .map(|a| {
+                format!(
+                    "{} ({} FTE)",
+                    bearing_core::roles::title(&a.fields.role, a.fields.level),
+                    a.fields.fte
+                )
+            })
+            .collect();
+        table.push([
+            Some(p.fields.name.clone()),
+            p.fields.email.clone(),
+            p.fields.github.clone(),
+            Some(p.fields.kind.to_string()),
+            p.fields.renewal.clone(),
+            Some(current.join("; ")).filter(|s| !s.is_empty()),
+        ]);
+    }
+    Ok(table)
+}
+
+/// Every assignment, with pay: for those who may see it.
+pub async fn assignments_table(store: &Store) -> Result<Table> {
+    let mut table = Table::new([
+        "id",
+        "person",
+        "title",
+        "step",
+        "fte",
+        "start",
+        "end",
+        "monthly_payment",
+        "funding",
+        "description",
+    ]);
+    for a in store.list_assignments().await? {
+        let f = &a.fields;
+        table.push([
+            Some(a.id.to_string()),
+            Some(a.person.clone()),
+            Some(bearing_core::roles::title(&f.role, f.level)),
+            Some(f.step.to_string()),
+            Some(f.fte.to_string()),
+            Some(f.start.to_string()),
+            f.end.map(|d| d.to_string()),
+            f.monthly_payment
+                .map(|p| format!("{:.2}", p as f64 / 100.0)),
+            Some(
+                f.funding
+                    .iter()
+                    .map(|(code, share)| format!("{code}={share}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            f.description.clone(),
+        ]);
+    }
+    Ok(table)
+}
+
+/// One month's cost of one assignment's share funded by one grant code.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CostLine {
+    pub month: Month,
+    pub area: Option<String>,
+    pub role: String,
+    pub grant: String,
+    pub cost: f64,
+}
+
+/// What the team costs in each of `months`: each assignment's burdened cost (band salary ×
+/// FTE ÷ 12 × (1 + benefits) for employees, payment × (1 + overhead) for contractors, for the
+/// part of the month it covers), split by grant code. An employee's salary is the band in
+/// force on the first day of the month (or of the assignment, if later); a missing band is
+/// an error that names it.
+pub async fn team_cost(
+    store: &Store,
+    months: &[Month],
+    rates: &CostRates,
+) -> Result<Vec<CostLine>> {
+    let assignments = store.list_assignments().await?;
+    let bands = store.list_bands().await?;
+    let people: HashMap<i64, PersonKind> = store
+        .list_people()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.fields.kind))
+        .collect();
+    let areas: HashMap<i64, String> = store
+        .list_areas()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let role_area: HashMap<i64, Option<String>> = store
+        .list_roles()
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.area_id.and_then(|a| areas.get(&a).cloned())))
+        .collect();
+    let mut lines: BTreeMap<(Month, Option<String>, String, String), f64> = BTreeMap::new();
+    for month in months {
+        for a in &assignments {
+            let f = &a.fields;
+            if f.start > month.last_day() || f.end.is_some_and(|e| e < month.first_day()) {
+                continue;
+            }
+            let pay = match (people.get(&a.person_id), f.monthly_payment) {
+                (Some(PersonKind::Contractor), Some(payment)) => Pay::Contractor {
+                    monthly: payment as f64 / 100.0,
+                },
+                _ => {
+                    let day = f.start.max(month.first_day());
+                    let band = people::band_on(&bands, &f.role, f.level, f.step, day).ok_or_else(|| {
+                        AppError::invalid(
+                            "bands",
+                            format!(
+                                "{} is paid by the band of {} step {}, which has no amount on {day}: set the bands (`bearing band generate` or `bearing band set`)",
+                                a.person,
+                                bearing_core::roles::title(&f.role, f.level),
+                                f.step
+                            ),
+                        )
+                    })?;
+                    Pay::Employee {
+                        annual_salary: band.annual_base as f64 / 100.0,
+                        fte: f.fte,
+                    }
+                }
+            };
+            let cost = people::monthly_cost(
+                &people::Assignment {
+                    person: a.person.clone(),
+                    pay,
+                    start: f.start,
+                    end: f.end,
+                    funding: f.funding.clone(),
+                },
+                *month,
+                rates,
+            );
+            let area = role_area.get(&a.role_id).cloned().flatten();
+            for (grant, share) in &f.funding {
+                *lines
+                    .entry((*month, area.clone(), f.role.clone(), grant.clone()))
+                    .or_default() += cost * share;
+            }
+        }
+    }
+    Ok(lines
+        .into_iter()
+        .map(|((month, area, role, grant), cost)| CostLine {
+            month,
+            area,
+            role,
+            grant,
+            cost,
+        })
+        .collect())
+}
+
+/// The team's cost as a table: month, area, role, grant code, cost.
+pub fn team_cost_table(lines: &[CostLine]) -> Table {
+    let mut table = Table::new(["month", "area", "role", "grant", "cost"]);
+    for l in lines {
+        table.push([
+            Some(l.month.to_string()),
+            l.area.clone(),
+            Some(l.role.clone()),
+            Some(l.grant.clone()),
+            Some(format!("{:.2}", l.cost)),
+        ]);
+    }
+    table
+}

@@ -1,0 +1,263 @@
+//! People, assignments and bands through the records, and what the team costs, on both
+//! backends, with hand-worked numbers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use bearing_app::{AppError, Context, people, roles};
+use bearing_core::people::{AssignmentFields, Band, CostRates, PersonFields, PersonKind};
+use bearing_core::{Actor, Date, EntityKind, Month, Source};
+use bearing_store::testing::TestDb;
+use jiff::civil::date;
+
+bearing_store::on_both_backends!(
+    the_team_costs_what_its_bands_and_payments_say_month_by_month,
+    bad_people_and_assignments_change_nothing,
+);
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)
+}
+
+fn person(name: &str, kind: PersonKind) -> PersonFields {
+    PersonFields {
+        name: name.into(),
+        email: Some(format!("{}@example.org", name.to_lowercase())),
+        github: None,
+        kind,
+        renewal: Some("07-01".into()),
+    }
+}
+
+fn assignment(
+    level: u8,
+    fte: f64,
+    start: Date,
+    end: Option<Date>,
+    funding: &[(&str, f64)],
+) -> AssignmentFields {
+    AssignmentFields {
+        role: "Engineer".into(),
+        level,
+        step: 1,
+        fte,
+        start,
+        end,
+        monthly_payment: None,
+        description: None,
+        funding: funding.iter().map(|(c, s)| ((*c).to_owned(), *s)).collect(),
+    }
+}
+
+fn band(level: u8, dollars: i64) -> Band {
+    Band {
+        ladder: "Engineer".into(),
+        level,
+        step: 1,
+        annual_base: dollars * 100,
+        effective_from: date(2025, 1, 1),
+        note: None,
+    }
+}
+
+fn month(text: &str) -> Month {
+    Month::parse(text).unwrap()
+}
+
+async fn the_team_costs_what_its_bands_and_payments_say_month_by_month(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    people::set_bands(&store, &ctx(), &[band(1, 96_000), band(3, 120_000)])
+        .await
+        .unwrap();
+    let ada = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let ben = people::add_person(&store, &ctx(), person("Ben", PersonKind::Employee))
+        .await
+        .unwrap();
+    let cy = people::add_person(&store, &ctx(), person("Cy", PersonKind::Contractor))
+        .await
+        .unwrap();
+    // Ada joins on 16 April, full time at L3 (120,000): 12,500 a month burdened.
+    people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(3, 1.0, date(2026, 4, 16), None, &[("G-1", 1.0)]),
+    )
+    .await
+    .unwrap();
+    // Ben, half time at L1 (96,000), leaves on 31 August, paid 60/40 from two grants:
+    // 96,000 × 0.5 ÷ 12 × 1.25 = 5,000 a month.
+    people::assign(
+        &store,
+        &ctx(),
+        ben.id,
+        assignment(
+            1,
+            0.5,
+            date(2025, 1, 1),
+            Some(date(2026, 8, 31)),
+            &[("G-1", 0.6), ("G-2", 0.4)],
+        ),
+    )
+    .await
+    .unwrap();
+    // Cy contracts at 4,000 a month from March to June: 4,800 with 20% overhead.
+    let mut contract = assignment(
+        1,
+        1.0,
+        date(2026, 3, 1),
+        Some(date(2026, 6, 30)),
+        &[("G-2", 1.0)],
+    );
+    contract.monthly_payment = Some(400_000);
+    people::assign(&store, &ctx(), cy.id, contract)
+        .await
+        .unwrap();
+    // A 10% cost-of-living adjustment from July: 132,000 and 105,600.
+    let raised = people::cost_of_living(&store, &ctx(), 10.0, date(2026, 7, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        raised.iter().map(|b| b.annual_base).collect::<Vec<_>>(),
+        [10_560_000, 13_200_000]
+    );
+
+    let months: Vec<Month> = ["2026-01", "2026-03", "2026-04", "2026-07", "2026-09"]
+        .map(month)
+        .to_vec();
+    let lines = people::team_cost(&store, &months, &CostRates::default())
+        .await
+        .unwrap();
+    let total = |m: &str| -> f64 {
+        let m = month(m);
+        lines.iter().filter(|l| l.month == m).map(|l| l.cost).sum()
+    };
+    assert!((total("2026-01") - 5_000.0).abs() < 1e-6);
+    assert!((total("2026-03") - 9_800.0).abs() < 1e-6);
+    // April: 5,000 + 4,800 + 12,500 × 15/30.
+    assert!((total("2026-04") - 16_050.0).abs() < 1e-6);
+    // July, raised: 105,600 × 0.5 ÷ 12 × 1.25 = 5,500 and 132,000 ÷ 12 × 1.25 = 13,750.
+    assert!((total("2026-07") - 19_250.0).abs() < 1e-6);
+    assert!((total("2026-09") - 13_750.0).abs() < 1e-6);
+    let march_g2: f64 = lines
+        .iter()
+        .filter(|l| l.month == month("2026-03") && l.grant == "G-2")
+        .map(|l| l.cost)
+        .sum();
+    assert!(
+        (march_g2 - 6_800.0).abs() < 1e-6,
+        "2,000 of Ben's and Cy's 4,800: {march_g2}"
+    );
+    let table = people::team_cost_table(&lines);
+    assert_eq!(table.columns, ["month", "area", "role", "grant", "cost"]);
+
+    // Ada leaves at the end of September: October costs nothing of hers.
+    let ada_assignment = store
+        .list_assignments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.person == "Ada")
+        .unwrap();
+    people::end_assignment(&store, &ctx(), ada_assignment.id, date(2026, 9, 30))
+        .await
+        .unwrap();
+    let october = people::team_cost(&store, &[month("2026-10")], &CostRates::default())
+        .await
+        .unwrap();
+    assert!(october.is_empty(), "{october:?}");
+    let history = store
+        .list_audit(EntityKind::Assignment, &ada_assignment.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    let bands = people::bands_table(&store, date(2026, 7, 1)).await.unwrap();
+    assert_eq!(bands.rows[1][4].as_deref(), Some("132000.00"));
+    assert_eq!(bands.rows[1][1].as_deref(), Some("Engineer L3"));
+}
+
+async fn bad_people_and_assignments_change_nothing(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    let ada = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let version = store.data_version().await.unwrap();
+    let twice = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap_err();
+    assert!(matches!(twice, AppError::Conflict(_)), "{twice:?}");
+    let bad_email = people::add_person(
+        &store,
+        &ctx(),
+        PersonFields {
+            email: Some("nobody".into()),
+            ..person("Bo", PersonKind::Employee)
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(bad_email.to_string().starts_with("email: "), "{bad_email}");
+    let split = people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(
+            2,
+            1.0,
+            date(2026, 1, 1),
+            None,
+            &[("G-1", 0.5), ("G-2", 0.3)],
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        split.to_string(),
+        "funding: the shares add to 80%, not 100%"
+    );
+    let mut unknown = assignment(2, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]);
+    unknown.role = "Astronaut".into();
+    let unknown = people::assign(&store, &ctx(), ada.id, unknown)
+        .await
+        .unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .contains("there is no role \"Astronaut\""),
+        "{unknown}"
+    );
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "nothing was written"
+    );
+    // An employee without a band: the cost says which band is missing.
+    people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(2, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]),
+    )
+    .await
+    .unwrap();
+    let missing = people::team_cost(&store, &[month("2026-02")], &CostRates::default())
+        .await
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains(
+            "Ada is paid by the band of Engineer L2 step 1, which has no amount on 2026-02-01"
+        ),
+        "{missing}"
+    );
+    let none = people::cost_of_living(&store, &ctx(), 3.0, date(2026, 7, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        none.to_string()
+            .contains("no band is in force on 2026-07-01"),
+        "{none}"
+    );
+}

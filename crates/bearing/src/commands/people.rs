@@ -1,0 +1,207 @@
+//! `bearing person …` and `bearing band …`: the team, its assignments, its bands and its cost.
+
+use bearing_app::people;
+use bearing_core::people::{AssignmentFields, Band, BandRules, CostRates, PersonFields};
+use bearing_core::{Currency, Money, Month};
+
+use super::UsageError;
+use crate::cli::{BandCommand, PersonCommand};
+use crate::config::Config;
+
+fn today() -> bearing_core::Date {
+    jiff::Zoned::now().date()
+}
+
+fn dollars(text: &str, what: &str) -> anyhow::Result<i64> {
+    Ok(Money::parse(text, Currency::default())
+        .map_err(|e| UsageError(format!("{what}: {e}")))?
+        .minor)
+}
+
+pub async fn person(config: &Config, command: PersonCommand) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = person_command(&store, config, command).await;
+    store.close().await;
+    result
+}
+
+async fn person_command(
+    store: &bearing_store::Store,
+    config: &Config,
+    command: PersonCommand,
+) -> anyhow::Result<()> {
+    match command {
+        PersonCommand::List { format } => {
+            super::print_table(&people::people_table(store, today()).await?, format)
+        }
+        PersonCommand::Add {
+            name,
+            kind,
+            email,
+            github,
+            renewal,
+        } => {
+            let fields = PersonFields {
+                name,
+                email,
+                github,
+                kind,
+                renewal,
+            };
+            let created = people::add_person(store, &super::cli_context(config)?, fields).await?;
+            println!(
+                "added {} {}: {}",
+                created.fields.kind, created.id, created.fields.name
+            );
+            Ok(())
+        }
+        PersonCommand::Assign {
+            person,
+            role,
+            level,
+            step,
+            fte,
+            start,
+            end,
+            funding,
+            monthly_payment,
+            description,
+        } => {
+            let who = people::find_person(store, &person).await?;
+            let fields = AssignmentFields {
+                role,
+                level,
+                step,
+                fte,
+                start,
+                end,
+                monthly_payment: monthly_payment
+                    .map(|p| dollars(&p, "--monthly-payment"))
+                    .transpose()?,
+                description,
+                funding,
+            };
+            let created =
+                people::assign(store, &super::cli_context(config)?, who.id, fields).await?;
+            println!(
+                "assignment {}: {} as {} step {} from {}",
+                created.id,
+                created.person,
+                bearing_core::roles::title(&created.fields.role, created.fields.level),
+                created.fields.step,
+                created.fields.start
+            );
+            Ok(())
+        }
+        PersonCommand::Unassign { id, end } => {
+            let ended =
+                people::end_assignment(store, &super::cli_context(config)?, id, end).await?;
+            println!("assignment {}: {} until {end}", ended.id, ended.person);
+            Ok(())
+        }
+        PersonCommand::Assignments { format } => {
+            super::print_table(&people::assignments_table(store).await?, format)
+        }
+        PersonCommand::Cost {
+            from,
+            months,
+            format,
+        } => {
+            let first = match from {
+                Some(text) => {
+                    Month::parse(&text).map_err(|e| UsageError(format!("--from: {e}")))?
+                }
+                None => Month::of(today())
+                    .plus(-12)
+                    .ok_or_else(|| UsageError("no month a year ago".into()))?,
+            };
+            if !(1..=120).contains(&months) {
+                return Err(UsageError("--months must be 1 to 120".into()).into());
+            }
+            let months: Vec<Month> = (0..i32::from(months))
+                .filter_map(|i| first.plus(i))
+                .collect();
+            let lines = people::team_cost(store, &months, &CostRates::default()).await?;
+            super::print_table(&people::team_cost_table(&lines), format)
+        }
+    }
+}
+
+pub async fn band(config: &Config, command: BandCommand) -> anyhow::Result<()> {
+    let store = super::open(config).await?;
+    let result = band_command(&store, config, command).await;
+    store.close().await;
+    result
+}
+
+async fn band_command(
+    store: &bearing_store::Store,
+    config: &Config,
+    command: BandCommand,
+) -> anyhow::Result<()> {
+    match command {
+        BandCommand::List { on, format } => super::print_table(
+            &people::bands_table(store, on.unwrap_or_else(today)).await?,
+            format,
+        ),
+        BandCommand::Generate {
+            ladder,
+            benchmark,
+            reference_level,
+            reference_step,
+            levels,
+            steps,
+            from,
+        } => {
+            let from = from.unwrap_or_else(today);
+            let bands = people::generated_bands(
+                &ladder,
+                benchmark,
+                (reference_level, reference_step),
+                levels,
+                steps,
+                from,
+                &BandRules::default(),
+            )?;
+            people::set_bands(store, &super::cli_context(config)?, &bands).await?;
+            println!("{} bands of {ladder} from {from}", bands.len());
+            Ok(())
+        }
+        BandCommand::Set {
+            ladder,
+            level,
+            step,
+            annual_base,
+            from,
+        } => {
+            let band = Band {
+                ladder,
+                level,
+                step,
+                annual_base: dollars(&annual_base, "ANNUAL_BASE")?,
+                effective_from: from.unwrap_or_else(today),
+                note: None,
+            };
+            people::set_bands(
+                store,
+                &super::cli_context(config)?,
+                std::slice::from_ref(&band),
+            )
+            .await?;
+            println!(
+                "{} step {}: {annual_base} from {}",
+                bearing_core::roles::title(&band.ladder, band.level),
+                band.step,
+                band.effective_from
+            );
+            Ok(())
+        }
+        BandCommand::Cola { percent, from } => {
+            let from = from.unwrap_or_else(today);
+            let raised =
+                people::cost_of_living(store, &super::cli_context(config)?, percent, from).await?;
+            println!("{} bands raised by {percent}% from {from}", raised.len());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! People, their assignments and the salary bands.
+
+use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
+
+use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// A person as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: PersonFields,
+}
+
+/// An assignment as stored, with its person's and role's names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AssignmentRecord {
+    pub id: i64,
+    pub person_id: i64,
+    pub person: String,
+    pub role_id: i64,
+    #[serde(flatten)]
+    pub fields: AssignmentFields,
+}
+
+fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Database(format!(
+        "unreadable person, assignment or band ({what}): {e}"
+    ))
+}
+
+type PersonRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn person(row: PersonRow) -> Result<PersonRecord> {
+    let (id, name, email, github, kind, renewal) = row;
+    Ok(PersonRecord {
+        id,
+        fields: PersonFields {
+            name,
+            email,
+            github,
+            kind: kind
+                .parse::<PersonKind>()
+                .map_err(|e| corrupt("kind", &e))?,
+            renewal,
+        },
+    })
+}
+
+/// id, person id and name, role id and name, level, step, fte, start, end, payment,
+/// description, funding.
+type AssignmentRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    f64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
+fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
+    let (
+        id,
+        person_id,
+        person,
+        role_id,
+        role,
+        level,
+        step,
+        fte,
+        start,
+        end,
+        payment,
+        description,
+        funding,
+    ) = row;
+    let date = |d: &str, what: &str| bearing_core::parse_date(d).map_err(|e| corrupt(what, &e));
+    Ok(AssignmentRecord {
+        id,
+        person_id,
+        person,
+        role_id,
+        fields: AssignmentFields {
+            role,
+            level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
+            step: u8::try_from(step).map_err(|e| corrupt("step", &e))?,
+            fte,
+            start: date(&start, "start_date")?,
+            end: end.as_deref().map(|d| date(d, "end_date")).transpose()?,
+            monthly_payment: payment,
+            description,
+            funding: serde_json::from_str(&funding).map_err(|e| corrupt("funding_json", &e))?,
+        },
+    })
+}
+
+const ASSIGNMENT_SELECT: &str =
+    "SELECT a.id, a.person_id, p.name, a.role_id, r.name, a.level, a.step, a.fte,
+        a.start_date, a.end_date, a.monthly_payment, a.description, a.funding_json
+ FROM assignments a JOIN people p ON p.id = a.person_id JOIN roles r ON r.id = a.role_id
+ WHERE a.deleted_at IS NULL";
+
+impl Tx {
+    pub async fn insert_person(
+        &mut self,
+        f: &PersonFields,
+        at: jiff::Timestamp,
+    ) -> Result<PersonRecord> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO people (name, email, github, kind, renewal, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(&f.name)
+        .bind(&f.email)
+        .bind(&f.github)
+        .bind(f.kind.as_str())
+        .bind(&f.renewal)
+        .bind(timestamp_text(at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        self.get_person(id).await
+    }
+
+    pub async fn update_person(
+        &mut self,
+        id: i64,
+        f: &PersonFields,
+        at: jiff::Timestamp,
+    ) -> Result<PersonRecord> {
+        sqlx::query(
+            "UPDATE people SET name = $1, email = $2, github = $3, kind = $4, renewal = $5, updated_at = $6
+             WHERE id = $7 AND deleted_at IS NULL",
+        )
+        .bind(&f.name)
+        .bind(&f.email)
+        .bind(&f.github)
+        .bind(f.kind.as_str())
+        .bind(&f.renewal)
+        .bind(timestamp_text(at))
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        self.get_person(id).await
+    }
+
+    pub async fn get_person(&mut self, id: i64) -> Result<PersonRecord> {
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT id, name, email, github, kind, renewal FROM people WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        person(row.ok_or_else(|| StoreError::NotFound {
+            kind: "person",
+            id: id.to_string(),
+        })?)
+    }
+
+    pub async fn insert_assignment(
+        &mut self,
+        person_id: i64,
+        role_id: i64,
+        f: &AssignmentFields,
+        at: jiff::Timestamp,
+    ) -> Result<AssignmentRecord> {
+        let funding = serde_json::to_string(&f.funding).map_err(|e| corrupt("funding", &e))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO assignments (person_id, role_id, level, step, fte, start_date, end_date, monthly_payment,
+                                      description, funding_json, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+        )
+        .bind(person_id)
+        .bind(role_id)
+        .bind(i64::from(f.level))
+        .bind(i64::from(f.step))
+        .bind(f.fte)
+        .bind(f.start.to_string())
+        .bind(f.end.map(|d| d.to_string()))
+        .bind(f.monthly_payment)
+        .bind(&f.description)
+        .bind(funding)
+        .bind(timestamp_text(at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        self.get_assignment(id).await
+    }
+
+    /// Replaces an assignment's role, level, step, time, dates, pay, description and funding.
+    pub async fn update_assignment(
+        &mut self,
+        id: i64,
+        role_id: i64,
+        f: &AssignmentFields,
+        at: jiff::Timestamp,
+    ) -> Result<AssignmentRecord> {
+        let funding = serde_json::to_string(&f.funding).map_err(|e| corrupt("funding", &e))?;
+        sqlx::query(
+            "UPDATE assignments SET role_id = $1, level = $2, step = $3, fte = $4, start_date = $5, end_date = $6,
+                                    monthly_payment = $7, description = $8, funding_json = $9, updated_at = $10
+             WHERE id = $11 AND deleted_at IS NULL",
+        )
+        .bind(role_id)
+        .bind(i64::from(f.level))
+        .bind(i64::from(f.step))
+        .bind(f.fte)
+        .bind(f.start.to_string())
+        .bind(f.end.map(|d| d.to_string()))
+        .bind(f.monthly_payment)
+        .bind(&f.description)
+        .bind(funding)
+        .bind(timestamp_text(at))
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        self.get_assignment(id).await
+    }
+
+    pub async fn get_assignment(&mut self, id: i64) -> Result<AssignmentRecord> {
+        let sql = format!("{ASSIGNMENT_SELECT} AND a.id = $1");
+        let row: Option<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        assignment(row.ok_or_else(|| StoreError::NotFound {
+            kind: "assignment",
+            id: id.to_string(),
+        })?)
+    }
+
+    /// Writes bands; a band already set for its ladder, level, step and day takes the new
+    /// amount.
+    pub async fn put_bands(&mut self, bands: &[Band], at: jiff::Timestamp) -> Result<()> {
+        let at = timestamp_text(at);
+        for b in bands {
+            sqlx::query(
+                "INSERT INTO salary_bands (ladder, level, step, annual_base, effective_from, note, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (ladder, level, step, effective_from)
+                 DO UPDATE SET annual_base = excluded.annual_base, note = excluded.note, recorded_at = excluded.recorded_at",
+            )
+            .bind(&b.ladder)
+            .bind(i64::from(b.level))
+            .bind(i64::from(b.step))
+            .bind(b.annual_base)
+            .bind(b.effective_from.to_string())
+            .bind(&b.note)
+            .bind(&at)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// People by name.
+    pub async fn list_people(&self) -> Result<Vec<PersonRecord>> {
+        let rows: Vec<PersonRow> = sqlx::query_as(
+            "SELECT id, name, email, github, kind, renewal FROM people WHERE deleted_at IS NULL ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(person).collect()
+    }
+
+    /// Every assignment, by person and start.
+    pub async fn list_assignments(&self) -> Result<Vec<AssignmentRecord>> {
+        let sql = format!("{ASSIGNMENT_SELECT} ORDER BY p.name, a.start_date, a.id");
+        let rows: Vec<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(assignment).collect()
+    }
+
+    /// Every band ever set, by ladder, level, step and day.
+    pub async fn list_bands(&self) -> Result<Vec<Band>> {
+        let rows: Vec<(String, i64, i64, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT ladder, level, step, annual_base, effective_from, note FROM salary_bands
+             ORDER BY ladder, level, step, effective_from",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(ladder, level, step, annual_base, from, note)| {
+                Ok(Band {
+                    ladder,
+                    level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
+                    step: u8::try_from(step).map_err(|e| corrupt("step", &e))?,
+                    annual_base,
+                    effective_from: bearing_core::parse_date(&from)
+                        .map_err(|e| corrupt("effective_from", &e))?,
+                    note,
+                })
+            })
+            .collect()
+    }
+}
