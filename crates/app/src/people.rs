@@ -481,3 +481,33 @@ pub fn team_cost_table(lines: &[CostLine]) -> Table {
     }
     table
 }
+
+/// The scorecard's monthly costs and a sentence saying where they came from: the typed-in
+/// `monthly-costs`, or (with `costs-from=team`) the team's mean monthly cost over the twelve
+/// months from `start` plus `non-personnel-costs`.
+pub async fn effective_costs(
+    store: &Store,
+    a: &bearing_core::assumptions::Assumptions,
+    start: Month,
+) -> Result<(f64, String)> {
+    if !a.costs_from_team {
+        return Ok((
+            a.monthly_costs,
+            "Costs are the typed-in monthly costs (assumption monthly-costs).".to_owned(),
+        ));
+    }
+    let months: Vec<Month> = (0..12).filter_map(|i| start.plus(i)).collect();
+    let lines = team_cost(store, &months, &CostRates::default()).await?;
+    let team = lines.iter().map(|l| l.cost).sum::<f64>() / months.len().max(1) as f64;
+    let dollars = bearing_core::forecast::dollars;
+    Ok((
+        team + a.non_personnel_costs,
+        format!(
+            "Costs are the team's, {}/month on average from {} to {} by its assignments and bands, plus {} non-personnel (assumption costs-from=team).",
+            dollars(team),
+            months.first().map(ToString::to_string).unwrap_or_default(),
+            months.last().map(ToString::to_string).unwrap_or_default(),
+            dollars(a.non_personnel_costs)
+        ),
+    ))
+}

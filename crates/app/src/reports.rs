@@ -60,7 +60,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
             })
         })
         .collect::<Result<Vec<&'static str>>>()?;
-    let (version, assumptions) = crate::assumptions::current(store, today).await?;
+    let (version, mut assumptions) = crate::assumptions::current(store, today).await?;
     let is_usage = |name: &str| name == "usage" || name == "usage-by-organization";
     let forecast = if names.iter().all(|n| is_usage(n)) {
         None
@@ -71,6 +71,9 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         let forecast =
             crate::forecast::forecast_with(store, books_closed, &assumptions.stage_probabilities)
                 .await?;
+        let (costs, costs_note) =
+            crate::people::effective_costs(store, &assumptions, forecast.start).await?;
+        assumptions.monthly_costs = costs;
         let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
         forecast.check(&low, &high).map_err(|problems| {
             AppError::Internal(format!(
@@ -78,7 +81,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 problems.join("; ")
             ))
         })?;
-        Some((forecast, low, high))
+        Some((forecast, low, high, costs_note))
     };
     let mut reports = Vec::with_capacity(names.len());
     for name in names {
@@ -88,7 +91,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 crate::usage::report_by_organization(store, &assumptions).await?
             }
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
-            (_, Some((forecast, low, high))) => match name {
+            (_, Some((forecast, low, high, costs_note))) => match name {
                 "projections" => {
                     let usage = crate::usage::forecast_revenue(
                         store,
@@ -105,7 +108,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 "flags" => flags(forecast),
                 "deals" => deals(forecast),
                 "fmrr" => fmrr(forecast, &assumptions),
-                _ => health_table(forecast, &assumptions),
+                _ => health_table(forecast, &assumptions, costs_note),
             },
         };
         reports.push(Report {
@@ -323,14 +326,18 @@ fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
     table
 }
 
-fn health_table(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
+fn health_table(f: &Forecast, a: &bearing_core::assumptions::Assumptions, costs: &str) -> Table {
     let mut table = Table::new(["metric", "value", "status", "target", "detail", "question"]);
-    for i in health(
+    for mut i in health(
         &f.committed_row(),
         &f.estimated_row(),
         &f.months,
         &a.health(),
     ) {
+        // The scorecard says where the costs it weighs came from.
+        if i.metric == "Committed monthly surplus/deficit" {
+            i.detail = format!("{} {costs}", i.detail);
+        }
         table.push([
             Some(i.metric.to_owned()),
             Some(i.value),

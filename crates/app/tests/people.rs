@@ -12,6 +12,7 @@ use jiff::civil::date;
 bearing_store::on_both_backends!(
     the_team_costs_what_its_bands_and_payments_say_month_by_month,
     bad_people_and_assignments_change_nothing,
+    the_scorecard_can_take_its_costs_from_the_team_and_says_so,
 );
 
 fn ctx() -> Context {
@@ -259,5 +260,91 @@ async fn bad_people_and_assignments_change_nothing(db: &TestDb) {
         none.to_string()
             .contains("no band is in force on 2026-07-01"),
         "{none}"
+    );
+}
+
+async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    people::set_bands(&store, &ctx(), &[band(3, 120_000)])
+        .await
+        .unwrap();
+    let ada = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(3, 1.0, date(2025, 1, 1), None, &[("G-1", 1.0)]),
+    )
+    .await
+    .unwrap();
+    let set = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let today = date(2026, 3, 15);
+    bearing_app::assumptions::set(
+        &store,
+        &ctx(),
+        &set(&[
+            ("books-closed", "2026-02"),
+            ("monthly-costs", "50000"),
+            ("net-assets", "100000"),
+        ]),
+        date(2026, 1, 1),
+    )
+    .await
+    .unwrap();
+    let detail = |report: &bearing_app::reports::Report| report.table.rows[1][4].clone().unwrap();
+    let typed = bearing_app::reports::build(&store, "health", today)
+        .await
+        .unwrap();
+    assert!(
+        detail(&typed).contains("against costs of $50,000/month"),
+        "{}",
+        detail(&typed)
+    );
+    assert!(
+        detail(&typed)
+            .ends_with("Costs are the typed-in monthly costs (assumption monthly-costs).")
+    );
+    bearing_app::assumptions::set(
+        &store,
+        &ctx(),
+        &set(&[("costs-from", "team"), ("non-personnel-costs", "2500")]),
+        date(2026, 2, 1),
+    )
+    .await
+    .unwrap();
+    // Ada: 120,000 ÷ 12 × 1.25 = 12,500 a month, plus 2,500 besides: 15,000.
+    let team = bearing_app::reports::build(&store, "health", today)
+        .await
+        .unwrap();
+    assert!(
+        detail(&team).contains("against costs of $15,000/month"),
+        "{}",
+        detail(&team)
+    );
+    assert!(
+        detail(&team).ends_with("Costs are the team's, $12,500/month on average from 2026-03 to 2027-02 by its assignments and bands, plus $2,500 non-personnel (assumption costs-from=team)."),
+        "{}",
+        detail(&team)
+    );
+    let bad = bearing_app::assumptions::set(
+        &store,
+        &ctx(),
+        &set(&[("costs-from", "guess")]),
+        date(2026, 2, 1),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("expected typed (monthly-costs) or team"),
+        "{bad}"
     );
 }

@@ -12,8 +12,13 @@ pub struct Assumptions {
     /// The last month whose accounting is final; projections start the month after.
     pub books_closed: Option<Month>,
     pub net_assets: f64,
-    /// Monthly costs without the sponsor's fee.
+    /// Monthly costs without the sponsor's fee, as typed in.
     pub monthly_costs: f64,
+    /// Where the scorecard's monthly costs come from: the typed-in `monthly_costs`, or the
+    /// team's cost (assignments and bands) plus `non_personnel_costs`.
+    pub costs_from_team: bool,
+    /// Monthly costs besides the team's, added when the costs come from the team.
+    pub non_personnel_costs: f64,
     pub fsp_fee: f64,
     pub mc_runs: u32,
     pub mc_seed: u64,
@@ -45,6 +50,8 @@ impl Default for Assumptions {
             books_closed: None,
             net_assets: 0.0,
             monthly_costs: 0.0,
+            costs_from_team: false,
+            non_personnel_costs: 0.0,
             fsp_fee: health.fsp_fee,
             mc_runs: mc.runs,
             mc_seed: mc.seed,
@@ -64,10 +71,18 @@ impl Default for Assumptions {
 }
 
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 18] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
+    (
+        "costs-from",
+        "typed (monthly-costs) or team (the team's cost plus non-personnel-costs)",
+    ),
+    (
+        "non-personnel-costs",
+        "an amount a month besides the team, e.g. 20000",
+    ),
     ("fsp-fee", "a fraction from 0 to 1, e.g. 0.15"),
     ("mc-runs", "a whole number of runs from 1 to 1000000"),
     ("mc-seed", "a whole number"),
@@ -236,6 +251,22 @@ impl Assumptions {
             }
             "net-assets" => self.net_assets = number("net-assets", value, f64::MIN, f64::MAX)?,
             "monthly-costs" => self.monthly_costs = number("monthly-costs", value, 0.0, f64::MAX)?,
+            "costs-from" => {
+                self.costs_from_team = match value.trim() {
+                    "typed" => false,
+                    "team" => true,
+                    _ => {
+                        return Err(ParseError::new(
+                            "costs-from",
+                            value,
+                            "expected typed (monthly-costs) or team (the team's cost plus non-personnel-costs)",
+                        ));
+                    }
+                }
+            }
+            "non-personnel-costs" => {
+                self.non_personnel_costs = number("non-personnel-costs", value, 0.0, f64::MAX)?
+            }
             "fsp-fee" => self.fsp_fee = number("fsp-fee", value, 0.0, 0.99)?,
             "mc-runs" => self.mc_runs = number("mc-runs", value, 1.0, 1_000_000.0)? as u32,
             "mc-seed" => {
@@ -301,6 +332,16 @@ impl Assumptions {
             ),
             ("net-assets", self.net_assets.to_string()),
             ("monthly-costs", self.monthly_costs.to_string()),
+            (
+                "costs-from",
+                if self.costs_from_team {
+                    "team"
+                } else {
+                    "typed"
+                }
+                .to_owned(),
+            ),
+            ("non-personnel-costs", self.non_personnel_costs.to_string()),
             ("fsp-fee", self.fsp_fee.to_string()),
             ("mc-runs", self.mc_runs.to_string()),
             ("mc-seed", self.mc_seed.to_string()),
