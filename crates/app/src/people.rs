@@ -511,3 +511,154 @@ pub async fn effective_costs(
         ),
     ))
 }
+
+/// Who is looking, for what they may see of people's pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub role: bearing_core::access::Role,
+    pub email: Option<String>,
+}
+
+impl Viewer {
+    /// The command line's operator sees everything.
+    pub fn operator() -> Self {
+        Viewer {
+            role: bearing_core::access::Role::Admin,
+            email: None,
+        }
+    }
+
+    /// Finance and admin see everyone's pay; anyone sees their own.
+    pub fn may_see_pay_of(&self, person: &PersonRecord) -> bool {
+        self.role.allows(bearing_core::access::Permission::Finance)
+            || matches!((&self.email, &person.fields.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
+    }
+}
+
+/// An assignment as a viewer may see it: the title is public (the organisation publishes its
+/// roles and who holds them); the step, time, pay and funding only for those who may see pay.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub role: String,
+    pub title: String,
+    pub start: Date,
+    pub end: Option<Date>,
+    pub description: Option<String>,
+    pub pay: Option<PayView>,
+}
+
+/// The pay side of an assignment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PayView {
+    pub step: u8,
+    pub fte: f64,
+    /// Employees: the band's annual base in force today, and that × FTE (minor units).
+    pub annual_base: Option<i64>,
+    pub annual_pay: Option<i64>,
+    /// Contractors: the monthly payment (minor units).
+    pub monthly_payment: Option<i64>,
+    pub funding: Vec<(String, f64)>,
+}
+
+/// A person and their assignments, as a viewer may see them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub github: Option<String>,
+    pub kind: PersonKind,
+    pub renewal: Option<String>,
+    /// Whether `pay` is filled in for this viewer.
+    pub pay_visible: bool,
+    pub assignments: Vec<AssignmentView>,
+}
+
+/// Everyone, with their assignments, as `viewer` may see them on `today`.
+pub async fn directory(store: &Store, viewer: &Viewer, today: Date) -> Result<Vec<PersonView>> {
+    let people = store.list_people().await?;
+    let assignments = store.list_assignments().await?;
+    let bands = store.list_bands().await?;
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let visible = viewer.may_see_pay_of(&p);
+            let mine = assignments
+                .iter()
+                .filter(|a| a.person_id == p.id)
+                .map(|a| {
+                    let f = &a.fields;
+                    let pay = visible.then(|| {
+                        let base = (p.fields.kind == PersonKind::Employee)
+                            .then(|| {
+                                people::band_on(
+                                    &bands,
+                                    &f.role,
+                                    f.level,
+                                    f.step,
+                                    today.max(f.start),
+                                )
+                            })
+                            .flatten()
+                            .map(|b| b.annual_base);
+                        PayView {
+                            step: f.step,
+                            fte: f.fte,
+                            annual_base: base,
+                            annual_pay: base.map(|b| (b as f64 * f.fte).round() as i64),
+                            monthly_payment: f.monthly_payment,
+                            funding: f.funding.clone(),
+                        }
+                    });
+                    AssignmentView {
+                        id: a.id,
+                        role: f.role.clone(),
+                        title: bearing_core::roles::title(&f.role, f.level),
+                        start: f.start,
+                        end: f.end,
+                        description: f.description.clone(),
+                        pay,
+                    }
+                })
+                .collect();
+            PersonView {
+                id: p.id,
+                name: p.fields.name,
+                email: p.fields.email,
+                github: p.fields.github,
+                kind: p.fields.kind,
+                renewal: p.fields.renewal,
+                pay_visible: visible,
+                assignments: mine,
+            }
+        })
+        .collect())
+}
+
+/// The current-roles table of an area (or of everyone): role, person, description, from the
+/// assignments in force on `today`.
+pub async fn current_roles(
+    store: &Store,
+    area: Option<i64>,
+    today: Date,
+) -> Result<Vec<bearing_core::roles::CurrentRole>> {
+    let roles: HashMap<i64, Option<i64>> = store
+        .list_roles()
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.area_id))
+        .collect();
+    Ok(store
+        .list_assignments()
+        .await?
+        .into_iter()
+        .filter(|a| a.fields.start <= today && a.fields.end.is_none_or(|e| e >= today))
+        .filter(|a| area.is_none() || roles.get(&a.role_id).copied().flatten() == area)
+        .map(|a| bearing_core::roles::CurrentRole {
+            role: a.fields.role,
+            person: a.person,
+            description: a.fields.description.unwrap_or_default(),
+        })
+        .collect())
+}

@@ -326,7 +326,10 @@ pub async fn add(
 
 /// The pages, as (file name, MyST Markdown): `job-titles.md` with every role, and one page
 /// for each area that has one, named after the area (`partnerships.md`).
-pub async fn publish(store: &Store) -> Result<Vec<(String, String)>> {
+///
+/// An area's current-roles table lists the assignments in force on `today` in the area's
+/// roles; while there are none, it keeps the rows the page was imported with.
+pub async fn publish(store: &Store, today: bearing_core::Date) -> Result<Vec<(String, String)>> {
     let roles = store.list_roles().await?;
     let areas = store.list_areas().await?;
     let document: TitlesDocument = match store.get_document(TITLES_DOCUMENT).await? {
@@ -370,8 +373,14 @@ pub async fn publish(store: &Store) -> Result<Vec<(String, String)>> {
     for area in &areas {
         let Some(page) = &area.page else { continue };
         let mut page = page.clone();
+        let current = crate::people::current_roles(store, Some(area.id), today).await?;
         // The context lists the areas as they are now.
         for section in &mut page.sections {
+            if let AreaSection::CurrentRoles { rows, .. } = section
+                && !current.is_empty()
+            {
+                rows.clone_from(&current);
+            }
             if let AreaSection::Context { areas: listed, .. } = section {
                 *listed = areas
                     .iter()

@@ -90,7 +90,9 @@ async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
         "created, then given its area, each with its audit row"
     );
 
-    let pages = roles::publish(&store).await.unwrap();
+    let pages = roles::publish(&store, jiff::civil::date(2026, 11, 24))
+        .await
+        .unwrap();
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["job-titles.md", "partnerships.md"]);
     for ((_, page), original) in pages.iter().zip([TITLES, PARTNERSHIPS]) {
@@ -115,6 +117,47 @@ async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
         );
     }
     assert_eq!(store.data_version().await.unwrap(), version);
+
+    // Once the area's roles are assigned, its current-roles table is the assignments'.
+    let amara = bearing_app::people::add_person(
+        &store,
+        &ctx(),
+        bearing_core::people::PersonFields {
+            name: "Amara Okonjo".into(),
+            email: None,
+            github: None,
+            kind: bearing_core::people::PersonKind::Employee,
+            renewal: None,
+        },
+    )
+    .await
+    .unwrap();
+    bearing_app::people::assign(
+        &store,
+        &ctx(),
+        amara.id,
+        bearing_core::people::AssignmentFields {
+            role: "Partnerships Lead".into(),
+            level: 2,
+            step: 1,
+            fte: 1.0,
+            start: jiff::civil::date(2026, 1, 1),
+            end: None,
+            monthly_payment: None,
+            description: Some("Leads the partnerships".into()),
+            funding: vec![("OPS".into(), 1.0)],
+        },
+    )
+    .await
+    .unwrap();
+    let pages = roles::publish(&store, jiff::civil::date(2026, 11, 24))
+        .await
+        .unwrap();
+    assert!(
+        pages[1].1.ends_with("| Role | Person | Description |\n|------|--------|-------------|\n| Partnerships Lead | Amara Okonjo | Leads the partnerships |\n"),
+        "{}",
+        pages[1].1
+    );
 }
 
 async fn an_area_page_that_does_not_say_its_area_needs_one(db: &TestDb) {
@@ -132,7 +175,9 @@ async fn an_area_page_that_does_not_say_its_area_needs_one(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(plan.new_areas, ["Marketing"]);
-    let pages = roles::publish(&store).await.unwrap();
+    let pages = roles::publish(&store, jiff::civil::date(2026, 11, 24))
+        .await
+        .unwrap();
     assert_eq!(pages[1].0, "marketing.md");
     assert!(myst::equivalent(&pages[1].1, page), "{}", pages[1].1);
     let empty = roles::import(

@@ -35,7 +35,7 @@ pub async fn import(config: &Config, args: &RolesImportArgs) -> anyhow::Result<(
 pub async fn publish(config: &Config, command: PublishCommand) -> anyhow::Result<()> {
     let PublishCommand::Roles { format: _, out } = command;
     let store = super::open(config).await?;
-    let pages = bearing_app::roles::publish(&store).await;
+    let pages = bearing_app::roles::publish(&store, jiff::Zoned::now().date()).await;
     store.close().await;
     let pages = pages?;
     match out {
