@@ -60,6 +60,14 @@ impl Permission {
     }
 }
 
+/// What reading the history of a kind of record needs: assignments carry people's pay.
+pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
+    match kind {
+        crate::EntityKind::Assignment => Permission::Finance,
+        _ => Permission::Read,
+    }
+}
+
 impl Role {
     pub fn allows(self, permission: Permission) -> bool {
         self >= permission.least_role()

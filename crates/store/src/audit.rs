@@ -29,6 +29,8 @@ pub struct AuditSearch {
     /// The first and the last day (UTC), inclusive.
     pub from: Option<bearing_core::Date>,
     pub to: Option<bearing_core::Date>,
+    /// Kinds left out, e.g. those the reader may not see.
+    pub hidden: Vec<EntityKind>,
 }
 
 /// A recorded change.
@@ -134,6 +136,9 @@ impl Store {
         };
         if let Some(kind) = search.entity {
             add("entity_kind = ?", kind.as_str().to_owned());
+        }
+        for kind in &search.hidden {
+            add("entity_kind <> ?", kind.as_str().to_owned());
         }
         if let Some(actor) = search.actor.as_deref().filter(|a| !a.is_empty()) {
             let escaped: String = actor

@@ -250,6 +250,7 @@ async fn the_audit_log_is_searched_newest_first_and_the_data_version_follows_it(
             actor: actor.map(str::to_owned),
             from: from.map(|d| jiff::civil::date(2026, 9, d)),
             to: to.map(|d| jiff::civil::date(2026, 9, d)),
+            hidden: Vec::new(),
         };
         async move {
             let (total, found) = store.search_audit(&search, limit).await.unwrap();
@@ -279,6 +280,16 @@ async fn the_audit_log_is_searched_newest_first_and_the_data_version_follows_it(
     assert_eq!(
         search(Some(EntityKind::Contact), None, None, None, 10).await,
         (0, vec![])
+    );
+    // Hidden kinds are left out of the list and the count.
+    let hidden = AuditSearch {
+        hidden: vec![EntityKind::Deal],
+        ..AuditSearch::default()
+    };
+    let (total, found) = store.search_audit(&hidden, 10).await.unwrap();
+    assert_eq!(
+        (total, found.iter().map(|r| r.id).collect::<Vec<_>>()),
+        (1, vec![ids[2]])
     );
 }
 

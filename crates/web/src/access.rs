@@ -60,6 +60,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     (GET, "/forecast/download", Signed(Read)),
     (GET, "/analytics", Signed(Read)),
     (GET, "/usage", Signed(Read)),
+    (GET, "/roles", Signed(Read)),
+    (GET, "/roles/{id}", Signed(Read)),
+    (GET, "/people", Signed(Read)),
+    (GET, "/people/{id}", Signed(Read)),
+    (GET, "/team", Signed(Finance)),
     (GET, "/usage/clusters/{id}", Signed(Read)),
     (POST, "/usage/clusters/{id}", Signed(EditCrm)),
     (GET, "/assumptions", Signed(Finance)),
@@ -74,6 +79,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     (GET, "/api/v1/assumptions", Signed(Finance)),
     (POST, "/api/v1/assumptions", Signed(Finance)),
     (GET, "/api/v1/assumptions/history", Signed(Finance)),
+    (GET, "/api/v1/bands", Signed(Read)),
     (GET, "/api/v1/campaigns", Signed(Read)),
     (POST, "/api/v1/campaigns", Signed(EditCrm)),
     (PUT, "/api/v1/campaigns/{id}", Signed(EditCrm)),
@@ -110,6 +116,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     (PUT, "/api/v1/organizations/{id}", Signed(EditCrm)),
     (DELETE, "/api/v1/organizations/{id}", Signed(EditCrm)),
     (POST, "/api/v1/organizations/{id}/restore", Signed(EditCrm)),
+    (GET, "/api/v1/people", Signed(Read)),
     (GET, "/api/v1/pipelines", Signed(Read)),
     (POST, "/api/v1/pipelines", Signed(EditCrm)),
     (POST, "/api/v1/pipelines/{pipeline}/stages", Signed(EditCrm)),
@@ -129,6 +136,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         Signed(EditCrm),
     ),
     (GET, "/api/v1/reports/{name}", Signed(Read)),
+    (GET, "/api/v1/roles", Signed(Read)),
+    (GET, "/api/v1/team-cost", Signed(Finance)),
 ];
 
 /// The rule of a route; `HEAD` follows `GET`.

@@ -738,7 +738,7 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
     assert_eq!(document["info"]["title"], "Bearing", "{}", document["info"]);
     assert_eq!(
         document["tags"].as_array().map(Vec::len),
-        Some(9),
+        Some(10),
         "{}",
         document["tags"]
     );

@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 bearing_store::on_both_backends!(
+    pay_is_seen_only_by_finance_admin_and_the_person,
     the_usage_pages_show_communities_and_a_cluster_with_its_signals,
     every_route_refuses_anonymous_callers_and_roles_below_its_rule,
     a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
@@ -653,6 +654,9 @@ async fn every_page_renders_for_the_demo(db: &TestDb) {
         "/analytics",
         "/usage",
         "/usage/clusters/1",
+        "/roles",
+        "/people",
+        "/team",
         "/assumptions",
         "/imports",
         "/audit",
@@ -813,5 +817,181 @@ async fn the_usage_pages_show_communities_and_a_cluster_with_its_signals(db: &Te
     assert_eq!(
         member.get("/usage/clusters/99").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
+    use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
+    let (app, store) = app_with_users(db).await;
+    bearing_app::roles::add(&store, &ctx(), "Engineer", None)
+        .await
+        .unwrap();
+    bearing_app::people::set_bands(
+        &store,
+        &ctx(),
+        &[Band {
+            ladder: "Engineer".into(),
+            level: 2,
+            step: 3,
+            annual_base: 10_000_000,
+            effective_from: bearing_core::parse_date("2020-01-01").unwrap(),
+            note: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for (name, email) in [
+        ("Pat Quinn", "pat@example.org"),
+        ("Mia Member", "member@example.org"),
+    ] {
+        let p = bearing_app::people::add_person(
+            &store,
+            &ctx(),
+            PersonFields {
+                name: name.into(),
+                email: Some(email.into()),
+                github: None,
+                kind: PersonKind::Employee,
+                renewal: None,
+            },
+        )
+        .await
+        .unwrap();
+        bearing_app::people::assign(
+            &store,
+            &ctx(),
+            p.id,
+            AssignmentFields {
+                role: "Engineer".into(),
+                level: 2,
+                step: 3,
+                fte: 0.5,
+                start: bearing_core::parse_date("2021-01-01").unwrap(),
+                end: None,
+                monthly_payment: None,
+                description: Some("Operates hubs".into()),
+                funding: vec![("GRANT-7".into(), 1.0)],
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(p.id);
+    }
+    let (pat, mia) = (ids[0], ids[1]);
+    // Half of a $100,000 band: $50,000 a year.
+    let pay_marks = ["$50,000", "GRANT-7", "Annual pay"];
+    for who in ["member", "partnerships"] {
+        let mut b = Browser::new(&app);
+        b.sign_in(&format!("{who}@example.org")).await;
+        let page = b.get(&format!("/people/{pat}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.text.contains("Engineer L2") && page.text.contains("Operates hubs"),
+            "titles are public"
+        );
+        for mark in pay_marks {
+            assert!(
+                !page.text.contains(mark),
+                "{who} sees {mark} of another person"
+            );
+        }
+        for path in ["/people", "/roles"] {
+            let list = b.get(path).await;
+            assert_eq!(list.status, StatusCode::OK);
+            assert!(
+                !list.text.contains("$50,000") && !list.text.contains("GRANT-7"),
+                "{who} {path}"
+            );
+        }
+        assert_eq!(b.get("/team").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            b.get("/api/v1/team-cost").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            b.get("/api/v1/history/assignment/1").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let audit = b.get("/audit").await;
+        assert!(
+            !audit.text.contains("GRANT-7") && !audit.text.contains(">assignment 1<"),
+            "{who}: {}",
+            audit.text
+        );
+        assert!(
+            audit.text.contains(">person 1<"),
+            "other changes stay: {}",
+            audit.text
+        );
+        let api: serde_json::Value =
+            serde_json::from_str(&b.get("/api/v1/people").await.text).unwrap();
+        let pat_json = api
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Pat Quinn")
+            .unwrap();
+        assert_eq!(pat_json["pay_visible"], false);
+        assert_eq!(pat_json["assignments"][0]["pay"], serde_json::Value::Null);
+        assert_eq!(pat_json["assignments"][0]["title"], "Engineer L2");
+        assert!(
+            !api.to_string().contains("GRANT-7") || who == "member",
+            "{who}: {api}"
+        );
+    }
+    // A member sees their own pay, on their page and through the API.
+    let mut me = Browser::new(&app);
+    me.sign_in("member@example.org").await;
+    let own = me.get(&format!("/people/{mia}")).await;
+    for mark in pay_marks {
+        assert!(
+            own.text.contains(mark),
+            "own page shows {mark}: {}",
+            own.text
+        );
+    }
+    let api: serde_json::Value =
+        serde_json::from_str(&me.get("/api/v1/people").await.text).unwrap();
+    let mine = api
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Mia Member")
+        .unwrap();
+    assert_eq!(mine["assignments"][0]["pay"]["annual_pay"], "50000.00");
+    // Bands are published: everyone sees them.
+    let roles = me.get("/roles").await;
+    assert!(
+        roles.text.contains("Engineer L2") && roles.text.contains("$100,000"),
+        "{}",
+        roles.text
+    );
+    // Finance sees everyone's pay and the team's cost.
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    let page = finance.get(&format!("/people/{pat}")).await;
+    for mark in pay_marks {
+        assert!(page.text.contains(mark), "finance sees {mark}");
+    }
+    let team = finance
+        .get("/team?cost=180000&hours=900&fee=0.15&margin=0")
+        .await;
+    assert_eq!(team.status, StatusCode::OK, "{}", team.text);
+    assert!(
+        team.text.contains("The team&#x27;s monthly cost by area")
+            || team.text.contains("The team's monthly cost by area")
+    );
+    // $180,000 ÷ 900 hours × 1.15 = $230 an hour.
+    assert!(team.text.contains("$230.00"), "{}", team.text);
+    let bad = finance.get("/team?hours=many").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let cost = finance.get("/api/v1/team-cost?from=2026-01&months=1").await;
+    assert_eq!(cost.status, StatusCode::OK, "{}", cost.text);
+    // Two half-time engineers on a $100,000 band: 2 × 100,000 × 0.5 ÷ 12 × 1.25 = 10,416.67.
+    assert!(cost.text.contains("\"cost\":\"10416.67\""), "{}", cost.text);
+    assert_eq!(
+        finance.get("/api/v1/history/assignment/1").await.status,
+        StatusCode::OK
     );
 }

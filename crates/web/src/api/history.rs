@@ -22,11 +22,20 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<AuditView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn show(
     State(state): State<AppState>,
+    caller: crate::auth::Caller,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<AuditView>>, ApiError> {
     let kind: EntityKind = kind
         .parse()
         .map_err(|e: bearing_core::ParseError| AppError::invalid("kind", e.to_string()))?;
+    let needed = bearing_core::access::to_read_history_of(kind);
+    if !caller.role().allows(needed) {
+        return Err(AppError::Forbidden(format!(
+            "the history of a {kind} is for those who may {}",
+            needed.describe()
+        ))
+        .into());
+    }
     let records = bearing_app::history::of(&state.store, kind, &id).await?;
     Ok(Json(records.into_iter().map(AuditView::from).collect()))
 }

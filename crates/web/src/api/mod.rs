@@ -12,6 +12,7 @@ mod deals;
 mod history;
 mod imports;
 mod organizations;
+mod people;
 mod pipelines;
 mod reports;
 pub mod types;
@@ -41,6 +42,7 @@ use crate::{ApiError, AppState};
         (name = "imports", description = "CSV imports, all or nothing"),
         (name = "history", description = "The audit trail"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
+        (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
     )
 )]
@@ -55,6 +57,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(contacts::routes())
         .merge(campaigns::routes())
         .merge(clusters::routes())
+        .merge(people::routes())
         .merge(pipelines::routes())
         .merge(imports::routes())
         .merge(history::routes())

@@ -466,11 +466,21 @@ async fn audit(
             }
             None => None,
         };
+    // Changes the caller may not read (people's pay) are left out.
+    let hidden: Vec<EntityKind> = EntityKind::ALL
+        .into_iter()
+        .filter(|k| {
+            !caller
+                .role()
+                .allows(bearing_core::access::to_read_history_of(*k))
+        })
+        .collect();
     let search = bearing_store::AuditSearch {
         entity,
         from: date("from", &q.from),
         to: date("to", &q.to),
         actor: field(&q.actor),
+        hidden,
     };
     let (total, matching) = match state.store.search_audit(&search, AUDIT_ROWS).await {
         Ok(found) => found,

@@ -80,11 +80,11 @@ fn linked(caption: &str, table: &Table, prefix: &str) -> HtmlTable {
 
 #[derive(Template)]
 #[template(path = "record.html")]
-struct RecordPage {
-    layout: Layout,
-    fields: Vec<(String, String)>,
-    tables: Vec<HtmlTable>,
-    history: Vec<HistoryEntry>,
+pub(crate) struct RecordPage {
+    pub layout: Layout,
+    pub fields: Vec<(String, String)>,
+    pub tables: Vec<HtmlTable>,
+    pub history: Vec<HistoryEntry>,
 }
 
 async fn organization_list(State(state): State<AppState>, caller: Caller) -> Response {
@@ -103,7 +103,7 @@ async fn organization_list(State(state): State<AppState>, caller: Caller) -> Res
 }
 
 /// The history of a record; a record without one has an empty timeline.
-async fn history_of(
+pub(crate) async fn history_of(
     state: &AppState,
     kind: EntityKind,
     id: &str,

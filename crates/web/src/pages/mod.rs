@@ -7,6 +7,7 @@ mod admin;
 mod crm;
 mod deals;
 mod home;
+pub(crate) mod people;
 mod reports;
 mod usage;
 
@@ -86,6 +87,7 @@ pub(crate) fn routes() -> Routes {
         .merge(reports::routes())
         .merge(crm::routes())
         .merge(usage::routes())
+        .merge(people::routes())
         .merge(admin::routes())
 }
 
@@ -134,6 +136,9 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/forecast", "Forecast", Permission::Read),
     ("/analytics", "Analytics", Permission::Read),
     ("/usage", "Usage", Permission::Read),
+    ("/roles", "Roles", Permission::Read),
+    ("/people", "People", Permission::Read),
+    ("/team", "Team cost", Permission::Finance),
     ("/assumptions", "Assumptions", Permission::Finance),
     ("/imports", "Imports", Permission::EditCrm),
     ("/audit", "Audit log", Permission::Read),
