@@ -474,6 +474,9 @@ async fn journeys(j: &mut Journey) {
         ("/audit", "audit"),
         ("/users", "users"),
         ("/account", "account"),
+        ("/roles", "roles"),
+        ("/people", "people"),
+        ("/team", "team"),
     ] {
         j.open(path).await;
         assert_eq!(j.path().await, path);

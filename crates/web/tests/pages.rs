@@ -984,6 +984,13 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
     );
     // $180,000 ÷ 900 hours × 1.15 = $230 an hour.
     assert!(team.text.contains("$230.00"), "{}", team.text);
+    assert!(
+        team.text.contains("The team&#39;s monthly cost by area")
+            || team.text.contains("The team&#x27;s monthly cost by area")
+            || team.text.contains("The team's monthly cost by area"),
+        "{}",
+        team.text
+    );
     let bad = finance.get("/team?hours=many").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let cost = finance.get("/api/v1/team-cost?from=2026-01&months=1").await;

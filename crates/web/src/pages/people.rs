@@ -354,9 +354,15 @@ async fn team(
             Cell::number(format!("{:.1}%", margin * 100.0)),
             Cell::number(format!("${rate:.2}")),
         ]);
+        let intro = if lines.is_empty() {
+            "No one is assigned in these months: add people and their assignments (`bearing person add`, `bearing person assign`) and the salary bands (`bearing band generate`).".to_owned()
+        } else {
+            format!("From {} to {}.", labels.first().cloned().unwrap_or_default(), labels.last().cloned().unwrap_or_default())
+        };
         Ok(TeamPage {
             layout: Layout::new("Team cost", &caller, "/team"),
-            pairs: vec![pair],
+            intro,
+            pairs: if lines.is_empty() { Vec::new() } else { vec![pair] },
             calculator,
             cost: format!("{cost}"),
             hours: format!("{hours}"),
@@ -375,6 +381,7 @@ async fn team(
 #[template(path = "team.html")]
 struct TeamPage {
     layout: Layout,
+    intro: String,
     pairs: Vec<ChartPair>,
     calculator: HtmlTable,
     cost: String,
