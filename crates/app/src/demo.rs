@@ -148,6 +148,7 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         );
     }
     tx.upsert_samples(&samples, ctx.source, at).await?;
+    load_team(&mut tx, &mut log, &data.team, at).await?;
     if let Some(books_closed) = data.assumptions.books_closed {
         let from = books_closed.plus(1).unwrap_or(books_closed).first_day();
         let version = tx
@@ -179,4 +180,80 @@ fn morning(day: bearing_core::Date) -> jiff::Timestamp {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// The demo's areas, roles, bands, people and assignments, each with its audit row.
+async fn load_team(
+    tx: &mut bearing_store::Tx,
+    log: &mut ChangeLog<'_>,
+    team: &bearing_core::demo_team::DemoTeam,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    let mut area_ids = std::collections::HashMap::new();
+    for (position, (name, description)) in team.areas.iter().enumerate() {
+        let area = tx
+            .put_area(name, Some(description), position as i64, None, at)
+            .await?;
+        log.record(Change {
+            entity: EntityKind::Area,
+            id: area.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&area),
+        })?;
+        area_ids.insert(name.as_str(), area.id);
+    }
+    let mut role_ids = std::collections::HashMap::new();
+    for (position, (text, area)) in team.roles.iter().enumerate() {
+        let role = tx
+            .put_role(
+                text,
+                area_ids.get(area.as_str()).copied(),
+                position as i64,
+                at,
+            )
+            .await?;
+        log.record(Change {
+            entity: EntityKind::Role,
+            id: role.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&role),
+        })?;
+        role_ids.insert(text.name.as_str(), role.id);
+    }
+    tx.put_bands(&team.bands, at).await?;
+    for b in &team.bands {
+        log.record(Change {
+            entity: EntityKind::Band,
+            id: format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),
+            action: Action::Create,
+            before: None,
+            after: Some(b),
+        })?;
+    }
+    for (fields, assignments) in &team.people {
+        let person = tx.insert_person(fields, at).await?;
+        log.record(Change {
+            entity: EntityKind::Person,
+            id: person.id.to_string(),
+            action: Action::Create,
+            before: None,
+            after: Some(&person),
+        })?;
+        for a in assignments {
+            let role = *role_ids
+                .get(a.role.as_str())
+                .ok_or_else(|| AppError::Internal(format!("the demo has no role {}", a.role)))?;
+            let created = tx.insert_assignment(person.id, role, a, at).await?;
+            log.record(Change {
+                entity: EntityKind::Assignment,
+                id: created.id.to_string(),
+                action: Action::Create,
+                before: None,
+                after: Some(&created),
+            })?;
+        }
+    }
+    Ok(())
 }

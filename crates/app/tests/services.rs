@@ -155,6 +155,11 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
             + data.campaigns.len()
             + data.clusters.len()
             + data.clusters.iter().map(|c| c.hubs.len()).sum::<usize>()
+            + data.team.areas.len()
+            + data.team.roles.len()
+            + data.team.bands.len()
+            + data.team.people.len()
+            + data.team.people.iter().map(|(_, a)| a.len()).sum::<usize>()
             + 1,
         "one audit row per record and one for the assumptions"
     );
@@ -177,6 +182,19 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
         data.clusters.len() * (104 + 2 * 14),
         "two years weekly, and two hubs daily for two weeks"
     );
+    // The demo team is paid by bands that exist, every month of its three years.
+    let months: Vec<bearing_core::Month> = (-36..=0)
+        .filter_map(|i| bearing_core::Month::parse("2026-11").unwrap().plus(i))
+        .collect();
+    let cost = bearing_app::people::team_cost(&store, &months, &Default::default())
+        .await
+        .unwrap();
+    let november: f64 = cost
+        .iter()
+        .filter(|l| l.month.to_string() == "2026-11")
+        .map(|l| l.cost)
+        .sum();
+    assert!(november > 50_000.0, "the team costs {november} a month");
     let history = store.list_deal_history(None, None, None).await.unwrap();
     assert_eq!(
         history.len(),

@@ -61,6 +61,8 @@ pub struct DemoData {
     pub campaigns: Vec<CampaignFields>,
     pub deals: Vec<DemoDeal>,
     pub clusters: Vec<DemoCluster>,
+    /// Areas, roles, bands and people.
+    pub team: crate::demo_team::DemoTeam,
     /// Assumptions that fit the generated books, in force from the first day of the demo's
     /// month.
     pub assumptions: Assumptions,
@@ -235,6 +237,7 @@ pub fn generate(spec: DemoSpec) -> DemoData {
             campaigns: Vec::new(),
             deals: Vec::new(),
             clusters: Vec::new(),
+            team: crate::demo_team::generate(spec.as_of),
             assumptions: Assumptions::default(),
         },
         used_names: std::collections::HashSet::new(),

@@ -47,6 +47,7 @@ pub mod campaign;
 pub mod contact;
 pub mod deal;
 pub mod demo;
+pub mod demo_team;
 pub mod forecast;
 pub mod ids;
 pub mod money;
