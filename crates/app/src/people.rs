@@ -662,3 +662,129 @@ pub async fn current_roles(
         })
         .collect())
 }
+
+/// The balancing rule now: costs ≤ amount sold, and the hubs in service ≤ what engineering
+/// can operate.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BalanceView {
+    /// Monthly costs and where they come from.
+    pub costs: f64,
+    pub costs_note: String,
+    /// Committed revenue of the month (`None` before books-closed is set).
+    pub sold: Option<f64>,
+    pub month: Month,
+    pub hubs_in_service: usize,
+    pub delivery: people::Delivery,
+}
+
+/// The balancing rule's numbers on `today`: the scorecard's monthly costs, the month's
+/// committed revenue, and the delivery capacity of the engineering FTE in force (assignments
+/// in roles of the area named Engineering) for the hubs in service (hubs, and clusters
+/// without hubs, running this month and not excluded from usage; a hub's kind is the first
+/// of its community's tags that names a kind of `hubs-per-engineer`).
+pub async fn balance(
+    store: &Store,
+    a: &bearing_core::assumptions::Assumptions,
+    today: Date,
+) -> Result<BalanceView> {
+    let month = Month::of(today);
+    let (costs, costs_note) = effective_costs(store, a, month).await?;
+    let sold = match a.books_closed {
+        Some(books_closed) => {
+            let f =
+                crate::forecast::forecast_with(store, books_closed, &a.stage_probabilities).await?;
+            let committed = f.committed_row();
+            Some(
+                f.months
+                    .iter()
+                    .position(|m| *m == month)
+                    .or(if f.start > month { Some(0) } else { None })
+                    .and_then(|i| committed.get(i).copied())
+                    .unwrap_or(0.0),
+            )
+        }
+        None => None,
+    };
+    let areas: HashMap<i64, String> = store
+        .list_areas()
+        .await?
+        .into_iter()
+        .map(|x| (x.id, x.name))
+        .collect();
+    let engineering: std::collections::HashSet<i64> = store
+        .list_roles()
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.area_id
+                .and_then(|x| areas.get(&x))
+                .is_some_and(|n| n.eq_ignore_ascii_case("engineering"))
+        })
+        .map(|r| r.id)
+        .collect();
+    let engineering_fte: f64 = store
+        .list_assignments()
+        .await?
+        .iter()
+        .filter(|x| engineering.contains(&x.role_id))
+        .filter(|x| x.fields.start <= today && x.fields.end.is_none_or(|e| e >= today))
+        .map(|x| x.fields.fte)
+        .sum();
+    let tags: HashMap<bearing_core::OrganizationId, Vec<String>> = store
+        .list_organizations(true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.fields.tags))
+        .collect();
+    let exclusions = bearing_core::usage::Exclusions {
+        substrings: a.usage_exclusions.clone(),
+        windows: Vec::new(),
+    };
+    let units = store.list_units().await?;
+    let clusters: HashMap<i64, &bearing_store::UnitRecord> = units
+        .iter()
+        .filter(|u| u.kind == bearing_store::UnitKind::Cluster)
+        .map(|u| (u.id, u))
+        .collect();
+    let kind_of = |owner: Option<bearing_core::OrganizationId>| -> String {
+        owner
+            .and_then(|o| tags.get(&o))
+            .and_then(|t| {
+                t.iter()
+                    .map(|x| x.to_lowercase())
+                    .find(|x| a.hubs_per_engineer.iter().any(|(k, _)| k == x))
+            })
+            .unwrap_or_default()
+    };
+    let mut kinds = Vec::new();
+    for u in &units {
+        let cluster = match u.cluster_id {
+            Some(c) => clusters.get(&c.get()).copied(),
+            None => Some(u),
+        };
+        let Some(cluster) = cluster else { continue };
+        let has_hubs = u.kind == bearing_store::UnitKind::Cluster
+            && units
+                .iter()
+                .any(|h| h.cluster_id.map(bearing_core::ClusterId::get) == Some(u.id));
+        let excluded = exclusions.excludes(&bearing_core::usage::Sample {
+            cluster: cluster.name.clone(),
+            date: today,
+            users: 0,
+        });
+        if has_hubs || excluded || !u.fields.runs_in(month) || !cluster.fields.runs_in(month) {
+            continue;
+        }
+        kinds.push(kind_of(
+            u.fields.organization.or(cluster.fields.organization),
+        ));
+    }
+    Ok(BalanceView {
+        costs,
+        costs_note,
+        sold,
+        month,
+        hubs_in_service: kinds.len(),
+        delivery: people::delivery(&kinds, &a.hubs_per_engineer, engineering_fte),
+    })
+}

@@ -13,6 +13,7 @@ bearing_store::on_both_backends!(
     the_team_costs_what_its_bands_and_payments_say_month_by_month,
     bad_people_and_assignments_change_nothing,
     the_scorecard_can_take_its_costs_from_the_team_and_says_so,
+    the_balancing_rule_weighs_the_hubs_in_service_against_engineering,
 );
 
 fn ctx() -> Context {
@@ -347,4 +348,86 @@ async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb)
             .contains("expected typed (monthly-costs) or team"),
         "{bad}"
     );
+}
+
+async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &TestDb) {
+    let store = db.store().await;
+    let page = "## Organizational Context\n\n+ **Engineering**: Runs the hubs.\n";
+    roles::import(&store, &ctx(), "areas.md", page, Some("Engineering"), false)
+        .await
+        .unwrap();
+    roles::add(&store, &ctx(), "Engineer", Some("Engineering"))
+        .await
+        .unwrap();
+    roles::add(&store, &ctx(), "Lead", None).await.unwrap();
+    for (name, role, fte) in [
+        ("Ada", "Engineer", 1.0),
+        ("Ben", "Engineer", 0.5),
+        ("Cy", "Lead", 1.0),
+    ] {
+        let p = people::add_person(&store, &ctx(), person(name, PersonKind::Employee))
+            .await
+            .unwrap();
+        let mut a = assignment(1, fte, date(2026, 1, 1), None, &[("G-1", 1.0)]);
+        a.role = role.into();
+        people::assign(&store, &ctx(), p.id, a).await.unwrap();
+    }
+    let school = bearing_app::organizations::create(
+        &store,
+        &ctx(),
+        bearing_core::organization::OrganizationFields {
+            name: bearing_core::organization::OrganizationName::parse("valley").unwrap(),
+            long_name: None,
+            kind: bearing_core::organization::OrganizationKind::Community,
+            website: None,
+            github_org: None,
+            notes: None,
+            tags: vec!["Education".into()],
+        },
+    )
+    .await
+    .unwrap();
+    // An education cluster with no hubs, a cluster with two hubs of no known kind (research),
+    // and an excluded one.
+    let usage = "date,hub,users,cluster\n2026-03-01,a,5,shared\n2026-03-01,b,5,shared\n";
+    bearing_app::usage::import(&store, &ctx(), "h.csv", usage.as_bytes(), false)
+        .await
+        .unwrap();
+    let usage = "cluster,date,unique_users\nvalley-hub,2026-03-01,40\nprometheus-x,2026-03-01,1\n";
+    bearing_app::usage::import(&store, &ctx(), "c.csv", usage.as_bytes(), false)
+        .await
+        .unwrap();
+    let valley = bearing_app::usage::find_unit(&store, "valley-hub")
+        .await
+        .unwrap();
+    bearing_app::usage::update_unit(
+        &store,
+        &ctx(),
+        valley.kind,
+        valley.id,
+        bearing_core::usage::UnitFields {
+            organization: Some(school.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let a = bearing_core::assumptions::Assumptions {
+        monthly_costs: 50_000.0,
+        ..Default::default()
+    };
+    let b = people::balance(&store, &a, date(2026, 3, 15))
+        .await
+        .unwrap();
+    assert_eq!(b.costs, 50_000.0);
+    assert_eq!(b.sold, None, "no books closed, no projection");
+    assert_eq!(b.hubs_in_service, 3);
+    assert_eq!(
+        b.delivery.hubs,
+        [("education".to_owned(), 1), ("research".to_owned(), 2)]
+    );
+    // 1 ÷ 22 + 2 ÷ 14 = 0.1883 FTE needed; 1.5 engineering FTE operate 3 × 1.5 ÷ 0.1883 = 23.9.
+    assert_eq!(b.delivery.engineering_fte, 1.5);
+    assert!((b.delivery.needed_fte - (1.0 / 22.0 + 2.0 / 14.0)).abs() < 1e-9);
+    assert!((b.delivery.capacity - 4.5 / (1.0 / 22.0 + 2.0 / 14.0)).abs() < 1e-9);
 }

@@ -40,6 +40,9 @@ pub struct Assumptions {
     pub usage_windows: Vec<(String, crate::Date, crate::Date)>,
     /// The marginal price tiers of the usage fee.
     pub usage_tiers: Vec<crate::usage::Tier>,
+    /// Hubs one engineer can operate, by kind of service (the first is the kind of a hub
+    /// whose community names none).
+    pub hubs_per_engineer: Vec<(String, f64)>,
 }
 
 impl Default for Assumptions {
@@ -66,12 +69,16 @@ impl Default for Assumptions {
             usage_exclusions: crate::usage::Exclusions::organisation_default().substrings,
             usage_windows: Vec::new(),
             usage_tiers: crate::usage::DEFAULT_TIERS.to_vec(),
+            hubs_per_engineer: crate::people::DEFAULT_HUBS_PER_ENGINEER
+                .iter()
+                .map(|(k, n)| ((*k).to_owned(), *n))
+                .collect(),
         }
     }
 }
 
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 18] = [
+pub const KEYS: [(&str, &str); 19] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
@@ -113,6 +120,10 @@ pub const KEYS: [(&str, &str); 18] = [
     (
         "usage-tiers",
         "UP_TO:PRICE tiers separated by ',', the last with * for the rest, e.g. 10:10,100:5,1000:2.5,10000:1.25,*:0",
+    ),
+    (
+        "hubs-per-engineer",
+        "KIND:HUBS separated by ',', e.g. research:14,education:22,partnership:5",
     ),
 ];
 
@@ -188,6 +199,33 @@ fn windows(text: &str) -> Result<Vec<(String, crate::Date, crate::Date)>, ParseE
             Ok((cluster.to_owned(), from, to))
         })
         .collect()
+}
+
+fn hubs_per_engineer(text: &str) -> Result<Vec<(String, f64)>, ParseError> {
+    let bad = || {
+        ParseError::new(
+            "hubs-per-engineer",
+            text,
+            "expected KIND:HUBS with more than 0 hubs, separated by ',', e.g. research:14,education:22",
+        )
+    };
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (kind, hubs) = part.split_once(':').ok_or_else(bad)?;
+        let hubs: f64 = hubs.trim().parse().map_err(|_| bad())?;
+        let kind = kind.trim().to_lowercase();
+        if kind.is_empty()
+            || !(hubs > 0.0 && hubs.is_finite())
+            || out.iter().any(|(k, _)| *k == kind)
+        {
+            return Err(bad());
+        }
+        out.push((kind, hubs));
+    }
+    if out.is_empty() {
+        return Err(bad());
+    }
+    Ok(out)
 }
 
 fn tiers(text: &str) -> Result<Vec<crate::usage::Tier>, ParseError> {
@@ -287,6 +325,7 @@ impl Assumptions {
             "usage-exclude" => self.usage_exclusions = list(value),
             "usage-exclude-windows" => self.usage_windows = windows(value)?,
             "usage-tiers" => self.usage_tiers = tiers(value)?,
+            "hubs-per-engineer" => self.hubs_per_engineer = hubs_per_engineer(value)?,
             other if other.starts_with("stage.") && other.len() > 6 => {
                 let stage = other["stage.".len()..].trim().to_owned();
                 if value.trim().is_empty() || value.trim() == "default" {
@@ -383,6 +422,14 @@ impl Assumptions {
                             t.price
                         )
                     })
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "hubs-per-engineer",
+                self.hubs_per_engineer
+                    .iter()
+                    .map(|(k, n)| format!("{k}:{n}"))
                     .collect::<Vec<_>>()
                     .join(","),
             ),

@@ -170,6 +170,64 @@ pub fn capacity(engineering_fte: f64, hubs_per_engineer: f64) -> f64 {
     engineering_fte * hubs_per_engineer
 }
 
+/// Hubs one engineer can operate, by kind of service: research first (the kind of a hub whose
+/// community names none), then education and partnership.
+pub const DEFAULT_HUBS_PER_ENGINEER: [(&str, f64); 3] = [
+    ("research", 14.0),
+    ("education", 22.0),
+    ("partnership", 5.0),
+];
+
+/// What the hubs in service ask of engineering, and what it can deliver.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Delivery {
+    /// Hubs in service, by kind.
+    pub hubs: Vec<(String, usize)>,
+    /// Engineering FTE the hubs in service need: each hub 1 ÷ (hubs one engineer operates).
+    pub needed_fte: f64,
+    pub engineering_fte: f64,
+    /// Hubs the engineering team can operate at the current mix of kinds (the hubs in
+    /// service × engineering FTE ÷ needed FTE); with no hubs, at the first kind's rate.
+    pub capacity: f64,
+}
+
+/// The delivery side of the balancing rule: `kinds` are the kinds of the hubs in service
+/// (unknown kinds count as the first of `per_engineer`).
+pub fn delivery(
+    kinds: &[String],
+    per_engineer: &[(String, f64)],
+    engineering_fte: f64,
+) -> Delivery {
+    let rate = |kind: &str| -> (String, f64) {
+        per_engineer
+            .iter()
+            .find(|(k, _)| k == kind)
+            .or_else(|| per_engineer.first())
+            .map_or_else(|| (kind.to_owned(), 1.0), |(k, n)| (k.clone(), *n))
+    };
+    let mut hubs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut needed = 0.0;
+    for kind in kinds {
+        let (kind, n) = rate(kind);
+        *hubs.entry(kind).or_default() += 1;
+        needed += 1.0 / n;
+    }
+    let capacity = if needed > 0.0 {
+        kinds.len() as f64 * engineering_fte / needed
+    } else {
+        capacity(
+            engineering_fte,
+            per_engineer.first().map_or(0.0, |(_, n)| *n),
+        )
+    };
+    Delivery {
+        hubs: hubs.into_iter().collect(),
+        needed_fte: needed,
+        engineering_fte,
+        capacity,
+    }
+}
+
 /// The balancing rule: costs ≤ amount sold ≤ delivery capacity, with its three numbers.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Balance {
@@ -529,5 +587,31 @@ mod tests {
         assert_eq!(problems, ["email", "renewal"]);
         assert_eq!(renewal_day("07-01"), Some((7, 1)));
         assert_eq!(renewal_day("02-29"), Some((2, 29)));
+    }
+
+    #[test]
+    fn delivery_capacity_follows_the_mix_of_hubs() {
+        let rates: Vec<(String, f64)> = DEFAULT_HUBS_PER_ENGINEER
+            .iter()
+            .map(|(k, n)| ((*k).to_owned(), *n))
+            .collect();
+        // 22 education hubs need one engineer, 14 research hubs another: 2 FTE for 36 hubs.
+        let kinds: Vec<String> = std::iter::repeat_n("education".to_owned(), 22)
+            .chain(std::iter::repeat_n("research".to_owned(), 13))
+            .chain(std::iter::once("unclassified".to_owned()))
+            .collect();
+        let d = delivery(&kinds, &rates, 3.0);
+        assert!((d.needed_fte - 2.0).abs() < 1e-9, "{}", d.needed_fte);
+        // Three engineers at this mix: 36 × 3 ÷ 2 = 54 hubs.
+        assert!((d.capacity - 54.0).abs() < 1e-9);
+        assert_eq!(
+            d.hubs,
+            [("education".to_owned(), 22), ("research".to_owned(), 14)]
+        );
+        assert_eq!(
+            delivery(&[], &rates, 1.5).capacity,
+            21.0,
+            "no hubs: at the research rate"
+        );
     }
 }

@@ -991,6 +991,11 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
         "{}",
         team.text
     );
+    assert!(
+        team.text.contains("Balancing rule in") && team.text.contains("Delivery capacity (hubs)"),
+        "{}",
+        team.text
+    );
     let bad = finance.get("/team?hours=many").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let cost = finance.get("/api/v1/team-cost?from=2026-01&months=1").await;

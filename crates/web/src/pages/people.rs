@@ -354,6 +354,47 @@ async fn team(
             Cell::number(format!("{:.1}%", margin * 100.0)),
             Cell::number(format!("${rate:.2}")),
         ]);
+        let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
+        let b = people::balance(&state.store, &assumptions, today()).await?;
+        let yes_no = |ok: bool| if ok { "yes" } else { "no" };
+        let mut rule = HtmlTable::new(
+            format!("Balancing rule in {}: costs ≤ amount sold ≤ delivery capacity", b.month),
+            &["Measure", "Value", "Holds", "How"],
+        );
+        rule.rows.push(vec![
+            Cell::text("Costs a month"),
+            Cell::number(dollars(b.costs)),
+            Cell::text(""),
+            Cell::text(b.costs_note.clone()),
+        ]);
+        rule.rows.push(vec![
+            Cell::text("Amount sold (committed revenue of the month)"),
+            Cell::number(b.sold.map(dollars).unwrap_or_else(|| "unknown".to_owned())),
+            Cell::text(b.sold.map_or("unknown", |s| yes_no(b.costs <= s))),
+            Cell::text(if b.sold.is_some() {
+                "Holds when the month's committed revenue covers the costs."
+            } else {
+                "Set books-closed in the assumptions to project revenue."
+            }),
+        ]);
+        rule.rows.push(vec![
+            Cell::text("Delivery capacity (hubs)"),
+            Cell::number(format!("{:.0}", b.delivery.capacity)),
+            Cell::text(yes_no(b.hubs_in_service as f64 <= b.delivery.capacity)),
+            Cell::text(format!(
+                "{} hubs in service ({}) need {:.1} engineering FTE; {:.1} FTE in roles of Engineering operate {:.0} hubs at this mix.",
+                b.hubs_in_service,
+                b.delivery
+                    .hubs
+                    .iter()
+                    .map(|(k, n)| format!("{n} {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                b.delivery.needed_fte,
+                b.delivery.engineering_fte,
+                b.delivery.capacity
+            )),
+        ]);
         let intro = if lines.is_empty() {
             "No one is assigned in these months: add people and their assignments (`bearing person add`, `bearing person assign`) and the salary bands (`bearing band generate`).".to_owned()
         } else {
@@ -364,6 +405,7 @@ async fn team(
             intro,
             pairs: if lines.is_empty() { Vec::new() } else { vec![pair] },
             calculator,
+            rule,
             cost: format!("{cost}"),
             hours: format!("{hours}"),
             fee: format!("{fee}"),
@@ -384,6 +426,7 @@ struct TeamPage {
     intro: String,
     pairs: Vec<ChartPair>,
     calculator: HtmlTable,
+    rule: HtmlTable,
     cost: String,
     hours: String,
     fee: String,
