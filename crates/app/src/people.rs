@@ -788,3 +788,30 @@ pub async fn balance(
         delivery: people::delivery(&kinds, &a.hubs_per_engineer, engineering_fte),
     })
 }
+
+/// The balancing rule as a table: measure, value, whether it holds, how.
+pub fn balance_table(b: &BalanceView) -> Table {
+    let mut table = Table::new(["measure", "value", "holds", "how"]);
+    table.push([
+        Some("costs".to_owned()),
+        Some(format!("{:.2}", b.costs)),
+        None,
+        Some(b.costs_note.clone()),
+    ]);
+    table.push([
+        Some("amount_sold".to_owned()),
+        b.sold.map(|s| format!("{s:.2}")),
+        b.sold.map(|s| (b.costs <= s).to_string()),
+        Some(format!("committed revenue of {}", b.month)),
+    ]);
+    table.push([
+        Some("delivery_capacity_hubs".to_owned()),
+        Some(format!("{:.1}", b.delivery.capacity)),
+        Some((b.hubs_in_service as f64 <= b.delivery.capacity).to_string()),
+        Some(format!(
+            "{} hubs in service need {:.2} engineering FTE; {:.2} FTE in Engineering",
+            b.hubs_in_service, b.delivery.needed_fte, b.delivery.engineering_fte
+        )),
+    ]);
+    table
+}

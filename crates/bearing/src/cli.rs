@@ -740,6 +740,23 @@ pub enum PersonCommand {
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
+    /// The blended hourly rate: burdened annual cost ÷ billable hours × (1 + FSP fee) × (1 + margin)
+    Rate {
+        #[arg(long, default_value_t = 180_000.0)]
+        cost: f64,
+        #[arg(long, default_value_t = 900.0)]
+        hours: f64,
+        /// The sponsor's fee as a fraction [default: the assumption fsp-fee]
+        #[arg(long)]
+        fee: Option<f64>,
+        #[arg(long, default_value_t = 0.0)]
+        margin: f64,
+    },
+    /// The balancing rule now: costs ≤ amount sold ≤ delivery capacity
+    Balance {
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
     /// What the team costs each month, by area, role and grant code
     Cost {
         /// The first month [default: twelve months before this one]

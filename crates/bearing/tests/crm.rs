@@ -1445,6 +1445,32 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         ok(&["band", "cola", "3", "--from", "2027-01-01"]),
         "6 bands raised by 3% from 2027-01-01\n"
     );
+    // DOMAIN's worked example: $180k ÷ 900 hours = $200; × 1.15 = $230; with 8.7% margin ≈ $250.
+    assert_eq!(
+        ok(&[
+            "person", "rate", "--cost", "180000", "--hours", "900", "--fee", "0.15", "--margin",
+            "0"
+        ]),
+        "$180,000 ÷ 900 hours × 1.15 (FSP fee) × 1 (margin) = $230.00 an hour\n"
+    );
+    assert!(
+        ok(&["person", "rate", "--fee", "0.15", "--margin", "0.087"])
+            .ends_with("= $250.01 an hour\n")
+    );
+    assert_one_line_error(
+        &bearing(d, &["person", "rate", "--hours", "0"], &[]),
+        2,
+        "--hours must be above 0",
+    );
+    let balance = ok(&["person", "balance", "--format", "csv"]);
+    assert!(
+        balance.starts_with("measure,value,holds,how\ncosts,"),
+        "{balance}"
+    );
+    assert!(
+        balance.contains("\namount_sold,,,"),
+        "no books closed: unknown: {balance}"
+    );
     let history = ok(&["history", "person", "1"]);
     assert!(history.contains("create"), "{history}");
 }

@@ -1006,4 +1006,26 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
         finance.get("/api/v1/history/assignment/1").await.status,
         StatusCode::OK
     );
+    let balance = finance.get("/api/v1/balance").await;
+    assert_eq!(balance.status, StatusCode::OK, "{}", balance.text);
+    assert!(
+        balance.text.contains("\"hubs_in_service\":0"),
+        "{}",
+        balance.text
+    );
+    let rate = finance
+        .get("/api/v1/rate?cost=180000&hours=900&fee=0.15")
+        .await;
+    assert_eq!(rate.text, "{\"hourly_rate\":\"230.00\"}");
+    assert_eq!(
+        finance
+            .get("/api/v1/rate?cost=1&hours=0&fee=0.1")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        me.get("/api/v1/balance").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

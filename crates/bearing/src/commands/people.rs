@@ -102,6 +102,46 @@ async fn person_command(
         PersonCommand::Assignments { format } => {
             super::print_table(&people::assignments_table(store).await?, format)
         }
+        PersonCommand::Rate {
+            cost,
+            hours,
+            fee,
+            margin,
+        } => {
+            let fee = match fee {
+                Some(fee) => fee,
+                None => {
+                    bearing_app::assumptions::current(store, today())
+                        .await?
+                        .1
+                        .fsp_fee
+                }
+            };
+            if hours.is_nan()
+                || hours <= 0.0
+                || !(0.0..1.0).contains(&fee)
+                || margin < 0.0
+                || cost < 0.0
+            {
+                return Err(UsageError(
+                    "--hours must be above 0, --fee a fraction below 1, --cost and --margin not negative".into(),
+                )
+                .into());
+            }
+            let rate = bearing_core::people::blended_hourly_rate(cost, hours, fee, margin);
+            println!(
+                "{} ÷ {hours} hours × {} (FSP fee) × {} (margin) = ${rate:.2} an hour",
+                bearing_core::forecast::dollars(cost),
+                1.0 + fee,
+                1.0 + margin
+            );
+            Ok(())
+        }
+        PersonCommand::Balance { format } => {
+            let (_, assumptions) = bearing_app::assumptions::current(store, today()).await?;
+            let b = people::balance(store, &assumptions, today()).await?;
+            super::print_table(&people::balance_table(&b), format)
+        }
         PersonCommand::Cost {
             from,
             months,

@@ -21,6 +21,93 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bands))
         .routes(routes!(list_people))
         .routes(routes!(team_cost))
+        .routes(routes!(balance))
+        .routes(routes!(rate))
+}
+
+/// The balancing rule now: costs ≤ amount sold ≤ delivery capacity.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct BalanceWire {
+    pub month: String,
+    /// Monthly costs, and where they come from.
+    pub costs: String,
+    pub costs_note: String,
+    /// The month's committed revenue; null before books-closed is set.
+    pub amount_sold: Option<String>,
+    pub costs_covered: Option<bool>,
+    pub hubs_in_service: usize,
+    /// Hubs in service by kind of service.
+    pub hubs_by_kind: Vec<(String, usize)>,
+    pub engineering_fte: f64,
+    pub needed_fte: f64,
+    /// Hubs engineering can operate at this mix.
+    pub capacity_hubs: f64,
+    pub deliverable: bool,
+}
+
+/// The balancing rule's numbers (finance).
+#[utoipa::path(get, path = "/balance", tag = "people", responses((status = 200, body = BalanceWire), (status = 403, body = ErrorBody)))]
+async fn balance(State(state): State<AppState>) -> Result<Json<BalanceWire>, ApiError> {
+    let today = jiff::Zoned::now().date();
+    let (_, assumptions) = bearing_app::assumptions::current(&state.store, today).await?;
+    let b = people::balance(&state.store, &assumptions, today).await?;
+    Ok(Json(BalanceWire {
+        month: b.month.to_string(),
+        costs: format!("{:.2}", b.costs),
+        costs_note: b.costs_note.clone(),
+        amount_sold: b.sold.map(|s| format!("{s:.2}")),
+        costs_covered: b.sold.map(|s| b.costs <= s),
+        hubs_in_service: b.hubs_in_service,
+        hubs_by_kind: b.delivery.hubs.clone(),
+        engineering_fte: b.delivery.engineering_fte,
+        needed_fte: b.delivery.needed_fte,
+        capacity_hubs: b.delivery.capacity,
+        deliverable: b.hubs_in_service as f64 <= b.delivery.capacity,
+    }))
+}
+
+/// The rate calculator's inputs.
+#[derive(Debug, Default, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct RateQuery {
+    /// Burdened annual cost of an engineer
+    cost: f64,
+    /// Billable hours a year, e.g. 900
+    hours: f64,
+    /// The sponsor's fee as a fraction, e.g. 0.15
+    fee: f64,
+    /// Margin as a fraction, e.g. 0.087
+    #[serde(default)]
+    margin: f64,
+}
+
+/// The blended hourly rate.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct RateWire {
+    pub hourly_rate: String,
+}
+
+/// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
+#[utoipa::path(get, path = "/rate", tag = "people", params(RateQuery), responses((status = 200, body = RateWire), (status = 422, body = ErrorBody)))]
+async fn rate(Query(q): Query<RateQuery>) -> Result<Json<RateWire>, ApiError> {
+    if q.hours.is_nan()
+        || q.hours <= 0.0
+        || !(0.0..1.0).contains(&q.fee)
+        || q.margin < 0.0
+        || q.cost < 0.0
+    {
+        return Err(bearing_app::AppError::invalid(
+            "rate",
+            "hours must be above 0, fee a fraction below 1, cost and margin not negative",
+        )
+        .into());
+    }
+    Ok(Json(RateWire {
+        hourly_rate: format!(
+            "{:.2}",
+            bearing_core::people::blended_hourly_rate(q.cost, q.hours, q.fee, q.margin)
+        ),
+    }))
 }
 
 /// A role as its pages describe it (Markdown parts).
