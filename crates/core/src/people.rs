@@ -248,6 +248,32 @@ pub fn balance(costs: f64, sold: f64, capacity: f64) -> Balance {
     }
 }
 
+/// The blended hourly rate of inputs given by a user: refused unless the hours are above 0,
+/// the fee a fraction below 1, and the cost and margin not negative.
+pub fn checked_hourly_rate(
+    burdened_annual_cost: f64,
+    billable_hours: f64,
+    fsp_fee: f64,
+    margin: f64,
+) -> Result<f64, &'static str> {
+    if billable_hours.is_nan()
+        || billable_hours <= 0.0
+        || !(0.0..1.0).contains(&fsp_fee)
+        || margin.is_nan()
+        || margin < 0.0
+        || burdened_annual_cost.is_nan()
+        || burdened_annual_cost < 0.0
+    {
+        return Err("hours must be above 0, fee a fraction below 1, cost and margin not negative");
+    }
+    Ok(blended_hourly_rate(
+        burdened_annual_cost,
+        billable_hours,
+        fsp_fee,
+        margin,
+    ))
+}
+
 /// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
 pub fn blended_hourly_rate(
     burdened_annual_cost: f64,

@@ -117,18 +117,8 @@ async fn person_command(
                         .fsp_fee
                 }
             };
-            if hours.is_nan()
-                || hours <= 0.0
-                || !(0.0..1.0).contains(&fee)
-                || margin < 0.0
-                || cost < 0.0
-            {
-                return Err(UsageError(
-                    "--hours must be above 0, --fee a fraction below 1, --cost and --margin not negative".into(),
-                )
-                .into());
-            }
-            let rate = bearing_core::people::blended_hourly_rate(cost, hours, fee, margin);
+            let rate = bearing_core::people::checked_hourly_rate(cost, hours, fee, margin)
+                .map_err(|message| UsageError(format!("--{message}")))?;
             println!(
                 "{} ÷ {hours} hours × {} (FSP fee) × {} (margin) = ${rate:.2} an hour",
                 bearing_core::forecast::dollars(cost),

@@ -90,23 +90,10 @@ pub struct RateWire {
 /// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
 #[utoipa::path(get, path = "/rate", tag = "people", params(RateQuery), responses((status = 200, body = RateWire), (status = 422, body = ErrorBody)))]
 async fn rate(Query(q): Query<RateQuery>) -> Result<Json<RateWire>, ApiError> {
-    if q.hours.is_nan()
-        || q.hours <= 0.0
-        || !(0.0..1.0).contains(&q.fee)
-        || q.margin < 0.0
-        || q.cost < 0.0
-    {
-        return Err(bearing_app::AppError::invalid(
-            "rate",
-            "hours must be above 0, fee a fraction below 1, cost and margin not negative",
-        )
-        .into());
-    }
+    let rate = bearing_core::people::checked_hourly_rate(q.cost, q.hours, q.fee, q.margin)
+        .map_err(|message| bearing_app::AppError::invalid("rate", message))?;
     Ok(Json(RateWire {
-        hourly_rate: format!(
-            "{:.2}",
-            bearing_core::people::blended_hourly_rate(q.cost, q.hours, q.fee, q.margin)
-        ),
+        hourly_rate: format!("{rate:.2}"),
     }))
 }
 
