@@ -32,23 +32,37 @@ pub async fn find_person(store: &Store, who: &str) -> Result<PersonRecord> {
         .ok_or_else(|| AppError::NotFound(format!("no person named {who:?}")))
 }
 
+/// Refuses a name or email another person (not `except`) already has.
+async fn check_unique(store: &Store, fields: &PersonFields, except: Option<i64>) -> Result<()> {
+    for p in store.list_people().await? {
+        if Some(p.id) == except {
+            continue;
+        }
+        if p.fields.name == fields.name {
+            return Err(AppError::Conflict(format!(
+                "there is already a person named {:?}",
+                fields.name
+            )));
+        }
+        if let (Some(a), Some(b)) = (&p.fields.email, &fields.email)
+            && a.eq_ignore_ascii_case(b)
+        {
+            return Err(AppError::Conflict(format!(
+                "{} already has the email {b:?}",
+                p.fields.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub async fn add_person(
     store: &Store,
     ctx: &Context,
     fields: PersonFields,
 ) -> Result<PersonRecord> {
     check(fields.problems())?;
-    if store
-        .list_people()
-        .await?
-        .iter()
-        .any(|p| p.fields.name == fields.name)
-    {
-        return Err(AppError::Conflict(format!(
-            "there is already a person named {:?}",
-            fields.name
-        )));
-    }
+    check_unique(store, &fields, None).await?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let created = tx.insert_person(&fields, at).await?;
@@ -69,8 +83,89 @@ pub async fn add_person(
     Ok(created)
 }
 
-/// Gives a person a role from a day: the role must exist, the level, step, time and funding
-/// must make sense, and a contractor needs a monthly payment.
+/// Replaces what is recorded about a person; nothing is written when nothing changes. A
+/// person with a contract in force cannot become an employee, nor the reverse, while an
+/// assignment's pay says otherwise.
+pub async fn edit_person(
+    store: &Store,
+    ctx: &Context,
+    id: i64,
+    fields: PersonFields,
+) -> Result<PersonRecord> {
+    check(fields.problems())?;
+    check_unique(store, &fields, Some(id)).await?;
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_person(id).await?;
+    if before.fields == fields {
+        return Ok(before);
+    }
+    if before.fields.kind != fields.kind {
+        for a in store
+            .list_assignments()
+            .await?
+            .iter()
+            .filter(|a| a.person_id == id)
+        {
+            if let Some((_, message)) = a.fields.problems(fields.kind).into_iter().next() {
+                return Err(AppError::invalid(
+                    "kind",
+                    format!(
+                        "{} cannot become a {}: the assignment as {} from {}: {message}",
+                        before.fields.name,
+                        fields.kind,
+                        bearing_core::roles::title(&a.fields.role, a.fields.level),
+                        a.fields.start
+                    ),
+                ));
+            }
+        }
+    }
+    let after = tx.update_person(id, &fields, at).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Person,
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Checks an assignment for a person of `kind`: its own fields, that the role exists, and
+/// that the level and step are on the role's ladder. Returns the role's id.
+async fn checked_role(store: &Store, kind: PersonKind, fields: &AssignmentFields) -> Result<i64> {
+    check(fields.problems(kind))?;
+    let role = store
+        .list_roles()
+        .await?
+        .into_iter()
+        .find(|r| r.text.name == fields.role)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "role",
+                format!(
+                    "there is no role {:?}: import the role pages or add the role",
+                    fields.role
+                ),
+            )
+        })?;
+    let bands = store.list_bands().await?;
+    if let Some(message) = people::off_ladder(&bands, role.ladder(), fields.level, fields.step) {
+        return Err(AppError::invalid("level", message));
+    }
+    Ok(role.id)
+}
+
+/// Gives a person a role from a day: the role must exist, the level and step be on its
+/// ladder, the time and funding make sense, and a contractor needs a monthly payment.
 pub async fn assign(
     store: &Store,
     ctx: &Context,
@@ -80,8 +175,7 @@ pub async fn assign(
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let person = tx.get_person(person_id).await?;
-    check(fields.problems(person.fields.kind))?;
-    let role = role_id(store, &fields.role).await?;
+    let role = checked_role(store, person.fields.kind, &fields).await?;
     let created = tx.insert_assignment(person_id, role, &fields, at).await?;
     audit(
         &mut tx,
@@ -100,25 +194,32 @@ pub async fn assign(
     Ok(created)
 }
 
-/// Ends an assignment on `end` (its last day).
-pub async fn end_assignment(
+/// Changes an assignment to what `change` makes of its fields, checked as when it was made
+/// (the ladder only when the role, level or step change, so an old assignment can still be
+/// ended after its bands moved on); nothing is written when nothing changes.
+pub async fn edit_assignment(
     store: &Store,
     ctx: &Context,
     id: i64,
-    end: Date,
+    change: impl FnOnce(&AssignmentFields) -> AssignmentFields,
 ) -> Result<AssignmentRecord> {
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let before = tx.get_assignment(id).await?;
+    let fields = change(&before.fields);
+    if fields == before.fields {
+        return Ok(before);
+    }
     let person = tx.get_person(before.person_id).await?;
-    let fields = AssignmentFields {
-        end: Some(end),
-        ..before.fields.clone()
+    let same_place = (&fields.role, fields.level, fields.step)
+        == (&before.fields.role, before.fields.level, before.fields.step);
+    let role = if same_place {
+        check(fields.problems(person.fields.kind))?;
+        before.role_id
+    } else {
+        checked_role(store, person.fields.kind, &fields).await?
     };
-    check(fields.problems(person.fields.kind))?;
-    let after = tx
-        .update_assignment(id, before.role_id, &fields, at)
-        .await?;
+    let after = tx.update_assignment(id, role, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
@@ -136,19 +237,18 @@ pub async fn end_assignment(
     Ok(after)
 }
 
-async fn role_id(store: &Store, name: &str) -> Result<i64> {
-    store
-        .list_roles()
-        .await?
-        .into_iter()
-        .find(|r| r.text.name == name)
-        .map(|r| r.id)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "role",
-                format!("there is no role {name:?}: import the role pages or add it with `bearing role add`"),
-            )
-        })
+/// Ends an assignment on `end` (its last day).
+pub async fn end_assignment(
+    store: &Store,
+    ctx: &Context,
+    id: i64,
+    end: Date,
+) -> Result<AssignmentRecord> {
+    edit_assignment(store, ctx, id, |f| AssignmentFields {
+        end: Some(end),
+        ..f.clone()
+    })
+    .await
 }
 
 /// Writes bands, one audit row each.
@@ -156,9 +256,24 @@ pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<(
     if bands.is_empty() {
         return Err(AppError::invalid("bands", "no band to set"));
     }
+    let ladders: std::collections::HashSet<String> = store
+        .list_roles()
+        .await?
+        .iter()
+        .flat_map(|r| [r.text.name.clone(), r.ladder().to_owned()])
+        .collect();
     let at = jiff::Timestamp::now();
     let mut log = ChangeLog::new(ctx, at);
     for b in bands {
+        if !ladders.contains(&b.ladder) {
+            return Err(AppError::invalid(
+                "ladder",
+                format!(
+                    "{:?} is neither a role nor the ladder of one: name a role, or give the roles that share bands that ladder first",
+                    b.ladder
+                ),
+            ));
+        }
         if !(1..=20).contains(&b.level) || !(1..=20).contains(&b.step) || b.annual_base < 0 {
             return Err(AppError::invalid(
                 "band",
@@ -419,14 +534,15 @@ pub async fn team_cost(
                 },
                 _ => {
                     let day = f.start.max(month.first_day());
-                    let band = people::band_on(&bands, &f.role, f.level, f.step, day).ok_or_else(|| {
+                    let band = people::band_on(&bands, &a.ladder, f.level, f.step, day).ok_or_else(|| {
                         AppError::invalid(
                             "bands",
                             format!(
-                                "{} is paid by the band of {} step {}, which has no amount on {day}: set the bands (`bearing band generate` or `bearing band set`)",
+                                "{} is paid by the band of {} step {}{}, which has no amount on {day}: set the bands (`bearing band generate` or `bearing band set`)",
                                 a.person,
                                 bearing_core::roles::title(&f.role, f.level),
-                                f.step
+                                f.step,
+                                if a.ladder == f.role { String::new() } else { format!(" on the ladder {:?}", a.ladder) }
                             ),
                         )
                     })?;
@@ -594,7 +710,7 @@ pub async fn directory(store: &Store, viewer: &Viewer, today: Date) -> Result<Ve
                             .then(|| {
                                 people::band_on(
                                     &bands,
-                                    &f.role,
+                                    &a.ladder,
                                     f.level,
                                     f.step,
                                     today.max(f.start),

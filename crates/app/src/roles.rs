@@ -287,18 +287,7 @@ pub async fn add(
             "there is already a role named {name:?}"
         )));
     }
-    let area_id = match area {
-        Some(a) => Some(
-            store
-                .list_areas()
-                .await?
-                .into_iter()
-                .find(|x| x.name == a)
-                .ok_or_else(|| AppError::invalid("area", format!("there is no area {a:?}")))?
-                .id,
-        ),
-        None => None,
-    };
+    let area_id = area_id(store, area).await?;
     let position = roles.iter().map(|r| r.position + 1).max().unwrap_or(0);
     let text = RoleText {
         name: name.to_owned(),
@@ -322,6 +311,136 @@ pub async fn add(
     .await?;
     tx.commit().await?;
     Ok(created)
+}
+
+async fn area_id(store: &Store, area: Option<&str>) -> Result<Option<i64>> {
+    let Some(name) = area else { return Ok(None) };
+    store
+        .list_areas()
+        .await?
+        .into_iter()
+        .find(|x| x.name == name)
+        .map(|x| Some(x.id))
+        .ok_or_else(|| AppError::invalid("area", format!("there is no area {name:?}")))
+}
+
+/// What can be changed about a role: all but its name. Sections the role pages have and
+/// Bearing does not recognise stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct RoleChange {
+    pub area: Option<String>,
+    /// The bands the role is paid by; `None` or the role's own name: its own.
+    pub ladder: Option<String>,
+    pub description: String,
+    pub notes: Vec<String>,
+    pub key_goal: Option<String>,
+    pub responsibilities: Option<String>,
+    pub performance_measures: Option<String>,
+    pub salary_rationale: Option<String>,
+    pub comparable_titles: Vec<String>,
+}
+
+impl RoleChange {
+    /// What is recorded about `role`, as a change that changes nothing.
+    pub fn of(role: &RoleRecord, areas: &[AreaRecord]) -> Self {
+        let t = &role.text;
+        RoleChange {
+            area: role
+                .area_id
+                .and_then(|a| areas.iter().find(|x| x.id == a))
+                .map(|a| a.name.clone()),
+            ladder: role.ladder.clone(),
+            description: t.description.clone(),
+            notes: t.notes.clone(),
+            key_goal: t.key_goal.clone(),
+            responsibilities: t.responsibilities.clone(),
+            performance_measures: t.performance_measures.clone(),
+            salary_rationale: t.salary_rationale.clone(),
+            comparable_titles: t.comparable_titles.clone(),
+        }
+    }
+}
+
+/// Changes a role's area, ladder and parts (the revisit month follows the notes). Moving a
+/// role to another ladder is refused while one of its assignments has a level and step that
+/// ladder lacks; nothing is written when nothing changes.
+pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_role(id).await?;
+    let blank = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let ladder = blank(change.ladder).filter(|l| *l != before.text.name);
+    let notes: Vec<String> = change
+        .notes
+        .into_iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let text = RoleText {
+        description: change.description.trim().to_owned(),
+        revisit: notes
+            .iter()
+            .find_map(|n| bearing_core::roles::revisit_month(n)),
+        notes,
+        key_goal: blank(change.key_goal),
+        responsibilities: blank(change.responsibilities),
+        performance_measures: blank(change.performance_measures),
+        salary_rationale: blank(change.salary_rationale),
+        comparable_titles: change
+            .comparable_titles
+            .into_iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        ..before.text.clone()
+    };
+    let area_id = area_id(store, blank(change.area).as_deref()).await?;
+    if text == before.text && area_id == before.area_id && ladder == before.ladder {
+        return Ok(before);
+    }
+    let new_ladder = ladder.as_deref().unwrap_or(&before.text.name);
+    if new_ladder != before.ladder() {
+        let bands = store.list_bands().await?;
+        for a in store
+            .list_assignments()
+            .await?
+            .iter()
+            .filter(|a| a.role_id == id)
+        {
+            if let Some(message) =
+                bearing_core::people::off_ladder(&bands, new_ladder, a.fields.level, a.fields.step)
+            {
+                return Err(AppError::invalid(
+                    "ladder",
+                    format!(
+                        "{} holds {} step {} from {}, and {message}",
+                        a.person,
+                        bearing_core::roles::title(&a.fields.role, a.fields.level),
+                        a.fields.step,
+                        a.fields.start
+                    ),
+                ));
+            }
+        }
+    }
+    let after = tx
+        .update_role(id, &text, area_id, ladder.as_deref(), at)
+        .await?;
+    crate::audit(
+        &mut tx,
+        ctx,
+        at,
+        Change {
+            entity: EntityKind::Role,
+            id: id.to_string(),
+            action: Action::Update,
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// The pages, as (file name, MyST Markdown): `job-titles.md` with every role, and one page
@@ -421,6 +540,7 @@ pub async fn table(store: &Store) -> Result<Table> {
         "performance_measures",
         "comparable_titles",
         "revisit",
+        "ladder",
     ]);
     for r in &roles {
         table.push([
@@ -430,6 +550,7 @@ pub async fn table(store: &Store) -> Result<Table> {
             Some(r.text.measures().join("; ")).filter(|s| !s.is_empty()),
             Some(r.text.comparable_titles.join("; ")).filter(|s| !s.is_empty()),
             r.text.revisit.map(|m| m.to_string()),
+            Some(r.ladder().to_owned()),
         ]);
     }
     Ok(table)

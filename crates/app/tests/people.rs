@@ -14,6 +14,7 @@ bearing_store::on_both_backends!(
     bad_people_and_assignments_change_nothing,
     the_scorecard_can_take_its_costs_from_the_team_and_says_so,
     the_balancing_rule_weighs_the_hubs_in_service_against_engineering,
+    roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked,
 );
 
 fn ctx() -> Context {
@@ -430,4 +431,177 @@ async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &
     assert_eq!(b.delivery.engineering_fte, 1.5);
     assert!((b.delivery.needed_fte - (1.0 / 22.0 + 2.0 / 14.0)).abs() < 1e-9);
     assert!((b.delivery.capacity - 4.5 / (1.0 / 22.0 + 2.0 / 14.0)).abs() < 1e-9);
+}
+
+async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    let designer = roles::add(&store, &ctx(), "Designer", None).await.unwrap();
+    // Bands only for a ladder some role is paid by.
+    let stray = people::set_bands(
+        &store,
+        &ctx(),
+        &[Band {
+            ladder: "Technical".into(),
+            ..band(1, 90_000)
+        }],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        stray
+            .to_string()
+            .starts_with("ladder: \"Technical\" is neither a role nor the ladder of one"),
+        "{stray}"
+    );
+    // Engineer's own ladder has L1 and L3 at step 1.
+    people::set_bands(&store, &ctx(), &[band(1, 96_000), band(3, 120_000)])
+        .await
+        .unwrap();
+    let ada = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let off = people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(2, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        off.to_string(),
+        "level: the ladder \"Engineer\" has no L2: its levels are L1, L3"
+    );
+
+    // Designers are paid on the engineers' ladder: 120,000 at L3 is 12,500 a month burdened.
+    let mut change = roles::RoleChange::of(&designer, &[]);
+    change.ladder = Some("Engineer".into());
+    change.key_goal = Some("  Make hubs a pleasure to use. ".into());
+    change.notes = vec!["Experimental; revisit by 2027-03.".into()];
+    let designer = roles::edit(&store, &ctx(), designer.id, change.clone())
+        .await
+        .unwrap();
+    assert_eq!(designer.ladder(), "Engineer");
+    assert_eq!(
+        designer.text.key_goal.as_deref(),
+        Some("Make hubs a pleasure to use.")
+    );
+    assert_eq!(designer.text.revisit, Some(month("2027-03")));
+    let version = store.data_version().await.unwrap();
+    roles::edit(&store, &ctx(), designer.id, change)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "no change, no write"
+    );
+    let bo = people::add_person(&store, &ctx(), person("Bo", PersonKind::Employee))
+        .await
+        .unwrap();
+    let mut design = assignment(3, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]);
+    design.role = "Designer".into();
+    let design = people::assign(&store, &ctx(), bo.id, design).await.unwrap();
+    assert_eq!(design.ladder, "Engineer");
+    let lines = people::team_cost(&store, &[month("2026-02")], &CostRates::default())
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].role, "Designer");
+    assert!((lines[0].cost - 12_500.0).abs() < 1e-6, "{lines:?}");
+
+    // Back on a ladder of its own, whose bands lack L3: refused while Bo holds Designer L3.
+    people::set_bands(
+        &store,
+        &ctx(),
+        &[Band {
+            ladder: "Designer".into(),
+            ..band(1, 80_000)
+        }],
+    )
+    .await
+    .unwrap();
+    let mut own = roles::RoleChange::of(&designer, &[]);
+    own.ladder = None;
+    let refused = roles::edit(&store, &ctx(), designer.id, own)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "ladder: Bo holds Designer L3 step 1 from 2026-01-01, and the ladder \"Designer\" has no L3: its levels are L1"
+    );
+
+    // People: a rename, an email another person has, and a kind their assignment forbids.
+    let renamed = people::edit_person(
+        &store,
+        &ctx(),
+        bo.id,
+        PersonFields {
+            github: Some("bo-designs".into()),
+            ..person("Bo Lind", PersonKind::Employee)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed.fields.name, "Bo Lind");
+    let version = store.data_version().await.unwrap();
+    let taken = people::edit_person(
+        &store,
+        &ctx(),
+        bo.id,
+        PersonFields {
+            email: Some("ADA@example.org".into()),
+            ..renamed.fields.clone()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        taken.to_string(),
+        "Ada already has the email \"ADA@example.org\""
+    );
+    let contractor = people::edit_person(
+        &store,
+        &ctx(),
+        bo.id,
+        PersonFields {
+            kind: PersonKind::Contractor,
+            ..renamed.fields.clone()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        contractor.to_string(),
+        "kind: Bo Lind cannot become a contractor: the assignment as Designer L3 from 2026-01-01: a contractor needs a monthly payment"
+    );
+    // An assignment edited to a step off the ladder, or to what it is, writes nothing.
+    let off = people::edit_assignment(&store, &ctx(), design.id, |f| AssignmentFields {
+        step: 2,
+        ..f.clone()
+    })
+    .await
+    .unwrap_err();
+    assert!(off.to_string().contains("has no step 2 at L3"), "{off}");
+    people::edit_assignment(&store, &ctx(), design.id, Clone::clone)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "nothing was written"
+    );
+    let half = people::edit_assignment(&store, &ctx(), design.id, |f| AssignmentFields {
+        fte: 0.5,
+        ..f.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(half.fields.fte, 0.5);
+    let history = store
+        .list_audit(EntityKind::Assignment, &design.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "created, then half time");
 }

@@ -680,6 +680,22 @@ pub enum RoleCommand {
         #[arg(long)]
         area: Option<String>,
     },
+    /// Change a role's area, ladder or key goal (its other parts: the role pages or the web
+    /// application)
+    Edit {
+        name: String,
+        #[arg(long)]
+        area: Option<String>,
+        /// The bands it is paid by, shared with other roles: another role's name or a ladder
+        /// of its own
+        #[arg(long)]
+        ladder: Option<String>,
+        #[arg(long)]
+        key_goal: Option<String>,
+        /// Forget a part: area, ladder (back to its own bands) or key-goal (repeatable)
+        #[arg(long, value_name = "FIELD")]
+        clear: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -701,6 +717,25 @@ pub enum PersonCommand {
         /// The yearly renewal, MM-DD (e.g. 07-01)
         #[arg(long)]
         renewal: Option<String>,
+    },
+    /// Change what is recorded about a person
+    Edit {
+        /// The person's name or email
+        person: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_parser = parse_person_kind)]
+        kind: Option<bearing_core::people::PersonKind>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        github: Option<String>,
+        /// The yearly renewal, MM-DD (e.g. 07-01)
+        #[arg(long)]
+        renewal: Option<String>,
+        /// Forget a field: email, github or renewal (repeatable)
+        #[arg(long, value_name = "FIELD")]
+        clear: Vec<String>,
     },
     /// Give a person a role at a level and step from a day
     Assign {
@@ -728,6 +763,32 @@ pub enum PersonCommand {
         /// What the person does in the role
         #[arg(long)]
         description: Option<String>,
+    },
+    /// Correct an assignment (a promotion is a new assignment: end this one, assign the next)
+    EditAssignment {
+        id: i64,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        level: Option<u8>,
+        #[arg(long)]
+        step: Option<u8>,
+        #[arg(long)]
+        fte: Option<f64>,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        start: Option<Date>,
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        end: Option<Date>,
+        /// Grant codes and their shares, adding to 1: `G-1=0.6,G-2=0.4`
+        #[arg(long, value_parser = parse_funding, value_delimiter = ',')]
+        funding: Vec<(String, f64)>,
+        #[arg(long)]
+        monthly_payment: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Forget a field: end, monthly-payment or description (repeatable)
+        #[arg(long, value_name = "FIELD")]
+        clear: Vec<String>,
     },
     /// End an assignment on its last day
     Unassign {
@@ -782,7 +843,7 @@ pub enum BandCommand {
     /// A ladder's bands from a benchmark: the median total compensation (base + 25% benefits)
     /// of comparable positions, at the reference level and step; about 10% a level, 2% a step
     Generate {
-        /// The ladder: a role's name
+        /// The ladder: a role's name, or the ladder roles that share bands are paid by
         ladder: String,
         #[arg(long)]
         benchmark: f64,

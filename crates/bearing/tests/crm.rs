@@ -1471,6 +1471,88 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         balance.contains("\namount_sold,,,"),
         "no books closed: unknown: {balance}"
     );
+    // A second role paid on the engineers' ladder, a renamed person, a corrected assignment.
+    ok(&["role", "add", "Designer"]);
+    assert_eq!(
+        ok(&[
+            "role",
+            "edit",
+            "Designer",
+            "--ladder",
+            "Engineer",
+            "--key-goal",
+            "Make hubs pleasant."
+        ]),
+        "role 2: Designer (paid by the ladder Engineer)\n"
+    );
+    assert_one_line_error(
+        &bearing(d, &["role", "edit", "Designer", "--clear", "name"], &[]),
+        2,
+        "--clear name: expected area, ladder or key-goal",
+    );
+    ok(&[
+        "person",
+        "assign",
+        "Cy",
+        "--role",
+        "Designer",
+        "--level",
+        "3",
+        "--step",
+        "2",
+        "--start",
+        "2026-04-01",
+        "--funding",
+        "G-2=1",
+        "--monthly-payment",
+        "5000",
+    ]);
+    assert_one_line_error(
+        &bearing(d, &["person", "edit-assignment", "3", "--level", "4"], &[]),
+        1,
+        "level: the ladder \"Engineer\" has no L4: its levels are L1, L2, L3",
+    );
+    assert_eq!(
+        ok(&[
+            "person",
+            "edit-assignment",
+            "1",
+            "--fte",
+            "1",
+            "--end",
+            "2026-12-31"
+        ]),
+        "assignment 1: Ada Byron as Engineer L2 step 1 from 2026-03-01 until 2026-12-31\n"
+    );
+    assert_eq!(
+        ok(&[
+            "person",
+            "edit",
+            "Ada Byron",
+            "--name",
+            "Ada Lovelace",
+            "--github",
+            "ada",
+            "--clear",
+            "renewal"
+        ]),
+        "employee 1: Ada Lovelace\n"
+    );
+    let list = ok(&["person", "list", "--format", "csv"]);
+    assert!(
+        list.contains("Ada Lovelace,ada@example.org,ada,employee,,"),
+        "{list}"
+    );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &["person", "edit", "Cy", "--email", "ADA@example.org"],
+            &[],
+        ),
+        1,
+        "Ada Lovelace already has the email",
+    );
     let history = ok(&["history", "person", "1"]);
     assert!(history.contains("create"), "{history}");
+    assert!(history.contains("update"), "{history}");
 }

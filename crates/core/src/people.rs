@@ -457,10 +457,70 @@ pub fn bands_on(bands: &[Band], day: Date) -> Vec<&Band> {
     current.into_values().collect()
 }
 
+/// Why (`level`, `step`) is not on `ladder`, when the ladder has bands and none of them, of
+/// any date, is at that level and step; a ladder without bands takes any level and step.
+pub fn off_ladder(bands: &[Band], ladder: &str, level: u8, step: u8) -> Option<String> {
+    let on: Vec<&Band> = bands.iter().filter(|b| b.ladder == ladder).collect();
+    if on.is_empty() || on.iter().any(|b| b.level == level && b.step == step) {
+        return None;
+    }
+    let levels: std::collections::BTreeSet<u8> = on.iter().map(|b| b.level).collect();
+    let steps: std::collections::BTreeSet<u8> = on
+        .iter()
+        .filter(|b| b.level == level)
+        .map(|b| b.step)
+        .collect();
+    let list = |set: &std::collections::BTreeSet<u8>, prefix: &str| {
+        set.iter()
+            .map(|x| format!("{prefix}{x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(if steps.is_empty() {
+        format!(
+            "the ladder {ladder:?} has no L{level}: its levels are {}",
+            list(&levels, "L")
+        )
+    } else {
+        format!(
+            "the ladder {ladder:?} has no step {step} at L{level}: its steps there are {}",
+            list(&steps, "")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn a_level_or_step_off_the_ladder_is_named_and_a_ladder_without_bands_takes_any() {
+        let band = |ladder: &str, level, step| Band {
+            ladder: ladder.into(),
+            level,
+            step,
+            annual_base: 100,
+            effective_from: date(2025, 7, 1),
+            note: None,
+        };
+        let bands = vec![
+            band("Engineer", 1, 1),
+            band("Engineer", 1, 2),
+            band("Engineer", 2, 1),
+            band("Lead", 3, 1),
+        ];
+        assert_eq!(off_ladder(&bands, "Engineer", 1, 2), None);
+        assert_eq!(off_ladder(&bands, "Manager", 9, 9), None);
+        assert_eq!(
+            off_ladder(&bands, "Engineer", 3, 1).as_deref(),
+            Some("the ladder \"Engineer\" has no L3: its levels are L1, L2")
+        );
+        assert_eq!(
+            off_ladder(&bands, "Engineer", 2, 2).as_deref(),
+            Some("the ladder \"Engineer\" has no step 2 at L2: its steps there are 1")
+        );
+    }
 
     #[test]
     fn bands_grow_ten_percent_a_level_and_two_a_step_from_the_benchmark() {

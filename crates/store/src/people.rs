@@ -19,6 +19,8 @@ pub struct AssignmentRecord {
     pub person_id: i64,
     pub person: String,
     pub role_id: i64,
+    /// The bands the role is paid by (the role's ladder, or its name).
+    pub ladder: String,
     #[serde(flatten)]
     pub fields: AssignmentFields,
 }
@@ -54,13 +56,14 @@ fn person(row: PersonRow) -> Result<PersonRecord> {
     })
 }
 
-/// id, person id and name, role id and name, level, step, fte, start, end, payment,
+/// id, person id and name, role id, name and ladder, level, step, fte, start, end, payment,
 /// description, funding.
 type AssignmentRow = (
     i64,
     i64,
     String,
     i64,
+    String,
     String,
     i64,
     i64,
@@ -79,6 +82,7 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
         person,
         role_id,
         role,
+        ladder,
         level,
         step,
         fte,
@@ -94,6 +98,7 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
         person_id,
         person,
         role_id,
+        ladder,
         fields: AssignmentFields {
             role,
             level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
@@ -109,7 +114,7 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
 }
 
 const ASSIGNMENT_SELECT: &str =
-    "SELECT a.id, a.person_id, p.name, a.role_id, r.name, a.level, a.step, a.fte,
+    "SELECT a.id, a.person_id, p.name, a.role_id, r.name, COALESCE(r.ladder, r.name), a.level, a.step, a.fte,
         a.start_date, a.end_date, a.monthly_payment, a.description, a.funding_json
  FROM assignments a JOIN people p ON p.id = a.person_id JOIN roles r ON r.id = a.role_id
  WHERE a.deleted_at IS NULL";

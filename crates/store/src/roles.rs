@@ -22,6 +22,16 @@ pub struct RoleRecord {
     pub area_id: Option<i64>,
     pub position: i64,
     pub text: RoleText,
+    /// The bands the role is paid by, when it shares them with other roles; `None`: its own,
+    /// keyed by its name.
+    pub ladder: Option<String>,
+}
+
+impl RoleRecord {
+    /// The name of the bands the role is paid by.
+    pub fn ladder(&self) -> &str {
+        self.ladder.as_deref().unwrap_or(&self.text.name)
+    }
 }
 
 fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
@@ -33,7 +43,9 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 type AreaRow = (i64, String, Option<String>, i64, Option<String>);
-type RoleRow = (i64, Option<i64>, i64, String);
+type RoleRow = (i64, Option<i64>, i64, String, Option<String>);
+
+const ROLE_SELECT: &str = "SELECT id, area_id, position, text_json, ladder FROM roles";
 
 fn area(row: AreaRow) -> Result<AreaRecord> {
     let (id, name, description, position, page) = row;
@@ -50,12 +62,13 @@ fn area(row: AreaRow) -> Result<AreaRecord> {
 }
 
 fn role(row: RoleRow) -> Result<RoleRecord> {
-    let (id, area_id, position, text) = row;
+    let (id, area_id, position, text, ladder) = row;
     Ok(RoleRecord {
         id,
         area_id,
         position,
         text: serde_json::from_str(&text).map_err(|e| corrupt("text_json", &e))?,
+        ladder,
     })
 }
 
@@ -157,12 +170,44 @@ impl Tx {
                 .await?
             }
         };
-        let row: RoleRow =
-            sqlx::query_as("SELECT id, area_id, position, text_json FROM roles WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *self.inner)
-                .await?;
-        role(row)
+        self.get_role(id).await
+    }
+
+    /// Replaces a role's area, text (its name included) and ladder.
+    pub async fn update_role(
+        &mut self,
+        id: i64,
+        text: &RoleText,
+        area_id: Option<i64>,
+        ladder: Option<&str>,
+        at: jiff::Timestamp,
+    ) -> Result<RoleRecord> {
+        sqlx::query(
+            "UPDATE roles SET name = $1, area_id = $2, text_json = $3, revisit = $4, ladder = $5, updated_at = $6
+             WHERE id = $7 AND deleted_at IS NULL",
+        )
+        .bind(&text.name)
+        .bind(area_id)
+        .bind(json(text)?)
+        .bind(text.revisit.map(|m| m.to_string()))
+        .bind(ladder)
+        .bind(timestamp_text(at))
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        self.get_role(id).await
+    }
+
+    pub async fn get_role(&mut self, id: i64) -> Result<RoleRecord> {
+        let sql = format!("{ROLE_SELECT} WHERE id = $1 AND deleted_at IS NULL");
+        let row: Option<RoleRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        role(row.ok_or_else(|| StoreError::NotFound {
+            kind: "role",
+            id: id.to_string(),
+        })?)
     }
 
     /// Writes a published page's own parts under `name`.
@@ -209,11 +254,10 @@ impl Store {
 
     /// Roles in their order.
     pub async fn list_roles(&self) -> Result<Vec<RoleRecord>> {
-        let rows: Vec<RoleRow> = sqlx::query_as(
-            "SELECT id, area_id, position, text_json FROM roles WHERE deleted_at IS NULL ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("{ROLE_SELECT} WHERE deleted_at IS NULL ORDER BY position, id");
+        let rows: Vec<RoleRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(role).collect()
     }
 

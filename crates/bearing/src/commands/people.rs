@@ -93,6 +93,109 @@ async fn person_command(
             );
             Ok(())
         }
+        PersonCommand::Edit {
+            person,
+            name,
+            kind,
+            email,
+            github,
+            renewal,
+            clear,
+        } => {
+            let who = people::find_person(store, &person).await?;
+            let mut fields = who.fields.clone();
+            for field in &clear {
+                match field.as_str() {
+                    "email" => fields.email = None,
+                    "github" => fields.github = None,
+                    "renewal" => fields.renewal = None,
+                    other => {
+                        return Err(UsageError(format!(
+                            "--clear {other}: expected email, github or renewal"
+                        ))
+                        .into());
+                    }
+                }
+            }
+            fields.name = name.unwrap_or(fields.name);
+            fields.kind = kind.unwrap_or(fields.kind);
+            fields.email = email.or(fields.email);
+            fields.github = github.or(fields.github);
+            fields.renewal = renewal.or(fields.renewal);
+            let edited =
+                people::edit_person(store, &super::cli_context(config)?, who.id, fields).await?;
+            println!(
+                "{} {}: {}",
+                edited.fields.kind, edited.id, edited.fields.name
+            );
+            Ok(())
+        }
+        PersonCommand::EditAssignment {
+            id,
+            role,
+            level,
+            step,
+            fte,
+            start,
+            end,
+            funding,
+            monthly_payment,
+            description,
+            clear,
+        } => {
+            for field in &clear {
+                if !["end", "monthly-payment", "description"].contains(&field.as_str()) {
+                    return Err(UsageError(format!(
+                        "--clear {field}: expected end, monthly-payment or description"
+                    ))
+                    .into());
+                }
+            }
+            let payment = monthly_payment
+                .map(|p| dollars(&p, "--monthly-payment"))
+                .transpose()?;
+            let cleared = |field: &str| clear.iter().any(|c| c == field);
+            let edited = people::edit_assignment(store, &super::cli_context(config)?, id, |f| {
+                AssignmentFields {
+                    role: role.unwrap_or_else(|| f.role.clone()),
+                    level: level.unwrap_or(f.level),
+                    step: step.unwrap_or(f.step),
+                    fte: fte.unwrap_or(f.fte),
+                    start: start.unwrap_or(f.start),
+                    end: if cleared("end") { None } else { end.or(f.end) },
+                    monthly_payment: if cleared("monthly-payment") {
+                        None
+                    } else {
+                        payment.or(f.monthly_payment)
+                    },
+                    description: if cleared("description") {
+                        None
+                    } else {
+                        description.or_else(|| f.description.clone())
+                    },
+                    funding: if funding.is_empty() {
+                        f.funding.clone()
+                    } else {
+                        funding
+                    },
+                }
+            })
+            .await?;
+            println!(
+                "assignment {}: {} as {} step {} from {}{}",
+                edited.id,
+                edited.person,
+                bearing_core::roles::title(&edited.fields.role, edited.fields.level),
+                edited.fields.step,
+                edited.fields.start,
+                edited
+                    .fields
+                    .end
+                    .map(|e| format!(" until {e}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
         PersonCommand::Unassign { id, end } => {
             let ended =
                 people::end_assignment(store, &super::cli_context(config)?, id, end).await?;

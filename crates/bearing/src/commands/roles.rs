@@ -92,7 +92,56 @@ pub async fn list(config: &Config, command: RoleCommand) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        RoleCommand::Edit {
+            name,
+            area,
+            ladder,
+            key_goal,
+            clear,
+        } => edit(&store, config, &name, area, ladder, key_goal, &clear).await,
     };
     store.close().await;
     result
+}
+
+async fn edit(
+    store: &bearing_store::Store,
+    config: &Config,
+    name: &str,
+    area: Option<String>,
+    ladder: Option<String>,
+    key_goal: Option<String>,
+    clear: &[String],
+) -> anyhow::Result<()> {
+    let roles = store.list_roles().await?;
+    let role = roles
+        .iter()
+        .find(|r| r.text.name == name)
+        .ok_or_else(|| super::UsageError(format!("there is no role {name:?}")))?;
+    let mut change = bearing_app::roles::RoleChange::of(role, &store.list_areas().await?);
+    for field in clear {
+        match field.as_str() {
+            "area" => change.area = None,
+            "ladder" => change.ladder = None,
+            "key-goal" => change.key_goal = None,
+            other => {
+                return Err(super::UsageError(format!(
+                    "--clear {other}: expected area, ladder or key-goal"
+                ))
+                .into());
+            }
+        }
+    }
+    change.area = area.or(change.area);
+    change.ladder = ladder.or(change.ladder);
+    change.key_goal = key_goal.or(change.key_goal);
+    let edited =
+        bearing_app::roles::edit(store, &super::cli_context(config)?, role.id, change).await?;
+    println!(
+        "role {}: {} (paid by the ladder {})",
+        edited.id,
+        edited.text.name,
+        edited.ladder()
+    );
+    Ok(())
 }
