@@ -18,6 +18,7 @@ bearing_store::on_both_backends!(
     a_deal_is_created_moved_closed_renewed_deleted_and_restored,
     the_crm_export_imports_through_the_api,
     clusters_and_hubs_are_listed_shown_and_edited,
+    roles_bands_people_and_assignments_are_managed_through_the_api,
 );
 
 const SAMPLE: &str = concat!(
@@ -774,4 +775,181 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
             );
         }
     }
+}
+
+async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let put = |path: String, body: Value| {
+        let app = &app;
+        async move { app.send(Method::PUT, &path, Some(body)).await }
+    };
+    let engineer = app.post("/api/v1/roles", json!({"name": "Engineer"})).await;
+    assert_eq!(engineer.status, StatusCode::CREATED, "{}", engineer.text);
+    let designer = app
+        .post("/api/v1/roles", json!({"name": "Designer"}))
+        .await
+        .json();
+    let twice = app.post("/api/v1/roles", json!({"name": "Designer"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let id = designer["id"].as_i64().unwrap();
+    let edited = put(
+        format!("/api/v1/roles/{id}"),
+        json!({"ladder": "Engineer", "key_goal": "Make hubs pleasant.", "notes": ["An experiment; revisit by 2027-03."]}),
+    )
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    let shown = app.get(&format!("/api/v1/roles/{id}")).await.json();
+    assert_eq!(
+        (&shown["ladder"], &shown["key_goal"], &shown["revisit"]),
+        (
+            &json!("Engineer"),
+            &json!("Make hubs pleasant."),
+            &json!("2027-03")
+        )
+    );
+    let unknown_area = put(format!("/api/v1/roles/{id}"), json!({"area": "Moon"})).await;
+    assert_eq!(unknown_area.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(detail(&unknown_area), "area: there is no area \"Moon\"");
+
+    // 125,000 total compensation at L2 step 1 is 100,000 base there; a dry run writes nothing.
+    let generate = json!({"ladder": "Engineer", "benchmark": 125000, "levels": 3, "steps": 2, "from": "2026-01-01", "dry_run": true});
+    let planned = app
+        .post("/api/v1/bands/generate", generate.clone())
+        .await
+        .json();
+    assert_eq!(planned.as_array().unwrap().len(), 6);
+    assert_eq!(
+        app.get("/api/v1/bands?on=2026-06-01").await.json(),
+        json!([])
+    );
+    let mut write = generate;
+    write["dry_run"] = json!(false);
+    app.post("/api/v1/bands/generate", write).await;
+    let bands = app.get("/api/v1/bands?on=2026-06-01").await.json();
+    assert_eq!(bands[2]["title"], "Engineer L2");
+    assert_eq!(bands[2]["annual_base"], "100000.00");
+    let stray = app
+        .post(
+            "/api/v1/bands",
+            json!([{"ladder": "Nope", "level": 1, "step": 1, "annual_base": "90000"}]),
+        )
+        .await;
+    assert_eq!(stray.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail(&stray).starts_with("ladder: \"Nope\" is neither a role"),
+        "{}",
+        stray.text
+    );
+    let bad_amount = app
+        .post(
+            "/api/v1/bands",
+            json!([{"ladder": "Engineer", "level": 1, "step": 1, "annual_base": "lots"}]),
+        )
+        .await;
+    assert_eq!(bad_amount.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail(&bad_amount).starts_with("bands[0]: "),
+        "{}",
+        bad_amount.text
+    );
+    let set = app
+        .post("/api/v1/bands", json!([{"ladder": "Engineer", "level": 1, "step": 1, "annual_base": "91000", "effective_from": "2026-06-01", "note": "market"}]))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let raised = app
+        .post(
+            "/api/v1/bands/cola",
+            json!({"percent": 3, "from": "2026-07-01"}),
+        )
+        .await
+        .json();
+    assert_eq!(raised.as_array().unwrap().len(), 6);
+    assert_eq!(raised[0]["annual_base"], "93730.00", "91,000 × 1.03");
+    assert_eq!(raised[2]["annual_base"], "103000.00");
+    assert_eq!(raised[2]["note"], "cost of living +3%");
+
+    let ada = app
+        .post(
+            "/api/v1/people",
+            json!({"name": "Ada", "kind": "employee", "email": "ada.b@example.org"}),
+        )
+        .await;
+    assert_eq!(ada.status, StatusCode::CREATED, "{}", ada.text);
+    let ada = ada.json()["id"].as_i64().unwrap();
+    let bad_kind = app
+        .post("/api/v1/people", json!({"name": "Bo", "kind": "volunteer"}))
+        .await;
+    assert_eq!(bad_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail(&bad_kind).starts_with("kind: "), "{}", bad_kind.text);
+    let assignment = json!({"role": "Designer", "level": 2, "fte": 0.5, "start": "2026-03-01",
+        "funding": [{"grant": "G-1", "share": 0.6}, {"grant": "G-2", "share": 0.4}]});
+    let made = app
+        .post(
+            &format!("/api/v1/people/{ada}/assignments"),
+            assignment.clone(),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let made = made.json();
+    assert_eq!(made["title"], "Designer L2");
+    // Paid on the engineers' ladder, raised in July: 103,000, half of it.
+    assert_eq!(made["pay"]["annual_base"], "103000.00");
+    assert_eq!(made["pay"]["annual_pay"], "51500.00");
+    let mut off = assignment.clone();
+    off["level"] = json!(5);
+    let off = app
+        .post(&format!("/api/v1/people/{ada}/assignments"), off)
+        .await;
+    assert_eq!(off.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        detail(&off),
+        "level: the ladder \"Engineer\" has no L5: its levels are L1, L2, L3"
+    );
+    let nobody = app
+        .post("/api/v1/people/9999/assignments", assignment.clone())
+        .await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    let mut ended = assignment;
+    ended["end"] = json!("2026-12-31");
+    let ended = put(format!("/api/v1/assignments/{}", made["id"]), ended).await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    assert_eq!(ended.json()["end"], "2026-12-31");
+    let contractor = put(
+        format!("/api/v1/people/{ada}"),
+        json!({"name": "Ada Lovelace", "kind": "contractor"}),
+    )
+    .await;
+    assert_eq!(contractor.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail(&contractor).contains("a contractor needs a monthly payment"),
+        "{}",
+        contractor.text
+    );
+    let renamed = put(
+        format!("/api/v1/people/{ada}"),
+        json!({"name": "Ada Lovelace", "kind": "employee", "github": "ada"}),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let shown = app.get(&format!("/api/v1/people/{ada}")).await.json();
+    assert_eq!(
+        (&shown["name"], &shown["github"], &shown["email"]),
+        (&json!("Ada Lovelace"), &json!("ada"), &Value::Null)
+    );
+    assert_eq!(
+        app.get("/api/v1/people/9999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // March: 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40 between the grants.
+    let cost = app
+        .get("/api/v1/team-cost?from=2026-03&months=1")
+        .await
+        .json();
+    assert_eq!(
+        cost,
+        json!([
+            {"month": "2026-03", "area": null, "role": "Designer", "grant": "G-1", "cost": "3125.00"},
+            {"month": "2026-03", "area": null, "role": "Designer", "grant": "G-2", "cost": "2083.33"}
+        ])
+    );
 }

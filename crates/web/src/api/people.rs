@@ -1,12 +1,16 @@
-//! `/roles`, `/bands`, `/people` and `/team-cost`. Roles, titles and bands are for every
-//! member; a person's step, time, pay and funding only for finance, admin and that person;
-//! the team's cost for finance.
+//! `/roles`, `/bands`, `/people`, `/assignments` and `/team-cost`. Roles, titles and bands are
+//! for every member; a person's step, time, pay and funding only for finance, admin and that
+//! person; the team's cost for finance. Changing roles, bands, people and assignments is
+//! finance's (and admin's).
 
 use axum::Json;
-use axum::extract::{Query, State};
-use bearing_app::people;
-use bearing_core::Month;
-use bearing_core::people::CostRates;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use bearing_app::{AppError, people};
+use bearing_core::people::{
+    AssignmentFields, Band, BandRules, CostRates, PersonFields, PersonKind,
+};
+use bearing_core::{Currency, Month};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,9 +21,15 @@ use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(roles))
-        .routes(routes!(bands))
-        .routes(routes!(list_people))
+        .routes(routes!(roles, add_role))
+        .routes(routes!(show_role, edit_role))
+        .routes(routes!(bands, set_bands))
+        .routes(routes!(generate_bands))
+        .routes(routes!(cost_of_living))
+        .routes(routes!(list_people, add_person))
+        .routes(routes!(show_person, edit_person))
+        .routes(routes!(assign))
+        .routes(routes!(edit_assignment))
         .routes(routes!(team_cost))
         .routes(routes!(balance))
         .routes(routes!(rate))
@@ -103,47 +113,151 @@ pub struct RoleView {
     pub id: i64,
     pub name: String,
     pub area: Option<String>,
+    /// The bands it is paid by: its own name, or a ladder it shares with other roles.
+    pub ladder: String,
     pub description: String,
     pub key_goal: Option<String>,
     pub responsibilities: Option<String>,
     pub performance_measures: Option<String>,
+    pub salary_rationale: Option<String>,
     pub comparable_titles: Vec<String>,
     pub notes: Vec<String>,
     /// YYYY-MM.
     pub revisit: Option<String>,
 }
 
-/// Every role, in page order.
-#[utoipa::path(get, path = "/roles", tag = "people", responses((status = 200, body = Vec<RoleView>)))]
-async fn roles(State(state): State<AppState>) -> Result<Json<Vec<RoleView>>, ApiError> {
-    let store = &state.store;
-    let areas: std::collections::HashMap<i64, String> = store
+async fn role_views(
+    state: &AppState,
+    keep: impl Fn(&bearing_store::RoleRecord) -> bool,
+) -> Result<Vec<RoleView>, AppError> {
+    let areas: std::collections::HashMap<i64, String> = state
+        .store
         .list_areas()
-        .await
-        .map_err(bearing_app::AppError::from)?
+        .await?
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let list = store
+    Ok(state
+        .store
         .list_roles()
-        .await
-        .map_err(bearing_app::AppError::from)?;
-    Ok(Json(
-        list.into_iter()
-            .map(|r| RoleView {
-                id: r.id,
-                area: r.area_id.and_then(|a| areas.get(&a).cloned()),
-                name: r.text.name,
-                description: r.text.description,
-                key_goal: r.text.key_goal,
-                responsibilities: r.text.responsibilities,
-                performance_measures: r.text.performance_measures,
-                comparable_titles: r.text.comparable_titles,
-                notes: r.text.notes,
-                revisit: r.text.revisit.map(|m| m.to_string()),
-            })
-            .collect(),
+        .await?
+        .into_iter()
+        .filter(|r| keep(r))
+        .map(|r| RoleView {
+            id: r.id,
+            area: r.area_id.and_then(|a| areas.get(&a).cloned()),
+            ladder: r.ladder().to_owned(),
+            name: r.text.name,
+            description: r.text.description,
+            key_goal: r.text.key_goal,
+            responsibilities: r.text.responsibilities,
+            performance_measures: r.text.performance_measures,
+            salary_rationale: r.text.salary_rationale,
+            comparable_titles: r.text.comparable_titles,
+            notes: r.text.notes,
+            revisit: r.text.revisit.map(|m| m.to_string()),
+        })
+        .collect())
+}
+
+async fn role_view(state: &AppState, id: i64) -> Result<RoleView, AppError> {
+    role_views(state, |r| r.id == id)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound(format!("no role with id {id}")))
+}
+
+/// Every role, in page order.
+#[utoipa::path(get, path = "/roles", tag = "people", responses((status = 200, body = Vec<RoleView>)))]
+async fn roles(State(state): State<AppState>) -> Result<Json<Vec<RoleView>>, ApiError> {
+    Ok(Json(role_views(&state, |_| true).await?))
+}
+
+/// One role.
+#[utoipa::path(get, path = "/roles/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = RoleView), (status = 404, body = ErrorBody)))]
+async fn show_role(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<RoleView>, ApiError> {
+    Ok(Json(role_view(&state, id).await?))
+}
+
+/// A role to add.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    pub name: String,
+    /// The area's name.
+    pub area: Option<String>,
+}
+
+/// Add a role, after the roles there are (finance).
+#[utoipa::path(post, path = "/roles", tag = "people", request_body = NewRole,
+    responses((status = 201, body = RoleView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(input): Json<NewRole>,
+) -> Result<(StatusCode, Json<RoleView>), ApiError> {
+    let created = bearing_app::roles::add(
+        &state.store,
+        &caller.ctx(),
+        &input.name,
+        input.area.as_deref(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(role_view(&state, created.id).await?),
     ))
+}
+
+/// All that can be changed about a role: everything but its name. Sections the role pages
+/// have and Bearing does not recognise stay as they are.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleInput {
+    /// The area's name.
+    pub area: Option<String>,
+    /// The ladder whose bands pay it; null or its own name: its own.
+    pub ladder: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    /// `:::{note}` blocks; "revisit by 2027-03" in one sets the revisit month.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    pub key_goal: Option<String>,
+    pub responsibilities: Option<String>,
+    pub performance_measures: Option<String>,
+    pub salary_rationale: Option<String>,
+    #[serde(default)]
+    pub comparable_titles: Vec<String>,
+}
+
+/// Replace a role's area, ladder and parts (finance). Moving it to a ladder that lacks a
+/// level and step one of its holders has is refused.
+#[utoipa::path(put, path = "/roles/{id}", tag = "people", params(("id" = i64, Path)), request_body = RoleInput,
+    responses((status = 200, body = RoleView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn edit_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<RoleInput>,
+) -> Result<Json<RoleView>, ApiError> {
+    let change = bearing_app::roles::RoleChange {
+        area: input.area,
+        ladder: input.ladder,
+        description: input.description,
+        notes: input.notes,
+        key_goal: input.key_goal,
+        responsibilities: input.responsibilities,
+        performance_measures: input.performance_measures,
+        salary_rationale: input.salary_rationale,
+        comparable_titles: input.comparable_titles,
+    };
+    bearing_app::roles::edit(&state.store, &caller.ctx(), id, change).await?;
+    Ok(Json(role_view(&state, id).await?))
 }
 
 /// A salary band: a ladder's annual base at a level and step, from a day on.
@@ -156,6 +270,22 @@ pub struct BandView {
     /// Major units, e.g. "100000.00".
     pub annual_base: String,
     pub effective_from: String,
+    /// How it was made, e.g. the benchmark or the cost-of-living adjustment.
+    pub note: Option<String>,
+}
+
+impl From<&Band> for BandView {
+    fn from(b: &Band) -> Self {
+        BandView {
+            ladder: b.ladder.clone(),
+            title: bearing_core::roles::title(&b.ladder, b.level),
+            level: b.level,
+            step: b.step,
+            annual_base: format!("{:.2}", b.annual_base as f64 / 100.0),
+            effective_from: b.effective_from.to_string(),
+            note: b.note.clone(),
+        }
+    }
 }
 
 /// Which day's bands.
@@ -166,35 +296,155 @@ pub(super) struct OnQuery {
     on: Option<String>,
 }
 
+fn day_or_today(field: &str, text: &Option<String>) -> Result<bearing_core::Date, AppError> {
+    Ok(super::types::date(field, text)?.unwrap_or_else(|| jiff::Zoned::now().date()))
+}
+
 /// The bands in force on a day (the organisation publishes pay by role).
 #[utoipa::path(get, path = "/bands", tag = "people", params(OnQuery), responses((status = 200, body = Vec<BandView>), (status = 422, body = ErrorBody)))]
 async fn bands(
     State(state): State<AppState>,
     Query(q): Query<OnQuery>,
 ) -> Result<Json<Vec<BandView>>, ApiError> {
-    let day = match q.on.as_deref() {
-        Some(text) => bearing_core::parse_date(text)
-            .map_err(|e| bearing_app::AppError::invalid("on", e.to_string()))?,
-        None => jiff::Zoned::now().date(),
-    };
-    let all = state
-        .store
-        .list_bands()
-        .await
-        .map_err(bearing_app::AppError::from)?;
+    let day = day_or_today("on", &q.on)?;
+    let all = state.store.list_bands().await.map_err(AppError::from)?;
     Ok(Json(
         bearing_core::people::bands_on(&all, day)
             .into_iter()
-            .map(|b| BandView {
-                ladder: b.ladder.clone(),
-                title: bearing_core::roles::title(&b.ladder, b.level),
-                level: b.level,
-                step: b.step,
-                annual_base: format!("{:.2}", b.annual_base as f64 / 100.0),
-                effective_from: b.effective_from.to_string(),
-            })
+            .map(BandView::from)
             .collect(),
     ))
+}
+
+/// A band to set.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandInput {
+    /// A role's name, or the ladder roles that share bands are paid by.
+    pub ladder: String,
+    pub level: u8,
+    pub step: u8,
+    /// Annual base, e.g. "100000".
+    pub annual_base: String,
+    /// YYYY-MM-DD (default today).
+    pub effective_from: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Set bands, all or none (finance): a band already set for its ladder, level, step and day
+/// takes the new amount; a later day's band takes over from that day.
+#[utoipa::path(post, path = "/bands", tag = "people", request_body = Vec<BandInput>,
+    responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_bands(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(input): Json<Vec<BandInput>>,
+) -> Result<Json<Vec<BandView>>, ApiError> {
+    let mut list = Vec::new();
+    for (i, b) in input.into_iter().enumerate() {
+        let field = format!("bands[{i}]");
+        let annual_base = super::types::money(&field, &Some(b.annual_base), Currency::default())?
+            .ok_or_else(|| AppError::invalid(&field, "annual_base is required"))?;
+        list.push(Band {
+            ladder: b.ladder.trim().to_owned(),
+            level: b.level,
+            step: b.step,
+            annual_base,
+            effective_from: day_or_today(&field, &b.effective_from)?,
+            note: b.note.filter(|n| !n.trim().is_empty()),
+        });
+    }
+    people::set_bands(&state.store, &caller.ctx(), &list).await?;
+    Ok(Json(list.iter().map(BandView::from).collect()))
+}
+
+/// A ladder's bands from a benchmark.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateInput {
+    pub ladder: String,
+    /// The median total compensation (base + benefits) of comparable positions.
+    pub benchmark: f64,
+    /// The level and step the benchmark is the pay of (default L2 step 1).
+    #[serde(default = "two")]
+    pub reference_level: u8,
+    #[serde(default = "one")]
+    pub reference_step: u8,
+    /// How many levels and steps (default 4 and 5).
+    #[serde(default = "four")]
+    pub levels: u8,
+    #[serde(default = "five")]
+    pub steps: u8,
+    /// YYYY-MM-DD (default today).
+    pub from: Option<String>,
+    /// Only show the bands; write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+fn one() -> u8 {
+    1
+}
+fn two() -> u8 {
+    2
+}
+fn four() -> u8 {
+    4
+}
+fn five() -> u8 {
+    5
+}
+
+/// Generate a ladder's bands from a benchmark by the rules of thumb (finance): about 10% a
+/// level, 2% a step, total compensation = base + 25% benefits.
+#[utoipa::path(post, path = "/bands/generate", tag = "people", request_body = GenerateInput,
+    responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn generate_bands(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(input): Json<GenerateInput>,
+) -> Result<Json<Vec<BandView>>, ApiError> {
+    let list = people::generated_bands(
+        input.ladder.trim(),
+        input.benchmark,
+        (input.reference_level, input.reference_step),
+        input.levels,
+        input.steps,
+        day_or_today("from", &input.from)?,
+        &BandRules::default(),
+    )?;
+    if !input.dry_run {
+        people::set_bands(&state.store, &caller.ctx(), &list).await?;
+    }
+    Ok(Json(list.iter().map(BandView::from).collect()))
+}
+
+/// A cost-of-living adjustment.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColaInput {
+    /// e.g. 3 for +3%.
+    pub percent: f64,
+    /// YYYY-MM-DD (default today).
+    pub from: Option<String>,
+}
+
+/// Raise every band in force by a percentage from a day (finance); earlier bands stay.
+#[utoipa::path(post, path = "/bands/cola", tag = "people", request_body = ColaInput,
+    responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn cost_of_living(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(input): Json<ColaInput>,
+) -> Result<Json<Vec<BandView>>, ApiError> {
+    let raised = people::cost_of_living(
+        &state.store,
+        &caller.ctx(),
+        input.percent,
+        day_or_today("from", &input.from)?,
+    )
+    .await?;
+    Ok(Json(raised.iter().map(BandView::from).collect()))
 }
 
 /// The pay side of an assignment.
@@ -240,6 +490,49 @@ fn money(minor: Option<i64>) -> Option<String> {
     minor.map(|m| format!("{:.2}", m as f64 / 100.0))
 }
 
+fn assignment_wire(a: people::AssignmentView) -> AssignmentWire {
+    AssignmentWire {
+        id: a.id,
+        role: a.role,
+        title: a.title,
+        start: a.start.to_string(),
+        end: a.end.map(|e| e.to_string()),
+        description: a.description,
+        pay: a.pay.map(|pay| PayWire {
+            step: pay.step,
+            fte: pay.fte,
+            annual_base: money(pay.annual_base),
+            annual_pay: money(pay.annual_pay),
+            monthly_payment: money(pay.monthly_payment),
+            funding: pay.funding,
+        }),
+    }
+}
+
+fn person_wire(p: people::PersonView) -> PersonWire {
+    PersonWire {
+        id: p.id,
+        name: p.name,
+        email: p.email,
+        github: p.github,
+        kind: p.kind.to_string(),
+        renewal: p.renewal,
+        pay_visible: p.pay_visible,
+        assignments: p.assignments.into_iter().map(assignment_wire).collect(),
+    }
+}
+
+/// A person as the caller may see them.
+async fn person_view(state: &AppState, caller: &Caller, id: i64) -> Result<PersonWire, AppError> {
+    let viewer = crate::pages::people::viewer(caller);
+    people::directory(&state.store, &viewer, jiff::Zoned::now().date())
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .map(person_wire)
+        .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))
+}
+
 /// Everyone, with their assignments; step, time, pay and funding only for finance, admin and
 /// the person themselves.
 #[utoipa::path(get, path = "/people", tag = "people", responses((status = 200, body = Vec<PersonWire>)))]
@@ -249,39 +542,184 @@ async fn list_people(
 ) -> Result<Json<Vec<PersonWire>>, ApiError> {
     let viewer = crate::pages::people::viewer(&caller);
     let list = people::directory(&state.store, &viewer, jiff::Zoned::now().date()).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|p| PersonWire {
-                id: p.id,
-                name: p.name,
-                email: p.email,
-                github: p.github,
-                kind: p.kind.to_string(),
-                renewal: p.renewal,
-                pay_visible: p.pay_visible,
-                assignments: p
-                    .assignments
-                    .into_iter()
-                    .map(|a| AssignmentWire {
-                        id: a.id,
-                        role: a.role,
-                        title: a.title,
-                        start: a.start.to_string(),
-                        end: a.end.map(|e| e.to_string()),
-                        description: a.description,
-                        pay: a.pay.map(|pay| PayWire {
-                            step: pay.step,
-                            fte: pay.fte,
-                            annual_base: money(pay.annual_base),
-                            annual_pay: money(pay.annual_pay),
-                            monthly_payment: money(pay.monthly_payment),
-                            funding: pay.funding,
-                        }),
-                    })
-                    .collect(),
-            })
-            .collect(),
+    Ok(Json(list.into_iter().map(person_wire).collect()))
+}
+
+/// One person; their pay only for finance, admin and themselves.
+#[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = PersonWire), (status = 404, body = ErrorBody)))]
+async fn show_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonWire>, ApiError> {
+    Ok(Json(person_view(&state, &caller, id).await?))
+}
+
+/// A person to add, or all of a person's fields to replace.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    pub name: String,
+    /// employee or contractor
+    pub kind: String,
+    pub email: Option<String>,
+    pub github: Option<String>,
+    /// The yearly renewal, MM-DD (e.g. 07-01).
+    pub renewal: Option<String>,
+}
+
+impl PersonInput {
+    fn fields(self) -> Result<PersonFields, AppError> {
+        let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(PersonFields {
+            name: self.name.trim().to_owned(),
+            kind: self
+                .kind
+                .parse::<PersonKind>()
+                .map_err(|e| AppError::invalid("kind", e.reason))?,
+            email: text(self.email),
+            github: text(self.github),
+            renewal: text(self.renewal),
+        })
+    }
+}
+
+/// Add a person (finance).
+#[utoipa::path(post, path = "/people", tag = "people", request_body = PersonInput,
+    responses((status = 201, body = PersonWire), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(input): Json<PersonInput>,
+) -> Result<(StatusCode, Json<PersonWire>), ApiError> {
+    let created = people::add_person(&state.store, &caller.ctx(), input.fields()?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(person_view(&state, &caller, created.id).await?),
     ))
+}
+
+/// Replace what is recorded about a person (finance).
+#[utoipa::path(put, path = "/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
+    responses((status = 200, body = PersonWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn edit_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<PersonInput>,
+) -> Result<Json<PersonWire>, ApiError> {
+    people::edit_person(&state.store, &caller.ctx(), id, input.fields()?).await?;
+    Ok(Json(person_view(&state, &caller, id).await?))
+}
+
+/// A grant code's share of an assignment.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FundingShare {
+    pub grant: String,
+    /// A fraction; the shares add to 1.
+    pub share: f64,
+}
+
+/// An assignment to make, or all of an assignment's fields to replace.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    /// The role's name.
+    pub role: String,
+    pub level: u8,
+    #[serde(default = "one")]
+    pub step: u8,
+    /// Share of full time, above 0 and at most 1 (default 1).
+    #[serde(default = "full_time")]
+    pub fte: f64,
+    /// YYYY-MM-DD.
+    pub start: String,
+    /// YYYY-MM-DD: the last day.
+    pub end: Option<String>,
+    /// Contractors only, e.g. "4000".
+    pub monthly_payment: Option<String>,
+    /// What the person does in the role.
+    pub description: Option<String>,
+    pub funding: Vec<FundingShare>,
+}
+
+fn full_time() -> f64 {
+    1.0
+}
+
+impl AssignmentInput {
+    fn fields(self) -> Result<AssignmentFields, AppError> {
+        Ok(AssignmentFields {
+            role: self.role.trim().to_owned(),
+            level: self.level,
+            step: self.step,
+            fte: self.fte,
+            start: super::types::date("start", &Some(self.start))?
+                .ok_or_else(|| AppError::invalid("start", "is required"))?,
+            end: super::types::date("end", &self.end)?,
+            monthly_payment: super::types::money(
+                "monthly_payment",
+                &self.monthly_payment,
+                Currency::default(),
+            )?,
+            description: self
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
+            funding: self
+                .funding
+                .into_iter()
+                .map(|f| (f.grant.trim().to_owned(), f.share))
+                .collect(),
+        })
+    }
+}
+
+async fn assignment_view(
+    state: &AppState,
+    caller: &Caller,
+    record: &bearing_store::AssignmentRecord,
+) -> Result<AssignmentWire, AppError> {
+    person_view(state, caller, record.person_id)
+        .await?
+        .assignments
+        .into_iter()
+        .find(|a| a.id == record.id)
+        .ok_or_else(|| AppError::NotFound(format!("no assignment with id {}", record.id)))
+}
+
+/// Give a person a role at a level and step from a day (finance): the level and step must be
+/// on the role's ladder, the funding shares add to 1, and a contractor has a monthly payment.
+#[utoipa::path(post, path = "/people/{id}/assignments", tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
+    responses((status = 201, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<AssignmentInput>,
+) -> Result<(StatusCode, Json<AssignmentWire>), ApiError> {
+    let created = people::assign(&state.store, &caller.ctx(), id, input.fields()?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(assignment_view(&state, &caller, &created).await?),
+    ))
+}
+
+/// Replace an assignment's fields (finance): to end it, set its end; a promotion is a new
+/// assignment.
+#[utoipa::path(put, path = "/assignments/{id}", tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
+    responses((status = 200, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn edit_assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(input): Json<AssignmentInput>,
+) -> Result<Json<AssignmentWire>, ApiError> {
+    let fields = input.fields()?;
+    let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
+    Ok(Json(assignment_view(&state, &caller, &edited).await?))
 }
 
 /// One month's cost of a role's share funded by a grant code.

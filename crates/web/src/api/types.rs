@@ -23,14 +23,18 @@ fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
     AppError::invalid(field, e.to_string())
 }
 
-fn date(field: &str, text: &Option<String>) -> Result<Option<Date>, AppError> {
+pub(crate) fn date(field: &str, text: &Option<String>) -> Result<Option<Date>, AppError> {
     text.as_deref()
         .filter(|t| !t.trim().is_empty())
         .map(|t| bearing_core::parse_date(t).map_err(|e| invalid(field, e)))
         .transpose()
 }
 
-fn money(field: &str, text: &Option<String>, currency: Currency) -> Result<Option<i64>, AppError> {
+pub(crate) fn money(
+    field: &str,
+    text: &Option<String>,
+    currency: Currency,
+) -> Result<Option<i64>, AppError> {
     text.as_deref()
         .filter(|t| !t.trim().is_empty())
         .map(|t| {
