@@ -468,13 +468,7 @@ pub async fn assignments_table(store: &Store) -> Result<Table> {
             f.end.map(|d| d.to_string()),
             f.monthly_payment
                 .map(|p| format!("{:.2}", p as f64 / 100.0)),
-            Some(
-                f.funding
-                    .iter()
-                    .map(|(code, share)| format!("{code}={share}"))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
+            Some(people::funding_text(&f.funding)),
             f.description.clone(),
         ]);
     }

@@ -929,14 +929,7 @@ fn parse_person_kind(text: &str) -> Result<bearing_core::people::PersonKind, Str
 
 /// `G-1=0.6,G-2=0.4`
 fn parse_funding(text: &str) -> Result<(String, f64), String> {
-    let (code, share) = text
-        .split_once('=')
-        .ok_or_else(|| "expected CODE=SHARE, e.g. G-1=0.6".to_owned())?;
-    let share: f64 = share
-        .trim()
-        .parse()
-        .map_err(|_| format!("{share:?} is not a share such as 0.6"))?;
-    Ok((code.trim().to_owned(), share))
+    bearing_core::people::parse_funding_share(text)
 }
 
 fn parse_kind(text: &str) -> Result<EntityKind, String> {

@@ -112,6 +112,43 @@ pub fn check_funding(funding: &[(String, f64)]) -> Result<(), String> {
     Ok(())
 }
 
+/// One grant code's share: `G-1=0.6` or `G-1=60%`.
+pub fn parse_funding_share(text: &str) -> Result<(String, f64), String> {
+    let (code, share) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{:?}: expected CODE=SHARE, e.g. G-1=0.6", text.trim()))?;
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(format!("{:?}: the grant code is missing", text.trim()));
+    }
+    let share = share.trim();
+    let parsed = match share.strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().map(|p| p / 100.0),
+        None => share.parse::<f64>(),
+    };
+    match parsed {
+        Ok(value) if value.is_finite() => Ok((code.to_owned(), value)),
+        _ => Err(format!("{share:?} is not a share such as 0.6 or 60%")),
+    }
+}
+
+/// Grant codes and their shares, separated by commas: `G-1=0.6, G-2=0.4`.
+pub fn parse_funding(text: &str) -> Result<Vec<(String, f64)>, String> {
+    text.split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(parse_funding_share)
+        .collect()
+}
+
+/// Funding as [`parse_funding`] reads it.
+pub fn funding_text(funding: &[(String, f64)]) -> String {
+    funding
+        .iter()
+        .map(|(code, share)| format!("{code}={share}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The share of `month` an assignment covers, by days: 1 for a whole month, less for the
 /// months someone joins or leaves in.
 fn coverage(a: &Assignment, month: Month) -> f64 {
@@ -493,6 +530,31 @@ pub fn off_ladder(bands: &[Band], ladder: &str, level: u8, step: u8) -> Option<S
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn funding_reads_fractions_and_percentages_and_says_what_is_wrong() {
+        assert_eq!(
+            parse_funding("G-1=0.6, G-2 = 40%"),
+            Ok(vec![("G-1".to_owned(), 0.6), ("G-2".to_owned(), 0.4)])
+        );
+        assert_eq!(
+            parse_funding(&funding_text(&parse_funding("A=0.25,B=0.75").unwrap())),
+            parse_funding("A=0.25,B=0.75")
+        );
+        assert_eq!(
+            parse_funding("G-1"),
+            Err("\"G-1\": expected CODE=SHARE, e.g. G-1=0.6".to_owned())
+        );
+        assert_eq!(
+            parse_funding("=0.5"),
+            Err("\"=0.5\": the grant code is missing".to_owned())
+        );
+        assert_eq!(
+            parse_funding("G-1=half"),
+            Err("\"half\" is not a share such as 0.6 or 60%".to_owned())
+        );
+        assert_eq!(parse_funding(""), Ok(Vec::new()));
+    }
 
     #[test]
     fn a_level_or_step_off_the_ladder_is_named_and_a_ladder_without_bands_takes_any() {

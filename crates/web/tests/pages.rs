@@ -17,6 +17,7 @@ use tower::ServiceExt;
 
 bearing_store::on_both_backends!(
     pay_is_seen_only_by_finance_admin_and_the_person,
+    roles_bands_people_and_assignments_are_changed_from_the_pages,
     the_usage_pages_show_communities_and_a_cluster_with_its_signals,
     every_route_refuses_anonymous_callers_and_roles_below_its_rule,
     a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
@@ -1028,4 +1029,270 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
         me.get("/api/v1/balance").await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@example.org").await;
+    let see_other = |reply: &Reply| {
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+        reply.location.clone().unwrap()
+    };
+    let refused = |reply: &Reply, status: StatusCode, says: &str| {
+        assert_eq!(reply.status, status, "{}", reply.text);
+        assert!(
+            reply.text.contains(&says.replace('"', "&quot;"))
+                || reply.text.contains(&says.replace('"', "&#34;"))
+                || reply.text.contains(says),
+            "expected {says:?} in {}",
+            reply.text
+        );
+    };
+    let engineer = see_other(
+        &b.post("/roles", &[("name", "Engineer"), ("area", "")])
+            .await,
+    );
+    assert!(engineer.starts_with("/roles/"), "{engineer}");
+    refused(
+        &b.post("/roles", &[("name", "Engineer")]).await,
+        StatusCode::CONFLICT,
+        "The role was not added: there is already a role named",
+    );
+    // 125,000 total compensation at L2 step 1 is 100,000 base there.
+    let generate = [
+        ("ladder", "Engineer"),
+        ("benchmark", "125,000"),
+        ("reference_level", "2"),
+        ("reference_step", "1"),
+        ("levels", "3"),
+        ("steps", "2"),
+        ("from", "2026-01-01"),
+    ];
+    assert_eq!(
+        see_other(&b.post("/bands/generate", &generate).await),
+        "/roles"
+    );
+    let mut bad = generate;
+    bad[1] = ("benchmark", "lots");
+    let page = b.post("/bands/generate", &bad).await;
+    refused(
+        &page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The bands were not generated: benchmark:",
+    );
+    assert!(
+        page.text.contains("value=\"lots\""),
+        "the form keeps what was typed"
+    );
+    see_other(
+        &b.post("/bands/cola", &[("percent", "3%"), ("from", "2026-07-01")])
+            .await,
+    );
+    refused(
+        &b.post("/bands/cola", &[("percent", "300"), ("from", "2026-07-01")])
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The bands were not adjusted: percent:",
+    );
+    see_other(
+        &b.post(
+            "/bands",
+            &[
+                ("ladder", "Engineer"),
+                ("level", "1"),
+                ("step", "1"),
+                ("annual_base", "90000"),
+                ("from", "2099-01-01"),
+                ("note", "market"),
+            ],
+        )
+        .await,
+    );
+    refused(
+        &b.post(
+            "/bands",
+            &[
+                ("ladder", "Pilot"),
+                ("level", "1"),
+                ("step", "1"),
+                ("annual_base", "90000"),
+            ],
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The band was not set: ladder: \"Pilot\" is neither a role",
+    );
+    let roles = b.get("/roles").await;
+    assert!(roles.text.contains("$103,000"), "{}", roles.text);
+
+    // A designer paid on the engineers' ladder.
+    let designer = see_other(&b.post("/roles", &[("name", "Designer")]).await);
+    see_other(
+        &b.post(
+            &designer,
+            &[
+                ("ladder", "Engineer"),
+                ("key_goal", "Make hubs pleasant."),
+                (
+                    "notes",
+                    "Started as a trial.\r\n---\r\nExperimental; revisit by 2027-03.",
+                ),
+                ("comparable_titles", "UX Designer\r\nProduct Designer"),
+                ("description", "Designs the hubs' pages."),
+            ],
+        )
+        .await,
+    );
+    let role = b.get(&designer).await;
+    for says in [
+        "Paid by the ladder",
+        "Shares its bands with",
+        "2027-03",
+        "Product Designer",
+        "$103,000",
+        "Bands of the ladder Engineer",
+    ] {
+        assert!(role.text.contains(says), "{says}: {}", role.text);
+    }
+    let id: i64 = designer.trim_start_matches("/roles/").parse().unwrap();
+    let stored = store
+        .list_roles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!(
+        stored.text.notes,
+        ["Started as a trial.", "Experimental; revisit by 2027-03."]
+    );
+    assert_eq!(
+        stored.text.comparable_titles,
+        ["UX Designer", "Product Designer"]
+    );
+
+    let person = see_other(
+        &b.post(
+            "/people",
+            &[
+                ("name", "Ada"),
+                ("kind", "employee"),
+                ("email", "ada.l@example.org"),
+                ("renewal", "07-01"),
+            ],
+        )
+        .await,
+    );
+    refused(
+        &b.post("/people", &[("name", " "), ("kind", "employee")])
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The person was not added: name: is required",
+    );
+    let assign = format!("{person}/assignments");
+    let assignment = [
+        ("role", "Designer"),
+        ("level", "2"),
+        ("step", "1"),
+        ("fte", "0.5"),
+        ("start", "2026-03-01"),
+        ("end", ""),
+        ("funding", "G-1=60%, G-2=0.4"),
+        ("monthly_payment", ""),
+        ("description", "Designs the hubs"),
+    ];
+    assert_eq!(see_other(&b.post(&assign, &assignment).await), person);
+    let mut off = assignment;
+    off[1] = ("level", "9");
+    let page = b.post(&assign, &off).await;
+    refused(
+        &page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The assignment was not made: level: the ladder \"Engineer\" has no L9",
+    );
+    assert!(
+        page.text.contains("value=\"9\""),
+        "the form keeps what was typed"
+    );
+    let mut funding = assignment;
+    funding[6] = ("funding", "G-1");
+    refused(
+        &b.post(&assign, &funding).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "funding: \"G-1\": expected CODE=SHARE",
+    );
+    let shown = b.get(&person).await;
+    // Half of 103,000 (the band raised in July), funded 60/40.
+    for says in [
+        "Designer L2",
+        "$51,500",
+        "G-1 60%",
+        "G-2 40%",
+        "Edit Designer L2",
+    ] {
+        assert!(shown.text.contains(says), "{says}: {}", shown.text);
+    }
+    let made = store.list_assignments().await.unwrap().pop().unwrap();
+    let edit = format!("/assignments/{}", made.id);
+    let page = b.get(&edit).await;
+    assert!(
+        page.text.contains("value=\"G-1=0.6, G-2=0.4\""),
+        "{}",
+        page.text
+    );
+    let mut ended = assignment;
+    ended[5] = ("end", "2026-12-31");
+    assert_eq!(see_other(&b.post(&edit, &ended).await), person);
+    let mut wrong = ended;
+    wrong[5] = ("end", "2026-01-31");
+    refused(
+        &b.post(&edit, &wrong).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The assignment was not changed: end: 2026-01-31 is before the start",
+    );
+    let after = store.list_assignments().await.unwrap().pop().unwrap();
+    assert_eq!(
+        after.fields.end,
+        Some(bearing_core::parse_date("2026-12-31").unwrap())
+    );
+    refused(
+        &b.post(&person, &[("name", "Ada Lovelace"), ("kind", "contractor")])
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot become a contractor",
+    );
+    see_other(
+        &b.post(
+            &person,
+            &[
+                ("name", "Ada Lovelace"),
+                ("kind", "employee"),
+                ("github", "ada"),
+            ],
+        )
+        .await,
+    );
+    let shown = b.get(&person).await;
+    assert!(
+        shown.text.contains("<h1>Ada Lovelace</h1>"),
+        "{}",
+        shown.text
+    );
+    let history = store
+        .list_audit(bearing_core::EntityKind::Assignment, &made.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "created, then ended");
+    // Those below finance see no forms.
+    let mut member = Browser::new(&app);
+    member.sign_in("member@example.org").await;
+    for path in ["/roles", designer.as_str(), "/people", person.as_str()] {
+        let page = member.get(path).await;
+        assert!(
+            !page.text.contains("method=\"post\" action=\"/roles")
+                && !page.text.contains("action=\"/people"),
+            "{path}"
+        );
+    }
 }

@@ -9,6 +9,7 @@ mod deals;
 mod home;
 pub(crate) mod people;
 mod reports;
+mod roles;
 mod usage;
 
 use askama::Template;
@@ -88,6 +89,7 @@ pub(crate) fn routes() -> Routes {
         .merge(crm::routes())
         .merge(usage::routes())
         .merge(people::routes())
+        .merge(roles::routes())
         .merge(admin::routes())
 }
 

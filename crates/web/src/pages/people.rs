@@ -1,30 +1,35 @@
-//! Roles, bands and people. Roles, titles and the salary bands are for everyone (the
-//! organisation publishes pay by role); an individual's step, time, pay and funding only for
-//! finance, admin and that person; the team's cost, for finance.
+//! People and their assignments, and what the team costs. Names and titles are for everyone;
+//! an individual's step, time, pay and funding only for finance, admin and that person;
+//! changing people and assignments, and the team's cost, for finance.
 
-use axum::extract::{Path, Query, State};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::AppError;
 use bearing_app::people::{self, Viewer};
-use bearing_core::EntityKind;
 use bearing_core::access::Permission;
-use bearing_core::people::CostRates;
+use bearing_core::people::{AssignmentFields, CostRates, PersonFields, PersonKind};
+use bearing_core::{Currency, Date, EntityKind, Money};
 use bearing_core::{Month, forecast::dollars};
 
-use super::crm::{RecordPage, history_of};
+use super::crm::{HistoryEntry, history_of};
 use super::home::today;
 use super::reports::transposed;
-use super::{Cell, ChartPair, HtmlTable, Layout, Routes, TablePage, error_page, ok};
+use super::{Cell, ChartPair, HtmlTable, Layout, Routes, error_page, ok, render, see_other};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/roles", role_list)
-        .get("/roles/{id}", role)
         .get("/people", person_list)
+        .post("/people", add_person)
         .get("/people/{id}", person)
+        .post("/people/{id}", edit_person)
+        .post("/people/{id}/assignments", assign)
+        .get("/assignments/{id}", assignment)
+        .post("/assignments/{id}", edit_assignment)
         .get("/team", team)
 }
 
@@ -39,153 +44,192 @@ fn minor(amount: Option<i64>) -> String {
     amount.map_or_else(String::new, |m| dollars(m as f64 / 100.0))
 }
 
-/// The bands table (`people::bands_table`) of the ladders `keep` keeps, with amounts in
-/// dollars.
-fn bands_html(
-    caption: &str,
-    table: &bearing_formats::Table,
-    keep: impl Fn(&str) -> bool,
-) -> HtmlTable {
-    let mut html =
-        HtmlTable::new(caption, &["Title", "Step", "Annual base", "From"]).numeric_columns(&[1, 2]);
-    for row in table
-        .rows
-        .iter()
-        .filter(|r| keep(r[0].as_deref().unwrap_or_default()))
-    {
-        let cell = |i: usize| row[i].clone().unwrap_or_default();
-        html.rows.push(vec![
-            Cell::text(cell(1)),
-            Cell::number(cell(3)),
-            Cell::number(dollars(super::number(&row[4]))),
-            Cell::text(cell(5)),
-        ]);
-    }
-    html
-}
-
-async fn role_list(State(state): State<AppState>, caller: Caller) -> Response {
-    let page = async {
-        let list = state.store.list_roles().await?;
-        let areas: std::collections::HashMap<i64, String> = state
-            .store
-            .list_areas()
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
-        let mut roles_table = HtmlTable::new("Roles", &["Role", "Area", "Key goal"]);
-        for r in &list {
-            roles_table.rows.push(vec![
-                Cell::link(r.text.name.clone(), format!("/roles/{}", r.id)),
-                Cell::text(r.area_id.and_then(|a| areas.get(&a).cloned()).unwrap_or_default()),
-                Cell::text(r.text.key_goal.clone().unwrap_or_default()),
-            ]);
+/// The answer to a form: to the address `saved` names when it worked; the page again (from
+/// `again`, with the form as typed) saying what was wrong when the input was refused; an error
+/// page otherwise.
+pub(super) async fn answer<F, Fut>(
+    caller: &Caller,
+    saved: Result<String, AppError>,
+    what: &str,
+    again: F,
+) -> Response
+where
+    F: FnOnce(StatusCode, Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    match saved {
+        Ok(to) => see_other(&to),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let status = crate::error::status_of(&error);
+            again(status, vec![format!("{what}: {error}")]).await
         }
-        let bands = bands_html(
-            "Salary bands in force today (annual base)",
-            &people::bands_table(&state.store, today()).await?,
-            |_| true,
-        );
-        Ok::<_, AppError>(TablePage {
-            layout: Layout::new("Roles and levels", &caller, "/roles"),
-            intro: format!(
-                "{} roles. A title is the role and its level, e.g. \"{}\"; levels are large jumps in scope, steps small increments within a level.",
-                list.len(),
-                bearing_core::roles::title(list.first().map_or("Engineer", |r| r.text.name.as_str()), 2)
-            ),
-            tables: vec![roles_table, bands],
-        })
-    }
-    .await;
-    match page {
-        Ok(page) => ok(&page),
-        Err(error) => error_page(&caller, error),
+        Err(error) => error_page(caller, error),
     }
 }
 
-async fn role(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let page = async {
-        let found = state
-            .store
-            .list_roles()
-            .await?
-            .into_iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| AppError::NotFound(format!("no role with id {id}")))?;
-        let t = &found.text;
-        let area = match found.area_id {
-            Some(a) => state
-                .store
-                .list_areas()
-                .await?
-                .into_iter()
-                .find(|x| x.id == a)
-                .map(|x| x.name),
-            None => None,
-        };
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut fields = vec![
-            ("Area".to_owned(), area.unwrap_or_default()),
-            ("Description".to_owned(), t.description.clone()),
-            ("Key goal".to_owned(), text(&t.key_goal)),
-            (
-                "Responsibilities and expectations".to_owned(),
-                text(&t.responsibilities),
-            ),
-            (
-                "Performance measures".to_owned(),
-                text(&t.performance_measures),
-            ),
-            ("Salary rationale".to_owned(), text(&t.salary_rationale)),
-            (
-                "Comparable titles".to_owned(),
-                t.comparable_titles.join(", "),
-            ),
-        ];
-        for note in &t.notes {
-            fields.push(("Note".to_owned(), note.clone()));
+/// A form's number.
+pub(super) fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(field, "is required"));
+    }
+    text.parse()
+        .map_err(|_| AppError::invalid(field, format!("{text:?} is not a number")))
+}
+
+/// A form's day, when one was typed.
+pub(super) fn day(field: &str, text: &str) -> Result<Option<Date>, AppError> {
+    crate::api::types::date(field, &Some(text.to_owned()))
+}
+
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The person form's fields, as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct PersonForm {
+    name: String,
+    kind: String,
+    email: String,
+    github: String,
+    renewal: String,
+}
+
+impl PersonForm {
+    fn of(f: &PersonFields) -> Self {
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        PersonForm {
+            name: f.name.clone(),
+            kind: f.kind.to_string(),
+            email: text(&f.email),
+            github: text(&f.github),
+            renewal: text(&f.renewal),
         }
-        if let Some(revisit) = t.revisit {
-            fields.push(("Revisit by".to_owned(), revisit.to_string()));
-        }
-        for extra in &t.extra {
-            fields.push((extra.title.clone(), extra.body.clone()));
-        }
-        let bands = bands_html(
-            &format!("Bands of {} in force today (annual base)", t.name),
-            &people::bands_table(&state.store, today()).await?,
-            |ladder| ladder == t.name,
-        );
-        let mut holders = HtmlTable::new("Who holds it today", &["Person", "Title", "Description"]);
-        for p in people::directory(&state.store, &viewer(&caller), today()).await? {
-            for a in p.assignments.iter().filter(|a| {
-                a.role == t.name && a.start <= today() && a.end.is_none_or(|e| e >= today())
-            }) {
-                holders.rows.push(vec![
-                    Cell::link(p.name.clone(), format!("/people/{}", p.id)),
-                    Cell::text(a.title.clone()),
-                    Cell::text(a.description.clone().unwrap_or_default()),
-                ]);
-            }
-        }
-        Ok::<_, AppError>(RecordPage {
-            layout: Layout::new(t.name.clone(), &caller, "/roles"),
-            fields,
-            tables: vec![bands, holders],
-            history: history_of(&state, EntityKind::Role, &id.to_string()).await?,
+    }
+
+    fn fields(&self) -> Result<PersonFields, AppError> {
+        Ok(PersonFields {
+            name: self.name.trim().to_owned(),
+            kind: self
+                .kind
+                .parse::<PersonKind>()
+                .map_err(|e| AppError::invalid("kind", e.reason))?,
+            email: optional(&self.email),
+            github: optional(&self.github),
+            renewal: optional(&self.renewal),
         })
     }
-    .await;
-    match page {
-        Ok(page) => ok(&page),
-        Err(error) => error_page(&caller, error),
+}
+
+/// The assignment form's fields, as typed.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct AssignmentForm {
+    role: String,
+    level: String,
+    step: String,
+    fte: String,
+    start: String,
+    end: String,
+    monthly_payment: String,
+    description: String,
+    /// `G-1=0.6, G-2=0.4`
+    funding: String,
+}
+
+impl Default for AssignmentForm {
+    fn default() -> Self {
+        AssignmentForm {
+            role: String::new(),
+            level: String::new(),
+            step: "1".into(),
+            fte: "1".into(),
+            start: today().to_string(),
+            end: String::new(),
+            monthly_payment: String::new(),
+            description: String::new(),
+            funding: String::new(),
+        }
     }
+}
+
+impl AssignmentForm {
+    fn of(f: &AssignmentFields) -> Self {
+        AssignmentForm {
+            role: f.role.clone(),
+            level: f.level.to_string(),
+            step: f.step.to_string(),
+            fte: f.fte.to_string(),
+            start: f.start.to_string(),
+            end: f.end.map(|e| e.to_string()).unwrap_or_default(),
+            monthly_payment: f
+                .monthly_payment
+                .map(|m| Money::from_minor(m, Currency::default()).decimal())
+                .unwrap_or_default(),
+            description: f.description.clone().unwrap_or_default(),
+            funding: bearing_core::people::funding_text(&f.funding),
+        }
+    }
+
+    fn fields(&self) -> Result<AssignmentFields, AppError> {
+        Ok(AssignmentFields {
+            role: self.role.trim().to_owned(),
+            level: number("level", &self.level)?,
+            step: number("step", &self.step)?,
+            fte: number("fte", &self.fte)?,
+            start: day("start", &self.start)?
+                .ok_or_else(|| AppError::invalid("start", "is required"))?,
+            end: day("end", &self.end)?,
+            monthly_payment: crate::api::types::money(
+                "monthly_payment",
+                &Some(self.monthly_payment.clone()),
+                Currency::default(),
+            )?,
+            description: optional(&self.description),
+            funding: bearing_core::people::parse_funding(&self.funding)
+                .map_err(|message| AppError::invalid("funding", message))?,
+        })
+    }
+}
+
+async fn role_names(state: &AppState) -> Result<Vec<String>, AppError> {
+    Ok(state
+        .store
+        .list_roles()
+        .await?
+        .into_iter()
+        .map(|r| r.text.name)
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    layout: Layout,
+    /// No one yet: the person form adds.
+    id: i64,
+    intro: String,
+    tables: Vec<HtmlTable>,
+    errors: Vec<String>,
+    can_edit: bool,
+    form: PersonForm,
 }
 
 async fn person_list(State(state): State<AppState>, caller: Caller) -> Response {
+    people_page(&state, &caller, StatusCode::OK, Vec::new(), None).await
+}
+
+async fn people_page(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    errors: Vec<String>,
+    form: Option<PersonForm>,
+) -> Response {
     let page = async {
-        let list = people::directory(&state.store, &viewer(&caller), today()).await?;
+        let list = people::directory(&state.store, &viewer(caller), today()).await?;
         let mut table = HtmlTable::new("People", &["Name", "Kind", "Titles today", "Renewal"]);
         for p in &list {
             let titles: Vec<String> = p
@@ -201,29 +245,92 @@ async fn person_list(State(state): State<AppState>, caller: Caller) -> Response 
                 Cell::text(p.renewal.clone().unwrap_or_default()),
             ]);
         }
-        Ok::<_, AppError>(TablePage {
-            layout: Layout::new("People", &caller, "/people"),
+        Ok::<_, AppError>(PeoplePage {
+            layout: Layout::new("People", caller, "/people"),
+            id: 0,
             intro: format!(
                 "{} people. Pay is shown to finance, admin and each person on their own page.",
                 list.len()
             ),
             tables: vec![table],
+            errors,
+            can_edit: caller.role().allows(Permission::Finance),
+            form: form.unwrap_or_else(|| PersonForm {
+                kind: "employee".into(),
+                renewal: "07-01".into(),
+                ..PersonForm::default()
+            }),
         })
     }
     .await;
     match page {
-        Ok(page) => ok(&page),
-        Err(error) => error_page(&caller, error),
+        Ok(page) => render(status, &page),
+        Err(error) => error_page(caller, error),
     }
 }
 
+async fn add_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<PersonForm>,
+) -> Response {
+    let saved = async {
+        let created = people::add_person(&state.store, &caller.ctx(), form.fields()?).await?;
+        Ok(format!("/people/{}", created.id))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "The person was not added",
+        |status, errors| people_page(&state, &caller, status, errors, Some(form)),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    layout: Layout,
+    id: i64,
+    fields: Vec<(String, String)>,
+    tables: Vec<HtmlTable>,
+    errors: Vec<String>,
+    can_edit: bool,
+    form: PersonForm,
+    assignment: AssignmentForm,
+    assign_action: String,
+    roles: Vec<String>,
+    history: Vec<HistoryEntry>,
+}
+
 async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
+    person_page(
+        &state,
+        &caller,
+        id,
+        StatusCode::OK,
+        Vec::new(),
+        (None, None),
+    )
+    .await
+}
+
+async fn person_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    status: StatusCode,
+    errors: Vec<String>,
+    (form, assignment): (Option<PersonForm>, Option<AssignmentForm>),
+) -> Response {
     let page = async {
-        let found = people::directory(&state.store, &viewer(&caller), today())
+        let found = people::directory(&state.store, &viewer(caller), today())
             .await?
             .into_iter()
             .find(|p| p.id == id)
             .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))?;
+        let can_edit = caller.role().allows(Permission::Finance);
         let mut columns = vec!["Title", "From", "To", "Description"];
         if found.pay_visible {
             columns.extend([
@@ -234,6 +341,9 @@ async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
                 "Monthly payment",
                 "Funding",
             ]);
+        }
+        if can_edit {
+            columns.push("Change");
         }
         let mut table = HtmlTable::new(format!("Assignments of {}", found.name), &columns);
         if found.pay_visible {
@@ -262,11 +372,25 @@ async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
                     ),
                 ]);
             }
+            if can_edit {
+                row.push(Cell::link(
+                    format!("Edit {}", a.title),
+                    format!("/assignments/{}", a.id),
+                ));
+            }
             table.rows.push(row);
         }
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        Ok::<_, AppError>(RecordPage {
-            layout: Layout::new(found.name.clone(), &caller, "/people"),
+        let fields = PersonFields {
+            name: found.name.clone(),
+            email: found.email.clone(),
+            github: found.github.clone(),
+            kind: found.kind,
+            renewal: found.renewal.clone(),
+        };
+        Ok::<_, AppError>(PersonPage {
+            layout: Layout::new(found.name.clone(), caller, "/people"),
+            id,
             fields: vec![
                 ("Email".into(), text(&found.email)),
                 ("GitHub".into(), text(&found.github)),
@@ -274,14 +398,140 @@ async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
                 ("Yearly renewal".into(), text(&found.renewal)),
             ],
             tables: vec![table],
-            history: history_of(&state, EntityKind::Person, &id.to_string()).await?,
+            errors,
+            can_edit,
+            form: form.unwrap_or_else(|| PersonForm::of(&fields)),
+            assignment: assignment.unwrap_or_default(),
+            assign_action: format!("/people/{id}/assignments"),
+            roles: role_names(state).await?,
+            history: history_of(state, EntityKind::Person, &id.to_string()).await?,
         })
     }
     .await;
     match page {
-        Ok(page) => ok(&page),
-        Err(error) => error_page(&caller, error),
+        Ok(page) => render(status, &page),
+        Err(error) => error_page(caller, error),
     }
+}
+
+async fn edit_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<PersonForm>,
+) -> Response {
+    let saved = async {
+        people::edit_person(&state.store, &caller.ctx(), id, form.fields()?).await?;
+        Ok(format!("/people/{id}"))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "The person was not changed",
+        |status, errors| person_page(&state, &caller, id, status, errors, (Some(form), None)),
+    )
+    .await
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignmentForm>,
+) -> Response {
+    let saved = async {
+        people::assign(&state.store, &caller.ctx(), id, form.fields()?).await?;
+        Ok(format!("/people/{id}"))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "The assignment was not made",
+        |status, errors| person_page(&state, &caller, id, status, errors, (None, Some(form))),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "assignment.html")]
+struct AssignmentPage {
+    layout: Layout,
+    action: String,
+    person_id: i64,
+    person: String,
+    errors: Vec<String>,
+    form: AssignmentForm,
+    roles: Vec<String>,
+    history: Vec<HistoryEntry>,
+}
+
+async fn assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Response {
+    assignment_page(&state, &caller, id, StatusCode::OK, Vec::new(), None).await
+}
+
+async fn assignment_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    status: StatusCode,
+    errors: Vec<String>,
+    form: Option<AssignmentForm>,
+) -> Response {
+    let page = async {
+        let mut tx = state.store.begin().await?;
+        let found = tx.get_assignment(id).await?;
+        drop(tx);
+        Ok::<_, AppError>(AssignmentPage {
+            layout: Layout::new(
+                format!(
+                    "{}: {}",
+                    found.person,
+                    bearing_core::roles::title(&found.fields.role, found.fields.level)
+                ),
+                caller,
+                "/people",
+            ),
+            action: format!("/assignments/{id}"),
+            person_id: found.person_id,
+            person: found.person.clone(),
+            errors,
+            form: form.unwrap_or_else(|| AssignmentForm::of(&found.fields)),
+            roles: role_names(state).await?,
+            history: history_of(state, EntityKind::Assignment, &id.to_string()).await?,
+        })
+    }
+    .await;
+    match page {
+        Ok(page) => render(status, &page),
+        Err(error) => error_page(caller, error),
+    }
+}
+
+async fn edit_assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignmentForm>,
+) -> Response {
+    let saved = async {
+        let fields = form.fields()?;
+        let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
+        Ok(format!("/people/{}", edited.person_id))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "The assignment was not changed",
+        |status, errors| assignment_page(&state, &caller, id, status, errors, Some(form)),
+    )
+    .await
 }
 
 /// The rate calculator's inputs.
