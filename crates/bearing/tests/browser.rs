@@ -502,6 +502,73 @@ async fn journeys(j: &mut Journey) {
     );
     j.check("cluster").await;
 
+    // A new colleague: added, refused an assignment whose funding does not add up, assigned,
+    // and the assignment ended on its own page.
+    j.open("/people").await;
+    j.fill("name", "Browser Tester").await;
+    j.choose("kind", "employee").await;
+    j.fill("email", "tester@example.org").await;
+    j.press("Add the person").await;
+    let person = j.path().await;
+    assert!(person.starts_with("/people/"), "{person}");
+    j.choose("role", "Infrastructure Engineer").await;
+    j.fill("level", "1").await;
+    j.fill("fte", "0.5").await;
+    j.fill_date("start", "2026-01-01").await;
+    j.fill("funding", "CORE-OPS=0.5").await;
+    j.press("Add the assignment").await;
+    assert!(
+        j.body().await.contains("the shares add to 50%, not 100%"),
+        "{}",
+        j.body().await
+    );
+    j.check("person-refused").await;
+    j.fill("funding", "CORE-OPS=0.5, FDN-OPEN-SCIENCE=50%")
+        .await;
+    j.press("Add the assignment").await;
+    assert_eq!(j.path().await, person);
+    let row = j
+        .row(
+            "Assignments of Browser Tester",
+            "Infrastructure Engineer L1",
+        )
+        .await;
+    assert!(
+        row.contains(&"CORE-OPS 50%, FDN-OPEN-SCIENCE 50%".to_owned()),
+        "{row:?}"
+    );
+    j.check("person").await;
+    let edit = j
+        .web
+        .find(By::XPath(
+            "//a[normalize-space()='Edit Infrastructure Engineer L1']".to_owned(),
+        ))
+        .await
+        .unwrap();
+    j.submit_with(edit).await;
+    assert!(j.path().await.starts_with("/assignments/"));
+    j.check("assignment").await;
+    j.fill_date("end", "2026-06-30").await;
+    j.press("Save").await;
+    assert_eq!(j.path().await, person);
+    let row = j
+        .row(
+            "Assignments of Browser Tester",
+            "Infrastructure Engineer L1",
+        )
+        .await;
+    assert_eq!(row[2], "2026-06-30", "{row:?}");
+    j.open("/roles").await;
+    let role = j
+        .web
+        .find(By::XPath(
+            "//main//a[normalize-space()='Infrastructure Engineer']".to_owned(),
+        ))
+        .await
+        .unwrap();
+    j.submit_with(role).await;
+    j.check("role").await;
+
     // Dark mode has its own colours: the main pages again, in them.
     j.colour_scheme("dark").await;
     for (path, name) in [
