@@ -935,6 +935,18 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
             .unwrap();
         assert_eq!(pat_json["pay_visible"], false);
         assert_eq!(pat_json["assignments"][0]["pay"], serde_json::Value::Null);
+        let one: serde_json::Value =
+            serde_json::from_str(&b.get(&format!("/api/v1/people/{pat}")).await.text).unwrap();
+        assert_eq!(
+            one["assignments"][0]["pay"],
+            serde_json::Value::Null,
+            "{who}: {one}"
+        );
+        assert_eq!(
+            b.get("/assignments/1").await.status,
+            StatusCode::FORBIDDEN,
+            "{who}: an assignment's page shows its pay"
+        );
         assert_eq!(pat_json["assignments"][0]["title"], "Engineer L2");
         assert!(
             !api.to_string().contains("GRANT-7") || who == "member",

@@ -293,6 +293,44 @@ pub(crate) fn see_other(to: &str) -> Response {
     response
 }
 
+/// The answer to a form: to the address `saved` names when it worked; the page again (from
+/// `again`, with the form as typed) saying what was wrong when the input was refused; an error
+/// page otherwise.
+pub(crate) async fn answer<F, Fut>(
+    caller: &Caller,
+    saved: Result<String, AppError>,
+    what: &str,
+    again: F,
+) -> Response
+where
+    F: FnOnce(StatusCode, Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    match saved {
+        Ok(to) => see_other(&to),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let status = crate::error::status_of(&error);
+            again(status, vec![format!("{what}: {error}")]).await
+        }
+        Err(error) => error_page(caller, error),
+    }
+}
+
+/// A form's number.
+pub(crate) fn typed_number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(field, "is required"));
+    }
+    text.parse()
+        .map_err(|_| AppError::invalid(field, format!("{text:?} is not a number")))
+}
+
+/// A form's day, when one was typed.
+pub(crate) fn day(field: &str, text: &str) -> Result<Option<bearing_core::Date>, AppError> {
+    crate::api::types::date(field, &Some(text.to_owned()))
+}
+
 /// Percent-encodes a query-string value.
 pub(crate) fn encode_query(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -10,13 +10,15 @@ use bearing_app::AppError;
 use bearing_app::people::{self, Viewer};
 use bearing_core::access::Permission;
 use bearing_core::people::{AssignmentFields, CostRates, PersonFields, PersonKind};
-use bearing_core::{Currency, Date, EntityKind, Money};
+use bearing_core::{Currency, EntityKind, Money};
 use bearing_core::{Month, forecast::dollars};
 
 use super::crm::{HistoryEntry, history_of};
 use super::home::today;
 use super::reports::transposed;
-use super::{Cell, ChartPair, HtmlTable, Layout, Routes, error_page, ok, render, see_other};
+use super::{
+    Cell, ChartPair, HtmlTable, Layout, Routes, answer, day, error_page, ok, render, typed_number,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
@@ -42,44 +44,6 @@ pub(crate) fn viewer(caller: &Caller) -> Viewer {
 
 fn minor(amount: Option<i64>) -> String {
     amount.map_or_else(String::new, |m| dollars(m as f64 / 100.0))
-}
-
-/// The answer to a form: to the address `saved` names when it worked; the page again (from
-/// `again`, with the form as typed) saying what was wrong when the input was refused; an error
-/// page otherwise.
-pub(super) async fn answer<F, Fut>(
-    caller: &Caller,
-    saved: Result<String, AppError>,
-    what: &str,
-    again: F,
-) -> Response
-where
-    F: FnOnce(StatusCode, Vec<String>) -> Fut,
-    Fut: std::future::Future<Output = Response>,
-{
-    match saved {
-        Ok(to) => see_other(&to),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let status = crate::error::status_of(&error);
-            again(status, vec![format!("{what}: {error}")]).await
-        }
-        Err(error) => error_page(caller, error),
-    }
-}
-
-/// A form's number.
-pub(super) fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(field, "is required"));
-    }
-    text.parse()
-        .map_err(|_| AppError::invalid(field, format!("{text:?} is not a number")))
-}
-
-/// A form's day, when one was typed.
-pub(super) fn day(field: &str, text: &str) -> Result<Option<Date>, AppError> {
-    crate::api::types::date(field, &Some(text.to_owned()))
 }
 
 fn optional(text: &str) -> Option<String> {
@@ -176,9 +140,9 @@ impl AssignmentForm {
     fn fields(&self) -> Result<AssignmentFields, AppError> {
         Ok(AssignmentFields {
             role: self.role.trim().to_owned(),
-            level: number("level", &self.level)?,
-            step: number("step", &self.step)?,
-            fte: number("fte", &self.fte)?,
+            level: typed_number("level", &self.level)?,
+            step: typed_number("step", &self.step)?,
+            fte: typed_number("fte", &self.fte)?,
             start: day("start", &self.start)?
                 .ok_or_else(|| AppError::invalid("start", "is required"))?,
             end: day("end", &self.end)?,

@@ -14,8 +14,8 @@ use bearing_store::RoleRecord;
 
 use super::crm::{HistoryEntry, history_of};
 use super::home::today;
-use super::people::{answer, day, number, viewer};
-use super::{Cell, HtmlTable, Layout, Routes, error_page, render};
+use super::people::viewer;
+use super::{Cell, HtmlTable, Layout, Routes, answer, day, error_page, render, typed_number};
 use crate::AppState;
 use crate::auth::Caller;
 
@@ -264,13 +264,13 @@ async fn generate_bands(
     let saved = async {
         let bands = people::generated_bands(
             form.ladder.trim(),
-            number("benchmark", &form.benchmark.replace(',', ""))?,
+            typed_number("benchmark", &form.benchmark.replace(',', ""))?,
             (
-                number("reference_level", &form.reference_level)?,
-                number("reference_step", &form.reference_step)?,
+                typed_number("reference_level", &form.reference_level)?,
+                typed_number("reference_step", &form.reference_step)?,
             ),
-            number("levels", &form.levels)?,
-            number("steps", &form.steps)?,
+            typed_number("levels", &form.levels)?,
+            typed_number("steps", &form.steps)?,
             day("from", &form.from)?.unwrap_or_else(today),
             &BandRules::default(),
         )?;
@@ -302,7 +302,7 @@ async fn cost_of_living(
         people::cost_of_living(
             &state.store,
             &caller.ctx(),
-            number("percent", form.percent.trim().trim_end_matches('%'))?,
+            typed_number("percent", form.percent.trim().trim_end_matches('%'))?,
             day("from", &form.from)?.unwrap_or_else(today),
         )
         .await?;
@@ -332,8 +332,8 @@ async fn set_band(
     let saved = async {
         let band = Band {
             ladder: form.ladder.trim().to_owned(),
-            level: number("level", &form.level)?,
-            step: number("step", &form.step)?,
+            level: typed_number("level", &form.level)?,
+            step: typed_number("step", &form.step)?,
             annual_base: crate::api::types::money(
                 "annual_base",
                 &Some(form.annual_base.clone()),

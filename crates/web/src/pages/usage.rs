@@ -16,9 +16,7 @@ use bearing_store::UnitKind;
 use super::crm::{HistoryEntry, timeline};
 use super::home::today;
 use super::reports::transposed;
-use super::{
-    Cell, ChartPair, HtmlTable, Layout, Routes, dollars, error_page, ok, render, see_other,
-};
+use super::{Cell, ChartPair, HtmlTable, Layout, Routes, answer, dollars, error_page, ok, render};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
@@ -295,21 +293,13 @@ async fn edit(
         .await
     }
     .await;
-    match saved {
-        Ok(_) => see_other(&format!("/usage/clusters/{raw}")),
-        Err(error @ AppError::Invalid { .. }) => {
-            cluster_page(
-                &state,
-                &caller,
-                raw,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![format!("The cluster was not changed: {error}")],
-                Some(form),
-            )
-            .await
-        }
-        Err(error) => error_page(&caller, error),
-    }
+    answer(
+        &caller,
+        saved.map(|_| format!("/usage/clusters/{raw}")),
+        "The cluster was not changed",
+        |status, errors| cluster_page(&state, &caller, raw, status, errors, Some(form)),
+    )
+    .await
 }
 
 async fn cluster_page(
