@@ -117,6 +117,14 @@ async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
         );
     }
     assert_eq!(store.data_version().await.unwrap(), version);
+    // Saving a role as it is changes nothing either (the edit form sends what it shows).
+    let areas = store.list_areas().await.unwrap();
+    for role in store.list_roles().await.unwrap() {
+        let same = roles::RoleChange::of(&role, &areas);
+        let saved = roles::edit(&store, &ctx(), role.id, same).await.unwrap();
+        assert_eq!(saved, role, "{}", role.text.name);
+    }
+    assert_eq!(store.data_version().await.unwrap(), version);
 
     // Once the area's roles are assigned, its current-roles table is the assignments'.
     let amara = bearing_app::people::add_person(

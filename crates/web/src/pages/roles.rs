@@ -546,3 +546,37 @@ async fn role_page(
         Err(error) => error_page(caller, error),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_form_gives_back_what_it_shows_as_a_browser_sends_it() {
+        let change = RoleChange {
+            area: Some("Engineering".into()),
+            ladder: Some("Engineer".into()),
+            description: "Runs hubs.\n\nAnd keeps them running.".into(),
+            notes: vec![
+                "An experiment.".into(),
+                "Two lines,\nrevisit by 2027-03.".into(),
+            ],
+            key_goal: Some("Reliable hubs.".into()),
+            responsibilities: Some("- Operate\n- Automate".into()),
+            performance_measures: None,
+            salary_rationale: None,
+            comparable_titles: vec!["Site Reliability Engineer".into(), "DevOps Engineer".into()],
+        };
+        let shown = RoleForm::of(change.clone());
+        // Browsers send a textarea's lines ended by CR LF.
+        let crlf = |s: &str| s.replace('\n', "\r\n");
+        let sent = RoleForm {
+            description: crlf(&shown.description),
+            notes: crlf(&shown.notes),
+            responsibilities: crlf(&shown.responsibilities),
+            comparable_titles: crlf(&shown.comparable_titles),
+            ..shown
+        };
+        assert_eq!(sent.change(), change);
+    }
+}
