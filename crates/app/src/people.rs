@@ -251,6 +251,61 @@ pub async fn end_assignment(
     .await
 }
 
+/// Deletes a person entered by mistake: they leave every list and keep their history, and can
+/// be restored. Refused while they hold assignments: delete those entered by mistake, and for
+/// someone who left, end their assignments instead (their cost stays in the past months).
+pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+    let held: Vec<String> = store
+        .list_assignments()
+        .await?
+        .iter()
+        .filter(|a| a.person_id == id)
+        .map(|a| {
+            format!(
+                "{} ({})",
+                a.id,
+                bearing_core::roles::title(&a.fields.role, a.fields.level)
+            )
+        })
+        .collect();
+    if !held.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "person {id} holds assignments {}: delete those entered by mistake; for someone who left, end their assignments instead",
+            held.join(", ")
+        )));
+    }
+    crate::soft_delete::set_deleted::<PersonRecord>(store, ctx, id, true).await
+}
+
+/// Restores a deleted person, unless another person has taken their name or email since.
+pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+    let mut tx = store.begin().await?;
+    let removed = tx.get_person_record(id).await?;
+    drop(tx);
+    check_unique(store, &removed.fields, Some(id)).await?;
+    crate::soft_delete::set_deleted::<PersonRecord>(store, ctx, id, false).await
+}
+
+/// Deletes an assignment entered by mistake (one that happened is ended instead): it leaves
+/// the costs and lists, keeps its history, and can be restored.
+pub async fn delete_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+    crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, true).await
+}
+
+/// Restores a deleted assignment of a person who is not deleted.
+pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+    let mut tx = store.begin().await?;
+    let removed = tx.get_assignment_record(id).await?;
+    if tx.get_person(removed.person_id).await.is_err() {
+        return Err(AppError::Conflict(format!(
+            "assignment {id} is {}'s, who was deleted: restore them first",
+            removed.person
+        )));
+    }
+    drop(tx);
+    crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, false).await
+}
+
 /// Writes bands, one audit row each.
 pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
     if bands.is_empty() {

@@ -5,7 +5,10 @@ use std::fmt::Display;
 use std::future::Future;
 
 use bearing_core::{Action, CampaignId, ContactId, DealId, EntityKind, OrganizationId};
-use bearing_store::{CampaignRecord, ContactRecord, DealRecord, OrganizationRecord, Store, Tx};
+use bearing_store::{
+    AssignmentRecord, CampaignRecord, ContactRecord, DealRecord, OrganizationRecord, PersonRecord,
+    Store, Tx,
+};
 
 use crate::{AppError, Change, Context, Result, audit};
 
@@ -115,4 +118,18 @@ soft_deletable!(
     EntityKind::Campaign,
     get_campaign,
     set_campaign_deleted
+);
+soft_deletable!(
+    PersonRecord,
+    i64,
+    EntityKind::Person,
+    get_person_record,
+    set_person_deleted
+);
+soft_deletable!(
+    AssignmentRecord,
+    i64,
+    EntityKind::Assignment,
+    get_assignment_record,
+    set_assignment_deleted
 );

@@ -15,6 +15,7 @@ bearing_store::on_both_backends!(
     the_scorecard_can_take_its_costs_from_the_team_and_says_so,
     the_balancing_rule_weighs_the_hubs_in_service_against_engineering,
     roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked,
+    people_and_assignments_entered_by_mistake_are_deleted_and_restored,
 );
 
 fn ctx() -> Context {
@@ -604,4 +605,91 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         .await
         .unwrap();
     assert_eq!(history.len(), 2, "created, then half time");
+}
+
+async fn people_and_assignments_entered_by_mistake_are_deleted_and_restored(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    people::set_bands(&store, &ctx(), &[band(1, 96_000)])
+        .await
+        .unwrap();
+    let ada = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let held = people::assign(
+        &store,
+        &ctx(),
+        ada.id,
+        assignment(1, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]),
+    )
+    .await
+    .unwrap();
+    let cost = |lines: Vec<people::CostLine>| lines.iter().map(|l| l.cost).sum::<f64>();
+    let (months, rates) = ([month("2026-02")], CostRates::default());
+    let february = || people::team_cost(&store, &months, &rates);
+    // 96,000 ÷ 12 × 1.25.
+    assert!((cost(february().await.unwrap()) - 10_000.0).abs() < 1e-6);
+
+    let refused = people::delete_person(&store, &ctx(), ada.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::Conflict(_)), "{refused:?}");
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("holds assignments {} (Engineer L1)", held.id)),
+        "{refused}"
+    );
+    people::delete_assignment(&store, &ctx(), held.id)
+        .await
+        .unwrap();
+    assert!(
+        february().await.unwrap().is_empty(),
+        "a deleted assignment costs nothing"
+    );
+    let twice = people::delete_assignment(&store, &ctx(), held.id)
+        .await
+        .unwrap_err();
+    assert!(twice.to_string().contains("already deleted"), "{twice}");
+    people::delete_person(&store, &ctx(), ada.id).await.unwrap();
+    assert!(store.list_people().await.unwrap().is_empty());
+    let orphan = people::restore_assignment(&store, &ctx(), held.id)
+        .await
+        .unwrap_err();
+    assert!(
+        orphan.to_string().contains("restore them first"),
+        "{orphan}"
+    );
+
+    // The name is free again; restoring Ada waits until it is hers alone.
+    let other = people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let taken = people::restore_person(&store, &ctx(), ada.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(taken, AppError::Conflict(_)), "{taken:?}");
+    people::edit_person(
+        &store,
+        &ctx(),
+        other.id,
+        PersonFields {
+            email: None,
+            ..person("Ada Two", PersonKind::Employee)
+        },
+    )
+    .await
+    .unwrap();
+    people::restore_person(&store, &ctx(), ada.id)
+        .await
+        .unwrap();
+    people::restore_assignment(&store, &ctx(), held.id)
+        .await
+        .unwrap();
+    assert!((cost(february().await.unwrap()) - 10_000.0).abs() < 1e-6);
+    let history = store
+        .list_audit(EntityKind::Person, &ada.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3, "added, deleted, restored");
 }

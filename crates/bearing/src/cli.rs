@@ -790,6 +790,18 @@ pub enum PersonCommand {
         #[arg(long, value_name = "FIELD")]
         clear: Vec<String>,
     },
+    /// Delete a person entered by mistake (refused while they hold assignments; someone who
+    /// left has their assignments ended instead); they keep their history and can be restored
+    Delete {
+        /// The person's name or email
+        person: String,
+    },
+    /// Restore a deleted person, by id
+    Restore { id: i64 },
+    /// Delete an assignment entered by mistake (one that happened is ended instead)
+    DeleteAssignment { id: i64 },
+    /// Restore a deleted assignment
+    RestoreAssignment { id: i64 },
     /// End an assignment on its last day
     Unassign {
         id: i64,

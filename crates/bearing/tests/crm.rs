@@ -1552,6 +1552,40 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         1,
         "Ada Lovelace already has the email",
     );
+    // Someone entered by mistake: refused while assigned, deleted once the assignment is.
+    ok(&["person", "add", "Typo", "--kind", "employee"]);
+    ok(&[
+        "person",
+        "assign",
+        "Typo",
+        "--role",
+        "Engineer",
+        "--level",
+        "1",
+        "--start",
+        "2026-05-01",
+        "--funding",
+        "G-1=1",
+    ]);
+    assert_one_line_error(
+        &bearing(d, &["person", "delete", "Typo"], &[]),
+        1,
+        "person 3 holds assignments 4 (Engineer L1)",
+    );
+    assert_eq!(
+        ok(&["person", "delete-assignment", "4"]),
+        "deleted assignment 4: Typo\n"
+    );
+    assert_eq!(
+        ok(&["person", "delete", "Typo"]),
+        "deleted person 3: Typo\n"
+    );
+    assert!(!ok(&["person", "list"]).contains("Typo"));
+    assert_eq!(ok(&["person", "restore", "3"]), "restored person 3: Typo\n");
+    assert_eq!(
+        ok(&["person", "restore-assignment", "4"]),
+        "restored assignment 4: Typo\n"
+    );
     let history = ok(&["history", "person", "1"]);
     assert!(history.contains("create"), "{history}");
     assert!(history.contains("update"), "{history}");

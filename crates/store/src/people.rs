@@ -10,6 +10,8 @@ pub struct PersonRecord {
     pub id: i64,
     #[serde(flatten)]
     pub fields: PersonFields,
+    /// When the person was deleted (entered by mistake); deleted people leave every list.
+    pub deleted_at: Option<String>,
 }
 
 /// An assignment as stored, with its person's and role's names.
@@ -23,6 +25,8 @@ pub struct AssignmentRecord {
     pub ladder: String,
     #[serde(flatten)]
     pub fields: AssignmentFields,
+    /// When the assignment was deleted (entered by mistake).
+    pub deleted_at: Option<String>,
 }
 
 fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
@@ -38,10 +42,13 @@ type PersonRow = (
     Option<String>,
     String,
     Option<String>,
+    Option<String>,
 );
 
+const PERSON_SELECT: &str = "SELECT id, name, email, github, kind, renewal, deleted_at FROM people";
+
 fn person(row: PersonRow) -> Result<PersonRecord> {
-    let (id, name, email, github, kind, renewal) = row;
+    let (id, name, email, github, kind, renewal, deleted_at) = row;
     Ok(PersonRecord {
         id,
         fields: PersonFields {
@@ -53,11 +60,12 @@ fn person(row: PersonRow) -> Result<PersonRecord> {
                 .map_err(|e| corrupt("kind", &e))?,
             renewal,
         },
+        deleted_at,
     })
 }
 
 /// id, person id and name, role id, name and ladder, level, step, fte, start, end, payment,
-/// description, funding.
+/// description, funding, deleted.
 type AssignmentRow = (
     i64,
     i64,
@@ -73,6 +81,7 @@ type AssignmentRow = (
     Option<i64>,
     Option<String>,
     String,
+    Option<String>,
 );
 
 fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
@@ -91,6 +100,7 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
         payment,
         description,
         funding,
+        deleted_at,
     ) = row;
     let date = |d: &str, what: &str| bearing_core::parse_date(d).map_err(|e| corrupt(what, &e));
     Ok(AssignmentRecord {
@@ -110,14 +120,14 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
             description,
             funding: serde_json::from_str(&funding).map_err(|e| corrupt("funding_json", &e))?,
         },
+        deleted_at,
     })
 }
 
 const ASSIGNMENT_SELECT: &str =
     "SELECT a.id, a.person_id, p.name, a.role_id, r.name, COALESCE(r.ladder, r.name), a.level, a.step, a.fte,
-        a.start_date, a.end_date, a.monthly_payment, a.description, a.funding_json
- FROM assignments a JOIN people p ON p.id = a.person_id JOIN roles r ON r.id = a.role_id
- WHERE a.deleted_at IS NULL";
+        a.start_date, a.end_date, a.monthly_payment, a.description, a.funding_json, a.deleted_at
+ FROM assignments a JOIN people p ON p.id = a.person_id JOIN roles r ON r.id = a.role_id";
 
 impl Tx {
     pub async fn insert_person(
@@ -162,17 +172,45 @@ impl Tx {
         self.get_person(id).await
     }
 
+    /// A person who is not deleted.
     pub async fn get_person(&mut self, id: i64) -> Result<PersonRecord> {
-        let row: Option<PersonRow> = sqlx::query_as(
-            "SELECT id, name, email, github, kind, renewal FROM people WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .fetch_optional(&mut *self.inner)
-        .await?;
+        let found = self.get_person_record(id).await?;
+        if found.deleted_at.is_some() {
+            return Err(StoreError::NotFound {
+                kind: "person",
+                id: id.to_string(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// A person, deleted or not.
+    pub async fn get_person_record(&mut self, id: i64) -> Result<PersonRecord> {
+        let sql = format!("{PERSON_SELECT} WHERE id = $1");
+        let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
         person(row.ok_or_else(|| StoreError::NotFound {
             kind: "person",
             id: id.to_string(),
         })?)
+    }
+
+    /// Deletes (`deleted`) or restores a person.
+    pub async fn set_person_deleted(
+        &mut self,
+        id: i64,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<PersonRecord> {
+        sqlx::query("UPDATE people SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        self.get_person_record(id).await
     }
 
     pub async fn insert_assignment(
@@ -234,8 +272,21 @@ impl Tx {
         self.get_assignment(id).await
     }
 
+    /// An assignment that is not deleted.
     pub async fn get_assignment(&mut self, id: i64) -> Result<AssignmentRecord> {
-        let sql = format!("{ASSIGNMENT_SELECT} AND a.id = $1");
+        let found = self.get_assignment_record(id).await?;
+        if found.deleted_at.is_some() {
+            return Err(StoreError::NotFound {
+                kind: "assignment",
+                id: id.to_string(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// An assignment, deleted or not.
+    pub async fn get_assignment_record(&mut self, id: i64) -> Result<AssignmentRecord> {
+        let sql = format!("{ASSIGNMENT_SELECT} WHERE a.id = $1");
         let row: Option<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&mut *self.inner)
@@ -244,6 +295,22 @@ impl Tx {
             kind: "assignment",
             id: id.to_string(),
         })?)
+    }
+
+    /// Deletes (`deleted`) or restores an assignment.
+    pub async fn set_assignment_deleted(
+        &mut self,
+        id: i64,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<AssignmentRecord> {
+        sqlx::query("UPDATE assignments SET deleted_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        self.get_assignment_record(id).await
     }
 
     /// Writes bands; a band already set for its ladder, level, step and day takes the new
@@ -274,17 +341,19 @@ impl Tx {
 impl Store {
     /// People by name.
     pub async fn list_people(&self) -> Result<Vec<PersonRecord>> {
-        let rows: Vec<PersonRow> = sqlx::query_as(
-            "SELECT id, name, email, github, kind, renewal FROM people WHERE deleted_at IS NULL ORDER BY name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("{PERSON_SELECT} WHERE deleted_at IS NULL ORDER BY name");
+        let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(person).collect()
     }
 
     /// Every assignment, by person and start.
     pub async fn list_assignments(&self) -> Result<Vec<AssignmentRecord>> {
-        let sql = format!("{ASSIGNMENT_SELECT} ORDER BY p.name, a.start_date, a.id");
+        let sql = format!(
+            "{ASSIGNMENT_SELECT} WHERE a.deleted_at IS NULL AND p.deleted_at IS NULL
+             ORDER BY p.name, a.start_date, a.id"
+        );
         let rows: Vec<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?;

@@ -940,6 +940,52 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
         app.get("/api/v1/people/9999").await.status,
         StatusCode::NOT_FOUND
     );
+    // Deleting: Ada holds an assignment; a deleted one is gone from her and can come back.
+    let held = app
+        .send(Method::DELETE, &format!("/api/v1/people/{ada}"), None)
+        .await;
+    assert_eq!(held.status, StatusCode::CONFLICT, "{}", held.text);
+    let assignment_id = made["id"].as_i64().unwrap();
+    let gone = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/assignments/{assignment_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    assert_eq!(
+        app.get(&format!("/api/v1/people/{ada}")).await.json()["assignments"],
+        json!([])
+    );
+    let back = app
+        .post(
+            &format!("/api/v1/assignments/{assignment_id}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert_eq!(back.json()["end"], "2026-12-31");
+    let typo = app
+        .post(
+            "/api/v1/people",
+            json!({"name": "Typo", "kind": "contractor"}),
+        )
+        .await
+        .json();
+    let typo = typo["id"].as_i64().unwrap();
+    let deleted = app
+        .send(Method::DELETE, &format!("/api/v1/people/{typo}"), None)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/api/v1/people/{typo}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let restored = app
+        .post(&format!("/api/v1/people/{typo}/restore"), json!({}))
+        .await;
+    assert_eq!(restored.json()["name"], "Typo");
     // March: 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40 between the grants.
     let cost = app
         .get("/api/v1/team-cost?from=2026-03&months=1")

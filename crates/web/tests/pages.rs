@@ -1296,6 +1296,43 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
         .await
         .unwrap();
     assert_eq!(history.len(), 2, "created, then ended");
+    // A person entered by mistake: refused while assigned, deleted with the assignment.
+    let typo = see_other(
+        &b.post("/people", &[("name", "Typo"), ("kind", "employee")])
+            .await,
+    );
+    assert!(b.get(&typo).await.text.contains("Delete the person"));
+    see_other(&b.post(&format!("{typo}/assignments"), &assignment).await);
+    let held = b.get(&typo).await;
+    assert!(
+        !held.text.contains("Delete the person"),
+        "not while assigned"
+    );
+    refused(
+        &b.post(&format!("{typo}/delete"), &[]).await,
+        StatusCode::CONFLICT,
+        "The person was not deleted: ",
+    );
+    let typo_assignment = store
+        .list_assignments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.person == "Typo")
+        .unwrap();
+    assert_eq!(
+        see_other(
+            &b.post(&format!("/assignments/{}/delete", typo_assignment.id), &[])
+                .await
+        ),
+        typo
+    );
+    assert_eq!(
+        see_other(&b.post(&format!("{typo}/delete"), &[]).await),
+        "/people"
+    );
+    assert_eq!(b.get(&typo).await.status, StatusCode::NOT_FOUND);
+    assert!(!b.get("/people").await.text.contains("Typo"));
     // Those below finance see no forms.
     let mut member = Browser::new(&app);
     member.sign_in("member@example.org").await;

@@ -196,6 +196,27 @@ async fn person_command(
             );
             Ok(())
         }
+        PersonCommand::Delete { person } => {
+            let who = people::find_person(store, &person).await?;
+            let gone = people::delete_person(store, &super::cli_context(config)?, who.id).await?;
+            println!("deleted person {}: {}", gone.id, gone.fields.name);
+            Ok(())
+        }
+        PersonCommand::Restore { id } => {
+            let back = people::restore_person(store, &super::cli_context(config)?, id).await?;
+            println!("restored person {}: {}", back.id, back.fields.name);
+            Ok(())
+        }
+        PersonCommand::DeleteAssignment { id } => {
+            let gone = people::delete_assignment(store, &super::cli_context(config)?, id).await?;
+            println!("deleted assignment {}: {}", gone.id, gone.person);
+            Ok(())
+        }
+        PersonCommand::RestoreAssignment { id } => {
+            let back = people::restore_assignment(store, &super::cli_context(config)?, id).await?;
+            println!("restored assignment {}: {}", back.id, back.person);
+            Ok(())
+        }
         PersonCommand::Unassign { id, end } => {
             let ended =
                 people::end_assignment(store, &super::cli_context(config)?, id, end).await?;

@@ -27,9 +27,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(generate_bands))
         .routes(routes!(cost_of_living))
         .routes(routes!(list_people, add_person))
-        .routes(routes!(show_person, edit_person))
+        .routes(routes!(show_person, edit_person, delete_person))
+        .routes(routes!(restore_person))
         .routes(routes!(assign))
-        .routes(routes!(edit_assignment))
+        .routes(routes!(edit_assignment, delete_assignment))
+        .routes(routes!(restore_assignment))
         .routes(routes!(team_cost))
         .routes(routes!(balance))
         .routes(routes!(rate))
@@ -720,6 +722,56 @@ async fn edit_assignment(
     let fields = input.fields()?;
     let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
     Ok(Json(assignment_view(&state, &caller, &edited).await?))
+}
+
+/// Delete a person entered by mistake (finance): they leave every list, keep their history and
+/// can be restored. Refused (409) while they hold assignments; for someone who left, end their
+/// assignments instead.
+#[utoipa::path(delete, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    people::delete_person(&state.store, &caller.ctx(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restore a deleted person (finance), unless another person has their name or email now.
+#[utoipa::path(post, path = "/people/{id}/restore", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = PersonWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn restore_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonWire>, ApiError> {
+    people::restore_person(&state.store, &caller.ctx(), id).await?;
+    Ok(Json(person_view(&state, &caller, id).await?))
+}
+
+/// Delete an assignment entered by mistake (finance); one that happened is ended instead.
+#[utoipa::path(delete, path = "/assignments/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    people::delete_assignment(&state.store, &caller.ctx(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restore a deleted assignment (finance) of a person who is not deleted.
+#[utoipa::path(post, path = "/assignments/{id}/restore", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn restore_assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<AssignmentWire>, ApiError> {
+    let back = people::restore_assignment(&state.store, &caller.ctx(), id).await?;
+    Ok(Json(assignment_view(&state, &caller, &back).await?))
 }
 
 /// One month's cost of a role's share funded by a grant code.

@@ -30,8 +30,10 @@ pub(super) fn routes() -> Routes {
         .get("/people/{id}", person)
         .post("/people/{id}", edit_person)
         .post("/people/{id}/assignments", assign)
+        .post("/people/{id}/delete", delete_person)
         .get("/assignments/{id}", assignment)
         .post("/assignments/{id}", edit_assignment)
+        .post("/assignments/{id}/delete", delete_assignment)
         .get("/team", team)
 }
 
@@ -264,6 +266,8 @@ struct PersonPage {
     form: PersonForm,
     assignment: AssignmentForm,
     assign_action: String,
+    /// Finance may delete a person entered by mistake while they hold no assignment.
+    can_delete: bool,
     roles: Vec<String>,
     history: Vec<HistoryEntry>,
 }
@@ -367,6 +371,7 @@ async fn person_page(
             form: form.unwrap_or_else(|| PersonForm::of(&fields)),
             assignment: assignment.unwrap_or_default(),
             assign_action: format!("/people/{id}/assignments"),
+            can_delete: can_edit && found.assignments.is_empty(),
             roles: role_names(state).await?,
             history: history_of(state, EntityKind::Person, &id.to_string()).await?,
         })
@@ -423,6 +428,7 @@ async fn assign(
 struct AssignmentPage {
     layout: Layout,
     action: String,
+    delete_action: String,
     person_id: i64,
     person: String,
     errors: Vec<String>,
@@ -462,6 +468,7 @@ async fn assignment_page(
                 "/people",
             ),
             action: format!("/assignments/{id}"),
+            delete_action: format!("/assignments/{id}/delete"),
             person_id: found.person_id,
             person: found.person.clone(),
             errors,
@@ -645,4 +652,38 @@ struct TeamPage {
     hours: String,
     fee: String,
     margin: String,
+}
+
+async fn delete_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Response {
+    let saved = people::delete_person(&state.store, &caller.ctx(), id)
+        .await
+        .map(|_| "/people".to_owned());
+    answer(
+        &caller,
+        saved,
+        "The person was not deleted",
+        |status, errors| person_page(&state, &caller, id, status, errors, (None, None)),
+    )
+    .await
+}
+
+async fn delete_assignment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Response {
+    let saved = people::delete_assignment(&state.store, &caller.ctx(), id)
+        .await
+        .map(|gone| format!("/people/{}", gone.person_id));
+    answer(
+        &caller,
+        saved,
+        "The assignment was not deleted",
+        |status, errors| assignment_page(&state, &caller, id, status, errors, None),
+    )
+    .await
 }
