@@ -32,6 +32,26 @@ pub async fn find_person(store: &Store, who: &str) -> Result<PersonRecord> {
         .ok_or_else(|| AppError::NotFound(format!("no person named {who:?}")))
 }
 
+/// A person who is not deleted.
+async fn live_person(store: &Store, id: i64) -> Result<PersonRecord> {
+    store
+        .list_people()
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))
+}
+
+/// An assignment that is not deleted.
+pub async fn find_assignment(store: &Store, id: i64) -> Result<AssignmentRecord> {
+    store
+        .list_assignments()
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| AppError::NotFound(format!("no assignment with id {id}")))
+}
+
 /// Refuses a name or email another person (not `except`) already has.
 async fn check_unique(store: &Store, fields: &PersonFields, except: Option<i64>) -> Result<()> {
     for p in store.list_people().await? {
@@ -93,13 +113,11 @@ pub async fn edit_person(
     fields: PersonFields,
 ) -> Result<PersonRecord> {
     check(fields.problems())?;
-    check_unique(store, &fields, Some(id)).await?;
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_person(id).await?;
+    let before = live_person(store, id).await?;
     if before.fields == fields {
         return Ok(before);
     }
+    check_unique(store, &fields, Some(id)).await?;
     if before.fields.kind != fields.kind {
         for a in store
             .list_assignments()
@@ -121,6 +139,8 @@ pub async fn edit_person(
             }
         }
     }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
     let after = tx.update_person(id, &fields, at).await?;
     audit(
         &mut tx,
@@ -172,10 +192,10 @@ pub async fn assign(
     person_id: i64,
     fields: AssignmentFields,
 ) -> Result<AssignmentRecord> {
+    let person = live_person(store, person_id).await?;
+    let role = checked_role(store, person.fields.kind, &fields).await?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
-    let person = tx.get_person(person_id).await?;
-    let role = checked_role(store, person.fields.kind, &fields).await?;
     let created = tx.insert_assignment(person_id, role, &fields, at).await?;
     audit(
         &mut tx,
@@ -203,14 +223,12 @@ pub async fn edit_assignment(
     id: i64,
     change: impl FnOnce(&AssignmentFields) -> AssignmentFields,
 ) -> Result<AssignmentRecord> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_assignment(id).await?;
+    let before = find_assignment(store, id).await?;
     let fields = change(&before.fields);
     if fields == before.fields {
         return Ok(before);
     }
-    let person = tx.get_person(before.person_id).await?;
+    let person = live_person(store, before.person_id).await?;
     let same_place = (&fields.role, fields.level, fields.step)
         == (&before.fields.role, before.fields.level, before.fields.step);
     let role = if same_place {
@@ -219,6 +237,8 @@ pub async fn edit_assignment(
     } else {
         checked_role(store, person.fields.kind, &fields).await?
     };
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
     let after = tx.update_assignment(id, role, &fields, at).await?;
     audit(
         &mut tx,
@@ -306,25 +326,30 @@ pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result
     crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, false).await
 }
 
-/// Writes bands, one audit row each.
-pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+/// Checks bands before they are set: levels and steps 1–20, pay not negative, a ladder that
+/// exists (a role's name, a role's ladder, or one with bands) unless `new_ladder` allows a new
+/// one, and every assignment paid by a ladder that gets bands still on it.
+pub async fn check_bands(store: &Store, bands: &[Band], new_ladder: bool) -> Result<()> {
     if bands.is_empty() {
         return Err(AppError::invalid("bands", "no band to set"));
     }
-    let ladders: std::collections::HashSet<String> = store
+    let mut all = store.list_bands().await?;
+    let mut ladders: std::collections::HashSet<String> = store
         .list_roles()
         .await?
         .iter()
         .flat_map(|r| [r.text.name.clone(), r.ladder().to_owned()])
         .collect();
-    let at = jiff::Timestamp::now();
-    let mut log = ChangeLog::new(ctx, at);
+    ladders.extend(all.iter().map(|b| b.ladder.clone()));
     for b in bands {
-        if !ladders.contains(&b.ladder) {
+        if b.ladder.trim().is_empty() {
+            return Err(AppError::invalid("ladder", "is required"));
+        }
+        if !new_ladder && !ladders.contains(&b.ladder) {
             return Err(AppError::invalid(
                 "ladder",
                 format!(
-                    "{:?} is neither a role nor the ladder of one: name a role, or give the roles that share bands that ladder first",
+                    "{:?} is neither a role nor the ladder of one: name a role, or start a new ladder by generating its bands",
                     b.ladder
                 ),
             ));
@@ -338,6 +363,45 @@ pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<(
                 ),
             ));
         }
+    }
+    all.extend(bands.iter().cloned());
+    for a in store
+        .list_assignments()
+        .await?
+        .iter()
+        .filter(|a| bands.iter().any(|b| b.ladder == a.ladder))
+    {
+        if let Some(message) = people::off_ladder(&all, &a.ladder, a.fields.level, a.fields.step) {
+            return Err(AppError::invalid(
+                "bands",
+                format!(
+                    "{} holds {} step {} from {}, and with these bands {message}",
+                    a.person,
+                    bearing_core::roles::title(&a.fields.role, a.fields.level),
+                    a.fields.step,
+                    a.fields.start
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sets bands of ladders that exist, all or none, one audit row each.
+pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+    write_bands(store, ctx, bands, false).await
+}
+
+/// Sets a generated table of bands, which may start a new ladder.
+pub async fn set_generated_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+    write_bands(store, ctx, bands, true).await
+}
+
+async fn write_bands(store: &Store, ctx: &Context, bands: &[Band], new_ladder: bool) -> Result<()> {
+    check_bands(store, bands, new_ladder).await?;
+    let at = jiff::Timestamp::now();
+    let mut log = ChangeLog::new(ctx, at);
+    for b in bands {
         log.record(Change {
             entity: EntityKind::Band,
             id: format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),

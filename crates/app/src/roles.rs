@@ -365,11 +365,24 @@ impl RoleChange {
 /// role to another ladder is refused while one of its assignments has a level and step that
 /// ladder lacks; nothing is written when nothing changes.
 pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
-    let at = jiff::Timestamp::now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_role(id).await?;
+    let roles = store.list_roles().await?;
+    let before = roles
+        .iter()
+        .find(|r| r.id == id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no role with id {id}")))?;
     let blank = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let ladder = blank(change.ladder).filter(|l| *l != before.text.name);
+    // Another role's name stands for the bands that role is paid by; the role's own name, for
+    // its own bands.
+    let ladder = blank(change.ladder)
+        .filter(|l| *l != before.text.name)
+        .map(|l| {
+            roles
+                .iter()
+                .find(|r| r.text.name == l)
+                .map_or(l.clone(), |r| r.ladder().to_owned())
+        })
+        .filter(|l| *l != before.text.name);
     let notes: Vec<String> = change
         .notes
         .into_iter()
@@ -401,15 +414,28 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
     let new_ladder = ladder.as_deref().unwrap_or(&before.text.name);
     if new_ladder != before.ladder() {
         let bands = store.list_bands().await?;
+        let has_bands = bands.iter().any(|b| b.ladder == new_ladder);
+        let employees: std::collections::HashSet<i64> = store
+            .list_people()
+            .await?
+            .iter()
+            .filter(|p| p.fields.kind == bearing_core::people::PersonKind::Employee)
+            .map(|p| p.id)
+            .collect();
         for a in store
             .list_assignments()
             .await?
             .iter()
             .filter(|a| a.role_id == id)
         {
-            if let Some(message) =
+            let problem = if !has_bands && employees.contains(&a.person_id) {
+                Some(format!(
+                    "the ladder {new_ladder:?} has no bands yet: generate them first"
+                ))
+            } else {
                 bearing_core::people::off_ladder(&bands, new_ladder, a.fields.level, a.fields.step)
-            {
+            };
+            if let Some(message) = problem {
                 return Err(AppError::invalid(
                     "ladder",
                     format!(
@@ -423,6 +449,8 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
             }
         }
     }
+    let at = jiff::Timestamp::now();
+    let mut tx = store.begin().await?;
     let after = tx
         .update_role(id, &text, area_id, ladder.as_deref(), at)
         .await?;

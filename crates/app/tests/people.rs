@@ -512,6 +512,47 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
     assert_eq!(lines[0].role, "Designer");
     assert!((lines[0].cost - 12_500.0).abs() < 1e-6, "{lines:?}");
 
+    // A ladder named after a role that shares another's is that other ladder.
+    let writer = roles::add(&store, &ctx(), "Writer", None).await.unwrap();
+    let mut on_designer = roles::RoleChange::of(&writer, &[]);
+    on_designer.ladder = Some("Designer".into());
+    let writer = roles::edit(&store, &ctx(), writer.id, on_designer)
+        .await
+        .unwrap();
+    assert_eq!(writer.ladder(), "Engineer");
+    // A role whose employee holds it cannot move to a ladder without bands.
+    let mut technical = roles::RoleChange::of(&designer, &[]);
+    technical.ladder = Some("Technical".into());
+    let empty = roles::edit(&store, &ctx(), designer.id, technical)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        empty.to_string(),
+        "ladder: Bo holds Designer L3 step 1 from 2026-01-01, and the ladder \"Technical\" has no bands yet: generate them first"
+    );
+    // Someone assigned before their role's ladder had bands keeps the first bands honest.
+    let mut editor = assignment(5, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]);
+    editor.role = "Editor".into();
+    roles::add(&store, &ctx(), "Editor", None).await.unwrap();
+    let cy = people::add_person(&store, &ctx(), person("Cy", PersonKind::Employee))
+        .await
+        .unwrap();
+    people::assign(&store, &ctx(), cy.id, editor).await.unwrap();
+    let lacking = people::set_bands(
+        &store,
+        &ctx(),
+        &[Band {
+            ladder: "Editor".into(),
+            ..band(1, 70_000)
+        }],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        lacking.to_string(),
+        "bands: Cy holds Editor L5 step 1 from 2026-01-01, and with these bands the ladder \"Editor\" has no L5: its levels are L1"
+    );
+
     // Back on a ladder of its own, whose bands lack L3: refused while Bo holds Designer L3.
     people::set_bands(
         &store,

@@ -855,7 +855,7 @@ pub enum BandCommand {
     /// A ladder's bands from a benchmark: the median total compensation (base + 25% benefits)
     /// of comparable positions, at the reference level and step; about 10% a level, 2% a step
     Generate {
-        /// The ladder: a role's name, or the ladder roles that share bands are paid by
+        /// The ladder: a role's name, the ladder roles that share bands are paid by, or a new one
         ladder: String,
         #[arg(long)]
         benchmark: f64,

@@ -1512,6 +1512,23 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         1,
         "level: the ladder \"Engineer\" has no L4: its levels are L1, L2, L3",
     );
+    assert_one_line_error(
+        &bearing(
+            d,
+            &[
+                "person",
+                "edit-assignment",
+                "1",
+                "--clear",
+                "end",
+                "--end",
+                "2026-12-31",
+            ],
+            &[],
+        ),
+        2,
+        "--clear end and --end: give one or the other",
+    );
     assert_eq!(
         ok(&[
             "person",

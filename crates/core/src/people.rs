@@ -99,6 +99,19 @@ pub fn check_funding(funding: &[(String, f64)]) -> Result<(), String> {
     if funding.is_empty() {
         return Err("an assignment needs at least one grant code".to_owned());
     }
+    for (i, (code, _)) in funding.iter().enumerate() {
+        if code.trim().is_empty() {
+            return Err("a grant code is empty".to_owned());
+        }
+        if code.contains([',', '=']) {
+            return Err(format!(
+                "{code:?}: a grant code has no comma or equals sign"
+            ));
+        }
+        if funding[..i].iter().any(|(c, _)| c == code) {
+            return Err(format!("{code:?} is named twice: give it one share"));
+        }
+    }
     if funding.iter().any(|(_, s)| !(0.0..=1.0).contains(s)) {
         return Err("each share is between 0% and 100%".to_owned());
     }
@@ -554,6 +567,25 @@ mod tests {
             Err("\"half\" is not a share such as 0.6 or 60%".to_owned())
         );
         assert_eq!(parse_funding(""), Ok(Vec::new()));
+        let funding = |pairs: &[(&str, f64)]| -> Vec<(String, f64)> {
+            pairs.iter().map(|(c, s)| ((*c).to_owned(), *s)).collect()
+        };
+        assert_eq!(
+            check_funding(&funding(&[("G-1", 0.5), ("G-1", 0.5)])),
+            Err("\"G-1\" is named twice: give it one share".to_owned())
+        );
+        assert_eq!(
+            check_funding(&funding(&[(" ", 1.0)])),
+            Err("a grant code is empty".to_owned())
+        );
+        assert_eq!(
+            check_funding(&funding(&[("A,B", 1.0)])),
+            Err("\"A,B\": a grant code has no comma or equals sign".to_owned())
+        );
+        assert_eq!(
+            check_funding(&funding(&[("G-1", 0.25), ("G-2", 0.75)])),
+            Ok(())
+        );
     }
 
     #[test]

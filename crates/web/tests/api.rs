@@ -909,11 +909,20 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
         .post("/api/v1/people/9999/assignments", assignment.clone())
         .await;
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    let mut no_code = assignment.clone();
+    no_code["funding"] = json!([{"grant": " ", "share": 1}]);
+    let no_code = app
+        .post(&format!("/api/v1/people/{ada}/assignments"), no_code)
+        .await;
+    assert_eq!(detail(&no_code), "funding: a grant code is empty");
+    // A replaced assignment keeps its step and time when the body leaves them out.
     let mut ended = assignment;
+    ended.as_object_mut().unwrap().remove("fte");
     ended["end"] = json!("2026-12-31");
     let ended = put(format!("/api/v1/assignments/{}", made["id"]), ended).await;
     assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
     assert_eq!(ended.json()["end"], "2026-12-31");
+    assert_eq!(ended.json()["pay"]["fte"], 0.5);
     let contractor = put(
         format!("/api/v1/people/{ada}"),
         json!({"name": "Ada Lovelace", "kind": "contractor"}),

@@ -1227,6 +1227,12 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
         page.text.contains("value=\"9\""),
         "the form keeps what was typed"
     );
+    off[1] = ("level", "300");
+    refused(
+        &b.post(&assign, &off).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The assignment was not made: level: 300 is out of range",
+    );
     let mut funding = assignment;
     funding[6] = ("funding", "G-1");
     refused(

@@ -105,19 +105,26 @@ async fn person_command(
             let who = people::find_person(store, &person).await?;
             let mut fields = who.fields.clone();
             for field in &clear {
-                match field.as_str() {
-                    "email" => fields.email = None,
-                    "github" => fields.github = None,
-                    "renewal" => fields.renewal = None,
+                let (slot, given) = match field.as_str() {
+                    "email" => (&mut fields.email, email.is_some()),
+                    "github" => (&mut fields.github, github.is_some()),
+                    "renewal" => (&mut fields.renewal, renewal.is_some()),
                     other => {
                         return Err(UsageError(format!(
                             "--clear {other}: expected email, github or renewal"
                         ))
                         .into());
                     }
+                };
+                if given {
+                    return Err(UsageError(format!(
+                        "--clear {field} and --{field}: give one or the other"
+                    ))
+                    .into());
                 }
+                *slot = None;
             }
-            fields.name = name.unwrap_or(fields.name);
+            fields.name = name.map(|n| n.trim().to_owned()).unwrap_or(fields.name);
             fields.kind = kind.unwrap_or(fields.kind);
             fields.email = email.or(fields.email);
             fields.github = github.or(fields.github);
@@ -144,9 +151,20 @@ async fn person_command(
             clear,
         } => {
             for field in &clear {
-                if !["end", "monthly-payment", "description"].contains(&field.as_str()) {
+                let given = match field.as_str() {
+                    "end" => end.is_some(),
+                    "monthly-payment" => monthly_payment.is_some(),
+                    "description" => description.is_some(),
+                    _ => {
+                        return Err(UsageError(format!(
+                            "--clear {field}: expected end, monthly-payment or description"
+                        ))
+                        .into());
+                    }
+                };
+                if given {
                     return Err(UsageError(format!(
-                        "--clear {field}: expected end, monthly-payment or description"
+                        "--clear {field} and --{field}: give one or the other"
                     ))
                     .into());
                 }
@@ -317,7 +335,7 @@ async fn band_command(
                 from,
                 &BandRules::default(),
             )?;
-            people::set_bands(store, &super::cli_context(config)?, &bands).await?;
+            people::set_generated_bands(store, &super::cli_context(config)?, &bands).await?;
             println!("{} bands of {ladder} from {from}", bands.len());
             Ok(())
         }

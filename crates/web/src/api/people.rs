@@ -415,8 +415,10 @@ async fn generate_bands(
         day_or_today("from", &input.from)?,
         &BandRules::default(),
     )?;
-    if !input.dry_run {
-        people::set_bands(&state.store, &caller.ctx(), &list).await?;
+    if input.dry_run {
+        people::check_bands(&state.store, &list, true).await?;
+    } else {
+        people::set_generated_bands(&state.store, &caller.ctx(), &list).await?;
     }
     Ok(Json(list.iter().map(BandView::from).collect()))
 }
@@ -631,11 +633,11 @@ pub struct AssignmentInput {
     /// The role's name.
     pub role: String,
     pub level: u8,
-    #[serde(default = "one")]
-    pub step: u8,
-    /// Share of full time, above 0 and at most 1 (default 1).
-    #[serde(default = "full_time")]
-    pub fte: f64,
+    /// Default 1 for a new assignment, the one it has for a replaced one.
+    pub step: Option<u8>,
+    /// Share of full time, above 0 and at most 1; default 1 for a new assignment, the one it
+    /// has for a replaced one.
+    pub fte: Option<f64>,
     /// YYYY-MM-DD.
     pub start: String,
     /// YYYY-MM-DD: the last day.
@@ -647,17 +649,14 @@ pub struct AssignmentInput {
     pub funding: Vec<FundingShare>,
 }
 
-fn full_time() -> f64 {
-    1.0
-}
-
 impl AssignmentInput {
-    fn fields(self) -> Result<AssignmentFields, AppError> {
+    /// The fields; `step` and `fte` left out are `was`'s, or 1 for a new assignment.
+    fn fields(self, was: Option<&AssignmentFields>) -> Result<AssignmentFields, AppError> {
         Ok(AssignmentFields {
             role: self.role.trim().to_owned(),
             level: self.level,
-            step: self.step,
-            fte: self.fte,
+            step: self.step.or(was.map(|w| w.step)).unwrap_or(1),
+            fte: self.fte.or(was.map(|w| w.fte)).unwrap_or(1.0),
             start: super::types::date("start", &Some(self.start))?
                 .ok_or_else(|| AppError::invalid("start", "is required"))?,
             end: super::types::date("end", &self.end)?,
@@ -702,7 +701,7 @@ async fn assign(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<(StatusCode, Json<AssignmentWire>), ApiError> {
-    let created = people::assign(&state.store, &caller.ctx(), id, input.fields()?).await?;
+    let created = people::assign(&state.store, &caller.ctx(), id, input.fields(None)?).await?;
     Ok((
         StatusCode::CREATED,
         Json(assignment_view(&state, &caller, &created).await?),
@@ -719,7 +718,8 @@ async fn edit_assignment(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<Json<AssignmentWire>, ApiError> {
-    let fields = input.fields()?;
+    let was = people::find_assignment(&state.store, id).await?;
+    let fields = input.fields(Some(&was.fields))?;
     let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
     Ok(Json(assignment_view(&state, &caller, &edited).await?))
 }

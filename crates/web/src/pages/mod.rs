@@ -322,8 +322,14 @@ pub(crate) fn typed_number<T: std::str::FromStr>(field: &str, text: &str) -> Res
     if text.is_empty() {
         return Err(AppError::invalid(field, "is required"));
     }
-    text.parse()
-        .map_err(|_| AppError::invalid(field, format!("{text:?} is not a number")))
+    text.parse().map_err(|_| {
+        let message = if text.parse::<f64>().is_ok() {
+            format!("{text} is out of range")
+        } else {
+            format!("{text:?} is not a number")
+        };
+        AppError::invalid(field, message)
+    })
 }
 
 /// A form's day, when one was typed.

@@ -454,9 +454,7 @@ async fn assignment_page(
     form: Option<AssignmentForm>,
 ) -> Response {
     let page = async {
-        let mut tx = state.store.begin().await?;
-        let found = tx.get_assignment(id).await?;
-        drop(tx);
+        let found = people::find_assignment(&state.store, id).await?;
         Ok::<_, AppError>(AssignmentPage {
             layout: Layout::new(
                 format!(

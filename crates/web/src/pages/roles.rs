@@ -274,7 +274,7 @@ async fn generate_bands(
             day("from", &form.from)?.unwrap_or_else(today),
             &BandRules::default(),
         )?;
-        people::set_bands(&state.store, &caller.ctx(), &bands).await?;
+        people::set_generated_bands(&state.store, &caller.ctx(), &bands).await?;
         Ok("/roles".to_owned())
     }
     .await;
