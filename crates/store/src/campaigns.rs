@@ -98,11 +98,7 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<CampaignRecord> {
-        sqlx::query("UPDATE campaigns SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(deleted.map(timestamp_text))
-            .bind(timestamp_text(at))
-            .bind(id.get())
-            .execute(&mut *self.inner)
+        self.set_deleted_at("campaigns", id.get(), deleted, at)
             .await?;
         self.get_campaign(id).await
     }

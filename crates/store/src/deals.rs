@@ -355,13 +355,7 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<DealRecord> {
-        let done = sqlx::query("UPDATE deals SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(deleted.map(timestamp_text))
-            .bind(timestamp_text(at))
-            .bind(id.get())
-            .execute(&mut *self.inner)
-            .await?;
-        if done.rows_affected() == 0 {
+        if self.set_deleted_at("deals", id.get(), deleted, at).await? == 0 {
             return Err(StoreError::NotFound {
                 kind: "deal",
                 id: id.to_string(),

@@ -309,6 +309,25 @@ impl Tx {
         self.inner.rollback().await?;
         Ok(())
     }
+
+    /// Soft-deletes (`deleted` is when) or restores the row `id` of `table`; how many rows
+    /// changed (0: there is no such row).
+    pub(crate) async fn set_deleted_at(
+        &mut self,
+        table: &'static str,
+        id: i64,
+        deleted: Option<jiff::Timestamp>,
+        at: jiff::Timestamp,
+    ) -> Result<u64> {
+        let sql = format!("UPDATE {table} SET deleted_at = $1, updated_at = $2 WHERE id = $3");
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(deleted.map(timestamp_text))
+            .bind(timestamp_text(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?
+            .rows_affected())
+    }
 }
 
 /// `($1, $2, …), ($k, …)` for `rows` rows of `columns` parameters each. SQLite gets anonymous

@@ -98,14 +98,11 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<OrganizationRecord> {
-        let done =
-            sqlx::query("UPDATE organizations SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-                .bind(deleted.map(timestamp_text))
-                .bind(timestamp_text(at))
-                .bind(id.get())
-                .execute(&mut *self.inner)
-                .await?;
-        if done.rows_affected() == 0 {
+        if self
+            .set_deleted_at("organizations", id.get(), deleted, at)
+            .await?
+            == 0
+        {
             return Err(not_found(id));
         }
         get(&mut *self.inner, id).await

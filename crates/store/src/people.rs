@@ -204,12 +204,7 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<PersonRecord> {
-        sqlx::query("UPDATE people SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(deleted.map(timestamp_text))
-            .bind(timestamp_text(at))
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
+        self.set_deleted_at("people", id, deleted, at).await?;
         self.get_person_record(id).await
     }
 
@@ -304,12 +299,7 @@ impl Tx {
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<AssignmentRecord> {
-        sqlx::query("UPDATE assignments SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-            .bind(deleted.map(timestamp_text))
-            .bind(timestamp_text(at))
-            .bind(id)
-            .execute(&mut *self.inner)
-            .await?;
+        self.set_deleted_at("assignments", id, deleted, at).await?;
         self.get_assignment_record(id).await
     }
 
