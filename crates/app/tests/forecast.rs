@@ -1,5 +1,5 @@
 //! The organisation's sample export must give exactly the numbers it trusts today
-//! (shared/data/sample_expected, books closed 2026-02, FSP fee 0.15, net assets 500,000,
+//! (testdata/sample_expected, books closed 2026-02, FSP fee 0.15, net assets 500,000,
 //! monthly costs 100,000, no usage data).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
@@ -11,7 +11,7 @@ use bearing_core::forecast::{Forecast, HealthAssumptions, health};
 use bearing_core::{Actor, Month, Source};
 use bearing_store::testing::TestDb;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
 
 fn expected(name: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let path = format!("{DATA}/sample_expected/{name}");

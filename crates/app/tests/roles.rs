@@ -1,5 +1,5 @@
-//! Role pages through the records: the seed documents imported, published again, and
-//! imported again without change, on both backends.
+//! Role pages through the records: the job-titles and Partnerships pages of `testdata/roles`
+//! imported, published again, and imported again without change, on both backends.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
@@ -9,48 +9,50 @@ use bearing_formats::myst;
 use bearing_store::testing::TestDb;
 
 bearing_store::on_both_backends!(
-    the_seed_documents_round_trip_through_the_records,
+    role_pages_round_trip_through_the_records,
     an_area_page_that_does_not_say_its_area_needs_one,
 );
 
-const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds");
-const TITLES: &str = "000_f29e73a95cfc75c0.txt";
-const PARTNERSHIPS: &str = "003_37af37446fc9784a.txt";
+const PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/roles");
+const TITLES: &str = "job-titles.md";
+const PARTNERSHIPS: &str = "partnerships.md";
 
 fn ctx() -> Context {
     Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)
 }
 
-fn seed(name: &str) -> String {
-    std::fs::read_to_string(format!("{SEEDS}/{name}")).unwrap()
+fn page(name: &str) -> String {
+    std::fs::read_to_string(format!("{PAGES}/{name}")).unwrap()
 }
 
-async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
+async fn role_pages_round_trip_through_the_records(db: &TestDb) {
     let store = db.store().await;
-    let dry = roles::import(&store, &ctx(), TITLES, &seed(TITLES), None, true)
+    let dry = roles::import(&store, &ctx(), TITLES, &page(TITLES), None, true)
         .await
         .unwrap();
-    assert_eq!(dry.new_roles.len(), 3);
+    assert_eq!(dry.new_roles.len(), 5);
     assert!(
         store.list_roles().await.unwrap().is_empty(),
         "a dry run writes nothing"
     );
-    let titles = roles::import(&store, &ctx(), TITLES, &seed(TITLES), None, false)
+    let titles = roles::import(&store, &ctx(), TITLES, &page(TITLES), None, false)
         .await
         .unwrap();
     assert_eq!(
         titles.new_roles,
         [
-            "Open Source Infrastructure Engineer",
-            "Senior Open Source Infrastructure Engineer",
-            "Partnerships Lead"
+            "Executive Director",
+            "Infrastructure Engineer",
+            "Senior Infrastructure Engineer",
+            "Partnerships Lead",
+            "Community Success Manager"
         ]
     );
     let area = roles::import(
         &store,
         &ctx(),
         PARTNERSHIPS,
-        &seed(PARTNERSHIPS),
+        &page(PARTNERSHIPS),
         None,
         false,
     )
@@ -78,7 +80,7 @@ async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
     );
     assert_eq!(
         lead.text.revisit.map(|m| m.to_string()).as_deref(),
-        Some("2022-09")
+        Some("2027-03")
     );
     let history = store
         .list_audit(EntityKind::Role, &lead.id.to_string())
@@ -95,10 +97,10 @@ async fn the_seed_documents_round_trip_through_the_records(db: &TestDb) {
         .unwrap();
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["job-titles.md", "partnerships.md"]);
-    for ((_, page), original) in pages.iter().zip([TITLES, PARTNERSHIPS]) {
+    for ((_, written), original) in pages.iter().zip([TITLES, PARTNERSHIPS]) {
         assert!(
-            myst::equivalent(page, &seed(original)),
-            "{original}:\n{page}"
+            myst::equivalent(written, &page(original)),
+            "{original}:\n{written}"
         );
     }
     // Importing what was published changes nothing.

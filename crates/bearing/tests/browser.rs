@@ -586,7 +586,7 @@ async fn journeys(j: &mut Journey) {
     // The CRM export through the import page: a dry run, then the confirmed import.
     j.open("/imports").await;
     j.check("imports").await;
-    let sample = manifest_dir().join("../../../shared/data/sample_deals.csv");
+    let sample = manifest_dir().join("../../testdata/sample_deals.csv");
     let sample = sample.canonicalize().unwrap();
     j.web
         .find(By::Css("input[type='file']"))

@@ -8,7 +8,7 @@ use support::{assert_one_line_error, bearing};
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/sample_deals.csv"
+    "/../../testdata/sample_deals.csv"
 );
 
 #[test]
@@ -1227,13 +1227,13 @@ fn clusters_are_listed_shown_and_edited_and_a_pull_needs_a_server() {
 fn role_pages_import_and_publish_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds");
-    let titles = format!("{seeds}/000_f29e73a95cfc75c0.txt");
-    let area = format!("{seeds}/003_37af37446fc9784a.txt");
+    let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/roles");
+    let titles = format!("{pages}/job-titles.md");
+    let area = format!("{pages}/partnerships.md");
     let dry = bearing(d, &["import", "roles", &titles, "--dry-run"], &[]);
     assert_eq!(dry.status, 0, "{}", dry.stderr);
     assert!(
-        dry.stdout.contains("roles 3 (Open Source Infrastructure Engineer, Senior Open Source Infrastructure Engineer, Partnerships Lead) new")
+        dry.stdout.contains("roles 5 (Executive Director, Infrastructure Engineer, Senior Infrastructure Engineer, Partnerships Lead, Community Success Manager) new")
             && dry.stdout.ends_with("(dry run: nothing was written)\n"),
         "{}",
         dry.stdout
@@ -1247,8 +1247,8 @@ fn role_pages_import_and_publish_from_the_command_line() {
     );
     let list = bearing(d, &["role", "list", "--format", "csv"], &[]);
     assert!(
-        list.stdout.lines().nth(3).unwrap().starts_with(
-            "Partnerships Lead,Partnerships,\"Ensure that 2i2c has effective relationships"
+        list.stdout.lines().nth(4).unwrap().starts_with(
+            "Partnerships Lead,Partnerships,Ensure the organisation has the relationships"
         ),
         "{}",
         list.stdout

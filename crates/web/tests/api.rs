@@ -23,7 +23,7 @@ bearing_store::on_both_backends!(
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/sample_deals.csv"
+    "/../../testdata/sample_deals.csv"
 );
 
 struct App(Router, String);

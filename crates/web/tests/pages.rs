@@ -31,7 +31,7 @@ bearing_store::on_both_backends!(
 const PASSWORD: &str = "correct horse battery";
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/sample_deals.csv"
+    "/../../testdata/sample_deals.csv"
 );
 
 struct Reply {
