@@ -1,9 +1,14 @@
 //! Accounts: users, sign-in, sessions and API tokens.
 //!
-//! Passwords are hashed with Argon2id. Session and token secrets are 32 random bytes the
-//! client holds; the store keeps only their BLAKE2b hash, so a copy of the database cannot
-//! be used to sign in. Five failed sign-ins in a row lock an account for fifteen minutes; the
-//! refusal does not say whether the email exists.
+//! Passwords are hashed with Argon2id, off the async runtime and a few at a time. Session and
+//! token secrets are 32 random bytes the client holds; the store keeps only their BLAKE2b
+//! hash, so a copy of the database cannot be used to sign in. Five failed sign-ins in a row
+//! lock an account for fifteen minutes (counted in one atomic update, so failures sent at once
+//! each count); a locked account, an unknown one and a wrong password get the same answer
+//! after the same work. One address may fail [`MAX_FAILURES_PER_ADDRESS`] times in
+//! [`THROTTLE_WINDOW`] before it is refused without a check, so no client can try thousands of
+//! accounts or keep the admin locked out. Sign-ins, failures, lockouts and sign-outs are
+//! recorded in the audit log (entity `sign-in`), never with the password.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -19,10 +24,12 @@ use crate::{AppError, Change, Context, Result, audit};
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 /// How long a lock lasts.
 pub const LOCKOUT: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
-/// A session ends after this long without a request…
-pub const SESSION_IDLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
-/// …and at the latest this long after sign-in.
-pub const SESSION_MAX: jiff::SignedDuration = jiff::SignedDuration::from_hours(30 * 24);
+/// Failed sign-ins one address may make in [`THROTTLE_WINDOW`] before it is refused.
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// The window of the per-address throttle.
+pub const THROTTLE_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+/// Addresses the throttle remembers at most; beyond, the oldest windows are forgotten first.
+const THROTTLE_ADDRESSES: usize = 100_000;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The prefix of API tokens, so that a leaked one is recognisable (and greppable).
@@ -173,7 +180,8 @@ pub async fn add_user(
         ));
     }
     check_password(password)?;
-    let hash = hash_password(password)?;
+    let password = password.to_owned();
+    let hash = crate::heavy::hash(move || hash_password(&password)).await??;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let user = tx
@@ -255,6 +263,41 @@ pub async fn update_user(
     Ok(after)
 }
 
+/// How long a browser session lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// A session ends after this long without a request…
+    pub idle: jiff::SignedDuration,
+    /// …and at the latest this long after sign-in.
+    pub absolute: jiff::SignedDuration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle: jiff::SignedDuration::from_hours(12),
+            absolute: jiff::SignedDuration::from_hours(7 * 24),
+        }
+    }
+}
+
+/// What signing in needs beside the store, one per server: how long sessions last, and the
+/// failed sign-ins of each client address in the current window.
+#[derive(Debug, Default)]
+pub struct SignIns {
+    pub sessions: SessionLimits,
+    failures: std::sync::Mutex<std::collections::HashMap<String, (jiff::Timestamp, u32)>>,
+}
+
+/// One try at signing in, and where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address as the server sees it (or as a trusted proxy says).
+    pub address: &'a str,
+}
+
 /// A signed-in browser session: the secret for the cookie and whose it is.
 #[derive(Debug)]
 pub struct SignedIn {
@@ -262,115 +305,273 @@ pub struct SignedIn {
     pub user: UserRecord,
 }
 
-/// Checks email and password and opens a session.
-pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<SignedIn> {
-    let now = jiff::Timestamp::now();
-    let user = match normalize_email(email) {
-        Ok(email) => store.find_user_by_email(&email).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
-        let _ = password_matches(password, decoy_hash());
-        return Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()));
-    };
-    if let Some(until) = user
-        .locked_until
-        .as_deref()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-    {
-        if until > now {
-            return Err(AppError::Unauthorized(format!(
-                "too many failed sign-ins: try again after {} UTC",
-                until.strftime("%H:%M")
-            )));
+impl SignIns {
+    pub fn new(sessions: SessionLimits) -> Self {
+        SignIns {
+            sessions,
+            failures: std::sync::Mutex::default(),
         }
-        store.clear_failed_sign_ins(user.id).await?;
     }
-    if !password_matches(password, &user.password_hash) {
-        let failures = if user.locked_until.is_some() {
-            1
-        } else {
-            user.failed_sign_ins + 1
+
+    fn failures(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, std::collections::HashMap<String, (jiff::Timestamp, u32)>>>
+    {
+        self.failures
+            .lock()
+            .map_err(|_| AppError::Internal("the sign-in throttle's lock is poisoned".into()))
+    }
+
+    /// Refuses an address that failed too often in the current window.
+    fn check_address(&self, address: &str, now: jiff::Timestamp) -> Result<()> {
+        let failures = self.failures()?;
+        match failures.get(address) {
+            Some((since, count))
+                if *count >= MAX_FAILURES_PER_ADDRESS && now < *since + THROTTLE_WINDOW =>
+            {
+                Err(AppError::TooManyRequests(format!(
+                    "too many failed sign-ins from your address: try again after {} UTC",
+                    (*since + THROTTLE_WINDOW).strftime("%H:%M")
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn count_failure(&self, address: &str, now: jiff::Timestamp) -> Result<()> {
+        let mut failures = self.failures()?;
+        if failures.len() >= THROTTLE_ADDRESSES {
+            failures.retain(|_, (since, _)| now < *since + THROTTLE_WINDOW);
+        }
+        if failures.len() >= THROTTLE_ADDRESSES {
+            let oldest = failures
+                .iter()
+                .min_by_key(|(_, (since, _))| *since)
+                .map(|(a, _)| a.clone());
+            if let Some(oldest) = oldest {
+                failures.remove(&oldest);
+            }
+        }
+        let entry = failures.entry(address.to_owned()).or_insert((now, 0));
+        if now >= entry.0 + THROTTLE_WINDOW {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+
+    /// Checks email and password and opens a session. Every refusal but the address
+    /// throttle's says the same and costs the same: an unknown email, a disabled or locked
+    /// account and a wrong password are not told apart.
+    pub async fn sign_in(&self, store: &Store, attempt: Attempt<'_>) -> Result<SignedIn> {
+        let now = jiff::Timestamp::now();
+        self.check_address(attempt.address, now)?;
+        let user = match normalize_email(attempt.email) {
+            Ok(email) => store.find_user_by_email(&email).await?,
+            Err(_) => None,
+        }
+        .filter(|u| u.disabled_at.is_none());
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        let password = attempt.password.to_owned();
+        let matches = crate::heavy::hash(move || match &hash {
+            Some(hash) => password_matches(&password, hash),
+            None => password_matches(&password, decoy_hash()),
+        })
+        .await?;
+        let refused = || Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()));
+        let Some(user) = user else {
+            self.count_failure(attempt.address, now)?;
+            record_event(store, attempt, None, Action::Update, "failed", now).await?;
+            return refused();
         };
-        let lock =
-            (failures >= MAX_FAILED_SIGN_INS).then(|| bearing_store::timestamp_text(now + LOCKOUT));
-        store
-            .record_failed_sign_in(user.id, lock.as_deref())
+        let locked = user
+            .locked_until
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .is_some_and(|until| until > now);
+        if locked {
+            self.count_failure(attempt.address, now)?;
+            record_event(
+                store,
+                attempt,
+                Some(&user),
+                Action::Update,
+                "refused while locked",
+                now,
+            )
             .await?;
-        return Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()));
-    }
-    if user.failed_sign_ins > 0 {
-        store.clear_failed_sign_ins(user.id).await?;
-    }
-    let secret = Secret::generate("")?;
-    store
-        .insert_session(user.id, &secret.hash(), now, now + SESSION_IDLE)
+            return refused();
+        }
+        if !matches {
+            self.count_failure(attempt.address, now)?;
+            let (_, lock) = store
+                .record_failed_sign_in(user.id, now, MAX_FAILED_SIGN_INS, now + LOCKOUT)
+                .await?;
+            record_event(store, attempt, Some(&user), Action::Update, "failed", now).await?;
+            if lock.is_some() {
+                record_event(store, attempt, Some(&user), Action::Update, "locked", now).await?;
+            }
+            return refused();
+        }
+        if user.failed_sign_ins > 0 || user.locked_until.is_some() {
+            store.clear_failed_sign_ins(user.id).await?;
+        }
+        let secret = Secret::generate("")?;
+        store
+            .insert_session(user.id, &secret.hash(), now, now + self.sessions.idle)
+            .await?;
+        record_event(
+            store,
+            attempt,
+            Some(&user),
+            Action::Create,
+            "signed in",
+            now,
+        )
         .await?;
-    Ok(SignedIn { secret, user })
+        Ok(SignedIn { secret, user })
+    }
+
+    /// The user of an open session, moving its expiry (at most once a minute, so that a page
+    /// with many requests writes once): `idle` from now, but never past `absolute` from its
+    /// start.
+    pub async fn session_user(&self, store: &Store, secret: &Secret) -> Result<Option<UserRecord>> {
+        let now = jiff::Timestamp::now();
+        let Some((session, user)) = store.find_session(&secret.hash(), now).await? else {
+            return Ok(None);
+        };
+        let parse = |text: &str| -> Result<jiff::Timestamp> {
+            text.parse()
+                .map_err(|e| AppError::Internal(format!("session {}: {e}", session.id)))
+        };
+        let created = parse(&session.created_at)?;
+        if now >= created + self.sessions.absolute {
+            return Ok(None);
+        }
+        if now.duration_since(parse(&session.last_seen_at)?) >= jiff::SignedDuration::from_mins(1) {
+            let expires = (now + self.sessions.idle).min(created + self.sessions.absolute);
+            store.touch_session(session.id, now, expires).await?;
+        }
+        Ok(Some(user))
+    }
+
+    /// Ends a session and records who signed out.
+    pub async fn sign_out(&self, store: &Store, secret: &Secret, address: &str) -> Result<()> {
+        let now = jiff::Timestamp::now();
+        let user = store.find_session(&secret.hash(), now).await?;
+        store.end_session(&secret.hash(), now).await?;
+        if let Some((_, user)) = user {
+            let attempt = Attempt {
+                email: &user.email,
+                password: "",
+                address,
+            };
+            record_event(
+                store,
+                attempt,
+                Some(&user),
+                Action::Delete,
+                "signed out",
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Changes one's own password after checking the current one; every session of the user
+    /// ends (and, unless `keep_tokens`, every API token), and a new session is opened for the
+    /// browser that made the change.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn change_password(
+        &self,
+        store: &Store,
+        ctx: &Context,
+        user: i64,
+        current: &str,
+        new: &str,
+        keep_tokens: bool,
+        address: &str,
+    ) -> Result<SignedIn> {
+        let record = store.get_user(user).await?;
+        let hash = record.password_hash.clone();
+        let given = current.to_owned();
+        if !crate::heavy::hash(move || password_matches(&given, &hash)).await? {
+            return Err(AppError::invalid(
+                "current password",
+                "is not your password",
+            ));
+        }
+        check_password(new)?;
+        if new == current {
+            return Err(AppError::invalid(
+                "new password",
+                "must differ from the current one",
+            ));
+        }
+        set_password(store, ctx, &record, new, keep_tokens).await?;
+        self.sign_in(
+            store,
+            Attempt {
+                email: &record.email,
+                password: new,
+                address,
+            },
+        )
+        .await
+    }
 }
 
-/// The user of an open session, moving its expiry (at most once a minute, so that a page
-/// with many requests writes once).
-pub async fn session_user(store: &Store, secret: &Secret) -> Result<Option<UserRecord>> {
-    let now = jiff::Timestamp::now();
-    let Some((session, user)) = store.find_session(&secret.hash(), now).await? else {
-        return Ok(None);
-    };
-    let last_seen: jiff::Timestamp = session
-        .last_seen_at
-        .parse()
-        .map_err(|e| AppError::Internal(format!("session {}: {e}", session.id)))?;
-    if now.duration_since(last_seen) >= jiff::SignedDuration::from_mins(1) {
-        let created: jiff::Timestamp = session
-            .created_at
-            .parse()
-            .map_err(|e| AppError::Internal(format!("session {}: {e}", session.id)))?;
-        let expires = (now + SESSION_IDLE).min(created + SESSION_MAX);
-        store.touch_session(session.id, now, expires).await?;
-    }
-    Ok(Some(user))
-}
-
-pub async fn sign_out(store: &Store, secret: &Secret) -> Result<()> {
-    store
-        .end_session(&secret.hash(), jiff::Timestamp::now())
-        .await?;
+/// Records a sign-in event in the audit log: who (when the account is known), from where,
+/// and what happened; never the password.
+async fn record_event(
+    store: &Store,
+    attempt: Attempt<'_>,
+    user: Option<&UserRecord>,
+    action: Action,
+    event: &str,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    let actor = user
+        .map(|u| u.email.clone())
+        .or_else(|| normalize_email(attempt.email).ok())
+        .and_then(|e| bearing_core::Actor::parse(&e).ok())
+        .unwrap_or_else(|| {
+            bearing_core::Actor::parse("anonymous")
+                .unwrap_or_else(|_| unreachable!("a valid actor"))
+        });
+    let ctx = Context::new(actor, bearing_core::Source::Web);
+    let after = serde_json::json!({
+        "event": event,
+        "user": user.map(|u| u.id),
+        "address": attempt.address,
+    });
+    let mut tx = store.begin().await?;
+    audit(
+        &mut tx,
+        &ctx,
+        at,
+        Change {
+            entity: EntityKind::SignIn,
+            id: user.map_or_else(|| "-".to_owned(), |u| u.id.to_string()),
+            action,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
-/// Changes one's own password after checking the current one; every session of the user
-/// ends, and a new one is opened for the browser that made the change.
-pub async fn change_password(
-    store: &Store,
-    ctx: &Context,
-    user: i64,
-    current: &str,
-    new: &str,
-) -> Result<SignedIn> {
-    let record = store.get_user(user).await?;
-    if !password_matches(current, &record.password_hash) {
-        return Err(AppError::invalid(
-            "current password",
-            "is not your password",
-        ));
-    }
-    check_password(new)?;
-    if new == current {
-        return Err(AppError::invalid(
-            "new password",
-            "must differ from the current one",
-        ));
-    }
-    set_password(store, ctx, &record, new).await?;
-    sign_in(store, &record.email, new).await
-}
-
-/// Sets a user's password (an admin's reset, or `bearing user password`); ends their sessions.
+/// Sets a user's password (an admin's reset, or `bearing user password`); ends their sessions
+/// and, unless `keep_tokens`, revokes their API tokens.
 pub async fn reset_password(
     store: &Store,
     ctx: &Context,
     email: &str,
     new: &str,
+    keep_tokens: bool,
 ) -> Result<UserRecord> {
     let email = normalize_email(email)?;
     let record = store
@@ -378,15 +579,25 @@ pub async fn reset_password(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))?;
     check_password(new)?;
-    set_password(store, ctx, &record, new).await?;
+    set_password(store, ctx, &record, new, keep_tokens).await?;
     Ok(record)
 }
 
-async fn set_password(store: &Store, ctx: &Context, user: &UserRecord, new: &str) -> Result<()> {
-    let hash = hash_password(new)?;
+async fn set_password(
+    store: &Store,
+    ctx: &Context,
+    user: &UserRecord,
+    new: &str,
+    keep_tokens: bool,
+) -> Result<()> {
+    let new = new.to_owned();
+    let hash = crate::heavy::hash(move || hash_password(&new)).await??;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     tx.set_password(user.id, &hash, at).await?;
+    if !keep_tokens {
+        tx.revoke_api_tokens_of(user.id, at).await?;
+    }
     let after = tx.get_user(user.id).await?;
     // The audit row says that the password changed, never what to.
     audit(
@@ -407,7 +618,15 @@ pub struct NewToken {
     pub token: ApiTokenRecord,
 }
 
-pub async fn create_token(store: &Store, ctx: &Context, user: i64, name: &str) -> Result<NewToken> {
+/// A new API token for `user`, named for what it is for; with `expires`, it is accepted until
+/// the start of that day (UTC), which must lie ahead.
+pub async fn create_token(
+    store: &Store,
+    ctx: &Context,
+    user: i64,
+    name: &str,
+    expires: Option<bearing_core::Date>,
+) -> Result<NewToken> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::invalid(
@@ -415,11 +634,26 @@ pub async fn create_token(store: &Store, ctx: &Context, user: i64, name: &str) -
             "say what the token is for, in at most 100 printable characters",
         ));
     }
-    let secret = Secret::generate(TOKEN_PREFIX)?;
     let at = jiff::Timestamp::now();
+    let expires = expires
+        .map(|day| {
+            day.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .map_err(|e| AppError::invalid("expires", e.to_string()))
+        })
+        .transpose()?;
+    if expires.is_some_and(|e| e <= at) {
+        return Err(AppError::invalid(
+            "expires",
+            "must be a day after today: a token that has expired already is of no use",
+        ));
+    }
+    let secret = Secret::generate(TOKEN_PREFIX)?;
     let mut tx = store.begin().await?;
     let record = tx.get_user(user).await?;
-    let token = tx.insert_api_token(user, name, &secret.hash(), at).await?;
+    let token = tx
+        .insert_api_token(user, name, &secret.hash(), at, expires)
+        .await?;
     audit(
         &mut tx,
         ctx,

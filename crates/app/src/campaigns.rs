@@ -8,6 +8,7 @@ use bearing_store::{CampaignRecord, CampaignRow, Store};
 use crate::{AppError, Change, Context, Result, audit};
 
 fn validate(row: &CampaignRow) -> Result<CampaignRow> {
+    crate::text::check_text(row)?;
     let mut row = row.clone();
     row.name = row.name.trim().to_owned();
     if row.name.is_empty() {

@@ -52,6 +52,7 @@ impl Organizations {
 }
 
 pub(crate) fn row(organizations: &Organizations, fields: &ContactFields) -> Result<ContactRow> {
+    crate::text::check_text(fields)?;
     if let Some((field, message)) = fields.problems().into_iter().next() {
         return Err(AppError::invalid(field, message));
     }

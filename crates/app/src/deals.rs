@@ -293,6 +293,7 @@ fn needs(outcome: StageOutcome) -> &'static str {
 }
 
 fn validate(fields: &DealFields) -> Result<()> {
+    crate::text::check_text(fields)?;
     match fields.problems().into_iter().next() {
         Some((field, message)) => Err(AppError::invalid(field, message)),
         None => Ok(()),

@@ -17,6 +17,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// The caller asked too often; try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The operation cannot be done in this setup (e.g. a backup of PostgreSQL).
     #[error("{0}")]
     Unsupported(String),

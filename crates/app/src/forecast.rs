@@ -59,12 +59,13 @@ pub async fn deal_months(
     let Some(start) = assumptions.books_closed.and_then(|m| m.plus(1)) else {
         return Ok(Vec::new());
     };
-    let forecast = Forecast::new(
+    let forecast = Forecast::with_horizon(
         vec![forecast_deal(
             deal.clone(),
             &assumptions.stage_probabilities,
         )],
         start,
+        assumptions.horizon_years,
     );
     let table = forecast.deal_months();
     Ok(table
@@ -76,22 +77,31 @@ pub async fn deal_months(
         .collect())
 }
 
-/// The forecast with books closed through `books_closed`: it starts the month after.
+/// The forecast with books closed through `books_closed`: it starts the month after, with the
+/// default horizon and the stages' own probabilities.
 pub async fn forecast(store: &Store, books_closed: Month) -> Result<Forecast> {
-    forecast_with(store, books_closed, &std::collections::BTreeMap::new()).await
+    let assumptions = bearing_core::assumptions::Assumptions {
+        books_closed: Some(books_closed),
+        ..Default::default()
+    };
+    forecast_with(store, &assumptions).await
 }
 
-/// [`forecast`] with the assumptions' stage probabilities.
+/// The forecast the assumptions ask for: from the month after the books closed, to their
+/// horizon, with their stage probabilities.
 pub async fn forecast_with(
     store: &Store,
-    books_closed: Month,
-    stage_probabilities: &std::collections::BTreeMap<String, f64>,
+    assumptions: &bearing_core::assumptions::Assumptions,
 ) -> Result<Forecast> {
+    let books_closed = assumptions.books_closed.ok_or_else(|| {
+        crate::AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
+    })?;
     let start = books_closed.plus(1).ok_or_else(|| {
         crate::AppError::invalid("books-closed", "the month after it is outside the calendar")
     })?;
-    Ok(Forecast::new(
-        snapshot_with(store, stage_probabilities).await?,
+    Ok(Forecast::with_horizon(
+        snapshot_with(store, &assumptions.stage_probabilities).await?,
         start,
+        assumptions.horizon_years,
     ))
 }

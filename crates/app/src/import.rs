@@ -152,6 +152,10 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
             errors.push(error(&row, field, "", message));
             continue;
         }
+        if let Err(AppError::Invalid { field, message }) = crate::text::check_text(&after) {
+            errors.push(error(&row, &field, "", message));
+            continue;
+        }
         let old_properties = properties.remove(&deal.id).unwrap_or_default();
         let mut merged = old_properties.clone();
         merged.extend(row.properties.clone());

@@ -23,7 +23,9 @@ pub mod snapshot;
 pub mod usage;
 
 mod error;
+mod heavy;
 mod soft_delete;
+mod text;
 
 use bearing_core::deal::FieldChange;
 use bearing_core::{Action, Actor, DealId, EntityKind, Source};

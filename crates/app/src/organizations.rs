@@ -12,6 +12,7 @@ pub async fn create(
     ctx: &Context,
     fields: OrganizationFields,
 ) -> Result<OrganizationRecord> {
+    crate::text::check_text(&fields)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let created = tx.insert_organization(&fields, at).await?;
@@ -32,6 +33,7 @@ pub async fn update(
     id: OrganizationId,
     fields: OrganizationFields,
 ) -> Result<OrganizationRecord> {
+    crate::text::check_text(&fields)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let before = tx.get_organization(id).await?;

@@ -81,6 +81,7 @@ pub async fn add_person(
     ctx: &Context,
     fields: PersonFields,
 ) -> Result<PersonRecord> {
+    crate::text::check_text(&fields)?;
     check(fields.problems())?;
     check_unique(store, &fields, None).await?;
     let at = jiff::Timestamp::now();
@@ -112,6 +113,7 @@ pub async fn edit_person(
     id: i64,
     fields: PersonFields,
 ) -> Result<PersonRecord> {
+    crate::text::check_text(&fields)?;
     check(fields.problems())?;
     let before = live_person(store, id).await?;
     if before.fields == fields {
@@ -162,6 +164,7 @@ pub async fn edit_person(
 /// Checks an assignment for a person of `kind`: its own fields, that the role exists, and
 /// that the level and step are on the role's ladder. Returns the role's id.
 async fn checked_role(store: &Store, kind: PersonKind, fields: &AssignmentFields) -> Result<i64> {
+    crate::text::check_text(fields)?;
     check(fields.problems(kind))?;
     let role = store
         .list_roles()
@@ -232,6 +235,7 @@ pub async fn edit_assignment(
     let same_place = (&fields.role, fields.level, fields.step)
         == (&before.fields.role, before.fields.level, before.fields.step);
     let role = if same_place {
+        crate::text::check_text(&fields)?;
         check(fields.problems(person.fields.kind))?;
         before.role_id
     } else {
@@ -919,9 +923,8 @@ pub async fn balance(
     let month = Month::of(today);
     let (costs, costs_note) = effective_costs(store, a, month).await?;
     let sold = match a.books_closed {
-        Some(books_closed) => {
-            let f =
-                crate::forecast::forecast_with(store, books_closed, &a.stage_probabilities).await?;
+        Some(_) => {
+            let f = crate::forecast::forecast_with(store, a).await?;
             let committed = f.committed_row();
             Some(
                 f.months

@@ -29,12 +29,13 @@ pub struct StageChanges {
 
 fn check_name(name: &str) -> Result<String> {
     let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.len() > 80 {
+    if trimmed.is_empty() || trimmed.chars().count() > 80 {
         return Err(AppError::invalid(
             "name",
             "a name of 1 to 80 characters is needed",
         ));
     }
+    bearing_core::text::check(trimmed, 80).map_err(|reason| AppError::invalid("name", reason))?;
     Ok(trimmed.to_owned())
 }
 

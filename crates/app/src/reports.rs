@@ -65,16 +65,16 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
     let forecast = if names.iter().all(|n| is_usage(n)) {
         None
     } else {
-        let books_closed = assumptions.books_closed.ok_or_else(|| {
-            AppError::invalid("books-closed", "not set: `bearing assumptions set books-closed=YYYY-MM` names the last month whose books are closed")
-        })?;
-        let forecast =
-            crate::forecast::forecast_with(store, books_closed, &assumptions.stage_probabilities)
-                .await?;
+        let forecast = crate::forecast::forecast_with(store, &assumptions).await?;
         let (costs, costs_note) =
             crate::people::effective_costs(store, &assumptions, forecast.start).await?;
         assumptions.monthly_costs = costs;
-        let (low, high) = forecast.scenarios(&assumptions.monte_carlo());
+        let mc = assumptions.monte_carlo();
+        let (forecast, low, high) = crate::heavy::forecast(move || {
+            let (low, high) = forecast.scenarios(&mc);
+            (forecast, low, high)
+        })
+        .await?;
         forecast.check(&low, &high).map_err(|problems| {
             AppError::Internal(format!(
                 "the forecast failed its consistency checks: {}",
@@ -242,7 +242,7 @@ fn flags(f: &Forecast) -> Table {
             Some(
                 reasons
                     .iter()
-                    .map(|r| r.explain())
+                    .map(|r| f.flag_detail(i, *r))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),

@@ -86,6 +86,8 @@ pub async fn import(
     area: Option<&str>,
     dry_run: bool,
 ) -> Result<RolesPlan> {
+    bearing_core::text::check(text, usize::MAX)
+        .map_err(|reason| AppError::invalid(file, reason))?;
     let mut plan = RolesPlan {
         file: file.to_owned(),
         ..RolesPlan::default()
@@ -281,6 +283,7 @@ pub async fn add(
     if name.is_empty() {
         return Err(AppError::invalid("name", "is required"));
     }
+    crate::text::check_text(&serde_json::json!({ "name": name, "area": area }))?;
     let roles = store.list_roles().await?;
     if roles.iter().any(|r| r.text.name == name) {
         return Err(AppError::Conflict(format!(
@@ -326,7 +329,7 @@ async fn area_id(store: &Store, area: Option<&str>) -> Result<Option<i64>> {
 
 /// What can be changed about a role: all but its name. Sections the role pages have and
 /// Bearing does not recognise stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoleChange {
     pub area: Option<String>,
     /// The bands the role is paid by; `None` or the role's own name: its own.
@@ -365,6 +368,7 @@ impl RoleChange {
 /// role to another ladder is refused while one of its assignments has a level and step that
 /// ladder lacks; nothing is written when nothing changes.
 pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
+    crate::text::check_text(&change)?;
     let roles = store.list_roles().await?;
     let before = roles
         .iter()

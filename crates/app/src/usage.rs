@@ -256,6 +256,7 @@ pub async fn update_unit(
     id: i64,
     fields: UnitFields,
 ) -> Result<UnitRecord> {
+    crate::text::check_text(&fields)?;
     if let Some((field, message)) = fields.problems().into_iter().next() {
         return Err(AppError::invalid(field, message));
     }

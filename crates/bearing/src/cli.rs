@@ -516,8 +516,26 @@ pub enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Set a user's password (read like `add`'s); their sessions end
-    Password { email: String },
+    /// Set a user's password (read like `add`'s); their sessions end and their API tokens are
+    /// revoked
+    Password {
+        /// The user's email
+        email: String,
+        /// Keep the user's API tokens working
+        #[arg(long)]
+        keep_tokens: bool,
+    },
+    /// Print a new API token for a user, for setting up an install from scripts
+    Token {
+        /// The user's email
+        email: String,
+        /// What the token is for
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// The day the token stops working (YYYY-MM-DD); without it, it works until revoked
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        expires: Option<bearing_core::Date>,
+    },
     /// List users
     List,
 }

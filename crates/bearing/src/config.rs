@@ -30,6 +30,15 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub actor: Option<String>,
     pub request_timeout: Option<u64>,
+    /// `always` or `auto`: whether the session cookie is `Secure` (default: always, unless
+    /// Bearing listens on a loopback address).
+    pub cookie_secure: Option<String>,
+    /// A header a trusted reverse proxy sets to the client's address, e.g. `X-Forwarded-For`.
+    pub trusted_proxy_header: Option<String>,
+    /// Hours a session lasts without a request (default 12).
+    pub session_idle_hours: Option<u64>,
+    /// Days a session lasts at most after signing in (default 7).
+    pub session_max_days: Option<u64>,
     /// Prometheus servers that `bearing usage pull` and `serve`'s scheduled job read.
     #[serde(default)]
     pub prometheus: Vec<PrometheusSource>,
@@ -152,6 +161,10 @@ pub struct Config {
     pub log_format: Setting<LogFormat>,
     pub actor: Setting<Option<String>>,
     pub request_timeout: Setting<Duration>,
+    pub cookie_secure: Setting<bearing_web::CookieSecure>,
+    pub trusted_proxy_header: Setting<Option<bearing_web::HeaderName>>,
+    pub session_idle: Setting<Duration>,
+    pub session_max: Setting<Duration>,
     /// From the configuration file only.
     pub prometheus: Vec<PrometheusSource>,
 }
@@ -210,6 +223,57 @@ impl Config {
         for source in &file.prometheus {
             source.check(file_path.as_deref().unwrap_or(Path::new("")))?;
         }
+        let from_file = |value: bool| {
+            if value {
+                file_origin()
+            } else {
+                Origin::Default
+            }
+        };
+        let cookie_secure = Setting {
+            value: match file.cookie_secure.as_deref() {
+                Some("always") => bearing_web::CookieSecure::Always,
+                Some("auto") => bearing_web::CookieSecure::Auto,
+                Some(other) => anyhow::bail!(
+                    "cookie_secure from {} must be always or auto, not {other:?}",
+                    file_origin()
+                ),
+                None if addr.value.ip().is_loopback() => bearing_web::CookieSecure::Auto,
+                None => bearing_web::CookieSecure::Always,
+            },
+            origin: from_file(file.cookie_secure.is_some()),
+        };
+        let trusted_proxy_header = Setting {
+            value: file
+                .trusted_proxy_header
+                .as_deref()
+                .map(|name| {
+                    bearing_web::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                        anyhow::anyhow!(
+                            "trusted_proxy_header from {} is not a header name: {name:?}",
+                            file_origin()
+                        )
+                    })
+                })
+                .transpose()?,
+            origin: from_file(file.trusted_proxy_header.is_some()),
+        };
+        let idle_hours = file.session_idle_hours.unwrap_or(12);
+        let max_days = file.session_max_days.unwrap_or(7);
+        if !(1..=24 * 30).contains(&idle_hours) || !(1..=365).contains(&max_days) {
+            anyhow::bail!(
+                "sessions from {}: session_idle_hours must be 1 to 720 and session_max_days 1 to 365",
+                file_origin()
+            );
+        }
+        let session_idle = Setting {
+            value: Duration::from_secs(idle_hours * 3600),
+            origin: from_file(file.session_idle_hours.is_some()),
+        };
+        let session_max = Setting {
+            value: Duration::from_secs(max_days * 24 * 3600),
+            origin: from_file(file.session_max_days.is_some()),
+        };
         Ok(Config {
             prometheus: file.prometheus.clone(),
             file: file_path.clone(),
@@ -238,7 +302,22 @@ impl Config {
                 value: Duration::from_secs(timeout.value),
                 origin: timeout.origin,
             },
+            cookie_secure,
+            trusted_proxy_header,
+            session_idle,
+            session_max,
         })
+    }
+
+    /// How long sessions last.
+    pub fn sessions(&self) -> bearing_app::accounts::SessionLimits {
+        let span = |d: Duration| {
+            jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::from_hours(12))
+        };
+        bearing_app::accounts::SessionLimits {
+            idle: span(self.session_idle.value),
+            absolute: span(self.session_max.value),
+        }
     }
 
     /// The configuration as rows of (key, value, origin), secrets redacted.
@@ -260,6 +339,32 @@ impl Config {
                 "request_timeout",
                 format!("{}s", self.request_timeout.value.as_secs()),
                 &self.request_timeout.origin,
+            ),
+            row(
+                "cookie_secure",
+                match self.cookie_secure.value {
+                    bearing_web::CookieSecure::Always => "always".to_owned(),
+                    bearing_web::CookieSecure::Auto => "auto".to_owned(),
+                },
+                &self.cookie_secure.origin,
+            ),
+            row(
+                "trusted_proxy_header",
+                self.trusted_proxy_header
+                    .value
+                    .as_ref()
+                    .map_or_else(|| "(unset)".to_owned(), ToString::to_string),
+                &self.trusted_proxy_header.origin,
+            ),
+            row(
+                "session_idle_hours",
+                (self.session_idle.value.as_secs() / 3600).to_string(),
+                &self.session_idle.origin,
+            ),
+            row(
+                "session_max_days",
+                (self.session_max.value.as_secs() / 86_400).to_string(),
+                &self.session_max.origin,
             ),
             row("log", or_unset(&self.log.value), &self.log.origin),
             row(

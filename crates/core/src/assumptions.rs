@@ -22,6 +22,8 @@ pub struct Assumptions {
     pub fsp_fee: f64,
     pub mc_runs: u32,
     pub mc_seed: u64,
+    /// How many years from the projection start the forecast looks ahead.
+    pub horizon_years: u32,
     pub percentile_low: f64,
     pub percentile_high: f64,
     pub runway_bands: Bands,
@@ -58,6 +60,7 @@ impl Default for Assumptions {
             fsp_fee: health.fsp_fee,
             mc_runs: mc.runs,
             mc_seed: mc.seed,
+            horizon_years: crate::forecast::DEFAULT_HORIZON_YEARS,
             percentile_low: mc.low,
             percentile_high: mc.high,
             runway_bands: health.runway,
@@ -77,8 +80,12 @@ impl Default for Assumptions {
     }
 }
 
+/// The most Monte Carlo runs a forecast draws: with the longest horizon their months take
+/// 50,000 × 240 × 8 bytes, under 100 MB.
+pub const MAX_MC_RUNS: u32 = 50_000;
+
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 19] = [
+pub const KEYS: [(&str, &str); 20] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
@@ -91,8 +98,12 @@ pub const KEYS: [(&str, &str); 19] = [
         "an amount a month besides the team, e.g. 20000",
     ),
     ("fsp-fee", "a fraction from 0 to 1, e.g. 0.15"),
-    ("mc-runs", "a whole number of runs from 1 to 1000000"),
+    ("mc-runs", "a whole number of runs from 1 to 50000"),
     ("mc-seed", "a whole number"),
+    (
+        "horizon-years",
+        "how many years ahead the forecast looks, from 1 to 20 (deals running longer are cut there)",
+    ),
     ("percentile-low", "a percentile from 0 to 100"),
     ("percentile-high", "a percentile from 0 to 100"),
     (
@@ -306,7 +317,13 @@ impl Assumptions {
                 self.non_personnel_costs = number("non-personnel-costs", value, 0.0, f64::MAX)?
             }
             "fsp-fee" => self.fsp_fee = number("fsp-fee", value, 0.0, 0.99)?,
-            "mc-runs" => self.mc_runs = number("mc-runs", value, 1.0, 1_000_000.0)? as u32,
+            "mc-runs" => {
+                self.mc_runs = number("mc-runs", value, 1.0, f64::from(MAX_MC_RUNS))? as u32;
+            }
+            "horizon-years" => {
+                let max = crate::forecast::MAX_HORIZON_YEARS;
+                self.horizon_years = number("horizon-years", value, 1.0, f64::from(max))? as u32;
+            }
             "mc-seed" => {
                 self.mc_seed = value
                     .trim()
@@ -384,6 +401,7 @@ impl Assumptions {
             ("fsp-fee", self.fsp_fee.to_string()),
             ("mc-runs", self.mc_runs.to_string()),
             ("mc-seed", self.mc_seed.to_string()),
+            ("horizon-years", self.horizon_years.to_string()),
             ("percentile-low", self.percentile_low.to_string()),
             ("percentile-high", self.percentile_high.to_string()),
             ("runway-bands", b(&self.runway_bands)),
@@ -458,7 +476,8 @@ impl Assumptions {
 
     pub fn monte_carlo(&self) -> MonteCarlo {
         MonteCarlo {
-            runs: self.mc_runs,
+            // A version stored before the cap may ask for more; it gets the cap.
+            runs: self.mc_runs.clamp(1, MAX_MC_RUNS),
             seed: self.mc_seed,
             low: self.percentile_low,
             high: self.percentile_high,
@@ -494,7 +513,9 @@ mod tests {
             "invalid books-closed \"Feb\": expected YYYY-MM"
         );
         assert!(err("runway-bands", "12,6,24").contains("three increasing numbers"));
-        assert!(err("mc-runs", "0").contains("from 1 to 1000000"));
+        assert!(err("mc-runs", "0").contains("from 1 to 50000"));
+        assert!(err("mc-runs", "1000000").contains("from 1 to 50000"));
+        assert!(err("horizon-years", "21").contains("from 1 to 20"));
         assert!(err("colour", "red").contains("expected one of books-closed"));
         assert!(err("percentile-low", "95").contains("must not exceed"));
         assert!(err("stage.Proposal", "1.2").contains("a probability from 0 to 1"));

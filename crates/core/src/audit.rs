@@ -61,10 +61,13 @@ pub enum EntityKind {
     Person,
     Assignment,
     Band,
+    /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
+    /// the records (they do not move the data version).
+    SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 16] = [
+    pub const ALL: [EntityKind; 17] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -81,6 +84,7 @@ impl EntityKind {
         EntityKind::Person,
         EntityKind::Assignment,
         EntityKind::Band,
+        EntityKind::SignIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +105,7 @@ impl EntityKind {
             EntityKind::Person => "person",
             EntityKind::Assignment => "assignment",
             EntityKind::Band => "band",
+            EntityKind::SignIn => "sign-in",
         }
     }
 }

@@ -236,6 +236,17 @@ impl DealFields {
         if self.name.trim().is_empty() {
             problems.push(("name", "a deal needs a name".to_owned()));
         }
+        for (field, date) in [
+            ("close_date", self.close_date),
+            ("contract_start", self.contract_start),
+            ("contract_end", self.contract_end),
+            ("target_start", self.target_start),
+            ("target_end", self.target_end),
+        ] {
+            if let Some(Err(reason)) = date.map(crate::check_date) {
+                problems.push((field, reason));
+            }
+        }
         for (field, start, end) in [
             ("contract_end", self.contract_start, self.contract_end),
             ("target_end", self.target_start, self.target_end),
@@ -370,5 +381,18 @@ mod tests {
         deal.amount_minor = Some(-1);
         let fields: Vec<&str> = deal.problems().into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["name", "contract_end", "amount"]);
+    }
+
+    #[test]
+    fn dates_outside_the_accepted_range_are_problems() {
+        let mut deal = sample();
+        deal.target_end = Some(date(9999, 12, 31));
+        assert_eq!(
+            deal.problems(),
+            [(
+                "target_end",
+                "outside the dates Bearing accepts (1900-01-01 to 2199-12-31)".to_owned()
+            )]
+        );
     }
 }

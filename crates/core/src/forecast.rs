@@ -187,18 +187,38 @@ pub struct ContributionTable {
     pub total: Vec<f64>,
 }
 
+/// How far ahead a forecast looks by default: ten years from its start.
+pub const DEFAULT_HORIZON_YEARS: u32 = 10;
+/// The longest horizon an organisation may set.
+pub const MAX_HORIZON_YEARS: u32 = 20;
+
 /// The forecast of a snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
     pub start: Month,
     pub deals: Vec<ForecastDeal>,
     pub derived: Vec<Derived>,
-    /// From the projection start to the latest end among active deals.
+    /// From the projection start to the latest end among active deals, but not past the
+    /// horizon.
     pub months: Vec<Month>,
+    /// The last month the forecast looks at: deals that run longer are cut there (their rates
+    /// stay those of their whole term) and listed by [`Forecast::beyond_horizon`].
+    pub horizon: Month,
 }
 
 impl Forecast {
+    /// The forecast from `start` with the default horizon.
     pub fn new(deals: Vec<ForecastDeal>, start: Month) -> Forecast {
+        Self::with_horizon(deals, start, DEFAULT_HORIZON_YEARS)
+    }
+
+    /// The forecast from `start`, looking `years` ahead (at least one, at most
+    /// [`MAX_HORIZON_YEARS`]), so that no deal's dates can make its tables unbounded.
+    pub fn with_horizon(deals: Vec<ForecastDeal>, start: Month, years: u32) -> Forecast {
+        let years = years.clamp(1, MAX_HORIZON_YEARS);
+        let horizon = start
+            .plus(i32::try_from(years * 12).unwrap_or(120) - 1)
+            .unwrap_or(start);
         let derived: Vec<Derived> = deals.iter().map(|d| derive(d, start)).collect();
         let last = derived
             .iter()
@@ -206,13 +226,22 @@ impl Forecast {
             .filter_map(|d| d.end.map(Month::of))
             .max()
             .unwrap_or(start)
-            .max(start);
+            .clamp(start, horizon);
         Forecast {
             start,
             months: months(start, last),
             deals,
             derived,
+            horizon,
         }
+    }
+
+    /// Active deals that run past the horizon: the forecast shows them only up to it.
+    pub fn beyond_horizon(&self) -> Vec<usize> {
+        self.active()
+            .filter(|(_, _, d)| d.end.is_some_and(|e| Month::of(e) > self.horizon))
+            .map(|(i, _, _)| i)
+            .collect()
     }
 
     fn active(&self) -> impl Iterator<Item = (usize, &ForecastDeal, &Derived)> {
@@ -295,7 +324,7 @@ impl Forecast {
             .filter_map(|(_, _, d)| d.end.map(Month::of))
             .max()
             .unwrap_or(self.start)
-            .max(self.start);
+            .clamp(self.start, self.horizon);
         let months = months(self.start, last);
         let rows = committed
             .iter()
@@ -662,6 +691,7 @@ pub enum Flag {
     EndingSoon,
     CollectedEstimated,
     EndedNotCollected,
+    BeyondHorizon,
 }
 
 impl Flag {
@@ -673,6 +703,7 @@ impl Flag {
             Flag::EndingSoon => "ending-soon",
             Flag::CollectedEstimated => "collected-estimated",
             Flag::EndedNotCollected => "ended-not-collected",
+            Flag::BeyondHorizon => "beyond-horizon",
         }
     }
 
@@ -690,57 +721,82 @@ impl Flag {
             Flag::EndedNotCollected => {
                 "ended in the last twelve months with less than the amount collected"
             }
+            Flag::BeyondHorizon => {
+                "runs past the forecast's horizon: its months after it are not projected"
+            }
         }
     }
 }
 
 impl Forecast {
-    /// Signed deals that need attention: the active Closed Won deals by the current rules,
-    /// and those that ended in the twelve months before the start without being paid in full.
+    /// Deals that need attention (docs/forecast.md, "Flags for review"): the active Closed Won
+    /// deals by the organisation's rules, those that ended in the twelve months
+    /// before the start without being paid in full, and any active deal that runs past the
+    /// horizon. "Recorded collected" is the amount collected as recorded, unknown counting as
+    /// nothing: never the estimate the rates use.
     pub fn flags(&self) -> Vec<(usize, Vec<Flag>)> {
         let mut out = Vec::new();
-        let year_before = self.start.plus(-12).unwrap_or(self.start);
+        let p = self.start.first_day();
+        let months_from_p = |n: i32| self.start.plus(n).map_or(p, Month::first_day);
+        let six_before = months_from_p(-6);
+        let year_before = months_from_p(-12);
+        let three_after = months_from_p(3);
+        let beyond = self.beyond_horizon();
         for (i, (deal, d)) in self.deals.iter().zip(&self.derived).enumerate() {
-            if deal.stage != CLOSED_WON {
-                continue;
-            }
-            let amount = deal.amount.unwrap_or(0.0);
             let mut reasons = Vec::new();
-            if d.category == Category::Active {
-                let started = d.start.map(Month::of);
-                if deal.collected.is_none() && started.is_some_and(|s| s.until(self.start) >= 6) {
-                    reasons.push(Flag::Stale);
+            if deal.stage == CLOSED_WON {
+                let amount = deal.amount.unwrap_or(0.0);
+                let recorded = deal.collected.unwrap_or(0.0);
+                if d.category == Category::Active {
+                    if deal.collected.is_none() && d.start.is_some_and(|s| s < six_before) {
+                        reasons.push(Flag::Stale);
+                    }
+                    if amount > 0.0 && recorded > 1.15 * amount {
+                        reasons.push(Flag::OverCollected);
+                    }
+                    if deal.contract_start.is_none() || deal.contract_end.is_none() {
+                        reasons.push(Flag::MissingContractDates);
+                    }
+                    if d.end.is_some_and(|e| p <= e && e <= three_after)
+                        && amount > 0.0
+                        && (amount - recorded) / amount > 0.5
+                    {
+                        reasons.push(Flag::EndingSoon);
+                    }
+                    if d.collected_estimated {
+                        reasons.push(Flag::CollectedEstimated);
+                    }
+                } else if d.end.is_some_and(|e| year_before <= e && e < p) && recorded < amount {
+                    reasons.push(Flag::EndedNotCollected);
                 }
-                if amount > 0.0 && deal.collected.is_some_and(|c| c > 1.15 * amount) {
-                    reasons.push(Flag::OverCollected);
-                }
-                if deal.contract_start.is_none() || deal.contract_end.is_none() {
-                    reasons.push(Flag::MissingContractDates);
-                }
-                let soon = self
-                    .start
-                    .first_day()
-                    .checked_add(jiff::Span::new().months(3))
-                    .ok();
-                let remaining = amount - d.collected;
-                if d.end.zip(soon).is_some_and(|(e, soon)| e <= soon) && remaining > 0.5 * amount {
-                    reasons.push(Flag::EndingSoon);
-                }
-                if d.collected_estimated {
-                    reasons.push(Flag::CollectedEstimated);
-                }
-            } else if let Some(end) = d.end
-                && Month::of(end) >= year_before
-                && Month::of(end) < self.start
-                && deal.collected.is_none_or(|c| c < amount)
-            {
-                reasons.push(Flag::EndedNotCollected);
+            }
+            if beyond.contains(&i) {
+                reasons.push(Flag::BeyondHorizon);
             }
             if !reasons.is_empty() {
                 out.push((i, reasons));
             }
         }
         out
+    }
+
+    /// What a flag says about one deal: the flag's explanation, with the deal's own dates and
+    /// amounts where they tell more.
+    pub fn flag_detail(&self, index: usize, flag: Flag) -> String {
+        let (deal, d) = (&self.deals[index], &self.derived[index]);
+        let end = d.end.map_or_else(|| "?".to_owned(), |e| e.to_string());
+        match flag {
+            Flag::EndedNotCollected => format!(
+                "ended on {end}; {} of {} collected",
+                dollars(deal.collected.unwrap_or(0.0)),
+                dollars(deal.amount.unwrap_or(0.0))
+            ),
+            Flag::BeyondHorizon => format!(
+                "runs to {end}, past the forecast's horizon ({}): its months after that are not projected",
+                self.horizon
+            ),
+            other => other.explain().to_owned(),
+        }
     }
 }
 
@@ -1353,6 +1409,131 @@ mod tests {
                 (3, vec!["ended-not-collected"]),
             ]
         );
+    }
+
+    #[test]
+    fn a_deal_starting_exactly_six_months_before_the_start_is_not_stale() {
+        // P = 2026-03-01, so P − 6 months = 2025-09-01.
+        let mut on_the_day = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        on_the_day.contract_start = Some(date(2025, 9, 1));
+        let mut a_day_before = on_the_day.clone();
+        a_day_before.contract_start = Some(date(2025, 8, 31));
+        let f = Forecast::new(vec![on_the_day, a_day_before], p());
+        let codes: Vec<(usize, Vec<&str>)> = f
+            .flags()
+            .into_iter()
+            .map(|(i, r)| (i, r.iter().map(|f| f.code()).collect()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (0, vec!["collected-estimated"]),
+                (1, vec!["stale", "collected-estimated"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn ending_soon_counts_an_unknown_collected_amount_as_nothing_collected() {
+        // Runs 2025-09 to 2026-05: the estimate of rule 5 says 6 of 9 months, $8,000, are
+        // collected, but nothing is recorded, so more than half is still to collect.
+        let mut unknown = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        unknown.contract_start = Some(date(2025, 9, 1));
+        unknown.contract_end = Some(date(2026, 5, 31));
+        // The same with $9,000 recorded: a quarter is left, so it is not flagged.
+        let mut recorded = unknown.clone();
+        recorded.collected = Some(9_000.0);
+        // Ends the day after P + 3 months: not soon.
+        let mut later = unknown.clone();
+        later.contract_end = Some(date(2026, 6, 2));
+        let f = Forecast::new(vec![unknown, recorded, later], p());
+        assert_eq!(
+            f.derived[0].collected, 8_000.0,
+            "the rates use the estimate"
+        );
+        let codes: Vec<(usize, Vec<&str>)> = f
+            .flags()
+            .into_iter()
+            .map(|(i, r)| (i, r.iter().map(|f| f.code()).collect()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (0, vec!["ending-soon", "collected-estimated"]),
+                (2, vec!["collected-estimated"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn ended_not_collected_says_when_and_how_much() {
+        let mut unpaid = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        unpaid.contract_start = Some(date(2025, 2, 1));
+        unpaid.contract_end = Some(date(2026, 1, 31));
+        unpaid.collected = Some(4_500.5);
+        // Unknown collected counts as nothing collected.
+        let mut unknown = unpaid.clone();
+        unknown.collected = None;
+        // Ended exactly twelve months before P: still in.
+        let mut year = unpaid.clone();
+        year.contract_end = Some(date(2025, 3, 1));
+        // Ended the day before that: out.
+        let mut older = unpaid.clone();
+        older.contract_start = Some(date(2024, 3, 1));
+        older.contract_end = Some(date(2025, 2, 28));
+        let f = Forecast::new(vec![unpaid, unknown, year, older], p());
+        let flagged: Vec<(usize, String)> = f
+            .flags()
+            .into_iter()
+            .map(|(i, r)| (i, f.flag_detail(i, r[0])))
+            .collect();
+        assert_eq!(
+            flagged,
+            vec![
+                (
+                    0,
+                    "ended on 2026-01-31; $4,500 of $12,000 collected".to_owned()
+                ),
+                (1, "ended on 2026-01-31; $0 of $12,000 collected".to_owned()),
+                (
+                    2,
+                    "ended on 2025-03-01; $4,500 of $12,000 collected".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deal_ending_in_9999_is_cut_at_the_horizon_and_listed() {
+        let mut forever = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        forever.contract_end = Some(date(9999, 12, 31));
+        forever.collected = Some(0.0);
+        let mut maybe = deal("Proposal", StageOutcome::Open, 0.5);
+        maybe.contract_end = Some(date(9999, 12, 31));
+        let f = Forecast::new(
+            vec![forever, maybe, deal(CLOSED_WON, StageOutcome::Won, 1.0)],
+            p(),
+        );
+        assert_eq!(f.months.len(), 120, "ten years by default");
+        assert_eq!(f.horizon, Month::parse("2036-02").unwrap());
+        assert_eq!(f.beyond_horizon(), [0, 1]);
+        assert_eq!(f.commitments().months.len(), 120);
+        let (low, high) = f.scenarios(&MonteCarlo {
+            runs: 200,
+            ..MonteCarlo::default()
+        });
+        assert_eq!((low.len(), high.len()), (120, 120));
+        let flags = f.flags();
+        assert_eq!(flags[0].1.last(), Some(&Flag::BeyondHorizon));
+        assert_eq!(flags[1], (1, vec![Flag::BeyondHorizon]));
+        assert_eq!(
+            f.flag_detail(0, Flag::BeyondHorizon),
+            "runs to 9999-12-31, past the forecast's horizon (2036-02): its months after that are not projected"
+        );
+        let short = Forecast::with_horizon(f.deals.clone(), p(), 1);
+        assert_eq!(short.months.len(), 12);
+        let capped = Forecast::with_horizon(f.deals.clone(), p(), 500);
+        assert_eq!(capped.months.len(), 12 * MAX_HORIZON_YEARS as usize);
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub mod organization;
 pub mod people;
 pub mod pipeline;
 pub mod roles;
+pub mod text;
 pub mod usage;
 
 pub use audit::{Action, Actor, EntityKind, Source};
@@ -68,15 +69,34 @@ pub use month::Month;
 /// A calendar date. Bearing uses jiff's civil date everywhere a day matters.
 pub type Date = jiff::civil::Date;
 
-/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`), with an error that repeats the input.
+/// The earliest date Bearing accepts anywhere a date comes in.
+pub const EARLIEST_DATE: Date = jiff::civil::date(1900, 1, 1);
+/// The latest date Bearing accepts: a contract typed as ending in 9999 is a mistake, not a
+/// plan, and would otherwise stretch every month-by-month table to the end of the calendar.
+pub const LATEST_DATE: Date = jiff::civil::date(2199, 12, 31);
+
+/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`) between [`EARLIEST_DATE`] and
+/// [`LATEST_DATE`], with an error that repeats the input.
 pub fn parse_date(text: &str) -> Result<Date, ParseError> {
     let trimmed = text.trim();
     if trimmed.len() != 10 {
         return Err(ParseError::new("date", text, "expected YYYY-MM-DD"));
     }
-    trimmed
-        .parse::<Date>()
-        .map_err(|_| ParseError::new("date", text, "no such calendar date (expected YYYY-MM-DD)"))
+    let date = trimmed.parse::<Date>().map_err(|_| {
+        ParseError::new("date", text, "no such calendar date (expected YYYY-MM-DD)")
+    })?;
+    check_date(date).map_err(|reason| ParseError::new("date", text, &reason))
+}
+
+/// Whether a date lies in the range Bearing accepts; the reason when it does not.
+pub fn check_date(date: Date) -> Result<Date, String> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "outside the dates Bearing accepts ({EARLIEST_DATE} to {LATEST_DATE})"
+        ))
+    }
 }
 
 /// A value that could not be read, with what was expected.
@@ -101,6 +121,18 @@ impl ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_date_refuses_dates_outside_the_accepted_range() {
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("2199-12-31").is_ok());
+        for text in ["9999-12-31", "2200-01-01", "1899-12-31", "0001-01-01"] {
+            let error = parse_date(text).unwrap_err().to_string();
+            assert!(
+                error.contains("outside the dates Bearing accepts (1900-01-01 to 2199-12-31)"),
+                "{error}"
+            );
+        }
+    }
 
     #[test]
     fn parse_date_accepts_iso_dates_only() {

@@ -222,68 +222,32 @@ pub fn write_deals(
 /// with a problem is not among the rows). Checks that need the database, such as whether a
 /// stage exists, are the importer's.
 pub fn read_deals(file: &str, input: impl Read) -> (Vec<CrmDeal>, Vec<RowError>) {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let error = |line: u64, column: &str, value: &str, message: String| RowError {
         file: file.to_owned(),
         line,
         column: column.to_owned(),
-        value: value.to_owned(),
+        value: crate::input::shortened(value),
         message,
     };
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect(),
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![error(1, "", "", format!("cannot read the header: {e}"))],
-            );
-        }
-    };
-    let mut errors = Vec::new();
-    for required in REQUIRED_COLUMNS {
-        if !headers.iter().any(|h| h == required) {
-            errors.push(error(
-                1,
-                required,
-                "",
-                format!("the file has no {required} column"),
-            ));
-        }
-    }
-    let mut seen_headers: HashMap<&str, usize> = HashMap::new();
-    for (i, header) in headers.iter().enumerate() {
-        if let Some(first) = seen_headers.insert(header, i) {
-            errors.push(error(
-                1,
-                header,
-                header,
-                format!(
-                    "column {header} appears twice (columns {} and {})",
-                    first + 1,
-                    i + 1
-                ),
-            ));
-        }
-    }
-    if !errors.is_empty() {
+    let crate::input::CsvInput {
+        headers,
+        rows,
+        mut errors,
+    } = crate::input::read(
+        file,
+        input,
+        crate::input::Header {
+            lowercase: false,
+            required: &REQUIRED_COLUMNS,
+        },
+    );
+    if headers.is_empty() {
         return (Vec::new(), errors);
     }
 
     let mut deals = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(error(line, "", "", format!("unreadable row: {e}")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    for (line, record) in rows {
         let errors_before = errors.len();
         let mut deal = CrmDeal {
             line,
@@ -327,6 +291,11 @@ pub fn read_deals(file: &str, input: impl Read) -> (Vec<CrmDeal>, Vec<RowError>)
                     }
                 }
                 "dealname" if value.is_empty() => Err("every deal needs a name".into()),
+                "dealname" | "pipeline" | "dealstage"
+                    if value.chars().count() > bearing_core::text::MAX_NAME =>
+                {
+                    bearing_core::text::check(value, bearing_core::text::MAX_NAME).map(|()| None)
+                }
                 "dealname" => Ok(Some(DealValue::Name(value.to_owned()))),
                 "revenue_type" if value.is_empty() => Ok(Some(DealValue::RevenueType(None))),
                 "revenue_type" => RevenueType::parse(value)
@@ -498,6 +467,49 @@ mod tests {
     }
 
     #[test]
+    fn crlf_exports_name_the_same_lines_as_lf_ones() {
+        let body = concat!(
+            "1,Good,project,100,2025-01-01,Membership Sales,Proposal,,,,,,,0.5,,\n",
+            "2,\"Two\nlines\",project,100,2025-01-01,Membership Sales,Proposal,,,,,,,,,\n",
+            "3,Bad date,project,100,2025-02-30,Membership Sales,Proposal,,,,,,,,,\n",
+        );
+        for newline in ["\n", "\r\n"] {
+            let text = format!("{HEADER}{body}").replace('\n', newline);
+            let (_, errors) = read_deals("deals.csv", text.as_bytes());
+            assert_eq!(errors.len(), 1, "{newline:?}");
+            assert_eq!(errors[0].line, 5, "{newline:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_overlong_names_and_far_dates_are_refused() {
+        let long = "n".repeat(bearing_core::text::MAX_NAME + 1);
+        let errors = read(&format!(
+            "1,Nul\u{0}name,project,100,,Membership Sales,Proposal,,,,,,,,,\n\
+             2,{long},project,100,,Membership Sales,Proposal,,,,,,,,,\n\
+             3,Forever,project,100,,Membership Sales,Closed Won,2025-01-01,9999-12-31,,,,,,,\n"
+        ))
+        .unwrap_err();
+        let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].starts_with("deals.csv:2: column dealname = \"Nul\\0name\": contains a control character (U+0000)"),
+            "{}",
+            found[0]
+        );
+        assert!(
+            found[1].starts_with("deals.csv:3: column dealname = \"nnnn")
+                && found[1].ends_with("is 301 characters long; at most 300"),
+            "{}",
+            found[1]
+        );
+        assert_eq!(
+            found[2],
+            "deals.csv:4: column contract_end_date = \"9999-12-31\": outside the dates Bearing accepts (1900-01-01 to 2199-12-31)"
+        );
+    }
+
+    #[test]
     fn written_exports_read_back_the_same() {
         let deals = read(concat!(
             "86221242070,BIDS 2025,membership-premier,45000.0,2025-08-22,Membership Sales,Closed Won,2025-08-01,2026-07-31,3750.0,45000.0,2025-08-01,2026-07-31,1.0,45000.0,45205.0\n",
@@ -541,10 +553,10 @@ mod tests {
 
     #[test]
     fn the_sample_export_reads_whole() {
-        // The shared data sits beside the repository, as in CI.
+        // A copy of the organisation's sample export, kept in the repository.
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/sample_deals.csv"
+            "/../../testdata/sample_deals.csv"
         );
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let (deals, errors) = read_deals("sample_deals.csv", bytes.as_slice());

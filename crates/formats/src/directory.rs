@@ -54,28 +54,22 @@ fn read<T>(
         file: file.to_owned(),
         line,
         column: column.to_owned(),
-        value: value.to_owned(),
+        value: crate::input::shortened(value),
         message,
     };
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|c| c.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect(),
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![error(1, "", "", format!("cannot read the header: {e}"))],
-            );
-        }
-    };
-    let mut errors: Vec<RowError> = required
-        .iter()
-        .filter(|r| !headers.iter().any(|h| h == *r))
-        .map(|r| error(1, r, "", format!("the file has no {r} column")))
-        .collect();
-    if !errors.is_empty() {
+    let crate::input::CsvInput {
+        headers,
+        rows: records,
+        mut errors,
+    } = crate::input::read(
+        file,
+        input,
+        crate::input::Header {
+            lowercase: true,
+            required,
+        },
+    );
+    if headers.is_empty() {
         return (Vec::new(), errors);
     }
     let columns: Vec<String> = headers
@@ -85,20 +79,7 @@ fn read<T>(
         .collect();
     let mut rows = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(error(
-                    e.position().map_or(0, |p| p.line()),
-                    "",
-                    "",
-                    format!("unreadable row: {e}"),
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    for (line, record) in records {
         let cells = Cells {
             headers: &headers,
             record: &record,
@@ -326,6 +307,27 @@ mod tests {
             found[2]
         );
         assert_eq!(rows.len(), 1);
+    }
+
+    #[test]
+    fn a_column_twice_is_refused_as_in_the_deal_export() {
+        let (rows, errors) =
+            read_organizations("orgs.csv", "name,kind,Name\nbids,funder,x\n".as_bytes());
+        assert!(rows.is_empty());
+        assert_eq!(
+            errors[0].to_string(),
+            "orgs.csv:1: column name = \"name\": column name appears twice (columns 1 and 3)"
+        );
+    }
+
+    #[test]
+    fn crlf_files_name_the_right_line() {
+        let (_, errors) = read_organizations(
+            "orgs.csv",
+            "name,kind\r\nbids,funder\r\ncal,funder\r\nucb,alien\r\n".as_bytes(),
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 4);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod crm;
 pub mod directory;
+mod input;
 pub mod myst;
 pub mod prometheus;
 pub mod table;

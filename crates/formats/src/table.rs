@@ -106,7 +106,15 @@ impl Table {
             let padded: Vec<String> = cells
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
+                .map(|(c, w)| {
+                    // Padded by hand: a format width is limited to 65,535 characters.
+                    let mut c = c.clone();
+                    c.extend(std::iter::repeat_n(
+                        ' ',
+                        w.saturating_sub(c.chars().count()),
+                    ));
+                    c
+                })
                 .collect();
             padded.join("  ").trim_end().to_owned()
         };
@@ -119,9 +127,12 @@ impl Table {
 
     fn write_csv(&self, out: &mut dyn Write) -> Result<(), WriteError> {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(&self.columns)?;
+        writer.write_record(self.columns.iter().map(|c| inert(c).into_owned()))?;
         for row in &self.rows {
-            writer.write_record(row.iter().map(|c| c.as_deref().unwrap_or("")))?;
+            writer.write_record(
+                row.iter()
+                    .map(|c| inert(c.as_deref().unwrap_or("")).into_owned()),
+            )?;
         }
         writer.flush()?;
         Ok(())
@@ -148,6 +159,27 @@ impl Table {
         writeln!(out)?;
         Ok(())
     }
+}
+
+/// A cell as a spreadsheet will not run it: text that starts like a formula (`=`, `+`, `-`,
+/// `@`, tab or carriage return) gets a leading `'`, which spreadsheets show as text. Numbers
+/// such as `-1200` or `+5` are left as they are: they are not formulas, and a quote would
+/// turn them into text.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && digits.bytes().any(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -197,6 +229,60 @@ mod tests {
                 {"id": "22", "name": "AWI", "amount": null}
             ])
         );
+    }
+
+    #[test]
+    fn csv_cells_that_start_like_formulas_are_written_as_text() {
+        let mut table = Table::new(["=cmd", "note"]);
+        for cell in [
+            "=HYPERLINK(\"http://x.example\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-1200",
+            "+5",
+            "-0.25",
+            "plain",
+            "a=b",
+        ] {
+            table.push([Some(cell.to_owned()), Some("n".to_owned())]);
+        }
+        let mut out = Vec::new();
+        table.write(Format::Csv, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(&reader.headers().unwrap()[0], "'=cmd");
+        let first: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        assert_eq!(
+            first,
+            [
+                "'=HYPERLINK(\"http://x.example\")",
+                "'+1+2",
+                "'-2+3",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "-1200",
+                "+5",
+                "-0.25",
+                "plain",
+                "a=b"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_tables_pad_cells_longer_than_a_format_width_allows() {
+        let mut table = Table::new(["name", "n"]);
+        table.push([Some("x".repeat(70_000)), Some("1".into())]);
+        table.push([Some("y".into()), Some("2".into())]);
+        let mut out = Vec::new();
+        table.write(Format::Table, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2].chars().count(), 70_000 + 2 + 1);
+        assert!(lines[2].starts_with("y   "));
     }
 
     #[test]

@@ -27,24 +27,24 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
         file: file.to_owned(),
         line,
         column: column.to_owned(),
-        value: value.to_owned(),
+        value: crate::input::shortened(value),
         message,
     };
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|c| c.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect(),
-        Err(e) => {
-            return Err(vec![error(
-                1,
-                "",
-                "",
-                format!("cannot read the header: {e}"),
-            )]);
-        }
-    };
+    let crate::input::CsvInput {
+        headers,
+        rows: records,
+        errors,
+    } = crate::input::read(
+        file,
+        input,
+        crate::input::Header {
+            lowercase: true,
+            required: &[],
+        },
+    );
+    if !errors.is_empty() && headers.is_empty() {
+        return Err(errors);
+    }
     let position = |name: &str| headers.iter().position(|h| h == name);
     let (cluster, hub, users) = match (
         position("cluster"),
@@ -72,22 +72,9 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
         )]);
     };
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = errors;
     let mut seen: HashMap<(String, Date), u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(error(
-                    e.position().map_or(0, |p| p.line()),
-                    "",
-                    "",
-                    format!("unreadable row: {e}"),
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    for (line, record) in records {
         let cell = |i: usize| record.get(i).unwrap_or_default().trim();
         let before = errors.len();
         let cluster_name = cell(cluster).to_owned();
@@ -98,6 +85,13 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
                 "",
                 "every sample needs a cluster".into(),
             ));
+        }
+        for (column, name) in [("cluster", Some(cell(cluster))), ("hub", hub.map(cell))] {
+            if let Some(Err(problem)) =
+                name.map(|n| bearing_core::text::check(n, bearing_core::text::MAX_NAME))
+            {
+                errors.push(error(line, column, name.unwrap_or_default(), problem));
+            }
         }
         let hub_name = hub.map(|h| cell(h).to_owned()).filter(|h| !h.is_empty());
         if hub.is_some() && hub_name.is_none() {
@@ -115,23 +109,16 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
                 None
             }
         };
-        let count = cell(users)
-            .parse::<f64>()
-            .ok()
-            .filter(|u| u.is_finite() && *u >= 0.0 && u.fract() == 0.0);
-        if count.is_none() {
+        let count = users_count(cell(users));
+        if let Err(message) = &count {
             let column = if hub.is_some() {
                 "users"
             } else {
                 "unique_users"
             };
-            errors.push(error(
-                line,
-                column,
-                cell(users),
-                "expected a whole number of users, 0 or more".into(),
-            ));
+            errors.push(error(line, column, cell(users), message.clone()));
         }
+        let count = count.ok();
         if errors.len() > before {
             continue;
         }
@@ -156,13 +143,40 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
             cluster: cluster_name,
             hub: hub_name,
             date: day,
-            users: count as i64,
+            users: count,
         });
     }
     if errors.is_empty() {
         Ok(rows)
     } else {
         Err(errors)
+    }
+}
+
+/// A count of users: a whole number from 0 that fits in 64 bits. Exports that write counts
+/// as decimals (`7.0`) are read too, up to 2^53, where every whole number is exact.
+fn users_count(text: &str) -> Result<i64, String> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if let Ok(n) = text.parse::<i64>() {
+        return if n >= 0 {
+            Ok(n)
+        } else {
+            Err("expected a whole number of users, 0 or more".into())
+        };
+    }
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "a count of users this large does not fit (at most {})",
+            i64::MAX
+        ));
+    }
+    match text.parse::<f64>() {
+        Ok(u) if u.is_finite() && u >= 0.0 && u.fract() == 0.0 && u <= EXACT => Ok(u as i64),
+        Ok(u) if u.is_finite() && u > EXACT => Err(format!(
+            "a count of users this large does not fit (at most {})",
+            i64::MAX
+        )),
+        _ => Err("expected a whole number of users, 0 or more".into()),
     }
 }
 
@@ -214,5 +228,24 @@ mod tests {
         );
         let layout = read_samples("x.csv", "name,count\n".as_bytes()).unwrap_err();
         assert!(layout[0].message.contains("cluster,date,unique_users"));
+    }
+
+    #[test]
+    fn counts_that_do_not_fit_are_refused_not_clamped() {
+        let errors = read_samples(
+            "u.csv",
+            "cluster,date,unique_users\r\na,2026-01-01,99999999999999999999\r\nb,2026-01-01,1e30\r\nc,2026-01-01,9223372036854775807\r\nd,2026-01-01,NaN\r\n"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "u.csv:2: column unique_users = \"99999999999999999999\": a count of users this large does not fit (at most 9223372036854775807)",
+                "u.csv:3: column unique_users = \"1e30\": a count of users this large does not fit (at most 9223372036854775807)",
+                "u.csv:5: column unique_users = \"NaN\": expected a whole number of users, 0 or more",
+            ]
+        );
     }
 }

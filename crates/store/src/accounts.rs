@@ -48,6 +48,8 @@ pub struct ApiTokenRecord {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// After this the token is no longer accepted; `None` lasts until revoked.
+    pub expires_at: Option<String>,
 }
 
 /// The user columns, aliased `u`; a macro so that each query stays a static string.
@@ -68,7 +70,8 @@ macro_rules! select_users {
 macro_rules! token_columns {
     () => {
         "t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.created_at AS t_created_at,
-         t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at"
+         t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at,
+         t.expires_at AS t_expires_at"
     };
 }
 
@@ -98,6 +101,7 @@ fn token_from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
         created_at: row.try_get("t_created_at")?,
         last_used_at: row.try_get("t_last_used_at")?,
         revoked_at: row.try_get("t_revoked_at")?,
+        expires_at: row.try_get("t_expires_at")?,
     })
 }
 
@@ -206,15 +210,18 @@ impl Tx {
         name: &str,
         token_hash: &str,
         at: jiff::Timestamp,
+        expires: Option<jiff::Timestamp>,
     ) -> Result<ApiTokenRecord> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)
              RETURNING id",
         )
         .bind(token_hash)
         .bind(user)
         .bind(name)
         .bind(timestamp_text(at))
+        .bind(expires.map(timestamp_text))
         .fetch_one(&mut *self.inner)
         .await?;
         let row = sqlx::query(concat!(
@@ -226,6 +233,18 @@ impl Tx {
         .fetch_one(&mut *self.inner)
         .await?;
         token_from_row(&row)
+    }
+
+    /// Revokes every open token of `user` (a password was reset); returns how many.
+    pub async fn revoke_api_tokens_of(&mut self, user: i64, at: jiff::Timestamp) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(timestamp_text(at))
+        .bind(user)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Revokes a token of `user`; a token that is already revoked stays as it was.
@@ -290,18 +309,36 @@ impl Store {
             .await?)
     }
 
-    /// Records a failed sign-in; `locked_until` locks the account until then.
-    pub async fn record_failed_sign_in(&self, id: i64, locked_until: Option<&str>) -> Result<()> {
-        sqlx::query(
-            "UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
-                    locked_until = COALESCE($1, locked_until)
-             WHERE id = $2",
+    /// Counts a failed sign-in and locks the account until `lock` when this failure makes
+    /// `max` in a row, in one statement, so that failures sent at once each count. A lock that
+    /// has run out starts the count again; a lock in force is left as it is. Returns the count
+    /// and the lock after the update.
+    pub async fn record_failed_sign_in(
+        &self,
+        id: i64,
+        now: jiff::Timestamp,
+        max: i64,
+        lock: jiff::Timestamp,
+    ) -> Result<(i64, Option<String>)> {
+        let row = sqlx::query(
+            "UPDATE users SET
+                failed_sign_ins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1
+                                       ELSE failed_sign_ins + 1 END,
+                locked_until = CASE
+                    WHEN locked_until IS NOT NULL AND locked_until > $1 THEN locked_until
+                    WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1
+                               ELSE failed_sign_ins + 1 END) >= $2 THEN $3
+                    ELSE NULL END
+             WHERE id = $4
+             RETURNING failed_sign_ins, locked_until",
         )
-        .bind(locked_until)
+        .bind(timestamp_text(now))
+        .bind(max)
+        .bind(timestamp_text(lock))
         .bind(id)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(())
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Clears the failed sign-ins after a successful one or when a lock has run out.
@@ -401,9 +438,11 @@ impl Store {
             ", ",
             user_columns!(),
             " FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL"
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > $2)"
         ))
         .bind(token_hash)
+        .bind(timestamp_text(at))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -423,6 +462,18 @@ impl Store {
                 .await?;
         }
         Ok(Some((token, user)))
+    }
+
+    /// Every user's tokens, by user, newest first: what admins review.
+    pub async fn list_all_api_tokens(&self) -> Result<Vec<ApiTokenRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens t ORDER BY t.user_id, t.id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(token_from_row).collect()
     }
 
     /// A user's tokens, newest first.

@@ -111,15 +111,18 @@ impl Store {
         list(&self.pool, None).await
     }
 
-    /// The data version: the id of the newest audit row. Every committed change to the
-    /// records writes an audit row in its own transaction, so the version changes exactly
-    /// when they do (accounts' sessions and sign-in counters are not records).
+    /// The data version: the id of the newest audit row of a change to the records. Every
+    /// committed change writes an audit row in its own transaction, so the version changes
+    /// exactly when they do. Sign-in events are recorded too but are not changes to the
+    /// records (nor are sessions and sign-in counters), so they do not move it: a burst of
+    /// failed sign-ins cannot throw away what the pages keep.
     pub async fn data_version(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE((SELECT id FROM audit_log WHERE entity_kind <> 'sign-in'
+                              ORDER BY id DESC LIMIT 1), 0)",
         )
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// The newest `limit` entries that match `search`, newest first, and how many match.

@@ -35,11 +35,32 @@ pub async fn backup_sqlite(store: &Store, dest: &Path) -> Result<()> {
     let dest_text = dest
         .to_str()
         .ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
-    sqlx::query("VACUUM INTO $1")
+    // The copy holds pay and cash: it is created empty, readable by its owner only, before
+    // SQLite fills it (VACUUM INTO writes into an empty file and keeps its mode).
+    owner_only_file(dest)?;
+    let written = sqlx::query("VACUUM INTO $1")
         .bind(dest_text)
         .execute(&store.pool)
-        .await?;
+        .await;
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(dest);
+        return Err(error.into());
+    }
     check_sqlite_file(dest).await
+}
+
+/// Creates `path` as a new, empty file that only its owner may read and write.
+fn owner_only_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(|e| {
+        StoreError::Invalid(format!("cannot create the backup {}: {e}", path.display()))
+    })
 }
 
 /// Restores the SQLite backup `backup` into `target`, a database that does not exist yet (or

@@ -41,6 +41,12 @@ async fn a_backup_restores_into_a_new_or_empty_database() {
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("backup.db");
     store.backup_to(&backup).await.unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner only: {mode:o}");
+    }
 
     let fresh = restore_sqlite(&backup, &DbUrl::sqlite(dir.path().join("new.db")))
         .await

@@ -88,7 +88,13 @@ fn site() -> &'static Site {
             )
             .await
             .unwrap();
-            let signed = accounts::sign_in(&store, "admin@example.org", password)
+            let attempt = accounts::Attempt {
+                email: "admin@example.org",
+                password,
+                address: "bench",
+            };
+            let signed = accounts::SignIns::default()
+                .sign_in(&store, attempt)
                 .await
                 .unwrap();
             let deal = store.list_deals(false).await.unwrap()[DEALS / 2].id;

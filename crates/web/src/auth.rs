@@ -18,10 +18,13 @@ use bearing_core::{Actor, Source};
 use bearing_store::UserRecord;
 
 use crate::access::{Rule, rule};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, CookieSecure};
 
-/// The name of the session cookie.
+/// The name of the session cookie over plain HTTP.
 pub const SESSION_COOKIE: &str = "bearing_session";
+/// Its name when it is `Secure`: the `__Host-` prefix makes browsers refuse it unless it is
+/// secure, for the whole site and set by this host, so a sibling subdomain cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-bearing_session";
 
 /// The signed-in caller of a request.
 #[derive(Debug, Clone)]
@@ -61,7 +64,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// The secret of the session cookie, if the request carries one.
+/// The secret of the session cookie, if the request carries one (by either name).
 pub fn session_cookie(headers: &HeaderMap) -> Option<Secret> {
     headers
         .get_all(header::COOKIE)
@@ -69,7 +72,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<Secret> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == SECURE_SESSION_COOKIE || *name == SESSION_COOKIE)
         .map(|(_, value)| Secret::from_client(value))
 }
 
@@ -90,15 +93,29 @@ fn over_https(headers: &HeaderMap) -> bool {
 }
 
 /// The `Set-Cookie` value that stores a session in the browser (or, with `None`, removes it).
-pub fn session_set_cookie(secret: Option<&Secret>, request: &HeaderMap) -> HeaderValue {
-    let secure = if over_https(request) { "; Secure" } else { "" };
+/// It is `Secure` and named `__Host-…` when the configuration says always, or when it says
+/// auto and a proxy says the request came over HTTPS.
+pub fn session_set_cookie(
+    state: &AppState,
+    secret: Option<&Secret>,
+    request: &HeaderMap,
+) -> HeaderValue {
+    let secure = match state.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Auto => over_https(request),
+    };
+    let (name, flag) = if secure {
+        (SECURE_SESSION_COOKIE, "; Secure")
+    } else {
+        (SESSION_COOKIE, "")
+    };
     let text = match secret {
         Some(secret) => format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{flag}",
             secret.expose(),
-            accounts::SESSION_MAX.as_secs()
+            state.sign_ins.sessions.absolute.as_secs()
         ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{flag}"),
     };
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -112,7 +129,17 @@ pub async fn guard(
 ) -> Response {
     let path = matched.as_ref().map_or("", |m| m.as_str());
     let api = path.starts_with("/api/");
-    let Some(rule) = rule(request.method(), path) else {
+    // HEAD is answered by the GET route.
+    let method = if request.method() == axum::http::Method::HEAD {
+        &axum::http::Method::GET
+    } else {
+        request.method()
+    };
+    let Some(rule) = rule(method, path) else {
+        if crate::access::RULES.iter().any(|(_, p, _)| *p == path) {
+            // The route exists with other methods: the router answers 405 and runs nothing.
+            return next.run(request).await;
+        }
         tracing::error!(method = %request.method(), path, "route without an access rule: refused");
         return refuse(api, StatusCode::FORBIDDEN, "this route has no access rule");
     };
@@ -175,7 +202,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller
     let Some(secret) = session_cookie(headers) else {
         return Ok(None);
     };
-    let user = accounts::session_user(&state.store, &secret).await?;
+    let user = state.sign_ins.session_user(&state.store, &secret).await?;
     Ok(user.map(|user| Caller {
         user,
         session: Some(secret),

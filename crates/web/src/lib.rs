@@ -9,20 +9,23 @@ pub mod api;
 pub mod auth;
 mod charts;
 mod error;
+mod headers;
 mod health;
+pub mod limits;
 mod pages;
 
 use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use bearing_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+pub use axum::http::HeaderName;
 pub use error::{ApiError, ErrorBody, ErrorObject};
 
 /// What every handler can reach.
@@ -33,6 +36,12 @@ pub struct AppState {
     pub setup_token: Option<std::sync::Arc<str>>,
     /// What the pages read, kept while the data version stays the same.
     pub snapshots: std::sync::Arc<bearing_app::snapshot::Snapshots>,
+    /// Session lengths and the per-address sign-in throttle.
+    pub sign_ins: std::sync::Arc<bearing_app::accounts::SignIns>,
+    /// Whether session cookies are `Secure`.
+    pub cookie_secure: CookieSecure,
+    /// The header a trusted reverse proxy puts the client's address in, if any.
+    pub trusted_proxy_header: Option<HeaderName>,
 }
 
 impl AppState {
@@ -41,7 +50,25 @@ impl AppState {
             store,
             setup_token: None,
             snapshots: std::sync::Arc::default(),
+            sign_ins: std::sync::Arc::default(),
+            cookie_secure: CookieSecure::Auto,
+            trusted_proxy_header: None,
         }
+    }
+
+    /// The client's address: as a trusted proxy names it (the last address in its header,
+    /// the one the proxy added), else the peer of the connection, else `unknown` (tests).
+    pub fn client_address(&self, request: &axum::http::request::Parts) -> String {
+        if let Some(name) = &self.trusted_proxy_header
+            && let Some(value) = request.headers.get(name).and_then(|v| v.to_str().ok())
+            && let Some(last) = value.rsplit(',').map(str::trim).find(|a| !a.is_empty())
+        {
+            return last.chars().take(64).collect();
+        }
+        request
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
     }
 
     /// The data as they are now, for reading.
@@ -57,30 +84,71 @@ impl AppState {
     }
 }
 
-/// Settings of the web edge.
+/// When the session cookie carries `Secure` (and so the `__Host-` name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecure {
+    /// Always: Bearing is reached over HTTPS (directly or through a proxy).
+    Always,
+    /// Only when a proxy says the request came over HTTPS (`X-Forwarded-Proto: https`): for
+    /// trying Bearing on this machine over plain HTTP.
+    Auto,
+}
+
+/// Settings of the web edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebConfig {
     /// A request that takes longer is answered 408 and abandoned.
     pub request_timeout: Duration,
+    pub cookie_secure: CookieSecure,
+    pub trusted_proxy_header: Option<HeaderName>,
+    pub sessions: bearing_app::accounts::SessionLimits,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
+            cookie_secure: CookieSecure::Auto,
+            trusted_proxy_header: None,
+            sessions: bearing_app::accounts::SessionLimits::default(),
         }
     }
 }
 
-/// The largest request body accepted: room for a CRM export of tens of thousands of deals.
-const MAX_BODY: usize = 32 * 1024 * 1024;
+/// The largest body of most requests: forms and JSON edits are a few kilobytes.
+pub const MAX_BODY: usize = 256 * 1024;
+/// The largest body of a form anyone may send without signing in (sign-in, setup).
+pub const MAX_PUBLIC_BODY: usize = 16 * 1024;
+/// The largest import file: room for a CRM export of tens of thousands of deals.
+pub const MAX_IMPORT_BODY: usize = 32 * 1024 * 1024;
+
+/// Limits of the HTTP server itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// A client that has not sent a request's headers within this is disconnected.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application: routes and middleware. Every request gets an `x-request-id` (kept
 /// when the client sent one), is logged with it, is cut off after the configured timeout, and
 /// a panic in a handler becomes an opaque 500 instead of a dropped connection.
-pub fn router(state: AppState, config: WebConfig) -> Router {
+pub fn router(mut state: AppState, config: WebConfig) -> Router {
+    state.cookie_secure = config.cookie_secure;
+    state.trusted_proxy_header = config.trusted_proxy_header.clone();
+    state.sign_ins = std::sync::Arc::new(bearing_app::accounts::SignIns::new(config.sessions));
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
             let id = request
@@ -88,7 +156,8 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
                 .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+            // The path only: a query may hold a secret (the setup link's token).
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     let (app, _) = routes();
@@ -99,7 +168,10 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
     .fallback(error::not_found)
     .with_state(state)
     .layer(tower_http::csrf::CsrfLayer::new())
-    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+    .layer(axum::middleware::from_fn(limits::bodies))
+    .layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_BODY))
+    .layer(axum::middleware::from_fn(error::json_refusals))
+    .layer(axum::middleware::from_fn(headers::secure))
     .layer(CatchPanicLayer::custom(error::panic_response))
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
@@ -156,14 +228,66 @@ pub fn routes() -> (Router<AppState>, Vec<(axum::http::Method, String)>) {
 }
 
 /// Serves until `shutdown` completes, then stops accepting and lets requests in flight finish.
+/// At most `limits.max_connections` connections are open at once (the next waits to be
+/// accepted), and a client that does not send its request's headers within
+/// `limits.header_read_timeout` is disconnected, so slow or idle clients cannot hold the
+/// server. Each request carries its peer's address (`ConnectInfo`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
+    limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let connections =
+        std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service =
+            app.clone()
+                .map_request(move |mut request: Request<hyper::body::Incoming>| {
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    request.map(axum::body::Body::new)
+                });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

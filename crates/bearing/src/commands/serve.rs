@@ -75,6 +75,9 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         state,
         WebConfig {
             request_timeout: config.request_timeout.value,
+            cookie_secure: config.cookie_secure.value,
+            trusted_proxy_header: config.trusted_proxy_header.value.clone(),
+            sessions: config.sessions(),
         },
     );
     // The scheduled usage pulls run beside the server and stop with it; a pull cut short
@@ -85,7 +88,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             config.prometheus.clone(),
         ))
     });
-    let served = bearing_web::serve(listener, app, bearing_web::shutdown_signal()).await;
+    let served = bearing_web::serve(
+        listener,
+        app,
+        bearing_web::ServerLimits::default(),
+        bearing_web::shutdown_signal(),
+    )
+    .await;
     if let Some(jobs) = jobs {
         jobs.abort();
         let _ = jobs.await;

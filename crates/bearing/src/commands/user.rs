@@ -28,18 +28,45 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             let user = added?;
             println!("added {} ({}) as {}", user.email, user.name, user.role);
         }
-        UserCommand::Password { email } => {
+        UserCommand::Password { email, keep_tokens } => {
             let password = read_password()?;
             let store = super::open(config).await?;
-            let done =
-                accounts::reset_password(&store, &super::cli_context(config)?, &email, &password)
-                    .await;
+            let ctx = super::cli_context(config)?;
+            let done = accounts::reset_password(&store, &ctx, &email, &password, keep_tokens).await;
             store.close().await;
             let user = done?;
-            println!(
-                "set the password of {}; their sessions have ended",
-                user.email
-            );
+            if keep_tokens {
+                println!(
+                    "set the password of {}; their sessions have ended, their API tokens still work",
+                    user.email
+                );
+            } else {
+                println!(
+                    "set the password of {}; their sessions have ended and their API tokens are revoked",
+                    user.email
+                );
+            }
+        }
+        UserCommand::Token {
+            email,
+            name,
+            expires,
+        } => {
+            let store = super::open(config).await?;
+            let ctx = super::cli_context(config)?;
+            let made = async {
+                let user = store
+                    .find_user_by_email(&email.trim().to_lowercase())
+                    .await?
+                    .ok_or_else(|| {
+                        bearing_app::AppError::NotFound(format!("no user with email {email}"))
+                    })?;
+                accounts::create_token(&store, &ctx, user.id, &name, expires).await
+            }
+            .await;
+            store.close().await;
+            // The token alone on standard output, so a script can capture it.
+            println!("{}", made?.secret.expose());
         }
         UserCommand::List => {
             let store = super::open(config).await?;

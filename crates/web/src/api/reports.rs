@@ -55,7 +55,14 @@ async fn report(
     Path(name): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let report = bearing_app::reports::build(&state.store, &name, today()).await?;
+    // From the same snapshot as the pages: built once per data version and day.
+    let report = state
+        .snapshot()
+        .await?
+        .reports(&[name.as_str()], today())
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
     let mut bytes = Vec::new();
     let format = match q.format {
         ListFormat::Json => Format::Json,

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bearing_app::accounts::{self, MIN_PASSWORD_CHARS, SignedIn};
+use bearing_app::accounts::{self, Attempt, MIN_PASSWORD_CHARS, SignedIn};
 use bearing_app::{AppError, Context};
 use bearing_core::{Actor, Source};
 use bearing_store::ApiTokenRecord;
@@ -41,10 +41,19 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site: an absolute URL or `//host` would send the user elsewhere.
+/// Only a path on this site: one `/` followed by a path character, and nothing a browser could
+/// read as another host (`//host`, `/\\host`, or `/\thost`, from which browsers drop the tab).
 fn safe_next(next: Option<&str>) -> String {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@%".contains(c);
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n == "/"
+                || (n.starts_with('/')
+                    && n[1..].starts_with(path_char)
+                    && !n.contains(|c: char| c == '\\' || c.is_control() || c.is_whitespace())) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -76,23 +85,29 @@ struct LoginForm {
 }
 
 /// The response to a successful sign-in: the cookie and a redirect.
-fn signed_in(signed: &SignedIn, request: &HeaderMap, to: &str) -> Response {
+fn signed_in(state: &AppState, signed: &SignedIn, request: &HeaderMap, to: &str) -> Response {
     let mut response = see_other(to);
     response.headers_mut().insert(
         header::SET_COOKIE,
-        session_set_cookie(Some(&signed.secret), request),
+        session_set_cookie(state, Some(&signed.secret), request),
     );
     response
 }
 
 async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    request: axum::http::request::Parts,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    match accounts::sign_in(&state.store, &form.email, &form.password).await {
-        Ok(signed) => signed_in(&signed, &headers, &next),
+    let address = state.client_address(&request);
+    let attempt = Attempt {
+        email: &form.email,
+        password: &form.password,
+        address: &address,
+    };
+    match state.sign_ins.sign_in(&state.store, attempt).await {
+        Ok(signed) => signed_in(&state, &signed, &request.headers, &next),
         Err(error) => {
             let status = crate::error::status_of(&error);
             if status.is_server_error() {
@@ -180,7 +195,7 @@ struct SetupForm {
 
 async fn setup(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    request: axum::http::request::Parts,
     Form(form): Form<SetupForm>,
 ) -> Response {
     match setup_allowed(&state, Some(&form.token)).await {
@@ -195,12 +210,20 @@ async fn setup(
     let name = Some(form.name.as_str()).filter(|n| !n.trim().is_empty());
     let added =
         accounts::add_first_admin(&state.store, &ctx, &form.email, name, &form.password).await;
+    let address = state.client_address(&request);
     let signed = match added {
-        Ok(_) => accounts::sign_in(&state.store, &form.email, &form.password).await,
+        Ok(_) => {
+            let attempt = Attempt {
+                email: &form.email,
+                password: &form.password,
+                address: &address,
+            };
+            state.sign_ins.sign_in(&state.store, attempt).await
+        }
         Err(error) => Err(error),
     };
     match signed {
-        Ok(signed) => signed_in(&signed, &headers, "/users"),
+        Ok(signed) => signed_in(&state, &signed, &request.headers, "/users"),
         Err(error) => render(
             crate::error::status_of(&error),
             &SetupPage {
@@ -215,16 +238,21 @@ async fn setup(
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(secret) = session_cookie(&headers)
-        && let Err(error) = accounts::sign_out(&state.store, &secret).await
+async fn logout(State(state): State<AppState>, request: axum::http::request::Parts) -> Response {
+    let address = state.client_address(&request);
+    if let Some(secret) = session_cookie(&request.headers)
+        && let Err(error) = state
+            .sign_ins
+            .sign_out(&state.store, &secret, &address)
+            .await
     {
         tracing::error!(%error, "cannot end a session");
     }
     let mut response = see_other("/login");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_set_cookie(None, &headers));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_set_cookie(&state, None, &request.headers),
+    );
     response
 }
 
@@ -279,9 +307,10 @@ async fn account(
     Query(q): Query<Notice>,
 ) -> Response {
     let notice = match q.done.as_deref() {
-        Some("password") => {
-            Some("Your password is changed. Your other sessions have ended.".to_owned())
-        }
+        Some("password") => Some(
+            "Your password is changed. Your other sessions have ended, and your API tokens are revoked unless you chose to keep them."
+                .to_owned(),
+        ),
         Some("revoked") => Some("The token is revoked.".to_owned()),
         _ => None,
     };
@@ -292,24 +321,31 @@ async fn account(
 struct PasswordForm {
     current: String,
     new: String,
+    /// Present (`yes`) when the API tokens are to keep working.
+    keep_tokens: Option<String>,
 }
 
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
+    request: axum::http::request::Parts,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    match accounts::change_password(
-        &state.store,
-        &caller.ctx(),
-        caller.user.id,
-        &form.current,
-        &form.new,
-    )
-    .await
+    let address = state.client_address(&request);
+    match state
+        .sign_ins
+        .change_password(
+            &state.store,
+            &caller.ctx(),
+            caller.user.id,
+            &form.current,
+            &form.new,
+            form.keep_tokens.is_some(),
+            &address,
+        )
+        .await
     {
-        Ok(signed) => signed_in(&signed, &headers, "/account?done=password"),
+        Ok(signed) => signed_in(&state, &signed, &request.headers, "/account?done=password"),
         Err(error @ AppError::Invalid { .. }) => {
             account_page(
                 &state,
@@ -328,6 +364,9 @@ async fn change_password(
 #[derive(Debug, serde::Deserialize)]
 struct TokenForm {
     name: String,
+    /// YYYY-MM-DD, or empty for a token that lasts until revoked.
+    #[serde(default)]
+    expires: String,
 }
 
 async fn create_token(
@@ -335,7 +374,26 @@ async fn create_token(
     caller: Caller,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    match accounts::create_token(&state.store, &caller.ctx(), caller.user.id, &form.name).await {
+    let expires = match form.expires.trim() {
+        "" => Ok(None),
+        day => bearing_core::parse_date(day)
+            .map(Some)
+            .map_err(|e| AppError::invalid("expires", e.to_string())),
+    };
+    let created = match expires {
+        Ok(expires) => {
+            accounts::create_token(
+                &state.store,
+                &caller.ctx(),
+                caller.user.id,
+                &form.name,
+                expires,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match created {
         Ok(created) => {
             let secret = created.secret.expose().to_owned();
             let mut response = account_page(
@@ -387,11 +445,17 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/deals?stage=Won")), "/deals?stage=Won");
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(Some("/people/3")), "/people/3");
         for outside in [
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
             "deals",
+            "",
         ] {
             assert_eq!(safe_next(Some(outside)), "/", "{outside}");
         }

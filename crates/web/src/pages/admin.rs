@@ -552,6 +552,8 @@ struct UsersPage {
     layout: Layout,
     errors: Vec<String>,
     users: Vec<UserRecord>,
+    /// Every API token with its owner's email.
+    tokens: Vec<(String, bearing_store::ApiTokenRecord)>,
     roles: Vec<String>,
     form_email: String,
     form_name: String,
@@ -566,16 +568,30 @@ async fn users(
     form: Option<&NewUser>,
     notice: Option<String>,
 ) -> Response {
-    let list = match state.store.list_users().await {
-        Ok(list) => list,
-        Err(error) => return error_page(caller, error.into()),
+    let (list, tokens) = match (
+        state.store.list_users().await,
+        state.store.list_all_api_tokens().await,
+    ) {
+        (Ok(list), Ok(tokens)) => (list, tokens),
+        (Err(error), _) | (_, Err(error)) => return error_page(caller, error.into()),
     };
+    let tokens = tokens
+        .into_iter()
+        .map(|t| {
+            let owner = list
+                .iter()
+                .find(|u| u.id == t.user_id)
+                .map_or_else(|| t.user_id.to_string(), |u| u.email.clone());
+            (owner, t)
+        })
+        .collect();
     render(
         status,
         &UsersPage {
             layout: Layout::new("Users", caller, "/users").with_notice(notice),
             errors,
             users: list,
+            tokens,
             roles: Role::ALL.iter().map(|r| r.to_string()).collect(),
             form_email: form.map(|f| f.email.clone()).unwrap_or_default(),
             form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
