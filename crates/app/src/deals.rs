@@ -571,6 +571,68 @@ pub async fn get(store: &Store, id: DealId) -> Result<Deal> {
     view(&catalog, record, external_ids, properties)
 }
 
+/// A deal as a person names it: Bearing's id (`42`), or the CRM's id written `crm:ID`
+/// (`crm:86000044013`), as the reports and the deal list show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DealRef {
+    Id(DealId),
+    Crm(String),
+}
+
+impl std::str::FromStr for DealRef {
+    type Err = bearing_core::ParseError;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        use bearing_core::ParseError;
+        let trimmed = text.trim();
+        let expected = "expected Bearing's id (a positive integer) or the CRM's id written crm:ID";
+        match trimmed.split_once(':') {
+            Some((system, id)) if system.trim().eq_ignore_ascii_case(crate::import::CRM) => {
+                let id = id.trim();
+                if id.is_empty() {
+                    Err(ParseError::new(
+                        "deal",
+                        text,
+                        "crm: needs the CRM's id after it",
+                    ))
+                } else {
+                    Ok(DealRef::Crm(id.to_owned()))
+                }
+            }
+            Some(_) => Err(ParseError::new("deal", text, expected)),
+            None => trimmed.parse::<DealId>().map(DealRef::Id).map_err(|e| {
+                if trimmed.parse::<i64>().is_ok() {
+                    e
+                } else {
+                    ParseError::new("deal", text, expected)
+                }
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for DealRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DealRef::Id(id) => id.fmt(f),
+            DealRef::Crm(id) => write!(f, "{}:{id}", crate::import::CRM),
+        }
+    }
+}
+
+/// The id of the deal `deal` names. A CRM id that no deal has is not found; Bearing's id is
+/// returned as it is, for the service that uses it to find (or not).
+pub async fn resolve(store: &Store, deal: &DealRef) -> Result<DealId> {
+    match deal {
+        DealRef::Id(id) => Ok(*id),
+        DealRef::Crm(crm) => store
+            .find_deal_by_external_id(crate::import::CRM, crm)
+            .await?
+            .map(|record| record.id)
+            .ok_or_else(|| AppError::NotFound(format!("no deal with CRM id {crm}"))),
+    }
+}
+
 fn view(
     catalog: &Catalog,
     record: DealRecord,
@@ -752,6 +814,27 @@ pub fn history_table(rows: &[DealHistoryRecord]) -> Table {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn a_deal_is_named_by_bearings_id_or_the_crms() {
+        let parse = |text: &str| text.parse::<DealRef>().map_err(|e| e.to_string());
+        assert_eq!(parse(" 42 "), Ok(DealRef::Id(DealId::new(42).unwrap())));
+        assert_eq!(
+            parse("crm:86000044013"),
+            Ok(DealRef::Crm("86000044013".into()))
+        );
+        assert_eq!(parse("CRM: 7 "), Ok(DealRef::Crm("7".into())));
+        assert_eq!(DealRef::Crm("7".into()).to_string(), "crm:7");
+        assert!(
+            parse("0")
+                .unwrap_err()
+                .contains("ids are positive integers")
+        );
+        for text in ["abc", "hubspot:7", "crm:", ""] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        assert!(parse("abc").unwrap_err().contains("crm:ID"));
+    }
 
     #[test]
     fn the_next_term_is_as_long_and_starts_the_day_after() {

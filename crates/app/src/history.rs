@@ -1,8 +1,9 @@
 //! The audit trail of one entity.
 
-use bearing_core::EntityKind;
+use bearing_core::{EntityKind, StageId};
 use bearing_store::{AuditRecord, Store};
 
+use crate::deals::Catalog;
 use crate::{AppError, Result};
 
 /// Every recorded change to an entity, oldest first; an error when there is none.
@@ -52,6 +53,34 @@ pub fn changes(record: &AuditRecord) -> Vec<FieldChange> {
             })
         })
         .collect()
+}
+
+/// [`changes`] as a person reads them: a deal's audit row keeps its stage as an id
+/// (`stage_id`), shown here as the field `stage` with the stage's name. An id the catalog does
+/// not know stays a number.
+pub fn named_changes(record: &AuditRecord, catalog: &Catalog) -> Vec<FieldChange> {
+    let mut found = changes(record);
+    if record.entity != EntityKind::Deal {
+        return found;
+    }
+    for change in &mut found {
+        if change.field != "stage_id" {
+            continue;
+        }
+        change.field = "stage".to_owned();
+        for value in [&mut change.before, &mut change.after] {
+            let name = value
+                .as_ref()
+                .and_then(serde_json::Value::as_i64)
+                .and_then(|id| StageId::new(id).ok())
+                .and_then(|id| catalog.stage(id))
+                .map(|stage| serde_json::Value::String(stage.name.clone()));
+            if name.is_some() {
+                *value = name;
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

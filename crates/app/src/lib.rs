@@ -19,6 +19,7 @@ pub mod people;
 pub mod pipelines;
 pub mod reports;
 pub mod roles;
+pub mod sight;
 pub mod snapshot;
 pub mod usage;
 

@@ -330,7 +330,12 @@ pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result
     crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, false).await
 }
 
-/// Checks bands before they are set: levels and steps 1–20, pay not negative, a ladder that
+/// The largest annual base salary a band may hold, in cents: $100 million, far above any
+/// salary, and small enough that no sum of a team's pay can overflow.
+pub const MAX_ANNUAL_BASE: i64 = 10_000_000_000;
+
+/// Checks bands before they are set: levels and steps 1–20, pay from 0 to
+/// [`MAX_ANNUAL_BASE`], a ladder that
 /// exists (a role's name, a role's ladder, or one with bands) unless `new_ladder` allows a new
 /// one, and every assignment paid by a ladder that gets bands still on it.
 pub async fn check_bands(store: &Store, bands: &[Band], new_ladder: bool) -> Result<()> {
@@ -358,12 +363,19 @@ pub async fn check_bands(store: &Store, bands: &[Band], new_ladder: bool) -> Res
                 ),
             ));
         }
-        if !(1..=20).contains(&b.level) || !(1..=20).contains(&b.step) || b.annual_base < 0 {
+        if !(1..=20).contains(&b.level)
+            || !(1..=20).contains(&b.step)
+            || !(0..=MAX_ANNUAL_BASE).contains(&b.annual_base)
+        {
             return Err(AppError::invalid(
                 "band",
                 format!(
-                    "{} L{} step {}: levels and steps run 1–20 and pay is not negative",
-                    b.ladder, b.level, b.step
+                    "{} L{} step {}: levels and steps run 1–20 and pay is from 0 to {} a year",
+                    b.ladder,
+                    b.level,
+                    b.step,
+                    bearing_core::Money::from_minor(MAX_ANNUAL_BASE, bearing_core::Currency::USD)
+                        .decimal()
                 ),
             ));
         }
@@ -488,8 +500,11 @@ pub async fn cost_of_living(
     let raised: Vec<Band> = people::bands_on(&bands, from)
         .into_iter()
         .map(|b| Band {
-            annual_base: (b.annual_base as f64 * (1.0 + percent / 100.0) / 100.0).round_ties_even()
-                as i64
+            // Whole dollars; bands already in the table are at most MAX_ANNUAL_BASE, so the
+            // raised amount stays far inside i64 and check_bands refuses one raised past it.
+            annual_base: (b.annual_base.min(MAX_ANNUAL_BASE) as f64 * (1.0 + percent / 100.0)
+                / 100.0)
+                .round_ties_even() as i64
                 * 100,
             effective_from: from,
             note: Some(format!("cost of living {percent:+}%")),

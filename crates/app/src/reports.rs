@@ -27,6 +27,8 @@ pub struct Report {
     pub name: &'static str,
     pub assumptions_version: i64,
     pub table: Table,
+    /// The owned figures it shows, for [`crate::sight::Sight::check`].
+    pub shows: crate::sight::Shows,
 }
 
 /// Whole units; an empty sum is -0.0 in IEEE arithmetic and must not print as "-0".
@@ -66,8 +68,18 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         None
     } else {
         let forecast = crate::forecast::forecast_with(store, &assumptions).await?;
+        // A missing band is named to finance on the team page; here the message goes to
+        // whoever opened a report, so it says neither who nor which step.
         let (costs, costs_note) =
-            crate::people::effective_costs(store, &assumptions, forecast.start).await?;
+            crate::people::effective_costs(store, &assumptions, forecast.start)
+                .await
+                .map_err(|error| match error {
+                    AppError::Invalid { .. } => AppError::invalid(
+                        "costs",
+                        "the team's cost cannot be worked out: an assignment has no salary band in force; finance sees which on the team page",
+                    ),
+                    other => other,
+                })?;
         assumptions.monthly_costs = costs;
         let mc = assumptions.monte_carlo();
         let (forecast, low, high) = crate::heavy::forecast(move || {
@@ -111,10 +123,15 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 _ => health_table(forecast, &assumptions, costs_note),
             },
         };
+        let shows = crate::sight::Shows {
+            cash: name == "health",
+            team_cost: name == "health" && assumptions.costs_from_team,
+        };
         reports.push(Report {
             name,
             assumptions_version: version,
             table,
+            shows,
         });
     }
     Ok(reports)

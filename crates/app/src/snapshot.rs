@@ -21,6 +21,7 @@ use tokio::sync::OnceCell;
 use crate::contacts::Contact;
 use crate::deals::{self, Deal, DealFilter};
 use crate::reports::{self, Report};
+use crate::sight::Sight;
 use crate::{AppError, Result};
 
 /// The current snapshot, replaced when the data version moves.
@@ -52,6 +53,9 @@ impl Snapshots {
     }
 }
 
+/// A forecast workbook: the day it was made for, whose sight it fits, and its bytes.
+type Workbook = (Date, Sight, Arc<Vec<u8>>);
+
 /// The data at one version; each part is read the first time it is asked for.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -62,7 +66,7 @@ pub struct Snapshot {
     contacts: OnceCell<Arc<Vec<Contact>>>,
     history: OnceCell<Arc<Vec<DealHistoryRecord>>>,
     reports: tokio::sync::Mutex<HashMap<(Date, &'static str), Arc<Report>>>,
-    workbooks: tokio::sync::Mutex<Vec<(Date, Arc<Vec<u8>>)>>,
+    workbooks: tokio::sync::Mutex<Vec<Workbook>>,
 }
 
 impl Snapshot {
@@ -155,25 +159,38 @@ impl Snapshot {
             .cloned()
     }
 
-    /// Every report as of `today` in one spreadsheet workbook, one sheet per report.
-    pub async fn forecast_workbook(&self, today: Date) -> Result<Arc<Vec<u8>>> {
+    /// Every report as of `today` that `sight` may see, in one spreadsheet workbook, one sheet
+    /// per report.
+    pub async fn forecast_workbook(&self, today: Date, sight: Sight) -> Result<Arc<Vec<u8>>> {
         let mut workbooks = self.workbooks.lock().await;
-        if let Some((_, bytes)) = workbooks.iter().find(|(day, _)| *day == today) {
+        if let Some((_, _, bytes)) = workbooks
+            .iter()
+            .find(|(day, seen, _)| *day == today && *seen == sight)
+        {
             return Ok(bytes.clone());
         }
-        let built = self.reports(&reports::NAMES, today).await?;
-        let sheets: Vec<(&str, &bearing_formats::Table)> =
-            built.iter().map(|r| (r.name, &r.table)).collect();
+        let built = self.reports(&reports::NAMES, today, Sight::ALL).await?;
+        let sheets: Vec<(&str, &bearing_formats::Table)> = built
+            .iter()
+            .filter(|r| sight.sees(r))
+            .map(|r| (r.name, &r.table))
+            .collect();
         let bytes = Arc::new(
             bearing_formats::xlsx::workbook(&sheets)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
         );
-        workbooks.push((today, bytes.clone()));
+        workbooks.push((today, sight, bytes.clone()));
         Ok(bytes)
     }
 
-    /// The reports `names` as of `today`, built together the first time any is missing.
-    pub async fn reports(&self, names: &[&str], today: Date) -> Result<Vec<Arc<Report>>> {
+    /// The reports `names` as of `today`, built together the first time any is missing;
+    /// refused when `sight` may not see one of them.
+    pub async fn reports(
+        &self,
+        names: &[&str],
+        today: Date,
+        sight: Sight,
+    ) -> Result<Vec<Arc<Report>>> {
         let mut built = self.reports.lock().await;
         let missing: Vec<&str> = names
             .iter()
@@ -188,11 +205,13 @@ impl Snapshot {
         names
             .iter()
             .map(|name| {
-                built
+                let report = built
                     .iter()
                     .find(|((day, n), _)| *day == today && n == name)
                     .map(|(_, report)| report.clone())
-                    .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))
+                    .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
+                sight.check(&report)?;
+                Ok(report)
             })
             .collect()
     }

@@ -16,6 +16,7 @@ bearing_store::on_both_backends!(
     the_balancing_rule_weighs_the_hubs_in_service_against_engineering,
     roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked,
     people_and_assignments_entered_by_mistake_are_deleted_and_restored,
+    bands_past_the_largest_salary_are_refused_and_a_raise_cannot_overflow,
 );
 
 fn ctx() -> Context {
@@ -733,4 +734,36 @@ async fn people_and_assignments_entered_by_mistake_are_deleted_and_restored(db: 
         .await
         .unwrap();
     assert_eq!(history.len(), 3, "added, deleted, restored");
+}
+
+async fn bands_past_the_largest_salary_are_refused_and_a_raise_cannot_overflow(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    let band = |annual_base: i64| Band {
+        ladder: "Engineer".into(),
+        level: 1,
+        step: 1,
+        annual_base,
+        effective_from: date(2026, 1, 1),
+        note: None,
+    };
+    let huge = people::set_generated_bands(&store, &ctx(), &[band(i64::MAX / 2)]).await;
+    assert!(
+        matches!(&huge, Err(AppError::Invalid { message, .. }) if message.contains("pay is from 0 to 100000000.00 a year")),
+        "{huge:?}"
+    );
+    people::set_generated_bands(&store, &ctx(), &[band(people::MAX_ANNUAL_BASE)])
+        .await
+        .unwrap();
+    let version = store.data_version().await.unwrap();
+    let raised = people::cost_of_living(&store, &ctx(), 50.0, date(2026, 7, 1)).await;
+    assert!(
+        matches!(&raised, Err(AppError::Invalid { field, .. }) if field == "band"),
+        "{raised:?}"
+    );
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "nothing written"
+    );
 }

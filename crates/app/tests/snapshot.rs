@@ -33,18 +33,28 @@ async fn a_snapshot_is_reused_until_the_data_change(db: &TestDb) {
 
     let first = snapshots.now(&store).await.unwrap();
     assert_eq!(first.deals().await.unwrap().len(), 30);
-    let flags = first.reports(&["flags"], today).await.unwrap();
+    let flags = first
+        .reports(&["flags"], today, bearing_app::sight::Sight::ALL)
+        .await
+        .unwrap();
     let again = snapshots.now(&store).await.unwrap();
     assert!(Arc::ptr_eq(&first, &again), "nothing changed");
     assert!(Arc::ptr_eq(
         &flags[0],
-        &again.reports(&["flags"], today).await.unwrap()[0]
+        &again
+            .reports(&["flags"], today, bearing_app::sight::Sight::ALL)
+            .await
+            .unwrap()[0]
     ));
     assert!(
         !Arc::ptr_eq(
             &flags[0],
             &again
-                .reports(&["flags"], today.tomorrow().unwrap())
+                .reports(
+                    &["flags"],
+                    today.tomorrow().unwrap(),
+                    bearing_app::sight::Sight::ALL
+                )
                 .await
                 .unwrap()[0]
         ),

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use bearing_app::deals::DealRef;
 use bearing_core::{ContactId, Date, DealId, EntityKind};
 use bearing_formats::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -11,8 +12,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "bearing", version, propagate_version = true)]
 pub struct Cli {
+    /// Options of every command
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// What to do
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,7 +37,7 @@ pub struct GlobalArgs {
     /// Log filter, e.g. info or bearing_web=debug (default: info for serve, warn otherwise)
     #[arg(long, env = "BEARING_LOG", global = true, value_name = "FILTER")]
     pub log: Option<String>,
-    /// Log format
+    /// Log format: text, for people, or json, a JSON object a line, for log collectors
     #[arg(long, env = "BEARING_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
     /// Who is recorded in the audit log for changes made here (default: the login name)
@@ -66,14 +69,22 @@ pub enum Command {
         /// organization (or org), deal, pipeline, stage, campaign, contact or assumptions
         #[arg(value_parser = parse_kind)]
         kind: EntityKind,
+        /// The record's id (for assumptions, the version number)
         id: String,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Write a consistent copy of a live SQLite database to FILE
-    Backup { file: PathBuf },
+    Backup {
+        /// Where to write the copy; an existing file is never overwritten
+        file: PathBuf,
+    },
     /// Restore a backup into a database that does not exist yet
-    Restore { file: PathBuf },
+    Restore {
+        /// The backup file to copy into the configured database
+        file: PathBuf,
+    },
     /// Print the effective configuration, secrets redacted
     Config,
     /// Deals: list, show, add, edit, move between stages, renew, delete, restore, history
@@ -122,7 +133,9 @@ pub enum Command {
     /// fmrr, usage, usage-by-organization; `--format xlsx --out FILE` writes every report, a
     /// sheet each
     Report {
+        /// Which report, by the names above
         name: String,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
         /// Write to FILE instead of standard output
@@ -181,17 +194,21 @@ pub struct PullArgs {
 pub enum ClusterCommand {
     /// Every cluster and hub
     List {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// One cluster (NAME) or hub (CLUSTER/HUB), with its monthly active users and fees
     Show {
+        /// A cluster's name, or CLUSTER/HUB for a hub
         name: String,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Change what is recorded about a cluster (NAME) or hub (CLUSTER/HUB)
     Edit {
+        /// A cluster's name, or CLUSTER/HUB for a hub
         name: String,
         /// The hosting provider, e.g. gcp, aws, azure
         #[arg(long)]
@@ -208,8 +225,10 @@ pub enum ClusterCommand {
         /// The deal that pays for it, by id
         #[arg(long)]
         deal: Option<DealId>,
+        /// The first day it ran
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         start: Option<Date>,
+        /// The last day it ran
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         end: Option<Date>,
         /// Forget a field: provider, dedicated, org, deal, start or end (repeatable)
@@ -224,6 +243,7 @@ pub enum AssumptionsCommand {
     Show,
     /// Make a new version with KEY=VALUE changes, e.g. books-closed=2026-02 fsp-fee=0.15
     Set {
+        /// The values to change (`bearing assumptions show` lists the keys)
         #[arg(required = true, value_name = "KEY=VALUE", value_parser = parse_pair)]
         changes: Vec<(String, String)>,
         /// The day the new version takes effect (default: today)
@@ -238,58 +258,84 @@ pub enum AssumptionsCommand {
 pub enum DealCommand {
     /// List deals, filtered
     List {
+        /// Which deals to list
         #[command(flatten)]
         filter: DealFilterArgs,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Show every field of one deal
     Show {
-        id: DealId,
+        /// The deal: Bearing's id (e.g. 42) or the CRM's id written crm:ID (e.g. crm:86000044013)
+        id: DealRef,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add a deal
     Add {
+        /// The deal's fields
         #[command(flatten)]
         fields: DealArgs,
     },
     /// Change fields of a deal (`--clear FIELD` makes a field unknown)
     Edit {
-        id: DealId,
+        /// The deal: Bearing's id (e.g. 42) or the CRM's id written crm:ID (e.g. crm:86000044013)
+        id: DealRef,
+        /// The deal's fields
         #[command(flatten)]
         fields: DealArgs,
     },
     /// Move a deal to another stage; closing stages need their details
     Move {
-        id: DealId,
+        /// The deal: Bearing's id (e.g. 42) or the CRM's id written crm:ID (e.g. crm:86000044013)
+        id: DealRef,
+        /// The stage to move to, by name, in the deal's pipeline
         stage: String,
+        /// Why the deal was lost; a lost stage needs one
         #[arg(long)]
         loss_reason: Option<String>,
+        /// The deal's total value, e.g. 15000; a won stage needs one
         #[arg(long, value_name = "AMOUNT")]
         amount: Option<String>,
+        /// The contract's first day; a won stage needs one
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         contract_start: Option<Date>,
+        /// The contract's last day; a won stage needs one
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         contract_end: Option<Date>,
+        /// The day the deal closed or is expected to close
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         close_date: Option<Date>,
     },
     /// Create next term's deal, in the Renewal stage, from a won membership
-    Renew { id: DealId },
+    Renew {
+        /// The won deal to renew, by Bearing's id
+        id: DealId,
+    },
     /// Delete a deal (it keeps its history and can be restored)
-    Delete { id: DealId },
+    Delete {
+        /// The deal, by Bearing's id
+        id: DealId,
+    },
     /// Restore a deleted deal
-    Restore { id: DealId },
+    Restore {
+        /// The deal, by Bearing's id
+        id: DealId,
+    },
     /// The recorded changes of one deal, or of every deal in a period
     History {
-        id: Option<DealId>,
+        /// The deal: Bearing's id (e.g. 42) or the CRM's id written crm:ID (e.g. crm:86000044013);
+        /// without it, every deal
+        id: Option<DealRef>,
         /// Changes on or after this day (UTC)
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         from: Option<Date>,
         /// Changes before this day (UTC)
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         to: Option<Date>,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
@@ -297,16 +343,19 @@ pub enum DealCommand {
 
 #[derive(Debug, Args)]
 pub struct DealFilterArgs {
+    /// Stage name
     #[arg(long)]
     pub stage: Option<String>,
     /// Revenue type
     #[arg(long = "type", value_name = "TYPE")]
     pub revenue_type: Option<String>,
+    /// Owner's name
     #[arg(long)]
     pub owner: Option<String>,
     /// Organization name
     #[arg(long)]
     pub org: Option<String>,
+    /// Campaign name
     #[arg(long)]
     pub campaign: Option<String>,
     /// Close date on or after
@@ -323,13 +372,17 @@ pub struct DealFilterArgs {
 /// The fields of a deal as flags; absent flags leave a field as it is.
 #[derive(Debug, Args)]
 pub struct DealArgs {
+    /// The deal's name; a new deal needs one
     #[arg(long)]
     pub name: Option<String>,
     /// Organization name
     #[arg(long)]
     pub org: Option<String>,
+    /// Pipeline name (a new deal's default: Membership Sales)
     #[arg(long)]
     pub pipeline: Option<String>,
+    /// Stage name in the pipeline (a new deal's default: Enrichment); the stage's requirements
+    /// apply, as with `deal move`
     #[arg(long)]
     pub stage: Option<String>,
     /// 0 to 1; overrides the stage's default
@@ -356,27 +409,37 @@ pub struct DealArgs {
     /// Amount collected so far
     #[arg(long)]
     pub collected: Option<String>,
+    /// The day the deal closed or is expected to close
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub close_date: Option<Date>,
+    /// The contract's first day
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub contract_start: Option<Date>,
+    /// The contract's last day
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub contract_end: Option<Date>,
+    /// The expected first day, used by forecasts until there is a contract start
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub target_start: Option<Date>,
+    /// The expected last day, used by forecasts until there is a contract end
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub target_end: Option<Date>,
+    /// Who on the team is responsible for the deal
     #[arg(long)]
     pub owner: Option<String>,
     /// Campaign name
     #[arg(long)]
     pub campaign: Option<String>,
+    /// Why the deal was lost
     #[arg(long)]
     pub loss_reason: Option<String>,
+    /// Link to the agreement
     #[arg(long)]
     pub agreement_url: Option<String>,
+    /// Link to the engagement's page
     #[arg(long)]
     pub engagement_url: Option<String>,
+    /// Link to where the work is tracked
     #[arg(long)]
     pub tracker_url: Option<String>,
     /// Make a field unknown (repeatable), e.g. --clear amount
@@ -391,43 +454,58 @@ pub enum OrgCommand {
         /// Include deleted organizations
         #[arg(long)]
         deleted: bool,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Show one organization (by name or id) and its deals
     Show {
+        /// The organization, by name or id
         org: String,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add an organization; NAME is a one-word key such as `bids`
     Add {
+        /// A one-word key, e.g. bids
         name: String,
+        /// The organization's fields
         #[command(flatten)]
         fields: OrgArgs,
     },
     /// Change fields of an organization
     Edit {
+        /// The organization, by name or id
         org: String,
         /// A new one-word key
         #[arg(long)]
         name: Option<String>,
+        /// The organization's fields
         #[command(flatten)]
         fields: OrgArgs,
     },
     /// Delete an organization (it keeps its history and can be restored)
-    Delete { org: String },
+    Delete {
+        /// The organization, by name or id
+        org: String,
+    },
     /// Restore a deleted organization
-    Restore { org: String },
+    Restore {
+        /// The organization, by name or id
+        org: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct OrgArgs {
+    /// The full name, e.g. Berkeley Institute for Data Science
     #[arg(long)]
     pub long_name: Option<String>,
     /// community, funder, partner, sponsor or other
     #[arg(long)]
     pub kind: Option<String>,
+    /// Website address
     #[arg(long)]
     pub website: Option<String>,
     /// GitHub organization
@@ -448,39 +526,55 @@ pub enum ContactCommand {
         /// Organization name
         #[arg(long)]
         org: Option<String>,
+        /// Include deleted contacts
         #[arg(long)]
         deleted: bool,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Show one contact
     Show {
+        /// The contact's id
         id: ContactId,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add a contact
     Add {
+        /// The person's name
         name: String,
+        /// The contact's fields
         #[command(flatten)]
         fields: ContactArgs,
     },
     /// Change fields of a contact
     Edit {
+        /// The contact's id
         id: ContactId,
+        /// A new name
         #[arg(long)]
         name: Option<String>,
+        /// The contact's fields
         #[command(flatten)]
         fields: ContactArgs,
     },
     /// Delete a contact (it keeps its history and can be restored)
-    Delete { id: ContactId },
+    Delete {
+        /// The contact's id
+        id: ContactId,
+    },
     /// Restore a deleted contact
-    Restore { id: ContactId },
+    Restore {
+        /// The contact's id
+        id: ContactId,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ContactArgs {
+    /// Email address
     #[arg(long)]
     pub email: Option<String>,
     /// GitHub handle
@@ -499,6 +593,7 @@ pub struct ContactArgs {
     /// Coverage categories, separated by ';'
     #[arg(long)]
     pub coverage: Option<String>,
+    /// Notes (Markdown)
     #[arg(long)]
     pub notes: Option<String>,
 }
@@ -508,6 +603,7 @@ pub enum UserCommand {
     /// Add a user; the password is prompted for on a terminal and read from standard input
     /// otherwise
     Add {
+        /// The user's email, which they sign in with
         email: String,
         /// member, partnerships, finance or admin
         #[arg(long)]
@@ -544,47 +640,65 @@ pub enum UserCommand {
 pub enum CampaignCommand {
     /// List campaigns
     List {
+        /// Include deleted campaigns
         #[arg(long)]
         deleted: bool,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add a campaign
     Add {
+        /// The campaign's name
         name: String,
+        /// The campaign's fields
         #[command(flatten)]
         fields: CampaignArgs,
     },
     /// Change fields of a campaign (by id or name)
     Edit {
+        /// The campaign, by id or name
         campaign: String,
+        /// A new name
         #[arg(long)]
         name: Option<String>,
+        /// The campaign's fields
         #[command(flatten)]
         fields: CampaignArgs,
     },
     /// Delete a campaign (it keeps its history and can be restored)
-    Delete { campaign: String },
+    Delete {
+        /// The campaign, by id or name
+        campaign: String,
+    },
     /// Restore a deleted campaign
-    Restore { campaign: String },
+    Restore {
+        /// The campaign, by id or name
+        campaign: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct CampaignArgs {
+    /// How it reaches people, e.g. webinar or conference
     #[arg(long)]
     pub channel: Option<String>,
+    /// The campaign's first day
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub start: Option<Date>,
+    /// The campaign's last day
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub end: Option<Date>,
     /// Cost in money, e.g. 2500
     #[arg(long)]
     pub cost: Option<String>,
+    /// ISO 4217 code of the cost (default USD)
     #[arg(long)]
     pub currency: Option<String>,
     /// Cost in person-days
     #[arg(long)]
     pub person_days: Option<f64>,
+    /// Notes (Markdown)
     #[arg(long)]
     pub notes: Option<String>,
 }
@@ -593,14 +707,20 @@ pub struct CampaignArgs {
 pub enum PipelineCommand {
     /// List pipelines and their stages with defaults
     List {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add an empty pipeline
-    Add { name: String },
+    Add {
+        /// The new pipeline's name
+        name: String,
+    },
     /// Add a stage (at the end, or at --position)
     StageAdd {
+        /// The pipeline, by name
         pipeline: String,
+        /// The new stage's name
         stage: String,
         /// Default probability of deals in the stage, 0 to 1
         #[arg(long)]
@@ -611,33 +731,52 @@ pub enum PipelineCommand {
         /// open, won or lost
         #[arg(long, default_value = "open")]
         outcome: String,
-        /// 1 is first
+        /// Where to put it, 1 being first (default: last)
         #[arg(long)]
         position: Option<usize>,
     },
     /// Rename a stage or change its defaults; its deals stay in it
     StageEdit {
+        /// The pipeline, by name
         pipeline: String,
+        /// The stage, by name
         stage: String,
+        /// A new name
         #[arg(long)]
         name: Option<String>,
+        /// Default probability of deals in the stage, 0 to 1
         #[arg(long)]
         probability: Option<String>,
+        /// Default forecast category: pipeline, best-case, commit, closed or omitted
         #[arg(long)]
         category: Option<String>,
+        /// open, won or lost
         #[arg(long)]
         outcome: Option<String>,
     },
     /// Move a stage to a position (1 is first)
     StageMove {
+        /// The pipeline, by name
         pipeline: String,
+        /// The stage, by name
         stage: String,
+        /// The new position, 1 being first
         position: usize,
     },
     /// Retire a stage: no longer offered, but its deals and history keep it
-    StageRetire { pipeline: String, stage: String },
+    StageRetire {
+        /// The pipeline, by name
+        pipeline: String,
+        /// The stage, by name
+        stage: String,
+    },
     /// Bring a retired stage back
-    StageRestore { pipeline: String, stage: String },
+    StageRestore {
+        /// The pipeline, by name
+        pipeline: String,
+        /// The stage, by name
+        stage: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -660,6 +799,7 @@ pub enum ImportCommand {
 
 #[derive(Debug, Args)]
 pub struct RolesImportArgs {
+    /// The page to read (MyST Markdown)
     pub file: PathBuf,
     /// The area an area's page is about, when the page does not say
     #[arg(long)]
@@ -688,11 +828,13 @@ pub enum PublishCommand {
 pub enum RoleCommand {
     /// Every role: area, key goal, performance measures, comparable titles, revisit month
     List {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add a role by name (its parts come with the role pages)
     Add {
+        /// The role's name, e.g. Partnerships Lead
         name: String,
         /// The area it belongs to
         #[arg(long)]
@@ -701,13 +843,16 @@ pub enum RoleCommand {
     /// Change a role's area, ladder or key goal (its other parts: the role pages or the web
     /// application)
     Edit {
+        /// The role, by name
         name: String,
+        /// The area it belongs to
         #[arg(long)]
         area: Option<String>,
         /// The bands it is paid by, shared with other roles: another role's name or a ladder
         /// of its own
         #[arg(long)]
         ladder: Option<String>,
+        /// The role's key goal, in a sentence
         #[arg(long)]
         key_goal: Option<String>,
         /// Forget a part: area, ladder (back to its own bands) or key-goal (repeatable)
@@ -720,16 +865,21 @@ pub enum RoleCommand {
 pub enum PersonCommand {
     /// Everyone, with the titles they hold today
     List {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// Add a person
     Add {
+        /// The person's name
         name: String,
+        /// employee or contractor
         #[arg(long, value_parser = parse_person_kind)]
         kind: bearing_core::people::PersonKind,
+        /// Email address
         #[arg(long)]
         email: Option<String>,
+        /// GitHub handle
         #[arg(long)]
         github: Option<String>,
         /// The yearly renewal, MM-DD (e.g. 07-01)
@@ -740,12 +890,16 @@ pub enum PersonCommand {
     Edit {
         /// The person's name or email
         person: String,
+        /// A new name
         #[arg(long)]
         name: Option<String>,
+        /// employee or contractor
         #[arg(long, value_parser = parse_person_kind)]
         kind: Option<bearing_core::people::PersonKind>,
+        /// Email address
         #[arg(long)]
         email: Option<String>,
+        /// GitHub handle
         #[arg(long)]
         github: Option<String>,
         /// The yearly renewal, MM-DD (e.g. 07-01)
@@ -759,17 +913,22 @@ pub enum PersonCommand {
     Assign {
         /// The person's name or email
         person: String,
+        /// The role, by name
         #[arg(long)]
         role: String,
+        /// The level in the role's ladder, 1 to 20
         #[arg(long)]
         level: u8,
+        /// The step within the level, 1 to 20
         #[arg(long, default_value_t = 1)]
         step: u8,
         /// Share of full time, e.g. 0.5
         #[arg(long, default_value_t = 1.0)]
         fte: f64,
+        /// The assignment's first day
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         start: Date,
+        /// The assignment's last day (default: no end yet)
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         end: Option<Date>,
         /// Grant codes and their shares, adding to 1: `G-1=0.6,G-2=0.4`
@@ -784,24 +943,33 @@ pub enum PersonCommand {
     },
     /// Correct an assignment (a promotion is a new assignment: end this one, assign the next)
     EditAssignment {
+        /// The assignment's id, as `bearing person assignments` lists it
         id: i64,
+        /// The role, by name
         #[arg(long)]
         role: Option<String>,
+        /// The level in the role's ladder, 1 to 20
         #[arg(long)]
         level: Option<u8>,
+        /// The step within the level, 1 to 20
         #[arg(long)]
         step: Option<u8>,
+        /// Share of full time, e.g. 0.5
         #[arg(long)]
         fte: Option<f64>,
+        /// The assignment's first day
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         start: Option<Date>,
+        /// The assignment's last day
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         end: Option<Date>,
         /// Grant codes and their shares, adding to 1: `G-1=0.6,G-2=0.4`
         #[arg(long, value_parser = parse_funding, value_delimiter = ',')]
         funding: Vec<(String, f64)>,
+        /// Contractors: the monthly payment, e.g. 4000
         #[arg(long)]
         monthly_payment: Option<String>,
+        /// What the person does in the role
         #[arg(long)]
         description: Option<String>,
         /// Forget a field: end, monthly-payment or description (repeatable)
@@ -815,36 +983,52 @@ pub enum PersonCommand {
         person: String,
     },
     /// Restore a deleted person, by id
-    Restore { id: i64 },
+    Restore {
+        /// The person's id
+        id: i64,
+    },
     /// Delete an assignment entered by mistake (one that happened is ended instead)
-    DeleteAssignment { id: i64 },
+    DeleteAssignment {
+        /// The assignment's id, as `bearing person assignments` lists it
+        id: i64,
+    },
     /// Restore a deleted assignment
-    RestoreAssignment { id: i64 },
+    RestoreAssignment {
+        /// The assignment's id, as `bearing person assignments` lists it
+        id: i64,
+    },
     /// End an assignment on its last day
     Unassign {
+        /// The assignment's id, as `bearing person assignments` lists it
         id: i64,
+        /// The assignment's last day
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         end: Date,
     },
     /// Every assignment, with pay
     Assignments {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
     /// The blended hourly rate: burdened annual cost ÷ billable hours × (1 + FSP fee) × (1 + margin)
     Rate {
+        /// The burdened annual cost of a person, in dollars
         #[arg(long, default_value_t = 180_000.0)]
         cost: f64,
+        /// Billable hours a year
         #[arg(long, default_value_t = 900.0)]
         hours: f64,
         /// The sponsor's fee as a fraction [default: the assumption fsp-fee]
         #[arg(long)]
         fee: Option<f64>,
+        /// The margin as a fraction, e.g. 0.1
         #[arg(long, default_value_t = 0.0)]
         margin: f64,
     },
     /// The balancing rule now: costs ≤ amount sold ≤ delivery capacity
     Balance {
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
@@ -856,6 +1040,7 @@ pub enum PersonCommand {
         /// How many months [default: 36]
         #[arg(long, default_value_t = 36)]
         months: u16,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
@@ -865,8 +1050,10 @@ pub enum PersonCommand {
 pub enum BandCommand {
     /// The bands in force on a day
     List {
+        /// The day [default: today]
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         on: Option<Date>,
+        /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
@@ -875,14 +1062,19 @@ pub enum BandCommand {
     Generate {
         /// The ladder: a role's name, the ladder roles that share bands are paid by, or a new one
         ladder: String,
+        /// The median total compensation of comparable positions, in dollars a year
         #[arg(long)]
         benchmark: f64,
+        /// The level the benchmark pays
         #[arg(long, default_value_t = 2)]
         reference_level: u8,
+        /// The step the benchmark pays
         #[arg(long, default_value_t = 1)]
         reference_step: u8,
+        /// How many levels
         #[arg(long, default_value_t = 4)]
         levels: u8,
+        /// How many steps in each level
         #[arg(long, default_value_t = 5)]
         steps: u8,
         /// The day the bands take effect [default: today]
@@ -891,16 +1083,23 @@ pub enum BandCommand {
     },
     /// Set one band: LADDER LEVEL STEP ANNUAL_BASE
     Set {
+        /// The ladder: a role's name, or the ladder roles that share bands are paid by
         ladder: String,
+        /// The level, 1 to 20
         level: u8,
+        /// The step within the level, 1 to 20
         step: u8,
+        /// The annual base pay in dollars, e.g. 95000
         annual_base: String,
+        /// The day the band takes effect [default: today]
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         from: Option<Date>,
     },
     /// A cost-of-living adjustment: every band in force grows by PERCENT from a day
     Cola {
+        /// How much every band grows, in percent, e.g. 3.5
         percent: f64,
+        /// The day the raised bands take effect [default: today]
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         from: Option<Date>,
     },
@@ -908,10 +1107,12 @@ pub enum BandCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// The CSV file to read
     pub file: PathBuf,
     /// Show what would be created, updated and left alone, and every problem; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format: table, csv, json or xlsx
     #[arg(long, default_value = "table", value_parser = parse_format)]
     pub format: Format,
 }
@@ -972,4 +1173,62 @@ fn parse_format(text: &str) -> Result<Format, String> {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     bearing_core::parse_date(text).map_err(|e| e.reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The derive's own checks: no clashing names, defaults that parse, and so on.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// `--help` says what every argument and flag of every command is; only the automatic
+    /// `--help` and `--version` (and the `help` subcommand) are left to clap.
+    #[test]
+    fn every_argument_has_help() {
+        let mut command = Cli::command();
+        command.build();
+        let mut missing = Vec::new();
+        undocumented(&command, "bearing", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} argument(s) or command(s) without help:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
+    fn undocumented(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        let said = |text: Option<&clap::builder::StyledStr>| {
+            text.is_some_and(|t| !t.to_string().trim().is_empty())
+        };
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "help" | "version") || arg.is_global_set() && path != "bearing" {
+                continue;
+            }
+            if !said(arg.get_help()) && !said(arg.get_long_help()) {
+                let name = match arg.get_long() {
+                    Some(long) => format!("--{long}"),
+                    None => format!("<{}>", id.to_uppercase()),
+                };
+                missing.push(format!("{path} {name}"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let sub_path = format!("{path} {}", sub.get_name());
+            if !said(sub.get_about()) && !said(sub.get_long_about()) {
+                missing.push(format!("{sub_path} (the command itself)"));
+            }
+            undocumented(sub, &sub_path, missing);
+        }
+    }
 }

@@ -39,6 +39,9 @@ pub struct FileConfig {
     pub session_idle_hours: Option<u64>,
     /// Days a session lasts at most after signing in (default 7).
     pub session_max_days: Option<u64>,
+    /// Whether members and partnerships see cash: net assets, typed-in costs and the health
+    /// scorecard (default true).
+    pub members_see_cash: Option<bool>,
     /// Prometheus servers that `bearing usage pull` and `serve`'s scheduled job read.
     #[serde(default)]
     pub prometheus: Vec<PrometheusSource>,
@@ -165,6 +168,7 @@ pub struct Config {
     pub trusted_proxy_header: Setting<Option<bearing_web::HeaderName>>,
     pub session_idle: Setting<Duration>,
     pub session_max: Setting<Duration>,
+    pub members_see_cash: Setting<bool>,
     /// From the configuration file only.
     pub prometheus: Vec<PrometheusSource>,
 }
@@ -306,6 +310,10 @@ impl Config {
             trusted_proxy_header,
             session_idle,
             session_max,
+            members_see_cash: Setting {
+                value: file.members_see_cash.unwrap_or(true),
+                origin: from_file(file.members_see_cash.is_some()),
+            },
         })
     }
 
@@ -366,6 +374,11 @@ impl Config {
                 (self.session_max.value.as_secs() / 86_400).to_string(),
                 &self.session_max.origin,
             ),
+            row(
+                "members_see_cash",
+                self.members_see_cash.value.to_string(),
+                &self.members_see_cash.origin,
+            ),
             row("log", or_unset(&self.log.value), &self.log.origin),
             row(
                 "log_format",
@@ -421,8 +434,27 @@ fn read_file(named: Option<&Path>) -> anyhow::Result<(Option<PathBuf>, FileConfi
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    let file: FileConfig = toml::from_str(&text).map_err(|e| {
-        let message = e.message().to_owned();
+    let file = parse_file(&path, &text)?;
+    Ok((Some(path), file))
+}
+
+/// Reads the configuration file's text; `path` names the file in messages, with the line of
+/// the problem where there is one.
+pub fn parse_file(path: &Path, text: &str) -> anyhow::Result<FileConfig> {
+    toml::from_str(text).map_err(|e| {
+        // The message may repeat the file's text (an unknown key): its control characters
+        // are escaped, so that they cannot garble the terminal that shows it.
+        let message: String = e
+            .message()
+            .chars()
+            .map(|c| {
+                if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
         match e.span() {
             Some(span) => {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
@@ -430,8 +462,7 @@ fn read_file(named: Option<&Path>) -> anyhow::Result<(Option<PathBuf>, FileConfi
             }
             None => anyhow::anyhow!("{}: {message}", path.display()),
         }
-    })?;
-    Ok((Some(path), file))
+    })
 }
 
 fn origin(matches: &ArgMatches, id: &str, env: &'static str) -> Origin {
@@ -510,5 +541,245 @@ where
             Ok((Some(value), Origin::Env(env)))
         }
         Err(_) => Ok((None, Origin::Default)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use proptest::test_runner::{RngAlgorithm, TestCaseError};
+
+    /// Cases as in crates/formats/tests/fuzz.rs: `BEARING_FUZZ_CASES`, or 2000.
+    fn fuzz_config() -> ProptestConfig {
+        let cases = match std::env::var("BEARING_FUZZ_CASES") {
+            Ok(text) => text
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("BEARING_FUZZ_CASES={text:?} is not a number of cases")),
+            Err(_) => 2000,
+        };
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            rng_algorithm: RngAlgorithm::XorShift,
+            ..ProptestConfig::default()
+        }
+    }
+
+    const KEYS: &[&str] = &[
+        "db",
+        "addr",
+        "log",
+        "log_format",
+        "actor",
+        "request_timeout",
+        "cookie_secure",
+        "trusted_proxy_header",
+        "session_idle_hours",
+        "session_max_days",
+        "members_see_cash",
+        "url",
+        "token",
+        "token_env",
+        "query",
+        "label",
+        "cluster",
+        "step",
+        "timeout",
+        "names",
+        "every_hours",
+        "days",
+        "unknown",
+        "\"db\"",
+        "'addr'",
+        "db.x",
+        "\"a\\u0000b\"",
+        "\"\\u001b[2J\"",
+        "é",
+        "",
+    ];
+
+    const VALUES: &[&str] = &[
+        "\"bearing.db\"",
+        "\"sqlite://bearing.db\"",
+        "\"postgres://u:p@h/db\"",
+        "\"127.0.0.1:8080\"",
+        "\"[::1]:80\"",
+        "\"300.1.1.1:80\"",
+        "\"127.0.0.1:99999\"",
+        "\"text\"",
+        "\"json\"",
+        "\"JSON\"",
+        "\"always\"",
+        "\"X-Forwarded-For\"",
+        "\"http://127.0.0.1:9090\"",
+        "30",
+        "0",
+        "-1",
+        "18446744073709551615",
+        "18446744073709551616",
+        "9223372036854775808",
+        "99999999999999999999999",
+        "1e400",
+        "nan",
+        "inf",
+        "-inf",
+        "1.5",
+        "true",
+        "false",
+        "\"\"",
+        "'literal'",
+        "\"\"\"multi\nline\"\"\"",
+        "'''multi\r\nline'''",
+        "\"\\u0000\"",
+        "\"\\uD800\"",
+        "\"\\U0010FFFF\"",
+        "\"\\x\"",
+        "\"é🦀\"",
+        "[1, 2]",
+        "[]",
+        "[\"a\", 1]",
+        "{ a = 1 }",
+        "{ bids = \"cal/staging\" }",
+        "{}",
+        "1979-05-27",
+        "1979-05-27T07:32:00Z",
+        "1979-02-30",
+        "0x10",
+        "0o7",
+        "0b1",
+        "+1",
+        "1_000",
+        "1__0",
+        "\"unterminated",
+        "'",
+        "",
+    ];
+
+    const OTHER_LINES: &[&str] = &[
+        "[[prometheus]]",
+        "[prometheus]",
+        "[[prometheus.names]]",
+        "[prometheus.names]",
+        "[x]",
+        "[[",
+        "[",
+        "]]",
+        "# a comment",
+        "#\0",
+        "",
+        "   ",
+        "\u{feff}",
+        "\0",
+        "=",
+        "a = 1 = 2",
+        "\"",
+    ];
+
+    const ENDINGS: &[&str] = &["\n", "\r\n", "\r", ""];
+
+    /// A line of a configuration file: a key and a value, or a table header, comment or odd
+    /// line; each with its own line break.
+    fn line() -> impl Strategy<Value = String> {
+        (
+            prop_oneof![
+                6 => (any::<Index>(), any::<Index>(), any::<Index>()).prop_map(|(k, sep, v)| {
+                    let separator = [" = ", "=", " =", " : ", " "][sep.index(5)];
+                    format!(
+                        "{}{separator}{}",
+                        KEYS[k.index(KEYS.len())],
+                        VALUES[v.index(VALUES.len())]
+                    )
+                }),
+                2 => any::<Index>().prop_map(|l| OTHER_LINES[l.index(OTHER_LINES.len())].to_owned()),
+                1 => "[a-z_=\"'\\[\\]{}., 0-9#\t-]{0,20}",
+            ],
+            prop_oneof![12 => Just(0_usize), 1 => 1_usize..ENDINGS.len()],
+        )
+            .prop_map(|(line, ending)| line + ENDINGS[ending])
+    }
+
+    fn configuration_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            1 => vec(any::<char>(), 0..200).prop_map(String::from_iter),
+            4 => vec(line(), 0..12).prop_map(|lines| lines.concat()),
+        ]
+    }
+
+    /// A problem names the file, and its line when it says one, and says what is wrong.
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        const FILE: &str = "conf/bearing.toml";
+        let Err(e) = parse_file(Path::new(FILE), text) else {
+            return Ok(());
+        };
+        let message = format!("{e:#}");
+        let rest = message
+            .strip_prefix(FILE)
+            .ok_or_else(|| TestCaseError::fail(format!("no file name: {message:?}")))?;
+        let what = match rest.strip_prefix(", line ") {
+            Some(rest) => {
+                let (line, what) = rest.split_once(": ").unwrap_or((rest, ""));
+                let line: usize = line
+                    .parse()
+                    .map_err(|_| TestCaseError::fail(format!("no line: {message:?}")))?;
+                let lines = text.matches('\n').count() + 1;
+                prop_assert!((1..=lines + 1).contains(&line), "line {line} of {lines}");
+                what
+            }
+            None => rest.strip_prefix(": ").unwrap_or_default(),
+        };
+        prop_assert!(!what.trim().is_empty(), "no reason: {message:?}");
+        prop_assert!(
+            !what
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+            "a control character in {message:?}"
+        );
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(fuzz_config())]
+
+        #[test]
+        fn any_configuration_text_is_read_or_refused_with_its_file_and_line(
+            text in configuration_text(),
+        ) {
+            check(&text)?;
+        }
+    }
+
+    #[test]
+    fn a_problem_in_the_file_names_the_file_and_its_line() {
+        let error = |text: &str| {
+            format!(
+                "{:#}",
+                parse_file(Path::new("b.toml"), text).expect_err(text)
+            )
+        };
+        assert!(
+            error("db = \"x.db\"\n\nrequest_timeout = \"soon\"\n").starts_with("b.toml, line 3: "),
+            "{}",
+            error("db = \"x.db\"\n\nrequest_timeout = \"soon\"\n")
+        );
+        assert!(error("dbb = 1\n").contains("unknown field"));
+        // Found by the fuzz test above: the key's NUL was repeated raw.
+        let message = error("\"a\\u0000b\" = 1\n");
+        assert!(
+            message.starts_with("b.toml, line 1: unknown field `a\\u{0}b`, expected one of `db`"),
+            "{message}"
+        );
+        let file = parse_file(
+            Path::new("b.toml"),
+            "db = \"x.db\"\n[[prometheus]]\nurl = \"http://p:9090\"\n",
+        )
+        .unwrap();
+        assert_eq!(file.db.as_deref(), Some("x.db"));
+        assert_eq!(file.prometheus[0].url, "http://p:9090");
     }
 }

@@ -3,11 +3,15 @@
 //!
 //! Architecture invariant: this is the only crate that reads argv and the environment.
 //! Errors reach the user as one line on standard error: exit status 2 for a command line that
-//! cannot be understood, 1 for a command that failed.
+//! cannot be understood, 1 for a command that failed. A reader that closes standard output
+//! early (`bearing deal list | head -1`) is not a failure: status 0, and nothing is said.
+
+#![warn(clippy::print_stdout)] // Commands print through `output`, whose writes return errors.
 
 mod cli;
 mod commands;
 mod config;
+mod output;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(cli, config)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `bearing deal list | head -1`: the reader had what it wanted.
+        Err(error) if output::closed(&error) => ExitCode::SUCCESS,
         Err(error) => {
             let status = if error.downcast_ref::<commands::UsageError>().is_some() {
                 2

@@ -374,3 +374,170 @@ fn user_add_reads_the_password_from_standard_input_and_refuses_a_short_one() {
         list.stdout
     );
 }
+
+/// `bearing ARGS | head -1`: the reader takes one line and closes the pipe.
+fn first_line_then_close(dir: &std::path::Path, args: &[&str]) -> (String, i32, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bearing"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BEARING_") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env("BEARING_ACTOR", "test@example.org")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // The reader is dropped here: the pipe is closed while the command still writes.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    (line, status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Far more than a pipe holds, so the command is still writing when the pipe closes.
+    let demo = bearing(d, &["demo", "--deals", "1500"], &[]);
+    assert_eq!(demo.status, 0, "{}", demo.stderr);
+    let commands: [&[&str]; 4] = [
+        &["deal", "list"],
+        &["deal", "list", "--format", "csv"],
+        &["deal", "list", "--format", "json"],
+        &["report", "deal-months"],
+    ];
+    for args in commands {
+        let (line, status, stderr) = first_line_then_close(d, args);
+        assert!(!line.is_empty(), "{args:?} printed nothing");
+        assert_eq!((status, stderr.as_str()), (0, ""), "{args:?}");
+    }
+    // A failure is still a failure when standard output is a pipe.
+    let (_, status, stderr) = first_line_then_close(d, &["deal", "show", "999999"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("no deal with id 999999"), "{stderr}");
+}
+
+const SAMPLE_DEALS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../testdata/sample_deals.csv"
+);
+
+#[test]
+fn deal_commands_take_the_crms_id_as_well_as_bearings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let import = bearing(d, &["import", "deals", SAMPLE_DEALS], &[]);
+    assert_eq!(import.status, 0, "{}", import.stderr);
+
+    let show = bearing(d, &["deal", "show", "crm:86221242056"], &[]);
+    assert_eq!(show.status, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains("University of Toronto RFP 2025"),
+        "{}",
+        show.stdout
+    );
+    let id = show
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("id "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let by_id = bearing(d, &["deal", "show", &id], &[]);
+    assert_eq!(by_id.stdout, show.stdout, "the same deal either way");
+
+    let edit = bearing(
+        d,
+        &["deal", "edit", "crm:255391436494", "--owner", "Ada"],
+        &[],
+    );
+    assert_eq!(edit.status, 0, "{}", edit.stderr);
+    assert!(
+        edit.stdout.contains("McGill University 2026"),
+        "{}",
+        edit.stdout
+    );
+    let moved = bearing(d, &["deal", "move", "crm:255391436494", "Discovery"], &[]);
+    assert_eq!(moved.status, 0, "{}", moved.stderr);
+    assert!(
+        moved.stdout.ends_with("is now in Discovery\n"),
+        "{}",
+        moved.stdout
+    );
+    let history = bearing(d, &["deal", "history", "crm:255391436494"], &[]);
+    assert_eq!(history.status, 0, "{}", history.stderr);
+    assert!(
+        history
+            .stdout
+            .lines()
+            .any(|l| l.contains("Enrichment") && l.contains("Discovery") && l.ends_with(" cli")),
+        "{}",
+        history.stdout
+    );
+
+    assert_one_line_error(
+        &bearing(d, &["deal", "show", "crm:1"], &[]),
+        1,
+        "no deal with CRM id 1",
+    );
+    assert_one_line_error(&bearing(d, &["deal", "show", "crm:"], &[]), 2, "crm:");
+    assert_one_line_error(&bearing(d, &["deal", "show", "abc"], &[]), 2, "crm:ID");
+    let help = bearing(d, &["deal", "show", "--help"], &[]);
+    assert!(
+        help.stdout.contains("Bearing's id") && help.stdout.contains("crm:ID"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
+fn history_names_the_stages_a_deal_moved_between() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = bearing(d, &["deal", "add", "--name", "Stage names"], &[]);
+    assert_eq!(
+        add.stdout, "added deal 1: Stage names (Enrichment)\n",
+        "{}",
+        add.stderr
+    );
+    let moved = bearing(d, &["deal", "move", "1", "Proposal"], &[]);
+    assert_eq!(moved.status, 0, "{}", moved.stderr);
+
+    let audit = bearing(d, &["history", "deal", "1"], &[]);
+    assert_eq!(audit.status, 0, "{}", audit.stderr);
+    let update = audit.stdout.lines().last().unwrap();
+    assert!(
+        update.contains("update") && update.contains(r#"stage: "Enrichment" → "Proposal""#),
+        "{}",
+        audit.stdout
+    );
+    assert!(!audit.stdout.contains("stage_id"), "{}", audit.stdout);
+    let created = audit.stdout.lines().nth(1).unwrap();
+    assert!(created.contains(r#"stage="Enrichment""#), "{created}");
+
+    let csv = bearing(d, &["deal", "history", "1", "--format", "csv"], &[]);
+    assert_eq!(csv.status, 0, "{}", csv.stderr);
+    assert!(
+        csv.stdout
+            .lines()
+            .any(|l| l.starts_with("1,") && l.contains(",stage,Enrichment,Proposal,")),
+        "{}",
+        csv.stdout
+    );
+}

@@ -32,7 +32,7 @@ pub enum Permission {
     /// Create and change organizations, contacts, deals, campaigns and pipelines, and import
     /// them.
     EditCrm,
-    /// Change assumptions and usage data; see cash and people's pay.
+    /// See and change people's pay, the team's cost and the assumptions.
     Finance,
     /// Add users, change their roles, disable them.
     ManageUsers,
@@ -54,16 +54,20 @@ impl Permission {
         match self {
             Permission::Read => "read Bearing",
             Permission::EditCrm => "change organizations, contacts, deals and campaigns",
-            Permission::Finance => "change assumptions and see cash and pay",
+            Permission::Finance => "work with people's pay, the team's cost and the assumptions",
             Permission::ManageUsers => "manage users",
         }
     }
 }
 
-/// What reading the history of a kind of record needs: assignments carry people's pay.
+/// What reading the history of a kind of record needs (docs/security.md): assignments carry
+/// people's pay and the assumptions are finance's; users (their emails, roles and tokens) and
+/// sign-in events are the admins'.
 pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
+    use crate::EntityKind;
     match kind {
-        crate::EntityKind::Assignment => Permission::Finance,
+        EntityKind::Assignment | EntityKind::Assumptions => Permission::Finance,
+        EntityKind::User | EntityKind::SignIn => Permission::ManageUsers,
         _ => Permission::Read,
     }
 }

@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, sign-in"
             )
         );
     }

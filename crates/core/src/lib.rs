@@ -78,14 +78,21 @@ pub const LATEST_DATE: Date = jiff::civil::date(2199, 12, 31);
 /// Parses an ISO 8601 calendar date (`YYYY-MM-DD`) between [`EARLIEST_DATE`] and
 /// [`LATEST_DATE`], with an error that repeats the input.
 pub fn parse_date(text: &str) -> Result<Date, ParseError> {
+    let date = parse_stored_date(text)?;
+    check_date(date).map_err(|reason| ParseError::new("date", text, &reason))
+}
+
+/// Parses an ISO 8601 calendar date without the range that entry applies: for dates already
+/// stored, which a database written by an earlier release may hold outside it, and which
+/// must stay readable.
+pub fn parse_stored_date(text: &str) -> Result<Date, ParseError> {
     let trimmed = text.trim();
     if trimmed.len() != 10 {
         return Err(ParseError::new("date", text, "expected YYYY-MM-DD"));
     }
-    let date = trimmed.parse::<Date>().map_err(|_| {
-        ParseError::new("date", text, "no such calendar date (expected YYYY-MM-DD)")
-    })?;
-    check_date(date).map_err(|reason| ParseError::new("date", text, &reason))
+    trimmed
+        .parse::<Date>()
+        .map_err(|_| ParseError::new("date", text, "no such calendar date (expected YYYY-MM-DD)"))
 }
 
 /// Whether a date lies in the range Bearing accepts; the reason when it does not.

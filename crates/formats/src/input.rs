@@ -131,6 +131,11 @@ pub(crate) fn read(file: &str, mut input: impl Read, header: Header<'_>) -> CsvI
         }
     }
     for (i, name) in headers.iter().enumerate() {
+        // A name with a problem is refused above; repeating it raw would put its control
+        // characters in the message.
+        if cell_problem(name).is_some() {
+            continue;
+        }
         if let Some(first) = headers[..i].iter().position(|h| h == name) {
             errors.push(error(
                 1,
@@ -279,6 +284,20 @@ mod tests {
         );
         let input = read("f.csv", "n\n1\n".as_bytes(), HEADER);
         assert_eq!(input.errors[0].message, "the file has no name column");
+    }
+
+    #[test]
+    fn a_refused_column_name_twice_is_named_once_without_its_control_characters() {
+        // Found by the fuzz suite (tests/fuzz.rs): the message repeated the raw NUL.
+        let input = read("f.csv", "name,\0n,\0n\n".as_bytes(), HEADER);
+        let messages: Vec<&str> = input.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages.iter().all(|m| m.starts_with("column ")
+                && m.contains("contains a control character")
+                && !m.contains('\0')),
+            "{messages:?}"
+        );
     }
 
     #[test]

@@ -195,9 +195,23 @@ fn source_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// The server's text as a message may repeat it: control characters (but tab and line
+/// breaks) escaped, so that an answer cannot garble or drive the terminal that shows it.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// At most 200 characters of a body, for a message.
 fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = printable(&String::from_utf8_lossy(body));
     let text = text.trim();
     match text.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &text[..i]),
@@ -255,9 +269,9 @@ struct RawSeries {
 
 fn api_error(body: &[u8]) -> Option<String> {
     let envelope: Envelope = serde_json::from_slice(body).ok()?;
-    let error = envelope.error?;
+    let error = printable(&envelope.error?);
     Some(match envelope.error_type {
-        Some(kind) => format!("{kind}: {error}"),
+        Some(kind) => format!("{}: {error}", printable(&kind)),
         None => error,
     })
 }
@@ -274,8 +288,8 @@ pub fn parse_range(body: &[u8]) -> Result<Vec<Series>, String> {
         return Err(format!(
             "the query failed: {}",
             match (envelope.error_type, envelope.error) {
-                (Some(kind), Some(error)) => format!("{kind}: {error}"),
-                (_, Some(error)) => error,
+                (Some(kind), Some(error)) => format!("{}: {}", printable(&kind), printable(&error)),
+                (_, Some(error)) => printable(&error),
                 _ => format!("status {:?}", envelope.status),
             }
         ));
@@ -283,7 +297,7 @@ pub fn parse_range(body: &[u8]) -> Result<Vec<Series>, String> {
     if !envelope.warnings.is_empty() {
         return Err(format!(
             "the answer may be partial, so nothing was written: {}",
-            envelope.warnings.join("; ")
+            printable(&envelope.warnings.join("; "))
         ));
     }
     let data = envelope
@@ -310,7 +324,11 @@ pub fn samples(pull: &Pull, series: &[Series]) -> Result<Vec<UsageRow>, String> 
     let mut rows: HashMap<(String, Option<String>, Date), UsageRow> = HashMap::new();
     for s in series {
         let describe = || {
-            let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{}={v:?}", printable(k)))
+                .collect();
             format!("{{{}}}", labels.join(", "))
         };
         let value = s.labels.get(&pull.label).ok_or_else(|| {
@@ -331,9 +349,31 @@ pub fn samples(pull: &Pull, series: &[Series]) -> Result<Vec<UsageRow>, String> 
             (Some(c), None) => (c.clone(), Some(name.clone())),
             (None, None) => (name.clone(), None),
         };
+        // The same names a usage file may give: an empty one would be a cluster without a
+        // name, and a control character or an overlong name is refused everywhere.
+        for (kind, unit) in [("cluster", Some(&cluster)), ("hub", hub.as_ref())] {
+            let problem = match unit {
+                None => None,
+                Some(unit) if unit.trim().is_empty() => Some("it is empty".to_owned()),
+                Some(unit) => bearing_core::text::check(unit, bearing_core::text::MAX_NAME).err(),
+            };
+            if let Some(problem) = problem {
+                return Err(format!(
+                    "the series {} gives the {kind} name {:?}: {problem}",
+                    describe(),
+                    unit.map_or("", String::as_str)
+                ));
+            }
+        }
         for (time, raw) in &s.points {
             let date = day_of(*time)
                 .ok_or_else(|| format!("the series {} has a point at time {time}", describe()))?;
+            bearing_core::check_date(date).map_err(|reason| {
+                format!(
+                    "the series {} has a point on {date} (time {time}): {reason}",
+                    describe()
+                )
+            })?;
             let users: f64 = raw.parse().map_err(|_| {
                 format!(
                     "the series {} has {raw:?} on {date}, not a number",
@@ -470,5 +510,88 @@ mod tests {
             let message = got.expect_err(body);
             assert!(message.contains(expected), "{body}: {message}");
         }
+    }
+
+    #[test]
+    fn empty_names_and_dates_bearing_does_not_accept_are_refused() {
+        // Found by the fuzz suite (tests/fuzz.rs): these became samples of a cluster or hub
+        // named "" and samples dated outside 1900-2199, which no usage file can give.
+        let answer = |namespace: &str, time: i64| {
+            let namespace = serde_json::to_string(namespace).unwrap();
+            let body = format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"namespace":{namespace}}},"values":[[{time},"4"]]}}]}}}}"#
+            );
+            parse_range(body.as_bytes()).unwrap()
+        };
+        let day = 1_767_225_600;
+        let refused = |p: &Pull, namespace: &str, time: i64| {
+            samples(p, &answer(namespace, time)).expect_err(namespace)
+        };
+        let message = refused(&pull(), "", day);
+        assert!(
+            message.contains("gives the cluster name \"\": it is empty"),
+            "{message}"
+        );
+        let mut to_hub = pull();
+        to_hub.names.insert("bids".into(), "west/".into());
+        let message = refused(&to_hub, "bids", day);
+        assert!(
+            message.contains("the hub name \"\": it is empty"),
+            "{message}"
+        );
+        let mut blank_cluster = pull();
+        blank_cluster.cluster = Some(" ".into());
+        let message = refused(&blank_cluster, "bids", day);
+        assert!(
+            message.contains("the cluster name \" \": it is empty"),
+            "{message}"
+        );
+        let long = "n".repeat(bearing_core::text::MAX_NAME + 1);
+        assert!(refused(&pull(), &long, day).contains("at most 300"));
+        assert!(refused(&pull(), "a\u{1}b", day).contains("control character"));
+        assert_eq!(
+            refused(&pull(), "bids", -2_208_988_801),
+            "the series {namespace=\"bids\"} has a point on 1899-12-31 (time -2208988801): outside the dates Bearing accepts (1900-01-01 to 2199-12-31)"
+        );
+        let rows = samples(&pull(), &answer("bids", -2_208_988_800)).unwrap();
+        assert_eq!(rows[0].date.to_string(), "1900-01-01");
+    }
+
+    #[test]
+    fn the_servers_control_characters_are_escaped_in_messages() {
+        // Found by the fuzz suite (tests/fuzz.rs): a body, an error or a warning with control
+        // characters was repeated raw, escape sequences and all.
+        let cases = [
+            ("\u{1b}[2J<html>", "it begins: \\u{1b}[2J<html>"),
+            (
+                r#"{"status":"error","errorType":"bad\u0000data","error":"\u001b[31mred"}"#,
+                "the query failed: bad\\u{0}data: \\u{1b}[31mred",
+            ),
+            (
+                r#"{"status":"success","warnings":["a\u0007b"],"data":{"resultType":"matrix","result":[]}}"#,
+                "nothing was written: a\\u{7}b",
+            ),
+        ];
+        for (body, expected) in cases {
+            let message = parse_range(body.as_bytes()).expect_err(body);
+            assert!(message.contains(expected), "{body}: {message}");
+            assert!(
+                !message.chars().any(|c| c.is_control()),
+                "{body}: {message:?}"
+            );
+        }
+        let series = parse_range(
+            br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"j\u007fob":"x"},"values":[]}]}}"#,
+        )
+        .unwrap();
+        let message = samples(&pull(), &series).unwrap_err();
+        assert_eq!(
+            message,
+            "the series {j\\u{7f}ob=\"x\"} has no label \"namespace\" to name its cluster"
+        );
+        assert_eq!(
+            api_error(br#"{"status":"error","errorType":"x\u0000","error":"y\u0000"}"#).as_deref(),
+            Some("x\\u{0}: y\\u{0}")
+        );
     }
 }

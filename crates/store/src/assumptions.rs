@@ -55,7 +55,8 @@ impl Store {
                 };
                 Ok(AssumptionsRecord {
                     version,
-                    effective_from: bearing_core::parse_date(&from).map_err(|e| corrupt(&e))?,
+                    effective_from: bearing_core::parse_stored_date(&from)
+                        .map_err(|e| corrupt(&e))?,
                     values: serde_json::from_str(&json).map_err(|e| corrupt(&e))?,
                     created_at,
                     actor,

@@ -222,7 +222,7 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
     }
     let date = |column: &str| -> Result<Option<Date>> {
         let text: Option<String> = row.try_get(column)?;
-        text.map(|t| bearing_core::parse_date(&t).map_err(|e| corrupt(column, &e)))
+        text.map(|t| bearing_core::parse_stored_date(&t).map_err(|e| corrupt(column, &e)))
             .transpose()
     };
     macro_rules! id {

@@ -102,7 +102,8 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
         funding,
         deleted_at,
     ) = row;
-    let date = |d: &str, what: &str| bearing_core::parse_date(d).map_err(|e| corrupt(what, &e));
+    let date =
+        |d: &str, what: &str| bearing_core::parse_stored_date(d).map_err(|e| corrupt(what, &e));
     Ok(AssignmentRecord {
         id,
         person_id,
@@ -365,7 +366,7 @@ impl Store {
                     level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
                     step: u8::try_from(step).map_err(|e| corrupt("step", &e))?,
                     annual_base,
-                    effective_from: bearing_core::parse_date(&from)
+                    effective_from: bearing_core::parse_stored_date(&from)
                         .map_err(|e| corrupt("effective_from", &e))?,
                     note,
                 })

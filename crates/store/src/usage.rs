@@ -74,7 +74,7 @@ const UNIT_COLUMNS: &str =
 fn unit(kind: UnitKind, row: UnitRow) -> Result<UnitRecord> {
     let (id, cluster, name, provider, dedicated, organization, deal, start, end) = row;
     let date = |d: Option<String>, what: &str| {
-        d.map(|d| bearing_core::parse_date(&d))
+        d.map(|d| bearing_core::parse_stored_date(&d))
             .transpose()
             .map_err(|e| corrupt(what, &e))
     };
@@ -300,7 +300,8 @@ impl Store {
                         .transpose()
                         .map_err(|e| corrupt("hub_id", &e))?,
                     hub,
-                    date: bearing_core::parse_date(&date).map_err(|e| corrupt("date", &e))?,
+                    date: bearing_core::parse_stored_date(&date)
+                        .map_err(|e| corrupt("date", &e))?,
                     users,
                 })
             })

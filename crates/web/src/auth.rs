@@ -50,6 +50,11 @@ impl Caller {
     pub fn role(&self) -> Role {
         self.user.role
     }
+
+    /// The owned figures the caller may see.
+    pub fn sight(&self, state: &AppState) -> bearing_app::sight::Sight {
+        bearing_app::sight::Sight::of(self.user.role, state.members_see_cash)
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {

@@ -9,7 +9,7 @@ pub mod api;
 pub mod auth;
 mod charts;
 mod error;
-mod headers;
+pub mod headers;
 mod health;
 pub mod limits;
 mod pages;
@@ -27,6 +27,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use axum::http::HeaderName;
 pub use error::{ApiError, ErrorBody, ErrorObject};
+pub use headers::CONTENT_SECURITY_POLICY;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct AppState {
     pub cookie_secure: CookieSecure,
     /// The header a trusted reverse proxy puts the client's address in, if any.
     pub trusted_proxy_header: Option<HeaderName>,
+    /// Whether members and partnerships see cash (net assets, typed-in costs, the scorecard).
+    pub members_see_cash: bool,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             sign_ins: std::sync::Arc::default(),
             cookie_secure: CookieSecure::Auto,
             trusted_proxy_header: None,
+            members_see_cash: true,
         }
     }
 
@@ -102,6 +106,8 @@ pub struct WebConfig {
     pub cookie_secure: CookieSecure,
     pub trusted_proxy_header: Option<HeaderName>,
     pub sessions: bearing_app::accounts::SessionLimits,
+    /// Whether members and partnerships see cash (docs/security.md).
+    pub members_see_cash: bool,
 }
 
 impl Default for WebConfig {
@@ -111,6 +117,7 @@ impl Default for WebConfig {
             cookie_secure: CookieSecure::Auto,
             trusted_proxy_header: None,
             sessions: bearing_app::accounts::SessionLimits::default(),
+            members_see_cash: true,
         }
     }
 }
@@ -148,6 +155,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(mut state: AppState, config: WebConfig) -> Router {
     state.cookie_secure = config.cookie_secure;
     state.trusted_proxy_header = config.trusted_proxy_header.clone();
+    state.members_see_cash = config.members_see_cash;
     state.sign_ins = std::sync::Arc::new(bearing_app::accounts::SignIns::new(config.sessions));
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {

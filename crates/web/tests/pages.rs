@@ -3,17 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use axum::Router;
+mod support;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use bearing_app::{Context, accounts};
 use bearing_core::access::{Permission, Role};
-use bearing_core::{Actor, Source};
 use bearing_store::testing::TestDb;
 use bearing_web::access::{RULES, Rule, rule};
 use bearing_web::{AppState, WebConfig, router, routes};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use support::{Browser, PASSWORD, Reply, app_with_users, ctx, send};
 
 bearing_store::on_both_backends!(
     pay_is_seen_only_by_finance_admin_and_the_person,
@@ -28,147 +26,10 @@ bearing_store::on_both_backends!(
     the_forecast_says_what_it_needs_before_the_books_are_closed,
 );
 
-const PASSWORD: &str = "correct horse battery";
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../testdata/sample_deals.csv"
 );
-
-struct Reply {
-    status: StatusCode,
-    location: Option<String>,
-    cookie: Option<String>,
-    text: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let header_text = |name| {
-        response
-            .headers()
-            .get(name)
-            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-    };
-    let (status, location, cookie) = (
-        response.status(),
-        header_text(header::LOCATION),
-        header_text(header::SET_COOKIE),
-    );
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        location,
-        cookie,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-/// A browser: keeps the session cookie and sends same-origin form posts.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(app: &Router) -> Self {
-        Browser {
-            app: app.clone(),
-            cookie: None,
-        }
-    }
-
-    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "bearing.test");
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        request
-    }
-
-    async fn remember(&mut self, reply: Reply) -> Reply {
-        if let Some(set) = &reply.cookie {
-            let pair = set.split(';').next().unwrap().to_owned();
-            self.cookie = if pair.ends_with('=') {
-                None
-            } else {
-                Some(pair)
-            };
-        }
-        reply
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let request = self.request(Method::GET, path).body(Body::empty()).unwrap();
-        let reply = send(&self.app, request).await;
-        self.remember(reply).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = self
-            .request(Method::POST, path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from(body))
-            .unwrap();
-        let reply = send(&self.app, request).await;
-        self.remember(reply).await
-    }
-
-    async fn sign_in(&mut self, email: &str) -> Reply {
-        let reply = self
-            .post(
-                "/login",
-                &[("email", email), ("password", PASSWORD), ("next", "/")],
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
-        reply
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn ctx() -> Context {
-    Context::new(Actor::parse("operator").unwrap(), Source::Cli)
-}
-
-/// The app with one user per role, `<role>@example.org`.
-async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
-    let store = db.store().await;
-    for &role in Role::ALL {
-        accounts::add_user(
-            &store,
-            &ctx(),
-            &format!("{role}@example.org"),
-            None,
-            role,
-            PASSWORD,
-        )
-        .await
-        .unwrap();
-    }
-    (
-        router(AppState::new(store.clone()), WebConfig::default()),
-        store,
-    )
-}
 
 /// A concrete path for a template: `{id}` becomes 1, other parameters a name.
 fn concrete(path: &str) -> String {

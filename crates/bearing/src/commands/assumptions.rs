@@ -7,6 +7,7 @@ use bearing_formats::{Format, Table};
 
 use crate::cli::AssumptionsCommand;
 use crate::config::Config;
+use crate::output::outln;
 
 fn today() -> bearing_core::Date {
     jiff::Zoned::now().date()
@@ -24,9 +25,9 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
                 }
                 super::print_table(&table, Format::Table)?;
                 if version == 0 {
-                    println!("(defaults: no version set yet)");
+                    outln!("(defaults: no version set yet)")?;
                 } else {
-                    println!("(version {version})");
+                    outln!("(version {version})")?;
                 }
                 Ok(())
             }
@@ -39,10 +40,11 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
                     from.unwrap_or_else(today),
                 )
                 .await?;
-                println!(
+                outln!(
                     "assumptions version {} effective from {}",
-                    record.version, record.effective_from
-                );
+                    record.version,
+                    record.effective_from
+                )?;
                 Ok(())
             }
             AssumptionsCommand::History => {
@@ -124,9 +126,9 @@ pub async fn report(
         Some(path) => {
             std::fs::write(path, &bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            println!("wrote {} to {}", report.name, path.display());
+            outln!("wrote {} to {}", report.name, path.display())?;
         }
-        None => std::io::stdout().write_all(&bytes)?,
+        None => crate::output::stdout().write_all(&bytes)?,
     }
     Ok(())
 }
@@ -143,10 +145,10 @@ async fn workbook(config: &Config, path: &Path) -> anyhow::Result<()> {
     std::fs::write(path, bytes)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     let version = reports.first().map_or(0, |r| r.assumptions_version);
-    println!(
+    outln!(
         "wrote {} reports to {} (assumptions version {version})",
         reports.len(),
         path.display()
-    );
+    )?;
     Ok(())
 }

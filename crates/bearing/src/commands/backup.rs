@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -10,17 +11,17 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     store.close().await;
     result?;
     let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    println!(
+    outln!(
         "backed up {} to {} ({bytes} bytes)",
         config.db.value,
         file.display()
-    );
+    )?;
     Ok(())
 }
 
 pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     let store = bearing_store::restore_sqlite(file, &config.db.value).await?;
     store.close().await;
-    println!("restored {} into {}", file.display(), config.db.value);
+    outln!("restored {} into {}", file.display(), config.db.value)?;
     Ok(())
 }

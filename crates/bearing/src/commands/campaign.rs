@@ -8,6 +8,7 @@ use bearing_store::{CampaignRow, Store};
 use super::UsageError;
 use crate::cli::{CampaignArgs, CampaignCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: CampaignCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -35,7 +36,7 @@ async fn dispatch(store: &Store, config: &Config, command: CampaignCommand) -> a
             };
             apply(&fields, &mut row)?;
             let created = campaigns::create(store, &super::cli_context(config)?, row).await?;
-            println!("added campaign {}: {}", created.id, created.row.name);
+            outln!("added campaign {}: {}", created.id, created.row.name)?;
             Ok(())
         }
         CampaignCommand::Edit {
@@ -51,19 +52,19 @@ async fn dispatch(store: &Store, config: &Config, command: CampaignCommand) -> a
             apply(&fields, &mut row)?;
             let edited =
                 campaigns::edit(store, &super::cli_context(config)?, current.id, row).await?;
-            println!("campaign {}: {}", edited.id, edited.row.name);
+            outln!("campaign {}: {}", edited.id, edited.row.name)?;
             Ok(())
         }
         CampaignCommand::Delete { campaign } => {
             let current = campaigns::find(store, &campaign).await?;
             campaigns::set_deleted(store, &super::cli_context(config)?, current.id, true).await?;
-            println!("deleted campaign {}", current.row.name);
+            outln!("deleted campaign {}", current.row.name)?;
             Ok(())
         }
         CampaignCommand::Restore { campaign } => {
             let current = campaigns::find(store, &campaign).await?;
             campaigns::set_deleted(store, &super::cli_context(config)?, current.id, false).await?;
-            println!("restored campaign {}", current.row.name);
+            outln!("restored campaign {}", current.row.name)?;
             Ok(())
         }
     }

@@ -8,6 +8,7 @@ use bearing_store::Store;
 use super::UsageError;
 use crate::cli::ClusterCommand;
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: ClusterCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -24,7 +25,7 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
         ClusterCommand::Show { name, format } => {
             let unit = usage::find_unit(store, &name).await?;
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&unit)?);
+                outln!("{}", serde_json::to_string_pretty(&unit)?)?;
                 return Ok(());
             }
             let table =
@@ -44,7 +45,7 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
                     ]);
                 }
                 if format == Format::Table {
-                    println!();
+                    outln!()?;
                 }
                 super::print_table(&months, format)?;
             }
@@ -111,7 +112,7 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
                 fields,
             )
             .await?;
-            println!(
+            outln!(
                 "{} {}: {}",
                 if edited.cluster_id.is_some() {
                     "hub"
@@ -120,7 +121,7 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
                 },
                 name,
                 describe(&edited.fields)
-            );
+            )?;
             Ok(())
         }
     }

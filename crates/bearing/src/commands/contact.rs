@@ -9,6 +9,7 @@ use bearing_store::Store;
 use super::UsageError;
 use crate::cli::{ContactArgs, ContactCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: ContactCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -33,7 +34,7 @@ async fn dispatch(store: &Store, config: &Config, command: ContactCommand) -> an
         ContactCommand::Show { id, format } => {
             let contact = contacts::get(store, id).await?;
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&contact)?);
+                outln!("{}", serde_json::to_string_pretty(&contact)?)?;
                 return Ok(());
             }
             super::print_table(&contacts::table(std::slice::from_ref(&contact)), format)
@@ -50,7 +51,7 @@ async fn dispatch(store: &Store, config: &Config, command: ContactCommand) -> an
             };
             apply(&fields, &mut contact)?;
             let created = contacts::create(store, &super::cli_context(config)?, contact).await?;
-            println!("added contact {}: {}", created.id, created.fields.name);
+            outln!("added contact {}: {}", created.id, created.fields.name)?;
             Ok(())
         }
         ContactCommand::Edit { id, name, fields } => {
@@ -60,17 +61,17 @@ async fn dispatch(store: &Store, config: &Config, command: ContactCommand) -> an
             }
             apply(&fields, &mut contact)?;
             let edited = contacts::edit(store, &super::cli_context(config)?, id, contact).await?;
-            println!("contact {}: {}", edited.id, edited.fields.name);
+            outln!("contact {}: {}", edited.id, edited.fields.name)?;
             Ok(())
         }
         ContactCommand::Delete { id } => {
             contacts::delete(store, &super::cli_context(config)?, id).await?;
-            println!("deleted contact {id} (`bearing contact restore {id}` brings it back)");
+            outln!("deleted contact {id} (`bearing contact restore {id}` brings it back)")?;
             Ok(())
         }
         ContactCommand::Restore { id } => {
             contacts::restore(store, &super::cli_context(config)?, id).await?;
-            println!("restored contact {id}");
+            outln!("restored contact {id}")?;
             Ok(())
         }
     }

@@ -10,6 +10,7 @@ use bearing_formats::{Format, Table};
 use super::UsageError;
 use crate::cli::{DealArgs, DealCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: DealCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -39,9 +40,9 @@ async fn dispatch(
             super::print_table(&deals::table(&list), format)
         }
         DealCommand::Show { id, format } => {
-            let deal = deals::get(store, id).await?;
+            let deal = deals::get(store, deals::resolve(store, &id).await?).await?;
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&deal)?);
+                outln!("{}", serde_json::to_string_pretty(&deal)?)?;
                 return Ok(());
             }
             super::print_table(&fields_table(&deal), format)
@@ -54,20 +55,25 @@ async fn dispatch(
             }
             apply(&fields, &mut deal)?;
             let created = deals::create(store, &super::cli_context(config)?, deal).await?;
-            println!(
+            outln!(
                 "added deal {}: {} ({})",
-                created.id, created.fields.name, created.fields.stage
-            );
+                created.id,
+                created.fields.name,
+                created.fields.stage
+            )?;
             Ok(())
         }
         DealCommand::Edit { id, fields } => {
+            let id = deals::resolve(store, &id).await?;
             let mut deal = deals::get(store, id).await?.fields;
             apply(&fields, &mut deal)?;
             let edited = deals::edit(store, &super::cli_context(config)?, id, deal).await?;
-            println!(
+            outln!(
                 "deal {}: {} ({})",
-                edited.id, edited.fields.name, edited.fields.stage
-            );
+                edited.id,
+                edited.fields.name,
+                edited.fields.stage
+            )?;
             Ok(())
         }
         DealCommand::Move {
@@ -79,6 +85,7 @@ async fn dispatch(
             contract_end,
             close_date,
         } => {
+            let id = deals::resolve(store, &id).await?;
             let currency = deals::get(store, id).await?.fields.currency;
             let details = MoveDetails {
                 loss_reason,
@@ -91,25 +98,27 @@ async fn dispatch(
             };
             let moved =
                 deals::move_to(store, &super::cli_context(config)?, id, &stage, details).await?;
-            println!("deal {} is now in {}", moved.id, moved.fields.stage);
+            outln!("deal {} is now in {}", moved.id, moved.fields.stage)?;
             Ok(())
         }
         DealCommand::Renew { id } => {
             let renewal = deals::renew(store, &super::cli_context(config)?, id).await?;
-            println!(
+            outln!(
                 "added deal {}: {} in {}, renewing deal {id}",
-                renewal.id, renewal.fields.name, renewal.fields.stage
-            );
+                renewal.id,
+                renewal.fields.name,
+                renewal.fields.stage
+            )?;
             Ok(())
         }
         DealCommand::Delete { id } => {
             deals::delete(store, &super::cli_context(config)?, id).await?;
-            println!("deleted deal {id} (`bearing deal restore {id}` brings it back)");
+            outln!("deleted deal {id} (`bearing deal restore {id}` brings it back)")?;
             Ok(())
         }
         DealCommand::Restore { id } => {
             deals::restore(store, &super::cli_context(config)?, id).await?;
-            println!("restored deal {id}");
+            outln!("restored deal {id}")?;
             Ok(())
         }
         DealCommand::History {
@@ -118,6 +127,10 @@ async fn dispatch(
             to,
             format,
         } => {
+            let id = match id {
+                Some(deal) => Some(deals::resolve(store, &deal).await?),
+                None => None,
+            };
             let rows = deals::history(store, id, from, to).await?;
             super::print_table(&deals::history_table(&rows), format)
         }

@@ -5,13 +5,14 @@ use bearing_store::Store;
 
 use crate::cli::DemoArgs;
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let result = fill(&store, config, args).await;
     store.close().await;
     let (spec, summary) = result?;
-    println!(
+    outln!(
         "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples (seed {}, as of {})",
         config.db.value,
         summary.organizations,
@@ -22,7 +23,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         summary.samples,
         spec.seed,
         spec.as_of
-    );
+    )?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ use bearing_core::EntityKind;
 use bearing_formats::{Format, Table};
 
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(
     config: &Config,
@@ -12,11 +13,16 @@ pub async fn run(
     format: Format,
 ) -> anyhow::Result<()> {
     let store = super::open(config).await?;
-    let records = bearing_app::history::of(&store, kind, id).await;
+    let read = async {
+        let records = bearing_app::history::of(&store, kind, id).await?;
+        let catalog = bearing_app::deals::Catalog::load(&store).await?;
+        Ok::<_, bearing_app::AppError>((records, catalog))
+    }
+    .await;
     store.close().await;
-    let records = records?;
+    let (records, catalog) = read?;
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&records)?);
+        outln!("{}", serde_json::to_string_pretty(&records)?)?;
         return Ok(());
     }
     let mut columns = vec!["id", "at", "actor", "source", "action", "changes"];
@@ -25,7 +31,7 @@ pub async fn run(
     }
     let mut table = Table::new(columns);
     for record in &records {
-        let changes: Vec<String> = bearing_app::history::changes(record)
+        let changes: Vec<String> = bearing_app::history::named_changes(record, &catalog)
             .into_iter()
             .map(|c| match (&record.before, c.before, c.after) {
                 (None, _, Some(after)) => format!("{}={after}", c.field),

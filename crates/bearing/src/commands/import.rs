@@ -6,6 +6,7 @@ use bearing_formats::Table;
 
 use crate::cli::{ImportArgs, ImportCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let args = match &command {
@@ -59,9 +60,9 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         Ok((summary, table)) => {
             if *dry_run {
                 super::print_table(&table, *format)?;
-                println!("{summary} (dry run: nothing was written)");
+                outln!("{summary} (dry run: nothing was written)")?;
             } else {
-                println!("{summary}: imported");
+                outln!("{summary}: imported")?;
             }
             Ok(())
         }
@@ -75,7 +76,12 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                     Some(e.message.clone()),
                 ]);
             }
-            super::print_table(&table, *format)?;
+            // The problems are the answer: a reader that stops early does not make them go away.
+            if let Err(error) = super::print_table(&table, *format)
+                && !crate::output::closed(&error)
+            {
+                return Err(error);
+            }
             anyhow::bail!(
                 "{name}: {} problem(s); nothing would be imported",
                 errors.len()

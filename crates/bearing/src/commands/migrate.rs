@@ -3,26 +3,28 @@
 use bearing_store::{OpenMode, SchemaStatus, Store};
 
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, status_only: bool) -> anyhow::Result<()> {
     let store = Store::open(&config.db.value, OpenMode::Unchecked).await?;
     let db = store.url().redacted();
     if status_only {
-        match store.schema_status().await? {
+        let status = store.schema_status().await;
+        store.close().await;
+        match status? {
             SchemaStatus::Current { version } => {
-                println!("{db}: schema is current (version {version})")
+                outln!("{db}: schema is current (version {version})")?
             }
             SchemaStatus::Outdated {
                 applied, pending, ..
-            } => println!(
+            } => outln!(
                 "{db}: schema is at version {applied}; {} migration(s) pending: run `bearing migrate`",
                 pending.len()
-            ),
-            SchemaStatus::Newer { applied, latest } => println!(
+            )?,
+            SchemaStatus::Newer { applied, latest } => outln!(
                 "{db}: schema is at version {applied}, newer than this Bearing ({latest}): upgrade Bearing"
-            ),
+            )?,
         }
-        store.close().await;
         return Ok(());
     }
     if let SchemaStatus::Newer { .. } = store.schema_status().await? {
@@ -34,14 +36,14 @@ pub async fn run(config: &Config, status_only: bool) -> anyhow::Result<()> {
         SchemaStatus::Current { version } => version,
         other => anyhow::bail!("migration left the schema at {other:?}"),
     };
+    store.close().await;
     if applied.is_empty() {
-        println!("{db}: already current (schema version {version})");
+        outln!("{db}: already current (schema version {version})")?;
     } else {
-        println!(
+        outln!(
             "{db}: applied {} migration(s); schema version {version}",
             applied.len()
-        );
+        )?;
     }
-    store.close().await;
     Ok(())
 }

@@ -94,15 +94,17 @@ fn cli_context(config: &Config) -> anyhow::Result<Context> {
 }
 
 fn print_table(table: &Table, format: Format) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-    let stdout = std::io::stdout();
-    if format == Format::Xlsx && stdout.is_terminal() {
+    let mut out = crate::output::stdout();
+    if format == Format::Xlsx && out.is_terminal() {
         return Err(UsageError(
             "--format xlsx is a binary workbook: redirect it to a file, e.g. > list.xlsx".into(),
         )
         .into());
     }
-    let mut out = stdout.lock();
-    table.write(format, &mut out)?;
-    Ok(())
+    match table.write(format, &mut out) {
+        Ok(()) => Ok(()),
+        // The JSON writer keeps no source, so the closed pipe is recognised by its flag.
+        Err(_) if crate::output::was_closed() => Err(crate::output::Closed.into()),
+        Err(error) => Err(error.into()),
+    }
 }

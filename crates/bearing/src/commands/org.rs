@@ -10,6 +10,7 @@ use bearing_store::{OrganizationRecord, Store};
 use super::UsageError;
 use crate::cli::{OrgArgs, OrgCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: OrgCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -27,7 +28,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
         OrgCommand::Show { org, format } => {
             let record = find(store, &org).await?;
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&record)?);
+                outln!("{}", serde_json::to_string_pretty(&record)?)?;
                 return Ok(());
             }
             super::print_table(&organizations::table(std::slice::from_ref(&record)), format)?;
@@ -37,7 +38,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
             };
             let list = deals::list(store, &filter).await?;
             if !list.is_empty() && format == Format::Table {
-                println!();
+                outln!()?;
                 super::print_table(&deals::table(&list), format)?;
             }
             Ok(())
@@ -54,7 +55,7 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
             };
             apply(&fields, &mut org)?;
             let created = organizations::create(store, &super::cli_context(config)?, org).await?;
-            println!("added organization {}: {}", created.id, created.fields.name);
+            outln!("added organization {}: {}", created.id, created.fields.name)?;
             Ok(())
         }
         OrgCommand::Edit { org, name, fields } => {
@@ -68,22 +69,23 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
             let edited =
                 organizations::update(store, &super::cli_context(config)?, record.id, changed)
                     .await?;
-            println!("organization {}: {}", edited.id, edited.fields.name);
+            outln!("organization {}: {}", edited.id, edited.fields.name)?;
             Ok(())
         }
         OrgCommand::Delete { org } => {
             let record = find(store, &org).await?;
             organizations::delete(store, &super::cli_context(config)?, record.id).await?;
-            println!(
+            outln!(
                 "deleted organization {} (`bearing org restore {}` brings it back)",
-                record.fields.name, record.id
-            );
+                record.fields.name,
+                record.id
+            )?;
             Ok(())
         }
         OrgCommand::Restore { org } => {
             let record = find(store, &org).await?;
             organizations::restore(store, &super::cli_context(config)?, record.id).await?;
-            println!("restored organization {}", record.fields.name);
+            outln!("restored organization {}", record.fields.name)?;
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use bearing_core::{Currency, Money, Month};
 use super::UsageError;
 use crate::cli::{BandCommand, PersonCommand};
 use crate::config::Config;
+use crate::output::outln;
 
 fn today() -> bearing_core::Date {
     jiff::Zoned::now().date()
@@ -49,10 +50,12 @@ async fn person_command(
                 renewal,
             };
             let created = people::add_person(store, &super::cli_context(config)?, fields).await?;
-            println!(
+            outln!(
                 "added {} {}: {}",
-                created.fields.kind, created.id, created.fields.name
-            );
+                created.fields.kind,
+                created.id,
+                created.fields.name
+            )?;
             Ok(())
         }
         PersonCommand::Assign {
@@ -83,14 +86,14 @@ async fn person_command(
             };
             let created =
                 people::assign(store, &super::cli_context(config)?, who.id, fields).await?;
-            println!(
+            outln!(
                 "assignment {}: {} as {} step {} from {}",
                 created.id,
                 created.person,
                 bearing_core::roles::title(&created.fields.role, created.fields.level),
                 created.fields.step,
                 created.fields.start
-            );
+            )?;
             Ok(())
         }
         PersonCommand::Edit {
@@ -131,10 +134,12 @@ async fn person_command(
             fields.renewal = renewal.or(fields.renewal);
             let edited =
                 people::edit_person(store, &super::cli_context(config)?, who.id, fields).await?;
-            println!(
+            outln!(
                 "{} {}: {}",
-                edited.fields.kind, edited.id, edited.fields.name
-            );
+                edited.fields.kind,
+                edited.id,
+                edited.fields.name
+            )?;
             Ok(())
         }
         PersonCommand::EditAssignment {
@@ -199,7 +204,7 @@ async fn person_command(
                 }
             })
             .await?;
-            println!(
+            outln!(
                 "assignment {}: {} as {} step {} from {}{}",
                 edited.id,
                 edited.person,
@@ -211,34 +216,34 @@ async fn person_command(
                     .end
                     .map(|e| format!(" until {e}"))
                     .unwrap_or_default()
-            );
+            )?;
             Ok(())
         }
         PersonCommand::Delete { person } => {
             let who = people::find_person(store, &person).await?;
             let gone = people::delete_person(store, &super::cli_context(config)?, who.id).await?;
-            println!("deleted person {}: {}", gone.id, gone.fields.name);
+            outln!("deleted person {}: {}", gone.id, gone.fields.name)?;
             Ok(())
         }
         PersonCommand::Restore { id } => {
             let back = people::restore_person(store, &super::cli_context(config)?, id).await?;
-            println!("restored person {}: {}", back.id, back.fields.name);
+            outln!("restored person {}: {}", back.id, back.fields.name)?;
             Ok(())
         }
         PersonCommand::DeleteAssignment { id } => {
             let gone = people::delete_assignment(store, &super::cli_context(config)?, id).await?;
-            println!("deleted assignment {}: {}", gone.id, gone.person);
+            outln!("deleted assignment {}: {}", gone.id, gone.person)?;
             Ok(())
         }
         PersonCommand::RestoreAssignment { id } => {
             let back = people::restore_assignment(store, &super::cli_context(config)?, id).await?;
-            println!("restored assignment {}: {}", back.id, back.person);
+            outln!("restored assignment {}: {}", back.id, back.person)?;
             Ok(())
         }
         PersonCommand::Unassign { id, end } => {
             let ended =
                 people::end_assignment(store, &super::cli_context(config)?, id, end).await?;
-            println!("assignment {}: {} until {end}", ended.id, ended.person);
+            outln!("assignment {}: {} until {end}", ended.id, ended.person)?;
             Ok(())
         }
         PersonCommand::Assignments { format } => {
@@ -261,12 +266,12 @@ async fn person_command(
             };
             let rate = bearing_core::people::checked_hourly_rate(cost, hours, fee, margin)
                 .map_err(|message| UsageError(format!("--{message}")))?;
-            println!(
+            outln!(
                 "{} ÷ {hours} hours × {} (FSP fee) × {} (margin) = ${rate:.2} an hour",
                 bearing_core::forecast::dollars(cost),
                 1.0 + fee,
                 1.0 + margin
-            );
+            )?;
             Ok(())
         }
         PersonCommand::Balance { format } => {
@@ -336,7 +341,7 @@ async fn band_command(
                 &BandRules::default(),
             )?;
             people::set_generated_bands(store, &super::cli_context(config)?, &bands).await?;
-            println!("{} bands of {ladder} from {from}", bands.len());
+            outln!("{} bands of {ladder} from {from}", bands.len())?;
             Ok(())
         }
         BandCommand::Set {
@@ -360,19 +365,19 @@ async fn band_command(
                 std::slice::from_ref(&band),
             )
             .await?;
-            println!(
+            outln!(
                 "{} step {}: {annual_base} from {}",
                 bearing_core::roles::title(&band.ladder, band.level),
                 band.step,
                 band.effective_from
-            );
+            )?;
             Ok(())
         }
         BandCommand::Cola { percent, from } => {
             let from = from.unwrap_or_else(today);
             let raised =
                 people::cost_of_living(store, &super::cli_context(config)?, percent, from).await?;
-            println!("{} bands raised by {percent}% from {from}", raised.len());
+            outln!("{} bands raised by {percent}% from {from}", raised.len())?;
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use bearing_store::Store;
 use super::UsageError;
 use crate::cli::PipelineCommand;
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: PipelineCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
@@ -26,7 +27,7 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
         }
         PipelineCommand::Add { name } => {
             pipelines::add_pipeline(store, &super::cli_context(config)?, &name).await?;
-            println!("added pipeline {name}");
+            outln!("added pipeline {name}")?;
             Ok(())
         }
         PipelineCommand::StageAdd {
@@ -48,10 +49,12 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
             if let Some(position) = position {
                 added = pipelines::move_stage(store, &ctx, &pipeline, &stage, position).await?;
             }
-            println!(
+            outln!(
                 "added stage {} to {} at position {}",
-                added.name, added.pipeline, added.position
-            );
+                added.name,
+                added.pipeline,
+                added.position
+            )?;
             Ok(())
         }
         PipelineCommand::StageEdit {
@@ -82,10 +85,12 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
                 changes,
             )
             .await?;
-            println!(
+            outln!(
                 "stage {} of {}: probability {}",
-                edited.name, edited.pipeline, edited.default_probability
-            );
+                edited.name,
+                edited.pipeline,
+                edited.default_probability
+            )?;
             Ok(())
         }
         PipelineCommand::StageMove {
@@ -101,7 +106,7 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
                 position,
             )
             .await?;
-            println!("stage {} is at position {}", moved.name, moved.position);
+            outln!("stage {} is at position {}", moved.name, moved.position)?;
             Ok(())
         }
         PipelineCommand::StageRetire { pipeline, stage } => {
@@ -114,10 +119,10 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
             )
             .await?;
             let deals = store.count_deals_in_stage(retired.id).await?;
-            println!(
+            outln!(
                 "retired stage {} ({deals} deal(s) stay in it until moved)",
                 retired.name
-            );
+            )?;
             Ok(())
         }
         PipelineCommand::StageRestore { pipeline, stage } => {
@@ -129,7 +134,7 @@ async fn dispatch(store: &Store, config: &Config, command: PipelineCommand) -> a
                 false,
             )
             .await?;
-            println!("restored stage {}", restored.name);
+            outln!("restored stage {}", restored.name)?;
             Ok(())
         }
     }

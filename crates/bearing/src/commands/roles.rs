@@ -6,6 +6,7 @@ use anyhow::Context as _;
 
 use crate::cli::{PublishCommand, RoleCommand, RolesImportArgs};
 use crate::config::Config;
+use crate::output::{out, outln};
 
 pub async fn import(config: &Config, args: &RolesImportArgs) -> anyhow::Result<()> {
     let name = args.file.display().to_string();
@@ -25,9 +26,9 @@ pub async fn import(config: &Config, args: &RolesImportArgs) -> anyhow::Result<(
     store.close().await;
     let plan = result?;
     if args.dry_run {
-        println!("{} (dry run: nothing was written)", plan.summary());
+        outln!("{} (dry run: nothing was written)", plan.summary())?;
     } else {
-        println!("{}: imported", plan.summary());
+        outln!("{}: imported", plan.summary())?;
     }
     Ok(())
 }
@@ -44,10 +45,10 @@ pub async fn publish(config: &Config, command: PublishCommand) -> anyhow::Result
             // MyST comments name each page.
             for (i, (name, text)) in pages.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    outln!()?;
                 }
-                println!("% {name}\n");
-                print!("{text}");
+                outln!("% {name}\n")?;
+                out!("{text}")?;
             }
             Ok(())
         }
@@ -64,7 +65,7 @@ fn write_pages(dir: &Path, pages: &[(String, String)]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", partial.display()))?;
         std::fs::rename(&partial, &path)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display())?;
     }
     Ok(())
 }
@@ -86,7 +87,7 @@ pub async fn list(config: &Config, command: RoleCommand) -> anyhow::Result<()> {
             .await
             {
                 Ok(role) => {
-                    println!("added role {}: {}", role.id, role.text.name);
+                    outln!("added role {}: {}", role.id, role.text.name)?;
                     Ok(())
                 }
                 Err(e) => Err(e.into()),
@@ -137,11 +138,11 @@ async fn edit(
     change.key_goal = key_goal.or(change.key_goal);
     let edited =
         bearing_app::roles::edit(store, &super::cli_context(config)?, role.id, change).await?;
-    println!(
+    outln!(
         "role {}: {} (paid by the ladder {})",
         edited.id,
         edited.text.name,
         edited.ladder()
-    );
+    )?;
     Ok(())
 }

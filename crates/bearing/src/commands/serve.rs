@@ -78,6 +78,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             cookie_secure: config.cookie_secure.value,
             trusted_proxy_header: config.trusted_proxy_header.value.clone(),
             sessions: config.sessions(),
+            members_see_cash: config.members_see_cash.value,
         },
     );
     // The scheduled usage pulls run beside the server and stop with it; a pull cut short

@@ -10,6 +10,7 @@ use bearing_store::Store;
 use super::UsageError;
 use crate::cli::{PullArgs, UsageCommand};
 use crate::config::{Config, DEFAULT_PULL_DAYS, DEFAULT_PULL_EVERY_HOURS, PrometheusSource};
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: UsageCommand) -> anyhow::Result<()> {
     match command {
@@ -19,16 +20,20 @@ pub async fn run(config: &Config, command: UsageCommand) -> anyhow::Result<()> {
             let ctx = super::cli_context(config)?;
             let mut result = Ok(());
             for pull in &pulls {
-                match bearing_app::usage::pull(&store, &ctx, pull, args.dry_run).await {
-                    Ok(plan) => println!(
+                // A reader gone from standard output stops the pulls, as a failed pull does.
+                let pulled = match bearing_app::usage::pull(&store, &ctx, pull, args.dry_run).await
+                {
+                    Ok(plan) => outln!(
                         "{}{}",
                         if args.dry_run { "dry run: " } else { "" },
                         plan.summary()
-                    ),
-                    Err(e) => {
-                        result = Err(e.into());
-                        break;
-                    }
+                    )
+                    .map_err(anyhow::Error::from),
+                    Err(e) => Err(e.into()),
+                };
+                if let Err(e) = pulled {
+                    result = Err(e);
+                    break;
                 }
             }
             store.close().await;

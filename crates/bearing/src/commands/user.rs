@@ -8,6 +8,7 @@ use bearing_formats::{Format, Table};
 
 use crate::cli::UserCommand;
 use crate::config::Config;
+use crate::output::outln;
 
 pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     match command {
@@ -26,7 +27,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             .await;
             store.close().await;
             let user = added?;
-            println!("added {} ({}) as {}", user.email, user.name, user.role);
+            outln!("added {} ({}) as {}", user.email, user.name, user.role)?;
         }
         UserCommand::Password { email, keep_tokens } => {
             let password = read_password()?;
@@ -36,15 +37,15 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             store.close().await;
             let user = done?;
             if keep_tokens {
-                println!(
+                outln!(
                     "set the password of {}; their sessions have ended, their API tokens still work",
                     user.email
-                );
+                )?;
             } else {
-                println!(
+                outln!(
                     "set the password of {}; their sessions have ended and their API tokens are revoked",
                     user.email
-                );
+                )?;
             }
         }
         UserCommand::Token {
@@ -66,7 +67,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             .await;
             store.close().await;
             // The token alone on standard output, so a script can capture it.
-            println!("{}", made?.secret.expose());
+            outln!("{}", made?.secret.expose())?;
         }
         UserCommand::List => {
             let store = super::open(config).await?;
@@ -83,7 +84,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
                     u.disabled_at,
                 ]);
             }
-            table.write(Format::Table, &mut std::io::stdout().lock())?;
+            super::print_table(&table, Format::Table)?;
         }
     }
     Ok(())

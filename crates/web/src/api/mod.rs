@@ -66,7 +66,96 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .nest("/api/v1", api)
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document_refusals(&mut openapi);
     (router, openapi)
+}
+
+/// Adds to every operation the answers every route may give besides its own, in the one error
+/// shape: 400 (a body that is not UTF-8 or JSON, a path id that does not fit), 401 (no or a
+/// bad token), 403 (a role that may not), 405, 413 (a body over the route's limit), 415 (a body
+/// of another media type), 422 (a
+/// body or a parameter that breaks a rule) and 500; and to every list that takes `format`, its
+/// `text/csv` form.
+fn document_refusals(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{Content, Ref, RefOr, Response};
+
+    let error = |description: &str| {
+        let mut response = Response::new(description);
+        response.content.insert(
+            "application/json".to_owned(),
+            RefOr::T(Content::new(Some(Ref::from_schema_name("ErrorBody")))),
+        );
+        RefOr::T(response)
+    };
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let parameters: Vec<(String, bool)> = operation
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) => Some((p.name.clone(), p.parameter_in == ParameterIn::Path)),
+                    RefOr::Ref(_) => None,
+                })
+                .collect();
+            let body = operation.request_body.is_some();
+            let mut answers = vec![
+                (
+                    "401",
+                    "not signed in: send an API token as `Authorization: Bearer brg_…`",
+                ),
+                (
+                    "403",
+                    "the caller's role may not do this, or see what it shows",
+                ),
+                ("405", "the route has no such method"),
+                ("500", "internal error; the server log has the cause"),
+            ];
+            if body || !parameters.is_empty() {
+                answers.push((
+                    "400",
+                    "a body that is not UTF-8 or not JSON, or a parameter that cannot be read (a path id that does not fit, a query value of the wrong type)",
+                ));
+            }
+            if body || !parameters.is_empty() {
+                answers.push(("422", "input that breaks a rule; the detail names it"));
+            }
+            if body {
+                answers.push(("413", "a body larger than the route accepts"));
+                answers.push(("415", "a body of another media type than the route takes"));
+            }
+            for (status, description) in answers {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description));
+            }
+            if parameters.iter().any(|(name, _)| name == "format")
+                && let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200")
+            {
+                ok.content.insert(
+                    "text/csv".to_owned(),
+                    RefOr::T(Content::new(Some(
+                        utoipa::openapi::schema::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String)
+                            .description(Some(
+                                "the same rows as CSV, with the columns of the command line's --format csv",
+                            ))
+                            .build(),
+                    ))),
+                );
+            }
+        }
+    }
 }
 
 /// `?format=csv` turns a list into a CSV download; JSON is the default.

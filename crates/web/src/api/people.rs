@@ -49,12 +49,19 @@ pub struct BalanceWire {
     pub costs_covered: Option<bool>,
     pub hubs_in_service: usize,
     /// Hubs in service by kind of service.
-    pub hubs_by_kind: Vec<(String, usize)>,
+    pub hubs_by_kind: Vec<HubsOfKind>,
     pub engineering_fte: f64,
     pub needed_fte: f64,
     /// Hubs engineering can operate at this mix.
     pub capacity_hubs: f64,
     pub deliverable: bool,
+}
+
+/// How many hubs of one kind of service are in service.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct HubsOfKind {
+    pub kind: String,
+    pub hubs: usize,
 }
 
 /// The balancing rule's numbers (finance).
@@ -70,7 +77,15 @@ async fn balance(State(state): State<AppState>) -> Result<Json<BalanceWire>, Api
         amount_sold: b.sold.map(|s| format!("{s:.2}")),
         costs_covered: b.sold.map(|s| b.costs <= s),
         hubs_in_service: b.hubs_in_service,
-        hubs_by_kind: b.delivery.hubs.clone(),
+        hubs_by_kind: b
+            .delivery
+            .hubs
+            .iter()
+            .map(|(kind, hubs)| HubsOfKind {
+                kind: kind.clone(),
+                hubs: *hubs,
+            })
+            .collect(),
         engineering_fte: b.delivery.engineering_fte,
         needed_fte: b.delivery.needed_fte,
         capacity_hubs: b.delivery.capacity,

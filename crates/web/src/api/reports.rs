@@ -52,6 +52,7 @@ pub struct ReportView {
     responses((status = 200, body = ReportView), (status = 422, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
@@ -59,7 +60,7 @@ async fn report(
     let report = state
         .snapshot()
         .await?
-        .reports(&[name.as_str()], today())
+        .reports(&[name.as_str()], today(), caller.sight(&state))
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;

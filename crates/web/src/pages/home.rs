@@ -22,6 +22,8 @@ pub(super) fn routes() -> Routes {
 struct HomePage {
     layout: Layout,
     problem: Option<String>,
+    /// Why the scorecard is not shown, to a reader who may not see it.
+    health_note: Option<String>,
     health: HtmlTable,
     scenarios_chart: String,
     pipeline: HtmlTable,
@@ -213,36 +215,45 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
-    let (problem, health, scenarios_chart, flags) = match snapshot
-        .reports(&["health", "projections", "flags"], today)
-        .await
-    {
-        Ok(built) => {
-            let table = |name: &str| {
-                built
-                    .iter()
-                    .find(|r| r.name == name)
-                    .map(|r| r.table.clone())
-                    .unwrap_or_else(|| Table::new(Vec::<String>::new()))
-            };
-            (
-                None,
-                health_table(&table("health")),
-                scenarios_chart(&table("projections")),
-                flags_table(&table("flags"), 10),
-            )
-        }
-        Err(error @ bearing_app::AppError::Invalid { .. }) => (
-            Some(format!("The forecast cannot be made yet: {error}")),
-            health_table(&Table::new(Vec::<String>::new())),
-            String::new(),
-            flags_table(&Table::new(Vec::<String>::new()), 0),
-        ),
-        Err(error) => return error_page(&caller, error),
-    };
+    let sight = caller.sight(&state);
+    // The scorecard only for those who may see what it is made of (docs/security.md).
+    let (health_note, names): (Option<String>, &[&str]) =
+        match snapshot.reports(&["health"], today, sight).await {
+            Err(bearing_app::AppError::Forbidden(why)) => (
+                Some(format!("The health scorecard is not shown to you: {why}.")),
+                &["projections", "flags"],
+            ),
+            _ => (None, &["health", "projections", "flags"]),
+        };
+    let (problem, health, scenarios_chart, flags) =
+        match snapshot.reports(names, today, sight).await {
+            Ok(built) => {
+                let table = |name: &str| {
+                    built
+                        .iter()
+                        .find(|r| r.name == name)
+                        .map(|r| r.table.clone())
+                        .unwrap_or_else(|| Table::new(Vec::<String>::new()))
+                };
+                (
+                    None,
+                    health_table(&table("health")),
+                    scenarios_chart(&table("projections")),
+                    flags_table(&table("flags"), 10),
+                )
+            }
+            Err(error @ bearing_app::AppError::Invalid { .. }) => (
+                Some(format!("The forecast cannot be made yet: {error}")),
+                health_table(&Table::new(Vec::<String>::new())),
+                String::new(),
+                flags_table(&Table::new(Vec::<String>::new()), 0),
+            ),
+            Err(error) => return error_page(&caller, error),
+        };
     ok(&HomePage {
         layout: Layout::new("Dashboard", &caller, "/"),
         problem,
+        health_note,
         health,
         scenarios_chart,
         pipeline: pipeline_table(&list, &stages),

@@ -97,7 +97,16 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
         "flags",
         "fmrr",
     ];
-    let built = match async { state.snapshot().await?.reports(&names, today()).await }.await {
+    let sight = caller.sight(&state);
+    let built = match async {
+        state
+            .snapshot()
+            .await?
+            .reports(&names, today(), sight)
+            .await
+    }
+    .await
+    {
         Ok(built) => built,
         Err(AppError::Invalid { field, .. }) if field == "books-closed" => {
             let finance = caller.role().allows(Permission::Finance);
@@ -282,7 +291,11 @@ async fn download(
         match q.format.as_deref() {
             Some("csv") => {
                 let name = q.report.as_deref().unwrap_or("projections");
-                let built = state.snapshot().await?.reports(&[name], today()).await?;
+                let built = state
+                    .snapshot()
+                    .await?
+                    .reports(&[name], today(), caller.sight(&state))
+                    .await?;
                 let report = built
                     .first()
                     .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
@@ -301,7 +314,7 @@ async fn download(
                 let bytes = state
                     .snapshot()
                     .await?
-                    .forecast_workbook(today())
+                    .forecast_workbook(today(), caller.sight(&state))
                     .await?
                     .to_vec();
                 Ok((

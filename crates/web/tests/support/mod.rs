@@ -1,0 +1,159 @@
+//! What the page and visibility tests share: a browser that keeps its session cookie and
+//! sends same-origin form posts, and an app with one user per role.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use bearing_app::{Context, accounts};
+use bearing_core::access::Role;
+use bearing_core::{Actor, Source};
+use bearing_store::testing::TestDb;
+use bearing_web::{AppState, WebConfig, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub cookie: Option<String>,
+    pub text: String,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let header_text = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+    };
+    let (status, location, cookie, content_type) = (
+        response.status(),
+        header_text(header::LOCATION),
+        header_text(header::SET_COOKIE),
+        header_text(header::CONTENT_TYPE),
+    );
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        location,
+        cookie,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        content_type,
+        bytes: bytes.to_vec(),
+    }
+}
+
+/// A browser: keeps the session cookie and sends same-origin form posts.
+pub struct Browser {
+    pub app: Router,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(app: &Router) -> Self {
+        Browser {
+            app: app.clone(),
+            cookie: None,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "bearing.test");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request
+    }
+
+    pub async fn remember(&mut self, reply: Reply) -> Reply {
+        if let Some(set) = &reply.cookie {
+            let pair = set.split(';').next().unwrap().to_owned();
+            self.cookie = if pair.ends_with('=') {
+                None
+            } else {
+                Some(pair)
+            };
+        }
+        reply
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let request = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        let reply = send(&self.app, request).await;
+        self.remember(reply).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(&self.app, request).await;
+        self.remember(reply).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str) -> Reply {
+        let reply = self
+            .post(
+                "/login",
+                &[("email", email), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+        reply
+    }
+}
+
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn ctx() -> Context {
+    Context::new(Actor::parse("operator").unwrap(), Source::Cli)
+}
+
+/// The app with one user per role, `<role>@example.org`.
+pub async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
+    let store = db.store().await;
+    for &role in Role::ALL {
+        accounts::add_user(
+            &store,
+            &ctx(),
+            &format!("{role}@example.org"),
+            None,
+            role,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
+    }
+    (
+        router(AppState::new(store.clone()), WebConfig::default()),
+        store,
+    )
+}
