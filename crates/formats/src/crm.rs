@@ -155,6 +155,26 @@ impl CrmDeal {
     }
 }
 
+/// The columns of the CRM's deal export, in its order.
+pub const EXPORT_COLUMNS: [&str; 16] = [
+    "id",
+    "dealname",
+    "revenue_type",
+    "amount",
+    "closedate",
+    "pipeline",
+    "dealstage",
+    "contract_start_date",
+    "contract_end_date",
+    "hs_mrr",
+    "hs_arr",
+    "target_start_date",
+    "target_end_date",
+    "hs_deal_stage_probability",
+    "hs_projected_amount",
+    "amount_collected",
+];
+
 /// Writes deals in the export's layout (the columns of the sample export, in its order), so
 /// generated data and round-trip tests speak the CRM's format. Properties fill the columns
 /// Bearing has no field for.
@@ -162,26 +182,8 @@ pub fn write_deals(
     out: impl std::io::Write,
     deals: &[(String, DealFields, BTreeMap<String, String>)],
 ) -> Result<(), csv::Error> {
-    const COLUMNS: [&str; 16] = [
-        "id",
-        "dealname",
-        "revenue_type",
-        "amount",
-        "closedate",
-        "pipeline",
-        "dealstage",
-        "contract_start_date",
-        "contract_end_date",
-        "hs_mrr",
-        "hs_arr",
-        "target_start_date",
-        "target_end_date",
-        "hs_deal_stage_probability",
-        "hs_projected_amount",
-        "amount_collected",
-    ];
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(COLUMNS)?;
+    writer.write_record(EXPORT_COLUMNS)?;
     for (id, f, properties) in deals {
         let money = |minor: Option<i64>| {
             minor

@@ -603,24 +603,7 @@ const DEAL_COLUMNS: &[Column] = &[
 ];
 
 const DEAL_LAYOUTS: &[&[&str]] = &[
-    &[
-        "id",
-        "dealname",
-        "revenue_type",
-        "amount",
-        "closedate",
-        "pipeline",
-        "dealstage",
-        "contract_start_date",
-        "contract_end_date",
-        "hs_mrr",
-        "hs_arr",
-        "target_start_date",
-        "target_end_date",
-        "hs_deal_stage_probability",
-        "hs_projected_amount",
-        "amount_collected",
-    ],
+    &bearing_formats::crm::EXPORT_COLUMNS,
     &["id", "dealname", "dealstage", "amount", "closedate"],
 ];
 
@@ -723,16 +706,7 @@ const ORGANIZATION_COLUMNS: &[Column] = &[
 ];
 
 const ORGANIZATION_LAYOUTS: &[&[&str]] = &[
-    &[
-        "name",
-        "long_name",
-        "kind",
-        "website",
-        "github_org",
-        "notes",
-        "tags",
-        "segment",
-    ],
+    &bearing_formats::directory::ORGANIZATION_COLUMNS,
     &["name", "kind"],
 ];
 
@@ -796,16 +770,7 @@ const CONTACT_COLUMNS: &[Column] = &[
 ];
 
 const CONTACT_LAYOUTS: &[&[&str]] = &[
-    &[
-        "name",
-        "email",
-        "github",
-        "organizations",
-        "strategic",
-        "coverage",
-        "notes",
-        "label",
-    ],
+    &bearing_formats::directory::CONTACT_COLUMNS,
     &["name", "email", "organizations"],
 ];
 

@@ -86,18 +86,7 @@ struct Ids {
 /// $55,555 a month.
 async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Planted {
     let store = db.store().await;
-    for &role in Role::ALL {
-        accounts::add_user(
-            &store,
-            &ctx(),
-            &format!("{role}@example.org"),
-            None,
-            role,
-            PASSWORD,
-        )
-        .await
-        .unwrap();
-    }
+    support::add_users(&store).await;
     // Someone only the admins know of: they never act, so only the users' pages name them.
     accounts::add_user(
         &store,

@@ -140,9 +140,18 @@ pub fn ctx() -> Context {
 /// The app with one user per role, `<role>@example.org`.
 pub async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
     let store = db.store().await;
+    add_users(&store).await;
+    (
+        router(AppState::new(store.clone()), WebConfig::default()),
+        store,
+    )
+}
+
+/// One user per role, `<role>@example.org`, with [`PASSWORD`].
+pub async fn add_users(store: &bearing_store::Store) {
     for &role in Role::ALL {
         accounts::add_user(
-            &store,
+            store,
             &ctx(),
             &format!("{role}@example.org"),
             None,
@@ -152,8 +161,4 @@ pub async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
         .await
         .unwrap();
     }
-    (
-        router(AppState::new(store.clone()), WebConfig::default()),
-        store,
-    )
 }
