@@ -15,6 +15,7 @@ bearing_store::on_both_backends!(
     a_won_membership_renews_into_next_terms_renewal_deal,
     deleted_deals_leave_lists_keep_history_and_come_back,
     lists_filter_by_stage_type_owner_and_close_date,
+    control_characters_and_overlong_text_are_refused_before_anything_is_written,
 );
 
 fn ctx() -> Context {
@@ -327,4 +328,44 @@ async fn lists_filter_by_stage_type_owner_and_close_date(db: &TestDb) {
         .await,
         ["A"]
     );
+}
+
+async fn control_characters_and_overlong_text_are_refused_before_anything_is_written(db: &TestDb) {
+    let store = db.store().await;
+    let version = store.data_version().await.unwrap();
+    // PostgreSQL would answer NUL with "invalid byte sequence"; SQLite would store it.
+    for (name, field, says) in [
+        ("Nul\u{0}deal", "name", "control character (U+0000)"),
+        ("Escape\u{1b}[31m", "name", "control character (U+001B)"),
+        (
+            &"x".repeat(301) as &str,
+            "name",
+            "is 301 characters long; at most 300",
+        ),
+    ] {
+        let refused = deals::create(&store, &ctx(), prospect(name)).await;
+        assert!(
+            matches!(&refused, Err(AppError::Invalid { field: f, message }) if f == field && message.contains(says)),
+            "{refused:?}"
+        );
+    }
+    let mut owner = prospect("Fine name");
+    owner.owner = Some("Avery\u{0}Quinn".into());
+    assert!(deals::create(&store, &ctx(), owner).await.is_err());
+    let mut far = prospect("Far off");
+    far.target_end = Some(date(9999, 12, 31));
+    let refused = deals::create(&store, &ctx(), far).await;
+    assert!(
+        matches!(&refused, Err(AppError::Invalid { field, .. }) if field == "target_end"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "nothing written"
+    );
+    let tabs = deals::create(&store, &ctx(), prospect("Tab\tand\nline breaks are text"))
+        .await
+        .unwrap();
+    assert_eq!(tabs.fields.name, "Tab\tand\nline breaks are text");
 }

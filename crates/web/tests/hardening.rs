@@ -450,3 +450,62 @@ async fn a_deal_running_to_9999_is_forecast_within_the_horizon_while_the_server_
     assert!(flags.text.contains("beyond-horizon"), "{}", flags.text);
     assert!(flags.text.contains("runs to 9999-12-31"), "{}", flags.text);
 }
+
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_connections_are_limited() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::sqlite();
+    let app = router(AppState::new(db.store().await), WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let limits = bearing_web::ServerLimits {
+        max_connections: 2,
+        header_read_timeout: std::time::Duration::from_secs(2),
+    };
+    let server = tokio::spawn(bearing_web::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+    let wait = |secs| std::time::Duration::from_secs(secs);
+    // Half a request, then nothing: the server hangs up instead of waiting for ever.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(wait(10), slow.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "a client that never finishes its headers is disconnected"
+    );
+    // Two idle connections take both places; a third is answered once one of them goes.
+    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let early = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        third.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        early.is_err(),
+        "no place for a third connection while two are open"
+    );
+    drop(first);
+    tokio::time::timeout(wait(10), third.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
