@@ -35,7 +35,9 @@ fn check_name(name: &str) -> Result<String> {
             "a name of 1 to 80 characters is needed",
         ));
     }
-    bearing_core::text::check(trimmed, 80).map_err(|reason| AppError::invalid("name", reason))?;
+    // The length is checked above, in the words the forms show.
+    bearing_core::text::check(trimmed, usize::MAX)
+        .map_err(|reason| AppError::invalid("name", reason))?;
     Ok(trimmed.to_owned())
 }
 

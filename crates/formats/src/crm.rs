@@ -261,6 +261,13 @@ pub fn read_deals(file: &str, input: impl Read) -> (Vec<CrmDeal>, Vec<RowError>)
         for (column, raw) in headers.iter().zip(record.iter()) {
             let value = raw.trim();
             let mut fail = |message: String| errors.push(error(line, column, raw, message));
+            // One-line values; every cell is already checked against the longer text limit.
+            if matches!(column.as_str(), "dealname" | "pipeline" | "dealstage")
+                && let Err(reason) = bearing_core::text::check(value, bearing_core::text::MAX_NAME)
+            {
+                fail(reason);
+                continue;
+            }
             let reason = |e: ParseError| e.reason;
             let date = |v: &str| -> Result<Option<Date>, String> {
                 if v.is_empty() {
@@ -293,11 +300,6 @@ pub fn read_deals(file: &str, input: impl Read) -> (Vec<CrmDeal>, Vec<RowError>)
                     }
                 }
                 "dealname" if value.is_empty() => Err("every deal needs a name".into()),
-                "dealname" | "pipeline" | "dealstage"
-                    if value.chars().count() > bearing_core::text::MAX_NAME =>
-                {
-                    bearing_core::text::check(value, bearing_core::text::MAX_NAME).map(|()| None)
-                }
                 "dealname" => Ok(Some(DealValue::Name(value.to_owned()))),
                 "revenue_type" if value.is_empty() => Ok(Some(DealValue::RevenueType(None))),
                 "revenue_type" => RevenueType::parse(value)

@@ -157,26 +157,22 @@ pub fn read_samples(file: &str, input: impl Read) -> Result<Vec<UsageRow>, Vec<R
 /// as decimals (`7.0`) are read too, up to 2^53, where every whole number is exact.
 fn users_count(text: &str) -> Result<i64, String> {
     const EXACT: f64 = 9_007_199_254_740_992.0;
+    const NOT_A_COUNT: &str = "expected a whole number of users, 0 or more";
     if let Ok(n) = text.parse::<i64>() {
         return if n >= 0 {
             Ok(n)
         } else {
-            Err("expected a whole number of users, 0 or more".into())
+            Err(NOT_A_COUNT.into())
         };
     }
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "a count of users this large does not fit (at most {})",
-            i64::MAX
-        ));
-    }
+    // Digits past i64 read as a float above EXACT, and are refused with the rest of those.
     match text.parse::<f64>() {
         Ok(u) if u.is_finite() && u >= 0.0 && u.fract() == 0.0 && u <= EXACT => Ok(u as i64),
         Ok(u) if u.is_finite() && u > EXACT => Err(format!(
             "a count of users this large does not fit (at most {})",
             i64::MAX
         )),
-        _ => Err("expected a whole number of users, 0 or more".into()),
+        _ => Err(NOT_A_COUNT.into()),
     }
 }
 

@@ -9,9 +9,9 @@ pub mod api;
 pub mod auth;
 mod charts;
 mod error;
-pub mod headers;
+mod headers;
 mod health;
-pub mod limits;
+mod limits;
 mod pages;
 
 use std::future::Future;
@@ -177,7 +177,8 @@ pub fn router(mut state: AppState, config: WebConfig) -> Router {
     .with_state(state)
     .layer(tower_http::csrf::CsrfLayer::new())
     .layer(axum::middleware::from_fn(limits::bodies))
-    .layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_BODY))
+    // `limits::bodies` is the one limit, by route; axum's own default would cut imports.
+    .layer(axum::extract::DefaultBodyLimit::disable())
     .layer(axum::middleware::from_fn(error::json_refusals))
     .layer(axum::middleware::from_fn(headers::secure))
     .layer(CatchPanicLayer::custom(error::panic_response))

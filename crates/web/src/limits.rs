@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use crate::{MAX_BODY, MAX_IMPORT_BODY, MAX_PUBLIC_BODY};
 
 /// The limit of a request to `path`.
-pub fn body_limit(path: &str) -> usize {
+fn body_limit(path: &str) -> usize {
     match path {
         "/login" | "/setup" => MAX_PUBLIC_BODY,
         "/imports" => MAX_IMPORT_BODY,
