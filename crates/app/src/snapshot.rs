@@ -2,11 +2,13 @@
 //!
 //! The pages read the same things again and again: every deal for the board, the table, the
 //! dashboard and each organization; the forecast for the dashboard and the forecast page. A
-//! [`Snapshots`] keeps them in memory for one data version ([`Store::data_version`], the id of
-//! the newest audit row, which every committed change writes). Each request asks the database
-//! for the version, one indexed query, and reuses what was read for that version, loading each
-//! part the first time a request needs it. A change by any process, the web server or the
-//! command line, moves the version, and the next request reads afresh.
+//! [`Snapshots`] keeps them in memory for one data version ([`Store::data_version`]: a counter
+//! per part of the records, moved by every committed change to that part). Each request asks
+//! the database for the version, one small query, and reuses what was read for that version,
+//! loading each piece the first time a request needs it. A change by any process, the web
+//! server or the command line, moves the version, and the next request reads afresh what
+//! depends on the parts that moved; the rest is carried over (a usage import keeps the deal
+//! lists and their history, a new user keeps everything).
 //!
 //! The version is read before the data, so a snapshot never holds data older than its version
 //! says, and a request that starts after a change has committed never sees data from before it.
@@ -14,8 +16,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use bearing_core::Date;
-use bearing_store::{DealHistoryRecord, OrganizationRecord, Store};
+use bearing_core::{DataPart, Date};
+use bearing_store::{DataVersion, DealHistoryRecord, OrganizationRecord, Store};
 use tokio::sync::OnceCell;
 
 use crate::contacts::Contact;
@@ -44,8 +46,8 @@ impl Snapshots {
             .map_err(|_| AppError::Internal("the snapshot lock is poisoned".into()))?;
         match current.as_ref() {
             Some(snapshot) if snapshot.version == version => Ok(snapshot.clone()),
-            _ => {
-                let snapshot = Arc::new(Snapshot::new(store.clone(), version));
+            earlier => {
+                let snapshot = Arc::new(Snapshot::new(store.clone(), version, earlier.cloned()));
                 *current = Some(snapshot.clone());
                 Ok(snapshot)
             }
@@ -60,7 +62,7 @@ type Workbook = (Date, Sight, Arc<Vec<u8>>);
 #[derive(Debug)]
 pub struct Snapshot {
     store: Store,
-    version: i64,
+    version: DataVersion,
     deals: OnceCell<Arc<Vec<Deal>>>,
     organizations: OnceCell<Arc<Vec<OrganizationRecord>>>,
     contacts: OnceCell<Arc<Vec<Contact>>>,
@@ -69,22 +71,55 @@ pub struct Snapshot {
     workbooks: tokio::sync::Mutex<Vec<Workbook>>,
 }
 
+/// A cell holding what `cell` holds, if anything.
+fn carry<T: Clone>(cell: Option<&OnceCell<T>>) -> OnceCell<T> {
+    OnceCell::new_with(cell.and_then(|c| c.get().cloned()))
+}
+
+/// What the CRM lists (deals, organizations, contacts, deal history) are read from.
+const CRM_LISTS: &[DataPart] = &[DataPart::Crm];
+
+/// What the reports and the forecast workbook are built from: everything but the accounts.
+const REPORTS: &[DataPart] = &[
+    DataPart::Crm,
+    DataPart::Usage,
+    DataPart::People,
+    DataPart::Assumptions,
+];
+
 impl Snapshot {
-    fn new(store: Store, version: i64) -> Self {
+    /// The snapshot of `version`, keeping from `earlier` each piece whose parts have not
+    /// moved since.
+    fn new(store: Store, version: DataVersion, earlier: Option<Arc<Snapshot>>) -> Self {
+        let keep = |parts: &[DataPart]| {
+            earlier
+                .as_deref()
+                .filter(|e| e.version.same_for(&version, parts))
+        };
+        let crm = keep(CRM_LISTS);
+        let reports = keep(REPORTS);
         Snapshot {
             store,
             version,
-            deals: OnceCell::new(),
-            organizations: OnceCell::new(),
-            contacts: OnceCell::new(),
-            history: OnceCell::new(),
-            reports: tokio::sync::Mutex::new(HashMap::new()),
-            workbooks: tokio::sync::Mutex::new(Vec::new()),
+            deals: carry(crm.map(|e| &e.deals)),
+            organizations: carry(crm.map(|e| &e.organizations)),
+            contacts: carry(crm.map(|e| &e.contacts)),
+            history: carry(crm.map(|e| &e.history)),
+            reports: tokio::sync::Mutex::new(
+                reports
+                    .and_then(|e| e.reports.try_lock().ok().map(|m| m.clone()))
+                    .unwrap_or_default(),
+            ),
+            workbooks: tokio::sync::Mutex::new(
+                reports
+                    .and_then(|e| e.workbooks.try_lock().ok().map(|w| w.clone()))
+                    .unwrap_or_default(),
+            ),
         }
     }
 
     /// The data version this snapshot shows.
-    pub fn version(&self) -> i64 {
+    pub fn version(&self) -> DataVersion {
         self.version
     }
 

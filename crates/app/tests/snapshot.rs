@@ -94,8 +94,27 @@ async fn a_snapshot_is_reused_until_the_data_change(db: &TestDb) {
     let cluster = &data.clusters[0].name;
     let (day, users) = data.clusters[0].samples[0];
     let corrected = format!("cluster,date,unique_users\n{cluster},{day},{}\n", users + 1);
+    let lists = with_fee.deals().await.unwrap();
+    let history = with_fee.deal_history().await.unwrap();
+    let reports = with_fee
+        .reports(&["flags"], today, bearing_app::sight::Sight::ALL)
+        .await
+        .unwrap();
     usage::import(&store, &ctx(), "u.csv", corrected.as_bytes(), false)
         .await
         .unwrap();
-    assert!(snapshots.now(&store).await.unwrap().version() > with_fee.version());
+    let with_usage = snapshots.now(&store).await.unwrap();
+    assert!(with_usage.version() > with_fee.version());
+
+    // Each piece is read again only when a part it is built from moved: a usage import keeps
+    // the deal lists and their history, but not the reports, which count usage revenue.
+    assert!(Arc::ptr_eq(&lists, &with_usage.deals().await.unwrap()));
+    assert!(Arc::ptr_eq(&history, &with_usage.deal_history().await.unwrap()));
+    assert!(!Arc::ptr_eq(
+        &reports[0],
+        &with_usage
+            .reports(&["flags"], today, bearing_app::sight::Sight::ALL)
+            .await
+            .unwrap()[0]
+    ));
 }

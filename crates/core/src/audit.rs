@@ -110,6 +110,65 @@ impl EntityKind {
     }
 }
 
+/// The parts of the records that change apart. Each has its own data version, moved by every
+/// committed change to a record of one of its kinds, so what is kept of one part (the deal
+/// lists) survives a change to another (a usage import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataPart {
+    /// Organizations, contacts, deals, campaigns, pipelines and their stages.
+    Crm,
+    /// Clusters, hubs and their usage.
+    Usage,
+    /// Areas, roles, the role pages, people, assignments and salary bands.
+    People,
+    /// The assumptions behind the reports.
+    Assumptions,
+    /// Users, their tokens and access roles.
+    Accounts,
+}
+
+impl DataPart {
+    pub const ALL: [DataPart; 5] = [
+        DataPart::Crm,
+        DataPart::Usage,
+        DataPart::People,
+        DataPart::Assumptions,
+        DataPart::Accounts,
+    ];
+
+    /// The name the store keeps the part's version under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataPart::Crm => "crm",
+            DataPart::Usage => "usage",
+            DataPart::People => "people",
+            DataPart::Assumptions => "assumptions",
+            DataPart::Accounts => "accounts",
+        }
+    }
+
+    /// The position of the part in [`DataPart::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl EntityKind {
+    /// The part of the records a change to this kind belongs to; `None` for events that are
+    /// not changes to the records (sign-ins), which move no version.
+    pub fn part(self) -> Option<DataPart> {
+        use EntityKind::*;
+        match self {
+            Organization | Deal | Pipeline | Stage | Campaign | Contact => Some(DataPart::Crm),
+            Cluster | Hub => Some(DataPart::Usage),
+            Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
+            Assumptions => Some(DataPart::Assumptions),
+            User => Some(DataPart::Accounts),
+            SignIn => None,
+        }
+    }
+}
+
 impl fmt::Display for EntityKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

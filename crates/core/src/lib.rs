@@ -59,7 +59,7 @@ pub mod roles;
 pub mod text;
 pub mod usage;
 
-pub use audit::{Action, Actor, EntityKind, Source};
+pub use audit::{Action, Actor, DataPart, EntityKind, Source};
 pub use ids::{
     CampaignId, ClusterId, ContactId, DealId, HubId, OrganizationId, PipelineId, StageId,
 };

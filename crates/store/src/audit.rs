@@ -1,7 +1,7 @@
 //! The audit log: one row per change, written in the change's own transaction, never updated
 //! or deleted (the schema's triggers refuse both).
 
-use bearing_core::{Action, Actor, EntityKind, Source};
+use bearing_core::{Action, Actor, DataPart, EntityKind, Source};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
@@ -47,11 +47,58 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
 }
 
+/// The version of each part of the records at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DataVersion {
+    parts: [i64; DataPart::ALL.len()],
+}
+
+impl DataVersion {
+    /// The version of one part.
+    pub fn of(&self, part: DataPart) -> i64 {
+        self.parts[part.index()]
+    }
+
+    /// Whether none of `parts` has changed between `self` and `other`.
+    pub fn same_for(&self, other: &DataVersion, parts: &[DataPart]) -> bool {
+        parts.iter().all(|&part| self.of(part) == other.of(part))
+    }
+}
+
+impl PartialOrd for DataVersion {
+    /// Part by part: one version is later than another when no part is earlier and one is
+    /// later. Versions read one after another are always comparable, since parts only grow.
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        use std::cmp::Ordering;
+        let mut order = Ordering::Equal;
+        for (mine, theirs) in self.parts.iter().zip(&other.parts) {
+            match (order, mine.cmp(theirs)) {
+                (_, Ordering::Equal) => {}
+                (Ordering::Equal, next) => order = next,
+                (now, next) if now == next => {}
+                _ => return None,
+            }
+        }
+        Some(order)
+    }
+}
+
+impl std::fmt::Display for DataVersion {
+    /// The parts' versions joined by dots, in the order of [`DataPart::ALL`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let numbers: Vec<String> = self.parts.iter().map(i64::to_string).collect();
+        f.write_str(&numbers.join("."))
+    }
+}
+
 impl Tx {
     /// Appends many entries with few statements.
     pub async fn insert_audits(&mut self, entries: &[AuditEntry]) -> Result<()> {
         let json =
             |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);
+        for entry in entries {
+            self.touch(entry.entity);
+        }
         for chunk in entries.chunks(crate::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO audit_log (at, actor, source, entity_kind, entity_id, action, before_json, after_json)
@@ -78,6 +125,7 @@ impl Tx {
     pub async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         let json =
             |value: &Option<serde_json::Value>| value.as_ref().map(serde_json::Value::to_string);
+        self.touch(entry.entity);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (at, actor, source, entity_kind, entity_id, action, before_json, after_json)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -111,18 +159,21 @@ impl Store {
         list(&self.pool, None).await
     }
 
-    /// The data version: the id of the newest audit row of a change to the records. Every
-    /// committed change writes an audit row in its own transaction, so the version changes
-    /// exactly when they do. Sign-in events are recorded too but are not changes to the
-    /// records (nor are sessions and sign-in counters), so they do not move it: a burst of
+    /// The data version of every part of the records, in one statement. Each committed
+    /// change to a record moves its part's version (see [`Tx::commit`]); sign-ins, sessions
+    /// and sign-in counters are not changes to the records and move none, so a burst of
     /// failed sign-ins cannot throw away what the pages keep.
-    pub async fn data_version(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE((SELECT id FROM audit_log WHERE entity_kind <> 'sign-in'
-                              ORDER BY id DESC LIMIT 1), 0)",
-        )
-        .fetch_one(&self.pool)
-        .await?)
+    pub async fn data_version(&self) -> Result<DataVersion> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT part, version FROM data_versions")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut version = DataVersion::default();
+        for (name, number) in rows {
+            if let Some(part) = DataPart::ALL.into_iter().find(|p| p.as_str() == name) {
+                version.parts[part.index()] = number;
+            }
+        }
+        Ok(version)
     }
 
     /// The newest `limit` entries that match `search`, newest first, and how many match.

@@ -30,11 +30,12 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
+use bearing_core::{DataPart, EntityKind};
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
 pub use accounts::{ApiTokenRecord, SessionRecord, UserFields, UserRecord};
 pub use assumptions::AssumptionsRecord;
-pub use audit::{AuditEntry, AuditRecord, AuditSearch};
+pub use audit::{AuditEntry, AuditRecord, AuditSearch, DataVersion};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use campaigns::{CampaignRecord, CampaignRow};
 pub use contacts::{ContactRecord, ContactRow};
@@ -90,6 +91,9 @@ pub struct Store {
 pub struct Tx {
     inner: Transaction<'static, Any>,
     backend: Backend,
+    /// The parts of the records this transaction has recorded changes to (by their audit
+    /// rows); their data versions move when it commits.
+    touched: [bool; DataPart::ALL.len()],
 }
 
 impl Store {
@@ -271,6 +275,7 @@ impl Store {
         Ok(Tx {
             inner,
             backend: self.backend(),
+            touched: [false; DataPart::ALL.len()],
         })
     }
 
@@ -300,9 +305,29 @@ impl Store {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
+    /// Commits, first moving the data version of each part it changed. The versions' rows
+    /// are updated last and in one order, so they stay locked only while the commit happens
+    /// and two writers cannot wait on each other; a writer that touches a part another has
+    /// locked waits for that commit, then counts on from it.
+    pub async fn commit(mut self) -> Result<()> {
+        for part in DataPart::ALL {
+            if self.touched[part.index()] {
+                sqlx::query("UPDATE data_versions SET version = version + 1 WHERE part = $1")
+                    .bind(part.as_str())
+                    .execute(&mut *self.inner)
+                    .await?;
+            }
+        }
         self.inner.commit().await?;
         Ok(())
+    }
+
+    /// Notes that the transaction records a change of `kind`, whose part's version moves
+    /// when it commits.
+    pub(crate) fn touch(&mut self, kind: EntityKind) {
+        if let Some(part) = kind.part() {
+            self.touched[part.index()] = true;
+        }
     }
 
     pub async fn rollback(self) -> Result<()> {

@@ -6,9 +6,11 @@
 use bearing_core::deal::{DealType, RevenueType};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::pipeline::{ForecastCategory, StageOutcome};
-use bearing_core::{Action, Actor, Currency, EntityKind, Source};
+use bearing_core::{Action, Actor, Currency, DataPart, EntityKind, Source};
 use bearing_store::testing::TestDb;
-use bearing_store::{AuditEntry, AuditSearch, DealRow, OpenMode, SchemaStatus, Store, StoreError};
+use bearing_store::{
+    AuditEntry, AuditSearch, DataVersion, DealRow, OpenMode, SchemaStatus, Store, StoreError,
+};
 use jiff::civil::date;
 
 bearing_store::on_both_backends!(
@@ -24,7 +26,96 @@ bearing_store::on_both_backends!(
     a_database_from_a_newer_bearing_is_refused,
     backups_are_for_sqlite_only,
     batched_deals_keep_their_order_and_later_ids_stay_unique,
+    each_part_has_its_own_version_and_sign_ins_move_none,
+    concurrent_writers_each_move_the_version_once,
 );
+
+async fn commit_one(store: &Store, kind: EntityKind) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit(&entry(kind, "1", Action::Update))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn each_part_has_its_own_version_and_sign_ins_move_none(db: &TestDb) {
+    let store = db.store().await;
+    let start = store.data_version().await.unwrap();
+    for (kind, part) in [
+        (EntityKind::Deal, DataPart::Crm),
+        (EntityKind::Hub, DataPart::Usage),
+        (EntityKind::Assignment, DataPart::People),
+        (EntityKind::Assumptions, DataPart::Assumptions),
+        (EntityKind::User, DataPart::Accounts),
+    ] {
+        let before = store.data_version().await.unwrap();
+        commit_one(&store, kind).await;
+        let after = store.data_version().await.unwrap();
+        assert!(after > before, "{kind}");
+        assert_eq!(after.of(part), before.of(part) + 1, "{kind}");
+        let others: Vec<DataPart> = DataPart::ALL.into_iter().filter(|p| *p != part).collect();
+        assert!(after.same_for(&before, &others), "{kind} moved another part");
+    }
+    let before = store.data_version().await.unwrap();
+    commit_one(&store, EntityKind::SignIn).await;
+    assert_eq!(store.data_version().await.unwrap(), before);
+    // A transaction rolled back moves nothing.
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit(&entry(EntityKind::Deal, "1", Action::Update))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), before);
+    assert!(before > start);
+}
+
+async fn concurrent_writers_each_move_the_version_once(db: &TestDb) {
+    let store = db.store().await;
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { commit_one(&store, EntityKind::Deal).await })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert_eq!(store.data_version().await.unwrap().of(DataPart::Crm), 8);
+}
+
+/// On PostgreSQL a row's id is taken when it is inserted, not when its transaction commits,
+/// so the newest audit id cannot be the data version: here the transaction with the lower id
+/// commits last. The version must move at each commit all the same, and a reader that saw
+/// the first commit must see the version move again at the second.
+#[tokio::test]
+async fn on_postgres_a_transaction_that_commits_after_a_later_one_still_moves_the_version() {
+    let Some(db) = TestDb::postgres("interleaved_commits").await else {
+        return;
+    };
+    let store = db.store().await;
+    let start = store.data_version().await.unwrap();
+    let mut first = store.begin().await.unwrap();
+    let first_id = first
+        .insert_audit(&entry(EntityKind::Deal, "1", Action::Update))
+        .await
+        .unwrap();
+    let mut second = store.begin().await.unwrap();
+    let second_id = second
+        .insert_audit(&entry(EntityKind::Deal, "2", Action::Update))
+        .await
+        .unwrap();
+    assert!(first_id < second_id);
+    second.commit().await.unwrap();
+    let after_second = store.data_version().await.unwrap();
+    assert!(after_second > start);
+    first.commit().await.unwrap();
+    let after_first = store.data_version().await.unwrap();
+    assert!(
+        after_first > after_second,
+        "the later commit of the earlier id did not move the version"
+    );
+    assert_eq!(after_first.of(DataPart::Crm), start.of(DataPart::Crm) + 2);
+}
 
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_second(1_790_000_000).unwrap()
@@ -220,7 +311,7 @@ async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
 
 async fn the_audit_log_is_searched_newest_first_and_the_data_version_follows_it(db: &TestDb) {
     let store = db.store().await;
-    assert_eq!(store.data_version().await.unwrap(), 0);
+    assert_eq!(store.data_version().await.unwrap(), DataVersion::default());
     let mut tx = store.begin().await.unwrap();
     let at = |day: i8| {
         jiff::civil::date(2026, 9, day)
@@ -242,7 +333,13 @@ async fn the_audit_log_is_searched_newest_first_and_the_data_version_follows_it(
         ids.push(tx.insert_audit(&e).await.unwrap());
     }
     tx.commit().await.unwrap();
-    assert_eq!(store.data_version().await.unwrap(), ids[3]);
+    assert_eq!(ids.len(), 4);
+    // One transaction moves the CRM's version once, however many rows it writes, and no other.
+    let version = store.data_version().await.unwrap();
+    for part in DataPart::ALL {
+        let expected = i64::from(part == DataPart::Crm);
+        assert_eq!(version.of(part), expected, "{}", part.as_str());
+    }
     let search = |entity, actor: Option<&str>, from: Option<i8>, to: Option<i8>, limit| {
         let store = store.clone();
         let search = AuditSearch {
