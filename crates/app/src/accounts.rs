@@ -13,7 +13,7 @@
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use bearing_core::access::Role;
+use bearing_core::access::{Permission, Role, RoleName};
 use bearing_core::{Action, EntityKind};
 use bearing_store::{ApiTokenRecord, Store, UserFields, UserRecord};
 use blake2::Digest;
@@ -165,9 +165,11 @@ pub async fn add_user(
     ctx: &Context,
     email: &str,
     name: Option<&str>,
-    role: Role,
+    role: impl Into<RoleName>,
     password: &str,
 ) -> Result<UserRecord> {
+    ctx.require(Permission::ManageUsers)?;
+    let role = crate::access::existing_role(store, role.into()).await?;
     let email = normalize_email(email)?;
     let name = match name.map(str::trim) {
         Some(name) if !name.is_empty() => name.to_owned(),
@@ -198,6 +200,12 @@ pub async fn add_user(
     Ok(user)
 }
 
+/// Every user, enabled ones first, by email; for those who manage users.
+pub async fn users(store: &Store, ctx: &Context) -> Result<Vec<UserRecord>> {
+    ctx.require(Permission::ManageUsers)?;
+    Ok(store.list_users().await?)
+}
+
 /// Adds the first admin of an empty install; refused once any user exists.
 pub async fn add_first_admin(
     store: &Store,
@@ -214,14 +222,17 @@ pub async fn add_first_admin(
     add_user(store, ctx, email, name, Role::Admin, password).await
 }
 
-/// Changes a user's role or disables them (which ends their sessions); for admins.
+/// Changes a user's role or disables them (which ends their sessions); for admins. Refused
+/// when it would leave no enabled user who may manage users.
 pub async fn update_user(
     store: &Store,
     ctx: &Context,
     id: i64,
-    role: Role,
+    role: impl Into<RoleName>,
     disabled: bool,
 ) -> Result<UserRecord> {
+    ctx.require(Permission::ManageUsers)?;
+    let role = crate::access::existing_role(store, role.into()).await?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
     let before = tx.get_user(id).await?;
@@ -233,22 +244,13 @@ pub async fn update_user(
     if before.role == role && before.disabled_at == disabled_at {
         return Ok(before);
     }
-    if before.role == Role::Admin && (role != Role::Admin || disabled) {
-        let admins = store
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| u.role == Role::Admin && u.disabled_at.is_none() && u.id != id)
-            .count();
-        if admins == 0 {
-            return Err(AppError::Conflict(
-                "this is the last admin: make someone else an admin first".into(),
-            ));
-        }
-    }
+    let managing = crate::access::managers(&mut tx).await?;
     let after = tx
-        .update_user(id, &before.name, role, disabled_at.as_deref(), at)
+        .update_user(id, &before.name, &role, disabled_at.as_deref(), at)
         .await?;
+    // Checked inside the transaction, after the change, so two admins demoting each other at
+    // once cannot both pass.
+    crate::access::check_someone_manages_users(&mut tx, managing).await?;
     if disabled {
         tx.end_sessions_of(id, at).await?;
     }
@@ -573,6 +575,7 @@ pub async fn reset_password(
     new: &str,
     keep_tokens: bool,
 ) -> Result<UserRecord> {
+    ctx.require(Permission::ManageUsers)?;
     let email = normalize_email(email)?;
     let record = store
         .find_user_by_email(&email)

@@ -6,6 +6,7 @@ use bearing_core::{Action, Date, EntityKind};
 use bearing_store::{AssumptionsRecord, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
+use bearing_core::access::Permission;
 
 /// The version in force on `on`: the newest one effective by then, or the defaults
 /// (version 0) when there is none.
@@ -18,7 +19,9 @@ pub async fn current(store: &Store, on: Date) -> Result<(i64, Assumptions)> {
         .map_or_else(|| (0, Assumptions::default()), |v| (v.version, v.values)))
 }
 
-pub async fn history(store: &Store) -> Result<Vec<AssumptionsRecord>> {
+/// Every version of the assumptions, for those who may work with them.
+pub async fn history(store: &Store, ctx: &Context) -> Result<Vec<AssumptionsRecord>> {
+    ctx.require(Permission::EditAssumptions)?;
     Ok(store.list_assumptions().await?)
 }
 
@@ -30,6 +33,7 @@ pub async fn set(
     changes: &[(String, String)],
     effective_from: Date,
 ) -> Result<AssumptionsRecord> {
+    ctx.require(Permission::EditAssumptions)?;
     if changes.is_empty() {
         return Err(AppError::invalid(
             "assumptions",

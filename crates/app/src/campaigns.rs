@@ -6,6 +6,7 @@ use bearing_formats::Table;
 use bearing_store::{CampaignRecord, CampaignRow, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
+use bearing_core::access::Permission;
 
 fn validate(row: &CampaignRow) -> Result<CampaignRow> {
     crate::text::check_text(row)?;
@@ -52,6 +53,7 @@ fn change<'a>(
 }
 
 pub async fn create(store: &Store, ctx: &Context, row: CampaignRow) -> Result<CampaignRecord> {
+    ctx.require(Permission::EditCrm)?;
     let row = validate(&row)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
@@ -67,6 +69,7 @@ pub async fn edit(
     id: CampaignId,
     row: CampaignRow,
 ) -> Result<CampaignRecord> {
+    ctx.require(Permission::EditCrm)?;
     let row = validate(&row)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
@@ -98,6 +101,7 @@ pub async fn set_deleted(
     id: CampaignId,
     deleted: bool,
 ) -> Result<CampaignRecord> {
+    ctx.require(Permission::EditCrm)?;
     crate::soft_delete::set_deleted(store, ctx, id, deleted).await
 }
 

@@ -10,6 +10,7 @@ use bearing_core::{Action, ContactId, EntityKind, OrganizationId};
 use bearing_store::{ContactRecord, ContactRow, PropertyOwner, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
+use bearing_core::access::Permission;
 
 /// A contact as the front doors show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -134,6 +135,7 @@ fn change<'a>(
 }
 
 pub async fn create(store: &Store, ctx: &Context, fields: ContactFields) -> Result<Contact> {
+    ctx.require(Permission::EditCrm)?;
     let organizations = Organizations::load(store).await?;
     let row = row(&organizations, &fields)?;
     let at = jiff::Timestamp::now();
@@ -150,6 +152,7 @@ pub async fn edit(
     id: ContactId,
     fields: ContactFields,
 ) -> Result<Contact> {
+    ctx.require(Permission::EditCrm)?;
     let organizations = Organizations::load(store).await?;
     let row = row(&organizations, &fields)?;
     let at = jiff::Timestamp::now();
@@ -176,10 +179,12 @@ pub async fn edit(
 }
 
 pub async fn delete(store: &Store, ctx: &Context, id: ContactId) -> Result<Contact> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, true).await
 }
 
 pub async fn restore(store: &Store, ctx: &Context, id: ContactId) -> Result<Contact> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, false).await
 }
 

@@ -11,6 +11,7 @@ use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
 
 use crate::{AppError, Change, ChangeLog, Context, Result};
+use bearing_core::access::Permission;
 
 /// The names behind a deal's ids: stages, organizations and campaigns.
 #[derive(Debug, Clone)]
@@ -335,6 +336,7 @@ async fn record_change(
 }
 
 pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     validate(&fields)?;
     let catalog = Catalog::load(store).await?;
     let row = catalog.row(&fields)?;
@@ -354,6 +356,7 @@ pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<
 
 /// Replaces a deal's fields. A change of stage must meet what the new stage needs.
 pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     validate(&fields)?;
     let catalog = Catalog::load(store).await?;
     let row = catalog.row(&fields)?;
@@ -412,6 +415,7 @@ pub async fn move_to(
     stage: &str,
     details: MoveDetails,
 ) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     let current = get(store, id).await?;
     let mut fields = current.fields.clone();
     let catalog = Catalog::load(store).await?;
@@ -437,6 +441,7 @@ pub async fn move_to(
 /// Creates next term's deal, in the Renewal stage, from a won membership: same organization,
 /// amount and term length, starting the day after this term ends.
 pub async fn renew(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     let current = get(store, id).await?;
     let f = &current.fields;
     if current.deleted_at.is_some() {
@@ -550,10 +555,12 @@ fn renewal_name(name: &str, start: Date, end: Date, next_start: Date) -> String 
 }
 
 pub async fn delete(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, true).await
 }
 
 pub async fn restore(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, false).await
 }
 

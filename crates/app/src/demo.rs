@@ -22,6 +22,9 @@ pub struct DemoSummary {
 /// Writes the demo organisation, audit rows included, in one transaction. Refuses a database
 /// that already holds data, so a demo never mixes with real records.
 pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoSummary> {
+    for &permission in bearing_core::access::Permission::ALL {
+        ctx.require(permission)?;
+    }
     if !store.is_empty().await? {
         return Err(AppError::Conflict(format!(
             "{} already holds data: the demo only fills an empty database",

@@ -1,13 +1,27 @@
 //! The audit trail of one entity.
 
 use bearing_core::{EntityKind, StageId};
-use bearing_store::{AuditRecord, Store};
+use bearing_store::{AuditRecord, AuditSearch, Store};
 
 use crate::deals::Catalog;
-use crate::{AppError, Result};
+use crate::{AppError, Context, Result};
 
-/// Every recorded change to an entity, oldest first; an error when there is none.
-pub async fn of(store: &Store, kind: EntityKind, id: &str) -> Result<Vec<AuditRecord>> {
+/// Every recorded change to an entity, oldest first; an error when there is none. Refused to
+/// those who may not read the history of its kind (`access::to_read_history_of`).
+pub async fn of(
+    store: &Store,
+    ctx: &Context,
+    kind: EntityKind,
+    id: &str,
+) -> Result<Vec<AuditRecord>> {
+    let needed = bearing_core::access::to_read_history_of(kind);
+    if !ctx.may(needed) {
+        return Err(AppError::Forbidden(format!(
+            "the history of a {kind} is for those who may {} (the permission {})",
+            needed.describe(),
+            needed.as_str()
+        )));
+    }
     let records = store.list_audit(kind, id.trim()).await?;
     if records.is_empty() {
         return Err(AppError::NotFound(format!(
@@ -16,6 +30,23 @@ pub async fn of(store: &Store, kind: EntityKind, id: &str) -> Result<Vec<AuditRe
         )));
     }
     Ok(records)
+}
+
+/// The newest `limit` changes that match `search` and that the actor may read, newest first,
+/// and how many match: kinds whose history the actor may not read are left out.
+pub async fn search(
+    store: &Store,
+    ctx: &Context,
+    mut search: AuditSearch,
+    limit: usize,
+) -> Result<(i64, Vec<AuditRecord>)> {
+    ctx.require(bearing_core::access::Permission::Read)?;
+    search.hidden.extend(
+        EntityKind::ALL
+            .into_iter()
+            .filter(|k| !ctx.may(bearing_core::access::to_read_history_of(*k))),
+    );
+    Ok(store.search_audit(&search, limit).await?)
 }
 
 /// One field that a change set, altered or cleared.

@@ -19,6 +19,7 @@ use bearing_store::{OrganizationRecord, PropertyOwner, Store};
 
 use crate::deals::{Catalog, log_change};
 use crate::{AppError, Change, ChangeLog, Context, Result};
+use bearing_core::access::Permission;
 
 /// The system name under which CRM ids are kept.
 pub const CRM: &str = "crm";
@@ -200,6 +201,7 @@ pub async fn plan_deals(store: &Store, file: &str, input: impl Read) -> Result<P
 
 /// Writes a plan in one transaction: all of it or, on any error, nothing.
 pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
+    ctx.require(Permission::EditCrm)?;
     let ctx = Context {
         source: Source::Import,
         ..ctx.clone()
@@ -264,6 +266,7 @@ pub async fn import_deals(
     input: impl Read,
     dry_run: bool,
 ) -> Result<Plan> {
+    ctx.require(Permission::EditCrm)?;
     let plan = plan_deals(store, file, input).await?;
     if !dry_run {
         apply(store, ctx, &plan).await?;
@@ -366,6 +369,7 @@ pub async fn import_organizations(
     input: impl Read,
     dry_run: bool,
 ) -> Result<RecordPlan<OrganizationFields>> {
+    ctx.require(Permission::EditCrm)?;
     let (rows, errors) = bearing_formats::directory::read_organizations(file, input);
     if !errors.is_empty() {
         return fail(errors);
@@ -480,6 +484,7 @@ pub async fn import_contacts(
     input: impl Read,
     dry_run: bool,
 ) -> Result<RecordPlan<ContactFields>> {
+    ctx.require(Permission::EditCrm)?;
     let (rows, mut errors) = bearing_formats::directory::read_contacts(file, input);
     let organizations = crate::contacts::Organizations::load(store).await?;
     for row in &rows {

@@ -5,6 +5,7 @@
 //! input, then writes the change and its audit row in one transaction, and returns a typed
 //! result. Services take a [`Context`] that says who is acting and through which front door.
 
+pub mod access;
 pub mod accounts;
 pub mod assumptions;
 pub mod campaigns;
@@ -28,6 +29,7 @@ mod heavy;
 mod soft_delete;
 mod text;
 
+use bearing_core::access::{Permission, Permissions};
 use bearing_core::deal::FieldChange;
 use bearing_core::{Action, Actor, DealId, EntityKind, Source};
 use bearing_store::{AuditEntry, Tx};
@@ -36,16 +38,67 @@ pub use error::AppError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-/// Who is acting, and through which front door.
+/// Who is acting, through which front door, and what they may do. Services ask it for the
+/// permission they need ([`Context::require`]), and every change recorded through it is
+/// checked against the permission its kind of record needs, so a front door cannot forget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     pub actor: Actor,
     pub source: Source,
+    /// What the actor may do.
+    pub permissions: Permissions,
+    /// The signed-in user acting, whose own account is theirs to change; `None` for the
+    /// operator.
+    pub user: Option<i64>,
 }
 
 impl Context {
+    /// The operator at the command line, or a job the operator started: may do everything,
+    /// and is recorded by `actor` and `source`.
     pub fn new(actor: Actor, source: Source) -> Self {
-        Self { actor, source }
+        Self {
+            actor,
+            source,
+            permissions: Permissions::all(),
+            user: None,
+        }
+    }
+
+    /// A signed-in user (`id`) holding `permissions`.
+    pub fn user(actor: Actor, source: Source, id: i64, permissions: Permissions) -> Self {
+        Self {
+            actor,
+            source,
+            permissions,
+            user: Some(id),
+        }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.permissions.contains(permission)
+    }
+
+    /// Refuses, saying what is missing and who holds it, unless the actor may `permission`.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.may(permission) {
+            return Ok(());
+        }
+        let holders: Vec<&str> = permission
+            .held_by()
+            .into_iter()
+            .map(|r| r.as_str())
+            .collect();
+        Err(AppError::Forbidden(format!(
+            "you may not {}: that needs the permission {}, which the roles {} hold",
+            permission.describe(),
+            permission.as_str(),
+            holders.join(", ")
+        )))
+    }
+
+    /// What of the owned figures (cash, pay) the actor may see.
+    pub fn sight(&self) -> sight::Sight {
+        sight::Sight::of(self.permissions)
     }
 }
 
@@ -77,7 +130,16 @@ impl<'c> ChangeLog<'c> {
         }
     }
 
+    /// Adds a change, refused unless the actor may change records of its kind (a user's own
+    /// account is theirs).
     pub fn record<T: serde::Serialize>(&mut self, change: Change<'_, T>) -> Result<()> {
+        let own_account = change.entity == EntityKind::User
+            && self.ctx.user.is_some_and(|id| id.to_string() == change.id);
+        if let Some(needed) = bearing_core::access::to_change(change.entity)
+            && !own_account
+        {
+            self.ctx.require(needed)?;
+        }
         let json = |value: Option<&T>| {
             value
                 .map(serde_json::to_value)

@@ -6,12 +6,14 @@ use bearing_formats::Table;
 use bearing_store::{OrganizationRecord, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
+use bearing_core::access::Permission;
 
 pub async fn create(
     store: &Store,
     ctx: &Context,
     fields: OrganizationFields,
 ) -> Result<OrganizationRecord> {
+    ctx.require(Permission::EditCrm)?;
     crate::text::check_text(&fields)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
@@ -33,6 +35,7 @@ pub async fn update(
     id: OrganizationId,
     fields: OrganizationFields,
 ) -> Result<OrganizationRecord> {
+    ctx.require(Permission::EditCrm)?;
     crate::text::check_text(&fields)?;
     let at = jiff::Timestamp::now();
     let mut tx = store.begin().await?;
@@ -63,6 +66,7 @@ pub async fn delete(
     ctx: &Context,
     id: OrganizationId,
 ) -> Result<OrganizationRecord> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, true).await
 }
 
@@ -71,6 +75,7 @@ pub async fn restore(
     ctx: &Context,
     id: OrganizationId,
 ) -> Result<OrganizationRecord> {
+    ctx.require(Permission::EditCrm)?;
     set_deleted(store, ctx, id, false).await
 }
 

@@ -13,6 +13,8 @@ use bearing_core::{Action, Date, EntityKind, Month};
 use bearing_formats::Table;
 use bearing_store::{AssignmentRecord, PersonRecord, Store};
 
+use bearing_core::access::Permission;
+
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 
 fn check(problems: Vec<(&'static str, String)>) -> Result<()> {
@@ -42,8 +44,9 @@ async fn live_person(store: &Store, id: i64) -> Result<PersonRecord> {
         .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))
 }
 
-/// An assignment that is not deleted.
-pub async fn find_assignment(store: &Store, id: i64) -> Result<AssignmentRecord> {
+/// An assignment that is not deleted, with its pay.
+pub async fn find_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+    ctx.require(Permission::ReadPay)?;
     store
         .list_assignments()
         .await?
@@ -81,6 +84,7 @@ pub async fn add_person(
     ctx: &Context,
     fields: PersonFields,
 ) -> Result<PersonRecord> {
+    ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&fields)?;
     check(fields.problems())?;
     check_unique(store, &fields, None).await?;
@@ -113,6 +117,7 @@ pub async fn edit_person(
     id: i64,
     fields: PersonFields,
 ) -> Result<PersonRecord> {
+    ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&fields)?;
     check(fields.problems())?;
     let before = live_person(store, id).await?;
@@ -195,6 +200,7 @@ pub async fn assign(
     person_id: i64,
     fields: AssignmentFields,
 ) -> Result<AssignmentRecord> {
+    ctx.require(Permission::EditPeople)?;
     let person = live_person(store, person_id).await?;
     let role = checked_role(store, person.fields.kind, &fields).await?;
     let at = jiff::Timestamp::now();
@@ -226,7 +232,8 @@ pub async fn edit_assignment(
     id: i64,
     change: impl FnOnce(&AssignmentFields) -> AssignmentFields,
 ) -> Result<AssignmentRecord> {
-    let before = find_assignment(store, id).await?;
+    ctx.require(Permission::EditPeople)?;
+    let before = find_assignment(store, ctx, id).await?;
     let fields = change(&before.fields);
     if fields == before.fields {
         return Ok(before);
@@ -268,6 +275,7 @@ pub async fn end_assignment(
     id: i64,
     end: Date,
 ) -> Result<AssignmentRecord> {
+    ctx.require(Permission::EditPeople)?;
     edit_assignment(store, ctx, id, |f| AssignmentFields {
         end: Some(end),
         ..f.clone()
@@ -279,6 +287,7 @@ pub async fn end_assignment(
 /// be restored. Refused while they hold assignments: delete those entered by mistake, and for
 /// someone who left, end their assignments instead (their cost stays in the past months).
 pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+    ctx.require(Permission::EditPeople)?;
     let held: Vec<String> = store
         .list_assignments()
         .await?
@@ -303,6 +312,7 @@ pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<Pers
 
 /// Restores a deleted person, unless another person has taken their name or email since.
 pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+    ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
     let removed = tx.get_person_record(id).await?;
     drop(tx);
@@ -313,11 +323,13 @@ pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<Per
 /// Deletes an assignment entered by mistake (one that happened is ended instead): it leaves
 /// the costs and lists, keeps its history, and can be restored.
 pub async fn delete_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+    ctx.require(Permission::EditPeople)?;
     crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, true).await
 }
 
 /// Restores a deleted assignment of a person who is not deleted.
 pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+    ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
     let removed = tx.get_assignment_record(id).await?;
     if tx.get_person(removed.person_id).await.is_err() {
@@ -405,11 +417,13 @@ pub async fn check_bands(store: &Store, bands: &[Band], new_ladder: bool) -> Res
 
 /// Sets bands of ladders that exist, all or none, one audit row each.
 pub async fn set_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+    ctx.require(Permission::EditPeople)?;
     write_bands(store, ctx, bands, false).await
 }
 
 /// Sets a generated table of bands, which may start a new ladder.
 pub async fn set_generated_bands(store: &Store, ctx: &Context, bands: &[Band]) -> Result<()> {
+    ctx.require(Permission::EditPeople)?;
     write_bands(store, ctx, bands, true).await
 }
 
@@ -490,6 +504,7 @@ pub async fn cost_of_living(
     percent: f64,
     from: Date,
 ) -> Result<Vec<Band>> {
+    ctx.require(Permission::EditPeople)?;
     if !(-50.0..=100.0).contains(&percent) {
         return Err(AppError::invalid(
             "percent",
@@ -581,7 +596,8 @@ pub async fn people_table(store: &Store, today: Date) -> Result<Table> {
 }
 
 /// Every assignment, with pay: for those who may see it.
-pub async fn assignments_table(store: &Store) -> Result<Table> {
+pub async fn assignments_table(store: &Store, ctx: &Context) -> Result<Table> {
+    ctx.require(Permission::ReadPay)?;
     let mut table = Table::new([
         "id",
         "person",
@@ -630,9 +646,16 @@ pub struct CostLine {
 /// an error that names it.
 pub async fn team_cost(
     store: &Store,
+    ctx: &Context,
     months: &[Month],
     rates: &CostRates,
 ) -> Result<Vec<CostLine>> {
+    ctx.require(Permission::ReadPay)?;
+    cost_lines(store, months, rates).await
+}
+
+/// [`team_cost`], for the reports, which say themselves whom they show (`sight`).
+async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Result<Vec<CostLine>> {
     let assignments = store.list_assignments().await?;
     let bands = store.list_bands().await?;
     let people: HashMap<i64, PersonKind> = store
@@ -745,7 +768,7 @@ pub async fn effective_costs(
         ));
     }
     let months: Vec<Month> = (0..12).filter_map(|i| start.plus(i)).collect();
-    let lines = team_cost(store, &months, &CostRates::default()).await?;
+    let lines = cost_lines(store, &months, &CostRates::default()).await?;
     let team = lines.iter().map(|l| l.cost).sum::<f64>() / months.len().max(1) as f64;
     let dollars = bearing_core::forecast::dollars;
     Ok((
@@ -760,27 +783,74 @@ pub async fn effective_costs(
     ))
 }
 
-/// Who is looking, for what they may see of people's pay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    pub role: bearing_core::access::Role,
-    pub email: Option<String>,
+/// The rate calculator's default burdened annual cost of an engineer.
+pub const DEFAULT_COST: f64 = 180_000.0;
+/// The default billable hours a year (about 900 of 2,000).
+pub const DEFAULT_HOURS: f64 = 900.0;
+/// The default margin: none.
+pub const DEFAULT_MARGIN: f64 = 0.0;
+
+/// The rate calculator's inputs; each one left out takes its default ([`DEFAULT_COST`],
+/// [`DEFAULT_HOURS`], [`DEFAULT_MARGIN`]), and the fee the assumption `fsp-fee` in force, for
+/// those who may read the assumptions (others give it).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RateInput {
+    pub cost: Option<f64>,
+    pub hours: Option<f64>,
+    pub fee: Option<f64>,
+    pub margin: Option<f64>,
 }
 
-impl Viewer {
-    /// The command line's operator sees everything.
-    pub fn operator() -> Self {
-        Viewer {
-            role: bearing_core::access::Role::Admin,
-            email: None,
-        }
-    }
+/// The blended hourly rate and what it was made of.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Rate {
+    pub cost: f64,
+    pub hours: f64,
+    pub fee: f64,
+    pub margin: f64,
+    pub hourly_rate: f64,
+}
 
-    /// Finance and admin see everyone's pay; anyone sees their own.
-    pub fn may_see_pay_of(&self, person: &PersonRecord) -> bool {
-        self.role.allows(bearing_core::access::Permission::Finance)
-            || matches!((&self.email, &person.fields.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
-    }
+/// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin),
+/// the same for every front door.
+pub async fn rate(store: &Store, ctx: &Context, input: RateInput, today: Date) -> Result<Rate> {
+    ctx.require(Permission::Read)?;
+    let fee = match input.fee {
+        Some(fee) => fee,
+        None if ctx.may(Permission::EditAssumptions) => {
+            crate::assumptions::current(store, today).await?.1.fsp_fee
+        }
+        None => {
+            return Err(AppError::invalid(
+                "fee",
+                "give the sponsor's fee as a fraction: the one in the assumptions is for those who may read them",
+            ));
+        }
+    };
+    let (cost, hours, margin) = (
+        input.cost.unwrap_or(DEFAULT_COST),
+        input.hours.unwrap_or(DEFAULT_HOURS),
+        input.margin.unwrap_or(DEFAULT_MARGIN),
+    );
+    let hourly_rate = bearing_core::people::checked_hourly_rate(cost, hours, fee, margin)
+        .map_err(|message| AppError::invalid("rate", message))?;
+    Ok(Rate {
+        cost,
+        hours,
+        fee,
+        margin,
+        hourly_rate,
+    })
+}
+
+/// Whether the actor may see `person`'s pay: with `read-pay` everyone's, else their own.
+pub fn may_see_pay_of(ctx: &Context, person: &PersonRecord) -> bool {
+    ctx.may(Permission::ReadPay)
+        || person
+            .fields
+            .email
+            .as_deref()
+            .is_some_and(|email| email.eq_ignore_ascii_case(ctx.actor.as_str()))
 }
 
 /// An assignment as a viewer may see it: the title is public (the organisation publishes its
@@ -823,15 +893,16 @@ pub struct PersonView {
     pub assignments: Vec<AssignmentView>,
 }
 
-/// Everyone, with their assignments, as `viewer` may see them on `today`.
-pub async fn directory(store: &Store, viewer: &Viewer, today: Date) -> Result<Vec<PersonView>> {
+/// Everyone, with their assignments, as the actor may see them on `today`.
+pub async fn directory(store: &Store, ctx: &Context, today: Date) -> Result<Vec<PersonView>> {
+    ctx.require(Permission::Read)?;
     let people = store.list_people().await?;
     let assignments = store.list_assignments().await?;
     let bands = store.list_bands().await?;
     Ok(people
         .into_iter()
         .map(|p| {
-            let visible = viewer.may_see_pay_of(&p);
+            let visible = may_see_pay_of(ctx, &p);
             let mine = assignments
                 .iter()
                 .filter(|a| a.person_id == p.id)
@@ -932,9 +1003,12 @@ pub struct BalanceView {
 /// of its community's tags that names a kind of `hubs-per-engineer`).
 pub async fn balance(
     store: &Store,
+    ctx: &Context,
     a: &bearing_core::assumptions::Assumptions,
     today: Date,
 ) -> Result<BalanceView> {
+    ctx.require(Permission::ReadPay)?;
+    ctx.require(Permission::ReadCash)?;
     let month = Month::of(today);
     let (costs, costs_note) = effective_costs(store, a, month).await?;
     let sold = match a.books_closed {

@@ -8,6 +8,7 @@ use bearing_store::{StageFields, StageRecord, Store};
 
 use crate::deals::Catalog;
 use crate::{AppError, Change, Context, Result, audit};
+use bearing_core::access::Permission;
 
 /// A stage as created or edited.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,7 @@ fn stage_change<'a>(
 
 /// A new, empty pipeline.
 pub async fn add_pipeline(store: &Store, ctx: &Context, name: &str) -> Result<()> {
+    ctx.require(Permission::EditCrm)?;
     let name = check_name(name)?;
     if store.find_pipeline(&name).await?.is_some() {
         return Err(AppError::Conflict(format!(
@@ -103,6 +105,7 @@ pub async fn add_stage(
     pipeline: &str,
     stage: NewStage,
 ) -> Result<StageRecord> {
+    ctx.require(Permission::EditCrm)?;
     let name = check_name(&stage.name)?;
     let catalog = Catalog::load(store).await?;
     let pipeline_id = match catalog
@@ -153,6 +156,7 @@ pub async fn edit_stage(
     stage: &str,
     changes: StageChanges,
 ) -> Result<StageRecord> {
+    ctx.require(Permission::EditCrm)?;
     let catalog = Catalog::load(store).await?;
     let current = find(&catalog, pipeline, stage)?;
     let name = match &changes.name {
@@ -204,6 +208,7 @@ pub async fn move_stage(
     stage: &str,
     position: usize,
 ) -> Result<StageRecord> {
+    ctx.require(Permission::EditCrm)?;
     let catalog = Catalog::load(store).await?;
     let current = find(&catalog, pipeline, stage)?;
     let mut order: Vec<&StageRecord> = catalog
@@ -243,6 +248,7 @@ pub async fn retire_stage(
     stage: &str,
     retired: bool,
 ) -> Result<StageRecord> {
+    ctx.require(Permission::EditCrm)?;
     let catalog = Catalog::load(store).await?;
     let current = find(&catalog, pipeline, stage)?;
     if current.retired == retired {

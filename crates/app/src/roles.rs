@@ -17,6 +17,7 @@ use bearing_formats::myst::{self, Page};
 use bearing_store::{AreaRecord, RoleRecord, Store};
 
 use crate::{AppError, Change, ChangeLog, Context, Result};
+use bearing_core::access::Permission;
 
 /// The document that keeps the job-titles page's own parts.
 pub const TITLES_DOCUMENT: &str = "job-titles";
@@ -86,6 +87,7 @@ pub async fn import(
     area: Option<&str>,
     dry_run: bool,
 ) -> Result<RolesPlan> {
+    ctx.require(Permission::EditPeople)?;
     bearing_core::text::check(text, usize::MAX)
         .map_err(|reason| AppError::invalid(file, reason))?;
     let mut plan = RolesPlan {
@@ -279,6 +281,7 @@ pub async fn add(
     name: &str,
     area: Option<&str>,
 ) -> Result<RoleRecord> {
+    ctx.require(Permission::EditPeople)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "is required"));
@@ -368,6 +371,7 @@ impl RoleChange {
 /// role to another ladder is refused while one of its assignments has a level and step that
 /// ladder lacks; nothing is written when nothing changes.
 pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
+    ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&change)?;
     let roles = store.list_roles().await?;
     let before = roles

@@ -4,7 +4,7 @@
 //! says so (the default), else for finance and admin. Every report says which of those it
 //! shows, and [`Sight::check`] refuses a report the reader may not see, for every front door.
 
-use bearing_core::access::{Permission, Role};
+use bearing_core::access::{Permission, Permissions};
 
 use crate::reports::Report;
 use crate::{AppError, Result};
@@ -25,12 +25,12 @@ impl Sight {
         pay: true,
     };
 
-    /// What a user with `role` sees, where members see cash when `members_see_cash`.
-    pub fn of(role: Role, members_see_cash: bool) -> Sight {
-        let pay = role.allows(Permission::Finance);
+    /// What a holder of `permissions` sees. (Where the organisation shows cash to everyone,
+    /// the front door adds `read-cash` to every signed-in user's permissions.)
+    pub fn of(permissions: Permissions) -> Sight {
         Sight {
-            pay,
-            cash: pay || members_see_cash,
+            pay: permissions.contains(Permission::ReadPay),
+            cash: permissions.contains(Permission::ReadCash),
         }
     }
 
@@ -65,27 +65,49 @@ pub struct Shows {
     pub team_cost: bool,
 }
 
+/// What a signed-in user may do: what their role grants, and cash too when the organisation
+/// shows cash to everyone signed in (`members_see_cash`, the default).
+pub fn effective(granted: Permissions, members_see_cash: bool) -> Permissions {
+    if members_see_cash {
+        granted.with(Permission::ReadCash)
+    } else {
+        granted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bearing_core::access::Role;
+
+    fn sight(role: Role, members_see_cash: bool) -> Sight {
+        Sight::of(effective(role.permissions(), members_see_cash))
+    }
 
     #[test]
     fn members_see_cash_by_choice_and_pay_never() {
         assert_eq!(
-            Sight::of(Role::Member, true),
+            sight(Role::Member, true),
             Sight {
                 cash: true,
                 pay: false
             }
         );
         assert_eq!(
-            Sight::of(Role::Partnerships, false),
+            sight(Role::Partnerships, false),
             Sight {
                 cash: false,
                 pay: false
             }
         );
-        assert_eq!(Sight::of(Role::Finance, false), Sight::ALL);
-        assert_eq!(Sight::of(Role::Admin, false), Sight::ALL);
+        assert_eq!(
+            sight(Role::People, false),
+            Sight {
+                cash: false,
+                pay: true
+            }
+        );
+        assert_eq!(sight(Role::Finance, false), Sight::ALL);
+        assert_eq!(sight(Role::Admin, false), Sight::ALL);
     }
 }

@@ -11,6 +11,7 @@ use bearing_formats::Table;
 use bearing_store::{NewSample, SampleRecord, Store, UnitKind, UnitRecord};
 
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
+use bearing_core::access::Permission;
 
 /// What a usage import did, or (dry run) would do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -50,6 +51,7 @@ pub async fn import(
     input: impl Read,
     dry_run: bool,
 ) -> Result<UsagePlan> {
+    ctx.require(Permission::EditCrm)?;
     let rows = bearing_formats::usage::read_samples(file, input).map_err(AppError::Import)?;
     let ctx = Context {
         source: bearing_core::Source::Import,
@@ -67,6 +69,7 @@ pub async fn pull(
     pull: &bearing_formats::prometheus::Pull,
     dry_run: bool,
 ) -> Result<UsagePlan> {
+    ctx.require(Permission::EditCrm)?;
     use bearing_formats::prometheus::PullError;
     let rows = bearing_formats::prometheus::pull(pull)
         .await
@@ -256,6 +259,7 @@ pub async fn update_unit(
     id: i64,
     fields: UnitFields,
 ) -> Result<UnitRecord> {
+    ctx.require(Permission::EditCrm)?;
     crate::text::check_text(&fields)?;
     if let Some((field, message)) = fields.problems().into_iter().next() {
         return Err(AppError::invalid(field, message));

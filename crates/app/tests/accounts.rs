@@ -4,7 +4,7 @@
 
 use bearing_app::accounts::{self, Attempt, MAX_FAILED_SIGN_INS, Secret, SignIns, SignedIn};
 use bearing_app::{AppError, Context, history};
-use bearing_core::access::Role;
+use bearing_core::access::{Role, RoleName};
 use bearing_core::{Actor, EntityKind, Source};
 use bearing_store::testing::TestDb;
 
@@ -64,7 +64,7 @@ async fn users_are_added_once_per_email_with_a_valid_password(db: &TestDb) {
     .unwrap();
     assert_eq!(
         (ada.email.as_str(), ada.name.as_str(), ada.role),
-        ("ada@example.org", "ada", Role::Finance)
+        ("ada@example.org", "ada", RoleName::from(Role::Finance))
     );
     let again = accounts::add_user(
         &store,
@@ -99,7 +99,7 @@ async fn users_are_added_once_per_email_with_a_valid_password(db: &TestDb) {
     );
     assert_eq!(store.count_users().await.unwrap(), 1);
     // The audit row records the user but never the password or its hash.
-    let log = history::of(&store, EntityKind::User, &ada.id.to_string())
+    let log = history::of(&store, &ctx(), EntityKind::User, &ada.id.to_string())
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
@@ -252,7 +252,10 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable(db: &TestDb) {
         .unwrap();
     assert!(created.secret.expose().starts_with("brg_"));
     let user = accounts::token_user(&store, &created.secret).await.unwrap();
-    assert_eq!(user.map(|u| u.role), Some(Role::Partnerships));
+    assert_eq!(
+        user.map(|u| u.role),
+        Some(RoleName::from(Role::Partnerships))
+    );
     let listed = store.list_api_tokens(ada.id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].last_used_at.is_some());
@@ -332,7 +335,10 @@ async fn disabling_a_user_ends_their_access_but_not_the_last_admin(db: &TestDb) 
     let enabled = accounts::update_user(&store, &ctx(), bo.id, Role::Admin, false)
         .await
         .unwrap();
-    assert_eq!((enabled.role, enabled.disabled_at), (Role::Admin, None));
+    assert_eq!(
+        (enabled.role, enabled.disabled_at),
+        (RoleName::from(Role::Admin), None)
+    );
     accounts::update_user(&store, &ctx(), root.id, Role::Finance, false)
         .await
         .unwrap();
@@ -344,7 +350,10 @@ async fn the_first_admin_can_be_added_only_to_an_empty_install(db: &TestDb) {
         accounts::add_first_admin(&store, &ctx(), "root@example.org", Some("Root"), PASSWORD)
             .await
             .unwrap();
-    assert_eq!((first.role, first.name.as_str()), (Role::Admin, "Root"));
+    assert_eq!(
+        (first.role, first.name.as_str()),
+        (RoleName::from(Role::Admin), "Root")
+    );
     let second = accounts::add_first_admin(&store, &ctx(), "eve@example.org", None, PASSWORD).await;
     assert!(matches!(second, Err(AppError::Conflict(_))), "{second:?}");
 }

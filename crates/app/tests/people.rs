@@ -132,7 +132,7 @@ async fn the_team_costs_what_its_bands_and_payments_say_month_by_month(db: &Test
     let months: Vec<Month> = ["2026-01", "2026-03", "2026-04", "2026-07", "2026-09"]
         .map(month)
         .to_vec();
-    let lines = people::team_cost(&store, &months, &CostRates::default())
+    let lines = people::team_cost(&store, &ctx(), &months, &CostRates::default())
         .await
         .unwrap();
     let total = |m: &str| -> f64 {
@@ -169,7 +169,7 @@ async fn the_team_costs_what_its_bands_and_payments_say_month_by_month(db: &Test
     people::end_assignment(&store, &ctx(), ada_assignment.id, date(2026, 9, 30))
         .await
         .unwrap();
-    let october = people::team_cost(&store, &[month("2026-10")], &CostRates::default())
+    let october = people::team_cost(&store, &ctx(), &[month("2026-10")], &CostRates::default())
         .await
         .unwrap();
     assert!(october.is_empty(), "{october:?}");
@@ -248,7 +248,7 @@ async fn bad_people_and_assignments_change_nothing(db: &TestDb) {
     )
     .await
     .unwrap();
-    let missing = people::team_cost(&store, &[month("2026-02")], &CostRates::default())
+    let missing = people::team_cost(&store, &ctx(), &[month("2026-02")], &CostRates::default())
         .await
         .unwrap_err();
     assert!(
@@ -419,7 +419,7 @@ async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &
         monthly_costs: 50_000.0,
         ..Default::default()
     };
-    let b = people::balance(&store, &a, date(2026, 3, 15))
+    let b = people::balance(&store, &ctx(), &a, date(2026, 3, 15))
         .await
         .unwrap();
     assert_eq!(b.costs, 50_000.0);
@@ -506,7 +506,7 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
     design.role = "Designer".into();
     let design = people::assign(&store, &ctx(), bo.id, design).await.unwrap();
     assert_eq!(design.ladder, "Engineer");
-    let lines = people::team_cost(&store, &[month("2026-02")], &CostRates::default())
+    let lines = people::team_cost(&store, &ctx(), &[month("2026-02")], &CostRates::default())
         .await
         .unwrap();
     assert_eq!(lines.len(), 1);
@@ -668,7 +668,8 @@ async fn people_and_assignments_entered_by_mistake_are_deleted_and_restored(db: 
     .unwrap();
     let cost = |lines: Vec<people::CostLine>| lines.iter().map(|l| l.cost).sum::<f64>();
     let (months, rates) = ([month("2026-02")], CostRates::default());
-    let february = || people::team_cost(&store, &months, &rates);
+    let operator = ctx();
+    let february = || people::team_cost(&store, &operator, &months, &rates);
     // 96,000 ÷ 12 × 1.25.
     assert!((cost(february().await.unwrap()) - 10_000.0).abs() < 1e-6);
 

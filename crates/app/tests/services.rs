@@ -37,9 +37,14 @@ async fn a_change_and_its_audit_row_are_written_together(db: &TestDb) {
     let created = organizations::create(&store, &ctx(Source::Web), fields("bids"))
         .await
         .unwrap();
-    let log = history::of(&store, EntityKind::Organization, &created.id.to_string())
-        .await
-        .unwrap();
+    let log = history::of(
+        &store,
+        &ctx(Source::Cli),
+        EntityKind::Organization,
+        &created.id.to_string(),
+    )
+    .await
+    .unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(
         (log[0].action, log[0].source),
@@ -66,9 +71,14 @@ async fn edits_record_before_and_after_and_no_op_edits_record_nothing(db: &TestD
     organizations::update(&store, &ctx(Source::Api), created.id, changed)
         .await
         .unwrap();
-    let log = history::of(&store, EntityKind::Organization, &created.id.to_string())
-        .await
-        .unwrap();
+    let log = history::of(
+        &store,
+        &ctx(Source::Cli),
+        EntityKind::Organization,
+        &created.id.to_string(),
+    )
+    .await
+    .unwrap();
     assert_eq!(log.len(), 2, "the second, unchanged edit records nothing");
     assert_eq!(log[1].action, Action::Update);
     assert_eq!(
@@ -104,13 +114,17 @@ async fn deletes_are_soft_and_restorable(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(store.list_organizations(false).await.unwrap().len(), 1);
-    let actions: Vec<Action> =
-        history::of(&store, EntityKind::Organization, &created.id.to_string())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.action)
-            .collect();
+    let actions: Vec<Action> = history::of(
+        &store,
+        &ctx(Source::Cli),
+        EntityKind::Organization,
+        &created.id.to_string(),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.action)
+    .collect();
     assert_eq!(actions, [Action::Create, Action::Delete, Action::Restore]);
 }
 
@@ -124,7 +138,7 @@ async fn a_refused_change_writes_no_audit_row(db: &TestDb) {
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
     assert_eq!(store.count_audit().await.unwrap(), 1);
-    let missing = history::of(&store, EntityKind::Deal, "77")
+    let missing = history::of(&store, &ctx(Source::Cli), EntityKind::Deal, "77")
         .await
         .unwrap_err();
     assert_eq!(missing.to_string(), "no history for deal 77");
@@ -186,9 +200,10 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     let months: Vec<bearing_core::Month> = (-36..=0)
         .filter_map(|i| bearing_core::Month::parse("2026-11").unwrap().plus(i))
         .collect();
-    let cost = bearing_app::people::team_cost(&store, &months, &Default::default())
-        .await
-        .unwrap();
+    let cost =
+        bearing_app::people::team_cost(&store, &ctx(Source::Cli), &months, &Default::default())
+            .await
+            .unwrap();
     let november: f64 = cost
         .iter()
         .filter(|l| l.month.to_string() == "2026-11")

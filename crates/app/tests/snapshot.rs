@@ -109,7 +109,10 @@ async fn a_snapshot_is_reused_until_the_data_change(db: &TestDb) {
     // Each piece is read again only when a part it is built from moved: a usage import keeps
     // the deal lists and their history, but not the reports, which count usage revenue.
     assert!(Arc::ptr_eq(&lists, &with_usage.deals().await.unwrap()));
-    assert!(Arc::ptr_eq(&history, &with_usage.deal_history().await.unwrap()));
+    assert!(Arc::ptr_eq(
+        &history,
+        &with_usage.deal_history().await.unwrap()
+    ));
     assert!(!Arc::ptr_eq(
         &reports[0],
         &with_usage

@@ -605,7 +605,7 @@ pub enum UserCommand {
     Add {
         /// The user's email, which they sign in with
         email: String,
-        /// member, partnerships, finance or admin
+        /// member, partnerships, community-success, finance, people, admin, or a custom role
         #[arg(long)]
         role: String,
         /// Defaults to the part of the email before the @
@@ -634,6 +634,36 @@ pub enum UserCommand {
     },
     /// List users
     List,
+    /// Change a user's role, or disable or enable them
+    Edit {
+        /// The user's email
+        email: String,
+        /// The new role
+        #[arg(long)]
+        role: Option<String>,
+        /// Disable the user (their sessions end)
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        /// Enable a disabled user
+        #[arg(long)]
+        enable: bool,
+    },
+    /// List the roles, built-in and custom, with what each grants
+    Roles,
+    /// Define a custom role, change what it grants, or delete it
+    Role {
+        /// The role's name (lower case letters, digits and hyphens)
+        name: String,
+        /// The permissions it grants, comma-separated (see `bearing user roles`)
+        #[arg(long, required_unless_present = "delete")]
+        permissions: Option<String>,
+        /// What the role is for
+        #[arg(long)]
+        description: Option<String>,
+        /// Delete the role (refused while an enabled user holds it)
+        #[arg(long, conflicts_with_all = ["permissions", "description"])]
+        delete: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1013,18 +1043,18 @@ pub enum PersonCommand {
     },
     /// The blended hourly rate: burdened annual cost ÷ billable hours × (1 + FSP fee) × (1 + margin)
     Rate {
-        /// The burdened annual cost of a person, in dollars
-        #[arg(long, default_value_t = 180_000.0)]
-        cost: f64,
-        /// Billable hours a year
-        #[arg(long, default_value_t = 900.0)]
-        hours: f64,
+        /// The burdened annual cost of a person, in dollars [default: 180000]
+        #[arg(long)]
+        cost: Option<f64>,
+        /// Billable hours a year [default: 900]
+        #[arg(long)]
+        hours: Option<f64>,
         /// The sponsor's fee as a fraction [default: the assumption fsp-fee]
         #[arg(long)]
         fee: Option<f64>,
-        /// The margin as a fraction, e.g. 0.1
-        #[arg(long, default_value_t = 0.0)]
-        margin: f64,
+        /// The margin as a fraction [default: 0.087]
+        #[arg(long)]
+        margin: Option<f64>,
     },
     /// The balancing rule now: costs ≤ amount sold ≤ delivery capacity
     Balance {

@@ -39,7 +39,7 @@ pub struct FileConfig {
     pub session_idle_hours: Option<u64>,
     /// Days a session lasts at most after signing in (default 7).
     pub session_max_days: Option<u64>,
-    /// Whether members and partnerships see cash: net assets, typed-in costs and the health
+    /// Whether everyone signed in sees cash: net assets, typed-in costs and the health
     /// scorecard (default true).
     pub members_see_cash: Option<bool>,
     /// Prometheus servers that `bearing usage pull` and `serve`'s scheduled job read.

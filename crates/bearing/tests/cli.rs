@@ -375,6 +375,92 @@ fn user_add_reads_the_password_from_standard_input_and_refuses_a_short_one() {
     );
 }
 
+#[test]
+fn custom_roles_are_defined_given_listed_and_deleted_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let defined = bearing(
+        d,
+        &[
+            "user",
+            "role",
+            "Grants Officer",
+            "--permissions",
+            "read,manage-grants",
+            "--description",
+            "Applies for grants",
+        ],
+        &[],
+    );
+    assert_eq!(defined.status, 0, "{}", defined.stderr);
+    assert_eq!(
+        defined.stdout,
+        "the role grants-officer grants read,manage-grants\n"
+    );
+    assert_one_line_error(
+        &bearing(d, &["user", "role", "x", "--permissions", "read,fly"], &[]),
+        1,
+        "fly",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bearing"))
+        .current_dir(d)
+        .args(["user", "add", "olu@example.org", "--role", "grants-officer"])
+        .env_remove("BEARING_DB")
+        .env("BEARING_ACTOR", "test@example.org")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "correct horse battery").unwrap();
+    let added = child.wait_with_output().unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let roles = bearing(d, &["user", "roles"], &[]);
+    let officer = roles
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("grants-officer"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        officer.contains("read,manage-grants") && officer.contains(" 1 "),
+        "{}",
+        roles.stdout
+    );
+    assert!(
+        roles.stdout.contains("community-success"),
+        "{}",
+        roles.stdout
+    );
+    // Held, it is not deleted; once its holder has another role, it is.
+    assert_one_line_error(
+        &bearing(d, &["user", "role", "grants-officer", "--delete"], &[]),
+        1,
+        "olu@example.org still hold",
+    );
+    let edited = bearing(
+        d,
+        &["user", "edit", "olu@example.org", "--role", "member"],
+        &[],
+    );
+    assert_eq!(
+        edited.stdout, "olu@example.org is member and enabled\n",
+        "{}",
+        edited.stderr
+    );
+    let deleted = bearing(d, &["user", "role", "grants-officer", "--delete"], &[]);
+    assert_eq!(
+        deleted.stdout, "deleted the role grants-officer\n",
+        "{}",
+        deleted.stderr
+    );
+}
+
 /// `bearing ARGS | head -1`: the reader takes one line and closes the pipe.
 fn first_line_then_close(dir: &std::path::Path, args: &[&str]) -> (String, i32, String) {
     use std::io::{BufRead, BufReader, Read};

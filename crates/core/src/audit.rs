@@ -61,13 +61,16 @@ pub enum EntityKind {
     Person,
     Assignment,
     Band,
+    /// A custom role: a named bundle of permissions an admin defined.
+    #[serde(rename = "access-role")]
+    AccessRole,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 17] = [
+    pub const ALL: [EntityKind; 18] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -84,6 +87,7 @@ impl EntityKind {
         EntityKind::Person,
         EntityKind::Assignment,
         EntityKind::Band,
+        EntityKind::AccessRole,
         EntityKind::SignIn,
     ];
 
@@ -105,6 +109,7 @@ impl EntityKind {
             EntityKind::Person => "person",
             EntityKind::Assignment => "assignment",
             EntityKind::Band => "band",
+            EntityKind::AccessRole => "access-role",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -123,7 +128,7 @@ pub enum DataPart {
     People,
     /// The assumptions behind the reports.
     Assumptions,
-    /// Users, their tokens and access roles.
+    /// Users, their tokens and custom roles.
     Accounts,
 }
 
@@ -163,7 +168,7 @@ impl EntityKind {
             Cluster | Hub => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
             Assumptions => Some(DataPart::Assumptions),
-            User => Some(DataPart::Accounts),
+            User | AccessRole => Some(DataPart::Accounts),
             SignIn => None,
         }
     }
@@ -255,7 +260,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, sign-in"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, sign-in"
             )
         );
     }

@@ -4,7 +4,7 @@
 //! itself is never stored. Nothing here is deleted: users are disabled, sessions ended,
 //! tokens revoked.
 
-use bearing_core::access::Role;
+use bearing_core::access::{Permissions, RoleName};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
@@ -17,7 +17,9 @@ pub struct UserRecord {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: Role,
+    pub role: RoleName,
+    /// What the role grants, as of this read.
+    pub permissions: Permissions,
     #[serde(skip)]
     pub password_hash: String,
     #[serde(skip)]
@@ -52,17 +54,31 @@ pub struct ApiTokenRecord {
     pub expires_at: Option<String>,
 }
 
-/// The user columns, aliased `u`; a macro so that each query stays a static string.
+/// The user columns, aliased `u`, with the permissions of a custom role (aliased `r`, joined
+/// by [`role_join!`]); a macro so that each query stays a static string.
 macro_rules! user_columns {
     () => {
         "u.id, u.email, u.name, u.role, u.password_hash, u.failed_sign_ins, u.locked_until,
-         u.created_at, u.updated_at, u.disabled_at"
+         u.created_at, u.updated_at, u.disabled_at, r.permissions AS role_permissions"
+    };
+}
+
+/// The custom role a user holds, if it is one and it is not deleted.
+macro_rules! role_join {
+    () => {
+        " LEFT JOIN access_roles r ON r.name = u.role AND r.deleted_at IS NULL "
     };
 }
 
 macro_rules! select_users {
     ($tail:literal) => {
-        concat!("SELECT ", user_columns!(), " FROM users u ", $tail)
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users u",
+            role_join!(),
+            $tail
+        )
     };
 }
 
@@ -76,14 +92,25 @@ macro_rules! token_columns {
 }
 
 fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
-    let role: String = row.try_get("role")?;
+    let bad = |e: bearing_core::ParseError| StoreError::Database(e.to_string());
+    let role = RoleName::parse(&row.try_get::<String, _>("role")?).map_err(bad)?;
+    // A built-in role's bundle is Bearing's; a custom role's is stored; a role that is
+    // neither (deleted since) grants nothing.
+    let permissions = match role.built_in() {
+        Some(built_in) => built_in.permissions(),
+        None => row
+            .try_get::<Option<String>, _>("role_permissions")?
+            .map(|text| text.parse::<Permissions>())
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or(Permissions::NONE),
+    };
     Ok(UserRecord {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        role: role
-            .parse()
-            .map_err(|e: bearing_core::ParseError| StoreError::Database(e.to_string()))?,
+        role,
+        permissions,
         password_hash: row.try_get("password_hash")?,
         failed_sign_ins: row.try_get("failed_sign_ins")?,
         locked_until: row.try_get("locked_until")?,
@@ -105,6 +132,15 @@ fn token_from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
     })
 }
 
+async fn list_users<'e>(executor: impl Executor<'e, Database = Any>) -> Result<Vec<UserRecord>> {
+    let rows = sqlx::query(select_users!(
+        "ORDER BY CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END, u.email"
+    ))
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(user_from_row).collect()
+}
+
 async fn get_user<'e>(executor: impl Executor<'e, Database = Any>, id: i64) -> Result<UserRecord> {
     let row = sqlx::query(select_users!("WHERE u.id = $1"))
         .bind(id)
@@ -122,7 +158,7 @@ async fn get_user<'e>(executor: impl Executor<'e, Database = Any>, id: i64) -> R
 pub struct UserFields {
     pub email: String,
     pub name: String,
-    pub role: Role,
+    pub role: RoleName,
 }
 
 impl Tx {
@@ -157,12 +193,17 @@ impl Tx {
         get_user(&mut *self.inner, id).await
     }
 
+    /// Every user, as this transaction sees them.
+    pub async fn list_users(&mut self) -> Result<Vec<UserRecord>> {
+        list_users(&mut *self.inner).await
+    }
+
     /// Changes name and role, and disables (`Some`) or enables (`None`) the user.
     pub async fn update_user(
         &mut self,
         id: i64,
         name: &str,
-        role: Role,
+        role: &RoleName,
         disabled: Option<&str>,
         at: jiff::Timestamp,
     ) -> Result<UserRecord> {
@@ -295,12 +336,7 @@ impl Store {
 
     /// Every user, enabled ones first, by email.
     pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
-        let rows = sqlx::query(select_users!(
-            "ORDER BY CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END, u.email"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(user_from_row).collect()
+        list_users(&self.pool).await
     }
 
     pub async fn count_users(&self) -> Result<i64> {
@@ -381,7 +417,9 @@ impl Store {
             "SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at,
                     s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, ",
             user_columns!(),
-            " FROM sessions s JOIN users u ON u.id = s.user_id
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            role_join!(),
+            "
              WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
                AND u.disabled_at IS NULL"
         ))
@@ -437,7 +475,9 @@ impl Store {
             token_columns!(),
             ", ",
             user_columns!(),
-            " FROM api_tokens t JOIN users u ON u.id = t.user_id
+            " FROM api_tokens t JOIN users u ON u.id = t.user_id",
+            role_join!(),
+            "
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
                AND (t.expires_at IS NULL OR t.expires_at > $2)"
         ))

@@ -6,6 +6,7 @@
 //! both backends; the two migration folders keep the same versions and names. Driver errors
 //! never leave this crate: they become [`StoreError`].
 
+mod access_roles;
 mod accounts;
 mod assumptions;
 mod audit;
@@ -28,11 +29,12 @@ pub mod testing;
 use std::str::FromStr;
 use std::time::Duration;
 
+use bearing_core::{DataPart, EntityKind};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use bearing_core::{DataPart, EntityKind};
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Transaction};
 
+pub use access_roles::AccessRoleRecord;
 pub use accounts::{ApiTokenRecord, SessionRecord, UserFields, UserRecord};
 pub use assumptions::AssumptionsRecord;
 pub use audit::{AuditEntry, AuditRecord, AuditSearch, DataVersion};
@@ -292,11 +294,12 @@ impl Store {
     }
 
     /// Whether the database holds no organizations, deals or audit entries yet (accounts do
-    /// not count: an install with only its users is still empty).
+    /// not count: an install with only its users, roles and sign-ins is still empty).
     pub async fn is_empty(&self) -> Result<bool> {
         let count: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM deals)
-                    + (SELECT COUNT(*) FROM audit_log WHERE entity_kind <> 'user')",
+                    + (SELECT COUNT(*) FROM audit_log
+                       WHERE entity_kind NOT IN ('user', 'access-role', 'sign-in'))",
         )
         .fetch_one(&self.pool)
         .await?;

@@ -54,7 +54,10 @@ async fn each_part_has_its_own_version_and_sign_ins_move_none(db: &TestDb) {
         assert!(after > before, "{kind}");
         assert_eq!(after.of(part), before.of(part) + 1, "{kind}");
         let others: Vec<DataPart> = DataPart::ALL.into_iter().filter(|p| *p != part).collect();
-        assert!(after.same_for(&before, &others), "{kind} moved another part");
+        assert!(
+            after.same_for(&before, &others),
+            "{kind} moved another part"
+        );
     }
     let before = store.data_version().await.unwrap();
     commit_one(&store, EntityKind::SignIn).await;

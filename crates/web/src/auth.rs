@@ -13,11 +13,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use bearing_app::Context;
 use bearing_app::accounts::{self, Secret};
-use bearing_core::access::Role;
+use bearing_core::access::{Permission, Permissions};
 use bearing_core::{Actor, Source};
 use bearing_store::UserRecord;
 
-use crate::access::{Rule, rule};
+use crate::access::Rule;
 use crate::{ApiError, AppState, CookieSecure};
 
 /// The name of the session cookie over plain HTTP.
@@ -30,11 +30,33 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-bearing_session";
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: UserRecord,
+    /// What the caller may do: what their role grants, and cash where everyone sees it.
+    pub permissions: Permissions,
+    /// The routes' rules, to tell which pages and forms the caller may open.
+    rules: std::sync::Arc<crate::access::Rules>,
     /// Whether the caller came with a session cookie (a browser) or an API token.
     pub session: Option<Secret>,
 }
 
 impl Caller {
+    fn new(state: &AppState, user: UserRecord, session: Option<Secret>) -> Caller {
+        Caller {
+            permissions: bearing_app::sight::effective(user.permissions, state.members_see_cash),
+            rules: state.rules.clone(),
+            user,
+            session,
+        }
+    }
+
+    /// Whether the caller may open the route `method` `path` (a template as registered).
+    pub fn may_open(&self, method: &axum::http::Method, path: &str) -> bool {
+        match self.rules.rule(method, path) {
+            Some(Rule::Public) => true,
+            Some(Rule::Signed(permission)) => self.may(permission),
+            None => false,
+        }
+    }
+
     /// The context in which the caller's changes are made and recorded.
     pub fn ctx(&self) -> Context {
         let actor = Actor::parse(&self.user.email)
@@ -44,16 +66,17 @@ impl Caller {
         } else {
             Source::Api
         };
-        Context::new(actor, source)
+        Context::user(actor, source, self.user.id, self.permissions)
     }
 
-    pub fn role(&self) -> Role {
-        self.user.role
+    /// Whether the caller holds `permission`.
+    pub fn may(&self, permission: Permission) -> bool {
+        self.permissions.contains(permission)
     }
 
     /// The owned figures the caller may see.
-    pub fn sight(&self, state: &AppState) -> bearing_app::sight::Sight {
-        bearing_app::sight::Sight::of(self.user.role, state.members_see_cash)
+    pub fn sight(&self) -> bearing_app::sight::Sight {
+        bearing_app::sight::Sight::of(self.permissions)
     }
 }
 
@@ -140,8 +163,8 @@ pub async fn guard(
     } else {
         request.method()
     };
-    let Some(rule) = rule(method, path) else {
-        if crate::access::RULES.iter().any(|(_, p, _)| *p == path) {
+    let Some(rule) = state.rules.rule(method, path) else {
+        if state.rules.knows(path) {
             // The route exists with other methods: the router answers 405 and runs nothing.
             return next.run(request).await;
         }
@@ -180,13 +203,8 @@ pub async fn guard(
         };
         return Redirect::to(&target).into_response();
     };
-    if !caller.role().allows(required) {
-        let message = format!(
-            "your role ({}) may not {}: that needs {} or above",
-            caller.role(),
-            required.describe(),
-            required.least_role()
-        );
+    if let Err(refusal) = caller.ctx().require(required) {
+        let message = format!("your role ({}): {refusal}", caller.user.role);
         if api {
             return refuse(true, StatusCode::FORBIDDEN, &message);
         }
@@ -199,19 +217,13 @@ pub async fn guard(
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(headers) {
         let user = accounts::token_user(&state.store, &token).await?;
-        return Ok(user.map(|user| Caller {
-            user,
-            session: None,
-        }));
+        return Ok(user.map(|user| Caller::new(state, user, None)));
     }
     let Some(secret) = session_cookie(headers) else {
         return Ok(None);
     };
     let user = state.sign_ins.session_user(&state.store, &secret).await?;
-    Ok(user.map(|user| Caller {
-        user,
-        session: Some(secret),
-    }))
+    Ok(user.map(|user| Caller::new(state, user, Some(secret))))
 }
 
 fn refuse(api: bool, status: StatusCode, message: &str) -> Response {

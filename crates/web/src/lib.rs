@@ -43,8 +43,10 @@ pub struct AppState {
     pub cookie_secure: CookieSecure,
     /// The header a trusted reverse proxy puts the client's address in, if any.
     pub trusted_proxy_header: Option<HeaderName>,
-    /// Whether members and partnerships see cash (net assets, typed-in costs, the scorecard).
+    /// Whether every signed-in user sees cash (net assets, typed-in costs, the scorecard).
     pub members_see_cash: bool,
+    /// Every route's rule, gathered by [`router`] from where the routes are registered.
+    pub rules: std::sync::Arc<access::Rules>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             cookie_secure: CookieSecure::Auto,
             trusted_proxy_header: None,
             members_see_cash: true,
+            rules: std::sync::Arc::default(),
         }
     }
 
@@ -106,7 +109,7 @@ pub struct WebConfig {
     pub cookie_secure: CookieSecure,
     pub trusted_proxy_header: Option<HeaderName>,
     pub sessions: bearing_app::accounts::SessionLimits,
-    /// Whether members and partnerships see cash (docs/security.md).
+    /// Whether everyone signed in sees cash, as if every role held `read-cash` (docs/security.md).
     pub members_see_cash: bool,
 }
 
@@ -168,7 +171,12 @@ pub fn router(mut state: AppState, config: WebConfig) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
-    let (app, _) = routes();
+    let (app, inventory) = routes();
+    // axum itself refuses a route registered twice, so this cannot fail once the router is
+    // built; the message is for whoever breaks that.
+    state.rules = std::sync::Arc::new(
+        access::Rules::new(&inventory).unwrap_or_else(|e| panic!("the routes' rules: {e}")),
+    );
     app.route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
         auth::guard,
@@ -191,35 +199,27 @@ pub fn router(mut state: AppState, config: WebConfig) -> Router {
     .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// Every route, and the inventory of what was registered: (method, path template). The router
-/// tests walk the inventory to prove that each route has an access rule and enforces it.
-pub fn routes() -> (Router<AppState>, Vec<(axum::http::Method, String)>) {
+/// Every route, and the inventory of what was registered with its rule: (method, path
+/// template, rule). The guard checks the rules; the router tests walk the inventory to prove
+/// that each route enforces its rule.
+pub fn routes() -> (
+    Router<AppState>,
+    Vec<(axum::http::Method, String, access::Rule)>,
+) {
     let (api, openapi) = api::router();
-    let mut inventory: Vec<(axum::http::Method, String)> = Vec::new();
-    for (path, item) in &openapi.paths.paths {
-        for method in [
-            axum::http::Method::GET,
-            axum::http::Method::POST,
-            axum::http::Method::PUT,
-            axum::http::Method::PATCH,
-            axum::http::Method::DELETE,
-        ] {
-            let present = match method.as_str() {
-                "GET" => item.get.is_some(),
-                "POST" => item.post.is_some(),
-                "PUT" => item.put.is_some(),
-                "PATCH" => item.patch.is_some(),
-                _ => item.delete.is_some(),
-            };
-            if present {
-                inventory.push((method, path.clone()));
-            }
-        }
-    }
+    let mut inventory = api::rules(&openapi);
     let (pages, page_routes) = pages::routes().into_parts();
-    inventory.extend(page_routes.into_iter().map(|(m, p)| (m, p.to_owned())));
+    inventory.extend(
+        page_routes
+            .into_iter()
+            .map(|(m, p, rule)| (m, p.to_owned(), rule)),
+    );
     for path in ["/healthz", "/readyz", "/api/v1/openapi.json"] {
-        inventory.push((axum::http::Method::GET, path.to_owned()));
+        inventory.push((
+            axum::http::Method::GET,
+            path.to_owned(),
+            access::Rule::Public,
+        ));
     }
     let openapi = std::sync::Arc::new(openapi);
     let router = Router::new()

@@ -43,10 +43,13 @@ enum Owner {
 }
 
 fn may_see(role: Role, owner: Owner, members_see_cash: bool) -> bool {
+    use bearing_core::access::Permission;
+    let holds = |permission| role.allows(permission);
     match owner {
-        Owner::Pay | Owner::Assumptions => role >= Role::Finance,
-        Owner::Cash => members_see_cash || role >= Role::Finance,
-        Owner::Users => role == Role::Admin,
+        Owner::Pay => holds(Permission::ReadPay),
+        Owner::Assumptions => holds(Permission::EditAssumptions),
+        Owner::Cash => members_see_cash || holds(Permission::ReadCash),
+        Owner::Users => holds(Permission::ManageUsers),
     }
 }
 
@@ -250,7 +253,7 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
 fn walk(ids: &Ids) -> Vec<String> {
     let (_, inventory) = routes();
     let mut paths = BTreeSet::new();
-    for (method, template) in inventory {
+    for (method, template, _) in inventory {
         if method != Method::GET
             || ["/static/{file}", "/login", "/setup", "/healthz", "/readyz"]
                 .contains(&template.as_str())

@@ -56,7 +56,9 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
                     "source",
                     "values",
                 ]);
-                for v in bearing_app::assumptions::history(&store).await? {
+                for v in
+                    bearing_app::assumptions::history(&store, &super::cli_context(config)?).await?
+                {
                     let values: Vec<String> = v
                         .values
                         .entries()

@@ -13,8 +13,9 @@ pub async fn run(
     format: Format,
 ) -> anyhow::Result<()> {
     let store = super::open(config).await?;
+    let ctx = super::cli_context(config)?;
     let read = async {
-        let records = bearing_app::history::of(&store, kind, id).await?;
+        let records = bearing_app::history::of(&store, &ctx, kind, id).await?;
         let catalog = bearing_app::deals::Catalog::load(&store).await?;
         Ok::<_, bearing_app::AppError>((records, catalog))
     }

@@ -246,37 +246,44 @@ async fn person_command(
             outln!("assignment {}: {} until {end}", ended.id, ended.person)?;
             Ok(())
         }
-        PersonCommand::Assignments { format } => {
-            super::print_table(&people::assignments_table(store).await?, format)
-        }
+        PersonCommand::Assignments { format } => super::print_table(
+            &people::assignments_table(store, &super::cli_context(config)?).await?,
+            format,
+        ),
         PersonCommand::Rate {
             cost,
             hours,
             fee,
             margin,
         } => {
-            let fee = match fee {
-                Some(fee) => fee,
-                None => {
-                    bearing_app::assumptions::current(store, today())
-                        .await?
-                        .1
-                        .fsp_fee
-                }
+            let input = people::RateInput {
+                cost,
+                hours,
+                fee,
+                margin,
             };
-            let rate = bearing_core::people::checked_hourly_rate(cost, hours, fee, margin)
-                .map_err(|message| UsageError(format!("--{message}")))?;
+            let rate = people::rate(store, &super::cli_context(config)?, input, today())
+                .await
+                .map_err(|e| match e {
+                    bearing_app::AppError::Invalid { message, .. } => {
+                        anyhow::Error::new(UsageError(format!("--{message}")))
+                    }
+                    other => other.into(),
+                })?;
             outln!(
-                "{} ÷ {hours} hours × {} (FSP fee) × {} (margin) = ${rate:.2} an hour",
-                bearing_core::forecast::dollars(cost),
-                1.0 + fee,
-                1.0 + margin
+                "{} ÷ {} hours × {} (FSP fee) × {} (margin) = ${:.2} an hour",
+                bearing_core::forecast::dollars(rate.cost),
+                rate.hours,
+                1.0 + rate.fee,
+                1.0 + rate.margin,
+                rate.hourly_rate
             )?;
             Ok(())
         }
         PersonCommand::Balance { format } => {
             let (_, assumptions) = bearing_app::assumptions::current(store, today()).await?;
-            let b = people::balance(store, &assumptions, today()).await?;
+            let b =
+                people::balance(store, &super::cli_context(config)?, &assumptions, today()).await?;
             super::print_table(&people::balance_table(&b), format)
         }
         PersonCommand::Cost {
@@ -298,7 +305,13 @@ async fn person_command(
             let months: Vec<Month> = (0..i32::from(months))
                 .filter_map(|i| first.plus(i))
                 .collect();
-            let lines = people::team_cost(store, &months, &CostRates::default()).await?;
+            let lines = people::team_cost(
+                store,
+                &super::cli_context(config)?,
+                &months,
+                &CostRates::default(),
+            )
+            .await?;
             super::print_table(&people::team_cost_table(&lines), format)
         }
     }

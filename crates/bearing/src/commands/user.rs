@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use bearing_app::accounts;
-use bearing_core::access::Role;
+use bearing_core::access::{Permissions, RoleName};
 use bearing_formats::{Format, Table};
 
 use crate::cli::UserCommand;
@@ -13,7 +13,7 @@ use crate::output::outln;
 pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { email, role, name } => {
-            let role: Role = role.parse()?;
+            let role = RoleName::parse(&role)?;
             let password = read_password()?;
             let store = super::open(config).await?;
             let added = accounts::add_user(
@@ -69,9 +69,92 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             // The token alone on standard output, so a script can capture it.
             outln!("{}", made?.secret.expose())?;
         }
+        UserCommand::Edit {
+            email,
+            role,
+            disable,
+            enable,
+        } => {
+            let role = role.as_deref().map(RoleName::parse).transpose()?;
+            let store = super::open(config).await?;
+            let ctx = super::cli_context(config)?;
+            let edited = async {
+                let user = store
+                    .find_user_by_email(&email.trim().to_lowercase())
+                    .await?
+                    .ok_or_else(|| {
+                        bearing_app::AppError::NotFound(format!("no user with email {email}"))
+                    })?;
+                let disabled = if disable {
+                    true
+                } else if enable {
+                    false
+                } else {
+                    user.disabled_at.is_some()
+                };
+                let role = role.unwrap_or(user.role);
+                accounts::update_user(&store, &ctx, user.id, role, disabled).await
+            }
+            .await;
+            store.close().await;
+            let user = edited?;
+            let state = if user.disabled_at.is_some() {
+                "disabled"
+            } else {
+                "enabled"
+            };
+            outln!("{} is {} and {state}", user.email, user.role)?;
+        }
+        UserCommand::Roles => {
+            let store = super::open(config).await?;
+            let ctx = super::cli_context(config)?;
+            let roles = bearing_app::access::list(&store, &ctx).await;
+            store.close().await;
+            let mut table = Table::new(["role", "built_in", "permissions", "users", "description"]);
+            for r in roles? {
+                table.push([
+                    Some(r.name.to_string()),
+                    Some(if r.built_in { "yes" } else { "no" }.to_owned()),
+                    Some(r.permissions.to_string()),
+                    Some(r.users.to_string()),
+                    r.description,
+                ]);
+            }
+            super::print_table(&table, Format::Table)?;
+        }
+        UserCommand::Role {
+            name,
+            permissions,
+            description,
+            delete,
+        } => {
+            let store = super::open(config).await?;
+            let ctx = super::cli_context(config)?;
+            let done = async {
+                if delete {
+                    return bearing_app::access::delete(&store, &ctx, &name).await;
+                }
+                let granted: Permissions =
+                    permissions.as_deref().unwrap_or_default().parse().map_err(
+                        |e: bearing_core::ParseError| {
+                            bearing_app::AppError::invalid("--permissions", e.to_string())
+                        },
+                    )?;
+                bearing_app::access::define(&store, &ctx, &name, description.as_deref(), granted)
+                    .await
+            }
+            .await;
+            store.close().await;
+            let role = done?;
+            if delete {
+                outln!("deleted the role {}", role.name)?;
+            } else {
+                outln!("the role {} grants {}", role.name, role.permissions)?;
+            }
+        }
         UserCommand::List => {
             let store = super::open(config).await?;
-            let users = store.list_users().await;
+            let users = accounts::users(&store, &super::cli_context(config)?).await;
             store.close().await;
             let mut table = Table::new(["id", "email", "name", "role", "created", "disabled"]);
             for u in users? {

@@ -39,7 +39,7 @@ fn id(raw: i64) -> Result<CampaignId, ApiError> {
 }
 
 /// List campaigns; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/campaigns", tag = "campaigns", params(ListQuery),
+#[utoipa::path(get, path = "/campaigns", security(("token" = ["read"])), tag = "campaigns", params(ListQuery),
     responses((status = 200, body = Vec<CampaignView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ async fn list(
 }
 
 /// Create a campaign.
-#[utoipa::path(post, path = "/campaigns", tag = "campaigns", request_body = CampaignInput,
+#[utoipa::path(post, path = "/campaigns", security(("token" = ["edit-crm"])), tag = "campaigns", request_body = CampaignInput,
     responses((status = 201, body = CampaignView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ async fn create(
 }
 
 /// Replace every field of a campaign.
-#[utoipa::path(put, path = "/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)), request_body = CampaignInput,
+#[utoipa::path(put, path = "/campaigns/{id}", security(("token" = ["edit-crm"])), tag = "campaigns", params(("id" = i64, Path)), request_body = CampaignInput,
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
@@ -87,7 +87,7 @@ async fn update(
 }
 
 /// Delete a campaign: it leaves lists, keeps its history and can be restored.
-#[utoipa::path(delete, path = "/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/campaigns/{id}", security(("token" = ["edit-crm"])), tag = "campaigns", params(("id" = i64, Path)),
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
@@ -102,7 +102,7 @@ async fn delete(
 }
 
 /// Restore a deleted campaign.
-#[utoipa::path(post, path = "/campaigns/{id}/restore", tag = "campaigns", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/campaigns/{id}/restore", security(("token" = ["edit-crm"])), tag = "campaigns", params(("id" = i64, Path)),
     responses((status = 200, body = CampaignView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,

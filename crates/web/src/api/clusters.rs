@@ -32,7 +32,7 @@ pub(super) struct ListQuery {
 }
 
 /// Every cluster and hub, by name; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/clusters", tag = "usage", params(ListQuery),
+#[utoipa::path(get, path = "/clusters", security(("token" = ["read"])), tag = "usage", params(ListQuery),
     responses((status = 200, body = Vec<UnitView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -76,7 +76,7 @@ async fn update(
 }
 
 /// One cluster.
-#[utoipa::path(get, path = "/clusters/{id}", tag = "usage", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/clusters/{id}", security(("token" = ["read"])), tag = "usage", params(("id" = i64, Path)),
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
 async fn show_cluster(
     State(state): State<AppState>,
@@ -86,7 +86,7 @@ async fn show_cluster(
 }
 
 /// Replace what is recorded about a cluster (all but its name).
-#[utoipa::path(put, path = "/clusters/{id}", tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
+#[utoipa::path(put, path = "/clusters/{id}", security(("token" = ["edit-crm"])), tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_cluster(
     State(state): State<AppState>,
@@ -98,7 +98,7 @@ async fn update_cluster(
 }
 
 /// One hub.
-#[utoipa::path(get, path = "/hubs/{id}", tag = "usage", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/hubs/{id}", security(("token" = ["read"])), tag = "usage", params(("id" = i64, Path)),
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
 async fn show_hub(
     State(state): State<AppState>,
@@ -108,7 +108,7 @@ async fn show_hub(
 }
 
 /// Replace what is recorded about a hub (all but its name).
-#[utoipa::path(put, path = "/hubs/{id}", tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
+#[utoipa::path(put, path = "/hubs/{id}", security(("token" = ["edit-crm"])), tag = "usage", params(("id" = i64, Path)), request_body = UnitInput,
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_hub(
     State(state): State<AppState>,

@@ -42,7 +42,7 @@ fn id(raw: i64) -> Result<ContactId, ApiError> {
 }
 
 /// List contacts; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/contacts", tag = "contacts", params(ListQuery),
+#[utoipa::path(get, path = "/contacts", security(("token" = ["read"])), tag = "contacts", params(ListQuery),
     responses((status = 200, body = Vec<ContactView>), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
@@ -66,7 +66,7 @@ async fn list(
 }
 
 /// Create a contact.
-#[utoipa::path(post, path = "/contacts", tag = "contacts", request_body = ContactInput,
+#[utoipa::path(post, path = "/contacts", security(("token" = ["edit-crm"])), tag = "contacts", request_body = ContactInput,
     responses((status = 201, body = ContactView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ async fn create(
 }
 
 /// One contact.
-#[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/contacts/{id}", security(("token" = ["read"])), tag = "contacts", params(("id" = i64, Path)),
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(state): State<AppState>,
@@ -88,7 +88,7 @@ async fn show(
 }
 
 /// Replace every field of a contact.
-#[utoipa::path(put, path = "/contacts/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = ContactInput,
+#[utoipa::path(put, path = "/contacts/{id}", security(("token" = ["edit-crm"])), tag = "contacts", params(("id" = i64, Path)), request_body = ContactInput,
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
@@ -104,7 +104,7 @@ async fn update(
 }
 
 /// Delete a contact: it leaves lists, keeps its history and can be restored.
-#[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/contacts/{id}", security(("token" = ["edit-crm"])), tag = "contacts", params(("id" = i64, Path)),
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ async fn delete(
 }
 
 /// Restore a deleted contact.
-#[utoipa::path(post, path = "/contacts/{id}/restore", tag = "contacts", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/contacts/{id}/restore", security(("token" = ["edit-crm"])), tag = "contacts", params(("id" = i64, Path)),
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,

@@ -64,7 +64,7 @@ fn id(raw: i64) -> Result<DealId, ApiError> {
 }
 
 /// List deals, filtered; `format=csv` downloads the list as CSV.
-#[utoipa::path(get, path = "/deals", tag = "deals", params(DealQuery),
+#[utoipa::path(get, path = "/deals", security(("token" = ["read"])), tag = "deals", params(DealQuery),
     responses((status = 200, description = "The deals", body = Vec<DealView>), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
@@ -90,7 +90,7 @@ async fn list(
 }
 
 /// Create a deal; closing stages need their details.
-#[utoipa::path(post, path = "/deals", tag = "deals", request_body = DealInput,
+#[utoipa::path(post, path = "/deals", security(("token" = ["edit-crm"])), tag = "deals", request_body = DealInput,
     responses((status = 201, body = DealView), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -102,7 +102,7 @@ async fn create(
 }
 
 /// One deal, deleted or not.
-#[utoipa::path(get, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/deals/{id}", security(("token" = ["read"])), tag = "deals", params(("id" = i64, Path)),
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(state): State<AppState>,
@@ -112,7 +112,7 @@ async fn show(
 }
 
 /// Replace every field of a deal.
-#[utoipa::path(put, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)), request_body = DealInput,
+#[utoipa::path(put, path = "/deals/{id}", security(("token" = ["edit-crm"])), tag = "deals", params(("id" = i64, Path)), request_body = DealInput,
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
@@ -128,7 +128,7 @@ async fn update(
 }
 
 /// Delete a deal: it leaves lists, keeps its history and can be restored.
-#[utoipa::path(delete, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/deals/{id}", security(("token" = ["edit-crm"])), tag = "deals", params(("id" = i64, Path)),
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
@@ -143,7 +143,7 @@ async fn delete(
 }
 
 /// Restore a deleted deal.
-#[utoipa::path(post, path = "/deals/{id}/restore", tag = "deals", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/deals/{id}/restore", security(("token" = ["edit-crm"])), tag = "deals", params(("id" = i64, Path)),
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,
@@ -159,7 +159,7 @@ async fn restore(
 
 /// Move a deal to another stage of its pipeline. Closed Won needs an amount and contract
 /// dates; Closed Lost needs a loss reason; they may be given with the move.
-#[utoipa::path(post, path = "/deals/{id}/move", tag = "deals", params(("id" = i64, Path)), request_body = MoveInput,
+#[utoipa::path(post, path = "/deals/{id}/move", security(("token" = ["edit-crm"])), tag = "deals", params(("id" = i64, Path)), request_body = MoveInput,
     responses((status = 200, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn move_to(
     State(state): State<AppState>,
@@ -181,7 +181,7 @@ async fn move_to(
 }
 
 /// Create next term's deal, in the Renewal stage, from a won membership.
-#[utoipa::path(post, path = "/deals/{id}/renew", tag = "deals", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/deals/{id}/renew", security(("token" = ["edit-crm"])), tag = "deals", params(("id" = i64, Path)),
     responses((status = 201, body = DealView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn renew(
     State(state): State<AppState>,
@@ -226,7 +226,7 @@ async fn history_rows(
 }
 
 /// Every recorded change of a deal's stage, probability, amounts and dates.
-#[utoipa::path(get, path = "/deals/{id}/history", tag = "deals", params(("id" = i64, Path), HistoryQuery),
+#[utoipa::path(get, path = "/deals/{id}/history", security(("token" = ["read"])), tag = "deals", params(("id" = i64, Path), HistoryQuery),
     responses((status = 200, body = Vec<DealHistoryView>), (status = 404, body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
@@ -237,7 +237,7 @@ async fn history(
 }
 
 /// The recorded changes of all deals in a period.
-#[utoipa::path(get, path = "/deal-history", tag = "deals", params(HistoryQuery),
+#[utoipa::path(get, path = "/deal-history", security(("token" = ["read"])), tag = "deals", params(HistoryQuery),
     responses((status = 200, body = Vec<DealHistoryView>), (status = 422, body = ErrorBody)))]
 async fn history_between(
     State(state): State<AppState>,

@@ -72,7 +72,7 @@ fn record_report<T>(plan: &import::RecordPlan<T>, dry_run: bool) -> ImportReport
 
 /// Import the CRM's deal export (CSV in the body): an idempotent upsert keyed by the CRM's id
 /// that records each change in the deal history with source `import`.
-#[utoipa::path(post, path = "/imports/deals", tag = "imports", params(ImportQuery),
+#[utoipa::path(post, path = "/imports/deals", security(("token" = ["edit-crm"])), tag = "imports", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, description = "Every problem, by line and column", body = ErrorBody)))]
 async fn deals(
@@ -130,7 +130,7 @@ async fn deals(
 }
 
 /// Import organizations (CSV in the body), matched by name.
-#[utoipa::path(post, path = "/imports/organizations", tag = "imports", params(ImportQuery),
+#[utoipa::path(post, path = "/imports/organizations", security(("token" = ["edit-crm"])), tag = "imports", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
 async fn organizations(
@@ -151,7 +151,7 @@ async fn organizations(
 }
 
 /// Import contacts (CSV in the body), matched by email.
-#[utoipa::path(post, path = "/imports/contacts", tag = "imports", params(ImportQuery),
+#[utoipa::path(post, path = "/imports/contacts", security(("token" = ["edit-crm"])), tag = "imports", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
 async fn contacts(

@@ -70,6 +70,45 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     (router, openapi)
 }
 
+/// The API's routes with their rules, read from the document: each operation's `token`
+/// security requirement names the one permission it needs. An operation without one, or
+/// with a name that is no permission, gets no rule and is refused to everybody.
+pub fn rules(
+    openapi: &utoipa::openapi::OpenApi,
+) -> Vec<(axum::http::Method, String, crate::access::Rule)> {
+    use axum::http::Method;
+    let mut rules = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        for (method, operation) in [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+            (Method::DELETE, &item.delete),
+        ] {
+            let Some(operation) = operation else { continue };
+            let needs = operation
+                .security
+                .iter()
+                .flatten()
+                .filter_map(|requirement| serde_json::to_value(requirement).ok())
+                .filter_map(|value| value.get("token").cloned())
+                .filter_map(|scopes| serde_json::from_value::<Vec<String>>(scopes).ok())
+                .flatten()
+                .filter_map(|name| name.parse::<bearing_core::access::Permission>().ok())
+                .next();
+            if let Some(permission) = needs {
+                rules.push((
+                    method,
+                    path.clone(),
+                    crate::access::Rule::Signed(permission),
+                ));
+            }
+        }
+    }
+    rules
+}
+
 /// Adds to every operation the answers every route may give besides its own, in the one error
 /// shape: 400 (a body that is not UTF-8 or JSON, a path id that does not fit), 401 (no or a
 /// bad token), 403 (a role that may not), 405, 413 (a body over the route's limit), 415 (a body
@@ -88,6 +127,20 @@ fn document_refusals(openapi: &mut utoipa::openapi::OpenApi) {
         );
         RefOr::T(response)
     };
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "token",
+            utoipa::openapi::security::SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new()
+                    .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token (`brg_…`) made on the account page or with `bearing user token`. Each operation names the one permission it needs as its scope; a user's role grants permissions (docs/security.md).",
+                    ))
+                    .build(),
+            ),
+        );
     for item in openapi.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

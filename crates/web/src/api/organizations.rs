@@ -39,7 +39,7 @@ fn id(raw: i64) -> Result<OrganizationId, ApiError> {
 }
 
 /// List organizations; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/organizations", tag = "organizations", params(ListQuery),
+#[utoipa::path(get, path = "/organizations", security(("token" = ["read"])), tag = "organizations", params(ListQuery),
     responses((status = 200, body = Vec<OrganizationView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ async fn list(
 }
 
 /// Create an organization.
-#[utoipa::path(post, path = "/organizations", tag = "organizations", request_body = OrganizationInput,
+#[utoipa::path(post, path = "/organizations", security(("token" = ["edit-crm"])), tag = "organizations", request_body = OrganizationInput,
     responses((status = 201, body = OrganizationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ async fn create(
 }
 
 /// One organization.
-#[utoipa::path(get, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/organizations/{id}", security(("token" = ["read"])), tag = "organizations", params(("id" = i64, Path)),
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody)))]
 async fn show(
     State(state): State<AppState>,
@@ -86,7 +86,7 @@ async fn show(
 }
 
 /// Replace every field of an organization.
-#[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = OrganizationInput,
+#[utoipa::path(put, path = "/organizations/{id}", security(("token" = ["edit-crm"])), tag = "organizations", params(("id" = i64, Path)), request_body = OrganizationInput,
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
@@ -102,7 +102,7 @@ async fn update(
 }
 
 /// Delete an organization: it leaves lists, keeps its history and can be restored.
-#[utoipa::path(delete, path = "/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/organizations/{id}", security(("token" = ["edit-crm"])), tag = "organizations", params(("id" = i64, Path)),
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
@@ -117,7 +117,7 @@ async fn delete(
 }
 
 /// Restore a deleted organization.
-#[utoipa::path(post, path = "/organizations/{id}/restore", tag = "organizations", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/organizations/{id}/restore", security(("token" = ["edit-crm"])), tag = "organizations", params(("id" = i64, Path)),
     responses((status = 200, body = OrganizationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore(
     State(state): State<AppState>,

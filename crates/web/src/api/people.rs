@@ -65,11 +65,14 @@ pub struct HubsOfKind {
 }
 
 /// The balancing rule's numbers (finance).
-#[utoipa::path(get, path = "/balance", tag = "people", responses((status = 200, body = BalanceWire), (status = 403, body = ErrorBody)))]
-async fn balance(State(state): State<AppState>) -> Result<Json<BalanceWire>, ApiError> {
+#[utoipa::path(get, path = "/balance", security(("token" = ["read-pay"])), tag = "people", responses((status = 200, body = BalanceWire), (status = 403, body = ErrorBody)))]
+async fn balance(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<BalanceWire>, ApiError> {
     let today = jiff::Zoned::now().date();
     let (_, assumptions) = bearing_app::assumptions::current(&state.store, today).await?;
-    let b = people::balance(&state.store, &assumptions, today).await?;
+    let b = people::balance(&state.store, &caller.ctx(), &assumptions, today).await?;
     Ok(Json(BalanceWire {
         month: b.month.to_string(),
         costs: format!("{:.2}", b.costs),
@@ -97,15 +100,14 @@ async fn balance(State(state): State<AppState>) -> Result<Json<BalanceWire>, Api
 #[derive(Debug, Default, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct RateQuery {
-    /// Burdened annual cost of an engineer
-    cost: f64,
-    /// Billable hours a year, e.g. 900
-    hours: f64,
-    /// The sponsor's fee as a fraction, e.g. 0.15
-    fee: f64,
-    /// Margin as a fraction, e.g. 0.087
-    #[serde(default)]
-    margin: f64,
+    /// Burdened annual cost of an engineer; 180000 when left out
+    cost: Option<f64>,
+    /// Billable hours a year; 900 when left out
+    hours: Option<f64>,
+    /// The sponsor's fee as a fraction, e.g. 0.15; when left out, the assumption `fsp-fee` for those who may read the assumptions (others must give it)
+    fee: Option<f64>,
+    /// Margin as a fraction; 0 when left out
+    margin: Option<f64>,
 }
 
 /// The blended hourly rate.
@@ -115,12 +117,27 @@ pub struct RateWire {
 }
 
 /// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
-#[utoipa::path(get, path = "/rate", tag = "people", params(RateQuery), responses((status = 200, body = RateWire), (status = 422, body = ErrorBody)))]
-async fn rate(Query(q): Query<RateQuery>) -> Result<Json<RateWire>, ApiError> {
-    let rate = bearing_core::people::checked_hourly_rate(q.cost, q.hours, q.fee, q.margin)
-        .map_err(|message| bearing_app::AppError::invalid("rate", message))?;
+#[utoipa::path(get, path = "/rate", security(("token" = ["read"])), tag = "people", params(RateQuery), responses((status = 200, body = RateWire), (status = 422, body = ErrorBody)))]
+async fn rate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RateQuery>,
+) -> Result<Json<RateWire>, ApiError> {
+    let input = people::RateInput {
+        cost: q.cost,
+        hours: q.hours,
+        fee: q.fee,
+        margin: q.margin,
+    };
+    let rate = people::rate(
+        &state.store,
+        &caller.ctx(),
+        input,
+        jiff::Zoned::now().date(),
+    )
+    .await?;
     Ok(Json(RateWire {
-        hourly_rate: format!("{rate:.2}"),
+        hourly_rate: format!("{:.2}", rate.hourly_rate),
     }))
 }
 
@@ -185,13 +202,13 @@ async fn role_view(state: &AppState, id: i64) -> Result<RoleView, AppError> {
 }
 
 /// Every role, in page order.
-#[utoipa::path(get, path = "/roles", tag = "people", responses((status = 200, body = Vec<RoleView>)))]
+#[utoipa::path(get, path = "/roles", security(("token" = ["read"])), tag = "people", responses((status = 200, body = Vec<RoleView>)))]
 async fn roles(State(state): State<AppState>) -> Result<Json<Vec<RoleView>>, ApiError> {
     Ok(Json(role_views(&state, |_| true).await?))
 }
 
 /// One role.
-#[utoipa::path(get, path = "/roles/{id}", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/roles/{id}", security(("token" = ["read"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = RoleView), (status = 404, body = ErrorBody)))]
 async fn show_role(
     State(state): State<AppState>,
@@ -210,7 +227,7 @@ pub struct NewRole {
 }
 
 /// Add a role, after the roles there are (finance).
-#[utoipa::path(post, path = "/roles", tag = "people", request_body = NewRole,
+#[utoipa::path(post, path = "/roles", security(("token" = ["edit-people"])), tag = "people", request_body = NewRole,
     responses((status = 201, body = RoleView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_role(
     State(state): State<AppState>,
@@ -254,7 +271,7 @@ pub struct RoleInput {
 
 /// Replace a role's area, ladder and parts (finance). Moving it to a ladder that lacks a
 /// level and step one of its holders has is refused.
-#[utoipa::path(put, path = "/roles/{id}", tag = "people", params(("id" = i64, Path)), request_body = RoleInput,
+#[utoipa::path(put, path = "/roles/{id}", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)), request_body = RoleInput,
     responses((status = 200, body = RoleView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_role(
     State(state): State<AppState>,
@@ -318,7 +335,7 @@ fn day_or_today(field: &str, text: &Option<String>) -> Result<bearing_core::Date
 }
 
 /// The bands in force on a day (the organisation publishes pay by role).
-#[utoipa::path(get, path = "/bands", tag = "people", params(OnQuery), responses((status = 200, body = Vec<BandView>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/bands", security(("token" = ["read"])), tag = "people", params(OnQuery), responses((status = 200, body = Vec<BandView>), (status = 422, body = ErrorBody)))]
 async fn bands(
     State(state): State<AppState>,
     Query(q): Query<OnQuery>,
@@ -350,7 +367,7 @@ pub struct BandInput {
 
 /// Set bands, all or none (finance): a band already set for its ladder, level, step and day
 /// takes the new amount; a later day's band takes over from that day.
-#[utoipa::path(post, path = "/bands", tag = "people", request_body = Vec<BandInput>,
+#[utoipa::path(post, path = "/bands", security(("token" = ["edit-people"])), tag = "people", request_body = Vec<BandInput>,
     responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_bands(
     State(state): State<AppState>,
@@ -414,7 +431,7 @@ fn five() -> u8 {
 
 /// Generate a ladder's bands from a benchmark by the rules of thumb (finance): about 10% a
 /// level, 2% a step, total compensation = base + 25% benefits.
-#[utoipa::path(post, path = "/bands/generate", tag = "people", request_body = GenerateInput,
+#[utoipa::path(post, path = "/bands/generate", security(("token" = ["edit-people"])), tag = "people", request_body = GenerateInput,
     responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn generate_bands(
     State(state): State<AppState>,
@@ -449,7 +466,7 @@ pub struct ColaInput {
 }
 
 /// Raise every band in force by a percentage from a day (finance); earlier bands stay.
-#[utoipa::path(post, path = "/bands/cola", tag = "people", request_body = ColaInput,
+#[utoipa::path(post, path = "/bands/cola", security(("token" = ["edit-people"])), tag = "people", request_body = ColaInput,
     responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cost_of_living(
     State(state): State<AppState>,
@@ -543,8 +560,7 @@ fn person_wire(p: people::PersonView) -> PersonWire {
 
 /// A person as the caller may see them.
 async fn person_view(state: &AppState, caller: &Caller, id: i64) -> Result<PersonWire, AppError> {
-    let viewer = crate::pages::people::viewer(caller);
-    people::directory(&state.store, &viewer, jiff::Zoned::now().date())
+    people::directory(&state.store, &caller.ctx(), jiff::Zoned::now().date())
         .await?
         .into_iter()
         .find(|p| p.id == id)
@@ -554,18 +570,17 @@ async fn person_view(state: &AppState, caller: &Caller, id: i64) -> Result<Perso
 
 /// Everyone, with their assignments; step, time, pay and funding only for finance, admin and
 /// the person themselves.
-#[utoipa::path(get, path = "/people", tag = "people", responses((status = 200, body = Vec<PersonWire>)))]
+#[utoipa::path(get, path = "/people", security(("token" = ["read"])), tag = "people", responses((status = 200, body = Vec<PersonWire>)))]
 async fn list_people(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<PersonWire>>, ApiError> {
-    let viewer = crate::pages::people::viewer(&caller);
-    let list = people::directory(&state.store, &viewer, jiff::Zoned::now().date()).await?;
+    let list = people::directory(&state.store, &caller.ctx(), jiff::Zoned::now().date()).await?;
     Ok(Json(list.into_iter().map(person_wire).collect()))
 }
 
 /// One person; their pay only for finance, admin and themselves.
-#[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/people/{id}", security(("token" = ["read"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = PersonWire), (status = 404, body = ErrorBody)))]
 async fn show_person(
     State(state): State<AppState>,
@@ -605,7 +620,7 @@ impl PersonInput {
 }
 
 /// Add a person (finance).
-#[utoipa::path(post, path = "/people", tag = "people", request_body = PersonInput,
+#[utoipa::path(post, path = "/people", security(("token" = ["edit-people"])), tag = "people", request_body = PersonInput,
     responses((status = 201, body = PersonWire), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_person(
     State(state): State<AppState>,
@@ -620,7 +635,7 @@ async fn add_person(
 }
 
 /// Replace what is recorded about a person (finance).
-#[utoipa::path(put, path = "/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
+#[utoipa::path(put, path = "/people/{id}", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
     responses((status = 200, body = PersonWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_person(
     State(state): State<AppState>,
@@ -708,7 +723,7 @@ async fn assignment_view(
 
 /// Give a person a role at a level and step from a day (finance): the level and step must be
 /// on the role's ladder, the funding shares add to 1, and a contractor has a monthly payment.
-#[utoipa::path(post, path = "/people/{id}/assignments", tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
+#[utoipa::path(post, path = "/people/{id}/assignments", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
     responses((status = 201, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn assign(
     State(state): State<AppState>,
@@ -725,7 +740,7 @@ async fn assign(
 
 /// Replace an assignment's fields (finance): to end it, set its end; a promotion is a new
 /// assignment.
-#[utoipa::path(put, path = "/assignments/{id}", tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
+#[utoipa::path(put, path = "/assignments/{id}", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)), request_body = AssignmentInput,
     responses((status = 200, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_assignment(
     State(state): State<AppState>,
@@ -733,7 +748,7 @@ async fn edit_assignment(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<Json<AssignmentWire>, ApiError> {
-    let was = people::find_assignment(&state.store, id).await?;
+    let was = people::find_assignment(&state.store, &caller.ctx(), id).await?;
     let fields = input.fields(Some(&was.fields))?;
     let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
     Ok(Json(assignment_view(&state, &caller, &edited).await?))
@@ -742,7 +757,7 @@ async fn edit_assignment(
 /// Delete a person entered by mistake (finance): they leave every list, keep their history and
 /// can be restored. Refused (409) while they hold assignments; for someone who left, end their
 /// assignments instead.
-#[utoipa::path(delete, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/people/{id}", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_person(
     State(state): State<AppState>,
@@ -754,7 +769,7 @@ async fn delete_person(
 }
 
 /// Restore a deleted person (finance), unless another person has their name or email now.
-#[utoipa::path(post, path = "/people/{id}/restore", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/people/{id}/restore", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = PersonWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore_person(
     State(state): State<AppState>,
@@ -766,7 +781,7 @@ async fn restore_person(
 }
 
 /// Delete an assignment entered by mistake (finance); one that happened is ended instead.
-#[utoipa::path(delete, path = "/assignments/{id}", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/assignments/{id}", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_assignment(
     State(state): State<AppState>,
@@ -778,7 +793,7 @@ async fn delete_assignment(
 }
 
 /// Restore a deleted assignment (finance) of a person who is not deleted.
-#[utoipa::path(post, path = "/assignments/{id}/restore", tag = "people", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/assignments/{id}/restore", security(("token" = ["edit-people"])), tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = AssignmentWire), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore_assignment(
     State(state): State<AppState>,
@@ -810,10 +825,11 @@ pub(super) struct CostQuery {
 }
 
 /// What the team costs each month by area, role and grant code (finance only).
-#[utoipa::path(get, path = "/team-cost", tag = "people", params(CostQuery),
+#[utoipa::path(get, path = "/team-cost", security(("token" = ["read-pay"])), tag = "people", params(CostQuery),
     responses((status = 200, body = Vec<CostWire>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn team_cost(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<CostQuery>,
 ) -> Result<Json<Vec<CostWire>>, ApiError> {
     let first = match q.from.as_deref() {
@@ -831,7 +847,8 @@ async fn team_cost(
     let months: Vec<Month> = (0..i32::from(count))
         .filter_map(|i| first.plus(i))
         .collect();
-    let lines = people::team_cost(&state.store, &months, &CostRates::default()).await?;
+    let lines =
+        people::team_cost(&state.store, &caller.ctx(), &months, &CostRates::default()).await?;
     Ok(Json(
         lines
             .into_iter()

@@ -36,7 +36,7 @@ pub(super) struct ListQuery {
 }
 
 /// Every pipeline's stages, in order, with their defaults.
-#[utoipa::path(get, path = "/pipelines", tag = "pipelines", params(ListQuery),
+#[utoipa::path(get, path = "/pipelines", security(("token" = ["read"])), tag = "pipelines", params(ListQuery),
     responses((status = 200, body = Vec<StageView>)))]
 async fn list(
     State(state): State<AppState>,
@@ -52,7 +52,7 @@ async fn list(
 }
 
 /// Create an empty pipeline.
-#[utoipa::path(post, path = "/pipelines", tag = "pipelines", request_body = PipelineInput,
+#[utoipa::path(post, path = "/pipelines", security(("token" = ["edit-crm"])), tag = "pipelines", request_body = PipelineInput,
     responses((status = 201, description = "Created"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -89,7 +89,7 @@ fn changes(input: &StageInput) -> Result<StageChanges, AppError> {
 }
 
 /// Add a stage, at the end or at `position`.
-#[utoipa::path(post, path = "/pipelines/{pipeline}/stages", tag = "pipelines", params(("pipeline" = String, Path)), request_body = StageInput,
+#[utoipa::path(post, path = "/pipelines/{pipeline}/stages", security(("token" = ["edit-crm"])), tag = "pipelines", params(("pipeline" = String, Path)), request_body = StageInput,
     responses((status = 201, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_stage(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ async fn add_stage(
 }
 
 /// Rename a stage, change its defaults or move it to `position`; its deals stay in it.
-#[utoipa::path(patch, path = "/pipelines/{pipeline}/stages/{stage}", tag = "pipelines",
+#[utoipa::path(patch, path = "/pipelines/{pipeline}/stages/{stage}", security(("token" = ["edit-crm"])), tag = "pipelines",
     params(("pipeline" = String, Path), ("stage" = String, Path)), request_body = StageInput,
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn edit_stage(
@@ -153,7 +153,7 @@ async fn edit_stage(
 }
 
 /// Retire a stage: no longer offered, while its deals and history keep it.
-#[utoipa::path(post, path = "/pipelines/{pipeline}/stages/{stage}/retire", tag = "pipelines",
+#[utoipa::path(post, path = "/pipelines/{pipeline}/stages/{stage}/retire", security(("token" = ["edit-crm"])), tag = "pipelines",
     params(("pipeline" = String, Path), ("stage" = String, Path)),
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn retire_stage(
@@ -169,7 +169,7 @@ async fn retire_stage(
 }
 
 /// Bring a retired stage back.
-#[utoipa::path(post, path = "/pipelines/{pipeline}/stages/{stage}/restore", tag = "pipelines",
+#[utoipa::path(post, path = "/pipelines/{pipeline}/stages/{stage}/restore", security(("token" = ["edit-crm"])), tag = "pipelines",
     params(("pipeline" = String, Path), ("stage" = String, Path)),
     responses((status = 200, body = StageView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restore_stage(

@@ -48,7 +48,7 @@ pub struct ReportView {
 }
 
 /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health or fmrr.
-#[utoipa::path(get, path = "/reports/{name}", tag = "reports", params(("name" = String, Path), ReportQuery),
+#[utoipa::path(get, path = "/reports/{name}", security(("token" = ["read"])), tag = "reports", params(("name" = String, Path), ReportQuery),
     responses((status = 200, body = ReportView), (status = 422, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ async fn report(
     let report = state
         .snapshot()
         .await?
-        .reports(&[name.as_str()], today(), caller.sight(&state))
+        .reports(&[name.as_str()], today(), caller.sight())
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
@@ -115,10 +115,13 @@ fn values(a: &bearing_core::assumptions::Assumptions) -> BTreeMap<String, String
 }
 
 /// The assumptions in force today.
-#[utoipa::path(get, path = "/assumptions", tag = "reports", responses((status = 200, body = AssumptionsView)))]
-async fn current(State(state): State<AppState>) -> Result<Json<AssumptionsView>, ApiError> {
+#[utoipa::path(get, path = "/assumptions", security(("token" = ["edit-assumptions"])), tag = "reports", responses((status = 200, body = AssumptionsView)))]
+async fn current(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+) -> Result<Json<AssumptionsView>, ApiError> {
     let (version, a) = bearing_app::assumptions::current(&state.store, today()).await?;
-    let effective_from = bearing_app::assumptions::history(&state.store)
+    let effective_from = bearing_app::assumptions::history(&state.store, &caller.ctx())
         .await?
         .into_iter()
         .find(|v| v.version == version)
@@ -141,7 +144,7 @@ pub struct AssumptionsInput {
 }
 
 /// Make a new version of the assumptions.
-#[utoipa::path(post, path = "/assumptions", tag = "reports", request_body = AssumptionsInput,
+#[utoipa::path(post, path = "/assumptions", security(("token" = ["edit-assumptions"])), tag = "reports", request_body = AssumptionsInput,
     responses((status = 201, body = AssumptionsView), (status = 422, body = ErrorBody)))]
 async fn set(
     State(state): State<AppState>,
@@ -166,9 +169,12 @@ async fn set(
 }
 
 /// Every version of the assumptions, oldest first.
-#[utoipa::path(get, path = "/assumptions/history", tag = "reports", responses((status = 200, body = Vec<AssumptionsView>)))]
-async fn history(State(state): State<AppState>) -> Result<Json<Vec<AssumptionsView>>, ApiError> {
-    let versions = bearing_app::assumptions::history(&state.store).await?;
+#[utoipa::path(get, path = "/assumptions/history", security(("token" = ["edit-assumptions"])), tag = "reports", responses((status = 200, body = Vec<AssumptionsView>)))]
+async fn history(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+) -> Result<Json<Vec<AssumptionsView>>, ApiError> {
+    let versions = bearing_app::assumptions::history(&state.store, &caller.ctx()).await?;
     Ok(Json(
         versions
             .into_iter()

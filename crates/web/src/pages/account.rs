@@ -1,5 +1,6 @@
 //! Signing in and out, the first administrator's setup, and one's own account.
 
+use crate::access::Rule::{Public, Signed};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -7,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bearing_app::accounts::{self, Attempt, MIN_PASSWORD_CHARS, SignedIn};
 use bearing_app::{AppError, Context};
+use bearing_core::access::Permission::Read;
 use bearing_core::{Actor, Source};
 use bearing_store::ApiTokenRecord;
 
@@ -16,15 +18,15 @@ use crate::auth::{Caller, session_cookie, session_set_cookie};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/login", login_page)
-        .post("/login", login)
-        .get("/setup", setup_page)
-        .post("/setup", setup)
-        .post("/logout", logout)
-        .get("/account", account)
-        .post("/account/password", change_password)
-        .post("/account/tokens", create_token)
-        .post("/account/tokens/{id}/revoke", revoke_token)
+        .get("/login", Public, login_page)
+        .post("/login", Public, login)
+        .get("/setup", Public, setup_page)
+        .post("/setup", Public, setup)
+        .post("/logout", Signed(Read), logout)
+        .get("/account", Signed(Read), account)
+        .post("/account/password", Signed(Read), change_password)
+        .post("/account/tokens", Signed(Read), create_token)
+        .post("/account/tokens/{id}/revoke", Signed(Read), revoke_token)
 }
 
 #[derive(Template)]
@@ -288,7 +290,7 @@ async fn account_page(
             errors,
             email: caller.user.email.clone(),
             name: caller.user.name.clone(),
-            role: caller.role().to_string(),
+            role: caller.user.role.to_string(),
             tokens,
             new_token,
             min_password: MIN_PASSWORD_CHARS,

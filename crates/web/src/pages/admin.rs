@@ -1,5 +1,6 @@
 //! Assumptions, imports, the audit log and users.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
@@ -8,7 +9,8 @@ use axum::response::Response;
 use bearing_app::accounts::{self, MIN_PASSWORD_CHARS};
 use bearing_app::{AppError, assumptions, import};
 use bearing_core::EntityKind;
-use bearing_core::access::Role;
+use bearing_core::access::Permission::{EditAssumptions, EditCrm, ManageUsers, Read};
+use bearing_core::access::{Permission, Permissions, RoleName};
 use bearing_store::UserRecord;
 
 use super::home::today;
@@ -18,14 +20,20 @@ use crate::auth::Caller;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/assumptions", assumptions_page)
-        .post("/assumptions", set_assumptions)
-        .get("/imports", imports_page)
-        .post("/imports", import_file)
-        .get("/audit", audit)
-        .get("/users", users_page)
-        .post("/users", add_user)
-        .post("/users/{id}", update_user)
+        .get("/assumptions", Signed(EditAssumptions), assumptions_page)
+        .post("/assumptions", Signed(EditAssumptions), set_assumptions)
+        .get("/imports", Signed(EditCrm), imports_page)
+        .post("/imports", Signed(EditCrm), import_file)
+        .get("/audit", Signed(Read), audit)
+        .get("/users", Signed(ManageUsers), users_page)
+        .post("/users", Signed(ManageUsers), add_user)
+        .post("/users/{id}", Signed(ManageUsers), update_user)
+        .post("/users/roles", Signed(ManageUsers), define_role)
+        .post(
+            "/users/roles/{name}/delete",
+            Signed(ManageUsers),
+            delete_role,
+        )
 }
 
 #[derive(Template)]
@@ -46,9 +54,10 @@ async fn show_assumptions(
     errors: Vec<String>,
     notice: Option<String>,
 ) -> Response {
+    let ctx = caller.ctx();
     let found = tokio::try_join!(
         assumptions::current(&state.store, today()),
-        assumptions::history(&state.store)
+        assumptions::history(&state.store, &ctx)
     );
     let ((version, current), versions) = match found {
         Ok(found) => found,
@@ -466,26 +475,19 @@ async fn audit(
             }
             None => None,
         };
-    // Changes the caller may not read (people's pay) are left out.
-    let hidden: Vec<EntityKind> = EntityKind::ALL
-        .into_iter()
-        .filter(|k| {
-            !caller
-                .role()
-                .allows(bearing_core::access::to_read_history_of(*k))
-        })
-        .collect();
+    // Changes the caller may not read (people's pay) are left out by the service.
     let search = bearing_store::AuditSearch {
         entity,
         from: date("from", &q.from),
         to: date("to", &q.to),
         actor: field(&q.actor),
-        hidden,
+        hidden: Vec::new(),
     };
-    let (total, matching) = match state.store.search_audit(&search, AUDIT_ROWS).await {
-        Ok(found) => found,
-        Err(error) => return error_page(&caller, error.into()),
-    };
+    let (total, matching) =
+        match bearing_app::history::search(&state.store, &caller.ctx(), search, AUDIT_ROWS).await {
+            Ok(found) => found,
+            Err(error) => return error_page(&caller, error),
+        };
     let mut table = HtmlTable::new(
         "Changes, newest first",
         &["When", "Who", "Via", "What", "Record", "Changes"],
@@ -554,7 +556,10 @@ struct UsersPage {
     users: Vec<UserRecord>,
     /// Every API token with its owner's email.
     tokens: Vec<(String, bearing_store::ApiTokenRecord)>,
-    roles: Vec<String>,
+    /// Every role, built-in and custom, with what it grants.
+    roles: Vec<bearing_app::access::RoleView>,
+    /// Every permission's name and what it allows, for defining a role.
+    permissions: Vec<(&'static str, &'static str)>,
     form_email: String,
     form_name: String,
     min_password: usize,
@@ -568,12 +573,14 @@ async fn users(
     form: Option<&NewUser>,
     notice: Option<String>,
 ) -> Response {
-    let (list, tokens) = match (
-        state.store.list_users().await,
-        state.store.list_all_api_tokens().await,
+    let ctx = caller.ctx();
+    let (list, tokens, roles) = match tokio::try_join!(
+        accounts::users(&state.store, &ctx),
+        async { Ok(state.store.list_all_api_tokens().await?) },
+        bearing_app::access::list(&state.store, &ctx),
     ) {
-        (Ok(list), Ok(tokens)) => (list, tokens),
-        (Err(error), _) | (_, Err(error)) => return error_page(caller, error.into()),
+        Ok(found) => found,
+        Err(error) => return error_page(caller, error),
     };
     let tokens = tokens
         .into_iter()
@@ -592,7 +599,11 @@ async fn users(
             errors,
             users: list,
             tokens,
-            roles: Role::ALL.iter().map(|r| r.to_string()).collect(),
+            permissions: Permission::ALL
+                .iter()
+                .map(|p| (p.as_str(), p.describe()))
+                .collect(),
+            roles,
             form_email: form.map(|f| f.email.clone()).unwrap_or_default(),
             form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
             min_password: MIN_PASSWORD_CHARS,
@@ -608,14 +619,84 @@ async fn users_page(
     let notice = match q.done.as_deref() {
         Some("added") => Some("The user is added.".to_owned()),
         Some("saved") => Some("The user is saved.".to_owned()),
+        Some("role") => Some("The role is saved.".to_owned()),
+        Some("role-deleted") => Some("The role is deleted.".to_owned()),
         _ => None,
     };
     users(&state, &caller, StatusCode::OK, Vec::new(), None, notice).await
 }
 
-fn parse_role(text: &str) -> Result<Role, AppError> {
-    text.parse()
-        .map_err(|e: bearing_core::ParseError| AppError::invalid("role", e.to_string()))
+fn parse_role(text: &str) -> Result<RoleName, AppError> {
+    RoleName::parse(text).map_err(|e| AppError::invalid("role", e.to_string()))
+}
+
+/// A custom role as the form defines it: each permission is a checkbox named `permission`.
+async fn define_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let value = |key: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let defined = async {
+        let mut granted = Permissions::NONE;
+        for (_, name) in fields.iter().filter(|(k, _)| k == "permission") {
+            granted = granted.with(
+                name.parse::<Permission>()
+                    .map_err(|e| AppError::invalid("permission", e.to_string()))?,
+            );
+        }
+        bearing_app::access::define(
+            &state.store,
+            &caller.ctx(),
+            value("name"),
+            Some(value("description")),
+            granted,
+        )
+        .await
+    }
+    .await;
+    match defined {
+        Ok(_) => see_other("/users?done=role"),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            users(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![error.to_string()],
+                None,
+                None,
+            )
+            .await
+        }
+        Err(error) => error_page(&caller, error),
+    }
+}
+
+async fn delete_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Response {
+    match bearing_app::access::delete(&state.store, &caller.ctx(), &name).await {
+        Ok(_) => see_other("/users?done=role-deleted"),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            users(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![error.to_string()],
+                None,
+                None,
+            )
+            .await
+        }
+        Err(error) => error_page(&caller, error),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -1,10 +1,12 @@
 //! Organizations and contacts: lists, and a page for each with its deals and history.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bearing_app::deals::DealFilter;
 use bearing_app::{AppError, contacts, history, organizations};
+use bearing_core::access::Permission::Read;
 use bearing_core::{ContactId, EntityKind, OrganizationId};
 use bearing_formats::Table;
 
@@ -14,10 +16,10 @@ use crate::auth::Caller;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/organizations", organization_list)
-        .get("/organizations/{id}", organization)
-        .get("/contacts", contact_list)
-        .get("/contacts/{id}", contact)
+        .get("/organizations", Signed(Read), organization_list)
+        .get("/organizations/{id}", Signed(Read), organization)
+        .get("/contacts", Signed(Read), contact_list)
+        .get("/contacts/{id}", Signed(Read), contact)
 }
 
 /// One entry of a record's history.
@@ -105,10 +107,11 @@ async fn organization_list(State(state): State<AppState>, caller: Caller) -> Res
 /// The history of a record; a record without one has an empty timeline.
 pub(crate) async fn history_of(
     state: &AppState,
+    ctx: &bearing_app::Context,
     kind: EntityKind,
     id: &str,
 ) -> Result<Vec<HistoryEntry>, AppError> {
-    match history::of(&state.store, kind, id).await {
+    match history::of(&state.store, ctx, kind, id).await {
         Ok(records) => Ok(timeline(&records)),
         Err(AppError::NotFound(_)) => Ok(Vec::new()),
         Err(error) => Err(error),
@@ -131,10 +134,11 @@ async fn organization(
         };
         let key = raw.to_string();
         let snapshot = state.snapshot().await?;
+        let ctx = caller.ctx();
         let (deal_list, all_contacts, history) = tokio::try_join!(
             snapshot.deals_matching(&filter),
             snapshot.contacts(),
-            history_of(&state, EntityKind::Organization, &key),
+            history_of(&state, &ctx, EntityKind::Organization, &key),
         )?;
         let contact_list: Vec<contacts::Contact> = all_contacts
             .iter()
@@ -214,6 +218,7 @@ async fn contact(State(state): State<AppState>, caller: Caller, Path(raw): Path<
         let (found, history) = {
             let key = raw.to_string();
             let snapshot = state.snapshot().await?;
+            let ctx = caller.ctx();
             tokio::try_join!(
                 async {
                     match snapshot.contacts().await?.iter().find(|c| c.id == id) {
@@ -222,7 +227,7 @@ async fn contact(State(state): State<AppState>, caller: Caller, Path(raw): Path<
                         None => contacts::get(&state.store, id).await,
                     }
                 },
-                history_of(&state, EntityKind::Contact, &key)
+                history_of(&state, &ctx, EntityKind::Contact, &key)
             )?
         };
         let f = &found.fields;

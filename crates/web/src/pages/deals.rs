@@ -1,5 +1,6 @@
 //! The pipeline board, the deals table, a deal's page and its forms.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use bearing_app::deals::{self, Deal, DealFilter};
 use bearing_app::{AppError, forecast};
 use bearing_core::access::Permission;
+use bearing_core::access::Permission::{EditCrm, Read};
 use bearing_core::pipeline::StageOutcome;
 use bearing_core::{Currency, DealId};
 use bearing_formats::Format;
@@ -23,14 +25,14 @@ use crate::auth::Caller;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/pipeline", board)
-        .get("/deals", table)
-        .get("/deals/new", new_form)
-        .post("/deals", create)
-        .get("/deals/{id}", show)
-        .get("/deals/{id}/edit", edit_form)
-        .post("/deals/{id}", update)
-        .post("/deals/{id}/move", move_to)
+        .get("/pipeline", Signed(Read), board)
+        .get("/deals", Signed(Read), table)
+        .get("/deals/new", Signed(EditCrm), new_form)
+        .post("/deals", Signed(EditCrm), create)
+        .get("/deals/{id}", Signed(Read), show)
+        .get("/deals/{id}/edit", Signed(EditCrm), edit_form)
+        .post("/deals/{id}", Signed(EditCrm), update)
+        .post("/deals/{id}/move", Signed(EditCrm), move_to)
 }
 
 /// Cards shown per column; the rest are a link to the table.
@@ -160,7 +162,7 @@ async fn board(
         pipelines,
         pipeline,
         columns,
-        can_edit: caller.role().allows(Permission::EditCrm),
+        can_edit: caller.may(Permission::EditCrm),
     })
 }
 
@@ -410,7 +412,7 @@ async fn table(
         total: list.len(),
         total_amount: dollars(total_amount),
         csv_href: q.href(None, None, Some("csv")),
-        can_edit: caller.role().allows(Permission::EditCrm),
+        can_edit: caller.may(Permission::EditCrm),
         table: html,
         page,
         pages,
@@ -549,7 +551,7 @@ async fn deal_page(
             fields,
             contributions,
             timeline,
-            can_edit: caller.role().allows(Permission::EditCrm),
+            can_edit: caller.may(Permission::EditCrm),
         },
     )
 }

@@ -1,10 +1,12 @@
 //! The dashboard: the scorecard, the scenarios, the pipeline by stage, renewals due and the
 //! flags that need attention.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use bearing_app::deals::{self, Deal};
+use bearing_core::access::Permission::Read;
 use bearing_core::pipeline::StageOutcome;
 use bearing_formats::Table;
 
@@ -14,7 +16,7 @@ use crate::auth::Caller;
 use crate::charts::{self, Series};
 
 pub(super) fn routes() -> Routes {
-    Routes::new().get("/", home)
+    Routes::new().get("/", Signed(Read), home)
 }
 
 #[derive(Template)]
@@ -215,7 +217,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
-    let sight = caller.sight(&state);
+    let sight = caller.sight();
     // The scorecard only for those who may see what it is made of (docs/security.md).
     let (health_note, names): (Option<String>, &[&str]) =
         match snapshot.reports(&["health"], today, sight).await {

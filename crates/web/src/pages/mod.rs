@@ -12,6 +12,7 @@ mod reports;
 mod roles;
 mod usage;
 
+use crate::access::Rule::{self, Public};
 use askama::Template;
 use axum::Router;
 use axum::handler::Handler;
@@ -19,16 +20,16 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use bearing_app::AppError;
-use bearing_core::access::{Permission, Role};
 use bearing_formats::Table;
 
 use crate::AppState;
 use crate::auth::Caller;
 
-/// The router of the pages, and the inventory of what it registered.
+/// The router of the pages, and the inventory of what it registered with each route's rule:
+/// a route's rule is written where the route is.
 pub(crate) struct Routes {
     router: Router<AppState>,
-    inventory: Vec<(Method, &'static str)>,
+    inventory: Vec<(Method, &'static str, Rule)>,
 }
 
 impl Routes {
@@ -39,7 +40,7 @@ impl Routes {
         }
     }
 
-    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    fn add<H, T>(mut self, method: Method, path: &'static str, rule: Rule, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -47,24 +48,26 @@ impl Routes {
         let filter = MethodFilter::try_from(method.clone())
             .unwrap_or_else(|_| unreachable!("pages use GET and POST only"));
         self.router = self.router.route(path, on(filter, handler));
-        self.inventory.push((method, path));
+        self.inventory.push((method, path, rule));
         self
     }
 
     pub(crate) fn get<H: Handler<T, AppState>, T: 'static>(
         self,
         path: &'static str,
+        rule: Rule,
         handler: H,
     ) -> Self {
-        self.add(Method::GET, path, handler)
+        self.add(Method::GET, path, rule, handler)
     }
 
     pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(
         self,
         path: &'static str,
+        rule: Rule,
         handler: H,
     ) -> Self {
-        self.add(Method::POST, path, handler)
+        self.add(Method::POST, path, rule, handler)
     }
 
     pub(crate) fn merge(mut self, other: Routes) -> Self {
@@ -73,7 +76,7 @@ impl Routes {
         self
     }
 
-    pub(crate) fn into_parts(self) -> (Router<AppState>, Vec<(Method, &'static str)>) {
+    pub(crate) fn into_parts(self) -> (Router<AppState>, Vec<(Method, &'static str, Rule)>) {
         (self.router, self.inventory)
     }
 }
@@ -81,7 +84,7 @@ impl Routes {
 /// Every page's routes.
 pub(crate) fn routes() -> Routes {
     Routes::new()
-        .get("/static/{file}", static_file)
+        .get("/static/{file}", Public, static_file)
         .merge(account::routes())
         .merge(home::routes())
         .merge(deals::routes())
@@ -129,22 +132,24 @@ pub(crate) struct NavItem {
     pub current: bool,
 }
 
-const NAV: &[(&str, &str, Permission)] = &[
-    ("/", "Dashboard", Permission::Read),
-    ("/pipeline", "Pipeline", Permission::Read),
-    ("/deals", "Deals", Permission::Read),
-    ("/organizations", "Organizations", Permission::Read),
-    ("/contacts", "Contacts", Permission::Read),
-    ("/forecast", "Forecast", Permission::Read),
-    ("/analytics", "Analytics", Permission::Read),
-    ("/usage", "Usage", Permission::Read),
-    ("/roles", "Roles", Permission::Read),
-    ("/people", "People", Permission::Read),
-    ("/team", "Team cost", Permission::Finance),
-    ("/assumptions", "Assumptions", Permission::Finance),
-    ("/imports", "Imports", Permission::EditCrm),
-    ("/audit", "Audit log", Permission::Read),
-    ("/users", "Users", Permission::ManageUsers),
+/// The main navigation; a caller sees the entries whose page their role may open (the rule
+/// is the page's route's).
+const NAV: &[(&str, &str)] = &[
+    ("/", "Dashboard"),
+    ("/pipeline", "Pipeline"),
+    ("/deals", "Deals"),
+    ("/organizations", "Organizations"),
+    ("/contacts", "Contacts"),
+    ("/forecast", "Forecast"),
+    ("/analytics", "Analytics"),
+    ("/usage", "Usage"),
+    ("/roles", "Roles"),
+    ("/people", "People"),
+    ("/team", "Team cost"),
+    ("/assumptions", "Assumptions"),
+    ("/imports", "Imports"),
+    ("/audit", "Audit log"),
+    ("/users", "Users"),
 ];
 
 /// What the layout shows around every page.
@@ -159,23 +164,22 @@ pub(crate) struct Layout {
 #[derive(Debug, Clone)]
 pub(crate) struct LayoutUser {
     pub name: String,
-    pub role: Role,
+    pub role: String,
 }
 
 impl Layout {
     /// The layout for a signed-in caller; `section` is the navigation entry to mark current.
     pub(crate) fn new(title: impl Into<String>, caller: &Caller, section: &str) -> Self {
-        let role = caller.role();
         Layout {
             title: title.into(),
             user: Some(LayoutUser {
                 name: caller.user.name.clone(),
-                role,
+                role: caller.user.role.to_string(),
             }),
             nav: NAV
                 .iter()
-                .filter(|(_, _, p)| role.allows(*p))
-                .map(|(href, label, _)| NavItem {
+                .filter(|(href, _)| caller.may_open(&Method::GET, href))
+                .map(|(href, label)| NavItem {
                     href,
                     label,
                     current: *href == section,

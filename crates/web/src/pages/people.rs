@@ -2,13 +2,15 @@
 //! an individual's step, time, pay and funding only for finance, admin and that person;
 //! changing people and assignments, and the team's cost, for finance.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::AppError;
-use bearing_app::people::{self, Viewer};
+use bearing_app::people;
 use bearing_core::access::Permission;
+use bearing_core::access::Permission::{EditPeople, Read, ReadPay};
 use bearing_core::people::{AssignmentFields, CostRates, PersonFields, PersonKind};
 use bearing_core::{Currency, EntityKind, Money};
 use bearing_core::{Month, forecast::dollars};
@@ -25,23 +27,20 @@ use crate::charts::{self, Series};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/people", person_list)
-        .post("/people", add_person)
-        .get("/people/{id}", person)
-        .post("/people/{id}", edit_person)
-        .post("/people/{id}/assignments", assign)
-        .post("/people/{id}/delete", delete_person)
-        .get("/assignments/{id}", assignment)
-        .post("/assignments/{id}", edit_assignment)
-        .post("/assignments/{id}/delete", delete_assignment)
-        .get("/team", team)
-}
-
-pub(crate) fn viewer(caller: &Caller) -> Viewer {
-    Viewer {
-        role: caller.role(),
-        email: Some(caller.user.email.clone()),
-    }
+        .get("/people", Signed(Read), person_list)
+        .post("/people", Signed(EditPeople), add_person)
+        .get("/people/{id}", Signed(Read), person)
+        .post("/people/{id}", Signed(EditPeople), edit_person)
+        .post("/people/{id}/assignments", Signed(EditPeople), assign)
+        .post("/people/{id}/delete", Signed(EditPeople), delete_person)
+        .get("/assignments/{id}", Signed(ReadPay), assignment)
+        .post("/assignments/{id}", Signed(EditPeople), edit_assignment)
+        .post(
+            "/assignments/{id}/delete",
+            Signed(EditPeople),
+            delete_assignment,
+        )
+        .get("/team", Signed(ReadPay), team)
 }
 
 fn minor(amount: Option<i64>) -> String {
@@ -195,7 +194,7 @@ async fn people_page(
     form: Option<PersonForm>,
 ) -> Response {
     let page = async {
-        let list = people::directory(&state.store, &viewer(caller), today()).await?;
+        let list = people::directory(&state.store, &caller.ctx(), today()).await?;
         let mut table = HtmlTable::new("People", &["Name", "Kind", "Titles today", "Renewal"]);
         for p in &list {
             let titles: Vec<String> = p
@@ -220,7 +219,7 @@ async fn people_page(
             ),
             tables: vec![table],
             errors,
-            can_edit: caller.role().allows(Permission::Finance),
+            can_edit: caller.may(Permission::EditPeople),
             form: form.unwrap_or_else(|| PersonForm {
                 kind: "employee".into(),
                 renewal: "07-01".into(),
@@ -293,12 +292,12 @@ async fn person_page(
     (form, assignment): (Option<PersonForm>, Option<AssignmentForm>),
 ) -> Response {
     let page = async {
-        let found = people::directory(&state.store, &viewer(caller), today())
+        let found = people::directory(&state.store, &caller.ctx(), today())
             .await?
             .into_iter()
             .find(|p| p.id == id)
             .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))?;
-        let can_edit = caller.role().allows(Permission::Finance);
+        let can_edit = caller.may(Permission::EditPeople);
         let mut columns = vec!["Title", "From", "To", "Description"];
         if found.pay_visible {
             columns.extend([
@@ -373,7 +372,7 @@ async fn person_page(
             assign_action: format!("/people/{id}/assignments"),
             can_delete: can_edit && found.assignments.is_empty(),
             roles: role_names(state).await?,
-            history: history_of(state, EntityKind::Person, &id.to_string()).await?,
+            history: history_of(state, &caller.ctx(), EntityKind::Person, &id.to_string()).await?,
         })
     }
     .await;
@@ -454,7 +453,7 @@ async fn assignment_page(
     form: Option<AssignmentForm>,
 ) -> Response {
     let page = async {
-        let found = people::find_assignment(&state.store, id).await?;
+        let found = people::find_assignment(&state.store, &caller.ctx(), id).await?;
         Ok::<_, AppError>(AssignmentPage {
             layout: Layout::new(
                 format!(
@@ -472,7 +471,13 @@ async fn assignment_page(
             errors,
             form: form.unwrap_or_else(|| AssignmentForm::of(&found.fields)),
             roles: role_names(state).await?,
-            history: history_of(state, EntityKind::Assignment, &id.to_string()).await?,
+            history: history_of(
+                state,
+                &caller.ctx(),
+                EntityKind::Assignment,
+                &id.to_string(),
+            )
+            .await?,
         })
     }
     .await;
@@ -519,12 +524,12 @@ async fn team(
     Query(q): Query<RateQuery>,
 ) -> Response {
     let page = async {
-        if !caller.role().allows(Permission::Finance) {
+        if !caller.may(Permission::EditPeople) {
             return Err(AppError::Forbidden("the team's cost is for finance".into()));
         }
         let now = Month::of(today());
         let months: Vec<Month> = (-12..12).filter_map(|i| now.plus(i)).collect();
-        let lines = people::team_cost(&state.store, &months, &CostRates::default()).await?;
+        let lines = people::team_cost(&state.store, &caller.ctx(), &months, &CostRates::default()).await?;
         let labels: Vec<String> = months.iter().map(ToString::to_string).collect();
         let mut by_area: std::collections::BTreeMap<String, Vec<f64>> = std::collections::BTreeMap::new();
         for l in &lines {
@@ -546,74 +551,52 @@ async fn team(
             caption: "Employees' band salary × FTE ÷ 12 × 1.25 and contractors' payment × 1.2, for the part of each month their assignments cover.".into(),
             table: transposed("The team's monthly cost by area", charts::Unit::Dollars, &labels, &series),
         };
-        let number = |text: &Option<String>, default: f64| -> Result<f64, AppError> {
+        let number = |text: &Option<String>| -> Result<Option<f64>, AppError> {
             match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                None => Ok(default),
-                Some(t) => t.replace(',', "").parse::<f64>().map_err(|_| {
+                None => Ok(None),
+                Some(t) => t.replace(',', "").parse::<f64>().map(Some).map_err(|_| {
                     AppError::invalid("rate calculator", format!("{t:?} is not a number"))
                 }),
             }
         };
-        let (cost, hours, fee, margin) = (
-            number(&q.cost, 180_000.0)?,
-            number(&q.hours, 900.0)?,
-            number(&q.fee, 0.15)?,
-            number(&q.margin, 0.087)?,
-        );
-        let rate = bearing_core::people::blended_hourly_rate(cost, hours, fee, margin);
+        let input = people::RateInput {
+            cost: number(&q.cost)?,
+            hours: number(&q.hours)?,
+            fee: number(&q.fee)?,
+            margin: number(&q.margin)?,
+        };
         let mut calculator = HtmlTable::new(
             "Blended hourly rate = burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin)",
             &["Burdened annual cost", "Billable hours", "FSP fee", "Margin", "Hourly rate"],
         )
         .numeric_columns(&[0, 1, 2, 3, 4]);
-        calculator.rows.push(vec![
-            Cell::number(dollars(cost)),
-            Cell::number(format!("{hours:.0}")),
-            Cell::number(format!("{:.1}%", fee * 100.0)),
-            Cell::number(format!("{:.1}%", margin * 100.0)),
-            Cell::number(format!("${rate:.2}")),
-        ]);
-        let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
-        let b = people::balance(&state.store, &assumptions, today()).await?;
-        let yes_no = |ok: bool| if ok { "yes" } else { "no" };
-        let mut rule = HtmlTable::new(
-            format!("Balancing rule in {}: costs ≤ amount sold ≤ delivery capacity", b.month),
-            &["Measure", "Value", "Holds", "How"],
-        );
-        rule.rows.push(vec![
-            Cell::text("Costs a month"),
-            Cell::number(dollars(b.costs)),
-            Cell::text(""),
-            Cell::text(b.costs_note.clone()),
-        ]);
-        rule.rows.push(vec![
-            Cell::text("Amount sold (committed revenue of the month)"),
-            Cell::number(b.sold.map(dollars).unwrap_or_else(|| "unknown".to_owned())),
-            Cell::text(b.sold.map_or("unknown", |s| yes_no(b.costs <= s))),
-            Cell::text(if b.sold.is_some() {
-                "Holds when the month's committed revenue covers the costs."
-            } else {
-                "Set books-closed in the assumptions to project revenue."
-            }),
-        ]);
-        rule.rows.push(vec![
-            Cell::text("Delivery capacity (hubs)"),
-            Cell::number(format!("{:.0}", b.delivery.capacity)),
-            Cell::text(yes_no(b.hubs_in_service as f64 <= b.delivery.capacity)),
-            Cell::text(format!(
-                "{} hubs in service ({}) need {:.1} engineering FTE; {:.1} FTE in roles of Engineering operate {:.0} hubs at this mix.",
-                b.hubs_in_service,
-                b.delivery
-                    .hubs
-                    .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                b.delivery.needed_fte,
-                b.delivery.engineering_fte,
-                b.delivery.capacity
-            )),
-        ]);
+        // Without a fee, the assumptions' is used, for those who may read them; others are
+        // asked for one.
+        let (cost, hours, fee, margin) = match people::rate(&state.store, &caller.ctx(), input, today()).await {
+            Ok(rate) => {
+                calculator.rows.push(vec![
+                    Cell::number(dollars(rate.cost)),
+                    Cell::number(format!("{:.0}", rate.hours)),
+                    Cell::number(format!("{:.1}%", rate.fee * 100.0)),
+                    Cell::number(format!("{:.1}%", rate.margin * 100.0)),
+                    Cell::number(format!("${:.2}", rate.hourly_rate)),
+                ]);
+                (rate.cost.to_string(), rate.hours.to_string(), rate.fee.to_string(), rate.margin.to_string())
+            }
+            Err(AppError::Invalid { field, message }) if field == "fee" => {
+                calculator.rows.push(vec![Cell::text(message), Cell::text(""), Cell::text(""), Cell::text(""), Cell::text("")]);
+                let given = |text: &Option<String>, default: f64| text.clone().unwrap_or_else(|| default.to_string());
+                (given(&q.cost, people::DEFAULT_COST), given(&q.hours, people::DEFAULT_HOURS), String::new(), given(&q.margin, people::DEFAULT_MARGIN))
+            }
+            Err(error) => return Err(error),
+        };
+        // The balancing rule weighs costs (cash) against revenue: for those who see cash.
+        let rule = if caller.may(Permission::ReadCash) {
+            let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
+            Some(balance_table(&people::balance(&state.store, &caller.ctx(), &assumptions, today()).await?))
+        } else {
+            None
+        };
         let intro = if lines.is_empty() {
             "No one is assigned in these months: add people and their assignments (`bearing person add`, `bearing person assign`) and the salary bands (`bearing band generate`).".to_owned()
         } else {
@@ -625,10 +608,10 @@ async fn team(
             pairs: if lines.is_empty() { Vec::new() } else { vec![pair] },
             calculator,
             rule,
-            cost: format!("{cost}"),
-            hours: format!("{hours}"),
-            fee: format!("{fee}"),
-            margin: format!("{margin}"),
+            cost,
+            hours,
+            fee,
+            margin,
         })
     }
     .await;
@@ -638,6 +621,53 @@ async fn team(
     }
 }
 
+/// The balancing rule's numbers as the team page shows them.
+fn balance_table(b: &people::BalanceView) -> HtmlTable {
+    let yes_no = |ok: bool| if ok { "yes" } else { "no" };
+    let mut rule = HtmlTable::new(
+        format!(
+            "Balancing rule in {}: costs ≤ amount sold ≤ delivery capacity",
+            b.month
+        ),
+        &["Measure", "Value", "Holds", "How"],
+    );
+    rule.rows.push(vec![
+        Cell::text("Costs a month"),
+        Cell::number(dollars(b.costs)),
+        Cell::text(""),
+        Cell::text(b.costs_note.clone()),
+    ]);
+    rule.rows.push(vec![
+        Cell::text("Amount sold (committed revenue of the month)"),
+        Cell::number(b.sold.map(dollars).unwrap_or_else(|| "unknown".to_owned())),
+        Cell::text(b.sold.map_or("unknown", |s| yes_no(b.costs <= s))),
+        Cell::text(if b.sold.is_some() {
+            "Holds when the month's committed revenue covers the costs."
+        } else {
+            "Set books-closed in the assumptions to project revenue."
+        }),
+    ]);
+    rule.rows.push(vec![
+        Cell::text("Delivery capacity (hubs)"),
+        Cell::number(format!("{:.0}", b.delivery.capacity)),
+        Cell::text(yes_no(b.hubs_in_service as f64 <= b.delivery.capacity)),
+        Cell::text(format!(
+            "{} hubs in service ({}) need {:.1} engineering FTE; {:.1} FTE in roles of Engineering operate {:.0} hubs at this mix.",
+            b.hubs_in_service,
+            b.delivery
+                .hubs
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            b.delivery.needed_fte,
+            b.delivery.engineering_fte,
+            b.delivery.capacity
+        )),
+    ]);
+    rule
+}
+
 #[derive(askama::Template)]
 #[template(path = "team.html")]
 struct TeamPage {
@@ -645,7 +675,7 @@ struct TeamPage {
     intro: String,
     pairs: Vec<ChartPair>,
     calculator: HtmlTable,
-    rule: HtmlTable,
+    rule: Option<HtmlTable>,
     cost: String,
     hours: String,
     fee: String,

@@ -1,5 +1,7 @@
 //! The forecast with its charts and downloads, and the pipeline analytics.
 
+use crate::access::Rule::Signed;
+use bearing_core::access::Permission::Read;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -18,9 +20,9 @@ use crate::charts::{self, Series, Span};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/forecast", forecast)
-        .get("/forecast/download", download)
-        .get("/analytics", analytics)
+        .get("/forecast", Signed(Read), forecast)
+        .get("/forecast/download", Signed(Read), download)
+        .get("/analytics", Signed(Read), analytics)
 }
 
 /// Deals drawn in the Gantt chart and listed in the contributions table: the largest by
@@ -97,7 +99,7 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
         "flags",
         "fmrr",
     ];
-    let sight = caller.sight(&state);
+    let sight = caller.sight();
     let built = match async {
         state
             .snapshot()
@@ -109,7 +111,7 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
     {
         Ok(built) => built,
         Err(AppError::Invalid { field, .. }) if field == "books-closed" => {
-            let finance = caller.role().allows(Permission::Finance);
+            let finance = caller.may(Permission::EditAssumptions);
             let who = if finance {
                 "Set it on the assumptions page"
             } else {
@@ -294,7 +296,7 @@ async fn download(
                 let built = state
                     .snapshot()
                     .await?
-                    .reports(&[name], today(), caller.sight(&state))
+                    .reports(&[name], today(), caller.sight())
                     .await?;
                 let report = built
                     .first()
@@ -314,7 +316,7 @@ async fn download(
                 let bytes = state
                     .snapshot()
                     .await?
-                    .forecast_workbook(today(), caller.sight(&state))
+                    .forecast_workbook(today(), caller.sight())
                     .await?
                     .to_vec();
                 Ok((

@@ -1,6 +1,7 @@
 //! Roles, their ladders and the salary bands: readable by everyone (the organisation
 //! publishes pay by role), changed by finance and admin.
 
+use crate::access::Rule::Signed;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -8,26 +9,26 @@ use axum::response::Response;
 use bearing_app::roles::RoleChange;
 use bearing_app::{AppError, people};
 use bearing_core::access::Permission;
+use bearing_core::access::Permission::{EditPeople, Read};
 use bearing_core::people::{Band, BandRules};
 use bearing_core::{Currency, EntityKind, forecast::dollars};
 use bearing_store::RoleRecord;
 
 use super::crm::{HistoryEntry, history_of};
 use super::home::today;
-use super::people::viewer;
 use super::{Cell, HtmlTable, Layout, Routes, answer, day, error_page, render, typed_number};
 use crate::AppState;
 use crate::auth::Caller;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/roles", role_list)
-        .post("/roles", add_role)
-        .get("/roles/{id}", role)
-        .post("/roles/{id}", edit_role)
-        .post("/bands", set_band)
-        .post("/bands/generate", generate_bands)
-        .post("/bands/cola", cost_of_living)
+        .get("/roles", Signed(Read), role_list)
+        .post("/roles", Signed(EditPeople), add_role)
+        .get("/roles/{id}", Signed(Read), role)
+        .post("/roles/{id}", Signed(EditPeople), edit_role)
+        .post("/bands", Signed(EditPeople), set_band)
+        .post("/bands/generate", Signed(EditPeople), generate_bands)
+        .post("/bands/cola", Signed(EditPeople), cost_of_living)
 }
 
 /// The bands table (`people::bands_table`) of the ladders `keep` keeps, with amounts in
@@ -216,7 +217,7 @@ async fn roles_page(
             ),
             tables: vec![roles_table, bands],
             errors,
-            can_edit: caller.role().allows(Permission::Finance),
+            can_edit: caller.may(Permission::EditPeople),
             areas: areas.iter().map(|a| a.name.clone()).collect(),
             ladders: ladders(&list),
             new_role: typed.new_role.unwrap_or_default(),
@@ -516,7 +517,7 @@ async fn role_page(
             |ladder| ladder == found.ladder(),
         );
         let mut holders = HtmlTable::new("Who holds it today", &["Person", "Title", "Description"]);
-        for p in people::directory(&state.store, &viewer(caller), today()).await? {
+        for p in people::directory(&state.store, &caller.ctx(), today()).await? {
             for a in p.assignments.iter().filter(|a| {
                 a.role == t.name && a.start <= today() && a.end.is_none_or(|e| e >= today())
             }) {
@@ -533,11 +534,11 @@ async fn role_page(
             fields,
             tables: vec![bands, holders],
             errors,
-            can_edit: caller.role().allows(Permission::Finance),
+            can_edit: caller.may(Permission::EditPeople),
             form: form.unwrap_or_else(|| RoleForm::of(change)),
             areas: areas.iter().map(|a| a.name.clone()).collect(),
             ladders: ladders(&roles),
-            history: history_of(state, EntityKind::Role, &id.to_string()).await?,
+            history: history_of(state, &caller.ctx(), EntityKind::Role, &id.to_string()).await?,
         })
     }
     .await;

@@ -1,6 +1,8 @@
 //! Usage: active users per community over time, and a page for each cluster with its fees,
 //! whether its community gets value from it now, and where its usage is heading.
 
+use crate::access::Rule::Signed;
+use bearing_core::access::Permission::{EditCrm, Read};
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -23,9 +25,9 @@ use crate::charts::{self, Series};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
-        .get("/usage", overview)
-        .get("/usage/clusters/{id}", cluster)
-        .post("/usage/clusters/{id}", edit)
+        .get("/usage", Signed(Read), overview)
+        .get("/usage/clusters/{id}", Signed(Read), cluster)
+        .post("/usage/clusters/{id}", Signed(EditCrm), edit)
 }
 
 /// Months shown over time.
@@ -314,14 +316,18 @@ async fn cluster_page(
         let id = cluster_id(raw)?;
         let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
         let view = usage::cluster_view(&state.store, &assumptions, id, today()).await?;
-        let history =
-            match bearing_app::history::of(&state.store, EntityKind::Cluster, &raw.to_string())
-                .await
-            {
-                Ok(records) => timeline(&records),
-                Err(AppError::NotFound(_)) => Vec::new(),
-                Err(error) => return Err(error),
-            };
+        let history = match bearing_app::history::of(
+            &state.store,
+            &caller.ctx(),
+            EntityKind::Cluster,
+            &raw.to_string(),
+        )
+        .await
+        {
+            Ok(records) => timeline(&records),
+            Err(AppError::NotFound(_)) => Vec::new(),
+            Err(error) => return Err(error),
+        };
         let organizations = state
             .snapshot()
             .await?
@@ -466,7 +472,7 @@ fn build_cluster_page(
         ),
         pairs: vec![pair],
         tables,
-        can_edit: caller.role().allows(Permission::EditCrm),
+        can_edit: caller.may(Permission::EditCrm),
         form: form.unwrap_or_else(|| ClusterForm::of(f)),
         organizations,
         history,

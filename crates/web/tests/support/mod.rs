@@ -133,6 +133,12 @@ pub fn encode(text: &str) -> String {
         .collect()
 }
 
+/// What [`GRANTS_OFFICER`] grants.
+pub fn grants_officer() -> bearing_core::access::Permissions {
+    use bearing_core::access::Permission;
+    bearing_core::access::Permissions::of(&[Permission::Read, Permission::ManageGrants])
+}
+
 pub fn ctx() -> Context {
     Context::new(Actor::parse("operator").unwrap(), Source::Cli)
 }
@@ -147,8 +153,32 @@ pub async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
     )
 }
 
-/// One user per role, `<role>@example.org`, with [`PASSWORD`].
+/// A custom role an admin might define: grants without pay, cash or the CRM.
+pub const GRANTS_OFFICER: &str = "grants-officer";
+
+/// One user per built-in role, `<role>@example.org`, and one of the custom role
+/// [`GRANTS_OFFICER`] (`grants-officer@example.org`, reading and managing grants), with
+/// [`PASSWORD`].
 pub async fn add_users(store: &bearing_store::Store) {
+    bearing_app::access::define(
+        store,
+        &ctx(),
+        GRANTS_OFFICER,
+        Some("Applies for and reports on grants"),
+        grants_officer(),
+    )
+    .await
+    .unwrap();
+    accounts::add_user(
+        store,
+        &ctx(),
+        "grants-officer@example.org",
+        None,
+        bearing_core::access::RoleName::parse(GRANTS_OFFICER).unwrap(),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     for &role in Role::ALL {
         accounts::add_user(
             store,

@@ -1,0 +1,118 @@
+//! Custom roles: bundles of permissions an admin defined, kept by name. Deleting one is soft;
+//! a user who still holds a deleted role is granted nothing by it.
+
+use bearing_core::access::{Permissions, RoleName};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, Store, StoreError, Tx, timestamp_text};
+
+/// A custom role as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccessRoleRecord {
+    pub id: i64,
+    pub name: RoleName,
+    pub description: Option<String>,
+    pub permissions: Permissions,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, description, permissions, created_at, updated_at, deleted_at";
+
+fn from_row(row: &AnyRow) -> Result<AccessRoleRecord> {
+    let bad = |e: bearing_core::ParseError| StoreError::Database(e.to_string());
+    Ok(AccessRoleRecord {
+        id: row.try_get("id")?,
+        name: RoleName::parse(&row.try_get::<String, _>("name")?).map_err(bad)?,
+        description: row.try_get("description")?,
+        permissions: row
+            .try_get::<String, _>("permissions")?
+            .parse()
+            .map_err(bad)?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        deleted_at: row.try_get("deleted_at")?,
+    })
+}
+
+impl Tx {
+    pub async fn insert_access_role(
+        &mut self,
+        name: &RoleName,
+        description: Option<&str>,
+        permissions: Permissions,
+        at: jiff::Timestamp,
+    ) -> Result<AccessRoleRecord> {
+        let now = timestamp_text(at);
+        let sql = format!(
+            "INSERT INTO access_roles (name, description, permissions, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name.as_str())
+            .bind(description)
+            .bind(permissions.to_string())
+            .bind(&now)
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("a role named {name} already exists"))
+                }
+                other => other,
+            })?;
+        from_row(&row)
+    }
+
+    /// Changes what a role grants and says, and deletes (`Some`) or restores (`None`) it.
+    pub async fn update_access_role(
+        &mut self,
+        id: i64,
+        description: Option<&str>,
+        permissions: Permissions,
+        deleted: Option<&str>,
+        at: jiff::Timestamp,
+    ) -> Result<AccessRoleRecord> {
+        let sql = format!(
+            "UPDATE access_roles SET description = $1, permissions = $2, deleted_at = $3,
+                    updated_at = $4
+             WHERE id = $5 RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(description)
+            .bind(permissions.to_string())
+            .bind(deleted)
+            .bind(timestamp_text(at))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .ok_or(StoreError::NotFound {
+                kind: "role",
+                id: id.to_string(),
+            })?;
+        from_row(&row)
+    }
+}
+
+impl Store {
+    /// Every custom role, deleted ones too, by name.
+    pub async fn list_access_roles(&self) -> Result<Vec<AccessRoleRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM access_roles ORDER BY name");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The custom role of this name, deleted or not.
+    pub async fn find_access_role(&self, name: &RoleName) -> Result<Option<AccessRoleRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM access_roles WHERE name = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+}
