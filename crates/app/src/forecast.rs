@@ -19,16 +19,47 @@ pub async fn snapshot_with(
     stage_probabilities: &std::collections::BTreeMap<String, f64>,
 ) -> Result<Vec<ForecastDeal>> {
     let list = deals::list(store, &DealFilter::default()).await?;
+    let stages = store.list_stages().await?;
+    let active = active_won_stages(&stages);
     Ok(list
         .into_iter()
-        .map(|deal| forecast_deal(deal, stage_probabilities))
+        .map(|deal| {
+            let active_won =
+                active.contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
+            forecast_deal(deal, active_won, stage_probabilities)
+        })
         .collect())
+}
+
+/// The stage won deals are active in, for each pipeline (pipeline, stage): its first stage by
+/// position whose outcome is won; a later won stage ("Closed Won Complete") keeps finished
+/// engagements. Recognised by outcome and place, never by name.
+fn active_won_stages(stages: &[bearing_store::StageRecord]) -> Vec<(&str, &str)> {
+    let mut first: Vec<&bearing_store::StageRecord> = Vec::new();
+    for stage in stages
+        .iter()
+        .filter(|s| s.outcome == bearing_core::pipeline::StageOutcome::Won)
+    {
+        match first
+            .iter_mut()
+            .find(|f| f.pipeline_id == stage.pipeline_id)
+        {
+            Some(f) if stage.position < f.position => *f = stage,
+            Some(_) => {}
+            None => first.push(stage),
+        }
+    }
+    first
+        .into_iter()
+        .map(|s| (s.pipeline.as_str(), s.name.as_str()))
+        .collect()
 }
 
 /// A deal as the forecast sees it: its probability is its own, else the assumptions' for its
 /// stage, else the stage's default; its id is the CRM's when it came from the CRM.
 fn forecast_deal(
     deal: deals::Deal,
+    active_won: bool,
     stage_probabilities: &std::collections::BTreeMap<String, f64>,
 ) -> ForecastDeal {
     let probability = deal.fields.probability.map_or_else(
@@ -45,7 +76,7 @@ fn forecast_deal(
         .get(crate::import::CRM)
         .cloned()
         .unwrap_or_else(|| deal.id.to_string());
-    ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, probability)
+    ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, active_won, probability)
 }
 
 /// One deal's expected revenue by month, from the forecast's start (the month after the books
@@ -59,9 +90,13 @@ pub async fn deal_months(
     let Some(start) = assumptions.books_closed.and_then(|m| m.plus(1)) else {
         return Ok(Vec::new());
     };
+    let stages = store.list_stages().await?;
+    let active_won = active_won_stages(&stages)
+        .contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
     let forecast = Forecast::with_horizon(
         vec![forecast_deal(
             deal.clone(),
+            active_won,
             &assumptions.stage_probabilities,
         )],
         start,

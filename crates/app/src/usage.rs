@@ -226,6 +226,12 @@ async fn write_samples(
     Ok(plan)
 }
 
+/// A cluster or hub by id.
+pub async fn unit(store: &Store, ctx: &Context, kind: UnitKind, id: i64) -> Result<UnitRecord> {
+    ctx.require(Permission::Read)?;
+    Ok(store.get_unit(kind, id).await?)
+}
+
 /// Finds a cluster by name, or a hub as `cluster/hub`.
 pub async fn find_unit(store: &Store, name: &str) -> Result<UnitRecord> {
     let units = store.list_units().await?;

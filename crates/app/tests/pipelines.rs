@@ -12,8 +12,66 @@ use bearing_store::testing::TestDb;
 
 bearing_store::on_both_backends!(
     stages_change_without_losing_deals_or_history,
-    a_new_pipeline_gets_its_own_stages
+    a_new_pipeline_gets_its_own_stages,
+    a_renamed_won_stage_keeps_its_deals_active_in_the_forecast,
 );
+
+/// The forecast knows the stage won deals run in by its outcome and place, not its name:
+/// renaming "Closed Won" changes no number.
+async fn a_renamed_won_stage_keeps_its_deals_active_in_the_forecast(db: &TestDb) {
+    let store = db.store().await;
+    let today = jiff::civil::date(2026, 6, 15);
+    let data = bearing_core::demo::generate(bearing_core::demo::DemoSpec {
+        seed: 5,
+        as_of: today,
+        deals: Some(60),
+    });
+    bearing_app::demo::load(&store, &ctx(), &data)
+        .await
+        .unwrap();
+    let names = ["projections", "deals", "flags"];
+    let before = bearing_app::reports::build_many(&store, &names, today)
+        .await
+        .unwrap();
+    let won = before[1]
+        .table
+        .rows
+        .iter()
+        .filter(|r| r.iter().flatten().any(|c| c == "Closed Won"))
+        .count();
+    assert!(won > 0, "the demo has deals won and running");
+    pipelines::edit_stage(
+        &store,
+        &ctx(),
+        "Membership Sales",
+        "Closed Won",
+        StageChanges {
+            name: Some("Signed".into()),
+            ..StageChanges::default()
+        },
+    )
+    .await
+    .unwrap();
+    let after = bearing_app::reports::build_many(&store, &names, today)
+        .await
+        .unwrap();
+    for (b, a) in before.iter().zip(&after) {
+        let renamed: Vec<Vec<Option<String>>> = b
+            .table
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c.as_deref() {
+                        Some("Closed Won") => Some("Signed".to_owned()),
+                        _ => c.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(renamed, a.table.rows, "{}", b.name);
+    }
+}
 
 fn ctx() -> Context {
     Context::new(Actor::parse("ada@example.org").unwrap(), Source::Cli)

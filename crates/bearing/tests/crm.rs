@@ -1445,7 +1445,7 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         ok(&["band", "cola", "3", "--from", "2027-01-01"]),
         "6 bands raised by 3% from 2027-01-01\n"
     );
-    // DOMAIN's worked example: $180k ÷ 900 hours = $200; × 1.15 = $230; with 8.7% margin ≈ $250.
+    // The worked example of docs/domain.md, "People": $180k ÷ 900 hours = $200; × 1.15 = $230; with 8.7% margin ≈ $250.
     assert_eq!(
         ok(&[
             "person", "rate", "--cost", "180000", "--hours", "900", "--fee", "0.15", "--margin",

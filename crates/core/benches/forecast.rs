@@ -35,7 +35,7 @@ fn deals(n: usize) -> Vec<ForecastDeal> {
                 _ => (StageOutcome::Won, 1.0),
             };
             let probability = f.probability.map_or(default, |p| p.get());
-            ForecastDeal::from_fields(i.to_string(), f, outcome, probability)
+            ForecastDeal::from_fields(i.to_string(), f, outcome, true, probability)
         })
         .collect()
 }

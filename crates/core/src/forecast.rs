@@ -1,6 +1,6 @@
 //! Revenue projections: what each deal is worth month by month from the projection start,
 //! the scenario rows leadership steers by, and the tables behind them. Pure functions over a
-//! snapshot of deals and assumptions; DOMAIN.md "Revenue projections" is the specification.
+//! snapshot of deals and assumptions; docs/domain.md, "Revenue projections", says what each number means.
 //!
 //! Amounts are in major units (dollars) as `f64` inside the calculation; every value the
 //! tables show is rounded to whole units, half to even, where the domain says "rounded".
@@ -12,9 +12,6 @@ use crate::{Date, Month};
 pub fn round(x: f64) -> f64 {
     x.round_ties_even()
 }
-
-/// The stage a won deal is active in; "Closed Won Complete" keeps finished engagements.
-pub const CLOSED_WON: &str = "Closed Won";
 
 /// A deal as the forecast sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +32,10 @@ pub struct ForecastDeal {
     pub target_end: Option<Date>,
     /// Renews an earlier deal (a renewal prospect while open).
     pub renewal: bool,
+    /// Won and running: the deal is in its pipeline's first won stage (a later won stage, such
+    /// as "Closed Won Complete", keeps finished engagements). Recognised by the stage's outcome
+    /// and place, never its name, so a renamed stage means the same.
+    pub active_won: bool,
 }
 
 impl ForecastDeal {
@@ -44,6 +45,7 @@ impl ForecastDeal {
         id: String,
         fields: crate::deal::DealFields,
         outcome: StageOutcome,
+        active_won: bool,
         probability: f64,
     ) -> Self {
         let major = |minor: Option<i64>| {
@@ -63,6 +65,7 @@ impl ForecastDeal {
             contract_end: fields.contract_end,
             target_start: fields.target_start,
             target_end: fields.target_end,
+            active_won: active_won && outcome == StageOutcome::Won,
         }
     }
 }
@@ -134,7 +137,7 @@ pub fn derive(deal: &ForecastDeal, p: Month) -> Derived {
         round((amount - collected).max(0.0) / f64::from((total_months - elapsed).max(1)));
     let ends_in_time = end.is_some_and(|e| e >= p.first_day());
     let open = deal.outcome == StageOutcome::Open;
-    let category = if has_data && ends_in_time && (open || deal.stage == CLOSED_WON) {
+    let category = if has_data && ends_in_time && (open || deal.active_won) {
         Category::Active
     } else if open && !has_data {
         Category::Removed
@@ -549,7 +552,7 @@ impl Forecast {
     }
 }
 
-/// Monthly recurring revenue, committed and forecast (DOMAIN.md "Business-development
+/// Monthly recurring revenue, committed and forecast (docs/domain.md, "Business-development
 /// measures").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fmrr {
@@ -729,7 +732,7 @@ impl Flag {
 }
 
 impl Forecast {
-    /// Deals that need attention (docs/forecast.md, "Flags for review"): the active Closed Won
+    /// Deals that need attention (docs/domain.md, "Flags for review"): the active won
     /// deals by the organisation's rules, those that ended in the twelve months
     /// before the start without being paid in full, and any active deal that runs past the
     /// horizon. "Recorded collected" is the amount collected as recorded, unknown counting as
@@ -744,7 +747,7 @@ impl Forecast {
         let beyond = self.beyond_horizon();
         for (i, (deal, d)) in self.deals.iter().zip(&self.derived).enumerate() {
             let mut reasons = Vec::new();
-            if deal.stage == CLOSED_WON {
+            if deal.active_won {
                 let amount = deal.amount.unwrap_or(0.0);
                 let recorded = deal.collected.unwrap_or(0.0);
                 if d.category == Category::Active {
@@ -1107,8 +1110,12 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    /// The stage won deals are active in, in the default pipeline.
+    const CLOSED_WON: &str = "Closed Won";
+
     fn deal(stage: &str, outcome: StageOutcome, probability: f64) -> ForecastDeal {
         ForecastDeal {
+            active_won: stage == CLOSED_WON,
             id: "1".into(),
             name: "Deal".into(),
             revenue_type: Some("project".into()),

@@ -1,5 +1,5 @@
 //! People: salary bands from a benchmark, cost-of-living adjustments, what the team costs
-//! each month, delivery capacity and the blended hourly rate (DOMAIN.md "People"). Pure
+//! each month, delivery capacity and the blended hourly rate (docs/domain.md, "People"). Pure
 //! calculations; the records they work on live in the store.
 
 use std::collections::BTreeMap;

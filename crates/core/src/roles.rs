@@ -1,4 +1,4 @@
-//! Roles and areas as the organisation writes them (DOMAIN.md "People"): the job-titles page
+//! Roles and areas as the organisation writes them (docs/domain.md, "People"): the job-titles page
 //! with a section per role, and an area's page with its key goals, areas of responsibility,
 //! measures of success and current roles. Text stays Markdown, so a page read in and
 //! published again says what it said; sections Bearing does not recognise are kept as they

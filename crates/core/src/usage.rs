@@ -1,4 +1,4 @@
-//! Hub usage and usage-based pricing (DOMAIN.md "Usage and pricing"): monthly active users per
+//! Hub usage and usage-based pricing (docs/domain.md, "Usage and pricing"): monthly active users per
 //! cluster, the marginal-tier fee, and the usage revenue the forecast expects.
 
 use std::collections::BTreeMap;

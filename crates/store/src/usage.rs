@@ -145,28 +145,9 @@ impl Tx {
         HubId::new(id).map_err(|e| corrupt("id", &e))
     }
 
-    /// A cluster or hub by id.
+    /// A cluster or hub by id, as this transaction sees it.
     pub async fn get_unit(&mut self, kind: UnitKind, id: i64) -> Result<UnitRecord> {
-        let cluster = match kind {
-            UnitKind::Cluster => "NULL",
-            UnitKind::Hub => "cluster_id",
-        };
-        let sql = format!(
-            "SELECT id, {cluster}, {UNIT_COLUMNS} FROM {} WHERE id = $1 AND deleted_at IS NULL",
-            kind.table()
-        );
-        let row: Option<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await?;
-        let row = row.ok_or_else(|| StoreError::NotFound {
-            kind: match kind {
-                UnitKind::Cluster => "cluster",
-                UnitKind::Hub => "hub",
-            },
-            id: id.to_string(),
-        })?;
-        unit(kind, row)
+        get_unit(&mut *self.inner, kind, id).await
     }
 
     /// Replaces a cluster's or hub's fields (not its name) and returns it as stored.
@@ -389,5 +370,40 @@ impl Store {
             query = query.bind(pattern(s));
         }
         Ok(query.fetch_all(&self.pool).await?)
+    }
+}
+
+/// A cluster or hub by id; an error when there is none (or it is deleted).
+async fn get_unit<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    kind: UnitKind,
+    id: i64,
+) -> Result<UnitRecord> {
+    let cluster = match kind {
+        UnitKind::Cluster => "NULL",
+        UnitKind::Hub => "cluster_id",
+    };
+    let sql = format!(
+        "SELECT id, {cluster}, {UNIT_COLUMNS} FROM {} WHERE id = $1 AND deleted_at IS NULL",
+        kind.table()
+    );
+    let row: Option<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?;
+    let row = row.ok_or_else(|| StoreError::NotFound {
+        kind: match kind {
+            UnitKind::Cluster => "cluster",
+            UnitKind::Hub => "hub",
+        },
+        id: id.to_string(),
+    })?;
+    unit(kind, row)
+}
+
+impl Store {
+    /// A cluster or hub by id, read without a transaction.
+    pub async fn get_unit(&self, kind: UnitKind, id: i64) -> Result<UnitRecord> {
+        get_unit(&self.pool, kind, id).await
     }
 }

@@ -51,17 +51,17 @@ async fn list(
     )
 }
 
-async fn show(state: &AppState, kind: UnitKind, id: i64) -> Result<Json<UnitView>, ApiError> {
-    let mut tx = state
-        .store
-        .begin()
-        .await
-        .map_err(bearing_app::AppError::from)?;
-    let unit = tx
-        .get_unit(kind, id)
-        .await
-        .map_err(bearing_app::AppError::from)?;
-    Ok(Json(unit.into()))
+async fn show(
+    state: &AppState,
+    caller: &Caller,
+    kind: UnitKind,
+    id: i64,
+) -> Result<Json<UnitView>, ApiError> {
+    Ok(Json(
+        usage::unit(&state.store, &caller.ctx(), kind, id)
+            .await?
+            .into(),
+    ))
 }
 
 async fn update(
@@ -80,9 +80,10 @@ async fn update(
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
 async fn show_cluster(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<UnitView>, ApiError> {
-    show(&state, UnitKind::Cluster, id).await
+    show(&state, &caller, UnitKind::Cluster, id).await
 }
 
 /// Replace what is recorded about a cluster (all but its name).
@@ -102,9 +103,10 @@ async fn update_cluster(
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
 async fn show_hub(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<UnitView>, ApiError> {
-    show(&state, UnitKind::Hub, id).await
+    show(&state, &caller, UnitKind::Hub, id).await
 }
 
 /// Replace what is recorded about a hub (all but its name).
