@@ -134,7 +134,7 @@ pub async fn define(
         ));
     }
     let description = check_description(description)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let managing = managers(&mut tx).await?;
     let existing = store.find_access_role(&name).await?;
@@ -173,7 +173,7 @@ pub async fn define(
 pub async fn delete(store: &Store, ctx: &Context, name: &str) -> Result<AccessRoleRecord> {
     ctx.require(Permission::ManageUsers)?;
     let name = RoleName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = store
         .find_access_role(&name)

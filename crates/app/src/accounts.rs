@@ -184,7 +184,7 @@ pub async fn add_user(
     check_password(password)?;
     let password = password.to_owned();
     let hash = crate::heavy::hash(move || hash_password(&password)).await??;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let user = tx
         .insert_user(&UserFields { email, name, role }, &hash, at)
@@ -233,7 +233,7 @@ pub async fn update_user(
 ) -> Result<UserRecord> {
     ctx.require(Permission::ManageUsers)?;
     let role = crate::access::existing_role(store, role.into()).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_user(id).await?;
     let disabled_at = match (&before.disabled_at, disabled) {
@@ -595,7 +595,7 @@ async fn set_password(
 ) -> Result<()> {
     let new = new.to_owned();
     let hash = crate::heavy::hash(move || hash_password(&new)).await??;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     tx.set_password(user.id, &hash, at).await?;
     if !keep_tokens {
@@ -637,7 +637,7 @@ pub async fn create_token(
             "say what the token is for, in at most 100 printable characters",
         ));
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let expires = expires
         .map(|day| {
             day.to_zoned(jiff::tz::TimeZone::UTC)
@@ -680,7 +680,7 @@ pub async fn revoke_token(
     user: i64,
     token: i64,
 ) -> Result<ApiTokenRecord> {
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let revoked = tx.revoke_api_token(user, token, at).await?;
     audit(

@@ -48,7 +48,7 @@ pub async fn set(
             .set(key, value)
             .map_err(|e| AppError::invalid(key.clone(), e.to_string()))?;
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let version = tx
         .insert_assumptions(&values, effective_from, at, &ctx.actor, ctx.source)

@@ -55,7 +55,7 @@ fn change<'a>(
 pub async fn create(store: &Store, ctx: &Context, row: CampaignRow) -> Result<CampaignRecord> {
     ctx.require(Permission::EditCrm)?;
     let row = validate(&row)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_campaign(&row, at).await?;
     audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
@@ -71,7 +71,7 @@ pub async fn edit(
 ) -> Result<CampaignRecord> {
     ctx.require(Permission::EditCrm)?;
     let row = validate(&row)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_campaign(id).await?;
     if before.deleted_at.is_some() {

@@ -138,7 +138,7 @@ pub async fn create(store: &Store, ctx: &Context, fields: ContactFields) -> Resu
     ctx.require(Permission::EditCrm)?;
     let organizations = Organizations::load(store).await?;
     let row = row(&organizations, &fields)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_contact(&row, at).await?;
     audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
@@ -155,7 +155,7 @@ pub async fn edit(
     ctx.require(Permission::EditCrm)?;
     let organizations = Organizations::load(store).await?;
     let row = row(&organizations, &fields)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_contact(id).await?;
     if before.deleted_at.is_some() {

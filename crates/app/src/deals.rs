@@ -342,7 +342,7 @@ pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<
     let row = catalog.row(&fields)?;
     let stage = catalog.find_stage(&fields.pipeline, &fields.stage)?;
     check_stage_requirements(&fields, stage)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     if let Some(renews) = fields.renews {
         tx.get_deal(renews).await?;
@@ -360,7 +360,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) 
     validate(&fields)?;
     let catalog = Catalog::load(store).await?;
     let row = catalog.row(&fields)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_deal(id).await?;
     if before.deleted_at.is_some() {

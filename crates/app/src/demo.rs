@@ -33,7 +33,7 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
     }
     let mut catalog = Catalog::load(store).await?;
     let mut organizations = Organizations::load(store).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
     for fields in &data.campaigns {

@@ -207,7 +207,7 @@ pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
         ..ctx.clone()
     };
     let catalog = Catalog::load(store).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(&ctx, at);
     let mut tx = store.begin().await?;
 
@@ -439,7 +439,7 @@ pub async fn import_organizations(
         source: Source::Import,
         ..ctx.clone()
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(&ctx, at);
     let mut tx = store.begin().await?;
     for row in &plan.creates {
@@ -547,7 +547,7 @@ pub async fn import_contacts(
         source: Source::Import,
         ..ctx.clone()
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(&ctx, at);
     let mut tx = store.begin().await?;
     for row in &plan.creates {

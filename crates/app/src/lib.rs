@@ -50,6 +50,17 @@ pub struct Context {
     /// The signed-in user acting, whose own account is theirs to change; `None` for the
     /// operator.
     pub user: Option<i64>,
+    /// Where the time of each change comes from.
+    pub clock: Clock,
+}
+
+/// Where a context's time comes from: the system's clock, or one fixed moment, so that tests
+/// can say when a change happens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(jiff::Timestamp),
 }
 
 impl Context {
@@ -61,6 +72,7 @@ impl Context {
             source,
             permissions: Permissions::all(),
             user: None,
+            clock: Clock::System,
         }
     }
 
@@ -71,6 +83,23 @@ impl Context {
             source,
             permissions,
             user: Some(id),
+            clock: Clock::System,
+        }
+    }
+
+    /// The same context, its changes made at `at`.
+    pub fn at(self, at: jiff::Timestamp) -> Self {
+        Self {
+            clock: Clock::Fixed(at),
+            ..self
+        }
+    }
+
+    /// The time of a change made now.
+    pub fn now(&self) -> jiff::Timestamp {
+        match self.clock {
+            Clock::System => jiff::Timestamp::now(),
+            Clock::Fixed(at) => at,
         }
     }
 

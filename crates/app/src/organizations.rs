@@ -15,7 +15,7 @@ pub async fn create(
 ) -> Result<OrganizationRecord> {
     ctx.require(Permission::EditCrm)?;
     crate::text::check_text(&fields)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_organization(&fields, at).await?;
     audit(
@@ -37,7 +37,7 @@ pub async fn update(
 ) -> Result<OrganizationRecord> {
     ctx.require(Permission::EditCrm)?;
     crate::text::check_text(&fields)?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_organization(id).await?;
     if before.deleted_at.is_some() {

@@ -88,7 +88,7 @@ pub async fn add_person(
     crate::text::check_text(&fields)?;
     check(fields.problems())?;
     check_unique(store, &fields, None).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_person(&fields, at).await?;
     audit(
@@ -146,7 +146,7 @@ pub async fn edit_person(
             }
         }
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let after = tx.update_person(id, &fields, at).await?;
     audit(
@@ -203,7 +203,7 @@ pub async fn assign(
     ctx.require(Permission::EditPeople)?;
     let person = live_person(store, person_id).await?;
     let role = checked_role(store, person.fields.kind, &fields).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_assignment(person_id, role, &fields, at).await?;
     audit(
@@ -248,7 +248,7 @@ pub async fn edit_assignment(
     } else {
         checked_role(store, person.fields.kind, &fields).await?
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let after = tx.update_assignment(id, role, &fields, at).await?;
     audit(
@@ -429,7 +429,7 @@ pub async fn set_generated_bands(store: &Store, ctx: &Context, bands: &[Band]) -
 
 async fn write_bands(store: &Store, ctx: &Context, bands: &[Band], new_ladder: bool) -> Result<()> {
     check_bands(store, bands, new_ladder).await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     for b in bands {
         log.record(Change {

@@ -77,7 +77,7 @@ pub async fn add_pipeline(store: &Store, ctx: &Context, name: &str) -> Result<()
             "a pipeline named {name:?} already exists"
         )));
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let id = tx.insert_pipeline(&name, at).await?;
     let value = serde_json::json!({ "id": id, "name": name });
@@ -134,7 +134,7 @@ pub async fn add_stage(
         forecast_category: stage.forecast_category,
         outcome: stage.outcome,
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_stage(pipeline_id, &fields, at).await?;
     audit(
@@ -183,7 +183,7 @@ pub async fn edit_stage(
             .unwrap_or(current.forecast_category),
         outcome: changes.outcome.unwrap_or(current.outcome),
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let after = tx.update_stage(current.id, &fields, at).await?;
     if &after == current {
@@ -225,7 +225,7 @@ pub async fn move_stage(
     order.retain(|s| s.id != current.id);
     order.insert(position - 1, current);
     let ids: Vec<_> = order.iter().map(|s| s.id).collect();
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     tx.reorder_stages(&ids, at).await?;
     let after = tx.get_stage(current.id).await?;
@@ -262,7 +262,7 @@ pub async fn retire_stage(
             current.name
         )));
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let after = tx
         .set_stage_retired(current.id, retired.then_some(at), at)

@@ -96,7 +96,7 @@ pub async fn import(
     };
     let roles = store.list_roles().await?;
     let areas = store.list_areas().await?;
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
     match myst::read(text) {
@@ -299,7 +299,7 @@ pub async fn add(
         name: name.to_owned(),
         ..RoleText::default()
     };
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.put_role(&text, area_id, position, at).await?;
     crate::audit(
@@ -457,7 +457,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
             }
         }
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let after = tx
         .update_role(id, &text, area_id, ladder.as_deref(), at)

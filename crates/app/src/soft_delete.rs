@@ -36,7 +36,7 @@ pub(crate) async fn set_deleted<R: SoftDeletable>(
     id: R::Id,
     deleted: bool,
 ) -> Result<R> {
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = R::get(&mut tx, id).await?;
     if before.is_deleted() == deleted {

@@ -140,7 +140,7 @@ async fn write_samples(
     if dry_run || (to_write.is_empty() && new_clusters.is_empty() && new_hubs.is_empty()) {
         return Ok(plan);
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
     for name in &new_clusters {
@@ -270,7 +270,7 @@ pub async fn update_unit(
     if let Some((field, message)) = fields.problems().into_iter().next() {
         return Err(AppError::invalid(field, message));
     }
-    let at = jiff::Timestamp::now();
+    let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_unit(kind, id).await?;
     if let Some(org) = fields.organization {

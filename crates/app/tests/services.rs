@@ -14,7 +14,26 @@ bearing_store::on_both_backends!(
     deletes_are_soft_and_restorable,
     a_refused_change_writes_no_audit_row,
     the_demo_fills_an_empty_database_once_with_an_audit_row_per_record,
+    a_change_is_recorded_at_the_time_of_its_context,
 );
+
+async fn a_change_is_recorded_at_the_time_of_its_context(db: &TestDb) {
+    let store = db.store().await;
+    let at = jiff::Timestamp::from_second(1_790_000_000).unwrap();
+    let created = organizations::create(&store, &ctx(Source::Cli).at(at), fields("dated"))
+        .await
+        .unwrap();
+    let log = history::of(
+        &store,
+        &ctx(Source::Cli),
+        EntityKind::Organization,
+        &created.id.to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(log[0].at, bearing_store::timestamp_text(at));
+    assert_eq!(created.created_at, bearing_store::timestamp_text(at));
+}
 
 fn ctx(source: Source) -> Context {
     Context::new(Actor::parse("ada@example.org").unwrap(), source)
