@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod assumptions;
 pub mod campaigns;
 pub mod contacts;

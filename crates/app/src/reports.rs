@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 12] = [
     "projections",
     "deal-months",
     "commitments",
@@ -19,6 +19,8 @@ pub const NAMES: [&str; 10] = [
     "fmrr",
     "usage",
     "usage-by-organization",
+    "stage-moves",
+    "time-in-stage",
 ];
 
 /// A report and the assumptions version that made it.
@@ -26,9 +28,54 @@ pub const NAMES: [&str; 10] = [
 pub struct Report {
     pub name: &'static str,
     pub assumptions_version: i64,
+    /// What the text, CSV, JSON and XLSX forms are written from.
     pub table: Table,
+    /// The same figures as numbers, for charts and pages, where the report has them: a
+    /// page never reads numbers back out of `table`.
+    pub rows: Rows,
     /// The owned figures it shows, for [`crate::sight::Sight::check`].
     pub shows: crate::sight::Shows,
+}
+
+/// A report's figures as numbers, rounded as its table shows them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Rows {
+    /// Labelled monthly series: the projections' scenarios, revenue by type.
+    Series {
+        months: Vec<Month>,
+        lines: Vec<(String, Vec<f64>)>,
+    },
+    /// Each deal's expected revenue by month: deal months, commitments.
+    Deals {
+        months: Vec<Month>,
+        deals: Vec<DealLine>,
+    },
+    /// The table is all there is.
+    #[default]
+    Table,
+}
+
+/// One deal's line of a contributions report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealLine {
+    pub id: String,
+    pub name: String,
+    pub revenue_type: Option<String>,
+    pub stage: String,
+    pub probability: f64,
+    /// Certain: won, or as good as (probability 1).
+    pub committed: bool,
+    pub monthly_rate: f64,
+    pub expected_monthly: f64,
+    pub amount: Option<f64>,
+    pub expected_future_revenue: f64,
+    /// One value per month of the report.
+    pub months: Vec<f64>,
+}
+
+/// Whole units as a table shows them (half to even; never -0).
+fn rounded(x: f64) -> f64 {
+    x.round_ties_even() + 0.0
 }
 
 /// Whole units; an empty sum is -0.0 in IEEE arithmetic and must not print as "-0".
@@ -63,8 +110,13 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         })
         .collect::<Result<Vec<&'static str>>>()?;
     let (version, mut assumptions) = crate::assumptions::current(store, today).await?;
-    let is_usage = |name: &str| name == "usage" || name == "usage-by-organization";
-    let forecast = if names.iter().all(|n| is_usage(n)) {
+    let without_forecast = |name: &str| {
+        matches!(
+            name,
+            "usage" | "usage-by-organization" | "stage-moves" | "time-in-stage"
+        )
+    };
+    let forecast = if names.iter().all(|n| without_forecast(n)) {
         None
     } else {
         let forecast = crate::forecast::forecast_with(store, &assumptions).await?;
@@ -97,11 +149,18 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
     };
     let mut reports = Vec::with_capacity(names.len());
     for name in names {
-        let table = match (name, &forecast) {
-            ("usage", _) => crate::usage::report(store, &assumptions).await?,
+        let table_only = |table: Table| (table, Rows::Table);
+        let (table, rows) = match (name, &forecast) {
+            ("usage", _) => table_only(crate::usage::report(store, &assumptions).await?),
             ("usage-by-organization", _) => {
-                crate::usage::report_by_organization(store, &assumptions).await?
+                table_only(crate::usage::report_by_organization(store, &assumptions).await?)
             }
+            ("stage-moves", _) => table_only(crate::analytics::moves_table(
+                &crate::analytics::read_stage_flow(store).await?,
+            )),
+            ("time-in-stage", _) => table_only(crate::analytics::times_table(
+                &crate::analytics::read_stage_flow(store).await?,
+            )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs_note))) => match name {
                 "projections" => {
@@ -117,10 +176,10 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 "deal-months" => contributions(forecast, &forecast.deal_months()),
                 "commitments" => contributions(forecast, &forecast.commitments()),
                 "revenue-by-type" => revenue_by_type(forecast),
-                "flags" => flags(forecast),
-                "deals" => deals(forecast),
-                "fmrr" => fmrr(forecast, &assumptions),
-                _ => health_table(forecast, &assumptions, costs_note),
+                "flags" => table_only(flags(forecast)),
+                "deals" => table_only(deals(forecast)),
+                "fmrr" => table_only(fmrr(forecast, &assumptions)),
+                _ => table_only(health_table(forecast, &assumptions, costs_note)),
             },
         };
         let shows = crate::sight::Shows {
@@ -131,6 +190,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
             name,
             assumptions_version: version,
             table,
+            rows,
             shows,
         });
     }
@@ -150,8 +210,7 @@ fn projections(
     f: &Forecast,
     (low, high): (Vec<f64>, Vec<f64>),
     usage: crate::usage::UsageRevenue,
-) -> Table {
-    let mut table = Table::new(month_headers("scenario", &f.months));
+) -> (Table, Rows) {
     let rows = [
         ("Committed", f.committed_row()),
         ("Pessimistic", low),
@@ -164,13 +223,49 @@ fn projections(
             f.full_obligation_row(),
         ),
     ];
-    for (label, values) in rows {
-        table.push(std::iter::once(Some(label.to_owned())).chain(values.into_iter().map(whole)));
-    }
-    table
+    series(
+        "scenario",
+        f.months.clone(),
+        rows.into_iter()
+            .map(|(label, values)| (label.to_owned(), values))
+            .collect(),
+    )
 }
 
-fn contributions(f: &Forecast, t: &ContributionTable) -> Table {
+/// Labelled monthly series, rounded, and the table written from them.
+fn series(first: &str, months: Vec<Month>, lines: Vec<(String, Vec<f64>)>) -> (Table, Rows) {
+    let lines: Vec<(String, Vec<f64>)> = lines
+        .into_iter()
+        .map(|(label, values)| (label, values.into_iter().map(rounded).collect()))
+        .collect();
+    let mut table = Table::new(month_headers(first, &months));
+    for (label, values) in &lines {
+        table.push(std::iter::once(Some(label.clone())).chain(values.iter().map(|v| whole(*v))));
+    }
+    (table, Rows::Series { months, lines })
+}
+
+fn contributions(f: &Forecast, t: &ContributionTable) -> (Table, Rows) {
+    let deals: Vec<DealLine> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let deal = &f.deals[row.index];
+            DealLine {
+                id: deal.id.clone(),
+                name: deal.name.clone(),
+                revenue_type: deal.revenue_type.clone(),
+                stage: deal.stage.clone(),
+                probability: deal.probability,
+                committed: deal.probability >= 1.0,
+                monthly_rate: rounded(row.monthly_rate),
+                expected_monthly: rounded(row.expected_monthly),
+                amount: deal.amount,
+                expected_future_revenue: rounded(row.expected_future_revenue),
+                months: row.months.iter().copied().map(rounded).collect(),
+            }
+        })
+        .collect();
     let mut headers: Vec<String> = [
         "id",
         "name",
@@ -187,20 +282,19 @@ fn contributions(f: &Forecast, t: &ContributionTable) -> Table {
     .collect();
     headers.extend(t.months.iter().map(ToString::to_string));
     let mut table = Table::new(headers);
-    for row in &t.rows {
-        let deal = &f.deals[row.index];
+    for deal in &deals {
         let mut cells = vec![
             Some(deal.id.clone()),
             Some(deal.name.clone()),
             deal.revenue_type.clone(),
             Some(deal.stage.clone()),
             Some(deal.probability.to_string()),
-            whole(row.monthly_rate),
-            whole(row.expected_monthly),
+            whole(deal.monthly_rate),
+            whole(deal.expected_monthly),
             money(deal.amount),
-            whole(row.expected_future_revenue),
+            whole(deal.expected_future_revenue),
         ];
-        cells.extend(row.months.iter().map(|v| whole(*v)));
+        cells.extend(deal.months.iter().map(|v| whole(*v)));
         table.push(cells);
     }
     let mut total = vec![
@@ -216,17 +310,18 @@ fn contributions(f: &Forecast, t: &ContributionTable) -> Table {
     ];
     total.extend(t.total.iter().map(|v| whole(*v)));
     table.push(total);
-    table
+    (
+        table,
+        Rows::Deals {
+            months: t.months.clone(),
+            deals,
+        },
+    )
 }
 
-fn revenue_by_type(f: &Forecast) -> Table {
-    let rows = f.revenue_by_type();
+fn revenue_by_type(f: &Forecast) -> (Table, Rows) {
     let months: Vec<Month> = (0..24).filter_map(|i| f.start.plus(i)).collect();
-    let mut table = Table::new(month_headers("revenue_type", &months));
-    for (label, values) in rows {
-        table.push(std::iter::once(Some(label)).chain(values.into_iter().map(whole)));
-    }
-    table
+    series("revenue_type", months, f.revenue_by_type())
 }
 
 fn flags(f: &Forecast) -> Table {

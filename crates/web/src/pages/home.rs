@@ -10,7 +10,7 @@ use bearing_core::access::Permission::Read;
 use bearing_core::pipeline::StageOutcome;
 use bearing_formats::Table;
 
-use super::{Cell, HtmlTable, Layout, Routes, dollars, error_page, number, ok};
+use super::{Cell, HtmlTable, Layout, Routes, dollars, error_page, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
@@ -66,15 +66,14 @@ fn health_table(table: &Table) -> HtmlTable {
     html.numeric_columns(&[1])
 }
 
-/// The scenarios line chart from the projections table.
-pub(crate) fn scenarios_chart(projections: &Table) -> String {
-    let months: Vec<String> = projections.columns.iter().skip(1).cloned().collect();
+/// The scenarios line chart from the projections report.
+pub(crate) fn scenarios_chart(projections: &bearing_app::reports::Report) -> String {
+    let (months, series) = super::reports::series_of(projections);
     let row = |label: &str| -> Vec<f64> {
-        projections
-            .rows
+        series
             .iter()
-            .find(|r| r.first().and_then(|c| c.as_deref()) == Some(label))
-            .map(|r| r.iter().skip(1).map(number).collect())
+            .find(|s| s.label == label)
+            .map(|s| s.values.clone())
             .unwrap_or_default()
     };
     let (low, high) = (row("Pessimistic"), row("Optimistic"));
@@ -237,10 +236,11 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
                         .map(|r| r.table.clone())
                         .unwrap_or_else(|| Table::new(Vec::<String>::new()))
                 };
+                let projections = built.iter().find(|r| r.name == "projections");
                 (
                     None,
                     health_table(&table("health")),
-                    scenarios_chart(&table("projections")),
+                    projections.map_or_else(String::new, |p| scenarios_chart(p)),
                     flags_table(&table("flags"), 10),
                 )
             }

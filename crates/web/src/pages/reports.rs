@@ -2,7 +2,6 @@
 
 use crate::access::Rule::Signed;
 use bearing_core::access::Permission::Read;
-use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,10 +9,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bearing_app::{AppError, reports};
 use bearing_core::access::Permission;
-use bearing_formats::{Format, Table};
+use bearing_formats::Format;
 
 use super::home::{flags_table, scenarios_chart, today};
-use super::{Cell, ChartPair, HtmlTable, Layout, Routes, dollars, error_page, number, ok};
+use super::{Cell, ChartPair, HtmlTable, Layout, Routes, dollars, error_page, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series, Span};
@@ -43,26 +42,26 @@ struct ForecastPage {
 fn find<'a>(
     built: &'a [std::sync::Arc<reports::Report>],
     name: &str,
-) -> Result<&'a Table, AppError> {
+) -> Result<&'a reports::Report, AppError> {
     built
         .iter()
         .find(|r| r.name == name)
-        .map(|r| &r.table)
+        .map(|r| r.as_ref())
         .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))
 }
 
-/// A table's rows as labelled series of numbers (first column the label).
-fn series_of(table: &Table) -> Vec<Series> {
-    table
-        .rows
-        .iter()
-        .map(|r| {
-            Series::new(
-                r.first().cloned().flatten().unwrap_or_default(),
-                r.iter().skip(1).map(number).collect(),
-            )
-        })
-        .collect()
+/// A report's monthly series, with their months as labels.
+pub(super) fn series_of(report: &reports::Report) -> (Vec<String>, Vec<Series>) {
+    match &report.rows {
+        reports::Rows::Series { months, lines } => (
+            months.iter().map(ToString::to_string).collect(),
+            lines
+                .iter()
+                .map(|(label, values)| Series::new(label.clone(), values.clone()))
+                .collect(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    }
 }
 
 pub(super) fn transposed(
@@ -139,13 +138,9 @@ fn forecast_page(
     built: &[std::sync::Arc<reports::Report>],
 ) -> Result<ForecastPage, AppError> {
     let projections = find(built, "projections")?;
-    let months: Vec<String> = projections.columns.iter().skip(1).cloned().collect();
-    let scenario_series = series_of(projections);
-    let by_type = find(built, "revenue-by-type")?;
-    let type_months: Vec<String> = by_type.columns.iter().skip(1).cloned().collect();
-    let type_series = series_of(by_type);
-    let deal_months = find(built, "deal-months")?;
-    let (gantt, contributions) = deal_gantt(deal_months);
+    let (months, scenario_series) = series_of(projections);
+    let (type_months, type_series) = series_of(find(built, "revenue-by-type")?);
+    let (gantt, contributions) = deal_gantt(&find(built, "deal-months")?.rows);
     let pairs = vec![
         ChartPair {
             title: "Projections by scenario".into(),
@@ -175,9 +170,9 @@ fn forecast_page(
     ];
     let fmrr = HtmlTable::from_table(
         "Contracted (CMRR) and forecast (FMRR) monthly recurring revenue",
-        find(built, "fmrr")?,
+        &find(built, "fmrr")?.table,
     );
-    let flags = flags_table(find(built, "flags")?, usize::MAX);
+    let flags = flags_table(&find(built, "flags")?.table, usize::MAX);
     Ok(ForecastPage {
         layout: Layout::new("Forecast", caller, "/forecast"),
         start: months.first().cloned().unwrap_or_default(),
@@ -221,27 +216,28 @@ fn usage_pair(months: &[String], scenarios: &[Series]) -> ChartPair {
 }
 
 /// The Gantt chart of the largest deals and their contributions table.
-fn deal_gantt(table: &Table) -> (String, HtmlTable) {
-    const FIRST_MONTH: usize = 9;
-    let months: Vec<String> = table.columns.iter().skip(FIRST_MONTH).cloned().collect();
-    let mut rows: Vec<&Vec<Option<String>>> = table
-        .rows
+fn deal_gantt(rows: &reports::Rows) -> (String, HtmlTable) {
+    let (months, deals) = match rows {
+        reports::Rows::Deals { months, deals } => (months.as_slice(), deals.as_slice()),
+        _ => (&[][..], &[][..]),
+    };
+    let months: Vec<String> = months.iter().map(ToString::to_string).collect();
+    let mut largest: Vec<&reports::DealLine> = deals.iter().collect();
+    largest.sort_by(|a, b| {
+        b.expected_future_revenue
+            .total_cmp(&a.expected_future_revenue)
+    });
+    largest.truncate(TOP_DEALS);
+    let spans: Vec<Span> = largest
         .iter()
-        .filter(|r| r.get(1).cloned().flatten().as_deref() != Some("TOTAL"))
-        .collect();
-    rows.sort_by(|a, b| number(&b[8]).total_cmp(&number(&a[8])));
-    rows.truncate(TOP_DEALS);
-    let spans: Vec<Span> = rows
-        .iter()
-        .filter_map(|r| {
-            let values: Vec<f64> = r.iter().skip(FIRST_MONTH).map(number).collect();
-            let first = values.iter().position(|v| *v != 0.0)?;
-            let last = values.iter().rposition(|v| *v != 0.0)?;
+        .filter_map(|d| {
+            let first = d.months.iter().position(|v| *v != 0.0)?;
+            let last = d.months.iter().rposition(|v| *v != 0.0)?;
             Some(Span {
-                label: r[1].clone().unwrap_or_default(),
+                label: d.name.clone(),
                 first,
                 last,
-                committed: number(&r[4]) >= 1.0,
+                committed: d.committed,
             })
         })
         .collect();
@@ -262,16 +258,15 @@ fn deal_gantt(table: &Table) -> (String, HtmlTable) {
         ],
     )
     .numeric_columns(&[2, 3, 4]);
-    html.rows = rows
+    html.rows = largest
         .iter()
-        .map(|r| {
-            let cell = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+        .map(|d| {
             vec![
-                Cell::text(cell(1)),
-                Cell::text(cell(3)),
-                Cell::number(format!("{:.0}%", number(&r[4]) * 100.0)),
-                Cell::number(dollars(number(&r[6]))),
-                Cell::number(dollars(number(&r[8]))),
+                Cell::text(d.name.clone()),
+                Cell::text(d.stage.clone()),
+                Cell::number(format!("{:.0}%", d.probability * 100.0)),
+                Cell::number(dollars(d.expected_monthly)),
+                Cell::number(dollars(d.expected_future_revenue)),
             ]
         })
         .collect();
@@ -352,52 +347,6 @@ struct AnalyticsPage {
     pairs: Vec<ChartPair>,
 }
 
-/// Stage moves and the days spent in each stage, from the deal history.
-#[derive(Debug, Default, PartialEq)]
-pub(crate) struct StageFlow {
-    /// (from, to) → number of moves.
-    pub moves: BTreeMap<(String, String), u64>,
-    /// Stage → days spent there, one entry per completed stay.
-    pub stays: BTreeMap<String, Vec<f64>>,
-}
-
-/// Reads the stage changes of the history (in time order per deal).
-pub(crate) fn stage_flow(history: &[bearing_store::DealHistoryRecord]) -> StageFlow {
-    let mut by_deal: HashMap<bearing_core::DealId, Vec<&bearing_store::DealHistoryRecord>> =
-        HashMap::new();
-    for h in history.iter().filter(|h| h.field == "stage") {
-        by_deal.entry(h.deal_id).or_default().push(h);
-    }
-    let mut flow = StageFlow::default();
-    for changes in by_deal.values_mut() {
-        changes.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-        for pair in changes.windows(2) {
-            let (entered, left) = (pair[0], pair[1]);
-            let (Some(stage), Some(next)) = (&entered.new_value, &left.new_value) else {
-                continue;
-            };
-            *flow.moves.entry((stage.clone(), next.clone())).or_default() += 1;
-            if let (Ok(a), Ok(b)) = (
-                entered.at.parse::<jiff::Timestamp>(),
-                left.at.parse::<jiff::Timestamp>(),
-            ) {
-                let days = b.duration_since(a).as_secs_f64() / 86_400.0;
-                flow.stays.entry(stage.clone()).or_default().push(days);
-            }
-        }
-    }
-    flow
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
 async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
     let (history, stages) = match tokio::try_join!(
         async { state.snapshot().await?.deal_history().await },
@@ -406,73 +355,71 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
-    let mut flow = stage_flow(&history);
-    let order: Vec<String> = {
-        let mut names: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();
-        names.dedup();
-        for (a, b) in flow.moves.keys() {
-            for n in [a, b] {
-                if !names.contains(n) {
-                    names.push(n.clone());
-                }
-            }
-        }
-        names
-    };
-    let from: Vec<String> = order
+    let flow = bearing_app::analytics::stage_flow(&history, &stages);
+    let from: Vec<String> = flow
+        .stages
         .iter()
-        .filter(|n| flow.moves.keys().any(|(a, _)| a == *n))
+        .filter(|n| flow.moves.iter().any(|m| &m.from == *n))
         .cloned()
         .collect();
-    let to: Vec<String> = order
+    let to: Vec<String> = flow
+        .stages
         .iter()
-        .filter(|n| flow.moves.keys().any(|(_, b)| b == *n))
+        .filter(|n| flow.moves.iter().any(|m| &m.to == *n))
         .cloned()
         .collect();
     let flows: Vec<(usize, usize, u64)> = flow
         .moves
         .iter()
-        .filter_map(|((a, b), n)| {
+        .filter_map(|m| {
             Some((
-                from.iter().position(|x| x == a)?,
-                to.iter().position(|x| x == b)?,
-                *n,
+                from.iter().position(|x| *x == m.from)?,
+                to.iter().position(|x| *x == m.to)?,
+                m.deals,
             ))
         })
         .collect();
     let mut moves_table =
         HtmlTable::new("Moves between stages", &["From", "To", "Deals"]).numeric_columns(&[2]);
-    let mut sorted_moves: Vec<_> = flow.moves.iter().collect();
-    sorted_moves.sort_by(|a, b| b.1.cmp(a.1));
-    moves_table.rows = sorted_moves
+    moves_table.rows = flow
+        .moves
         .iter()
-        .map(|((a, b), n)| {
+        .map(|m| {
             vec![
-                Cell::text(a.clone()),
-                Cell::text(b.clone()),
-                Cell::number(n.to_string()),
+                Cell::text(m.from.clone()),
+                Cell::text(m.to.clone()),
+                Cell::number(m.deals.to_string()),
             ]
         })
         .collect();
-    let mut stay_items = Vec::new();
     let mut stay_table = HtmlTable::new(
         "Days in each stage",
         &["Stage", "Stays", "Median days", "Mean days"],
     )
     .numeric_columns(&[1, 2, 3]);
-    for stage in &order {
-        if let Some(days) = flow.stays.get_mut(stage) {
-            let mean = days.iter().sum::<f64>() / days.len() as f64;
-            let med = median(days);
-            stay_items.push((stage.clone(), med, format!("{med:.0} days")));
-            stay_table.rows.push(vec![
-                Cell::text(stage.clone()),
-                Cell::number(days.len().to_string()),
-                Cell::number(format!("{med:.0}")),
-                Cell::number(format!("{mean:.0}")),
-            ]);
-        }
-    }
+    let stay_items: Vec<(String, f64, String)> = flow
+        .times
+        .iter()
+        .map(|t| {
+            (
+                t.stage.clone(),
+                t.median_days,
+                format!("{:.0} days", t.median_days),
+            )
+        })
+        .collect();
+    stay_table.rows = flow
+        .times
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::text(t.stage.clone()),
+                Cell::number(t.stays.to_string()),
+                Cell::number(format!("{:.0}", t.median_days)),
+                Cell::number(format!("{:.0}", t.mean_days)),
+            ]
+        })
+        .collect();
     let pairs = vec![
         ChartPair {
             title: "Stage-to-stage flow".into(),
@@ -502,44 +449,4 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
         layout: Layout::new("Pipeline analytics", &caller, "/analytics"),
         pairs,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use bearing_core::{DealId, Source};
-    use bearing_store::DealHistoryRecord;
-
-    fn change(id: i64, deal: i64, new: &str, at: &str) -> DealHistoryRecord {
-        DealHistoryRecord {
-            id,
-            deal_id: DealId::new(deal).unwrap_or_else(|_| unreachable!()),
-            field: "stage".into(),
-            old_value: None,
-            new_value: Some(new.into()),
-            at: at.into(),
-            actor: "ada".into(),
-            source: Source::Web,
-        }
-    }
-
-    #[test]
-    fn moves_and_stays_come_from_consecutive_stage_changes() {
-        let history = vec![
-            change(1, 1, "Lead", "2026-01-01T00:00:00Z"),
-            change(2, 1, "Proposal", "2026-01-11T00:00:00Z"),
-            change(3, 1, "Won", "2026-01-31T00:00:00Z"),
-            change(4, 2, "Lead", "2026-01-01T00:00:00Z"),
-            change(5, 2, "Proposal", "2026-01-05T00:00:00Z"),
-        ];
-        let flow = stage_flow(&history);
-        assert_eq!(
-            flow.moves.get(&("Lead".into(), "Proposal".into())),
-            Some(&2)
-        );
-        assert_eq!(flow.moves.get(&("Proposal".into(), "Won".into())), Some(&1));
-        let mut lead = flow.stays["Lead"].clone();
-        assert_eq!(median(&mut lead), 7.0);
-        assert_eq!(flow.stays["Proposal"], vec![20.0]);
-    }
 }
