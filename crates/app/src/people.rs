@@ -314,7 +314,7 @@ pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<Pers
 pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
-    let removed = tx.get_person_record(id).await?;
+    let removed = tx.get_person_including_deleted(id).await?;
     drop(tx);
     check_unique(store, &removed.fields, Some(id)).await?;
     crate::soft_delete::set_deleted::<PersonRecord>(store, ctx, id, false).await
@@ -331,7 +331,7 @@ pub async fn delete_assignment(store: &Store, ctx: &Context, id: i64) -> Result<
 pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
-    let removed = tx.get_assignment_record(id).await?;
+    let removed = tx.get_assignment_including_deleted(id).await?;
     if tx.get_person(removed.person_id).await.is_err() {
         return Err(AppError::Conflict(format!(
             "assignment {id} is {}'s, who was deleted: restore them first",

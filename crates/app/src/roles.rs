@@ -142,7 +142,7 @@ pub async fn import(
             let document = titles_document(&page);
             let value =
                 serde_json::to_value(&document).map_err(|e| AppError::Internal(e.to_string()))?;
-            let stored = store.get_document(TITLES_DOCUMENT).await?;
+            let stored = store.find_document(TITLES_DOCUMENT).await?;
             if !dry_run && stored.as_ref() != Some(&value) {
                 tx.put_document(TITLES_DOCUMENT, &value, at).await?;
                 log.record(Change {
@@ -487,7 +487,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
 pub async fn publish(store: &Store, today: bearing_core::Date) -> Result<Vec<(String, String)>> {
     let roles = store.list_roles().await?;
     let areas = store.list_areas().await?;
-    let document: TitlesDocument = match store.get_document(TITLES_DOCUMENT).await? {
+    let document: TitlesDocument = match store.find_document(TITLES_DOCUMENT).await? {
         Some(value) => serde_json::from_value(value)
             .map_err(|e| AppError::Internal(format!("the job-titles document: {e}")))?,
         None => TitlesDocument {

@@ -123,13 +123,13 @@ soft_deletable!(
     PersonRecord,
     i64,
     EntityKind::Person,
-    get_person_record,
+    get_person_including_deleted,
     set_person_deleted
 );
 soft_deletable!(
     AssignmentRecord,
     i64,
     EntityKind::Assignment,
-    get_assignment_record,
+    get_assignment_including_deleted,
     set_assignment_deleted
 );

@@ -175,7 +175,7 @@ impl Tx {
 
     /// A person who is not deleted.
     pub async fn get_person(&mut self, id: i64) -> Result<PersonRecord> {
-        let found = self.get_person_record(id).await?;
+        let found = self.get_person_including_deleted(id).await?;
         if found.deleted_at.is_some() {
             return Err(StoreError::NotFound {
                 kind: "person",
@@ -186,7 +186,7 @@ impl Tx {
     }
 
     /// A person, deleted or not.
-    pub async fn get_person_record(&mut self, id: i64) -> Result<PersonRecord> {
+    pub async fn get_person_including_deleted(&mut self, id: i64) -> Result<PersonRecord> {
         let sql = format!("{PERSON_SELECT} WHERE id = $1");
         let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -206,7 +206,7 @@ impl Tx {
         at: jiff::Timestamp,
     ) -> Result<PersonRecord> {
         self.set_deleted_at("people", id, deleted, at).await?;
-        self.get_person_record(id).await
+        self.get_person_including_deleted(id).await
     }
 
     pub async fn insert_assignment(
@@ -270,7 +270,7 @@ impl Tx {
 
     /// An assignment that is not deleted.
     pub async fn get_assignment(&mut self, id: i64) -> Result<AssignmentRecord> {
-        let found = self.get_assignment_record(id).await?;
+        let found = self.get_assignment_including_deleted(id).await?;
         if found.deleted_at.is_some() {
             return Err(StoreError::NotFound {
                 kind: "assignment",
@@ -281,7 +281,7 @@ impl Tx {
     }
 
     /// An assignment, deleted or not.
-    pub async fn get_assignment_record(&mut self, id: i64) -> Result<AssignmentRecord> {
+    pub async fn get_assignment_including_deleted(&mut self, id: i64) -> Result<AssignmentRecord> {
         let sql = format!("{ASSIGNMENT_SELECT} WHERE a.id = $1");
         let row: Option<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -301,7 +301,7 @@ impl Tx {
         at: jiff::Timestamp,
     ) -> Result<AssignmentRecord> {
         self.set_deleted_at("assignments", id, deleted, at).await?;
-        self.get_assignment_record(id).await
+        self.get_assignment_including_deleted(id).await
     }
 
     /// Writes bands; a band already set for its ladder, level, step and day takes the new

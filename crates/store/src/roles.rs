@@ -262,7 +262,7 @@ impl Store {
     }
 
     /// A published page's own parts.
-    pub async fn get_document(&self, name: &str) -> Result<Option<serde_json::Value>> {
+    pub async fn find_document(&self, name: &str) -> Result<Option<serde_json::Value>> {
         let text: Option<String> =
             sqlx::query_scalar("SELECT content_json FROM documents WHERE name = $1")
                 .bind(name)

@@ -264,7 +264,7 @@ impl Store {
             "SELECT s.cluster_id, c.name, s.hub_id, h.name, s.date, s.users
              FROM usage_samples s JOIN clusters c ON c.id = s.cluster_id LEFT JOIN hubs h ON h.id = s.hub_id
              WHERE ($1 IS NULL OR s.cluster_id = $1) AND ($2 IS NULL OR s.date >= $2)
-             ORDER BY c.name, h.name, s.date",
+             ORDER BY c.name, h.name IS NOT NULL, h.name, s.date",
         )
         .bind(cluster.map(ClusterId::get))
         .bind(from.map(|d| d.to_string()))
