@@ -90,7 +90,10 @@ async fn people_assignments_and_bands_are_kept_and_deleted_softly(db: &TestDb) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.list_people().await.unwrap(), [person.clone()]);
+    assert_eq!(
+        store.list_people().await.unwrap(),
+        std::slice::from_ref(&person)
+    );
     assert_eq!(
         store.list_assignments().await.unwrap(),
         [assignment.clone()]
