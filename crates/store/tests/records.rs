@@ -96,7 +96,7 @@ async fn people_assignments_and_bands_are_kept_and_deleted_softly(db: &TestDb) {
     );
     assert_eq!(
         store.list_assignments().await.unwrap(),
-        [assignment.clone()]
+        std::slice::from_ref(&assignment)
     );
     assert_eq!(store.list_bands().await.unwrap(), [band, raised]);
 
