@@ -941,14 +941,14 @@ fn reports_use_the_assumptions_version_in_force() {
         &[],
     );
     assert!(
-        wrote.stdout.starts_with("wrote 10 reports to"),
+        wrote.stdout.starts_with("wrote 12 reports to"),
         "{}{}",
         wrote.stdout,
         wrote.stderr
     );
     let bytes = std::fs::read(&book).unwrap();
     assert_eq!(&bytes[..2], b"PK");
-    assert!(String::from_utf8_lossy(&bytes).contains("xl/worksheets/sheet10.xml"));
+    assert!(String::from_utf8_lossy(&bytes).contains("xl/worksheets/sheet12.xml"));
 
     // A stage probability in the assumptions replaces the stage's default for deals without a
     // probability of their own (the CRM's deals all have one, which wins).

@@ -3,14 +3,17 @@
 //! line; forms post back to the page's own route and show their problems beside the form.
 
 mod account;
-mod admin;
+mod assumptions;
+mod audit;
 mod crm;
 mod deals;
 mod home;
+mod imports;
 pub(crate) mod people;
 mod reports;
 mod roles;
 mod usage;
+mod users;
 
 use crate::access::Rule::{self, Public};
 use askama::Template;
@@ -93,7 +96,10 @@ pub(crate) fn routes() -> Routes {
         .merge(usage::routes())
         .merge(people::routes())
         .merge(roles::routes())
-        .merge(admin::routes())
+        .merge(assumptions::routes())
+        .merge(imports::routes())
+        .merge(audit::routes())
+        .merge(users::routes())
 }
 
 /// The files under `/static/`: name, content type, content.
@@ -516,4 +522,10 @@ pub(crate) struct ChartPair {
     pub svg: String,
     pub caption: String,
     pub table: HtmlTable,
+}
+
+/// The `?done=…` a form's redirect adds, for the page to say what was saved.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Done {
+    pub(crate) done: Option<String>,
 }

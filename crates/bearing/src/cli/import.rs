@@ -1,0 +1,49 @@
+//! `bearing` subcommands: Imports: the CRM export, organizations, contacts, usage and role pages.
+
+use bearing_formats::Format;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+use super::parse_format;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The CRM's deal export: an idempotent upsert keyed by the CRM's id
+    Deals(ImportArgs),
+    /// Organizations (name, long_name, kind, website, github_org, notes, tags as `a;b`),
+    /// matched by name
+    Organizations(ImportArgs),
+    /// Contacts (name, email, github, organizations as `org:label;…`, strategic, coverage,
+    /// notes), matched by email
+    Contacts(ImportArgs),
+    /// Usage samples: `cluster,date,unique_users` or `date,hub,users,cluster`, idempotent on
+    /// (cluster or hub, date); unknown clusters and hubs are created
+    Usage(ImportArgs),
+    /// A role page in MyST Markdown: the job-titles page (a section per role) or an area's page
+    /// (context, key goals, areas of responsibility, measures, current roles)
+    Roles(RolesImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RolesImportArgs {
+    /// The page to read (MyST Markdown)
+    pub file: PathBuf,
+    /// The area an area's page is about, when the page does not say
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Say what would be created and changed; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file to read
+    pub file: PathBuf,
+    /// Show what would be created, updated and left alone, and every problem; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format: table, csv, json or xlsx
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: Format,
+}

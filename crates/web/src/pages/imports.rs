@@ -1,0 +1,266 @@
+//! The imports page: a CSV file planned, shown, and applied all or nothing.
+
+use crate::access::Rule::Signed;
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use bearing_app::{AppError, import};
+use bearing_core::access::Permission::EditCrm;
+
+use super::Done;
+use super::{Cell, HtmlTable, Layout, Routes, error_page, render, see_other};
+use crate::AppState;
+use crate::auth::Caller;
+
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/imports", Signed(EditCrm), imports_page)
+        .post("/imports", Signed(EditCrm), import_file)
+}
+
+/// A dry run shown for confirmation.
+#[derive(Debug)]
+struct PlanView {
+    file: String,
+    content: String,
+    creates: usize,
+    updates: usize,
+    unchanged: usize,
+    table: HtmlTable,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    errors: Vec<String>,
+    plan: Option<PlanView>,
+    problems: HtmlTable,
+}
+
+fn imports(
+    caller: &Caller,
+    status: StatusCode,
+    errors: Vec<String>,
+    plan: Option<PlanView>,
+    problems: HtmlTable,
+    notice: Option<String>,
+) -> Response {
+    render(
+        status,
+        &ImportsPage {
+            layout: Layout::new("Imports", caller, "/imports").with_notice(notice),
+            errors,
+            plan,
+            problems,
+        },
+    )
+}
+
+fn no_problems() -> HtmlTable {
+    HtmlTable::new("Problems by line", &["Line", "Column", "Value", "Problem"])
+}
+
+async fn imports_page(caller: Caller, Query(q): Query<Done>) -> Response {
+    let notice = q.done;
+    imports(
+        &caller,
+        StatusCode::OK,
+        Vec::new(),
+        None,
+        no_problems(),
+        notice,
+    )
+}
+
+/// The plan's rows, line by line.
+fn plan_table(plan: &import::Plan) -> HtmlTable {
+    let mut html = HtmlTable::new(
+        "What the import will do, by line",
+        &["Line", "CRM id", "Action", "Deal", "Changes"],
+    )
+    .numeric_columns(&[0]);
+    let mut rows: Vec<(u64, Vec<Cell>)> = Vec::new();
+    for c in &plan.creates {
+        rows.push((
+            c.line,
+            vec![
+                Cell::number(c.line.to_string()),
+                Cell::text(c.crm_id.clone()),
+                Cell::text("create"),
+                Cell::text(c.fields.name.clone()),
+                Cell::default(),
+            ],
+        ));
+    }
+    for u in &plan.updates {
+        let mut changes: Vec<String> = u
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} → {}",
+                    c.field,
+                    c.old.as_deref().unwrap_or("—"),
+                    c.new.as_deref().unwrap_or("—")
+                )
+            })
+            .collect();
+        changes.extend(u.other_changes.iter().cloned());
+        rows.push((
+            u.line,
+            vec![
+                Cell::number(u.line.to_string()),
+                Cell::text(u.crm_id.clone()),
+                Cell::text("update"),
+                Cell::link(u.fields.name.clone(), format!("/deals/{}", u.deal)),
+                Cell::text(changes.join("; ")),
+            ],
+        ));
+    }
+    for u in &plan.unchanged {
+        rows.push((
+            u.line,
+            vec![
+                Cell::number(u.line.to_string()),
+                Cell::text(u.crm_id.clone()),
+                Cell::text("unchanged"),
+                Cell::link(u.deal.to_string(), format!("/deals/{}", u.deal)),
+                Cell::default(),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(line, _)| *line);
+    html.rows = rows.into_iter().map(|(_, r)| r).collect();
+    html
+}
+
+/// The uploaded file (a multipart form) or the confirmed content (a URL-encoded form).
+async fn read_upload(request: Request) -> Result<(String, String, bool), AppError> {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| AppError::invalid("file", e.body_text()))?;
+        while let Some(part) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::invalid("file", e.body_text()))?
+        {
+            if part.name() == Some("file") {
+                let name = part.file_name().unwrap_or("upload.csv").to_owned();
+                let bytes = part
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::invalid("file", e.body_text()))?;
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::invalid("file", format!("{name} is not UTF-8 text")))?;
+                return Ok((name, text, false));
+            }
+        }
+        return Err(AppError::invalid("file", "choose a CSV file to upload"));
+    }
+    #[derive(serde::Deserialize)]
+    struct Confirm {
+        file: String,
+        content: String,
+        confirm: Option<String>,
+    }
+    let Form(form) = Form::<Confirm>::from_request(request, &())
+        .await
+        .map_err(|e| AppError::invalid("form", e.body_text()))?;
+    Ok((
+        form.file,
+        form.content,
+        form.confirm.as_deref() == Some("yes"),
+    ))
+}
+
+async fn import_file(State(state): State<AppState>, caller: Caller, request: Request) -> Response {
+    let (file, content, confirmed) = match read_upload(request).await {
+        Ok(upload) => upload,
+        Err(error) => {
+            return imports(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![error.to_string()],
+                None,
+                no_problems(),
+                None,
+            );
+        }
+    };
+    let result = import::import_deals(
+        &state.store,
+        &caller.ctx(),
+        &file,
+        content.as_bytes(),
+        !confirmed,
+    )
+    .await;
+    match result {
+        Ok(plan) if confirmed => see_other(&format!(
+            "/imports?done={}",
+            super::encode_query(&format!("Imported {}", plan.summary()))
+        )),
+        Ok(plan) => {
+            let view = PlanView {
+                file: plan.file.clone(),
+                creates: plan.creates.len(),
+                updates: plan.updates.len(),
+                unchanged: plan.unchanged.len(),
+                table: plan_table(&plan),
+                content,
+            };
+            imports(
+                &caller,
+                StatusCode::OK,
+                Vec::new(),
+                Some(view),
+                no_problems(),
+                None,
+            )
+        }
+        Err(AppError::Import(rows)) => {
+            let mut problems = no_problems().numeric_columns(&[0]);
+            problems.rows = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::number(r.line.to_string()),
+                        Cell::text(r.column.clone()),
+                        Cell::text(r.value.clone()),
+                        Cell::text(r.message.clone()),
+                    ]
+                })
+                .collect();
+            let summary = format!(
+                "{file} has {} problem(s); nothing was imported. Fix them and upload the file again.",
+                rows.len()
+            );
+            imports(
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![summary],
+                None,
+                problems,
+                None,
+            )
+        }
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => imports(
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![error.to_string()],
+            None,
+            no_problems(),
+            None,
+        ),
+        Err(error) => error_page(&caller, error),
+    }
+}
