@@ -145,12 +145,62 @@ pub fn ctx() -> Context {
 
 /// The app with one user per role, `<role>@example.org`.
 pub async fn app_with_users(db: &TestDb) -> (Router, bearing_store::Store) {
-    let store = db.store().await;
-    add_users(&store).await;
-    (
-        router(AppState::new(store.clone()), WebConfig::default()),
-        store,
-    )
+    let test = TestApp::new(db).await;
+    (test.app, test.store)
+}
+
+/// An app to test, built in a line: `TestApp::new(db).await.with_demo().await`, then
+/// `.as_role(Role::Member).await` for a signed-in browser.
+pub struct TestApp {
+    pub app: Router,
+    pub store: bearing_store::Store,
+}
+
+impl TestApp {
+    /// A fresh database with one user per built-in role (`<role>@example.org`) and one of the
+    /// custom role [`GRANTS_OFFICER`], all with [`PASSWORD`].
+    pub async fn new(db: &TestDb) -> TestApp {
+        Self::with_config(db, WebConfig::default()).await
+    }
+
+    /// [`TestApp::new`] with another configuration of the web edge.
+    pub async fn with_config(db: &TestDb, config: WebConfig) -> TestApp {
+        let store = db.store().await;
+        add_users(&store).await;
+        TestApp {
+            app: router(AppState::new(store.clone()), config),
+            store,
+        }
+    }
+
+    /// The demo organisation as of 2026-06-15 (150 deals), with the books closed in May.
+    pub async fn with_demo(self) -> TestApp {
+        let as_of = bearing_core::parse_date("2026-06-15").unwrap();
+        let data = bearing_core::demo::generate(bearing_core::demo::DemoSpec {
+            seed: 7,
+            as_of,
+            deals: Some(150),
+        });
+        bearing_app::demo::load(&self.store, &ctx(), &data)
+            .await
+            .unwrap();
+        bearing_app::assumptions::set(
+            &self.store,
+            &ctx(),
+            &[("books-closed".into(), "2026-05".into())],
+            as_of,
+        )
+        .await
+        .unwrap();
+        self
+    }
+
+    /// A browser signed in as the user of `role`.
+    pub async fn as_role(&self, role: Role) -> Browser {
+        let mut browser = Browser::new(&self.app);
+        browser.sign_in(&format!("{role}@example.org")).await;
+        browser
+    }
 }
 
 /// A custom role an admin might define: grants without pay, cash or the CRM.
