@@ -639,6 +639,22 @@ pub struct CostLine {
     pub cost: f64,
 }
 
+/// The team's cost by area and month: for each area (by name; "(no area)" for roles outside
+/// one), the sum of its lines in each of `months`, in that order. Lines of other months are
+/// left out.
+pub fn cost_by_area(lines: &[CostLine], months: &[Month]) -> Vec<(String, Vec<f64>)> {
+    let mut by_area: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for line in lines {
+        let Some(i) = months.iter().position(|m| *m == line.month) else {
+            continue;
+        };
+        by_area
+            .entry(line.area.clone().unwrap_or_else(|| "(no area)".to_owned()))
+            .or_insert_with(|| vec![0.0; months.len()])[i] += line.cost;
+    }
+    by_area.into_iter().collect()
+}
+
 /// What the team costs in each of `months`: each assignment's burdened cost (band salary ×
 /// FTE ÷ 12 × (1 + benefits) for employees, payment × (1 + overhead) for contractors, for the
 /// part of the month it covers), split by grant code. An employee's salary is the band in
@@ -1135,4 +1151,35 @@ pub fn balance_table(b: &BalanceView) -> Table {
         )),
     ]);
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_by_area_sums_each_areas_lines_per_month() {
+        let month = |m: &str| Month::parse(m).unwrap_or_else(|_| unreachable!("a valid month"));
+        let line = |m: &str, area: Option<&str>, cost: f64| CostLine {
+            month: month(m),
+            area: area.map(str::to_owned),
+            role: "Engineer".into(),
+            grant: "CORE".into(),
+            cost,
+        };
+        let lines = [
+            line("2026-01", Some("Engineering"), 1_000.0),
+            line("2026-01", Some("Engineering"), 250.0),
+            line("2026-02", Some("Engineering"), 1_000.0),
+            line("2026-02", None, 400.0),
+            line("2025-12", Some("Engineering"), 9_999.0),
+        ];
+        assert_eq!(
+            cost_by_area(&lines, &[month("2026-01"), month("2026-02")]),
+            [
+                ("(no area)".to_owned(), vec![0.0, 400.0]),
+                ("Engineering".to_owned(), vec![1_250.0, 1_000.0]),
+            ]
+        );
+    }
 }

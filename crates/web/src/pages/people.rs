@@ -531,14 +531,10 @@ async fn team(
         let months: Vec<Month> = (-12..12).filter_map(|i| now.plus(i)).collect();
         let lines = people::team_cost(&state.store, &caller.ctx(), &months, &CostRates::default()).await?;
         let labels: Vec<String> = months.iter().map(ToString::to_string).collect();
-        let mut by_area: std::collections::BTreeMap<String, Vec<f64>> = std::collections::BTreeMap::new();
-        for l in &lines {
-            let i = months.iter().position(|m| *m == l.month).unwrap_or(0);
-            by_area
-                .entry(l.area.clone().unwrap_or_else(|| "(no area)".to_owned()))
-                .or_insert_with(|| vec![0.0; months.len()])[i] += l.cost;
-        }
-        let series: Vec<Series> = by_area.into_iter().map(|(a, v)| Series::new(a, v)).collect();
+        let series: Vec<Series> = people::cost_by_area(&lines, &months)
+            .into_iter()
+            .map(|(area, values)| Series::new(area, values))
+            .collect();
         let pair = ChartPair {
             title: "What the team costs".into(),
             svg: charts::stacked_bars(
