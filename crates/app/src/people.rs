@@ -538,7 +538,7 @@ pub async fn cost_of_living(
 
 /// Bands in force on `day` as a table.
 pub async fn bands_table(store: &Store, day: Date) -> Result<Table> {
-    let bands = store.list_bands().await?;
+    let bands = bands_in_force(store, day).await?;
     let mut table = Table::new([
         "ladder",
         "title",
@@ -548,7 +548,7 @@ pub async fn bands_table(store: &Store, day: Date) -> Result<Table> {
         "effective_from",
         "note",
     ]);
-    for b in people::bands_on(&bands, day) {
+    for b in &bands {
         table.push([
             Some(b.ladder.clone()),
             Some(bearing_core::roles::title(&b.ladder, b.level)),
@@ -560,6 +560,12 @@ pub async fn bands_table(store: &Store, day: Date) -> Result<Table> {
         ]);
     }
     Ok(table)
+}
+
+/// The bands in force on `day`, by ladder, level and step (published to every member).
+pub async fn bands_in_force(store: &Store, day: Date) -> Result<Vec<Band>> {
+    let bands = store.list_bands().await?;
+    Ok(people::bands_on(&bands, day).into_iter().cloned().collect())
 }
 
 /// People with what they hold today.

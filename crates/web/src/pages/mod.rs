@@ -481,13 +481,6 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.parse::<f64>().is_ok()
 }
 
-/// Parses a report cell as a number (empty is zero).
-pub(crate) fn number(cell: &Option<String>) -> f64 {
-    cell.as_deref()
-        .and_then(|t| t.replace([',', '$'], "").parse::<f64>().ok())
-        .unwrap_or(0.0)
-}
-
 /// Whole currency units with thousands separators: `$12,345`.
 pub(crate) fn dollars(x: f64) -> String {
     bearing_core::forecast::dollars(x)

@@ -11,7 +11,7 @@ use bearing_app::{AppError, people};
 use bearing_core::access::Permission;
 use bearing_core::access::Permission::{EditPeople, Read};
 use bearing_core::people::{Band, BandRules};
-use bearing_core::{Currency, EntityKind, forecast::dollars};
+use bearing_core::{Currency, EntityKind};
 use bearing_store::RoleRecord;
 
 use super::crm::{HistoryEntry, history_of};
@@ -31,27 +31,21 @@ pub(super) fn routes() -> Routes {
         .post("/bands/cola", Signed(EditPeople), cost_of_living)
 }
 
-/// The bands table (`people::bands_table`) of the ladders `keep` keeps, with amounts in
-/// dollars.
+/// The bands in force of the ladders `keep` keeps, with amounts in dollars.
 fn bands_html(
     caption: &str,
-    table: &bearing_formats::Table,
+    bands: &[bearing_core::people::Band],
     keep: impl Fn(&str) -> bool,
 ) -> HtmlTable {
     let mut html = HtmlTable::new(caption, &["Title", "Step", "Annual base", "From", "Note"])
         .numeric_columns(&[1, 2]);
-    for row in table
-        .rows
-        .iter()
-        .filter(|r| keep(r[0].as_deref().unwrap_or_default()))
-    {
-        let cell = |i: usize| row[i].clone().unwrap_or_default();
+    for band in bands.iter().filter(|b| keep(&b.ladder)) {
         html.rows.push(vec![
-            Cell::text(cell(1)),
-            Cell::number(cell(3)),
-            Cell::number(dollars(super::number(&row[4]))),
-            Cell::text(cell(5)),
-            Cell::text(cell(6)),
+            Cell::text(bearing_core::roles::title(&band.ladder, band.level)),
+            Cell::number(band.step.to_string()),
+            Cell::number(super::minor_dollars(Some(band.annual_base))),
+            Cell::text(band.effective_from.to_string()),
+            Cell::text(band.note.clone().unwrap_or_default()),
         ]);
     }
     html
@@ -205,7 +199,7 @@ async fn roles_page(
         }
         let bands = bands_html(
             "Salary bands in force today (annual base)",
-            &people::bands_table(&state.store, today()).await?,
+            &people::bands_in_force(&state.store, today()).await?,
             |_| true,
         );
         Ok::<_, AppError>(RolesPage {
@@ -513,7 +507,7 @@ async fn role_page(
                 "Bands of the ladder {} in force today (annual base)",
                 found.ladder()
             ),
-            &people::bands_table(&state.store, today()).await?,
+            &people::bands_in_force(&state.store, today()).await?,
             |ladder| ladder == found.ladder(),
         );
         let mut holders = HtmlTable::new("Who holds it today", &["Person", "Title", "Description"]);
