@@ -200,6 +200,15 @@ pub async fn add_user(
     Ok(user)
 }
 
+/// The user with this email (in any case); an error that names it when there is none.
+pub async fn user_by_email(store: &Store, email: &str) -> Result<UserRecord> {
+    let email = normalize_email(email)?;
+    store
+        .find_user_by_email(&email)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))
+}
+
 /// Every user, enabled ones first, by email; for those who manage users.
 pub async fn users(store: &Store, ctx: &Context) -> Result<Vec<UserRecord>> {
     ctx.require(Permission::ManageUsers)?;
@@ -576,11 +585,7 @@ pub async fn reset_password(
     keep_tokens: bool,
 ) -> Result<UserRecord> {
     ctx.require(Permission::ManageUsers)?;
-    let email = normalize_email(email)?;
-    let record = store
-        .find_user_by_email(&email)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))?;
+    let record = user_by_email(store, email).await?;
     check_password(new)?;
     set_password(store, ctx, &record, new, keep_tokens).await?;
     Ok(record)

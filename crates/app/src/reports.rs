@@ -148,6 +148,8 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         Some((forecast, low, high, costs_note))
     };
     let mut reports = Vec::with_capacity(names.len());
+    // Read once for the reports that need it.
+    let mut flow = None;
     for name in names {
         let table_only = |table: Table| (table, Rows::Table);
         let (table, rows) = match (name, &forecast) {
@@ -156,10 +158,10 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 table_only(crate::usage::report_by_organization(store, &assumptions).await?)
             }
             ("stage-moves", _) => table_only(crate::analytics::moves_table(
-                &crate::analytics::read_stage_flow(store).await?,
+                stage_flow(store, &mut flow).await?,
             )),
             ("time-in-stage", _) => table_only(crate::analytics::times_table(
-                &crate::analytics::read_stage_flow(store).await?,
+                stage_flow(store, &mut flow).await?,
             )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs_note))) => match name {
@@ -195,6 +197,18 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         });
     }
     Ok(reports)
+}
+
+/// The stage flow, read the first time a report asks for it.
+async fn stage_flow<'f>(
+    store: &Store,
+    flow: &'f mut Option<bearing_core::analytics::StageFlow>,
+) -> Result<&'f bearing_core::analytics::StageFlow> {
+    if flow.is_none() {
+        *flow = Some(crate::analytics::read_stage_flow(store).await?);
+    }
+    flow.as_ref()
+        .ok_or_else(|| AppError::Internal("the stage flow was not read".into()))
 }
 
 fn month_headers(first: &str, months: &[Month]) -> Vec<String> {

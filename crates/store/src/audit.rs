@@ -83,14 +83,6 @@ impl PartialOrd for DataVersion {
     }
 }
 
-impl std::fmt::Display for DataVersion {
-    /// The parts' versions joined by dots, in the order of [`DataPart::ALL`].
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let numbers: Vec<String> = self.parts.iter().map(i64::to_string).collect();
-        f.write_str(&numbers.join("."))
-    }
-}
-
 impl Tx {
     /// Appends many entries with few statements.
     pub async fn insert_audits(&mut self, entries: &[AuditEntry]) -> Result<()> {

@@ -56,12 +56,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             let store = super::open(config).await?;
             let ctx = super::cli_context(config)?;
             let made = async {
-                let user = store
-                    .find_user_by_email(&email.trim().to_lowercase())
-                    .await?
-                    .ok_or_else(|| {
-                        bearing_app::AppError::NotFound(format!("no user with email {email}"))
-                    })?;
+                let user = accounts::user_by_email(&store, &email).await?;
                 accounts::create_token(&store, &ctx, user.id, &name, expires).await
             }
             .await;
@@ -79,12 +74,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             let store = super::open(config).await?;
             let ctx = super::cli_context(config)?;
             let edited = async {
-                let user = store
-                    .find_user_by_email(&email.trim().to_lowercase())
-                    .await?
-                    .ok_or_else(|| {
-                        bearing_app::AppError::NotFound(format!("no user with email {email}"))
-                    })?;
+                let user = accounts::user_by_email(&store, &email).await?;
                 let disabled = if disable {
                     true
                 } else if enable {

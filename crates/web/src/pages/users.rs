@@ -93,6 +93,32 @@ async fn users(
     )
 }
 
+/// The answer to a form of this page: to `to` when it worked; the page again with the problem
+/// (and the new user's form as typed) when the input was refused; an error page otherwise.
+async fn saved(
+    state: &AppState,
+    caller: &Caller,
+    result: Result<(), AppError>,
+    to: &str,
+    form: Option<&NewUser>,
+) -> Response {
+    match result {
+        Ok(()) => see_other(to),
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            users(
+                state,
+                caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![error.to_string()],
+                form,
+                None,
+            )
+            .await
+        }
+        Err(error) => error_page(caller, error),
+    }
+}
+
 async fn users_page(
     State(state): State<AppState>,
     caller: Caller,
@@ -142,21 +168,7 @@ async fn define_role(
         .await
     }
     .await;
-    match defined {
-        Ok(_) => see_other("/users?done=role"),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            users(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![error.to_string()],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(error) => error_page(&caller, error),
-    }
+    saved(&state, &caller, defined.map(drop), "/users?done=role", None).await
 }
 
 async fn delete_role(
@@ -164,21 +176,15 @@ async fn delete_role(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Response {
-    match bearing_app::access::delete(&state.store, &caller.ctx(), &name).await {
-        Ok(_) => see_other("/users?done=role-deleted"),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            users(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![error.to_string()],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(error) => error_page(&caller, error),
-    }
+    let deleted = bearing_app::access::delete(&state.store, &caller.ctx(), &name).await;
+    saved(
+        &state,
+        &caller,
+        deleted.map(drop),
+        "/users?done=role-deleted",
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -207,21 +213,14 @@ async fn add_user(
         .await
     }
     .await;
-    match added {
-        Ok(_) => see_other("/users?done=added"),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            users(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![error.to_string()],
-                Some(&form),
-                None,
-            )
-            .await
-        }
-        Err(error) => error_page(&caller, error),
-    }
+    saved(
+        &state,
+        &caller,
+        added.map(drop),
+        "/users?done=added",
+        Some(&form),
+    )
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -248,19 +247,12 @@ async fn update_user(
         .await
     }
     .await;
-    match changed {
-        Ok(_) => see_other("/users?done=saved"),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            users(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![error.to_string()],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(error) => error_page(&caller, error),
-    }
+    saved(
+        &state,
+        &caller,
+        changed.map(drop),
+        "/users?done=saved",
+        None,
+    )
+    .await
 }
