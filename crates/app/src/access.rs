@@ -2,8 +2,8 @@
 //! (docs/security.md, "Roles and permissions").
 
 use bearing_core::access::{Permission, Permissions, Role, RoleName};
-use bearing_core::{Action, EntityKind};
-use bearing_store::{AccessRoleRecord, Store};
+use bearing_core::{DataPart, EntityKind};
+use bearing_store::{AccessRoleRecord, Store, Tx};
 
 use crate::{AppError, Change, Context, Result, audit};
 
@@ -55,18 +55,19 @@ pub async fn list(store: &Store, ctx: &Context) -> Result<Vec<RoleView>> {
     Ok(roles)
 }
 
-/// `name` if it is a built-in role or a custom role that is not deleted.
-pub(crate) async fn existing_role(store: &Store, name: RoleName) -> Result<RoleName> {
+/// `name` if it is a built-in role or a custom role that is not deleted, read in the
+/// writing transaction after the accounts' lock, so the role cannot be deleted meanwhile.
+pub(crate) async fn existing_role(tx: &mut Tx, name: RoleName) -> Result<RoleName> {
     if name.built_in().is_some() {
         return Ok(name);
     }
-    match store.find_access_role(&name).await? {
+    tx.lock(DataPart::Accounts).await?;
+    match tx.find_access_role(&name).await? {
         Some(found) if found.deleted_at.is_none() => Ok(name),
         _ => {
             let mut names: Vec<String> = Role::ALL.iter().map(|r| r.to_string()).collect();
             names.extend(
-                store
-                    .list_access_roles()
+                tx.list_access_roles()
                     .await?
                     .into_iter()
                     .filter(|r| r.deleted_at.is_none())
@@ -80,20 +81,6 @@ pub(crate) async fn existing_role(store: &Store, name: RoleName) -> Result<RoleN
                 ),
             ))
         }
-    }
-}
-
-fn change<'a>(
-    role: &'a AccessRoleRecord,
-    action: Action,
-    before: Option<&'a AccessRoleRecord>,
-) -> Change<'a, AccessRoleRecord> {
-    Change {
-        entity: EntityKind::AccessRole,
-        id: role.id.to_string(),
-        action,
-        before,
-        after: Some(role),
     }
 }
 
@@ -137,12 +124,11 @@ pub async fn define(
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let managing = managers(&mut tx).await?;
-    let existing = store.find_access_role(&name).await?;
-    let (after, action, before) = match existing {
+    let existing = tx.find_access_role(&name).await?;
+    let (after, before) = match existing {
         None => (
             tx.insert_access_role(&name, description.as_deref(), permissions, at)
                 .await?,
-            Action::Create,
             None,
         ),
         Some(before) => {
@@ -152,18 +138,19 @@ pub async fn define(
             {
                 return Ok(before);
             }
-            let action = if before.deleted_at.is_some() {
-                Action::Restore
-            } else {
-                Action::Update
-            };
             let after = tx
                 .update_access_role(before.id, description.as_deref(), permissions, None, at)
                 .await?;
-            (after, action, Some(before))
+            (after, Some(before))
         }
     };
-    audit(&mut tx, ctx, at, change(&after, action, before.as_ref())).await?;
+    let change = match &before {
+        Some(before) if before.deleted_at.is_some() => {
+            Change::deleted_or_restored(EntityKind::AccessRole, after.id, false, before, &after)
+        }
+        before => Change::written(EntityKind::AccessRole, after.id, before.as_ref(), &after),
+    };
+    audit(&mut tx, ctx, at, change).await?;
     check_someone_manages_users(&mut tx, managing).await?;
     tx.commit().await?;
     Ok(after)
@@ -175,7 +162,8 @@ pub async fn delete(store: &Store, ctx: &Context, name: &str) -> Result<AccessRo
     let name = RoleName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
-    let before = store
+    tx.lock(DataPart::Accounts).await?;
+    let before = tx
         .find_access_role(&name)
         .await?
         .filter(|r| r.deleted_at.is_none())
@@ -207,7 +195,7 @@ pub async fn delete(store: &Store, ctx: &Context, name: &str) -> Result<AccessRo
         &mut tx,
         ctx,
         at,
-        change(&after, Action::Delete, Some(&before)),
+        Change::deleted_or_restored(EntityKind::AccessRole, after.id, true, &before, &after),
     )
     .await?;
     tx.commit().await?;
@@ -215,7 +203,11 @@ pub async fn delete(store: &Store, ctx: &Context, name: &str) -> Result<AccessRo
 }
 
 /// How many enabled users may manage users, as the transaction sees them.
-pub(crate) async fn managers(tx: &mut bearing_store::Tx) -> Result<usize> {
+/// How many enabled users may manage users, counted after taking the accounts' lock: a
+/// change then checked by [`check_someone_manages_users`] in the same transaction cannot
+/// overlap another such change.
+pub(crate) async fn managers(tx: &mut Tx) -> Result<usize> {
+    tx.lock(DataPart::Accounts).await?;
     Ok(tx
         .list_users()
         .await?

@@ -14,7 +14,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use bearing_core::access::{Permission, Role, RoleName};
-use bearing_core::{Action, EntityKind};
+use bearing_core::{Action, DataPart, EntityKind};
 use bearing_store::{ApiTokenRecord, Store, UserFields, UserRecord};
 use blake2::Digest;
 
@@ -143,21 +143,6 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password that matches nothing").unwrap_or_default())
 }
 
-fn change<'a>(
-    user: &UserRecord,
-    action: Action,
-    before: Option<&'a UserRecord>,
-    after: Option<&'a UserRecord>,
-) -> Change<'a, UserRecord> {
-    Change {
-        entity: EntityKind::User,
-        id: user.id.to_string(),
-        action,
-        before,
-        after,
-    }
-}
-
 /// Adds a user. The first user of an install is usually an admin added by `bearing user add`
 /// or through the setup link.
 pub async fn add_user(
@@ -169,7 +154,20 @@ pub async fn add_user(
     password: &str,
 ) -> Result<UserRecord> {
     ctx.require(Permission::ManageUsers)?;
-    let role = crate::access::existing_role(store, role.into()).await?;
+    insert_user(store, ctx, email, name, role.into(), password, false).await
+}
+
+/// Adds a user; when `first` only to an install without users, checked in the transaction
+/// that adds it, so two first admins cannot both be set up.
+async fn insert_user(
+    store: &Store,
+    ctx: &Context,
+    email: &str,
+    name: Option<&str>,
+    role: RoleName,
+    password: &str,
+    first: bool,
+) -> Result<UserRecord> {
     let email = normalize_email(email)?;
     let name = match name.map(str::trim) {
         Some(name) if !name.is_empty() => name.to_owned(),
@@ -186,6 +184,13 @@ pub async fn add_user(
     let hash = crate::heavy::hash(move || hash_password(&password)).await??;
     let at = ctx.now();
     let mut tx = store.begin().await?;
+    tx.lock(DataPart::Accounts).await?;
+    if first && !tx.list_users().await?.is_empty() {
+        return Err(AppError::Conflict(
+            "Bearing already has users: sign in, or ask an admin for an account".into(),
+        ));
+    }
+    let role = crate::access::existing_role(&mut tx, role).await?;
     let user = tx
         .insert_user(&UserFields { email, name, role }, &hash, at)
         .await?;
@@ -193,7 +198,7 @@ pub async fn add_user(
         &mut tx,
         ctx,
         at,
-        change(&user, Action::Create, None, Some(&user)),
+        Change::created(EntityKind::User, user.id, &user),
     )
     .await?;
     tx.commit().await?;
@@ -228,7 +233,7 @@ pub async fn add_first_admin(
             "Bearing already has users: sign in, or ask an admin for an account".into(),
         ));
     }
-    add_user(store, ctx, email, name, Role::Admin, password).await
+    insert_user(store, ctx, email, name, Role::Admin.into(), password, true).await
 }
 
 /// Changes a user's role or disables them (which ends their sessions); for admins. Refused
@@ -241,9 +246,9 @@ pub async fn update_user(
     disabled: bool,
 ) -> Result<UserRecord> {
     ctx.require(Permission::ManageUsers)?;
-    let role = crate::access::existing_role(store, role.into()).await?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
+    let role = crate::access::existing_role(&mut tx, role.into()).await?;
     let before = tx.get_user(id).await?;
     let disabled_at = match (&before.disabled_at, disabled) {
         (Some(since), true) => Some(since.clone()),
@@ -257,8 +262,8 @@ pub async fn update_user(
     let after = tx
         .update_user(id, &before.name, &role, disabled_at.as_deref(), at)
         .await?;
-    // Checked inside the transaction, after the change, so two admins demoting each other at
-    // once cannot both pass.
+    // Checked inside the transaction, after the change and under the accounts' lock taken
+    // by `managers`, so two admins demoting each other at once cannot both pass.
     crate::access::check_someone_manages_users(&mut tx, managing).await?;
     if disabled {
         tx.end_sessions_of(id, at).await?;
@@ -267,7 +272,7 @@ pub async fn update_user(
         &mut tx,
         ctx,
         at,
-        change(&after, Action::Update, Some(&before), Some(&after)),
+        Change::updated(EntityKind::User, after.id, &before, &after),
     )
     .await?;
     tx.commit().await?;
@@ -297,6 +302,8 @@ impl Default for SessionLimits {
 #[derive(Debug, Default)]
 pub struct SignIns {
     pub sessions: SessionLimits,
+    /// What time it is for sessions, tokens and the throttle.
+    pub clock: crate::Clock,
     failures: std::sync::Mutex<std::collections::HashMap<String, (jiff::Timestamp, u32)>>,
 }
 
@@ -320,8 +327,14 @@ impl SignIns {
     pub fn new(sessions: SessionLimits) -> Self {
         SignIns {
             sessions,
+            clock: crate::Clock::System,
             failures: std::sync::Mutex::default(),
         }
+    }
+
+    /// The same, with time from `clock` (tests move it past an expiry).
+    pub fn with_clock(self, clock: crate::Clock) -> Self {
+        SignIns { clock, ..self }
     }
 
     fn failures(
@@ -375,7 +388,7 @@ impl SignIns {
     /// throttle's says the same and costs the same: an unknown email, a disabled or locked
     /// account and a wrong password are not told apart.
     pub async fn sign_in(&self, store: &Store, attempt: Attempt<'_>) -> Result<SignedIn> {
-        let now = jiff::Timestamp::now();
+        let now = self.clock.now();
         self.check_address(attempt.address, now)?;
         let user = match normalize_email(attempt.email) {
             Ok(email) => store.find_user_by_email(&email).await?,
@@ -447,7 +460,7 @@ impl SignIns {
     /// with many requests writes once): `idle` from now, but never past `absolute` from its
     /// start.
     pub async fn session_user(&self, store: &Store, secret: &Secret) -> Result<Option<UserRecord>> {
-        let now = jiff::Timestamp::now();
+        let now = self.clock.now();
         let Some((session, user)) = store.find_session(&secret.hash(), now).await? else {
             return Ok(None);
         };
@@ -466,9 +479,20 @@ impl SignIns {
         Ok(Some(user))
     }
 
+    /// The user an API token belongs to, if the token is valid.
+    pub async fn token_user(&self, store: &Store, secret: &Secret) -> Result<Option<UserRecord>> {
+        if !secret.expose().starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        Ok(store
+            .use_api_token(&secret.hash(), self.clock.now())
+            .await?
+            .map(|(_, user)| user))
+    }
+
     /// Ends a session and records who signed out.
     pub async fn sign_out(&self, store: &Store, secret: &Secret, address: &str) -> Result<()> {
-        let now = jiff::Timestamp::now();
+        let now = self.clock.now();
         let user = store.find_session(&secret.hash(), now).await?;
         store.end_session(&secret.hash(), now).await?;
         if let Some((_, user)) = user {
@@ -562,13 +586,12 @@ async fn record_event(
         &mut tx,
         &ctx,
         at,
-        Change {
-            entity: EntityKind::SignIn,
-            id: user.map_or_else(|| "-".to_owned(), |u| u.id.to_string()),
+        Change::event(
+            EntityKind::SignIn,
+            user.map_or_else(|| "-".to_owned(), |u| u.id.to_string()),
             action,
-            before: None,
-            after: Some(&after),
-        },
+            &after,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -612,7 +635,7 @@ async fn set_password(
         &mut tx,
         ctx,
         at,
-        change(user, Action::Update, Some(user), Some(&after)),
+        Change::updated(EntityKind::User, user.id, user, &after),
     )
     .await?;
     tx.commit().await?;
@@ -666,13 +689,12 @@ pub async fn create_token(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::User,
-            id: record.id.to_string(),
-            action: Action::Update,
-            before: None,
-            after: Some(&serde_json::json!({ "api_token_created": token })),
-        },
+        Change::event(
+            EntityKind::User,
+            record.id,
+            Action::Update,
+            &serde_json::json!({ "api_token_created": token }),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -692,28 +714,16 @@ pub async fn revoke_token(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::User,
-            id: user.to_string(),
-            action: Action::Update,
-            before: None,
-            after: Some(&serde_json::json!({ "api_token_revoked": revoked })),
-        },
+        Change::event(
+            EntityKind::User,
+            user,
+            Action::Update,
+            &serde_json::json!({ "api_token_revoked": revoked }),
+        ),
     )
     .await?;
     tx.commit().await?;
     Ok(revoked)
-}
-
-/// The user an API token belongs to, if the token is valid.
-pub async fn token_user(store: &Store, secret: &Secret) -> Result<Option<UserRecord>> {
-    if !secret.expose().starts_with(TOKEN_PREFIX) {
-        return Ok(None);
-    }
-    Ok(store
-        .use_api_token(&secret.hash(), jiff::Timestamp::now())
-        .await?
-        .map(|(_, user)| user))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! every report says which version it used.
 
 use bearing_core::assumptions::Assumptions;
-use bearing_core::{Action, Date, EntityKind};
+use bearing_core::{Date, EntityKind};
 use bearing_store::{AssumptionsRecord, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
@@ -57,13 +57,7 @@ pub async fn set(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Assumptions,
-            id: version.to_string(),
-            action: Action::Create,
-            before: before.as_ref(),
-            after: Some(&values),
-        },
+        Change::new_version(EntityKind::Assumptions, version, before.as_ref(), &values),
     )
     .await?;
     tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Campaigns: lead-generation experiments, with what they cost in money and person-days.
 
 use bearing_core::Money;
-use bearing_core::{Action, CampaignId, EntityKind};
+use bearing_core::{CampaignId, EntityKind};
 use bearing_formats::Table;
 use bearing_store::{CampaignRecord, CampaignRow, Store};
 
@@ -38,27 +38,19 @@ fn validate(row: &CampaignRow) -> Result<CampaignRow> {
     Ok(row)
 }
 
-fn change<'a>(
-    action: Action,
-    before: Option<&'a CampaignRecord>,
-    after: &'a CampaignRecord,
-) -> Change<'a, CampaignRecord> {
-    Change {
-        entity: EntityKind::Campaign,
-        id: after.id.to_string(),
-        action,
-        before,
-        after: Some(after),
-    }
-}
-
 pub async fn create(store: &Store, ctx: &Context, row: CampaignRow) -> Result<CampaignRecord> {
     ctx.require(Permission::EditCrm)?;
     let row = validate(&row)?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_campaign(&row, at).await?;
-    audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change::created(EntityKind::Campaign, created.id, &created),
+    )
+    .await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -87,7 +79,7 @@ pub async fn edit(
         &mut tx,
         ctx,
         at,
-        change(Action::Update, Some(&before), &after),
+        Change::updated(EntityKind::Campaign, after.id, &before, &after),
     )
     .await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use bearing_core::contact::{ContactFields, parse_email};
 use bearing_core::organization::OrganizationName;
-use bearing_core::{Action, ContactId, EntityKind, OrganizationId};
+use bearing_core::{ContactId, EntityKind, OrganizationId};
 use bearing_store::{ContactRecord, ContactRow, PropertyOwner, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
@@ -120,20 +120,6 @@ fn view(
     }
 }
 
-fn change<'a>(
-    action: Action,
-    before: Option<&'a ContactRecord>,
-    after: &'a ContactRecord,
-) -> Change<'a, ContactRecord> {
-    Change {
-        entity: EntityKind::Contact,
-        id: after.id.to_string(),
-        action,
-        before,
-        after: Some(after),
-    }
-}
-
 pub async fn create(store: &Store, ctx: &Context, fields: ContactFields) -> Result<Contact> {
     ctx.require(Permission::EditCrm)?;
     let organizations = Organizations::load(store).await?;
@@ -141,7 +127,13 @@ pub async fn create(store: &Store, ctx: &Context, fields: ContactFields) -> Resu
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let created = tx.insert_contact(&row, at).await?;
-    audit(&mut tx, ctx, at, change(Action::Create, None, &created)).await?;
+    audit(
+        &mut tx,
+        ctx,
+        at,
+        Change::created(EntityKind::Contact, created.id, &created),
+    )
+    .await?;
     tx.commit().await?;
     Ok(view(&organizations, created, BTreeMap::new()))
 }
@@ -171,7 +163,7 @@ pub async fn edit(
         &mut tx,
         ctx,
         at,
-        change(Action::Update, Some(&before), &after),
+        Change::updated(EntityKind::Contact, after.id, &before, &after),
     )
     .await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use bearing_core::deal::{DealFields, DealLinks, DealType, FieldChange};
 use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{Probability, StageOutcome};
-use bearing_core::{Action, CampaignId, Date, DealId, EntityKind, OrganizationId, StageId};
+use bearing_core::{CampaignId, DataPart, Date, DealId, EntityKind, OrganizationId, StageId};
 use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
 
@@ -304,18 +304,11 @@ fn validate(fields: &DealFields) -> Result<()> {
 /// Records the audit row and the history rows of one change to a deal.
 pub(crate) fn log_change(
     log: &mut ChangeLog<'_>,
-    action: Action,
     before: Option<&DealRecord>,
     after: &DealRecord,
     history: Vec<FieldChange>,
 ) -> Result<()> {
-    log.record(Change {
-        entity: EntityKind::Deal,
-        id: after.id.to_string(),
-        action,
-        before,
-        after: Some(after),
-    })?;
+    log.record(Change::written(EntityKind::Deal, after.id, before, after))?;
     log.deal_history(after.id, history);
     Ok(())
 }
@@ -325,18 +318,24 @@ async fn record_change(
     tx: &mut Tx,
     ctx: &Context,
     at: jiff::Timestamp,
-    action: Action,
     before: Option<&DealRecord>,
     after: &DealRecord,
     history: Vec<FieldChange>,
 ) -> Result<()> {
     let mut log = ChangeLog::new(ctx, at);
-    log_change(&mut log, action, before, after, history)?;
+    log_change(&mut log, before, after, history)?;
     log.write(tx).await
 }
 
 pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<Deal> {
     ctx.require(Permission::EditCrm)?;
+    insert(store, ctx, fields, false).await
+}
+
+/// Creates a deal; a `renewal` only while no other deal renews the same one, checked under
+/// the CRM's lock in the transaction that creates it, so a deal is not renewed twice by two
+/// clicks at once.
+async fn insert(store: &Store, ctx: &Context, fields: DealFields, renewal: bool) -> Result<Deal> {
     validate(&fields)?;
     let catalog = Catalog::load(store).await?;
     let row = catalog.row(&fields)?;
@@ -346,10 +345,16 @@ pub async fn create(store: &Store, ctx: &Context, fields: DealFields) -> Result<
     let mut tx = store.begin().await?;
     if let Some(renews) = fields.renews {
         tx.get_deal(renews).await?;
+        if renewal {
+            tx.lock(DataPart::Crm).await?;
+            if let Some(other) = tx.find_renewal_of(renews).await? {
+                return Err(already_renewed(renews, other));
+            }
+        }
     }
     let created = tx.insert_deal(&row, at).await?;
     let history = catalog.fields(&created.row)?.changes_from(None);
-    record_change(&mut tx, ctx, at, Action::Create, None, &created, history).await?;
+    record_change(&mut tx, ctx, at, None, &created, history).await?;
     tx.commit().await?;
     get(store, created.id).await
 }
@@ -382,16 +387,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) 
     let history = catalog
         .fields(&after.row)?
         .changes_from(Some(&catalog.fields(&before.row)?));
-    record_change(
-        &mut tx,
-        ctx,
-        at,
-        Action::Update,
-        Some(&before),
-        &after,
-        history,
-    )
-    .await?;
+    record_change(&mut tx, ctx, at, Some(&before), &after, history).await?;
     tx.commit().await?;
     get(store, id).await
 }
@@ -466,13 +462,6 @@ pub async fn renew(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
             format!("only memberships are renewed; deal {id} is not a membership"),
         ));
     }
-    let existing = store.list_deals(false).await?;
-    if let Some(renewal) = existing.iter().find(|d| d.row.renews_deal_id == Some(id)) {
-        return Err(AppError::Conflict(format!(
-            "deal {id} is already renewed by deal {}",
-            renewal.id
-        )));
-    }
     let (Some(start), Some(end)) = (
         f.contract_start.or(f.target_start),
         f.contract_end.or(f.target_end),
@@ -505,7 +494,11 @@ pub async fn renew(store: &Store, ctx: &Context, id: DealId) -> Result<Deal> {
         ..f.clone()
     };
     fields.campaign = None;
-    create(store, ctx, fields).await
+    insert(store, ctx, fields, true).await
+}
+
+fn already_renewed(id: DealId, by: DealId) -> AppError {
+    AppError::Conflict(format!("deal {id} is already renewed by deal {by}"))
 }
 
 /// The term after [start, end]: it starts the day after `end` and lasts as long.

@@ -1,7 +1,7 @@
 //! Loading the demo organisation into a database.
 
+use bearing_core::EntityKind;
 use bearing_core::demo::DemoData;
-use bearing_core::{Action, EntityKind};
 use bearing_store::{CampaignRecord, ContactRecord, DealRow, OrganizationRecord, Store};
 
 use crate::contacts::Organizations;
@@ -38,37 +38,23 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
     let mut tx = store.begin().await?;
     for fields in &data.campaigns {
         let created = tx.insert_campaign(fields, at).await?;
-        log.record::<CampaignRecord>(Change {
-            entity: EntityKind::Campaign,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        })?;
+        log.record::<CampaignRecord>(Change::created(EntityKind::Campaign, created.id, &created))?;
         catalog.add_campaign(created.row.name.clone(), created.id);
     }
     for fields in &data.organizations {
         let created = tx.insert_organization(fields, at).await?;
-        log.record::<OrganizationRecord>(Change {
-            entity: EntityKind::Organization,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        })?;
+        log.record::<OrganizationRecord>(Change::created(
+            EntityKind::Organization,
+            created.id,
+            &created,
+        ))?;
         catalog.add_organization(created.fields.name.clone(), created.id);
         organizations.insert(created.fields.name.clone(), created.id);
     }
     for fields in &data.contacts {
         let row = crate::contacts::row(&organizations, fields)?;
         let created = tx.insert_contact(&row, at).await?;
-        log.record::<ContactRecord>(Change {
-            entity: EntityKind::Contact,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        })?;
+        log.record::<ContactRecord>(Change::created(EntityKind::Contact, created.id, &created))?;
     }
     // Ids first, so that a renewal can name the deal it renews in the same batch.
     let ids = tx.reserve_deal_ids(data.deals.len()).await?;
@@ -91,7 +77,7 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
     let created = tx.insert_deals_with_ids(&ids, &rows, at).await?;
     for (deal, demo) in created.iter().zip(&data.deals) {
         // The deal's own past stands in for the creation's history rows.
-        log_change(&mut log, Action::Create, None, deal, Vec::new())?;
+        log_change(&mut log, None, deal, Vec::new())?;
         let past = demo
             .history
             .iter()
@@ -114,23 +100,11 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         let record = tx
             .update_unit(bearing_store::UnitKind::Cluster, id.get(), &fields, at)
             .await?;
-        log.record(Change {
-            entity: EntityKind::Cluster,
-            id: id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&record),
-        })?;
+        log.record(Change::created(EntityKind::Cluster, id, &record))?;
         for (hub, days) in &cluster.hubs {
             let hub_id = tx.insert_hub(id, hub, at).await?;
             let value = serde_json::json!({ "id": hub_id, "cluster": cluster.name, "name": hub });
-            log.record(Change {
-                entity: EntityKind::Hub,
-                id: hub_id.to_string(),
-                action: Action::Create,
-                before: None,
-                after: Some(&value),
-            })?;
+            log.record(Change::created(EntityKind::Hub, hub_id, &value))?;
             samples.extend(days.iter().map(|(date, users)| bearing_store::NewSample {
                 cluster_id: id,
                 hub_id: Some(hub_id),
@@ -157,13 +131,11 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
         let version = tx
             .insert_assumptions(&data.assumptions, from, at, &ctx.actor, ctx.source)
             .await?;
-        log.record::<bearing_core::assumptions::Assumptions>(Change {
-            entity: EntityKind::Assumptions,
-            id: version.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&data.assumptions),
-        })?;
+        log.record::<bearing_core::assumptions::Assumptions>(Change::created(
+            EntityKind::Assumptions,
+            version,
+            &data.assumptions,
+        ))?;
     }
     log.write(&mut tx).await?;
     tx.commit().await?;
@@ -197,13 +169,7 @@ async fn load_team(
         let area = tx
             .put_area(name, Some(description), position as i64, None, at)
             .await?;
-        log.record(Change {
-            entity: EntityKind::Area,
-            id: area.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&area),
-        })?;
+        log.record(Change::created(EntityKind::Area, area.id, &area))?;
         area_ids.insert(name.as_str(), area.id);
     }
     let mut role_ids = std::collections::HashMap::new();
@@ -216,46 +182,30 @@ async fn load_team(
                 at,
             )
             .await?;
-        log.record(Change {
-            entity: EntityKind::Role,
-            id: role.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&role),
-        })?;
+        log.record(Change::created(EntityKind::Role, role.id, &role))?;
         role_ids.insert(text.name.as_str(), role.id);
     }
     tx.put_bands(&team.bands, at).await?;
     for b in &team.bands {
-        log.record(Change {
-            entity: EntityKind::Band,
-            id: format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),
-            action: Action::Create,
-            before: None,
-            after: Some(b),
-        })?;
+        log.record(Change::created(
+            EntityKind::Band,
+            format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),
+            b,
+        ))?;
     }
     for (fields, assignments) in &team.people {
         let person = tx.insert_person(fields, at).await?;
-        log.record(Change {
-            entity: EntityKind::Person,
-            id: person.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&person),
-        })?;
+        log.record(Change::created(EntityKind::Person, person.id, &person))?;
         for a in assignments {
             let role = *role_ids
                 .get(a.role.as_str())
                 .ok_or_else(|| AppError::Internal(format!("the demo has no role {}", a.role)))?;
             let created = tx.insert_assignment(person.id, role, a, at).await?;
-            log.record(Change {
-                entity: EntityKind::Assignment,
-                id: created.id.to_string(),
-                action: Action::Create,
-                before: None,
-                after: Some(&created),
-            })?;
+            log.record(Change::created(
+                EntityKind::Assignment,
+                created.id,
+                &created,
+            ))?;
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use std::io::Read;
 use bearing_core::contact::ContactFields;
 use bearing_core::deal::{DealFields, FieldChange};
 use bearing_core::organization::OrganizationFields;
-use bearing_core::{Action, ContactId, DealId, EntityKind, OrganizationId, Source};
+use bearing_core::{ContactId, DealId, EntityKind, OrganizationId, Source};
 use bearing_formats::crm::{self, CrmDeal, RowError};
 use bearing_formats::directory::Row;
 use bearing_store::{OrganizationRecord, PropertyOwner, Store};
@@ -230,13 +230,7 @@ pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
         .collect();
     tx.set_deal_properties(&properties).await?;
     for (deal, create) in created.iter().zip(&plan.creates) {
-        log_change(
-            &mut log,
-            Action::Create,
-            None,
-            deal,
-            create.fields.changes_from(None),
-        )?;
+        log_change(&mut log, None, deal, create.fields.changes_from(None))?;
     }
 
     for update in &plan.updates {
@@ -245,13 +239,7 @@ pub async fn apply(store: &Store, ctx: &Context, plan: &Plan) -> Result<()> {
         let after = tx.update_deal(update.deal, &row, at).await?;
         tx.set_deal_properties(&[(update.deal, &update.properties)])
             .await?;
-        log_change(
-            &mut log,
-            Action::Update,
-            Some(&before),
-            &after,
-            update.changes.clone(),
-        )?;
+        log_change(&mut log, Some(&before), &after, update.changes.clone())?;
     }
     log.write(&mut tx).await?;
     tx.commit().await?;
@@ -449,13 +437,11 @@ pub async fn import_organizations(
             &[(created.id.get(), &row.properties)],
         )
         .await?;
-        log.record(Change {
-            entity: EntityKind::Organization,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        })?;
+        log.record(Change::created(
+            EntityKind::Organization,
+            created.id,
+            &created,
+        ))?;
     }
     for (row, id, _) in &plan.updates {
         let id = OrganizationId::new(*id).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -463,13 +449,12 @@ pub async fn import_organizations(
         let after = tx.update_organization(id, &row.fields, at).await?;
         tx.set_properties(PropertyOwner::Organization, &[(id.get(), &row.properties)])
             .await?;
-        log.record(Change {
-            entity: EntityKind::Organization,
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        })?;
+        log.record(Change::updated(
+            EntityKind::Organization,
+            id,
+            &before,
+            &after,
+        ))?;
     }
     log.write(&mut tx).await?;
     tx.commit().await?;
@@ -558,13 +543,7 @@ pub async fn import_contacts(
             &[(created.id.get(), &row.properties)],
         )
         .await?;
-        log.record(Change {
-            entity: EntityKind::Contact,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        })?;
+        log.record(Change::created(EntityKind::Contact, created.id, &created))?;
     }
     for (row, id, _) in &plan.updates {
         let id = ContactId::new(*id).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -573,13 +552,7 @@ pub async fn import_contacts(
         let after = tx.update_contact(id, &contact, at).await?;
         tx.set_properties(PropertyOwner::Contact, &[(id.get(), &row.properties)])
             .await?;
-        log.record(Change {
-            entity: EntityKind::Contact,
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        })?;
+        log.record(Change::updated(EntityKind::Contact, id, &before, &after))?;
     }
     log.write(&mut tx).await?;
     tx.commit().await?;

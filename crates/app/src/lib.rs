@@ -64,6 +64,15 @@ pub enum Clock {
     Fixed(jiff::Timestamp),
 }
 
+impl Clock {
+    pub fn now(self) -> jiff::Timestamp {
+        match self {
+            Clock::System => jiff::Timestamp::now(),
+            Clock::Fixed(at) => at,
+        }
+    }
+}
+
 impl Context {
     /// The operator at the command line, or a job the operator started: may do everything,
     /// and is recorded by `actor` and `source`.
@@ -98,10 +107,7 @@ impl Context {
 
     /// The time of a change made now.
     pub fn now(&self) -> jiff::Timestamp {
-        match self.clock {
-            Clock::System => jiff::Timestamp::now(),
-            Clock::Fixed(at) => at,
-        }
+        self.clock.now()
     }
 
     pub fn may(&self, permission: Permission) -> bool {
@@ -133,12 +139,98 @@ impl Context {
 }
 
 /// One change to record: which entity, what happened, and its values before and after.
+/// Built only by its constructors, so every service records a create, an update, a delete
+/// or a restore the same way.
 pub(crate) struct Change<'a, T> {
-    pub entity: EntityKind,
-    pub id: String,
-    pub action: Action,
-    pub before: Option<&'a T>,
-    pub after: Option<&'a T>,
+    entity: EntityKind,
+    id: String,
+    action: Action,
+    before: Option<&'a T>,
+    after: Option<&'a T>,
+}
+
+impl<'a, T> Change<'a, T> {
+    fn new(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        action: Action,
+        before: Option<&'a T>,
+        after: &'a T,
+    ) -> Self {
+        Self {
+            entity,
+            id: id.to_string(),
+            action,
+            before,
+            after: Some(after),
+        }
+    }
+
+    /// A record that did not exist before.
+    pub fn created(entity: EntityKind, id: impl std::fmt::Display, after: &'a T) -> Self {
+        Self::new(entity, id, Action::Create, None, after)
+    }
+
+    /// A record whose values went from `before` to `after`.
+    pub fn updated(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        before: &'a T,
+        after: &'a T,
+    ) -> Self {
+        Self::new(entity, id, Action::Update, Some(before), after)
+    }
+
+    /// A record written whole: created when there was none before, updated otherwise.
+    pub fn written(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        before: Option<&'a T>,
+        after: &'a T,
+    ) -> Self {
+        match before {
+            Some(before) => Self::updated(entity, id, before, after),
+            None => Self::created(entity, id, after),
+        }
+    }
+
+    /// A new version of a record that is kept as versions (the assumptions), with the values
+    /// of the version it follows.
+    pub fn new_version(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        previous: Option<&'a T>,
+        after: &'a T,
+    ) -> Self {
+        Self::new(entity, id, Action::Create, previous, after)
+    }
+
+    /// Something done to a record that is described rather than diffed: a usage import into
+    /// a cluster, a band written by a bulk import, a sign-in.
+    pub fn event(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        action: Action,
+        what: &'a T,
+    ) -> Self {
+        Self::new(entity, id, action, None, what)
+    }
+
+    /// A record soft-deleted (`deleted`) or restored; it keeps its row and its history.
+    pub fn deleted_or_restored(
+        entity: EntityKind,
+        id: impl std::fmt::Display,
+        deleted: bool,
+        before: &'a T,
+        after: &'a T,
+    ) -> Self {
+        let action = if deleted {
+            Action::Delete
+        } else {
+            Action::Restore
+        };
+        Self::new(entity, id, action, Some(before), after)
+    }
 }
 
 /// The changes of one transaction: audit rows and deal-history rows, collected as the

@@ -1,7 +1,7 @@
 //! Organizations: create, edit, soft-delete and restore, each with its audit row.
 
 use bearing_core::organization::OrganizationFields;
-use bearing_core::{Action, EntityKind, OrganizationId};
+use bearing_core::{EntityKind, OrganizationId};
 use bearing_formats::Table;
 use bearing_store::{OrganizationRecord, Store};
 
@@ -22,7 +22,7 @@ pub async fn create(
         &mut tx,
         ctx,
         at,
-        change(created.id, Action::Create, None, Some(&created)),
+        Change::created(EntityKind::Organization, created.id, &created),
     )
     .await?;
     tx.commit().await?;
@@ -53,7 +53,7 @@ pub async fn update(
         &mut tx,
         ctx,
         at,
-        change(id, Action::Update, Some(&before), Some(&after)),
+        Change::updated(EntityKind::Organization, id, &before, &after),
     )
     .await?;
     tx.commit().await?;
@@ -86,21 +86,6 @@ async fn set_deleted(
     deleted: bool,
 ) -> Result<OrganizationRecord> {
     crate::soft_delete::set_deleted(store, ctx, id, deleted).await
-}
-
-fn change<'a>(
-    id: OrganizationId,
-    action: Action,
-    before: Option<&'a OrganizationRecord>,
-    after: Option<&'a OrganizationRecord>,
-) -> Change<'a, OrganizationRecord> {
-    Change {
-        entity: EntityKind::Organization,
-        id: id.to_string(),
-        action,
-        before,
-        after,
-    }
 }
 
 /// The columns of every list of these, in every format.

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use bearing_core::people::{
     self, AssignmentFields, Band, BandRules, CostRates, Pay, PersonFields, PersonKind,
 };
-use bearing_core::{Action, Date, EntityKind, Month};
+use bearing_core::{Action, DataPart, Date, EntityKind, Month};
 use bearing_formats::Table;
-use bearing_store::{AssignmentRecord, PersonRecord, Store};
+use bearing_store::{AssignmentRecord, PersonRecord, RoleRecord, Store, Tx};
 
 use bearing_core::access::Permission;
 
+use crate::soft_delete::set_deleted_in;
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 
 fn check(problems: Vec<(&'static str, String)>) -> Result<()> {
@@ -34,14 +35,192 @@ pub async fn find_person(store: &Store, who: &str) -> Result<PersonRecord> {
         .ok_or_else(|| AppError::NotFound(format!("no person named {who:?}")))
 }
 
-/// A person who is not deleted.
-async fn live_person(store: &Store, id: i64) -> Result<PersonRecord> {
-    store
-        .list_people()
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))
+/// What the checks of a change to the team compare against. A write reads it in its own
+/// transaction after taking the people's lock, so two overlapping writes cannot both pass a
+/// check only one of them may pass (two people given one name, bands moved from under an
+/// assignment while it is made); a preview reads it from the store.
+pub(crate) struct Team {
+    pub people: Vec<PersonRecord>,
+    pub assignments: Vec<AssignmentRecord>,
+    pub roles: Vec<RoleRecord>,
+    pub bands: Vec<Band>,
+}
+
+impl Team {
+    pub async fn locked(tx: &mut Tx) -> Result<Self> {
+        tx.lock(DataPart::People).await?;
+        Ok(Team {
+            people: tx.list_people().await?,
+            assignments: tx.list_assignments().await?,
+            roles: tx.list_roles().await?,
+            bands: tx.list_bands().await?,
+        })
+    }
+
+    async fn read(store: &Store) -> Result<Self> {
+        Ok(Team {
+            people: store.list_people().await?,
+            assignments: store.list_assignments().await?,
+            roles: store.list_roles().await?,
+            bands: store.list_bands().await?,
+        })
+    }
+
+    /// A person who is not deleted.
+    fn person(&self, id: i64) -> Result<&PersonRecord> {
+        self.people
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))
+    }
+
+    /// An assignment that is not deleted, of a person who is not.
+    fn assignment(&self, id: i64) -> Result<&AssignmentRecord> {
+        self.assignments
+            .iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AppError::NotFound(format!("no assignment with id {id}")))
+    }
+
+    /// Refuses a name or email another person (not `except`) already has.
+    fn check_unique(&self, fields: &PersonFields, except: Option<i64>) -> Result<()> {
+        for p in self.people.iter().filter(|p| Some(p.id) != except) {
+            if p.fields.name == fields.name {
+                return Err(AppError::Conflict(format!(
+                    "there is already a person named {:?}",
+                    fields.name
+                )));
+            }
+            if let (Some(a), Some(b)) = (&p.fields.email, &fields.email)
+                && a.eq_ignore_ascii_case(b)
+            {
+                return Err(AppError::Conflict(format!(
+                    "{} already has the email {b:?}",
+                    p.fields.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a change of kind while one of the person's assignments says otherwise.
+    fn check_kind(&self, person: &PersonRecord, kind: PersonKind) -> Result<()> {
+        if person.fields.kind == kind {
+            return Ok(());
+        }
+        for a in self.assignments.iter().filter(|a| a.person_id == person.id) {
+            if let Some((_, message)) = a.fields.problems(kind).into_iter().next() {
+                return Err(AppError::invalid(
+                    "kind",
+                    format!(
+                        "{} cannot become a {}: the assignment as {} from {}: {message}",
+                        person.fields.name,
+                        kind,
+                        bearing_core::roles::title(&a.fields.role, a.fields.level),
+                        a.fields.start
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an assignment for a person of `kind`: its own fields, that the role exists,
+    /// and that the level and step are on the role's ladder. Returns the role's id.
+    fn checked_role(&self, kind: PersonKind, fields: &AssignmentFields) -> Result<i64> {
+        crate::text::check_text(fields)?;
+        check(fields.problems(kind))?;
+        let role = self
+            .roles
+            .iter()
+            .find(|r| r.text.name == fields.role)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "role",
+                    format!(
+                        "there is no role {:?}: import the role pages or add the role",
+                        fields.role
+                    ),
+                )
+            })?;
+        if let Some(message) =
+            people::off_ladder(&self.bands, role.ladder(), fields.level, fields.step)
+        {
+            return Err(AppError::invalid("level", message));
+        }
+        Ok(role.id)
+    }
+
+    /// Checks bands before they are set: levels and steps 1–20, pay from 0 to
+    /// [`MAX_ANNUAL_BASE`], a ladder that exists (a role's name, a role's ladder, or one with
+    /// bands) unless `new_ladder` allows a new one, and every assignment paid by a ladder
+    /// that gets bands still on it.
+    fn check_bands(&self, bands: &[Band], new_ladder: bool) -> Result<()> {
+        if bands.is_empty() {
+            return Err(AppError::invalid("bands", "no band to set"));
+        }
+        let mut ladders: std::collections::HashSet<&str> = self
+            .roles
+            .iter()
+            .flat_map(|r| [r.text.name.as_str(), r.ladder()])
+            .collect();
+        ladders.extend(self.bands.iter().map(|b| b.ladder.as_str()));
+        for b in bands {
+            if b.ladder.trim().is_empty() {
+                return Err(AppError::invalid("ladder", "is required"));
+            }
+            if !new_ladder && !ladders.contains(b.ladder.as_str()) {
+                return Err(AppError::invalid(
+                    "ladder",
+                    format!(
+                        "{:?} is neither a role nor the ladder of one: name a role, or start a new ladder by generating its bands",
+                        b.ladder
+                    ),
+                ));
+            }
+            if !(1..=20).contains(&b.level)
+                || !(1..=20).contains(&b.step)
+                || !(0..=MAX_ANNUAL_BASE).contains(&b.annual_base)
+            {
+                return Err(AppError::invalid(
+                    "band",
+                    format!(
+                        "{} L{} step {}: levels and steps run 1–20 and pay is from 0 to {} a year",
+                        b.ladder,
+                        b.level,
+                        b.step,
+                        bearing_core::Money::from_minor(
+                            MAX_ANNUAL_BASE,
+                            bearing_core::Currency::USD
+                        )
+                        .decimal()
+                    ),
+                ));
+            }
+        }
+        let all: Vec<Band> = self.bands.iter().chain(bands).cloned().collect();
+        for a in self
+            .assignments
+            .iter()
+            .filter(|a| bands.iter().any(|b| b.ladder == a.ladder))
+        {
+            if let Some(message) =
+                people::off_ladder(&all, &a.ladder, a.fields.level, a.fields.step)
+            {
+                return Err(AppError::invalid(
+                    "bands",
+                    format!(
+                        "{} holds {} step {} from {}, and with these bands {message}",
+                        a.person,
+                        bearing_core::roles::title(&a.fields.role, a.fields.level),
+                        a.fields.step,
+                        a.fields.start
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An assignment that is not deleted, with its pay.
@@ -55,30 +234,6 @@ pub async fn find_assignment(store: &Store, ctx: &Context, id: i64) -> Result<As
         .ok_or_else(|| AppError::NotFound(format!("no assignment with id {id}")))
 }
 
-/// Refuses a name or email another person (not `except`) already has.
-async fn check_unique(store: &Store, fields: &PersonFields, except: Option<i64>) -> Result<()> {
-    for p in store.list_people().await? {
-        if Some(p.id) == except {
-            continue;
-        }
-        if p.fields.name == fields.name {
-            return Err(AppError::Conflict(format!(
-                "there is already a person named {:?}",
-                fields.name
-            )));
-        }
-        if let (Some(a), Some(b)) = (&p.fields.email, &fields.email)
-            && a.eq_ignore_ascii_case(b)
-        {
-            return Err(AppError::Conflict(format!(
-                "{} already has the email {b:?}",
-                p.fields.name
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub async fn add_person(
     store: &Store,
     ctx: &Context,
@@ -87,21 +242,15 @@ pub async fn add_person(
     ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&fields)?;
     check(fields.problems())?;
-    check_unique(store, &fields, None).await?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
+    Team::locked(&mut tx).await?.check_unique(&fields, None)?;
     let created = tx.insert_person(&fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Person,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        },
+        Change::created(EntityKind::Person, created.id, &created),
     )
     .await?;
     tx.commit().await?;
@@ -120,76 +269,25 @@ pub async fn edit_person(
     ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&fields)?;
     check(fields.problems())?;
-    let before = live_person(store, id).await?;
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
+    let before = team.person(id)?.clone();
     if before.fields == fields {
         return Ok(before);
     }
-    check_unique(store, &fields, Some(id)).await?;
-    if before.fields.kind != fields.kind {
-        for a in store
-            .list_assignments()
-            .await?
-            .iter()
-            .filter(|a| a.person_id == id)
-        {
-            if let Some((_, message)) = a.fields.problems(fields.kind).into_iter().next() {
-                return Err(AppError::invalid(
-                    "kind",
-                    format!(
-                        "{} cannot become a {}: the assignment as {} from {}: {message}",
-                        before.fields.name,
-                        fields.kind,
-                        bearing_core::roles::title(&a.fields.role, a.fields.level),
-                        a.fields.start
-                    ),
-                ));
-            }
-        }
-    }
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
+    team.check_unique(&fields, Some(id))?;
+    team.check_kind(&before, fields.kind)?;
     let after = tx.update_person(id, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Person,
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::updated(EntityKind::Person, id, &before, &after),
     )
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-/// Checks an assignment for a person of `kind`: its own fields, that the role exists, and
-/// that the level and step are on the role's ladder. Returns the role's id.
-async fn checked_role(store: &Store, kind: PersonKind, fields: &AssignmentFields) -> Result<i64> {
-    crate::text::check_text(fields)?;
-    check(fields.problems(kind))?;
-    let role = store
-        .list_roles()
-        .await?
-        .into_iter()
-        .find(|r| r.text.name == fields.role)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "role",
-                format!(
-                    "there is no role {:?}: import the role pages or add the role",
-                    fields.role
-                ),
-            )
-        })?;
-    let bands = store.list_bands().await?;
-    if let Some(message) = people::off_ladder(&bands, role.ladder(), fields.level, fields.step) {
-        return Err(AppError::invalid("level", message));
-    }
-    Ok(role.id)
 }
 
 /// Gives a person a role from a day: the role must exist, the level and step be on its
@@ -201,22 +299,17 @@ pub async fn assign(
     fields: AssignmentFields,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
-    let person = live_person(store, person_id).await?;
-    let role = checked_role(store, person.fields.kind, &fields).await?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
+    let person = team.person(person_id)?;
+    let role = team.checked_role(person.fields.kind, &fields)?;
     let created = tx.insert_assignment(person_id, role, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Assignment,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        },
+        Change::created(EntityKind::Assignment, created.id, &created),
     )
     .await?;
     tx.commit().await?;
@@ -233,12 +326,16 @@ pub async fn edit_assignment(
     change: impl FnOnce(&AssignmentFields) -> AssignmentFields,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
-    let before = find_assignment(store, ctx, id).await?;
+    ctx.require(Permission::ReadPay)?;
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
+    let before = team.assignment(id)?.clone();
     let fields = change(&before.fields);
     if fields == before.fields {
         return Ok(before);
     }
-    let person = live_person(store, before.person_id).await?;
+    let person = team.person(before.person_id)?;
     let same_place = (&fields.role, fields.level, fields.step)
         == (&before.fields.role, before.fields.level, before.fields.step);
     let role = if same_place {
@@ -246,22 +343,14 @@ pub async fn edit_assignment(
         check(fields.problems(person.fields.kind))?;
         before.role_id
     } else {
-        checked_role(store, person.fields.kind, &fields).await?
+        team.checked_role(person.fields.kind, &fields)?
     };
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
     let after = tx.update_assignment(id, role, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Assignment,
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::updated(EntityKind::Assignment, id, &before, &after),
     )
     .await?;
     tx.commit().await?;
@@ -288,9 +377,10 @@ pub async fn end_assignment(
 /// someone who left, end their assignments instead (their cost stays in the past months).
 pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
-    let held: Vec<String> = store
-        .list_assignments()
-        .await?
+    let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
+    let held: Vec<String> = team
+        .assignments
         .iter()
         .filter(|a| a.person_id == id)
         .map(|a| {
@@ -307,17 +397,21 @@ pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<Pers
             held.join(", ")
         )));
     }
-    crate::soft_delete::set_deleted::<PersonRecord>(store, ctx, id, true).await
+    let deleted = set_deleted_in::<PersonRecord>(&mut tx, ctx, id, true).await?;
+    tx.commit().await?;
+    Ok(deleted)
 }
 
 /// Restores a deleted person, unless another person has taken their name or email since.
 pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
     let removed = tx.get_person_including_deleted(id).await?;
-    drop(tx);
-    check_unique(store, &removed.fields, Some(id)).await?;
-    crate::soft_delete::set_deleted::<PersonRecord>(store, ctx, id, false).await
+    team.check_unique(&removed.fields, Some(id))?;
+    let restored = set_deleted_in::<PersonRecord>(&mut tx, ctx, id, false).await?;
+    tx.commit().await?;
+    Ok(restored)
 }
 
 /// Deletes an assignment entered by mistake (one that happened is ended instead): it leaves
@@ -331,88 +425,26 @@ pub async fn delete_assignment(store: &Store, ctx: &Context, id: i64) -> Result<
 pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
+    let team = Team::locked(&mut tx).await?;
     let removed = tx.get_assignment_including_deleted(id).await?;
-    if tx.get_person(removed.person_id).await.is_err() {
+    if team.person(removed.person_id).is_err() {
         return Err(AppError::Conflict(format!(
             "assignment {id} is {}'s, who was deleted: restore them first",
             removed.person
         )));
     }
-    drop(tx);
-    crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, false).await
+    let restored = set_deleted_in::<AssignmentRecord>(&mut tx, ctx, id, false).await?;
+    tx.commit().await?;
+    Ok(restored)
 }
 
 /// The largest annual base salary a band may hold, in cents: $100 million, far above any
 /// salary, and small enough that no sum of a team's pay can overflow.
 pub const MAX_ANNUAL_BASE: i64 = 10_000_000_000;
 
-/// Checks bands before they are set: levels and steps 1–20, pay from 0 to
-/// [`MAX_ANNUAL_BASE`], a ladder that
-/// exists (a role's name, a role's ladder, or one with bands) unless `new_ladder` allows a new
-/// one, and every assignment paid by a ladder that gets bands still on it.
+/// Checks bands as [`set_bands`] would, without setting them (a preview).
 pub async fn check_bands(store: &Store, bands: &[Band], new_ladder: bool) -> Result<()> {
-    if bands.is_empty() {
-        return Err(AppError::invalid("bands", "no band to set"));
-    }
-    let mut all = store.list_bands().await?;
-    let mut ladders: std::collections::HashSet<String> = store
-        .list_roles()
-        .await?
-        .iter()
-        .flat_map(|r| [r.text.name.clone(), r.ladder().to_owned()])
-        .collect();
-    ladders.extend(all.iter().map(|b| b.ladder.clone()));
-    for b in bands {
-        if b.ladder.trim().is_empty() {
-            return Err(AppError::invalid("ladder", "is required"));
-        }
-        if !new_ladder && !ladders.contains(&b.ladder) {
-            return Err(AppError::invalid(
-                "ladder",
-                format!(
-                    "{:?} is neither a role nor the ladder of one: name a role, or start a new ladder by generating its bands",
-                    b.ladder
-                ),
-            ));
-        }
-        if !(1..=20).contains(&b.level)
-            || !(1..=20).contains(&b.step)
-            || !(0..=MAX_ANNUAL_BASE).contains(&b.annual_base)
-        {
-            return Err(AppError::invalid(
-                "band",
-                format!(
-                    "{} L{} step {}: levels and steps run 1–20 and pay is from 0 to {} a year",
-                    b.ladder,
-                    b.level,
-                    b.step,
-                    bearing_core::Money::from_minor(MAX_ANNUAL_BASE, bearing_core::Currency::USD)
-                        .decimal()
-                ),
-            ));
-        }
-    }
-    all.extend(bands.iter().cloned());
-    for a in store
-        .list_assignments()
-        .await?
-        .iter()
-        .filter(|a| bands.iter().any(|b| b.ladder == a.ladder))
-    {
-        if let Some(message) = people::off_ladder(&all, &a.ladder, a.fields.level, a.fields.step) {
-            return Err(AppError::invalid(
-                "bands",
-                format!(
-                    "{} holds {} step {} from {}, and with these bands {message}",
-                    a.person,
-                    bearing_core::roles::title(&a.fields.role, a.fields.level),
-                    a.fields.step,
-                    a.fields.start
-                ),
-            ));
-        }
-    }
-    Ok(())
+    Team::read(store).await?.check_bands(bands, new_ladder)
 }
 
 /// Sets bands of ladders that exist, all or none, one audit row each.
@@ -428,19 +460,16 @@ pub async fn set_generated_bands(store: &Store, ctx: &Context, bands: &[Band]) -
 }
 
 async fn write_bands(store: &Store, ctx: &Context, bands: &[Band], new_ladder: bool) -> Result<()> {
-    check_bands(store, bands, new_ladder).await?;
     let at = ctx.now();
+    let mut tx = store.begin().await?;
+    Team::locked(&mut tx)
+        .await?
+        .check_bands(bands, new_ladder)?;
     let mut log = ChangeLog::new(ctx, at);
     for b in bands {
-        log.record(Change {
-            entity: EntityKind::Band,
-            id: format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from),
-            action: Action::Update,
-            before: None,
-            after: Some(b),
-        })?;
+        let id = format!("{}/L{}/S{}/{}", b.ladder, b.level, b.step, b.effective_from);
+        log.record(Change::event(EntityKind::Band, id, Action::Update, b))?;
     }
-    let mut tx = store.begin().await?;
     tx.put_bands(bands, at).await?;
     log.write(&mut tx).await?;
     tx.commit().await?;

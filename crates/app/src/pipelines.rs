@@ -3,10 +3,9 @@
 //! them too while no longer being offered as a place to move a deal to.
 
 use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
-use bearing_core::{Action, EntityKind};
-use bearing_store::{StageFields, StageRecord, Store};
+use bearing_core::{DataPart, EntityKind};
+use bearing_store::{StageFields, StageRecord, Store, Tx};
 
-use crate::deals::Catalog;
 use crate::{AppError, Change, Context, Result, audit};
 use bearing_core::access::Permission;
 
@@ -42,10 +41,16 @@ fn check_name(name: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
+/// Every stage, read under the CRM's lock in the transaction that changes one, so two
+/// overlapping changes cannot both find a name free.
+async fn locked_stages(tx: &mut Tx) -> Result<Vec<StageRecord>> {
+    tx.lock(DataPart::Crm).await?;
+    Ok(tx.list_stages().await?)
+}
+
 /// A stage by pipeline and name, retired ones included.
-fn find<'c>(catalog: &'c Catalog, pipeline: &str, stage: &str) -> Result<&'c StageRecord> {
-    catalog
-        .stages()
+fn find<'c>(stages: &'c [StageRecord], pipeline: &str, stage: &str) -> Result<&'c StageRecord> {
+    stages
         .iter()
         .find(|s| {
             s.pipeline.eq_ignore_ascii_case(pipeline.trim())
@@ -54,44 +59,25 @@ fn find<'c>(catalog: &'c Catalog, pipeline: &str, stage: &str) -> Result<&'c Sta
         .ok_or_else(|| AppError::NotFound(format!("no stage {stage:?} in pipeline {pipeline:?}")))
 }
 
-fn stage_change<'a>(
-    action: Action,
-    before: Option<&'a StageRecord>,
-    after: &'a StageRecord,
-) -> Change<'a, StageRecord> {
-    Change {
-        entity: EntityKind::Stage,
-        id: after.id.to_string(),
-        action,
-        before,
-        after: Some(after),
-    }
-}
-
 /// A new, empty pipeline.
 pub async fn add_pipeline(store: &Store, ctx: &Context, name: &str) -> Result<()> {
     ctx.require(Permission::EditCrm)?;
     let name = check_name(name)?;
-    if store.find_pipeline(&name).await?.is_some() {
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    tx.lock(DataPart::Crm).await?;
+    if tx.find_pipeline(&name).await?.is_some() {
         return Err(AppError::Conflict(format!(
             "a pipeline named {name:?} already exists"
         )));
     }
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
     let id = tx.insert_pipeline(&name, at).await?;
     let value = serde_json::json!({ "id": id, "name": name });
     audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Pipeline,
-            id: id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&value),
-        },
+        Change::created(EntityKind::Pipeline, id, &value),
     )
     .await?;
     tx.commit().await?;
@@ -107,20 +93,19 @@ pub async fn add_stage(
 ) -> Result<StageRecord> {
     ctx.require(Permission::EditCrm)?;
     let name = check_name(&stage.name)?;
-    let catalog = Catalog::load(store).await?;
-    let pipeline_id = match catalog
-        .stages()
+    let mut tx = store.begin().await?;
+    let stages = locked_stages(&mut tx).await?;
+    let pipeline_id = match stages
         .iter()
         .find(|s| s.pipeline.eq_ignore_ascii_case(pipeline.trim()))
     {
         Some(existing) => existing.pipeline_id,
-        None => store
+        None => tx
             .find_pipeline(pipeline.trim())
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no pipeline {pipeline:?}")))?,
     };
-    if catalog
-        .stages()
+    if stages
         .iter()
         .any(|s| s.pipeline_id == pipeline_id && s.name.eq_ignore_ascii_case(&name))
     {
@@ -135,13 +120,12 @@ pub async fn add_stage(
         outcome: stage.outcome,
     };
     let at = ctx.now();
-    let mut tx = store.begin().await?;
     let created = tx.insert_stage(pipeline_id, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        stage_change(Action::Create, None, &created),
+        Change::created(EntityKind::Stage, created.id, &created),
     )
     .await?;
     tx.commit().await?;
@@ -157,13 +141,14 @@ pub async fn edit_stage(
     changes: StageChanges,
 ) -> Result<StageRecord> {
     ctx.require(Permission::EditCrm)?;
-    let catalog = Catalog::load(store).await?;
-    let current = find(&catalog, pipeline, stage)?;
+    let mut tx = store.begin().await?;
+    let stages = locked_stages(&mut tx).await?;
+    let current = find(&stages, pipeline, stage)?;
     let name = match &changes.name {
         Some(name) => check_name(name)?,
         None => current.name.clone(),
     };
-    if catalog.stages().iter().any(|s| {
+    if stages.iter().any(|s| {
         s.pipeline_id == current.pipeline_id
             && s.id != current.id
             && s.name.eq_ignore_ascii_case(&name)
@@ -184,7 +169,6 @@ pub async fn edit_stage(
         outcome: changes.outcome.unwrap_or(current.outcome),
     };
     let at = ctx.now();
-    let mut tx = store.begin().await?;
     let after = tx.update_stage(current.id, &fields, at).await?;
     if &after == current {
         return Ok(after);
@@ -193,7 +177,7 @@ pub async fn edit_stage(
         &mut tx,
         ctx,
         at,
-        stage_change(Action::Update, Some(current), &after),
+        Change::updated(EntityKind::Stage, after.id, current, &after),
     )
     .await?;
     tx.commit().await?;
@@ -209,10 +193,10 @@ pub async fn move_stage(
     position: usize,
 ) -> Result<StageRecord> {
     ctx.require(Permission::EditCrm)?;
-    let catalog = Catalog::load(store).await?;
-    let current = find(&catalog, pipeline, stage)?;
-    let mut order: Vec<&StageRecord> = catalog
-        .stages()
+    let mut tx = store.begin().await?;
+    let stages = locked_stages(&mut tx).await?;
+    let current = find(&stages, pipeline, stage)?;
+    let mut order: Vec<&StageRecord> = stages
         .iter()
         .filter(|s| s.pipeline_id == current.pipeline_id)
         .collect();
@@ -226,14 +210,13 @@ pub async fn move_stage(
     order.insert(position - 1, current);
     let ids: Vec<_> = order.iter().map(|s| s.id).collect();
     let at = ctx.now();
-    let mut tx = store.begin().await?;
     tx.reorder_stages(&ids, at).await?;
     let after = tx.get_stage(current.id).await?;
     audit(
         &mut tx,
         ctx,
         at,
-        stage_change(Action::Update, Some(current), &after),
+        Change::updated(EntityKind::Stage, after.id, current, &after),
     )
     .await?;
     tx.commit().await?;
@@ -249,8 +232,9 @@ pub async fn retire_stage(
     retired: bool,
 ) -> Result<StageRecord> {
     ctx.require(Permission::EditCrm)?;
-    let catalog = Catalog::load(store).await?;
-    let current = find(&catalog, pipeline, stage)?;
+    let mut tx = store.begin().await?;
+    let stages = locked_stages(&mut tx).await?;
+    let current = find(&stages, pipeline, stage)?;
     if current.retired == retired {
         let state = if retired {
             "already retired"
@@ -263,20 +247,14 @@ pub async fn retire_stage(
         )));
     }
     let at = ctx.now();
-    let mut tx = store.begin().await?;
     let after = tx
         .set_stage_retired(current.id, retired.then_some(at), at)
         .await?;
-    let action = if retired {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
     audit(
         &mut tx,
         ctx,
         at,
-        stage_change(action, Some(current), &after),
+        Change::deleted_or_restored(EntityKind::Stage, after.id, retired, current, &after),
     )
     .await?;
     tx.commit().await?;

@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use bearing_core::roles::{
     AreaPage, AreaSection, Item, RoleText, Section, TitlesPage, TitlesSection,
 };
-use bearing_core::{Action, EntityKind};
+use bearing_core::{DataPart, EntityKind};
 use bearing_formats::Table;
 use bearing_formats::myst::{self, Page};
-use bearing_store::{AreaRecord, RoleRecord, Store};
+use bearing_store::{AreaRecord, RoleRecord, Store, Tx};
 
 use crate::{AppError, Change, ChangeLog, Context, Result};
 use bearing_core::access::Permission;
@@ -94,11 +94,12 @@ pub async fn import(
         file: file.to_owned(),
         ..RolesPlan::default()
     };
-    let roles = store.list_roles().await?;
-    let areas = store.list_areas().await?;
     let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
+    tx.lock(DataPart::People).await?;
+    let roles = tx.list_roles().await?;
+    let areas = tx.list_areas().await?;
     match myst::read(text) {
         Page::Titles(page) => {
             if page.roles().next().is_none() {
@@ -126,36 +127,21 @@ pub async fn import(
                     let after = tx
                         .put_role(role, before.and_then(|b| b.area_id), position, at)
                         .await?;
-                    log.record(Change {
-                        entity: EntityKind::Role,
-                        id: after.id.to_string(),
-                        action: if before.is_some() {
-                            Action::Update
-                        } else {
-                            Action::Create
-                        },
-                        before,
-                        after: Some(&after),
-                    })?;
+                    log.record(Change::written(EntityKind::Role, after.id, before, &after))?;
                 }
             }
             let document = titles_document(&page);
             let value =
                 serde_json::to_value(&document).map_err(|e| AppError::Internal(e.to_string()))?;
-            let stored = store.find_document(TITLES_DOCUMENT).await?;
+            let stored = tx.find_document(TITLES_DOCUMENT).await?;
             if !dry_run && stored.as_ref() != Some(&value) {
                 tx.put_document(TITLES_DOCUMENT, &value, at).await?;
-                log.record(Change {
-                    entity: EntityKind::Document,
-                    id: TITLES_DOCUMENT.to_owned(),
-                    action: if stored.is_some() {
-                        Action::Update
-                    } else {
-                        Action::Create
-                    },
-                    before: stored.as_ref(),
-                    after: Some(&value),
-                })?;
+                log.record(Change::written(
+                    EntityKind::Document,
+                    TITLES_DOCUMENT,
+                    stored.as_ref(),
+                    &value,
+                ))?;
             }
         }
         Page::Area(page) => {
@@ -213,17 +199,7 @@ pub async fn import(
                     if area_name == name {
                         page_area_id = Some(after.id);
                     }
-                    log.record(Change {
-                        entity: EntityKind::Area,
-                        id: after.id.to_string(),
-                        action: if before.is_some() {
-                            Action::Update
-                        } else {
-                            Action::Create
-                        },
-                        before,
-                        after: Some(&after),
-                    })?;
+                    log.record(Change::written(EntityKind::Area, after.id, before, &after))?;
                 }
             }
             // The roles its current-roles table names belong to the area.
@@ -239,13 +215,7 @@ pub async fn import(
                     let after = tx
                         .put_role(&before.text, Some(area_id), before.position, at)
                         .await?;
-                    log.record(Change {
-                        entity: EntityKind::Role,
-                        id: after.id.to_string(),
-                        action: Action::Update,
-                        before: Some(before),
-                        after: Some(&after),
-                    })?;
+                    log.record(Change::updated(EntityKind::Role, after.id, before, &after))?;
                 }
             }
         }
@@ -287,42 +257,36 @@ pub async fn add(
         return Err(AppError::invalid("name", "is required"));
     }
     crate::text::check_text(&serde_json::json!({ "name": name, "area": area }))?;
-    let roles = store.list_roles().await?;
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    tx.lock(DataPart::People).await?;
+    let roles = tx.list_roles().await?;
     if roles.iter().any(|r| r.text.name == name) {
         return Err(AppError::Conflict(format!(
             "there is already a role named {name:?}"
         )));
     }
-    let area_id = area_id(store, area).await?;
+    let area_id = area_id(&mut tx, area).await?;
     let position = roles.iter().map(|r| r.position + 1).max().unwrap_or(0);
     let text = RoleText {
         name: name.to_owned(),
         ..RoleText::default()
     };
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
     let created = tx.put_role(&text, area_id, position, at).await?;
     crate::audit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Role,
-            id: created.id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&created),
-        },
+        Change::created(EntityKind::Role, created.id, &created),
     )
     .await?;
     tx.commit().await?;
     Ok(created)
 }
 
-async fn area_id(store: &Store, area: Option<&str>) -> Result<Option<i64>> {
+async fn area_id(tx: &mut Tx, area: Option<&str>) -> Result<Option<i64>> {
     let Some(name) = area else { return Ok(None) };
-    store
-        .list_areas()
+    tx.list_areas()
         .await?
         .into_iter()
         .find(|x| x.name == name)
@@ -373,7 +337,10 @@ impl RoleChange {
 pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
     ctx.require(Permission::EditPeople)?;
     crate::text::check_text(&change)?;
-    let roles = store.list_roles().await?;
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    let team = crate::people::Team::locked(&mut tx).await?;
+    let roles = &team.roles;
     let before = roles
         .iter()
         .find(|r| r.id == id)
@@ -415,33 +382,27 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
             .collect(),
         ..before.text.clone()
     };
-    let area_id = area_id(store, blank(change.area).as_deref()).await?;
+    let area_id = area_id(&mut tx, blank(change.area).as_deref()).await?;
     if text == before.text && area_id == before.area_id && ladder == before.ladder {
         return Ok(before);
     }
     let new_ladder = ladder.as_deref().unwrap_or(&before.text.name);
     if new_ladder != before.ladder() {
-        let bands = store.list_bands().await?;
+        let bands = &team.bands;
         let has_bands = bands.iter().any(|b| b.ladder == new_ladder);
-        let employees: std::collections::HashSet<i64> = store
-            .list_people()
-            .await?
+        let employees: std::collections::HashSet<i64> = team
+            .people
             .iter()
             .filter(|p| p.fields.kind == bearing_core::people::PersonKind::Employee)
             .map(|p| p.id)
             .collect();
-        for a in store
-            .list_assignments()
-            .await?
-            .iter()
-            .filter(|a| a.role_id == id)
-        {
+        for a in team.assignments.iter().filter(|a| a.role_id == id) {
             let problem = if !has_bands && employees.contains(&a.person_id) {
                 Some(format!(
                     "the ladder {new_ladder:?} has no bands yet: generate them first"
                 ))
             } else {
-                bearing_core::people::off_ladder(&bands, new_ladder, a.fields.level, a.fields.step)
+                bearing_core::people::off_ladder(bands, new_ladder, a.fields.level, a.fields.step)
             };
             if let Some(message) = problem {
                 return Err(AppError::invalid(
@@ -457,8 +418,6 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
             }
         }
     }
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
     let after = tx
         .update_role(id, &text, area_id, ladder.as_deref(), at)
         .await?;
@@ -466,13 +425,7 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: EntityKind::Role,
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::updated(EntityKind::Role, id, &before, &after),
     )
     .await?;
     tx.commit().await?;

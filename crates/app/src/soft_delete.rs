@@ -4,7 +4,7 @@
 use std::fmt::Display;
 use std::future::Future;
 
-use bearing_core::{Action, CampaignId, ContactId, DealId, EntityKind, OrganizationId};
+use bearing_core::{CampaignId, ContactId, DealId, EntityKind, OrganizationId};
 use bearing_store::{
     AssignmentRecord, CampaignRecord, ContactRecord, DealRecord, OrganizationRecord, PersonRecord,
     Store, Tx,
@@ -36,9 +36,21 @@ pub(crate) async fn set_deleted<R: SoftDeletable>(
     id: R::Id,
     deleted: bool,
 ) -> Result<R> {
-    let at = ctx.now();
     let mut tx = store.begin().await?;
-    let before = R::get(&mut tx, id).await?;
+    let after = set_deleted_in(&mut tx, ctx, id, deleted).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The same inside a transaction the caller commits, after checks of its own made in it.
+pub(crate) async fn set_deleted_in<R: SoftDeletable>(
+    tx: &mut Tx,
+    ctx: &Context,
+    id: R::Id,
+    deleted: bool,
+) -> Result<R> {
+    let at = ctx.now();
+    let before = R::get(tx, id).await?;
     if before.is_deleted() == deleted {
         let state = if deleted {
             "already deleted"
@@ -47,21 +59,9 @@ pub(crate) async fn set_deleted<R: SoftDeletable>(
         };
         return Err(AppError::Conflict(format!("{} {id} is {state}", R::KIND)));
     }
-    let after = R::set(&mut tx, id, deleted.then_some(at), at).await?;
-    let action = if deleted {
-        Action::Delete
-    } else {
-        Action::Restore
-    };
-    let change = Change {
-        entity: R::KIND,
-        id: id.to_string(),
-        action,
-        before: Some(&before),
-        after: Some(&after),
-    };
-    audit(&mut tx, ctx, at, change).await?;
-    tx.commit().await?;
+    let after = R::set(tx, id, deleted.then_some(at), at).await?;
+    let change = Change::deleted_or_restored(R::KIND, id, deleted, &before, &after);
+    audit(tx, ctx, at, change).await?;
     Ok(after)
 }
 

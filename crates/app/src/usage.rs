@@ -146,13 +146,7 @@ async fn write_samples(
     for name in &new_clusters {
         let id = tx.insert_cluster(name, None, at).await?;
         let value = serde_json::json!({ "id": id, "name": name });
-        log.record(Change {
-            entity: EntityKind::Cluster,
-            id: id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&value),
-        })?;
+        log.record(Change::created(EntityKind::Cluster, id, &value))?;
         clusters.insert(name.clone(), id);
     }
     for (cluster, hub) in &new_hubs {
@@ -161,13 +155,7 @@ async fn write_samples(
             .ok_or_else(|| AppError::Internal(format!("cluster {cluster} vanished")))?;
         let id = tx.insert_hub(cluster_id, hub, at).await?;
         let value = serde_json::json!({ "id": id, "cluster": cluster, "name": hub });
-        log.record(Change {
-            entity: EntityKind::Hub,
-            id: id.to_string(),
-            action: Action::Create,
-            before: None,
-            after: Some(&value),
-        })?;
+        log.record(Change::created(EntityKind::Hub, id, &value))?;
         hubs.insert((cluster_id, hub.clone()), id);
     }
     let samples = to_write
@@ -212,13 +200,12 @@ async fn write_samples(
             "first_day": first.to_string(),
             "last_day": last.to_string(),
         });
-        log.record(Change {
-            entity: EntityKind::Cluster,
-            id: id.to_string(),
-            action: Action::Update,
-            before: None,
-            after: Some(&value),
-        })?;
+        log.record(Change::event(
+            EntityKind::Cluster,
+            id,
+            Action::Update,
+            &value,
+        ))?;
     }
     tx.upsert_samples(&samples, ctx.source, at).await?;
     log.write(&mut tx).await?;
@@ -301,16 +288,15 @@ pub async fn update_unit(
         &mut tx,
         ctx,
         at,
-        Change {
-            entity: match kind {
+        Change::updated(
+            match kind {
                 UnitKind::Cluster => EntityKind::Cluster,
                 UnitKind::Hub => EntityKind::Hub,
             },
-            id: id.to_string(),
-            action: Action::Update,
-            before: Some(&before),
-            after: Some(&after),
-        },
+            id,
+            &before,
+            &after,
+        ),
     )
     .await?;
     tx.commit().await?;

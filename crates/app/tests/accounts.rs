@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use bearing_app::accounts::{self, Attempt, MAX_FAILED_SIGN_INS, Secret, SignIns, SignedIn};
-use bearing_app::{AppError, Context, history};
+use bearing_app::{AppError, Clock, Context, history};
 use bearing_core::access::{Role, RoleName};
 use bearing_core::{Actor, EntityKind, Source};
 use bearing_store::testing::TestDb;
@@ -16,6 +16,8 @@ bearing_store::on_both_backends!(
     api_tokens_are_shown_once_stored_hashed_and_revocable,
     disabling_a_user_ends_their_access_but_not_the_last_admin,
     the_first_admin_can_be_added_only_to_an_empty_install,
+    two_admins_demoting_each_other_at_once_leave_one_admin,
+    two_first_admins_at_once_make_one,
     forty_wrong_passwords_at_once_lock_the_account_after_five,
     four_failures_do_not_lock_and_a_success_clears_them,
     one_address_that_fails_too_often_is_throttled,
@@ -251,7 +253,10 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable(db: &TestDb) {
         .await
         .unwrap();
     assert!(created.secret.expose().starts_with("brg_"));
-    let user = accounts::token_user(&store, &created.secret).await.unwrap();
+    let user = SignIns::default()
+        .token_user(&store, &created.secret)
+        .await
+        .unwrap();
     assert_eq!(
         user.map(|u| u.role),
         Some(RoleName::from(Role::Partnerships))
@@ -270,14 +275,20 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        accounts::token_user(&store, &signed.secret).await.unwrap(),
+        SignIns::default()
+            .token_user(&store, &signed.secret)
+            .await
+            .unwrap(),
         None
     );
     accounts::revoke_token(&store, &ctx(), ada.id, created.token.id)
         .await
         .unwrap();
     assert_eq!(
-        accounts::token_user(&store, &created.secret).await.unwrap(),
+        SignIns::default()
+            .token_user(&store, &created.secret)
+            .await
+            .unwrap(),
         None
     );
     let missing = accounts::revoke_token(&store, &ctx(), ada.id, 999).await;
@@ -319,7 +330,10 @@ async fn disabling_a_user_ends_their_access_but_not_the_last_admin(db: &TestDb) 
     assert!(disabled.disabled_at.is_some());
     assert_eq!(s.session_user(&store, &session.secret).await.unwrap(), None);
     assert_eq!(
-        accounts::token_user(&store, &token.secret).await.unwrap(),
+        SignIns::default()
+            .token_user(&store, &token.secret)
+            .await
+            .unwrap(),
         None
     );
     assert!(
@@ -342,6 +356,57 @@ async fn disabling_a_user_ends_their_access_but_not_the_last_admin(db: &TestDb) 
     accounts::update_user(&store, &ctx(), root.id, Role::Finance, false)
         .await
         .unwrap();
+}
+
+/// The check that someone may still manage users reads inside each change's transaction under
+/// the accounts' lock: of two admins demoting each other at once, one wins and one is refused.
+async fn two_admins_demoting_each_other_at_once_leave_one_admin(db: &TestDb) {
+    let store = db.store().await;
+    let add = |email: &'static str| {
+        let store = store.clone();
+        async move {
+            accounts::add_user(&store, &ctx(), email, None, Role::Admin, PASSWORD)
+                .await
+                .unwrap()
+        }
+    };
+    let (ada, bo) = (add("ada@example.org").await, add("bo@example.org").await);
+    let demote = |id: i64| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            accounts::update_user(&store, &ctx(), id, Role::Member, false).await
+        })
+    };
+    let (first, second) = (demote(ada.id), demote(bo.id));
+    let results = [first.await.unwrap(), second.await.unwrap()];
+    let refused: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert_eq!(refused.len(), 1, "{results:?}");
+    assert!(
+        matches!(refused[0], Err(AppError::Conflict(m)) if m.contains("last admin")),
+        "{results:?}"
+    );
+    let admins = accounts::users(&store, &ctx())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.role == Role::Admin)
+        .count();
+    assert_eq!(admins, 1);
+}
+
+/// Two setup links used at once: the install gets one first admin.
+async fn two_first_admins_at_once_make_one(db: &TestDb) {
+    let store = db.store().await;
+    let setup = |email: &'static str| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            accounts::add_first_admin(&store, &ctx(), email, None, PASSWORD).await
+        })
+    };
+    let (first, second) = (setup("ada@example.org"), setup("bo@example.org"));
+    let results = [first.await.unwrap(), second.await.unwrap()];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(store.count_users().await.unwrap(), 1);
 }
 
 async fn the_first_admin_can_be_added_only_to_an_empty_install(db: &TestDb) {
@@ -538,7 +603,8 @@ async fn a_new_password_revokes_api_tokens_unless_they_are_kept(db: &TestDb) {
         .await
         .unwrap();
     assert!(
-        accounts::token_user(&store, &token.secret)
+        SignIns::default()
+            .token_user(&store, &token.secret)
             .await
             .unwrap()
             .is_some()
@@ -547,7 +613,10 @@ async fn a_new_password_revokes_api_tokens_unless_they_are_kept(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        accounts::token_user(&store, &token.secret).await.unwrap(),
+        SignIns::default()
+            .token_user(&store, &token.secret)
+            .await
+            .unwrap(),
         None
     );
 }
@@ -570,17 +639,24 @@ async fn api_tokens_expire_on_their_day(db: &TestDb) {
         Some(tomorrow.to_string().as_str())
     );
     assert!(
-        accounts::token_user(&store, &token.secret)
+        SignIns::default()
+            .token_user(&store, &token.secret)
             .await
             .unwrap()
             .is_some()
     );
-    sqlx::query("UPDATE api_tokens SET expires_at = '2001-01-01T00:00:00.000000Z'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    let day_after = tomorrow
+        .tomorrow()
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp();
     assert_eq!(
-        accounts::token_user(&store, &token.secret).await.unwrap(),
+        SignIns::default()
+            .with_clock(Clock::Fixed(day_after))
+            .token_user(&store, &token.secret)
+            .await
+            .unwrap(),
         None
     );
 }

@@ -99,20 +99,45 @@ impl Tx {
 impl Store {
     /// Every custom role, deleted ones too, by name.
     pub async fn list_access_roles(&self) -> Result<Vec<AccessRoleRecord>> {
-        let sql = format!("SELECT {COLUMNS} FROM access_roles ORDER BY name");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(from_row).collect()
+        list_access_roles(&self.pool).await
     }
 
     /// The custom role of this name, deleted or not.
     pub async fn find_access_role(&self, name: &RoleName) -> Result<Option<AccessRoleRecord>> {
-        let sql = format!("SELECT {COLUMNS} FROM access_roles WHERE name = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(name.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        find_access_role(&self.pool, name).await
     }
+}
+
+impl Tx {
+    /// Every custom role, deleted ones too, by name, as this transaction sees them.
+    pub async fn list_access_roles(&mut self) -> Result<Vec<AccessRoleRecord>> {
+        list_access_roles(&mut *self.inner).await
+    }
+
+    /// The custom role of this name, deleted or not, as this transaction sees it.
+    pub async fn find_access_role(&mut self, name: &RoleName) -> Result<Option<AccessRoleRecord>> {
+        find_access_role(&mut *self.inner, name).await
+    }
+}
+
+async fn list_access_roles<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<Vec<AccessRoleRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM access_roles ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(executor)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+async fn find_access_role<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    name: &RoleName,
+) -> Result<Option<AccessRoleRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM access_roles WHERE name = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name.as_str())
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(from_row).transpose()
 }

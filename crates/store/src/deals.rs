@@ -295,6 +295,20 @@ impl Tx {
         get(&mut *self.inner, id).await
     }
 
+    /// The deal that is not deleted and renews `id`, if there is one.
+    pub async fn find_renewal_of(&mut self, id: DealId) -> Result<Option<DealId>> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM deals WHERE renews_deal_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(id.get())
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        found
+            .map(DealId::new)
+            .transpose()
+            .map_err(|e| StoreError::Database(format!("unreadable deal id: {e}")))
+    }
+
     /// Replaces every stored field of a deal.
     pub async fn update_deal(
         &mut self,

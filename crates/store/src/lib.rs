@@ -333,6 +333,24 @@ impl Tx {
         }
     }
 
+    /// Makes the writers of `part` that check other rows before they write run one after
+    /// the other: a check such as "no one else has this name" or "someone may still manage
+    /// users" reads after this, so two overlapping writes cannot both pass it. SQLite's
+    /// write transactions already run one at a time; PostgreSQL takes a lock for the part
+    /// that is held until the transaction ends.
+    pub async fn lock(&mut self, part: DataPart) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            // The key is the part's place among the parts, beside a prefix ("bear") of its
+            // own so no other user of advisory locks on the same database meets it.
+            let key = 0x6265_6172_0000_0000_i64 | part as i64;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn rollback(self) -> Result<()> {
         self.inner.rollback().await?;
         Ok(())

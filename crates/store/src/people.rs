@@ -2,6 +2,8 @@
 
 use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
 
+use sqlx::{Any, Executor};
+
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
 /// A person as stored.
@@ -329,48 +331,80 @@ impl Tx {
     }
 }
 
+async fn list_people<'e>(executor: impl Executor<'e, Database = Any>) -> Result<Vec<PersonRecord>> {
+    let sql = format!("{PERSON_SELECT} WHERE deleted_at IS NULL ORDER BY name");
+    let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(executor)
+        .await?;
+    rows.into_iter().map(person).collect()
+}
+
+async fn list_assignments<'e>(
+    executor: impl Executor<'e, Database = Any>,
+) -> Result<Vec<AssignmentRecord>> {
+    let sql = format!(
+        "{ASSIGNMENT_SELECT} WHERE a.deleted_at IS NULL AND p.deleted_at IS NULL
+         ORDER BY p.name, a.start_date, a.id"
+    );
+    let rows: Vec<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(executor)
+        .await?;
+    rows.into_iter().map(assignment).collect()
+}
+
+async fn list_bands<'e>(executor: impl Executor<'e, Database = Any>) -> Result<Vec<Band>> {
+    let rows: Vec<(String, i64, i64, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT ladder, level, step, annual_base, effective_from, note FROM salary_bands
+         ORDER BY ladder, level, step, effective_from",
+    )
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter()
+        .map(|(ladder, level, step, annual_base, from, note)| {
+            Ok(Band {
+                ladder,
+                level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
+                step: u8::try_from(step).map_err(|e| corrupt("step", &e))?,
+                annual_base,
+                effective_from: bearing_core::parse_stored_date(&from)
+                    .map_err(|e| corrupt("effective_from", &e))?,
+                note,
+            })
+        })
+        .collect()
+}
+
+/// The reads a write checks other rows with, as the writing transaction sees them.
+impl Tx {
+    /// People by name.
+    pub async fn list_people(&mut self) -> Result<Vec<PersonRecord>> {
+        list_people(&mut *self.inner).await
+    }
+
+    /// Every assignment, by person and start.
+    pub async fn list_assignments(&mut self) -> Result<Vec<AssignmentRecord>> {
+        list_assignments(&mut *self.inner).await
+    }
+
+    /// Every band ever set, by ladder, level, step and day.
+    pub async fn list_bands(&mut self) -> Result<Vec<Band>> {
+        list_bands(&mut *self.inner).await
+    }
+}
+
 impl Store {
     /// People by name.
     pub async fn list_people(&self) -> Result<Vec<PersonRecord>> {
-        let sql = format!("{PERSON_SELECT} WHERE deleted_at IS NULL ORDER BY name");
-        let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(person).collect()
+        list_people(&self.pool).await
     }
 
     /// Every assignment, by person and start.
     pub async fn list_assignments(&self) -> Result<Vec<AssignmentRecord>> {
-        let sql = format!(
-            "{ASSIGNMENT_SELECT} WHERE a.deleted_at IS NULL AND p.deleted_at IS NULL
-             ORDER BY p.name, a.start_date, a.id"
-        );
-        let rows: Vec<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(assignment).collect()
+        list_assignments(&self.pool).await
     }
 
     /// Every band ever set, by ladder, level, step and day.
     pub async fn list_bands(&self) -> Result<Vec<Band>> {
-        let rows: Vec<(String, i64, i64, i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT ladder, level, step, annual_base, effective_from, note FROM salary_bands
-             ORDER BY ladder, level, step, effective_from",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(ladder, level, step, annual_base, from, note)| {
-                Ok(Band {
-                    ladder,
-                    level: u8::try_from(level).map_err(|e| corrupt("level", &e))?,
-                    step: u8::try_from(step).map_err(|e| corrupt("step", &e))?,
-                    annual_base,
-                    effective_from: bearing_core::parse_stored_date(&from)
-                        .map_err(|e| corrupt("effective_from", &e))?,
-                    note,
-                })
-            })
-            .collect()
+        list_bands(&self.pool).await
     }
 }

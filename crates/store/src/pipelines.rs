@@ -24,17 +24,35 @@ pub struct StageRecord {
 impl Store {
     /// Every stage of every pipeline, in pipeline and stage order.
     pub async fn list_stages(&self) -> Result<Vec<StageRecord>> {
-        let rows = sqlx::query(
-            "SELECT s.id, s.pipeline_id, p.name AS pipeline, s.name, s.position, s.default_probability,
-                    s.forecast_category, s.outcome, s.retired_at
-             FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
-             WHERE p.deleted_at IS NULL
-             ORDER BY p.name, s.position",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(record).collect()
+        list_stages(&self.pool).await
     }
+}
+
+impl Tx {
+    /// Every stage of every pipeline, as this transaction sees them.
+    pub async fn list_stages(&mut self) -> Result<Vec<StageRecord>> {
+        list_stages(&mut *self.inner).await
+    }
+
+    /// A pipeline's id by name (ignoring case), as this transaction sees it.
+    pub async fn find_pipeline(&mut self, name: &str) -> Result<Option<PipelineId>> {
+        find_pipeline(&mut *self.inner, name).await
+    }
+}
+
+async fn list_stages<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<Vec<StageRecord>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.pipeline_id, p.name AS pipeline, s.name, s.position, s.default_probability,
+                s.forecast_category, s.outcome, s.retired_at
+         FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
+         WHERE p.deleted_at IS NULL
+         ORDER BY p.name, s.position",
+    )
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(record).collect()
 }
 
 fn record(row: &AnyRow) -> Result<StageRecord> {
@@ -192,14 +210,7 @@ impl Tx {
 impl Store {
     /// A pipeline's id by name (ignoring case), whether or not it has stages.
     pub async fn find_pipeline(&self, name: &str) -> Result<Option<PipelineId>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM pipelines WHERE LOWER(name) = LOWER($1) AND deleted_at IS NULL",
-        )
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?;
-        id.map(|id| PipelineId::new(id).map_err(|e| StoreError::Database(e.to_string())))
-            .transpose()
+        find_pipeline(&self.pool, name).await
     }
 
     /// How many deals, deleted ones included, are in a stage.
@@ -220,4 +231,18 @@ fn stage_conflict(error: sqlx::Error, name: &str) -> StoreError {
         }
         other => other,
     }
+}
+
+async fn find_pipeline<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    name: &str,
+) -> Result<Option<PipelineId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM pipelines WHERE LOWER(name) = LOWER($1) AND deleted_at IS NULL",
+    )
+    .bind(name)
+    .fetch_optional(executor)
+    .await?;
+    id.map(|id| PipelineId::new(id).map_err(|e| StoreError::Database(e.to_string())))
+        .transpose()
 }

@@ -2,6 +2,8 @@
 
 use bearing_core::roles::{AreaPage, RoleText};
 
+use sqlx::{Any, Executor};
+
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
 /// An area as stored.
@@ -244,31 +246,64 @@ impl Tx {
 impl Store {
     /// Areas in their order.
     pub async fn list_areas(&self) -> Result<Vec<AreaRecord>> {
-        let rows: Vec<AreaRow> = sqlx::query_as(
-            "SELECT id, name, description, position, page_json FROM areas WHERE deleted_at IS NULL ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(area).collect()
+        list_areas(&self.pool).await
     }
 
     /// Roles in their order.
     pub async fn list_roles(&self) -> Result<Vec<RoleRecord>> {
-        let sql = format!("{ROLE_SELECT} WHERE deleted_at IS NULL ORDER BY position, id");
-        let rows: Vec<RoleRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(role).collect()
+        list_roles(&self.pool).await
     }
 
     /// A published page's own parts.
     pub async fn find_document(&self, name: &str) -> Result<Option<serde_json::Value>> {
-        let text: Option<String> =
-            sqlx::query_scalar("SELECT content_json FROM documents WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("content_json", &e)))
-            .transpose()
+        find_document(&self.pool, name).await
     }
+}
+
+/// The reads a write checks other rows with, as the writing transaction sees them.
+impl Tx {
+    /// Areas in their order.
+    pub async fn list_areas(&mut self) -> Result<Vec<AreaRecord>> {
+        list_areas(&mut *self.inner).await
+    }
+
+    /// Roles in their order.
+    pub async fn list_roles(&mut self) -> Result<Vec<RoleRecord>> {
+        list_roles(&mut *self.inner).await
+    }
+
+    /// A published page's own parts.
+    pub async fn find_document(&mut self, name: &str) -> Result<Option<serde_json::Value>> {
+        find_document(&mut *self.inner, name).await
+    }
+}
+
+async fn list_areas<'e>(executor: impl Executor<'e, Database = Any>) -> Result<Vec<AreaRecord>> {
+    let rows: Vec<AreaRow> = sqlx::query_as(
+        "SELECT id, name, description, position, page_json FROM areas WHERE deleted_at IS NULL ORDER BY position, id",
+    )
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter().map(area).collect()
+}
+
+async fn list_roles<'e>(executor: impl Executor<'e, Database = Any>) -> Result<Vec<RoleRecord>> {
+    let sql = format!("{ROLE_SELECT} WHERE deleted_at IS NULL ORDER BY position, id");
+    let rows: Vec<RoleRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(executor)
+        .await?;
+    rows.into_iter().map(role).collect()
+}
+
+async fn find_document<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    name: &str,
+) -> Result<Option<serde_json::Value>> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT content_json FROM documents WHERE name = $1")
+            .bind(name)
+            .fetch_optional(executor)
+            .await?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("content_json", &e)))
+        .transpose()
 }

@@ -120,6 +120,34 @@ async fn on_postgres_a_transaction_that_commits_after_a_later_one_still_moves_th
     assert_eq!(after_first.of(DataPart::Crm), start.of(DataPart::Crm) + 2);
 }
 
+/// A writer that checks other rows first takes its part's lock; on PostgreSQL a second such
+/// writer of the same part waits until the first commits (SQLite's write transactions run
+/// one at a time already), while a writer of another part does not wait.
+#[tokio::test]
+async fn on_postgres_writers_that_lock_a_part_run_one_after_the_other() {
+    let Some(db) = TestDb::postgres("part_locks").await else {
+        return;
+    };
+    let store = db.store().await;
+    let mut first = store.begin().await.unwrap();
+    first.lock(DataPart::People).await.unwrap();
+    let mut other_part = store.begin().await.unwrap();
+    other_part.lock(DataPart::Accounts).await.unwrap();
+    other_part.rollback().await.unwrap();
+    let mut waiting = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut second = store.begin().await.unwrap();
+            second.lock(DataPart::People).await.unwrap();
+            second.rollback().await.unwrap();
+        })
+    };
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut waiting).await;
+    assert!(waited.is_err(), "the second writer did not wait for the lock");
+    first.commit().await.unwrap();
+    waiting.await.unwrap();
+}
+
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_second(1_790_000_000).unwrap()
 }

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use bearing_app::Context;
-use bearing_app::accounts::{self, Secret};
+use bearing_app::accounts::Secret;
 use bearing_core::access::{Permission, Permissions};
 use bearing_core::{Actor, Source};
 use bearing_store::UserRecord;
@@ -216,7 +216,7 @@ pub async fn guard(
 
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(headers) {
-        let user = accounts::token_user(&state.store, &token).await?;
+        let user = state.sign_ins.token_user(&state.store, &token).await?;
         return Ok(user.map(|user| Caller::new(state, user, None)));
     }
     let Some(secret) = session_cookie(headers) else {
