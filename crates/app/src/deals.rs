@@ -3,13 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use bearing_core::deal::RevenueType;
 use bearing_core::deal::{DealFields, DealLinks, DealType, FieldChange};
 use bearing_core::organization::OrganizationName;
-use bearing_core::pipeline::{Probability, StageOutcome};
-use bearing_core::{CampaignId, DataPart, Date, DealId, EntityKind, OrganizationId, StageId};
+use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
+use bearing_core::{
+    CampaignId, Currency, DataPart, Date, DealId, EntityKind, OrganizationId, StageId,
+};
 use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
 
+use crate::patch::{self, ClearError, Edit};
 use crate::{AppError, Change, ChangeLog, Context, Result};
 use bearing_core::access::Permission;
 
@@ -359,12 +363,159 @@ async fn insert(store: &Store, ctx: &Context, fields: DealFields, renewal: bool)
     get(store, created.id).await
 }
 
+/// An edit of a deal: each field kept or set, and those that may be unknown cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealPatch {
+    pub name: Option<String>,
+    pub organization: Edit<OrganizationName>,
+    pub pipeline: Option<String>,
+    pub stage: Option<String>,
+    pub probability: Edit<Probability>,
+    pub forecast_category: Edit<ForecastCategory>,
+    pub revenue_type: Edit<RevenueType>,
+    /// Kept unless set; a deal given something new to renew becomes a renewal.
+    pub deal_type: Option<DealType>,
+    pub currency: Option<Currency>,
+    pub amount_minor: Edit<i64>,
+    pub collected_minor: Edit<i64>,
+    pub close_date: Edit<Date>,
+    pub contract_start: Edit<Date>,
+    pub contract_end: Edit<Date>,
+    pub target_start: Edit<Date>,
+    pub target_end: Edit<Date>,
+    pub owner: Edit<String>,
+    pub loss_reason: Edit<String>,
+    pub renews: Edit<DealId>,
+    pub campaign: Edit<String>,
+    pub agreement: Edit<String>,
+    pub engagement: Edit<String>,
+    pub tracker: Edit<String>,
+}
+
+/// The fields a deal's edit may clear, by the names users give them.
+const CLEARABLE: &[&str] = &[
+    "org",
+    "probability",
+    "forecast-category",
+    "type",
+    "renews",
+    "amount",
+    "collected",
+    "close-date",
+    "contract-start",
+    "contract-end",
+    "target-start",
+    "target-end",
+    "owner",
+    "campaign",
+    "loss-reason",
+    "agreement-url",
+    "engagement-url",
+    "tracker-url",
+];
+
+impl DealPatch {
+    /// Every field replaced by `fields` (the API's PUT).
+    pub fn replace(fields: DealFields) -> Self {
+        DealPatch {
+            name: Some(fields.name),
+            organization: Edit::whole(fields.organization),
+            pipeline: Some(fields.pipeline),
+            stage: Some(fields.stage),
+            probability: Edit::whole(fields.probability),
+            forecast_category: Edit::whole(fields.forecast_category),
+            revenue_type: Edit::whole(fields.revenue_type),
+            deal_type: Some(fields.deal_type),
+            currency: Some(fields.currency),
+            amount_minor: Edit::whole(fields.amount_minor),
+            collected_minor: Edit::whole(fields.collected_minor),
+            close_date: Edit::whole(fields.close_date),
+            contract_start: Edit::whole(fields.contract_start),
+            contract_end: Edit::whole(fields.contract_end),
+            target_start: Edit::whole(fields.target_start),
+            target_end: Edit::whole(fields.target_end),
+            owner: Edit::whole(fields.owner),
+            loss_reason: Edit::whole(fields.loss_reason),
+            renews: Edit::whole(fields.renews),
+            campaign: Edit::whole(fields.campaign),
+            agreement: Edit::whole(fields.links.agreement),
+            engagement: Edit::whole(fields.links.engagement),
+            tracker: Edit::whole(fields.links.tracker),
+        }
+    }
+
+    /// Clears a field by the name a user gives it (`amount`, `close-date` or `close_date`).
+    pub fn clear(&mut self, field: &str) -> std::result::Result<(), ClearError> {
+        match field.replace('_', "-").as_str() {
+            "org" | "organization" => patch::clear(&mut self.organization, field),
+            "probability" => patch::clear(&mut self.probability, field),
+            "forecast-category" => patch::clear(&mut self.forecast_category, field),
+            "type" | "revenue-type" => patch::clear(&mut self.revenue_type, field),
+            "renews" => patch::clear(&mut self.renews, field),
+            "amount" => patch::clear(&mut self.amount_minor, field),
+            "collected" | "amount-collected" => patch::clear(&mut self.collected_minor, field),
+            "close-date" => patch::clear(&mut self.close_date, field),
+            "contract-start" => patch::clear(&mut self.contract_start, field),
+            "contract-end" => patch::clear(&mut self.contract_end, field),
+            "target-start" => patch::clear(&mut self.target_start, field),
+            "target-end" => patch::clear(&mut self.target_end, field),
+            "owner" => patch::clear(&mut self.owner, field),
+            "campaign" => patch::clear(&mut self.campaign, field),
+            "loss-reason" => patch::clear(&mut self.loss_reason, field),
+            "agreement-url" => patch::clear(&mut self.agreement, field),
+            "engagement-url" => patch::clear(&mut self.engagement, field),
+            "tracker-url" => patch::clear(&mut self.tracker, field),
+            _ => Err(patch::not_clearable(field, CLEARABLE)),
+        }
+    }
+
+    pub fn apply(self, to: &DealFields) -> DealFields {
+        let renews = self.renews.apply(to.renews);
+        let deal_type = match self.deal_type {
+            Some(set) => set,
+            None if renews.is_some() && renews != to.renews => DealType::Renewal,
+            None => to.deal_type,
+        };
+        DealFields {
+            name: self.name.unwrap_or_else(|| to.name.clone()),
+            organization: self.organization.apply(to.organization.clone()),
+            pipeline: self.pipeline.unwrap_or_else(|| to.pipeline.clone()),
+            stage: self.stage.unwrap_or_else(|| to.stage.clone()),
+            probability: self.probability.apply(to.probability),
+            forecast_category: self.forecast_category.apply(to.forecast_category),
+            revenue_type: self.revenue_type.apply(to.revenue_type.clone()),
+            deal_type,
+            currency: self.currency.unwrap_or(to.currency),
+            amount_minor: self.amount_minor.apply(to.amount_minor),
+            collected_minor: self.collected_minor.apply(to.collected_minor),
+            close_date: self.close_date.apply(to.close_date),
+            contract_start: self.contract_start.apply(to.contract_start),
+            contract_end: self.contract_end.apply(to.contract_end),
+            target_start: self.target_start.apply(to.target_start),
+            target_end: self.target_end.apply(to.target_end),
+            owner: self.owner.apply(to.owner.clone()),
+            loss_reason: self.loss_reason.apply(to.loss_reason.clone()),
+            renews,
+            campaign: self.campaign.apply(to.campaign.clone()),
+            links: DealLinks {
+                agreement: self.agreement.apply(to.links.agreement.clone()),
+                engagement: self.engagement.apply(to.links.engagement.clone()),
+                tracker: self.tracker.apply(to.links.tracker.clone()),
+            },
+        }
+    }
+}
+
 /// Replaces a deal's fields. A change of stage must meet what the new stage needs.
 pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) -> Result<Deal> {
+    patch(store, ctx, id, DealPatch::replace(fields)).await
+}
+
+/// Changes a deal by `patch`, applied to the deal as the transaction reads it. A change of
+/// stage must meet what the new stage needs; nothing is written when nothing changes.
+pub async fn patch(store: &Store, ctx: &Context, id: DealId, patch: DealPatch) -> Result<Deal> {
     ctx.require(Permission::EditCrm)?;
-    validate(&fields)?;
     let catalog = Catalog::load(store).await?;
-    let row = catalog.row(&fields)?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let before = tx.get_deal(id).await?;
@@ -373,6 +524,9 @@ pub async fn edit(store: &Store, ctx: &Context, id: DealId, fields: DealFields) 
             "deal {id} is deleted: restore it before editing"
         )));
     }
+    let fields = patch.apply(&catalog.fields(&before.row)?);
+    validate(&fields)?;
+    let row = catalog.row(&fields)?;
     if before.row == row {
         return get(store, id).await;
     }
@@ -413,7 +567,7 @@ pub async fn move_to(
 ) -> Result<Deal> {
     ctx.require(Permission::EditCrm)?;
     let current = get(store, id).await?;
-    let mut fields = current.fields.clone();
+    let fields = &current.fields;
     let catalog = Catalog::load(store).await?;
     let target = catalog.find_stage(&fields.pipeline, stage)?;
     if target.name == fields.stage {
@@ -422,16 +576,17 @@ pub async fn move_to(
             target.name
         )));
     }
-    fields.stage = target.name.clone();
-    if details.loss_reason.is_some() {
-        fields.loss_reason = details.loss_reason;
-    }
-    fields.amount_minor = details.amount_minor.or(fields.amount_minor);
-    fields.contract_start = details.contract_start.or(fields.contract_start);
-    fields.contract_end = details.contract_end.or(fields.contract_end);
-    fields.close_date = details.close_date.or(fields.close_date);
-    check_stage_requirements(&fields, target)?;
-    edit(store, ctx, id, fields).await
+    let change = DealPatch {
+        stage: Some(target.name.clone()),
+        loss_reason: Edit::given(details.loss_reason),
+        amount_minor: Edit::given(details.amount_minor),
+        contract_start: Edit::given(details.contract_start),
+        contract_end: Edit::given(details.contract_end),
+        close_date: Edit::given(details.close_date),
+        ..DealPatch::default()
+    };
+    // The new stage's requirements are checked by `patch`, on the deal as it then reads.
+    patch(store, ctx, id, change).await
 }
 
 /// Creates next term's deal, in the Renewal stage, from a won membership: same organization,

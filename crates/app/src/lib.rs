@@ -17,6 +17,7 @@ pub mod forecast;
 pub mod history;
 pub mod import;
 pub mod organizations;
+pub mod patch;
 pub mod people;
 pub mod pipelines;
 pub mod reports;

@@ -15,6 +15,7 @@ use bearing_store::{AssignmentRecord, PersonRecord, RoleRecord, Store, Tx};
 
 use bearing_core::access::Permission;
 
+use crate::patch::{self, ClearError, Edit};
 use crate::soft_delete::set_deleted_in;
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 
@@ -223,6 +224,128 @@ impl Team {
     }
 }
 
+/// An edit of a person: each field kept or set, and those that may be unknown cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonPatch {
+    pub name: Option<String>,
+    pub kind: Option<PersonKind>,
+    pub email: Edit<String>,
+    pub github: Edit<String>,
+    pub renewal: Edit<String>,
+}
+
+impl PersonPatch {
+    /// Every field replaced by `fields` (a form, the API's PUT).
+    pub fn replace(fields: PersonFields) -> Self {
+        PersonPatch {
+            name: Some(fields.name),
+            kind: Some(fields.kind),
+            email: Edit::whole(fields.email),
+            github: Edit::whole(fields.github),
+            renewal: Edit::whole(fields.renewal),
+        }
+    }
+
+    /// Clears a field by the name a user gives it.
+    pub fn clear(&mut self, field: &str) -> std::result::Result<(), ClearError> {
+        match field {
+            "email" => patch::clear(&mut self.email, field),
+            "github" => patch::clear(&mut self.github, field),
+            "renewal" => patch::clear(&mut self.renewal, field),
+            other => Err(patch::not_clearable(other, &["email", "github", "renewal"])),
+        }
+    }
+
+    pub fn apply(self, to: &PersonFields) -> PersonFields {
+        PersonFields {
+            name: self
+                .name
+                .map_or_else(|| to.name.clone(), |n| n.trim().to_owned()),
+            kind: self.kind.unwrap_or(to.kind),
+            email: self.email.apply(to.email.clone()),
+            github: self.github.apply(to.github.clone()),
+            renewal: self.renewal.apply(to.renewal.clone()),
+        }
+    }
+}
+
+/// An edit of an assignment: each field kept or set, and those that may be unknown cleared.
+/// A promotion is a new assignment; this changes the one there is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignmentPatch {
+    pub role: Option<String>,
+    pub level: Option<u8>,
+    pub step: Option<u8>,
+    pub fte: Option<f64>,
+    pub start: Option<Date>,
+    pub end: Edit<Date>,
+    pub monthly_payment: Edit<i64>,
+    pub description: Edit<String>,
+    /// Grant codes and their shares; `None` keeps the funding there is.
+    pub funding: Option<Vec<(String, f64)>>,
+}
+
+impl AssignmentPatch {
+    /// Every field replaced by `fields` (a form).
+    pub fn replace(fields: AssignmentFields) -> Self {
+        AssignmentPatch {
+            role: Some(fields.role),
+            level: Some(fields.level),
+            step: Some(fields.step),
+            fte: Some(fields.fte),
+            start: Some(fields.start),
+            end: Edit::whole(fields.end),
+            monthly_payment: Edit::whole(fields.monthly_payment),
+            description: Edit::whole(fields.description),
+            funding: Some(fields.funding),
+        }
+    }
+
+    /// The fields of a new assignment: the role, level and start are required, the step and
+    /// share of full time are 1 unless given, and the rest unknown unless set.
+    pub fn into_new(self) -> Result<AssignmentFields> {
+        let required = |field: &str| AppError::invalid(field, "is required");
+        Ok(AssignmentFields {
+            role: self.role.ok_or_else(|| required("role"))?,
+            level: self.level.ok_or_else(|| required("level"))?,
+            step: self.step.unwrap_or(1),
+            fte: self.fte.unwrap_or(1.0),
+            start: self.start.ok_or_else(|| required("start"))?,
+            end: self.end.apply(None),
+            monthly_payment: self.monthly_payment.apply(None),
+            description: self.description.apply(None),
+            funding: self.funding.unwrap_or_default(),
+        })
+    }
+
+    /// Clears a field by the name a user gives it.
+    pub fn clear(&mut self, field: &str) -> std::result::Result<(), ClearError> {
+        match field {
+            "end" => patch::clear(&mut self.end, field),
+            "monthly-payment" | "monthly_payment" => patch::clear(&mut self.monthly_payment, field),
+            "description" => patch::clear(&mut self.description, field),
+            other => Err(patch::not_clearable(
+                other,
+                &["end", "monthly-payment", "description"],
+            )),
+        }
+    }
+
+    pub fn apply(self, to: &AssignmentFields) -> AssignmentFields {
+        AssignmentFields {
+            role: self.role.unwrap_or_else(|| to.role.clone()),
+            level: self.level.unwrap_or(to.level),
+            step: self.step.unwrap_or(to.step),
+            fte: self.fte.unwrap_or(to.fte),
+            start: self.start.unwrap_or(to.start),
+            end: self.end.apply(to.end),
+            monthly_payment: self.monthly_payment.apply(to.monthly_payment),
+            description: self.description.apply(to.description.clone()),
+            funding: self.funding.unwrap_or_else(|| to.funding.clone()),
+        }
+    }
+}
+
 /// An assignment that is not deleted, with its pay.
 pub async fn find_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
     ctx.require(Permission::ReadPay)?;
@@ -257,22 +380,23 @@ pub async fn add_person(
     Ok(created)
 }
 
-/// Replaces what is recorded about a person; nothing is written when nothing changes. A
-/// person with a contract in force cannot become an employee, nor the reverse, while an
-/// assignment's pay says otherwise.
+/// Changes what is recorded about a person, as the transaction reads them; nothing is written
+/// when nothing changes. A person with a contract in force cannot become an employee, nor the
+/// reverse, while an assignment's pay says otherwise.
 pub async fn edit_person(
     store: &Store,
     ctx: &Context,
     id: i64,
-    fields: PersonFields,
+    patch: PersonPatch,
 ) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
-    crate::text::check_text(&fields)?;
-    check(fields.problems())?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let team = Team::locked(&mut tx).await?;
     let before = team.person(id)?.clone();
+    let fields = patch.apply(&before.fields);
+    crate::text::check_text(&fields)?;
+    check(fields.problems())?;
     if before.fields == fields {
         return Ok(before);
     }
@@ -316,14 +440,15 @@ pub async fn assign(
     Ok(created)
 }
 
-/// Changes an assignment to what `change` makes of its fields, checked as when it was made
-/// (the ladder only when the role, level or step change, so an old assignment can still be
-/// ended after its bands moved on); nothing is written when nothing changes.
+/// Changes an assignment by `patch`, applied to it as the transaction reads it, checked as
+/// when it was made (the ladder only when the role, level or step change, so an old
+/// assignment can still be ended after its bands moved on); nothing is written when nothing
+/// changes.
 pub async fn edit_assignment(
     store: &Store,
     ctx: &Context,
     id: i64,
-    change: impl FnOnce(&AssignmentFields) -> AssignmentFields,
+    patch: AssignmentPatch,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
     ctx.require(Permission::ReadPay)?;
@@ -331,7 +456,7 @@ pub async fn edit_assignment(
     let mut tx = store.begin().await?;
     let team = Team::locked(&mut tx).await?;
     let before = team.assignment(id)?.clone();
-    let fields = change(&before.fields);
+    let fields = patch.apply(&before.fields);
     if fields == before.fields {
         return Ok(before);
     }
@@ -365,11 +490,11 @@ pub async fn end_assignment(
     end: Date,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
-    edit_assignment(store, ctx, id, |f| AssignmentFields {
-        end: Some(end),
-        ..f.clone()
-    })
-    .await
+    let patch = AssignmentPatch {
+        end: Edit::Set(end),
+        ..AssignmentPatch::default()
+    };
+    edit_assignment(store, ctx, id, patch).await
 }
 
 /// Deletes a person entered by mistake: they leave every list and keep their history, and can

@@ -16,6 +16,7 @@ use bearing_formats::Table;
 use bearing_formats::myst::{self, Page};
 use bearing_store::{AreaRecord, RoleRecord, Store, Tx};
 
+use crate::patch::{self, ClearError, Edit};
 use crate::{AppError, Change, ChangeLog, Context, Result};
 use bearing_core::access::Permission;
 
@@ -335,8 +336,55 @@ impl RoleChange {
 /// role to another ladder is refused while one of its assignments has a level and step that
 /// ladder lacks; nothing is written when nothing changes.
 pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
+    edit_with(store, ctx, id, |_, _| change).await
+}
+
+/// Changes a role's area, ladder or key goal by `patch`, applied to the role as the
+/// transaction reads it, the rest as it is; checked as [`edit`] checks.
+pub async fn patch(store: &Store, ctx: &Context, id: i64, patch: RolePatch) -> Result<RoleRecord> {
+    edit_with(store, ctx, id, |before, areas| {
+        patch.apply(RoleChange::of(before, areas))
+    })
+    .await
+}
+
+/// An edit of a role's place: its area, the ladder it is paid by, its key goal.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RolePatch {
+    pub area: Edit<String>,
+    /// Another role's name for that role's bands; cleared, its own.
+    pub ladder: Edit<String>,
+    pub key_goal: Edit<String>,
+}
+
+impl RolePatch {
+    /// Clears a field by the name a user gives it.
+    pub fn clear(&mut self, field: &str) -> std::result::Result<(), ClearError> {
+        match field {
+            "area" => patch::clear(&mut self.area, field),
+            "ladder" => patch::clear(&mut self.ladder, field),
+            "key-goal" | "key_goal" => patch::clear(&mut self.key_goal, field),
+            _ => Err(patch::not_clearable(field, &["area", "ladder", "key-goal"])),
+        }
+    }
+
+    pub fn apply(self, to: RoleChange) -> RoleChange {
+        RoleChange {
+            area: self.area.apply(to.area),
+            ladder: self.ladder.apply(to.ladder),
+            key_goal: self.key_goal.apply(to.key_goal),
+            ..to
+        }
+    }
+}
+
+async fn edit_with(
+    store: &Store,
+    ctx: &Context,
+    id: i64,
+    change: impl FnOnce(&RoleRecord, &[AreaRecord]) -> RoleChange,
+) -> Result<RoleRecord> {
     ctx.require(Permission::EditPeople)?;
-    crate::text::check_text(&change)?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
     let team = crate::people::Team::locked(&mut tx).await?;
@@ -346,6 +394,8 @@ pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> 
         .find(|r| r.id == id)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no role with id {id}")))?;
+    let change = change(&before, &tx.list_areas().await?);
+    crate::text::check_text(&change)?;
     let blank = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     // Another role's name stands for the bands that role is paid by; the role's own name, for
     // its own bands.

@@ -6,10 +6,11 @@ use std::io::Read;
 
 use bearing_core::assumptions::Assumptions;
 use bearing_core::usage::{self, Sample, UnitFields};
-use bearing_core::{Action, ClusterId, Date, EntityKind, HubId, Month, OrganizationId};
+use bearing_core::{Action, ClusterId, Date, DealId, EntityKind, HubId, Month, OrganizationId};
 use bearing_formats::Table;
 use bearing_store::{NewSample, SampleRecord, Store, UnitKind, UnitRecord};
 
+use crate::patch::{self, ClearError, Edit};
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 use bearing_core::access::Permission;
 
@@ -243,8 +244,59 @@ pub async fn find_unit(store: &Store, name: &str) -> Result<UnitRecord> {
     })
 }
 
+/// An edit of what Bearing records about a cluster or hub: each field kept, set or cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitPatch {
+    pub provider: Edit<String>,
+    pub dedicated: Edit<bool>,
+    pub organization: Edit<OrganizationId>,
+    pub deal: Edit<DealId>,
+    pub start: Edit<Date>,
+    pub end: Edit<Date>,
+}
+
+impl UnitPatch {
+    /// Every field replaced by `fields` (a form, the API's PUT).
+    pub fn replace(fields: UnitFields) -> Self {
+        UnitPatch {
+            provider: Edit::whole(fields.provider),
+            dedicated: Edit::whole(fields.dedicated),
+            organization: Edit::whole(fields.organization),
+            deal: Edit::whole(fields.deal),
+            start: Edit::whole(fields.start),
+            end: Edit::whole(fields.end),
+        }
+    }
+
+    /// Clears a field by the name a user gives it.
+    pub fn clear(&mut self, field: &str) -> std::result::Result<(), ClearError> {
+        match field {
+            "provider" => patch::clear(&mut self.provider, field),
+            "dedicated" | "shared" => patch::clear(&mut self.dedicated, field),
+            "org" | "organization" => patch::clear(&mut self.organization, field),
+            "deal" => patch::clear(&mut self.deal, field),
+            "start" => patch::clear(&mut self.start, field),
+            "end" => patch::clear(&mut self.end, field),
+            _ => Err(patch::not_clearable(
+                field,
+                &["provider", "dedicated", "org", "deal", "start", "end"],
+            )),
+        }
+    }
+
+    pub fn apply(self, to: &UnitFields) -> UnitFields {
+        UnitFields {
+            provider: self.provider.apply(to.provider.clone()),
+            dedicated: self.dedicated.apply(to.dedicated),
+            organization: self.organization.apply(to.organization),
+            deal: self.deal.apply(to.deal),
+            start: self.start.apply(to.start),
+            end: self.end.apply(to.end),
+        }
+    }
+}
+
 /// Replaces what Bearing records about a cluster or hub (not its name), with its audit row.
-/// The organization and the deal must exist and not be deleted.
 pub async fn update_unit(
     store: &Store,
     ctx: &Context,
@@ -252,14 +304,28 @@ pub async fn update_unit(
     id: i64,
     fields: UnitFields,
 ) -> Result<UnitRecord> {
+    patch_unit(store, ctx, kind, id, UnitPatch::replace(fields)).await
+}
+
+/// Changes what Bearing records about a cluster or hub by `patch`, applied to the record as
+/// the transaction reads it, with its audit row. The organization and the deal must exist and
+/// not be deleted.
+pub async fn patch_unit(
+    store: &Store,
+    ctx: &Context,
+    kind: UnitKind,
+    id: i64,
+    patch: UnitPatch,
+) -> Result<UnitRecord> {
     ctx.require(Permission::EditCrm)?;
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    let before = tx.get_unit(kind, id).await?;
+    let fields = patch.apply(&before.fields);
     crate::text::check_text(&fields)?;
     if let Some((field, message)) = fields.problems().into_iter().next() {
         return Err(AppError::invalid(field, message));
     }
-    let at = ctx.now();
-    let mut tx = store.begin().await?;
-    let before = tx.get_unit(kind, id).await?;
     if let Some(org) = fields.organization {
         let record = tx.get_organization(org).await.map_err(|_| {
             AppError::invalid("organization", format!("there is no organization {org}"))

@@ -373,9 +373,9 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(db: &TestDb) {
     let (ada, bo) = (add("ada@example.org").await, add("bo@example.org").await);
     let demote = |id: i64| {
         let store = store.clone();
-        tokio::spawn(async move {
-            accounts::update_user(&store, &ctx(), id, Role::Member, false).await
-        })
+        tokio::spawn(
+            async move { accounts::update_user(&store, &ctx(), id, Role::Member, false).await },
+        )
     };
     let (first, second) = (demote(ada.id), demote(bo.id));
     let results = [first.await.unwrap(), second.await.unwrap()];
@@ -405,7 +405,11 @@ async fn two_first_admins_at_once_make_one(db: &TestDb) {
     };
     let (first, second) = (setup("ada@example.org"), setup("bo@example.org"));
     let results = [first.await.unwrap(), second.await.unwrap()];
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 

@@ -2,7 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use bearing_app::deals::{self, DealFilter, MoveDetails};
+use bearing_app::deals::{self, DealFilter, DealPatch, MoveDetails};
+use bearing_app::patch::Edit;
 use bearing_app::{AppError, Context};
 use bearing_core::deal::{DealFields, DealType, RevenueType};
 use bearing_core::{Actor, EntityKind, Source};
@@ -16,6 +17,8 @@ bearing_store::on_both_backends!(
     deleted_deals_leave_lists_keep_history_and_come_back,
     lists_filter_by_stage_type_owner_and_close_date,
     control_characters_and_overlong_text_are_refused_before_anything_is_written,
+    a_patch_changes_what_it_names_on_the_deal_as_it_is_now,
+    two_renewals_of_one_deal_at_once_make_one,
 );
 
 fn ctx() -> Context {
@@ -219,6 +222,95 @@ async fn a_won_membership_renews_into_next_terms_renewal_deal(db: &TestDb) {
         open.to_string().contains("only a won deal can be renewed"),
         "{open}"
     );
+}
+
+/// Two people edit one deal from the same page load: each patch changes what it names on the
+/// deal as its transaction reads it, so the second does not put back the amount the first
+/// changed. Clearing and the "something new to renew makes a renewal" rule apply as well.
+async fn a_patch_changes_what_it_names_on_the_deal_as_it_is_now(db: &TestDb) {
+    let store = db.store().await;
+    let deal = deals::create(&store, &ctx(), prospect("Lakeshore 2026"))
+        .await
+        .unwrap();
+    let first = DealPatch {
+        amount_minor: Edit::Set(2_000_000),
+        ..DealPatch::default()
+    };
+    let second = DealPatch {
+        owner: Edit::Clear,
+        close_date: Edit::Set(date(2026, 9, 30)),
+        ..DealPatch::default()
+    };
+    deals::patch(&store, &ctx(), deal.id, first).await.unwrap();
+    let both = deals::patch(&store, &ctx(), deal.id, second).await.unwrap();
+    assert_eq!(
+        (
+            both.fields.amount_minor,
+            both.fields.owner.as_deref(),
+            both.fields.close_date
+        ),
+        (Some(2_000_000), None, Some(date(2026, 9, 30)))
+    );
+    assert_eq!(both.fields.target_start, Some(date(2026, 7, 1)), "kept");
+    let version = store.data_version().await.unwrap();
+    deals::patch(&store, &ctx(), deal.id, DealPatch::default())
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), version, "nothing written");
+
+    let older = deals::create(&store, &ctx(), prospect("Lakeshore 2025"))
+        .await
+        .unwrap();
+    let renewing = DealPatch {
+        renews: Edit::Set(older.id),
+        ..DealPatch::default()
+    };
+    let renewal = deals::patch(&store, &ctx(), deal.id, renewing).await.unwrap();
+    assert_eq!(
+        (renewal.fields.renews, renewal.fields.deal_type),
+        (Some(older.id), DealType::Renewal)
+    );
+    let mut cleared = DealPatch {
+        owner: Edit::Set("Bo".into()),
+        ..DealPatch::default()
+    };
+    let both_ways = cleared.clear("owner").unwrap_err();
+    assert_eq!(
+        both_ways.to_string(),
+        "owner is both given a value and cleared: give one or the other"
+    );
+    let unknown = cleared.clear("name").unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .starts_with("\"name\" cannot be cleared; clearable fields: org, probability"),
+        "{unknown}"
+    );
+}
+
+/// Two people renew one won deal at once: the check that it is renewed once reads inside the
+/// transaction that creates the renewal, so one renewal is made and the other is refused.
+async fn two_renewals_of_one_deal_at_once_make_one(db: &TestDb) {
+    let store = db.store().await;
+    let mut fields = prospect("BIDS 2025");
+    fields.stage = "Closed Won".into();
+    fields.contract_start = Some(date(2025, 8, 1));
+    fields.contract_end = Some(date(2026, 7, 31));
+    let won = deals::create(&store, &ctx(), fields).await.unwrap();
+    let renew = || {
+        let store = store.clone();
+        tokio::spawn(async move { deals::renew(&store, &ctx(), won.id).await })
+    };
+    let (first, second) = (renew(), renew());
+    let results = [first.await.unwrap(), second.await.unwrap()];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    let renewals = deals::list(&store, &DealFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.fields.renews == Some(won.id))
+        .count();
+    assert_eq!(renewals, 1);
 }
 
 async fn deleted_deals_leave_lists_keep_history_and_come_back(db: &TestDb) {

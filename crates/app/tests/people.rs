@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
+use bearing_app::people::{AssignmentPatch, PersonPatch};
 use bearing_app::{AppError, Context, people, roles};
 use bearing_core::people::{AssignmentFields, Band, CostRates, PersonFields, PersonKind};
 use bearing_core::{Actor, Date, EntityKind, Month, Source};
@@ -580,10 +581,10 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         &store,
         &ctx(),
         bo.id,
-        PersonFields {
+        PersonPatch::replace(PersonFields {
             github: Some("bo-designs".into()),
             ..person("Bo Lind", PersonKind::Employee)
-        },
+        }),
     )
     .await
     .unwrap();
@@ -593,10 +594,10 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         &store,
         &ctx(),
         bo.id,
-        PersonFields {
+        PersonPatch::replace(PersonFields {
             email: Some("ADA@example.org".into()),
             ..renamed.fields.clone()
-        },
+        }),
     )
     .await
     .unwrap_err();
@@ -608,10 +609,10 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         &store,
         &ctx(),
         bo.id,
-        PersonFields {
+        PersonPatch::replace(PersonFields {
             kind: PersonKind::Contractor,
             ..renamed.fields.clone()
-        },
+        }),
     )
     .await
     .unwrap_err();
@@ -620,14 +621,19 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         "kind: Bo Lind cannot become a contractor: the assignment as Designer L3 from 2026-01-01: a contractor needs a monthly payment"
     );
     // An assignment edited to a step off the ladder, or to what it is, writes nothing.
-    let off = people::edit_assignment(&store, &ctx(), design.id, |f| AssignmentFields {
-        step: 2,
-        ..f.clone()
-    })
+    let off = people::edit_assignment(
+        &store,
+        &ctx(),
+        design.id,
+        AssignmentPatch {
+            step: Some(2),
+            ..AssignmentPatch::default()
+        },
+    )
     .await
     .unwrap_err();
     assert!(off.to_string().contains("has no step 2 at L3"), "{off}");
-    people::edit_assignment(&store, &ctx(), design.id, Clone::clone)
+    people::edit_assignment(&store, &ctx(), design.id, AssignmentPatch::default())
         .await
         .unwrap();
     assert_eq!(
@@ -635,10 +641,15 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         version,
         "nothing was written"
     );
-    let half = people::edit_assignment(&store, &ctx(), design.id, |f| AssignmentFields {
-        fte: 0.5,
-        ..f.clone()
-    })
+    let half = people::edit_assignment(
+        &store,
+        &ctx(),
+        design.id,
+        AssignmentPatch {
+            fte: Some(0.5),
+            ..AssignmentPatch::default()
+        },
+    )
     .await
     .unwrap();
     assert_eq!(half.fields.fte, 0.5);
@@ -716,10 +727,10 @@ async fn people_and_assignments_entered_by_mistake_are_deleted_and_restored(db: 
         &store,
         &ctx(),
         other.id,
-        PersonFields {
+        PersonPatch::replace(PersonFields {
             email: None,
             ..person("Ada Two", PersonKind::Employee)
-        },
+        }),
     )
     .await
     .unwrap();

@@ -143,7 +143,10 @@ async fn on_postgres_writers_that_lock_a_part_run_one_after_the_other() {
         })
     };
     let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut waiting).await;
-    assert!(waited.is_err(), "the second writer did not wait for the lock");
+    assert!(
+        waited.is_err(),
+        "the second writer did not wait for the lock"
+    );
     first.commit().await.unwrap();
     waiting.await.unwrap();
 }

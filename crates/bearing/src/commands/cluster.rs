@@ -1,5 +1,6 @@
 //! `bearing cluster …`: clusters and hubs from the command line.
 
+use bearing_app::patch::Edit;
 use bearing_app::usage;
 use bearing_core::organization::OrganizationName;
 use bearing_formats::{Format, Table};
@@ -63,53 +64,36 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
             clear,
         } => {
             let unit = usage::find_unit(store, &name).await?;
-            let mut fields = unit.fields.clone();
-            for field in &clear {
-                match field.as_str() {
-                    "provider" => fields.provider = None,
-                    "dedicated" | "shared" => fields.dedicated = None,
-                    "org" | "organization" => fields.organization = None,
-                    "deal" => fields.deal = None,
-                    "start" => fields.start = None,
-                    "end" => fields.end = None,
-                    other => {
-                        return Err(UsageError(format!(
-                            "--clear {other}: expected provider, dedicated, org, deal, start or end"
-                        ))
-                        .into());
-                    }
+            let organization = match organization {
+                Some(org) => {
+                    let parsed = OrganizationName::parse(&org)
+                        .map_err(|e| UsageError(format!("--org: {e}")))?;
+                    let record =
+                        store
+                            .find_organization_by_name(&parsed)
+                            .await?
+                            .ok_or_else(|| {
+                                UsageError(format!("--org: there is no organization {org}"))
+                            })?;
+                    Some(record.id)
                 }
-            }
-            if let Some(provider) = provider {
-                fields.provider = Some(provider);
-            }
-            if dedicated || shared {
-                fields.dedicated = Some(dedicated);
-            }
-            if let Some(org) = organization {
-                let parsed =
-                    OrganizationName::parse(&org).map_err(|e| UsageError(format!("--org: {e}")))?;
-                let record = store
-                    .find_organization_by_name(&parsed)
-                    .await?
-                    .ok_or_else(|| UsageError(format!("--org: there is no organization {org}")))?;
-                fields.organization = Some(record.id);
-            }
-            if let Some(deal) = deal {
-                fields.deal = Some(deal);
-            }
-            if let Some(start) = start {
-                fields.start = Some(start);
-            }
-            if let Some(end) = end {
-                fields.end = Some(end);
-            }
-            let edited = usage::update_unit(
+                None => None,
+            };
+            let mut patch = usage::UnitPatch {
+                provider: Edit::given(provider),
+                dedicated: Edit::given((dedicated || shared).then_some(dedicated)),
+                organization: Edit::given(organization),
+                deal: Edit::given(deal),
+                start: Edit::given(start),
+                end: Edit::given(end),
+            };
+            super::clear_flags(&clear, |field| patch.clear(field))?;
+            let edited = usage::patch_unit(
                 store,
                 &super::cli_context(config)?,
                 unit.kind,
                 unit.id,
-                fields,
+                patch,
             )
             .await?;
             outln!(

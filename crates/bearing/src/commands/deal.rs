@@ -1,6 +1,7 @@
 //! `bearing deal …`: the deal lifecycle from the command line.
 
-use bearing_app::deals::{self, Deal, DealFilter, MoveDetails};
+use bearing_app::deals::{self, Deal, DealFilter, DealPatch, MoveDetails};
+use bearing_app::patch::Edit;
 use bearing_core::deal::{DealFields, DealType, RevenueType};
 use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{ForecastCategory, Probability};
@@ -48,12 +49,11 @@ async fn dispatch(
             super::print_table(&fields_table(&deal), format)
         }
         DealCommand::Add { fields } => {
-            let mut deal =
-                DealFields::new("", bearing_formats::crm::DEFAULT_PIPELINE, "Enrichment");
+            let deal = DealFields::new("", bearing_formats::crm::DEFAULT_PIPELINE, "Enrichment");
             if fields.name.is_none() {
                 return Err(UsageError("deal add needs --name".into()).into());
             }
-            apply(&fields, &mut deal)?;
+            let deal = patch(&fields, deal.currency)?.apply(&deal);
             let created = deals::create(store, &super::cli_context(config)?, deal).await?;
             outln!(
                 "added deal {}: {} ({})",
@@ -65,9 +65,9 @@ async fn dispatch(
         }
         DealCommand::Edit { id, fields } => {
             let id = deals::resolve(store, &id).await?;
-            let mut deal = deals::get(store, id).await?.fields;
-            apply(&fields, &mut deal)?;
-            let edited = deals::edit(store, &super::cli_context(config)?, id, deal).await?;
+            let currency = deals::get(store, id).await?.fields.currency;
+            let change = patch(&fields, currency)?;
+            let edited = deals::patch(store, &super::cli_context(config)?, id, change).await?;
             outln!(
                 "deal {}: {} ({})",
                 edited.id,
@@ -143,105 +143,59 @@ fn money(flag: &str, text: &str, currency: Currency) -> anyhow::Result<i64> {
         .map_err(|e| UsageError(format!("{flag}: {e}")).into())
 }
 
-/// Sets the flags that were given on `deal`.
-fn apply(args: &DealArgs, deal: &mut DealFields) -> anyhow::Result<()> {
-    let usage = |flag: &str, e: &dyn std::fmt::Display| {
-        anyhow::Error::from(UsageError(format!("{flag}: {e}")))
+/// The edit the flags make: what they give is set, `--clear` clears, the rest is kept.
+/// Amounts are in `currency` unless `--currency` says otherwise.
+fn patch(args: &DealArgs, currency: Currency) -> anyhow::Result<DealPatch> {
+    fn parsed<T, E: std::fmt::Display>(
+        flag: &str,
+        value: &Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> anyhow::Result<Edit<T>> {
+        let value = value
+            .as_deref()
+            .map(|v| parse(v).map_err(|e| UsageError(format!("{flag}: {e}"))))
+            .transpose()?;
+        Ok(Edit::given(value))
+    }
+    let currency = match &args.currency {
+        Some(c) => Currency::parse(c).map_err(|e| UsageError(format!("--currency: {e}")))?,
+        None => currency,
     };
-    if let Some(currency) = &args.currency {
-        deal.currency = Currency::parse(currency).map_err(|e| usage("--currency", &e))?;
-    }
-    if let Some(name) = &args.name {
-        deal.name = name.clone();
-    }
-    if let Some(org) = &args.org {
-        deal.organization = Some(OrganizationName::parse(org).map_err(|e| usage("--org", &e))?);
-    }
-    if let Some(pipeline) = &args.pipeline {
-        deal.pipeline = pipeline.clone();
-    }
-    if let Some(stage) = &args.stage {
-        deal.stage = stage.clone();
-    }
-    if let Some(p) = &args.probability {
-        deal.probability = Some(Probability::parse(p).map_err(|e| usage("--probability", &e))?);
-    }
-    if let Some(c) = &args.forecast_category {
-        deal.forecast_category = Some(
-            c.parse::<ForecastCategory>()
-                .map_err(|e| usage("--forecast-category", &e))?,
-        );
-    }
-    if let Some(t) = &args.revenue_type {
-        deal.revenue_type = Some(RevenueType::parse(t).map_err(|e| usage("--type", &e))?);
-    }
-    if let Some(t) = &args.deal_type {
-        deal.deal_type = t
-            .parse::<DealType>()
-            .map_err(|e| usage("--deal-type", &e))?;
-    }
-    if args.renews.is_some() {
-        deal.renews = args.renews;
-        deal.deal_type = DealType::Renewal;
-    }
-    if let Some(a) = &args.amount {
-        deal.amount_minor = Some(money("--amount", a, deal.currency)?);
-    }
-    if let Some(a) = &args.collected {
-        deal.collected_minor = Some(money("--collected", a, deal.currency)?);
-    }
-    for (value, slot) in [
-        (args.close_date, &mut deal.close_date),
-        (args.contract_start, &mut deal.contract_start),
-        (args.contract_end, &mut deal.contract_end),
-        (args.target_start, &mut deal.target_start),
-        (args.target_end, &mut deal.target_end),
-    ] {
-        if value.is_some() {
-            *slot = value;
-        }
-    }
-    for (value, slot) in [
-        (&args.owner, &mut deal.owner),
-        (&args.campaign, &mut deal.campaign),
-        (&args.loss_reason, &mut deal.loss_reason),
-        (&args.agreement_url, &mut deal.links.agreement),
-        (&args.engagement_url, &mut deal.links.engagement),
-        (&args.tracker_url, &mut deal.links.tracker),
-    ] {
-        if let Some(v) = value {
-            *slot = Some(v.clone());
-        }
-    }
-    for field in &args.clear {
-        match field.replace('_', "-").as_str() {
-            "org" | "organization" => deal.organization = None,
-            "probability" => deal.probability = None,
-            "forecast-category" => deal.forecast_category = None,
-            "type" | "revenue-type" => deal.revenue_type = None,
-            "renews" => deal.renews = None,
-            "amount" => deal.amount_minor = None,
-            "collected" | "amount-collected" => deal.collected_minor = None,
-            "close-date" => deal.close_date = None,
-            "contract-start" => deal.contract_start = None,
-            "contract-end" => deal.contract_end = None,
-            "target-start" => deal.target_start = None,
-            "target-end" => deal.target_end = None,
-            "owner" => deal.owner = None,
-            "campaign" => deal.campaign = None,
-            "loss-reason" => deal.loss_reason = None,
-            "agreement-url" => deal.links.agreement = None,
-            "engagement-url" => deal.links.engagement = None,
-            "tracker-url" => deal.links.tracker = None,
-            other => {
-                return Err(UsageError(format!(
-                    "--clear: {other:?} cannot be cleared; clearable fields: org, probability, forecast-category, type, renews, amount, collected, close-date, contract-start, contract-end, target-start, target-end, owner, campaign, loss-reason, agreement-url, engagement-url, tracker-url"
-                ))
-                .into());
-            }
-        }
-    }
-    Ok(())
+    let amount = |flag: &str, value: &Option<String>| {
+        parsed(flag, value, |a| Money::parse(a, currency).map(|m| m.minor))
+    };
+    let text = |value: &Option<String>| Edit::given(value.clone());
+    let mut patch = DealPatch {
+        name: args.name.clone(),
+        organization: parsed("--org", &args.org, OrganizationName::parse)?,
+        pipeline: args.pipeline.clone(),
+        stage: args.stage.clone(),
+        probability: parsed("--probability", &args.probability, Probability::parse)?,
+        forecast_category: parsed(
+            "--forecast-category",
+            &args.forecast_category,
+            str::parse::<ForecastCategory>,
+        )?,
+        revenue_type: parsed("--type", &args.revenue_type, RevenueType::parse)?,
+        deal_type: parsed("--deal-type", &args.deal_type, str::parse::<DealType>)?.apply(None),
+        currency: args.currency.as_ref().map(|_| currency),
+        amount_minor: amount("--amount", &args.amount)?,
+        collected_minor: amount("--collected", &args.collected)?,
+        close_date: Edit::given(args.close_date),
+        contract_start: Edit::given(args.contract_start),
+        contract_end: Edit::given(args.contract_end),
+        target_start: Edit::given(args.target_start),
+        target_end: Edit::given(args.target_end),
+        owner: text(&args.owner),
+        loss_reason: text(&args.loss_reason),
+        renews: Edit::given(args.renews),
+        campaign: text(&args.campaign),
+        agreement: text(&args.agreement_url),
+        engagement: text(&args.engagement_url),
+        tracker: text(&args.tracker_url),
+    };
+    super::clear_flags(&args.clear, |field| patch.clear(field))?;
+    Ok(patch)
 }
 
 /// One deal as field/value rows.

@@ -108,3 +108,31 @@ fn print_table(table: &Table, format: Format) -> anyhow::Result<()> {
         Err(error) => Err(error.into()),
     }
 }
+
+/// Applies `--clear FIELD` flags through an edit's `clear`, saying in the command line's words
+/// what was wrong with one.
+pub fn clear_flags(
+    clear: &[String],
+    mut edit: impl FnMut(&str) -> Result<(), bearing_app::patch::ClearError>,
+) -> anyhow::Result<()> {
+    use bearing_app::patch::ClearError;
+    for field in clear {
+        edit(field).map_err(|error| {
+            UsageError(match error {
+                ClearError::NotClearable { field, clearable } => {
+                    let (last, first) = clearable.split_last().unwrap_or((&"", &[]));
+                    let expected = if first.is_empty() {
+                        (*last).to_owned()
+                    } else {
+                        format!("{} or {last}", first.join(", "))
+                    };
+                    format!("--clear {field}: expected {expected}")
+                }
+                ClearError::AlsoSet { field } => {
+                    format!("--clear {field} and --{field}: give one or the other")
+                }
+            })
+        })?;
+    }
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! `bearing person …` and `bearing band …`: the team, its assignments, its bands and its cost.
 
+use bearing_app::patch::Edit;
 use bearing_app::people;
 use bearing_core::people::{AssignmentFields, Band, BandRules, CostRates, PersonFields};
 use bearing_core::{Currency, Money, Month};
@@ -106,34 +107,16 @@ async fn person_command(
             clear,
         } => {
             let who = people::find_person(store, &person).await?;
-            let mut fields = who.fields.clone();
-            for field in &clear {
-                let (slot, given) = match field.as_str() {
-                    "email" => (&mut fields.email, email.is_some()),
-                    "github" => (&mut fields.github, github.is_some()),
-                    "renewal" => (&mut fields.renewal, renewal.is_some()),
-                    other => {
-                        return Err(UsageError(format!(
-                            "--clear {other}: expected email, github or renewal"
-                        ))
-                        .into());
-                    }
-                };
-                if given {
-                    return Err(UsageError(format!(
-                        "--clear {field} and --{field}: give one or the other"
-                    ))
-                    .into());
-                }
-                *slot = None;
-            }
-            fields.name = name.map(|n| n.trim().to_owned()).unwrap_or(fields.name);
-            fields.kind = kind.unwrap_or(fields.kind);
-            fields.email = email.or(fields.email);
-            fields.github = github.or(fields.github);
-            fields.renewal = renewal.or(fields.renewal);
+            let mut patch = people::PersonPatch {
+                name,
+                kind,
+                email: Edit::given(email),
+                github: Edit::given(github),
+                renewal: Edit::given(renewal),
+            };
+            super::clear_flags(&clear, |field| patch.clear(field))?;
             let edited =
-                people::edit_person(store, &super::cli_context(config)?, who.id, fields).await?;
+                people::edit_person(store, &super::cli_context(config)?, who.id, patch).await?;
             outln!(
                 "{} {}: {}",
                 edited.fields.kind,
@@ -155,55 +138,23 @@ async fn person_command(
             description,
             clear,
         } => {
-            for field in &clear {
-                let given = match field.as_str() {
-                    "end" => end.is_some(),
-                    "monthly-payment" => monthly_payment.is_some(),
-                    "description" => description.is_some(),
-                    _ => {
-                        return Err(UsageError(format!(
-                            "--clear {field}: expected end, monthly-payment or description"
-                        ))
-                        .into());
-                    }
-                };
-                if given {
-                    return Err(UsageError(format!(
-                        "--clear {field} and --{field}: give one or the other"
-                    ))
-                    .into());
-                }
-            }
             let payment = monthly_payment
                 .map(|p| dollars(&p, "--monthly-payment"))
                 .transpose()?;
-            let cleared = |field: &str| clear.iter().any(|c| c == field);
-            let edited = people::edit_assignment(store, &super::cli_context(config)?, id, |f| {
-                AssignmentFields {
-                    role: role.unwrap_or_else(|| f.role.clone()),
-                    level: level.unwrap_or(f.level),
-                    step: step.unwrap_or(f.step),
-                    fte: fte.unwrap_or(f.fte),
-                    start: start.unwrap_or(f.start),
-                    end: if cleared("end") { None } else { end.or(f.end) },
-                    monthly_payment: if cleared("monthly-payment") {
-                        None
-                    } else {
-                        payment.or(f.monthly_payment)
-                    },
-                    description: if cleared("description") {
-                        None
-                    } else {
-                        description.or_else(|| f.description.clone())
-                    },
-                    funding: if funding.is_empty() {
-                        f.funding.clone()
-                    } else {
-                        funding
-                    },
-                }
-            })
-            .await?;
+            let mut patch = people::AssignmentPatch {
+                role,
+                level,
+                step,
+                fte,
+                start,
+                end: Edit::given(end),
+                monthly_payment: Edit::given(payment),
+                description: Edit::given(description),
+                funding: (!funding.is_empty()).then_some(funding),
+            };
+            super::clear_flags(&clear, |field| patch.clear(field))?;
+            let edited =
+                people::edit_assignment(store, &super::cli_context(config)?, id, patch).await?;
             outln!(
                 "assignment {}: {} as {} step {} from {}{}",
                 edited.id,

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use bearing_app::patch::Edit;
 
 use crate::cli::{PublishCommand, RoleCommand, RolesImportArgs};
 use crate::config::Config;
@@ -119,25 +120,14 @@ async fn edit(
         .iter()
         .find(|r| r.text.name == name)
         .ok_or_else(|| super::UsageError(format!("there is no role {name:?}")))?;
-    let mut change = bearing_app::roles::RoleChange::of(role, &store.list_areas().await?);
-    for field in clear {
-        match field.as_str() {
-            "area" => change.area = None,
-            "ladder" => change.ladder = None,
-            "key-goal" => change.key_goal = None,
-            other => {
-                return Err(super::UsageError(format!(
-                    "--clear {other}: expected area, ladder or key-goal"
-                ))
-                .into());
-            }
-        }
-    }
-    change.area = area.or(change.area);
-    change.ladder = ladder.or(change.ladder);
-    change.key_goal = key_goal.or(change.key_goal);
+    let mut patch = bearing_app::roles::RolePatch {
+        area: Edit::given(area),
+        ladder: Edit::given(ladder),
+        key_goal: Edit::given(key_goal),
+    };
+    super::clear_flags(clear, |field| patch.clear(field))?;
     let edited =
-        bearing_app::roles::edit(store, &super::cli_context(config)?, role.id, change).await?;
+        bearing_app::roles::patch(store, &super::cli_context(config)?, role.id, patch).await?;
     outln!(
         "role {}: {} (paid by the ladder {})",
         edited.id,

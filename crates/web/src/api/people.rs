@@ -6,10 +6,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use bearing_app::patch::Edit;
 use bearing_app::{AppError, people};
-use bearing_core::people::{
-    AssignmentFields, Band, BandRules, CostRates, PersonFields, PersonKind,
-};
+use bearing_core::people::{Band, BandRules, CostRates, PersonFields, PersonKind};
 use bearing_core::{Currency, Month};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -643,7 +642,8 @@ async fn edit_person(
     Path(id): Path<i64>,
     Json(input): Json<PersonInput>,
 ) -> Result<Json<PersonWire>, ApiError> {
-    people::edit_person(&state.store, &caller.ctx(), id, input.fields()?).await?;
+    let patch = people::PersonPatch::replace(input.fields()?);
+    people::edit_person(&state.store, &caller.ctx(), id, patch).await?;
     Ok(Json(person_view(&state, &caller, id).await?))
 }
 
@@ -680,30 +680,35 @@ pub struct AssignmentInput {
 }
 
 impl AssignmentInput {
-    /// The fields; `step` and `fte` left out are `was`'s, or 1 for a new assignment.
-    fn fields(self, was: Option<&AssignmentFields>) -> Result<AssignmentFields, AppError> {
-        Ok(AssignmentFields {
-            role: self.role.trim().to_owned(),
-            level: self.level,
-            step: self.step.or(was.map(|w| w.step)).unwrap_or(1),
-            fte: self.fte.or(was.map(|w| w.fte)).unwrap_or(1.0),
-            start: super::types::date("start", &Some(self.start))?
-                .ok_or_else(|| AppError::invalid("start", "is required"))?,
-            end: super::types::date("end", &self.end)?,
-            monthly_payment: super::types::money(
+    /// The edit: every field replaced, except `step` and `fte` when left out, which keep the
+    /// assignment's (or are 1 for a new one).
+    fn patch(self) -> Result<people::AssignmentPatch, AppError> {
+        Ok(people::AssignmentPatch {
+            role: Some(self.role.trim().to_owned()),
+            level: Some(self.level),
+            step: self.step,
+            fte: self.fte,
+            start: Some(
+                super::types::date("start", &Some(self.start))?
+                    .ok_or_else(|| AppError::invalid("start", "is required"))?,
+            ),
+            end: Edit::whole(super::types::date("end", &self.end)?),
+            monthly_payment: Edit::whole(super::types::money(
                 "monthly_payment",
                 &self.monthly_payment,
                 Currency::default(),
-            )?,
-            description: self
-                .description
-                .map(|d| d.trim().to_owned())
-                .filter(|d| !d.is_empty()),
-            funding: self
-                .funding
-                .into_iter()
-                .map(|f| (f.grant.trim().to_owned(), f.share))
-                .collect(),
+            )?),
+            description: Edit::whole(
+                self.description
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty()),
+            ),
+            funding: Some(
+                self.funding
+                    .into_iter()
+                    .map(|f| (f.grant.trim().to_owned(), f.share))
+                    .collect(),
+            ),
         })
     }
 }
@@ -731,7 +736,8 @@ async fn assign(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<(StatusCode, Json<AssignmentWire>), ApiError> {
-    let created = people::assign(&state.store, &caller.ctx(), id, input.fields(None)?).await?;
+    let fields = input.patch()?.into_new()?;
+    let created = people::assign(&state.store, &caller.ctx(), id, fields).await?;
     Ok((
         StatusCode::CREATED,
         Json(assignment_view(&state, &caller, &created).await?),
@@ -748,9 +754,7 @@ async fn edit_assignment(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<Json<AssignmentWire>, ApiError> {
-    let was = people::find_assignment(&state.store, &caller.ctx(), id).await?;
-    let fields = input.fields(Some(&was.fields))?;
-    let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
+    let edited = people::edit_assignment(&state.store, &caller.ctx(), id, input.patch()?).await?;
     Ok(Json(assignment_view(&state, &caller, &edited).await?))
 }
 

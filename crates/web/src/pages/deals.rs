@@ -6,7 +6,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bearing_app::deals::{self, Deal, DealFilter};
+use bearing_app::deals::{self, Deal, DealFilter, DealPatch};
+use bearing_app::patch::Edit;
 use bearing_app::{AppError, forecast};
 use bearing_core::access::Permission;
 use bearing_core::access::Permission::{EditCrm, Read};
@@ -678,9 +679,23 @@ impl DealForm {
         }
     }
 
-    /// The API's input with this form's fields laid over `base` (the deal's current fields,
-    /// so that fields the form does not show are kept).
-    fn input(&self, base: DealInput) -> Result<DealInput, AppError> {
+    /// The edit this form makes: the fields it shows replaced, those it does not kept.
+    fn patch(&self) -> Result<DealPatch, AppError> {
+        let shown = DealPatch::replace(self.input()?.fields()?);
+        Ok(DealPatch {
+            forecast_category: Edit::Keep,
+            deal_type: None,
+            target_start: Edit::Keep,
+            target_end: Edit::Keep,
+            agreement: Edit::Keep,
+            engagement: Edit::Keep,
+            tracker: Edit::Keep,
+            ..shown
+        })
+    }
+
+    /// The API's input with this form's fields, the others left out.
+    fn input(&self) -> Result<DealInput, AppError> {
         let opt = |v: &str| Some(v.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
         let probability = opt(&self.probability)
             .map(|p| {
@@ -716,7 +731,7 @@ impl DealForm {
             owner: opt(&self.owner),
             campaign: opt(&self.campaign),
             loss_reason: opt(&self.loss_reason),
-            ..base
+            ..DealInput::default()
         })
     }
 }
@@ -800,7 +815,7 @@ async fn create(
     Form(form): Form<DealForm>,
 ) -> Response {
     let created = async {
-        let fields = form.input(DealInput::default())?.fields()?;
+        let fields = form.input()?.fields()?;
         deals::create(&state.store, &caller.ctx(), fields).await
     }
     .await;
@@ -846,49 +861,6 @@ async fn edit_form(
     .await
 }
 
-/// The deal's current fields as the API's input, so that an edit keeps what the form lacks.
-fn current_input(deal: &Deal) -> Result<DealInput, AppError> {
-    let view = serde_json::to_value(DealView::from(deal.clone()))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut object = serde_json::Map::new();
-    for key in [
-        "name",
-        "organization",
-        "pipeline",
-        "stage",
-        "forecast_category",
-        "revenue_type",
-        "deal_type",
-        "renews",
-        "currency",
-        "amount",
-        "amount_collected",
-        "close_date",
-        "contract_start",
-        "contract_end",
-        "target_start",
-        "target_end",
-        "owner",
-        "campaign",
-        "loss_reason",
-        "agreement_url",
-        "engagement_url",
-        "tracker_url",
-    ] {
-        if let Some(value) = view.get(key) {
-            object.insert(key.to_owned(), value.clone());
-        }
-    }
-    object.insert(
-        "probability".to_owned(),
-        view.get("probability_override")
-            .cloned()
-            .unwrap_or_default(),
-    );
-    serde_json::from_value(serde_json::Value::Object(object))
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -897,9 +869,7 @@ async fn update(
 ) -> Response {
     let saved = async {
         let id = deal_id(raw)?;
-        let deal = deals::get(&state.store, id).await?;
-        let fields = form.input(current_input(&deal)?)?.fields()?;
-        deals::edit(&state.store, &caller.ctx(), id, fields).await
+        deals::patch(&state.store, &caller.ctx(), id, form.patch()?).await
     }
     .await;
     match saved {

@@ -389,7 +389,8 @@ async fn edit_person(
     Form(form): Form<PersonForm>,
 ) -> Response {
     let saved = async {
-        people::edit_person(&state.store, &caller.ctx(), id, form.fields()?).await?;
+        let patch = people::PersonPatch::replace(form.fields()?);
+        people::edit_person(&state.store, &caller.ctx(), id, patch).await?;
         Ok(format!("/people/{id}"))
     }
     .await;
@@ -495,7 +496,8 @@ async fn edit_assignment(
 ) -> Response {
     let saved = async {
         let fields = form.fields()?;
-        let edited = people::edit_assignment(&state.store, &caller.ctx(), id, |_| fields).await?;
+        let patch = people::AssignmentPatch::replace(fields);
+        let edited = people::edit_assignment(&state.store, &caller.ctx(), id, patch).await?;
         Ok(format!("/people/{}", edited.person_id))
     }
     .await;
