@@ -50,9 +50,25 @@ pub enum Rows {
         months: Vec<Month>,
         deals: Vec<DealLine>,
     },
+    /// The financial-health scorecard, a measure a line.
+    Health(Vec<bearing_core::forecast::Indicator>),
+    /// The deals the forecast flags, and why.
+    Flags(Vec<FlagLine>),
     /// The table is all there is.
     #[default]
     Table,
+}
+
+/// A deal the forecast flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagLine {
+    pub id: String,
+    pub name: String,
+    pub stage: String,
+    /// Each reason's code (`missing-amount`…), for filters and scripts.
+    pub codes: Vec<&'static str>,
+    /// Each reason in words, with the deal's figures.
+    pub reasons: Vec<String>,
 }
 
 /// One deal's line of a contributions report.
@@ -178,10 +194,10 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 "deal-months" => contributions(forecast, &forecast.deal_months()),
                 "commitments" => contributions(forecast, &forecast.commitments()),
                 "revenue-by-type" => revenue_by_type(forecast),
-                "flags" => table_only(flags(forecast)),
+                "flags" => flags(forecast),
                 "deals" => table_only(deals(forecast)),
                 "fmrr" => table_only(fmrr(forecast, &assumptions)),
-                _ => table_only(health_table(forecast, &assumptions, costs_note)),
+                _ => health_table(forecast, &assumptions, costs_note),
             },
         };
         let shows = crate::sight::Shows {
@@ -338,7 +354,7 @@ fn revenue_by_type(f: &Forecast) -> (Table, Rows) {
     series("revenue_type", months, f.revenue_by_type())
 }
 
-fn flags(f: &Forecast) -> Table {
+fn flags(f: &Forecast) -> (Table, Rows) {
     let mut table = Table::new([
         "id",
         "name",
@@ -353,26 +369,22 @@ fn flags(f: &Forecast) -> Table {
         "monthly_rate",
         "projection_rate",
     ]);
+    let mut lines = Vec::new();
     for (i, reasons) in f.flags() {
         let (deal, d) = (&f.deals[i], &f.derived[i]);
+        let line = FlagLine {
+            id: deal.id.clone(),
+            name: deal.name.clone(),
+            stage: deal.stage.clone(),
+            codes: reasons.iter().map(|r| r.code()).collect(),
+            reasons: reasons.iter().map(|r| f.flag_detail(i, *r)).collect(),
+        };
         table.push([
-            Some(deal.id.clone()),
-            Some(deal.name.clone()),
-            Some(
-                reasons
-                    .iter()
-                    .map(|r| r.code())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
-            Some(
-                reasons
-                    .iter()
-                    .map(|r| f.flag_detail(i, *r))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            Some(deal.stage.clone()),
+            Some(line.id.clone()),
+            Some(line.name.clone()),
+            Some(line.codes.join(";")),
+            Some(line.reasons.join("; ")),
+            Some(line.stage.clone()),
             money(deal.amount),
             money(Some(d.collected)),
             money(deal.amount.map(|a| a - d.collected)),
@@ -381,8 +393,9 @@ fn flags(f: &Forecast) -> Table {
             whole(d.full_rate),
             whole(d.projection_rate),
         ]);
+        lines.push(line);
     }
-    table
+    (table, Rows::Flags(lines))
 }
 
 fn deals(f: &Forecast) -> Table {
@@ -452,26 +465,31 @@ fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
     table
 }
 
-fn health_table(f: &Forecast, a: &bearing_core::assumptions::Assumptions, costs: &str) -> Table {
+fn health_table(
+    f: &Forecast,
+    a: &bearing_core::assumptions::Assumptions,
+    costs: &str,
+) -> (Table, Rows) {
     let mut table = Table::new(["metric", "value", "status", "target", "detail", "question"]);
-    for mut i in health(
+    let mut lines = health(
         &f.committed_row(),
         &f.estimated_row(),
         &f.months,
         &a.health(),
-    ) {
+    );
+    for i in &mut lines {
         // The scorecard says where the costs it weighs came from.
         if i.metric == "Committed monthly surplus/deficit" {
             i.detail = format!("{} {costs}", i.detail);
         }
         table.push([
             Some(i.metric.to_owned()),
-            Some(i.value),
+            Some(i.value.clone()),
             Some(i.status.as_str().to_owned()),
-            i.target,
-            Some(i.detail),
+            i.target.clone(),
+            Some(i.detail.clone()),
             Some(i.question.to_owned()),
         ]);
     }
-    table
+    (table, Rows::Health(lines))
 }

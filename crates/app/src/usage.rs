@@ -558,6 +558,18 @@ pub struct ClusterView {
     pub ahead: Vec<(Month, f64, f64)>,
 }
 
+impl ClusterView {
+    /// The latest `n` months (all there are when fewer), oldest first.
+    pub fn latest_months(&self, n: usize) -> &[(Month, i64, f64)] {
+        &self.months[self.months.len().saturating_sub(n)..]
+    }
+
+    /// The fees of the latest `n` months, added up.
+    pub fn fees_of_latest(&self, n: usize) -> f64 {
+        self.latest_months(n).iter().map(|(_, _, fee)| fee).sum()
+    }
+}
+
 pub async fn cluster_view(
     store: &Store,
     a: &Assumptions,

@@ -256,7 +256,11 @@ async fn a_patch_changes_what_it_names_on_the_deal_as_it_is_now(db: &TestDb) {
     deals::patch(&store, &ctx(), deal.id, DealPatch::default())
         .await
         .unwrap();
-    assert_eq!(store.data_version().await.unwrap(), version, "nothing written");
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "nothing written"
+    );
 
     let older = deals::create(&store, &ctx(), prospect("Lakeshore 2025"))
         .await
@@ -265,7 +269,9 @@ async fn a_patch_changes_what_it_names_on_the_deal_as_it_is_now(db: &TestDb) {
         renews: Edit::Set(older.id),
         ..DealPatch::default()
     };
-    let renewal = deals::patch(&store, &ctx(), deal.id, renewing).await.unwrap();
+    let renewal = deals::patch(&store, &ctx(), deal.id, renewing)
+        .await
+        .unwrap();
     assert_eq!(
         (renewal.fields.renews, renewal.fields.deal_type),
         (Some(older.id), DealType::Renewal)
@@ -303,7 +309,11 @@ async fn two_renewals_of_one_deal_at_once_make_one(db: &TestDb) {
     };
     let (first, second) = (renew(), renew());
     let results = [first.await.unwrap(), second.await.unwrap()];
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
     let renewals = deals::list(&store, &DealFilter::default())
         .await
         .unwrap()

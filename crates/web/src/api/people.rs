@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use bearing_app::patch::Edit;
 use bearing_app::{AppError, people};
 use bearing_core::people::{Band, BandRules, CostRates, PersonFields, PersonKind};
-use bearing_core::{Currency, Month};
+use bearing_core::{Currency, Money, Month};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -314,7 +314,7 @@ impl From<&Band> for BandView {
             title: bearing_core::roles::title(&b.ladder, b.level),
             level: b.level,
             step: b.step,
-            annual_base: format!("{:.2}", b.annual_base as f64 / 100.0),
+            annual_base: Money::from_minor(b.annual_base, Currency::default()).decimal(),
             effective_from: b.effective_from.to_string(),
             note: b.note.clone(),
         }
@@ -522,7 +522,7 @@ pub struct PersonWire {
 }
 
 fn money(minor: Option<i64>) -> Option<String> {
-    minor.map(|m| format!("{:.2}", m as f64 / 100.0))
+    minor.map(|m| Money::from_minor(m, Currency::default()).decimal())
 }
 
 fn assignment_wire(a: people::AssignmentView) -> AssignmentWire {

@@ -6,9 +6,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use bearing_app::deals::{self, Deal};
+use bearing_app::reports::Rows;
 use bearing_core::access::Permission::Read;
+use bearing_core::forecast::Status;
 use bearing_core::pipeline::StageOutcome;
-use bearing_formats::Table;
 
 use super::{Cell, HtmlTable, Layout, Routes, dollars, error_page, ok};
 use crate::AppState;
@@ -38,29 +39,27 @@ pub(crate) fn today() -> bearing_core::Date {
 }
 
 /// The scorecard with traffic lights.
-fn health_table(table: &Table) -> HtmlTable {
+fn health_table(rows: &Rows) -> HtmlTable {
     let mut html = HtmlTable::new(
         "Each measure, its status and what the next band takes",
         &["Measure", "Value", "Status", "Next target", "Detail"],
     );
-    for row in &table.rows {
-        let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
-        let status = cell(2);
+    let Rows::Health(measures) = rows else {
+        return html;
+    };
+    for m in measures {
+        // A traffic light for red, yellow and green; "over" (beyond green) is said in words.
+        let light = (m.status != Status::Over).then(|| m.status.as_str());
         html.rows.push(vec![
-            Cell::text(cell(0)),
-            Cell::number(cell(1)),
+            Cell::text(m.metric),
+            Cell::number(m.value.clone()),
             Cell {
-                text: status.clone(),
-                status: match status.as_str() {
-                    "green" => Some("green"),
-                    "yellow" => Some("yellow"),
-                    "red" => Some("red"),
-                    _ => None,
-                },
+                text: m.status.as_str().to_owned(),
+                status: light,
                 ..Cell::default()
             },
-            Cell::text(cell(3)),
-            Cell::text(cell(4)),
+            Cell::text(m.target.clone().unwrap_or_default()),
+            Cell::text(m.detail.clone()),
         ]);
     }
     html.numeric_columns(&[1])
@@ -188,17 +187,20 @@ fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
 }
 
 /// The forecast's flags, linked to their deals.
-pub(crate) fn flags_table(table: &Table, limit: usize) -> HtmlTable {
+pub(crate) fn flags_table(rows: &Rows, limit: usize) -> HtmlTable {
+    let flags = match rows {
+        Rows::Flags(flags) => flags.as_slice(),
+        _ => &[],
+    };
     let mut html = HtmlTable::new(
-        format!("Deals the forecast flags ({} in all)", table.rows.len()),
+        format!("Deals the forecast flags ({} in all)", flags.len()),
         &["Deal", "Reasons", "Stage"],
     );
-    for row in table.rows.iter().take(limit) {
-        let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    for flag in flags.iter().take(limit) {
         html.rows.push(vec![
-            Cell::link(cell(1), format!("/deals/{}", cell(0))),
-            Cell::text(cell(3)),
-            Cell::text(cell(4)),
+            Cell::link(flag.name.clone(), format!("/deals/{}", flag.id)),
+            Cell::text(flag.reasons.join("; ")),
+            Cell::text(flag.stage.clone()),
         ]);
     }
     html
@@ -229,26 +231,26 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
     let (problem, health, scenarios_chart, flags) =
         match snapshot.reports(names, today, sight).await {
             Ok(built) => {
-                let table = |name: &str| {
+                let rows = |name: &str| {
                     built
                         .iter()
                         .find(|r| r.name == name)
-                        .map(|r| r.table.clone())
-                        .unwrap_or_else(|| Table::new(Vec::<String>::new()))
+                        .map(|r| r.rows.clone())
+                        .unwrap_or_default()
                 };
                 let projections = built.iter().find(|r| r.name == "projections");
                 (
                     None,
-                    health_table(&table("health")),
+                    health_table(&rows("health")),
                     projections.map_or_else(String::new, |p| scenarios_chart(p)),
-                    flags_table(&table("flags"), 10),
+                    flags_table(&rows("flags"), 10),
                 )
             }
             Err(error @ bearing_app::AppError::Invalid { .. }) => (
                 Some(format!("The forecast cannot be made yet: {error}")),
-                health_table(&Table::new(Vec::<String>::new())),
+                health_table(&Rows::Table),
                 String::new(),
-                flags_table(&Table::new(Vec::<String>::new()), 0),
+                flags_table(&Rows::Table, 0),
             ),
             Err(error) => return error_page(&caller, error),
         };

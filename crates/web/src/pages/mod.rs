@@ -486,9 +486,13 @@ pub(crate) fn dollars(x: f64) -> String {
     bearing_core::forecast::dollars(x)
 }
 
-/// Minor units as whole currency: `$12,345`.
+/// An amount in minor units of the default currency, as whole units: `$12,345`.
 pub(crate) fn minor_dollars(minor: Option<i64>) -> String {
-    minor.map_or_else(String::new, |m| dollars(m as f64 / 100.0))
+    minor.map_or_else(String::new, |m| {
+        dollars(
+            bearing_core::Money::from_minor(m, bearing_core::Currency::default()).as_major_f64(),
+        )
+    })
 }
 
 /// A form field's value, trimmed; `None` when empty.

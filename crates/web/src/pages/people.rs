@@ -43,10 +43,6 @@ pub(super) fn routes() -> Routes {
         .get("/team", Signed(ReadPay), team)
 }
 
-fn minor(amount: Option<i64>) -> String {
-    amount.map_or_else(String::new, |m| dollars(m as f64 / 100.0))
-}
-
 fn optional(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
@@ -327,9 +323,9 @@ async fn person_page(
                 row.extend([
                     Cell::number(pay.step.to_string()),
                     Cell::number(pay.fte.to_string()),
-                    Cell::number(minor(pay.annual_base)),
-                    Cell::number(minor(pay.annual_pay)),
-                    Cell::number(minor(pay.monthly_payment)),
+                    Cell::number(super::minor_dollars(pay.annual_base)),
+                    Cell::number(super::minor_dollars(pay.annual_pay)),
+                    Cell::number(super::minor_dollars(pay.monthly_payment)),
                     Cell::text(
                         pay.funding
                             .iter()

@@ -172,7 +172,7 @@ fn forecast_page(
         "Contracted (CMRR) and forecast (FMRR) monthly recurring revenue",
         &find(built, "fmrr")?.table,
     );
-    let flags = flags_table(&find(built, "flags")?.table, usize::MAX);
+    let flags = flags_table(&find(built, "flags")?.rows, usize::MAX);
     Ok(ForecastPage {
         layout: Layout::new("Forecast", caller, "/forecast"),
         start: months.first().cloned().unwrap_or_default(),

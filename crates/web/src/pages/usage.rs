@@ -391,20 +391,12 @@ fn build_cluster_page(
             format!("from {} to {}", day(f.start), day(f.end)),
         ),
     ];
-    let months: Vec<String> = view
-        .months
-        .iter()
-        .rev()
-        .take(MONTHS)
-        .rev()
-        .map(|(m, _, _)| m.to_string())
-        .collect();
-    let shown = &view.months[view.months.len().saturating_sub(MONTHS)..];
+    let shown = view.latest_months(MONTHS);
+    let months: Vec<String> = shown.iter().map(|(m, _, _)| m.to_string()).collect();
     let mau = Series::new(
         "Monthly active users",
         shown.iter().map(|(_, u, _)| *u as f64).collect(),
     );
-    let fee = Series::new("Fee", shown.iter().map(|(_, _, f)| *f).collect());
     let mut history_table = HtmlTable::new(
         "Active users and fee by month",
         &["Month", "Active users", "Fee"],
@@ -429,7 +421,7 @@ fn build_cluster_page(
         ),
         caption: format!(
             "The fee follows the price tiers of the assumptions; in all, {} over these months.",
-            dollars(fee.values.iter().sum())
+            dollars(view.fees_of_latest(MONTHS))
         ),
         table: history_table,
     };
