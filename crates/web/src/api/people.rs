@@ -6,14 +6,14 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use bearing_app::patch::Edit;
 use bearing_app::{AppError, people};
-use bearing_core::people::{Band, BandRules, CostRates, PersonFields, PersonKind};
-use bearing_core::{Currency, Money, Month};
+use bearing_core::people::{Band, BandRules, CostRates};
+use bearing_core::{Currency, Month};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::types::people::*;
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -34,33 +34,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(team_cost))
         .routes(routes!(balance))
         .routes(routes!(rate))
-}
-
-/// The balancing rule now: costs ≤ amount sold ≤ delivery capacity.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct BalanceWire {
-    pub month: String,
-    /// Monthly costs, and where they come from.
-    pub costs: String,
-    pub costs_note: String,
-    /// The month's committed revenue; null before books-closed is set.
-    pub amount_sold: Option<String>,
-    pub costs_covered: Option<bool>,
-    pub hubs_in_service: usize,
-    /// Hubs in service by kind of service.
-    pub hubs_by_kind: Vec<HubsOfKind>,
-    pub engineering_fte: f64,
-    pub needed_fte: f64,
-    /// Hubs engineering can operate at this mix.
-    pub capacity_hubs: f64,
-    pub deliverable: bool,
-}
-
-/// How many hubs of one kind of service are in service.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct HubsOfKind {
-    pub kind: String,
-    pub hubs: usize,
 }
 
 /// The balancing rule's numbers (finance).
@@ -95,26 +68,6 @@ async fn balance(
     }))
 }
 
-/// The rate calculator's inputs.
-#[derive(Debug, Default, serde::Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct RateQuery {
-    /// Burdened annual cost of an engineer; 180000 when left out
-    cost: Option<f64>,
-    /// Billable hours a year; 900 when left out
-    hours: Option<f64>,
-    /// The sponsor's fee as a fraction, e.g. 0.15; when left out, the assumption `fsp-fee` for those who may read the assumptions (others must give it)
-    fee: Option<f64>,
-    /// Margin as a fraction; 0 when left out
-    margin: Option<f64>,
-}
-
-/// The blended hourly rate.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct RateWire {
-    pub hourly_rate: String,
-}
-
 /// The blended hourly rate: burdened cost ÷ billable hours × (1 + FSP fee) × (1 + margin).
 #[utoipa::path(get, path = "/rate", security(("token" = ["read"])), tag = "people", params(RateQuery), responses((status = 200, body = RateWire), (status = 422, body = ErrorBody)))]
 async fn rate(
@@ -138,25 +91,6 @@ async fn rate(
     Ok(Json(RateWire {
         hourly_rate: format!("{:.2}", rate.hourly_rate),
     }))
-}
-
-/// A role as its pages describe it (Markdown parts).
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct RoleView {
-    pub id: i64,
-    pub name: String,
-    pub area: Option<String>,
-    /// The bands it is paid by: its own name, or a ladder it shares with other roles.
-    pub ladder: String,
-    pub description: String,
-    pub key_goal: Option<String>,
-    pub responsibilities: Option<String>,
-    pub performance_measures: Option<String>,
-    pub salary_rationale: Option<String>,
-    pub comparable_titles: Vec<String>,
-    pub notes: Vec<String>,
-    /// YYYY-MM.
-    pub revisit: Option<String>,
 }
 
 async fn role_views(
@@ -216,15 +150,6 @@ async fn show_role(
     Ok(Json(role_view(&state, id).await?))
 }
 
-/// A role to add.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRole {
-    pub name: String,
-    /// The area's name.
-    pub area: Option<String>,
-}
-
 /// Add a role, after the roles there are (finance).
 #[utoipa::path(post, path = "/roles", security(("token" = ["edit-people"])), tag = "people", request_body = NewRole,
     responses((status = 201, body = RoleView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -244,28 +169,6 @@ async fn add_role(
         StatusCode::CREATED,
         Json(role_view(&state, created.id).await?),
     ))
-}
-
-/// All that can be changed about a role: everything but its name. Sections the role pages
-/// have and Bearing does not recognise stay as they are.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoleInput {
-    /// The area's name.
-    pub area: Option<String>,
-    /// The ladder whose bands pay it; null or its own name: its own.
-    pub ladder: Option<String>,
-    #[serde(default)]
-    pub description: String,
-    /// `:::{note}` blocks; "revisit by 2027-03" in one sets the revisit month.
-    #[serde(default)]
-    pub notes: Vec<String>,
-    pub key_goal: Option<String>,
-    pub responsibilities: Option<String>,
-    pub performance_measures: Option<String>,
-    pub salary_rationale: Option<String>,
-    #[serde(default)]
-    pub comparable_titles: Vec<String>,
 }
 
 /// Replace a role's area, ladder and parts (finance). Moving it to a ladder that lacks a
@@ -293,42 +196,6 @@ async fn edit_role(
     Ok(Json(role_view(&state, id).await?))
 }
 
-/// A salary band: a ladder's annual base at a level and step, from a day on.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct BandView {
-    pub ladder: String,
-    pub title: String,
-    pub level: u8,
-    pub step: u8,
-    /// Major units, e.g. "100000.00".
-    pub annual_base: String,
-    pub effective_from: String,
-    /// How it was made, e.g. the benchmark or the cost-of-living adjustment.
-    pub note: Option<String>,
-}
-
-impl From<&Band> for BandView {
-    fn from(b: &Band) -> Self {
-        BandView {
-            ladder: b.ladder.clone(),
-            title: bearing_core::roles::title(&b.ladder, b.level),
-            level: b.level,
-            step: b.step,
-            annual_base: Money::from_minor(b.annual_base, Currency::default()).decimal(),
-            effective_from: b.effective_from.to_string(),
-            note: b.note.clone(),
-        }
-    }
-}
-
-/// Which day's bands.
-#[derive(Debug, Default, serde::Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct OnQuery {
-    /// YYYY-MM-DD (default today)
-    on: Option<String>,
-}
-
 fn day_or_today(field: &str, text: &Option<String>) -> Result<bearing_core::Date, AppError> {
     Ok(super::types::date(field, text)?.unwrap_or_else(|| jiff::Zoned::now().date()))
 }
@@ -347,21 +214,6 @@ async fn bands(
             .map(BandView::from)
             .collect(),
     ))
-}
-
-/// A band to set.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BandInput {
-    /// A role's name, or the ladder roles that share bands are paid by.
-    pub ladder: String,
-    pub level: u8,
-    pub step: u8,
-    /// Annual base, e.g. "100000".
-    pub annual_base: String,
-    /// YYYY-MM-DD (default today).
-    pub effective_from: Option<String>,
-    pub note: Option<String>,
 }
 
 /// Set bands, all or none (finance): a band already set for its ladder, level, step and day
@@ -391,43 +243,6 @@ async fn set_bands(
     Ok(Json(list.iter().map(BandView::from).collect()))
 }
 
-/// A ladder's bands from a benchmark.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GenerateInput {
-    pub ladder: String,
-    /// The median total compensation (base + benefits) of comparable positions.
-    pub benchmark: f64,
-    /// The level and step the benchmark is the pay of (default L2 step 1).
-    #[serde(default = "two")]
-    pub reference_level: u8,
-    #[serde(default = "one")]
-    pub reference_step: u8,
-    /// How many levels and steps (default 4 and 5).
-    #[serde(default = "four")]
-    pub levels: u8,
-    #[serde(default = "five")]
-    pub steps: u8,
-    /// YYYY-MM-DD (default today).
-    pub from: Option<String>,
-    /// Only show the bands; write nothing.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-fn one() -> u8 {
-    1
-}
-fn two() -> u8 {
-    2
-}
-fn four() -> u8 {
-    4
-}
-fn five() -> u8 {
-    5
-}
-
 /// Generate a ladder's bands from a benchmark by the rules of thumb (finance): about 10% a
 /// level, 2% a step, total compensation = base + 25% benefits.
 #[utoipa::path(post, path = "/bands/generate", security(("token" = ["edit-people"])), tag = "people", request_body = GenerateInput,
@@ -454,16 +269,6 @@ async fn generate_bands(
     Ok(Json(list.iter().map(BandView::from).collect()))
 }
 
-/// A cost-of-living adjustment.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ColaInput {
-    /// e.g. 3 for +3%.
-    pub percent: f64,
-    /// YYYY-MM-DD (default today).
-    pub from: Option<String>,
-}
-
 /// Raise every band in force by a percentage from a day (finance); earlier bands stay.
 #[utoipa::path(post, path = "/bands/cola", security(("token" = ["edit-people"])), tag = "people", request_body = ColaInput,
     responses((status = 200, body = Vec<BandView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -480,81 +285,6 @@ async fn cost_of_living(
     )
     .await?;
     Ok(Json(raised.iter().map(BandView::from).collect()))
-}
-
-/// The pay side of an assignment.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct PayWire {
-    pub step: u8,
-    pub fte: f64,
-    pub annual_base: Option<String>,
-    pub annual_pay: Option<String>,
-    pub monthly_payment: Option<String>,
-    /// Grant code and share.
-    pub funding: Vec<(String, f64)>,
-}
-
-/// An assignment: its pay only for those who may see it.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct AssignmentWire {
-    pub id: i64,
-    pub role: String,
-    pub title: String,
-    pub start: String,
-    pub end: Option<String>,
-    pub description: Option<String>,
-    pub pay: Option<PayWire>,
-}
-
-/// A person and their assignments.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct PersonWire {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub github: Option<String>,
-    /// employee or contractor
-    pub kind: String,
-    pub renewal: Option<String>,
-    /// Whether `pay` is filled in for the caller.
-    pub pay_visible: bool,
-    pub assignments: Vec<AssignmentWire>,
-}
-
-fn money(minor: Option<i64>) -> Option<String> {
-    minor.map(|m| Money::from_minor(m, Currency::default()).decimal())
-}
-
-fn assignment_wire(a: people::AssignmentView) -> AssignmentWire {
-    AssignmentWire {
-        id: a.id,
-        role: a.role,
-        title: a.title,
-        start: a.start.to_string(),
-        end: a.end.map(|e| e.to_string()),
-        description: a.description,
-        pay: a.pay.map(|pay| PayWire {
-            step: pay.step,
-            fte: pay.fte,
-            annual_base: money(pay.annual_base),
-            annual_pay: money(pay.annual_pay),
-            monthly_payment: money(pay.monthly_payment),
-            funding: pay.funding,
-        }),
-    }
-}
-
-fn person_wire(p: people::PersonView) -> PersonWire {
-    PersonWire {
-        id: p.id,
-        name: p.name,
-        email: p.email,
-        github: p.github,
-        kind: p.kind.to_string(),
-        renewal: p.renewal,
-        pay_visible: p.pay_visible,
-        assignments: p.assignments.into_iter().map(assignment_wire).collect(),
-    }
 }
 
 /// A person as the caller may see them.
@@ -589,35 +319,6 @@ async fn show_person(
     Ok(Json(person_view(&state, &caller, id).await?))
 }
 
-/// A person to add, or all of a person's fields to replace.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonInput {
-    pub name: String,
-    /// employee or contractor
-    pub kind: String,
-    pub email: Option<String>,
-    pub github: Option<String>,
-    /// The yearly renewal, MM-DD (e.g. 07-01).
-    pub renewal: Option<String>,
-}
-
-impl PersonInput {
-    fn fields(self) -> Result<PersonFields, AppError> {
-        let text = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        Ok(PersonFields {
-            name: self.name.trim().to_owned(),
-            kind: self
-                .kind
-                .parse::<PersonKind>()
-                .map_err(|e| AppError::invalid("kind", e.reason))?,
-            email: text(self.email),
-            github: text(self.github),
-            renewal: text(self.renewal),
-        })
-    }
-}
-
 /// Add a person (finance).
 #[utoipa::path(post, path = "/people", security(("token" = ["edit-people"])), tag = "people", request_body = PersonInput,
     responses((status = 201, body = PersonWire), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -645,72 +346,6 @@ async fn edit_person(
     let patch = people::PersonPatch::replace(input.fields()?);
     people::edit_person(&state.store, &caller.ctx(), id, patch).await?;
     Ok(Json(person_view(&state, &caller, id).await?))
-}
-
-/// A grant code's share of an assignment.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FundingShare {
-    pub grant: String,
-    /// A fraction; the shares add to 1.
-    pub share: f64,
-}
-
-/// An assignment to make, or all of an assignment's fields to replace.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignmentInput {
-    /// The role's name.
-    pub role: String,
-    pub level: u8,
-    /// Default 1 for a new assignment, the one it has for a replaced one.
-    pub step: Option<u8>,
-    /// Share of full time, above 0 and at most 1; default 1 for a new assignment, the one it
-    /// has for a replaced one.
-    pub fte: Option<f64>,
-    /// YYYY-MM-DD.
-    pub start: String,
-    /// YYYY-MM-DD: the last day.
-    pub end: Option<String>,
-    /// Contractors only, e.g. "4000".
-    pub monthly_payment: Option<String>,
-    /// What the person does in the role.
-    pub description: Option<String>,
-    pub funding: Vec<FundingShare>,
-}
-
-impl AssignmentInput {
-    /// The edit: every field replaced, except `step` and `fte` when left out, which keep the
-    /// assignment's (or are 1 for a new one).
-    fn patch(self) -> Result<people::AssignmentPatch, AppError> {
-        Ok(people::AssignmentPatch {
-            role: Some(self.role.trim().to_owned()),
-            level: Some(self.level),
-            step: self.step,
-            fte: self.fte,
-            start: Some(
-                super::types::date("start", &Some(self.start))?
-                    .ok_or_else(|| AppError::invalid("start", "is required"))?,
-            ),
-            end: Edit::whole(super::types::date("end", &self.end)?),
-            monthly_payment: Edit::whole(super::types::money(
-                "monthly_payment",
-                &self.monthly_payment,
-                Currency::default(),
-            )?),
-            description: Edit::whole(
-                self.description
-                    .map(|d| d.trim().to_owned())
-                    .filter(|d| !d.is_empty()),
-            ),
-            funding: Some(
-                self.funding
-                    .into_iter()
-                    .map(|f| (f.grant.trim().to_owned(), f.share))
-                    .collect(),
-            ),
-        })
-    }
 }
 
 async fn assignment_view(

@@ -19,6 +19,8 @@ use bearing_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod people;
+
 fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
     AppError::invalid(field, e.to_string())
 }

@@ -1,0 +1,71 @@
+//! Contracted and forecast monthly recurring revenue (CMRR and FMRR).
+
+use super::*;
+
+/// Monthly recurring revenue, committed and forecast (docs/domain.md, "Business-development
+/// measures").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fmrr {
+    pub months: Vec<Month>,
+    /// Every signed agreement's value spread evenly over its months.
+    pub cmrr: Vec<f64>,
+    /// Open renewals' amounts spread over their target intervals.
+    pub renewal_mrr: Vec<f64>,
+    /// Open new-business deals' amounts spread over their target intervals.
+    pub new_mrr: Vec<f64>,
+    /// CMRR + ρ · renewal MRR + η · new MRR.
+    pub fmrr: Vec<f64>,
+    /// FMRR summed over the first six months.
+    pub fmrr6: f64,
+}
+
+impl Forecast {
+    /// CMRR, prospects' MRR and FMRR over the projection's months, with conversion rates ρ
+    /// (renewals) and η (new prospects).
+    pub fn fmrr(&self, rho: f64, eta: f64) -> Fmrr {
+        let n = self.months.len();
+        let (mut cmrr, mut renewal, mut new) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for (deal, d) in self.deals.iter().zip(&self.derived) {
+            let Some(amount) = deal.amount else { continue };
+            let (row, start, end) = match deal.outcome {
+                StageOutcome::Won => (&mut cmrr, d.start, d.end),
+                StageOutcome::Open if deal.renewal => (
+                    &mut renewal,
+                    deal.target_start.or(d.start),
+                    deal.target_end.or(d.end),
+                ),
+                StageOutcome::Open => (
+                    &mut new,
+                    deal.target_start.or(d.start),
+                    deal.target_end.or(d.end),
+                ),
+                StageOutcome::Lost => continue,
+            };
+            let (Some(start), Some(end)) = (start, end) else {
+                continue;
+            };
+            let (first, last) = (Month::of(start), Month::of(end));
+            let rate = amount / f64::from((first.until(last) + 1).max(1));
+            for (value, m) in row.iter_mut().zip(&self.months) {
+                if first <= *m && *m <= last {
+                    *value += rate;
+                }
+            }
+        }
+        let cmrr: Vec<f64> = cmrr.into_iter().map(round).collect();
+        let renewal: Vec<f64> = renewal.into_iter().map(round).collect();
+        let new: Vec<f64> = new.into_iter().map(round).collect();
+        let fmrr: Vec<f64> = (0..n)
+            .map(|i| round(cmrr[i] + rho * renewal[i] + eta * new[i]))
+            .collect();
+        let fmrr6 = fmrr.iter().take(6).sum();
+        Fmrr {
+            months: self.months.clone(),
+            cmrr,
+            renewal_mrr: renewal,
+            new_mrr: new,
+            fmrr,
+            fmrr6,
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! A deal's page: its fields, its timeline and the move to another stage.
+
+use super::*;
+
+#[derive(Debug)]
+pub(super) struct TimelineEvent {
+    at: String,
+    when: String,
+    who: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "deal.html")]
+pub(super) struct DealPage {
+    layout: Layout,
+    errors: Vec<String>,
+    id: DealId,
+    name: String,
+    deleted: bool,
+    stage: String,
+    stage_names: Vec<String>,
+    fields: Vec<(&'static str, String)>,
+    contributions: HtmlTable,
+    timeline: Vec<TimelineEvent>,
+    can_edit: bool,
+}
+
+pub(super) async fn deal_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    status: StatusCode,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Response {
+    let id = match deal_id(id) {
+        Ok(id) => id,
+        Err(error) => return error_page(caller, error),
+    };
+    let deal = match async { state.snapshot().await?.deal(id).await }.await {
+        Ok(deal) => deal,
+        Err(error) => return error_page(caller, error),
+    };
+    let (history, stages, months) = match tokio::try_join!(
+        deals::history(&state.store, Some(id), None, None),
+        async { Ok(state.store.list_stages().await?) },
+        forecast::deal_months(&state.store, &deal, crate::pages::home::today()),
+    ) {
+        Ok(found) => found,
+        Err(error) => return error_page(caller, error),
+    };
+    let f = &deal.fields;
+    let day = |d: Option<bearing_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let fields = vec![
+        (
+            "Organization",
+            f.organization
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        ("Pipeline", f.pipeline.clone()),
+        ("Stage", f.stage.clone()),
+        ("Probability", probability_text(&deal)),
+        (
+            "Revenue type",
+            f.revenue_type
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        ("Deal type", f.deal_type.to_string()),
+        ("Amount", minor_dollars(f.amount_minor)),
+        ("Collected", minor_dollars(f.collected_minor)),
+        ("Currency", f.currency.to_string()),
+        ("Close date", day(f.close_date)),
+        ("Contract start", day(f.contract_start)),
+        ("Contract end", day(f.contract_end)),
+        ("Owner", f.owner.clone().unwrap_or_default()),
+        ("Campaign", f.campaign.clone().unwrap_or_default()),
+        ("Loss reason", f.loss_reason.clone().unwrap_or_default()),
+        (
+            "Renews deal",
+            f.renews.map(|r| r.to_string()).unwrap_or_default(),
+        ),
+        (
+            "CRM id",
+            deal.external_ids.get("crm").cloned().unwrap_or_default(),
+        ),
+        ("Created", deal.created_at.clone()),
+        ("Updated", deal.updated_at.clone()),
+    ];
+    let mut contributions = HtmlTable::new(
+        "Expected revenue of this deal by month",
+        &["Month", "Expected"],
+    )
+    .numeric_columns(&[1]);
+    contributions.rows = months
+        .iter()
+        .map(|(m, v)| vec![Cell::text(m.to_string()), Cell::number(dollars(*v))])
+        .collect();
+    let mut timeline: Vec<TimelineEvent> = history
+        .iter()
+        .map(|h| TimelineEvent {
+            at: h.at.clone(),
+            when: h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
+            who: format!("{} ({})", h.actor, h.source),
+            what: match (&h.old_value, &h.new_value) {
+                (None, Some(new)) => format!("{} set to {new}", h.field),
+                (Some(old), None) => format!("{} cleared (was {old})", h.field),
+                (Some(old), Some(new)) => format!("{}: {old} → {new}", h.field),
+                (None, None) => h.field.clone(),
+            },
+        })
+        .collect();
+    timeline.reverse();
+    render(
+        status,
+        &DealPage {
+            layout: Layout::new(deal.fields.name.clone(), caller, "/deals").with_notice(notice),
+            errors,
+            id,
+            name: deal.fields.name.clone(),
+            deleted: deal.deleted_at.is_some(),
+            stage: deal.fields.stage.clone(),
+            stage_names: stage_names(&stages, &deal.fields.pipeline),
+            fields,
+            contributions,
+            timeline,
+            can_edit: caller.may(Permission::EditCrm),
+        },
+    )
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct DoneQuery {
+    done: Option<String>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let notice = match q.done.as_deref() {
+        Some("created") => Some("The deal is created.".to_owned()),
+        Some("saved") => Some("The deal is saved.".to_owned()),
+        Some("moved") => Some("The deal is moved.".to_owned()),
+        _ => None,
+    };
+    deal_page(&state, &caller, id, StatusCode::OK, Vec::new(), notice).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct MoveForm {
+    stage: String,
+    back: Option<String>,
+    loss_reason: Option<String>,
+    amount: Option<String>,
+    contract_start: Option<String>,
+    contract_end: Option<String>,
+    close_date: Option<String>,
+}
+
+pub(super) async fn move_to(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let moved = async {
+        let id = deal_id(raw)?;
+        let currency = deals::get(&state.store, id).await?.fields.currency;
+        let input = MoveInput {
+            stage: form.stage.clone(),
+            loss_reason: form.loss_reason.clone(),
+            amount: form.amount.clone(),
+            contract_start: form.contract_start.clone(),
+            contract_end: form.contract_end.clone(),
+            close_date: form.close_date.clone(),
+        };
+        let details = input.details(currency)?;
+        deals::move_to(&state.store, &caller.ctx(), id, &form.stage, details).await
+    }
+    .await;
+    match moved {
+        Ok(deal) => match form.back.as_deref() {
+            Some("/pipeline") => see_other("/pipeline"),
+            _ => see_other(&format!("/deals/{}?done=moved", deal.id)),
+        },
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let message = format!("The deal was not moved to {}: {error}", form.stage);
+            deal_page(
+                &state,
+                &caller,
+                raw,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![message],
+                None,
+            )
+            .await
+        }
+        Err(error) => error_page(&caller, error),
+    }
+}
