@@ -14,7 +14,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use bearing_core::access::{Permission, Role, RoleName};
-use bearing_core::{Action, DataPart, EntityKind};
+use bearing_core::{Action, DataPart, EntityKind, UserId};
 use bearing_store::{ApiTokenRecord, Store, UserFields, UserRecord};
 use blake2::Digest;
 
@@ -241,7 +241,7 @@ pub async fn add_first_admin(
 pub async fn update_user(
     store: &Store,
     ctx: &Context,
-    id: i64,
+    id: UserId,
     role: impl Into<RoleName>,
     disabled: bool,
 ) -> Result<UserRecord> {
@@ -522,7 +522,7 @@ impl SignIns {
         &self,
         store: &Store,
         ctx: &Context,
-        user: i64,
+        user: UserId,
         current: &str,
         new: &str,
         keep_tokens: bool,
@@ -654,7 +654,7 @@ pub struct NewToken {
 pub async fn create_token(
     store: &Store,
     ctx: &Context,
-    user: i64,
+    user: UserId,
     name: &str,
     expires: Option<bearing_core::Date>,
 ) -> Result<NewToken> {
@@ -704,7 +704,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     store: &Store,
     ctx: &Context,
-    user: i64,
+    user: UserId,
     token: i64,
 ) -> Result<ApiTokenRecord> {
     let at = ctx.now();

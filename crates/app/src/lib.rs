@@ -51,7 +51,7 @@ pub struct Context {
     pub permissions: Permissions,
     /// The signed-in user acting, whose own account is theirs to change; `None` for the
     /// operator.
-    pub user: Option<i64>,
+    pub user: Option<bearing_core::UserId>,
     /// Where the time of each change comes from.
     pub clock: Clock,
 }
@@ -88,7 +88,12 @@ impl Context {
     }
 
     /// A signed-in user (`id`) holding `permissions`.
-    pub fn user(actor: Actor, source: Source, id: i64, permissions: Permissions) -> Self {
+    pub fn user(
+        actor: Actor,
+        source: Source,
+        id: bearing_core::UserId,
+        permissions: Permissions,
+    ) -> Self {
         Self {
             actor,
             source,

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use bearing_core::people::{
     self, AssignmentFields, Band, BandRules, CostRates, Pay, PersonFields, PersonKind,
 };
-use bearing_core::{Action, DataPart, Date, EntityKind, Month};
+use bearing_core::{
+    Action, AreaId, AssignmentId, DataPart, Date, EntityKind, Month, PersonId, RoleId,
+};
 use bearing_formats::Table;
 use bearing_store::{AssignmentRecord, PersonRecord, RoleRecord, Store, Tx};
 
@@ -68,7 +70,7 @@ impl Team {
     }
 
     /// A person who is not deleted.
-    fn person(&self, id: i64) -> Result<&PersonRecord> {
+    fn person(&self, id: PersonId) -> Result<&PersonRecord> {
         self.people
             .iter()
             .find(|p| p.id == id)
@@ -76,7 +78,7 @@ impl Team {
     }
 
     /// An assignment that is not deleted, of a person who is not.
-    fn assignment(&self, id: i64) -> Result<&AssignmentRecord> {
+    fn assignment(&self, id: AssignmentId) -> Result<&AssignmentRecord> {
         self.assignments
             .iter()
             .find(|a| a.id == id)
@@ -84,7 +86,7 @@ impl Team {
     }
 
     /// Refuses a name or email another person (not `except`) already has.
-    fn check_unique(&self, fields: &PersonFields, except: Option<i64>) -> Result<()> {
+    fn check_unique(&self, fields: &PersonFields, except: Option<PersonId>) -> Result<()> {
         for p in self.people.iter().filter(|p| Some(p.id) != except) {
             if p.fields.name == fields.name {
                 return Err(AppError::Conflict(format!(
@@ -128,7 +130,7 @@ impl Team {
 
     /// Checks an assignment for a person of `kind`: its own fields, that the role exists,
     /// and that the level and step are on the role's ladder. Returns the role's id.
-    fn checked_role(&self, kind: PersonKind, fields: &AssignmentFields) -> Result<i64> {
+    fn checked_role(&self, kind: PersonKind, fields: &AssignmentFields) -> Result<RoleId> {
         crate::text::check_text(fields)?;
         check(fields.problems(kind))?;
         let role = self
@@ -347,7 +349,11 @@ impl AssignmentPatch {
 }
 
 /// An assignment that is not deleted, with its pay.
-pub async fn find_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+pub async fn find_assignment(
+    store: &Store,
+    ctx: &Context,
+    id: AssignmentId,
+) -> Result<AssignmentRecord> {
     ctx.require(Permission::ReadPay)?;
     store
         .list_assignments()
@@ -386,7 +392,7 @@ pub async fn add_person(
 pub async fn edit_person(
     store: &Store,
     ctx: &Context,
-    id: i64,
+    id: PersonId,
     patch: PersonPatch,
 ) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
@@ -419,7 +425,7 @@ pub async fn edit_person(
 pub async fn assign(
     store: &Store,
     ctx: &Context,
-    person_id: i64,
+    person_id: PersonId,
     fields: AssignmentFields,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
@@ -447,7 +453,7 @@ pub async fn assign(
 pub async fn edit_assignment(
     store: &Store,
     ctx: &Context,
-    id: i64,
+    id: AssignmentId,
     patch: AssignmentPatch,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
@@ -486,7 +492,7 @@ pub async fn edit_assignment(
 pub async fn end_assignment(
     store: &Store,
     ctx: &Context,
-    id: i64,
+    id: AssignmentId,
     end: Date,
 ) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
@@ -500,7 +506,7 @@ pub async fn end_assignment(
 /// Deletes a person entered by mistake: they leave every list and keep their history, and can
 /// be restored. Refused while they hold assignments: delete those entered by mistake, and for
 /// someone who left, end their assignments instead (their cost stays in the past months).
-pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+pub async fn delete_person(store: &Store, ctx: &Context, id: PersonId) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
     let team = Team::locked(&mut tx).await?;
@@ -528,7 +534,7 @@ pub async fn delete_person(store: &Store, ctx: &Context, id: i64) -> Result<Pers
 }
 
 /// Restores a deleted person, unless another person has taken their name or email since.
-pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<PersonRecord> {
+pub async fn restore_person(store: &Store, ctx: &Context, id: PersonId) -> Result<PersonRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
     let team = Team::locked(&mut tx).await?;
@@ -541,13 +547,21 @@ pub async fn restore_person(store: &Store, ctx: &Context, id: i64) -> Result<Per
 
 /// Deletes an assignment entered by mistake (one that happened is ended instead): it leaves
 /// the costs and lists, keeps its history, and can be restored.
-pub async fn delete_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+pub async fn delete_assignment(
+    store: &Store,
+    ctx: &Context,
+    id: AssignmentId,
+) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
     crate::soft_delete::set_deleted::<AssignmentRecord>(store, ctx, id, true).await
 }
 
 /// Restores a deleted assignment of a person who is not deleted.
-pub async fn restore_assignment(store: &Store, ctx: &Context, id: i64) -> Result<AssignmentRecord> {
+pub async fn restore_assignment(
+    store: &Store,
+    ctx: &Context,
+    id: AssignmentId,
+) -> Result<AssignmentRecord> {
     ctx.require(Permission::EditPeople)?;
     let mut tx = store.begin().await?;
     let team = Team::locked(&mut tx).await?;
@@ -834,19 +848,19 @@ pub async fn team_cost(
 async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Result<Vec<CostLine>> {
     let assignments = store.list_assignments().await?;
     let bands = store.list_bands().await?;
-    let people: HashMap<i64, PersonKind> = store
+    let people: HashMap<PersonId, PersonKind> = store
         .list_people()
         .await?
         .into_iter()
         .map(|p| (p.id, p.fields.kind))
         .collect();
-    let areas: HashMap<i64, String> = store
+    let areas: HashMap<AreaId, String> = store
         .list_areas()
         .await?
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let role_area: HashMap<i64, Option<String>> = store
+    let role_area: HashMap<RoleId, Option<String>> = store
         .list_roles()
         .await?
         .into_iter()
@@ -1033,7 +1047,7 @@ pub fn may_see_pay_of(ctx: &Context, person: &PersonRecord) -> bool {
 /// roles and who holds them); the step, time, pay and funding only for those who may see pay.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignmentView {
-    pub id: i64,
+    pub id: AssignmentId,
     pub role: String,
     pub title: String,
     pub start: Date,
@@ -1058,7 +1072,7 @@ pub struct PayView {
 /// A person and their assignments, as a viewer may see them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PersonView {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub email: Option<String>,
     pub github: Option<String>,
@@ -1135,10 +1149,10 @@ pub async fn directory(store: &Store, ctx: &Context, today: Date) -> Result<Vec<
 /// assignments in force on `today`.
 pub async fn current_roles(
     store: &Store,
-    area: Option<i64>,
+    area: Option<AreaId>,
     today: Date,
 ) -> Result<Vec<bearing_core::roles::CurrentRole>> {
-    let roles: HashMap<i64, Option<i64>> = store
+    let roles: HashMap<RoleId, Option<AreaId>> = store
         .list_roles()
         .await?
         .into_iter()
@@ -1202,13 +1216,13 @@ pub async fn balance(
         }
         None => None,
     };
-    let areas: HashMap<i64, String> = store
+    let areas: HashMap<AreaId, String> = store
         .list_areas()
         .await?
         .into_iter()
         .map(|x| (x.id, x.name))
         .collect();
-    let engineering: std::collections::HashSet<i64> = store
+    let engineering: std::collections::HashSet<RoleId> = store
         .list_roles()
         .await?
         .into_iter()

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use bearing_core::roles::{
     AreaPage, AreaSection, Item, RoleText, Section, TitlesPage, TitlesSection,
 };
-use bearing_core::{DataPart, EntityKind};
+use bearing_core::{AreaId, DataPart, EntityKind, PersonId, RoleId};
 use bearing_formats::Table;
 use bearing_formats::myst::{self, Page};
 use bearing_store::{AreaRecord, RoleRecord, Store, Tx};
@@ -285,7 +285,7 @@ pub async fn add(
     Ok(created)
 }
 
-async fn area_id(tx: &mut Tx, area: Option<&str>) -> Result<Option<i64>> {
+async fn area_id(tx: &mut Tx, area: Option<&str>) -> Result<Option<AreaId>> {
     let Some(name) = area else { return Ok(None) };
     tx.list_areas()
         .await?
@@ -335,13 +335,23 @@ impl RoleChange {
 /// Changes a role's area, ladder and parts (the revisit month follows the notes). Moving a
 /// role to another ladder is refused while one of its assignments has a level and step that
 /// ladder lacks; nothing is written when nothing changes.
-pub async fn edit(store: &Store, ctx: &Context, id: i64, change: RoleChange) -> Result<RoleRecord> {
+pub async fn edit(
+    store: &Store,
+    ctx: &Context,
+    id: RoleId,
+    change: RoleChange,
+) -> Result<RoleRecord> {
     edit_with(store, ctx, id, |_, _| change).await
 }
 
 /// Changes a role's area, ladder or key goal by `patch`, applied to the role as the
 /// transaction reads it, the rest as it is; checked as [`edit`] checks.
-pub async fn patch(store: &Store, ctx: &Context, id: i64, patch: RolePatch) -> Result<RoleRecord> {
+pub async fn patch(
+    store: &Store,
+    ctx: &Context,
+    id: RoleId,
+    patch: RolePatch,
+) -> Result<RoleRecord> {
     edit_with(store, ctx, id, |before, areas| {
         patch.apply(RoleChange::of(before, areas))
     })
@@ -381,7 +391,7 @@ impl RolePatch {
 async fn edit_with(
     store: &Store,
     ctx: &Context,
-    id: i64,
+    id: RoleId,
     change: impl FnOnce(&RoleRecord, &[AreaRecord]) -> RoleChange,
 ) -> Result<RoleRecord> {
     ctx.require(Permission::EditPeople)?;
@@ -440,7 +450,7 @@ async fn edit_with(
     if new_ladder != before.ladder() {
         let bands = &team.bands;
         let has_bands = bands.iter().any(|b| b.ladder == new_ladder);
-        let employees: std::collections::HashSet<i64> = team
+        let employees: std::collections::HashSet<PersonId> = team
             .people
             .iter()
             .filter(|p| p.fields.kind == bearing_core::people::PersonKind::Employee)
@@ -566,7 +576,7 @@ fn slug(name: &str) -> String {
 /// Roles as a table: name, area, key goal, measures, comparable titles, revisit.
 pub async fn table(store: &Store) -> Result<Table> {
     let roles = store.list_roles().await?;
-    let areas: HashMap<i64, String> = store
+    let areas: HashMap<AreaId, String> = store
         .list_areas()
         .await?
         .into_iter()

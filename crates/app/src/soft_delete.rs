@@ -121,14 +121,14 @@ soft_deletable!(
 );
 soft_deletable!(
     PersonRecord,
-    i64,
+    bearing_core::PersonId,
     EntityKind::Person,
     get_person_including_deleted,
     set_person_deleted
 );
 soft_deletable!(
     AssignmentRecord,
-    i64,
+    bearing_core::AssignmentId,
     EntityKind::Assignment,
     get_assignment_including_deleted,
     set_assignment_deleted

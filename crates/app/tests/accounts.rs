@@ -371,7 +371,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(db: &TestDb) {
         }
     };
     let (ada, bo) = (add("ada@example.org").await, add("bo@example.org").await);
-    let demote = |id: i64| {
+    let demote = |id: bearing_core::UserId| {
         let store = store.clone();
         tokio::spawn(
             async move { accounts::update_user(&store, &ctx(), id, Role::Member, false).await },

@@ -32,7 +32,7 @@ fn as_holder(name: &str, permissions: Permissions) -> Context {
     Context::user(
         Actor::parse(&format!("{name}@example.org")).unwrap(),
         Source::Web,
-        1_000,
+        bearing_core::UserId::new(1_000).unwrap(),
         permissions,
     )
 }

@@ -87,6 +87,31 @@ id_type!(
     CampaignId,
     "campaign id"
 );
+id_type!(
+    /// A person on the team.
+    PersonId,
+    "person id"
+);
+id_type!(
+    /// A person's assignment to a role at a level and step.
+    AssignmentId,
+    "assignment id"
+);
+id_type!(
+    /// A role: a job title with its ladder.
+    RoleId,
+    "role id"
+);
+id_type!(
+    /// An area of the organisation, such as Partnerships.
+    AreaId,
+    "area id"
+);
+id_type!(
+    /// A user who signs in.
+    UserId,
+    "user id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -62,7 +62,8 @@ pub mod usage;
 
 pub use audit::{Action, Actor, DataPart, EntityKind, Source};
 pub use ids::{
-    CampaignId, ClusterId, ContactId, DealId, HubId, OrganizationId, PipelineId, StageId,
+    AreaId, AssignmentId, CampaignId, ClusterId, ContactId, DealId, HubId, OrganizationId,
+    PersonId, PipelineId, RoleId, StageId, UserId,
 };
 pub use money::{Currency, Money};
 pub use month::Month;

@@ -4,6 +4,7 @@
 //! itself is never stored. Nothing here is deleted: users are disabled, sessions ended,
 //! tokens revoked.
 
+use bearing_core::UserId;
 use bearing_core::access::{Permissions, RoleName};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -14,7 +15,7 @@ use crate::{Result, Store, StoreError, Tx, timestamp_text};
 /// ([`Store::find_user_by_email`]) and is never serialized.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UserRecord {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: RoleName,
@@ -35,7 +36,7 @@ pub struct UserRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub created_at: String,
     pub last_seen_at: String,
     pub expires_at: String,
@@ -45,7 +46,7 @@ pub struct SessionRecord {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiTokenRecord {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
@@ -106,7 +107,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
             .unwrap_or(Permissions::NONE),
     };
     Ok(UserRecord {
-        id: row.try_get("id")?,
+        id: UserId::new(row.try_get("id")?).map_err(bad)?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
         role,
@@ -123,7 +124,8 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
 fn token_from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
     Ok(ApiTokenRecord {
         id: row.try_get("t_id")?,
-        user_id: row.try_get("t_user_id")?,
+        user_id: UserId::new(row.try_get("t_user_id")?)
+            .map_err(|e| StoreError::Database(format!("token's user id: {e}")))?,
         name: row.try_get("t_name")?,
         created_at: row.try_get("t_created_at")?,
         last_used_at: row.try_get("t_last_used_at")?,
@@ -141,9 +143,12 @@ async fn list_users<'e>(executor: impl Executor<'e, Database = Any>) -> Result<V
     rows.iter().map(user_from_row).collect()
 }
 
-async fn get_user<'e>(executor: impl Executor<'e, Database = Any>, id: i64) -> Result<UserRecord> {
+async fn get_user<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: UserId,
+) -> Result<UserRecord> {
     let row = sqlx::query(select_users!("WHERE u.id = $1"))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(executor)
         .await?
         .ok_or(StoreError::NotFound {
@@ -186,10 +191,11 @@ impl Tx {
             }
             other => other,
         })?;
+        let id = UserId::new(id).map_err(|e| StoreError::Database(format!("user id: {e}")))?;
         get_user(&mut *self.inner, id).await
     }
 
-    pub async fn get_user(&mut self, id: i64) -> Result<UserRecord> {
+    pub async fn get_user(&mut self, id: UserId) -> Result<UserRecord> {
         get_user(&mut *self.inner, id).await
     }
 
@@ -201,7 +207,7 @@ impl Tx {
     /// Changes name and role, and disables (`Some`) or enables (`None`) the user.
     pub async fn update_user(
         &mut self,
-        id: i64,
+        id: UserId,
         name: &str,
         role: &RoleName,
         disabled: Option<&str>,
@@ -214,14 +220,19 @@ impl Tx {
         .bind(role.as_str())
         .bind(disabled)
         .bind(timestamp_text(at))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *self.inner)
         .await?;
         get_user(&mut *self.inner, id).await
     }
 
     /// Sets a new password hash, clears failed sign-ins and ends every session of the user.
-    pub async fn set_password(&mut self, id: i64, hash: &str, at: jiff::Timestamp) -> Result<()> {
+    pub async fn set_password(
+        &mut self,
+        id: UserId,
+        hash: &str,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
         let now = timestamp_text(at);
         sqlx::query(
             "UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL, updated_at = $2
@@ -229,17 +240,17 @@ impl Tx {
         )
         .bind(hash)
         .bind(&now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *self.inner)
         .await?;
         self.end_sessions_of(id, at).await
     }
 
     /// Ends every open session of a user (after a password change, or when disabled).
-    pub async fn end_sessions_of(&mut self, user: i64, at: jiff::Timestamp) -> Result<()> {
+    pub async fn end_sessions_of(&mut self, user: UserId, at: jiff::Timestamp) -> Result<()> {
         sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
             .bind(timestamp_text(at))
-            .bind(user)
+            .bind(user.get())
             .execute(&mut *self.inner)
             .await?;
         Ok(())
@@ -247,7 +258,7 @@ impl Tx {
 
     pub async fn insert_api_token(
         &mut self,
-        user: i64,
+        user: UserId,
         name: &str,
         token_hash: &str,
         at: jiff::Timestamp,
@@ -259,7 +270,7 @@ impl Tx {
              RETURNING id",
         )
         .bind(token_hash)
-        .bind(user)
+        .bind(user.get())
         .bind(name)
         .bind(timestamp_text(at))
         .bind(expires.map(timestamp_text))
@@ -277,12 +288,12 @@ impl Tx {
     }
 
     /// Revokes every open token of `user` (a password was reset); returns how many.
-    pub async fn revoke_api_tokens_of(&mut self, user: i64, at: jiff::Timestamp) -> Result<u64> {
+    pub async fn revoke_api_tokens_of(&mut self, user: UserId, at: jiff::Timestamp) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(timestamp_text(at))
-        .bind(user)
+        .bind(user.get())
         .execute(&mut *self.inner)
         .await?;
         Ok(done.rows_affected())
@@ -291,7 +302,7 @@ impl Tx {
     /// Revokes a token of `user`; a token that is already revoked stays as it was.
     pub async fn revoke_api_token(
         &mut self,
-        user: i64,
+        user: UserId,
         token: i64,
         at: jiff::Timestamp,
     ) -> Result<ApiTokenRecord> {
@@ -300,7 +311,7 @@ impl Tx {
         )
         .bind(timestamp_text(at))
         .bind(token)
-        .bind(user)
+        .bind(user.get())
         .execute(&mut *self.inner)
         .await?;
         let row = sqlx::query(concat!(
@@ -309,7 +320,7 @@ impl Tx {
             " FROM api_tokens t WHERE t.id = $1 AND t.user_id = $2"
         ))
         .bind(token)
-        .bind(user)
+        .bind(user.get())
         .fetch_optional(&mut *self.inner)
         .await?
         .ok_or(StoreError::NotFound {
@@ -321,7 +332,7 @@ impl Tx {
 }
 
 impl Store {
-    pub async fn get_user(&self, id: i64) -> Result<UserRecord> {
+    pub async fn get_user(&self, id: UserId) -> Result<UserRecord> {
         get_user(&self.pool, id).await
     }
 
@@ -351,7 +362,7 @@ impl Store {
     /// and the lock after the update.
     pub async fn record_failed_sign_in(
         &self,
-        id: i64,
+        id: UserId,
         now: jiff::Timestamp,
         max: i64,
         lock: jiff::Timestamp,
@@ -371,16 +382,16 @@ impl Store {
         .bind(timestamp_text(now))
         .bind(max)
         .bind(timestamp_text(lock))
-        .bind(id)
+        .bind(id.get())
         .fetch_one(&self.pool)
         .await?;
         Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Clears the failed sign-ins after a successful one or when a lock has run out.
-    pub async fn clear_failed_sign_ins(&self, id: i64) -> Result<()> {
+    pub async fn clear_failed_sign_ins(&self, id: UserId) -> Result<()> {
         sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -388,7 +399,7 @@ impl Store {
 
     pub async fn insert_session(
         &self,
-        user: i64,
+        user: UserId,
         token_hash: &str,
         at: jiff::Timestamp,
         expires: jiff::Timestamp,
@@ -399,7 +410,7 @@ impl Store {
              VALUES ($1, $2, $3, $3, $4)",
         )
         .bind(token_hash)
-        .bind(user)
+        .bind(user.get())
         .bind(&now)
         .bind(timestamp_text(expires))
         .execute(&self.pool)
@@ -430,7 +441,8 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let session = SessionRecord {
             id: row.try_get("s_id")?,
-            user_id: row.try_get("s_user_id")?,
+            user_id: UserId::new(row.try_get("s_user_id")?)
+                .map_err(|e| StoreError::Database(format!("session's user id: {e}")))?,
             created_at: row.try_get("s_created_at")?,
             last_seen_at: row.try_get("s_last_seen_at")?,
             expires_at: row.try_get("s_expires_at")?,
@@ -517,13 +529,13 @@ impl Store {
     }
 
     /// A user's tokens, newest first.
-    pub async fn list_api_tokens(&self, user: i64) -> Result<Vec<ApiTokenRecord>> {
+    pub async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenRecord>> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.id DESC"
         ))
-        .bind(user)
+        .bind(user.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(token_from_row).collect()

@@ -1,6 +1,7 @@
 //! People, their assignments and the salary bands.
 
 use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
+use bearing_core::{AssignmentId, PersonId, RoleId};
 
 use sqlx::{Any, Executor};
 
@@ -9,7 +10,7 @@ use crate::{Result, Store, StoreError, Tx, timestamp_text};
 /// A person as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PersonRecord {
-    pub id: i64,
+    pub id: PersonId,
     #[serde(flatten)]
     pub fields: PersonFields,
     /// When the person was deleted (entered by mistake); deleted people leave every list.
@@ -19,10 +20,10 @@ pub struct PersonRecord {
 /// An assignment as stored, with its person's and role's names.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignmentRecord {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: AssignmentId,
+    pub person_id: PersonId,
     pub person: String,
-    pub role_id: i64,
+    pub role_id: RoleId,
     /// The bands the role is paid by (the role's ladder, or its name).
     pub ladder: String,
     #[serde(flatten)]
@@ -52,7 +53,7 @@ const PERSON_SELECT: &str = "SELECT id, name, email, github, kind, renewal, dele
 fn person(row: PersonRow) -> Result<PersonRecord> {
     let (id, name, email, github, kind, renewal, deleted_at) = row;
     Ok(PersonRecord {
-        id,
+        id: PersonId::new(id).map_err(|e| corrupt("id", &e))?,
         fields: PersonFields {
             name,
             email,
@@ -107,10 +108,10 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
     let date =
         |d: &str, what: &str| bearing_core::parse_stored_date(d).map_err(|e| corrupt(what, &e));
     Ok(AssignmentRecord {
-        id,
-        person_id,
+        id: AssignmentId::new(id).map_err(|e| corrupt("id", &e))?,
+        person_id: PersonId::new(person_id).map_err(|e| corrupt("person_id", &e))?,
         person,
-        role_id,
+        role_id: RoleId::new(role_id).map_err(|e| corrupt("role_id", &e))?,
         ladder,
         fields: AssignmentFields {
             role,
@@ -150,12 +151,13 @@ impl Tx {
         .bind(timestamp_text(at))
         .fetch_one(&mut *self.inner)
         .await?;
-        self.get_person(id).await
+        self.get_person(PersonId::new(id).map_err(|e| corrupt("id", &e))?)
+            .await
     }
 
     pub async fn update_person(
         &mut self,
-        id: i64,
+        id: PersonId,
         f: &PersonFields,
         at: jiff::Timestamp,
     ) -> Result<PersonRecord> {
@@ -169,14 +171,14 @@ impl Tx {
         .bind(f.kind.as_str())
         .bind(&f.renewal)
         .bind(timestamp_text(at))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *self.inner)
         .await?;
         self.get_person(id).await
     }
 
     /// A person who is not deleted.
-    pub async fn get_person(&mut self, id: i64) -> Result<PersonRecord> {
+    pub async fn get_person(&mut self, id: PersonId) -> Result<PersonRecord> {
         let found = self.get_person_including_deleted(id).await?;
         if found.deleted_at.is_some() {
             return Err(StoreError::NotFound {
@@ -188,10 +190,10 @@ impl Tx {
     }
 
     /// A person, deleted or not.
-    pub async fn get_person_including_deleted(&mut self, id: i64) -> Result<PersonRecord> {
+    pub async fn get_person_including_deleted(&mut self, id: PersonId) -> Result<PersonRecord> {
         let sql = format!("{PERSON_SELECT} WHERE id = $1");
         let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&mut *self.inner)
             .await?;
         person(row.ok_or_else(|| StoreError::NotFound {
@@ -203,18 +205,18 @@ impl Tx {
     /// Deletes (`deleted`) or restores a person.
     pub async fn set_person_deleted(
         &mut self,
-        id: i64,
+        id: PersonId,
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<PersonRecord> {
-        self.set_deleted_at("people", id, deleted, at).await?;
+        self.set_deleted_at("people", id.get(), deleted, at).await?;
         self.get_person_including_deleted(id).await
     }
 
     pub async fn insert_assignment(
         &mut self,
-        person_id: i64,
-        role_id: i64,
+        person_id: PersonId,
+        role_id: RoleId,
         f: &AssignmentFields,
         at: jiff::Timestamp,
     ) -> Result<AssignmentRecord> {
@@ -224,8 +226,8 @@ impl Tx {
                                       description, funding_json, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
         )
-        .bind(person_id)
-        .bind(role_id)
+        .bind(person_id.get())
+        .bind(role_id.get())
         .bind(i64::from(f.level))
         .bind(i64::from(f.step))
         .bind(f.fte)
@@ -237,14 +239,15 @@ impl Tx {
         .bind(timestamp_text(at))
         .fetch_one(&mut *self.inner)
         .await?;
-        self.get_assignment(id).await
+        self.get_assignment(AssignmentId::new(id).map_err(|e| corrupt("id", &e))?)
+            .await
     }
 
     /// Replaces an assignment's role, level, step, time, dates, pay, description and funding.
     pub async fn update_assignment(
         &mut self,
-        id: i64,
-        role_id: i64,
+        id: AssignmentId,
+        role_id: RoleId,
         f: &AssignmentFields,
         at: jiff::Timestamp,
     ) -> Result<AssignmentRecord> {
@@ -254,7 +257,7 @@ impl Tx {
                                     monthly_payment = $7, description = $8, funding_json = $9, updated_at = $10
              WHERE id = $11 AND deleted_at IS NULL",
         )
-        .bind(role_id)
+        .bind(role_id.get())
         .bind(i64::from(f.level))
         .bind(i64::from(f.step))
         .bind(f.fte)
@@ -264,14 +267,14 @@ impl Tx {
         .bind(&f.description)
         .bind(funding)
         .bind(timestamp_text(at))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *self.inner)
         .await?;
         self.get_assignment(id).await
     }
 
     /// An assignment that is not deleted.
-    pub async fn get_assignment(&mut self, id: i64) -> Result<AssignmentRecord> {
+    pub async fn get_assignment(&mut self, id: AssignmentId) -> Result<AssignmentRecord> {
         let found = self.get_assignment_including_deleted(id).await?;
         if found.deleted_at.is_some() {
             return Err(StoreError::NotFound {
@@ -283,10 +286,13 @@ impl Tx {
     }
 
     /// An assignment, deleted or not.
-    pub async fn get_assignment_including_deleted(&mut self, id: i64) -> Result<AssignmentRecord> {
+    pub async fn get_assignment_including_deleted(
+        &mut self,
+        id: AssignmentId,
+    ) -> Result<AssignmentRecord> {
         let sql = format!("{ASSIGNMENT_SELECT} WHERE a.id = $1");
         let row: Option<AssignmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&mut *self.inner)
             .await?;
         assignment(row.ok_or_else(|| StoreError::NotFound {
@@ -298,11 +304,12 @@ impl Tx {
     /// Deletes (`deleted`) or restores an assignment.
     pub async fn set_assignment_deleted(
         &mut self,
-        id: i64,
+        id: AssignmentId,
         deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<AssignmentRecord> {
-        self.set_deleted_at("assignments", id, deleted, at).await?;
+        self.set_deleted_at("assignments", id.get(), deleted, at)
+            .await?;
         self.get_assignment_including_deleted(id).await
     }
 

@@ -1,6 +1,7 @@
 //! Areas, roles and the parts of published pages.
 
 use bearing_core::roles::{AreaPage, RoleText};
+use bearing_core::{AreaId, RoleId};
 
 use sqlx::{Any, Executor};
 
@@ -9,7 +10,7 @@ use crate::{Result, Store, StoreError, Tx, timestamp_text};
 /// An area as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AreaRecord {
-    pub id: i64,
+    pub id: AreaId,
     pub name: String,
     pub description: Option<String>,
     pub position: i64,
@@ -20,8 +21,8 @@ pub struct AreaRecord {
 /// A role as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RoleRecord {
-    pub id: i64,
-    pub area_id: Option<i64>,
+    pub id: RoleId,
+    pub area_id: Option<AreaId>,
     pub position: i64,
     pub text: RoleText,
     /// The bands the role is paid by, when it shares them with other roles; `None`: its own,
@@ -52,7 +53,7 @@ const ROLE_SELECT: &str = "SELECT id, area_id, position, text_json, ladder FROM 
 fn area(row: AreaRow) -> Result<AreaRecord> {
     let (id, name, description, position, page) = row;
     Ok(AreaRecord {
-        id,
+        id: AreaId::new(id).map_err(|e| corrupt("id", &e))?,
         name,
         description,
         position,
@@ -66,8 +67,11 @@ fn area(row: AreaRow) -> Result<AreaRecord> {
 fn role(row: RoleRow) -> Result<RoleRecord> {
     let (id, area_id, position, text, ladder) = row;
     Ok(RoleRecord {
-        id,
-        area_id,
+        id: RoleId::new(id).map_err(|e| corrupt("id", &e))?,
+        area_id: area_id
+            .map(AreaId::new)
+            .transpose()
+            .map_err(|e| corrupt("area_id", &e))?,
         position,
         text: serde_json::from_str(&text).map_err(|e| corrupt("text_json", &e))?,
         ladder,
@@ -130,7 +134,7 @@ impl Tx {
     pub async fn put_role(
         &mut self,
         text: &RoleText,
-        area_id: Option<i64>,
+        area_id: Option<AreaId>,
         position: i64,
         at: jiff::Timestamp,
     ) -> Result<RoleRecord> {
@@ -147,7 +151,7 @@ impl Tx {
                 sqlx::query(
                     "UPDATE roles SET area_id = $1, position = $2, text_json = $3, revisit = $4, updated_at = $5 WHERE id = $6",
                 )
-                .bind(area_id)
+                .bind(area_id.map(AreaId::get))
                 .bind(position)
                 .bind(body)
                 .bind(revisit)
@@ -163,7 +167,7 @@ impl Tx {
                      VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
                 )
                 .bind(&text.name)
-                .bind(area_id)
+                .bind(area_id.map(AreaId::get))
                 .bind(position)
                 .bind(body)
                 .bind(revisit)
@@ -172,15 +176,16 @@ impl Tx {
                 .await?
             }
         };
-        self.get_role(id).await
+        self.get_role(RoleId::new(id).map_err(|e| corrupt("id", &e))?)
+            .await
     }
 
     /// Replaces a role's area, text (its name included) and ladder.
     pub async fn update_role(
         &mut self,
-        id: i64,
+        id: RoleId,
         text: &RoleText,
-        area_id: Option<i64>,
+        area_id: Option<AreaId>,
         ladder: Option<&str>,
         at: jiff::Timestamp,
     ) -> Result<RoleRecord> {
@@ -189,21 +194,21 @@ impl Tx {
              WHERE id = $7 AND deleted_at IS NULL",
         )
         .bind(&text.name)
-        .bind(area_id)
+        .bind(area_id.map(AreaId::get))
         .bind(json(text)?)
         .bind(text.revisit.map(|m| m.to_string()))
         .bind(ladder)
         .bind(timestamp_text(at))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *self.inner)
         .await?;
         self.get_role(id).await
     }
 
-    pub async fn get_role(&mut self, id: i64) -> Result<RoleRecord> {
+    pub async fn get_role(&mut self, id: RoleId) -> Result<RoleRecord> {
         let sql = format!("{ROLE_SELECT} WHERE id = $1 AND deleted_at IS NULL");
         let row: Option<RoleRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&mut *self.inner)
             .await?;
         role(row.ok_or_else(|| StoreError::NotFound {

@@ -176,3 +176,11 @@ pub(crate) fn status_of(error: &AppError) -> StatusCode {
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
+
+/// A record's id from a path: a number no record of the kind can have (zero, negative) is a
+/// record that does not exist.
+pub(crate) fn path_id<T: std::str::FromStr>(what: &str, raw: i64) -> Result<T, AppError> {
+    raw.to_string()
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("no {what} with id {raw}")))
+}

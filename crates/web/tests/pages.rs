@@ -1108,7 +1108,7 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
     ] {
         assert!(role.text.contains(says), "{says}: {}", role.text);
     }
-    let id: i64 = designer.trim_start_matches("/roles/").parse().unwrap();
+    let id: bearing_core::RoleId = designer.trim_start_matches("/roles/").parse().unwrap();
     let stored = store
         .list_roles()
         .await

@@ -240,9 +240,9 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
         app: router(AppState::new(store), config),
         marks,
         ids: Ids {
-            person: pat.id,
-            assignment: assignment.id,
-            role: role.id,
+            person: pat.id.get(),
+            assignment: assignment.id.get(),
+            role: role.id.get(),
             history,
         },
     }

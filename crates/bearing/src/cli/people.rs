@@ -89,7 +89,7 @@ pub enum PersonCommand {
     /// Correct an assignment (a promotion is a new assignment: end this one, assign the next)
     EditAssignment {
         /// The assignment's id, as `bearing person assignments` lists it
-        id: i64,
+        id: bearing_core::AssignmentId,
         /// The role, by name
         #[arg(long)]
         role: Option<String>,
@@ -130,22 +130,22 @@ pub enum PersonCommand {
     /// Restore a deleted person, by id
     Restore {
         /// The person's id
-        id: i64,
+        id: bearing_core::PersonId,
     },
     /// Delete an assignment entered by mistake (one that happened is ended instead)
     DeleteAssignment {
         /// The assignment's id, as `bearing person assignments` lists it
-        id: i64,
+        id: bearing_core::AssignmentId,
     },
     /// Restore a deleted assignment
     RestoreAssignment {
         /// The assignment's id, as `bearing person assignments` lists it
-        id: i64,
+        id: bearing_core::AssignmentId,
     },
     /// End an assignment on its last day
     Unassign {
         /// The assignment's id, as `bearing person assignments` lists it
-        id: i64,
+        id: bearing_core::AssignmentId,
         /// The assignment's last day
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         end: Date,

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use bearing_app::{AppError, people};
 use bearing_core::people::{Band, BandRules, CostRates};
-use bearing_core::{Currency, Month};
+use bearing_core::{AreaId, AssignmentId, Currency, Month, PersonId, RoleId};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -97,7 +97,7 @@ async fn role_views(
     state: &AppState,
     keep: impl Fn(&bearing_store::RoleRecord) -> bool,
 ) -> Result<Vec<RoleView>, AppError> {
-    let areas: std::collections::HashMap<i64, String> = state
+    let areas: std::collections::HashMap<AreaId, String> = state
         .store
         .list_areas()
         .await?
@@ -111,7 +111,7 @@ async fn role_views(
         .into_iter()
         .filter(|r| keep(r))
         .map(|r| RoleView {
-            id: r.id,
+            id: r.id.get(),
             area: r.area_id.and_then(|a| areas.get(&a).cloned()),
             ladder: r.ladder().to_owned(),
             name: r.text.name,
@@ -127,7 +127,7 @@ async fn role_views(
         .collect())
 }
 
-async fn role_view(state: &AppState, id: i64) -> Result<RoleView, AppError> {
+async fn role_view(state: &AppState, id: RoleId) -> Result<RoleView, AppError> {
     role_views(state, |r| r.id == id)
         .await?
         .pop()
@@ -147,6 +147,7 @@ async fn show_role(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<RoleView>, ApiError> {
+    let id: RoleId = crate::error::path_id("role", id)?;
     Ok(Json(role_view(&state, id).await?))
 }
 
@@ -181,6 +182,7 @@ async fn edit_role(
     Path(id): Path<i64>,
     Json(input): Json<RoleInput>,
 ) -> Result<Json<RoleView>, ApiError> {
+    let id: RoleId = crate::error::path_id("role", id)?;
     let change = bearing_app::roles::RoleChange {
         area: input.area,
         ladder: input.ladder,
@@ -288,7 +290,11 @@ async fn cost_of_living(
 }
 
 /// A person as the caller may see them.
-async fn person_view(state: &AppState, caller: &Caller, id: i64) -> Result<PersonWire, AppError> {
+async fn person_view(
+    state: &AppState,
+    caller: &Caller,
+    id: PersonId,
+) -> Result<PersonWire, AppError> {
     people::directory(&state.store, &caller.ctx(), jiff::Zoned::now().date())
         .await?
         .into_iter()
@@ -316,6 +322,7 @@ async fn show_person(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<PersonWire>, ApiError> {
+    let id: PersonId = crate::error::path_id("person", id)?;
     Ok(Json(person_view(&state, &caller, id).await?))
 }
 
@@ -343,6 +350,7 @@ async fn edit_person(
     Path(id): Path<i64>,
     Json(input): Json<PersonInput>,
 ) -> Result<Json<PersonWire>, ApiError> {
+    let id: PersonId = crate::error::path_id("person", id)?;
     let patch = people::PersonPatch::replace(input.fields()?);
     people::edit_person(&state.store, &caller.ctx(), id, patch).await?;
     Ok(Json(person_view(&state, &caller, id).await?))
@@ -357,7 +365,7 @@ async fn assignment_view(
         .await?
         .assignments
         .into_iter()
-        .find(|a| a.id == record.id)
+        .find(|a| a.id == record.id.get())
         .ok_or_else(|| AppError::NotFound(format!("no assignment with id {}", record.id)))
 }
 
@@ -371,6 +379,7 @@ async fn assign(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<(StatusCode, Json<AssignmentWire>), ApiError> {
+    let id: PersonId = crate::error::path_id("person", id)?;
     let fields = input.patch()?.into_new()?;
     let created = people::assign(&state.store, &caller.ctx(), id, fields).await?;
     Ok((
@@ -389,6 +398,7 @@ async fn edit_assignment(
     Path(id): Path<i64>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<Json<AssignmentWire>, ApiError> {
+    let id: AssignmentId = crate::error::path_id("assignment", id)?;
     let edited = people::edit_assignment(&state.store, &caller.ctx(), id, input.patch()?).await?;
     Ok(Json(assignment_view(&state, &caller, &edited).await?))
 }
@@ -403,6 +413,7 @@ async fn delete_person(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
+    let id: PersonId = crate::error::path_id("person", id)?;
     people::delete_person(&state.store, &caller.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -415,6 +426,7 @@ async fn restore_person(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<PersonWire>, ApiError> {
+    let id: PersonId = crate::error::path_id("person", id)?;
     people::restore_person(&state.store, &caller.ctx(), id).await?;
     Ok(Json(person_view(&state, &caller, id).await?))
 }
@@ -427,6 +439,7 @@ async fn delete_assignment(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
+    let id: AssignmentId = crate::error::path_id("assignment", id)?;
     people::delete_assignment(&state.store, &caller.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -439,6 +452,7 @@ async fn restore_assignment(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AssignmentWire>, ApiError> {
+    let id: AssignmentId = crate::error::path_id("assignment", id)?;
     let back = people::restore_assignment(&state.store, &caller.ctx(), id).await?;
     Ok(Json(assignment_view(&state, &caller, &back).await?))
 }

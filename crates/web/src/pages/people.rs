@@ -24,6 +24,7 @@ use super::{
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
+use crate::error::path_id;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -291,7 +292,7 @@ async fn person_page(
         let found = people::directory(&state.store, &caller.ctx(), today())
             .await?
             .into_iter()
-            .find(|p| p.id == id)
+            .find(|p| p.id.get() == id)
             .ok_or_else(|| AppError::NotFound(format!("no person with id {id}")))?;
         let can_edit = caller.may(Permission::EditPeople);
         let mut columns = vec!["Title", "From", "To", "Description"];
@@ -386,7 +387,8 @@ async fn edit_person(
 ) -> Response {
     let saved = async {
         let patch = people::PersonPatch::replace(form.fields()?);
-        people::edit_person(&state.store, &caller.ctx(), id, patch).await?;
+        let person = path_id("person", id)?;
+        people::edit_person(&state.store, &caller.ctx(), person, patch).await?;
         Ok(format!("/people/{id}"))
     }
     .await;
@@ -406,7 +408,8 @@ async fn assign(
     Form(form): Form<AssignmentForm>,
 ) -> Response {
     let saved = async {
-        people::assign(&state.store, &caller.ctx(), id, form.fields()?).await?;
+        let person = path_id("person", id)?;
+        people::assign(&state.store, &caller.ctx(), person, form.fields()?).await?;
         Ok(format!("/people/{id}"))
     }
     .await;
@@ -425,7 +428,7 @@ struct AssignmentPage {
     layout: Layout,
     action: String,
     delete_action: String,
-    person_id: i64,
+    person_id: bearing_core::PersonId,
     person: String,
     errors: Vec<String>,
     form: AssignmentForm,
@@ -450,7 +453,9 @@ async fn assignment_page(
     form: Option<AssignmentForm>,
 ) -> Response {
     let page = async {
-        let found = people::find_assignment(&state.store, &caller.ctx(), id).await?;
+        let found =
+            people::find_assignment(&state.store, &caller.ctx(), path_id("assignment", id)?)
+                .await?;
         Ok::<_, AppError>(AssignmentPage {
             layout: Layout::new(
                 format!(
@@ -493,7 +498,9 @@ async fn edit_assignment(
     let saved = async {
         let fields = form.fields()?;
         let patch = people::AssignmentPatch::replace(fields);
-        let edited = people::edit_assignment(&state.store, &caller.ctx(), id, patch).await?;
+        let assignment = path_id("assignment", id)?;
+        let edited =
+            people::edit_assignment(&state.store, &caller.ctx(), assignment, patch).await?;
         Ok(format!("/people/{}", edited.person_id))
     }
     .await;
@@ -681,9 +688,10 @@ async fn delete_person(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Response {
-    let saved = people::delete_person(&state.store, &caller.ctx(), id)
-        .await
-        .map(|_| "/people".to_owned());
+    let saved =
+        async { people::delete_person(&state.store, &caller.ctx(), path_id("person", id)?).await }
+            .await
+            .map(|_| "/people".to_owned());
     answer(
         &caller,
         saved,
@@ -698,9 +706,11 @@ async fn delete_assignment(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Response {
-    let saved = people::delete_assignment(&state.store, &caller.ctx(), id)
-        .await
-        .map(|gone| format!("/people/{}", gone.person_id));
+    let saved = async {
+        people::delete_assignment(&state.store, &caller.ctx(), path_id("assignment", id)?).await
+    }
+    .await
+    .map(|gone| format!("/people/{}", gone.person_id));
     answer(
         &caller,
         saved,

@@ -19,6 +19,7 @@ use super::home::today;
 use super::{Cell, HtmlTable, Layout, Routes, answer, day, error_page, render, typed_number};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::error::path_id;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -182,7 +183,7 @@ async fn roles_page(
     let page = async {
         let list = state.store.list_roles().await?;
         let areas = state.store.list_areas().await?;
-        let area_of = |id: Option<i64>| {
+        let area_of = |id: Option<bearing_core::AreaId>| {
             id.and_then(|a| areas.iter().find(|x| x.id == a))
                 .map(|a| a.name.clone())
                 .unwrap_or_default()
@@ -436,9 +437,12 @@ async fn edit_role(
     Path(id): Path<i64>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let saved = bearing_app::roles::edit(&state.store, &caller.ctx(), id, form.change())
-        .await
-        .map(|_| format!("/roles/{id}"));
+    let saved = async {
+        let role = path_id("role", id)?;
+        bearing_app::roles::edit(&state.store, &caller.ctx(), role, form.change()).await
+    }
+    .await
+    .map(|_| format!("/roles/{id}"));
     answer(
         &caller,
         saved,
@@ -460,7 +464,7 @@ async fn role_page(
         let roles = state.store.list_roles().await?;
         let found = roles
             .iter()
-            .find(|r| r.id == id)
+            .find(|r| r.id.get() == id)
             .ok_or_else(|| AppError::NotFound(format!("no role with id {id}")))?;
         let areas = state.store.list_areas().await?;
         let change = RoleChange::of(found, &areas);
@@ -496,7 +500,7 @@ async fn role_page(
         }
         let sharing: Vec<&str> = roles
             .iter()
-            .filter(|r| r.id != id && r.ladder() == found.ladder())
+            .filter(|r| r.id != found.id && r.ladder() == found.ladder())
             .map(|r| r.text.name.as_str())
             .collect();
         if !sharing.is_empty() {

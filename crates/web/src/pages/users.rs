@@ -16,6 +16,7 @@ use super::Done;
 use super::{Layout, Routes, error_page, render, see_other};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::error::path_id;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -240,7 +241,7 @@ async fn update_user(
         accounts::update_user(
             &state.store,
             &caller.ctx(),
-            id,
+            path_id("user", id)?,
             role,
             form.disabled.is_some(),
         )

@@ -250,7 +250,7 @@ pub(crate) fn money(minor: Option<i64>) -> Option<String> {
 
 pub(crate) fn assignment_wire(a: people::AssignmentView) -> AssignmentWire {
     AssignmentWire {
-        id: a.id,
+        id: a.id.get(),
         role: a.role,
         title: a.title,
         start: a.start.to_string(),
@@ -269,7 +269,7 @@ pub(crate) fn assignment_wire(a: people::AssignmentView) -> AssignmentWire {
 
 pub(crate) fn person_wire(p: people::PersonView) -> PersonWire {
     PersonWire {
-        id: p.id,
+        id: p.id.get(),
         name: p.name,
         email: p.email,
         github: p.github,
