@@ -181,13 +181,12 @@ pub async fn delete(store: &Store, ctx: &Context, name: &str) -> Result<AccessRo
             holders.join(", ")
         )));
     }
-    let deleted = bearing_store::timestamp_text(at);
     let after = tx
         .update_access_role(
             before.id,
             before.description.as_deref(),
             before.permissions,
-            Some(&deleted),
+            Some(at),
             at,
         )
         .await?;

@@ -251,8 +251,8 @@ pub async fn update_user(
     let role = crate::access::existing_role(&mut tx, role.into()).await?;
     let before = tx.get_user(id).await?;
     let disabled_at = match (&before.disabled_at, disabled) {
-        (Some(since), true) => Some(since.clone()),
-        (None, true) => Some(bearing_store::timestamp_text(at)),
+        (Some(since), true) => Some(*since),
+        (None, true) => Some(at),
         (_, false) => None,
     };
     if before.role == role && before.disabled_at == disabled_at {
@@ -260,7 +260,7 @@ pub async fn update_user(
     }
     let managing = crate::access::managers(&mut tx).await?;
     let after = tx
-        .update_user(id, &before.name, &role, disabled_at.as_deref(), at)
+        .update_user(id, &before.name, &role, disabled_at, at)
         .await?;
     // Checked inside the transaction, after the change and under the accounts' lock taken
     // by `managers`, so two admins demoting each other at once cannot both pass.
@@ -408,11 +408,7 @@ impl SignIns {
             record_event(store, attempt, None, Action::Update, "failed", now).await?;
             return refused();
         };
-        let locked = user
-            .locked_until
-            .as_deref()
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            .is_some_and(|until| until > now);
+        let locked = user.locked_until.is_some_and(|until| until > now);
         if locked {
             self.count_failure(attempt.address, now)?;
             record_event(
@@ -464,15 +460,11 @@ impl SignIns {
         let Some((session, user)) = store.find_session(&secret.hash(), now).await? else {
             return Ok(None);
         };
-        let parse = |text: &str| -> Result<jiff::Timestamp> {
-            text.parse()
-                .map_err(|e| AppError::Internal(format!("session {}: {e}", session.id)))
-        };
-        let created = parse(&session.created_at)?;
+        let created = session.created_at;
         if now >= created + self.sessions.absolute {
             return Ok(None);
         }
-        if now.duration_since(parse(&session.last_seen_at)?) >= jiff::SignedDuration::from_mins(1) {
+        if now.duration_since(session.last_seen_at) >= jiff::SignedDuration::from_mins(1) {
             let expires = (now + self.sessions.idle).min(created + self.sessions.absolute);
             store.touch_session(session.id, now, expires).await?;
         }

@@ -17,7 +17,7 @@ pub fn stage_flow(history: &[DealHistoryRecord], stages: &[StageRecord]) -> Stag
             Some(StageEntry {
                 deal: h.deal_id.get(),
                 sequence: h.id,
-                at: h.at.parse().ok()?,
+                at: h.at,
                 stage: h.new_value.clone()?,
             })
         })

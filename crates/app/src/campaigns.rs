@@ -133,7 +133,7 @@ pub fn table(list: &[CampaignRecord]) -> Table {
             Some(r.currency.to_string()),
             r.cost_person_days.map(|d| d.to_string()),
             r.notes.clone(),
-            c.deleted_at.clone(),
+            c.deleted_at.map(bearing_store::timestamp_text),
         ]);
     }
     table

@@ -19,9 +19,12 @@ pub struct Contact {
     #[serde(flatten)]
     pub fields: ContactFields,
     pub properties: BTreeMap<String, String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "bearing_store::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "bearing_store::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "bearing_store::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 /// Organization names and ids, both ways.
@@ -251,7 +254,7 @@ pub fn table(list: &[Contact]) -> Table {
             Some(f.strategic.to_string()),
             Some(f.coverage.join("; ")),
             f.notes.clone(),
-            c.deleted_at.clone(),
+            c.deleted_at.map(bearing_store::timestamp_text),
         ]);
     }
     table

@@ -216,9 +216,12 @@ pub struct Deal {
     pub stage_outcome: StageOutcome,
     pub external_ids: BTreeMap<String, String>,
     pub properties: BTreeMap<String, String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "bearing_store::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "bearing_store::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "bearing_store::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 impl Deal {
@@ -943,7 +946,7 @@ pub fn table(list: &[Deal]) -> Table {
             f.revenue_type.as_ref().map(ToString::to_string),
             Some(f.deal_type.to_string()),
             f.owner.clone(),
-            deal.deleted_at.clone(),
+            deal.deleted_at.map(bearing_store::timestamp_text),
         ]);
     }
     table
@@ -954,7 +957,7 @@ pub fn history_table(rows: &[DealHistoryRecord]) -> Table {
     for row in rows {
         table.push([
             Some(row.deal_id.to_string()),
-            Some(row.at.clone()),
+            Some(bearing_store::timestamp_text(row.at)),
             Some(row.field.clone()),
             row.old_value.clone(),
             row.new_value.clone(),
@@ -1037,8 +1040,8 @@ mod tests {
             stage_outcome: StageOutcome::Open,
             external_ids: BTreeMap::new(),
             properties: BTreeMap::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
             deleted_at: None,
         }
     }

@@ -123,7 +123,7 @@ mod tests {
     fn record(before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> AuditRecord {
         AuditRecord {
             id: 1,
-            at: "2026-01-01T00:00:00.000000Z".into(),
+            at: jiff::Timestamp::from_second(1_767_225_600).unwrap(),
             actor: "ada".into(),
             source: Source::Cli,
             entity: EntityKind::Organization,

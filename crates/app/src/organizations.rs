@@ -112,7 +112,7 @@ pub fn table(list: &[OrganizationRecord]) -> Table {
             f.github_org.clone(),
             Some(f.tags.join("; ")),
             f.notes.clone(),
-            org.deleted_at.clone(),
+            org.deleted_at.map(bearing_store::timestamp_text),
         ]);
     }
     table

@@ -14,9 +14,12 @@ pub struct AccessRoleRecord {
     pub name: RoleName,
     pub description: Option<String>,
     pub permissions: Permissions,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 const COLUMNS: &str = "id, name, description, permissions, created_at, updated_at, deleted_at";
@@ -31,9 +34,9 @@ fn from_row(row: &AnyRow) -> Result<AccessRoleRecord> {
             .try_get::<String, _>("permissions")?
             .parse()
             .map_err(bad)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        deleted_at: row.try_get("deleted_at")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        deleted_at: crate::read_time(row, "deleted_at")?,
     })
 }
 
@@ -72,7 +75,7 @@ impl Tx {
         id: i64,
         description: Option<&str>,
         permissions: Permissions,
-        deleted: Option<&str>,
+        deleted: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<AccessRoleRecord> {
         let sql = format!(
@@ -83,7 +86,7 @@ impl Tx {
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(description)
             .bind(permissions.to_string())
-            .bind(deleted)
+            .bind(deleted.map(timestamp_text))
             .bind(timestamp_text(at))
             .bind(id)
             .fetch_optional(&mut *self.inner)

@@ -26,10 +26,14 @@ pub struct UserRecord {
     #[serde(skip)]
     pub failed_sign_ins: i64,
     #[serde(skip)]
-    pub locked_until: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub disabled_at: Option<String>,
+    #[serde(with = "crate::stored_time::option")]
+    pub locked_until: Option<jiff::Timestamp>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub disabled_at: Option<jiff::Timestamp>,
 }
 
 /// A browser session as stored.
@@ -37,9 +41,9 @@ pub struct UserRecord {
 pub struct SessionRecord {
     pub id: i64,
     pub user_id: UserId,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub expires_at: String,
+    pub created_at: jiff::Timestamp,
+    pub last_seen_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
 }
 
 /// An API token as stored (without its secret).
@@ -48,11 +52,15 @@ pub struct ApiTokenRecord {
     pub id: i64,
     pub user_id: UserId,
     pub name: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub last_used_at: Option<jiff::Timestamp>,
+    #[serde(with = "crate::stored_time::option")]
+    pub revoked_at: Option<jiff::Timestamp>,
     /// After this the token is no longer accepted; `None` lasts until revoked.
-    pub expires_at: Option<String>,
+    #[serde(with = "crate::stored_time::option")]
+    pub expires_at: Option<jiff::Timestamp>,
 }
 
 /// The user columns, aliased `u`, with the permissions of a custom role (aliased `r`, joined
@@ -114,10 +122,10 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
         permissions,
         password_hash: row.try_get("password_hash")?,
         failed_sign_ins: row.try_get("failed_sign_ins")?,
-        locked_until: row.try_get("locked_until")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        disabled_at: row.try_get("disabled_at")?,
+        locked_until: crate::read_time(row, "locked_until")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        disabled_at: crate::read_time(row, "disabled_at")?,
     })
 }
 
@@ -127,10 +135,10 @@ fn token_from_row(row: &AnyRow) -> Result<ApiTokenRecord> {
         user_id: UserId::new(row.try_get("t_user_id")?)
             .map_err(|e| StoreError::Database(format!("token's user id: {e}")))?,
         name: row.try_get("t_name")?,
-        created_at: row.try_get("t_created_at")?,
-        last_used_at: row.try_get("t_last_used_at")?,
-        revoked_at: row.try_get("t_revoked_at")?,
-        expires_at: row.try_get("t_expires_at")?,
+        created_at: crate::read_time(row, "t_created_at")?,
+        last_used_at: crate::read_time(row, "t_last_used_at")?,
+        revoked_at: crate::read_time(row, "t_revoked_at")?,
+        expires_at: crate::read_time(row, "t_expires_at")?,
     })
 }
 
@@ -210,7 +218,7 @@ impl Tx {
         id: UserId,
         name: &str,
         role: &RoleName,
-        disabled: Option<&str>,
+        disabled: Option<jiff::Timestamp>,
         at: jiff::Timestamp,
     ) -> Result<UserRecord> {
         sqlx::query(
@@ -218,7 +226,7 @@ impl Tx {
         )
         .bind(name)
         .bind(role.as_str())
-        .bind(disabled)
+        .bind(disabled.map(timestamp_text))
         .bind(timestamp_text(at))
         .bind(id.get())
         .execute(&mut *self.inner)
@@ -443,9 +451,9 @@ impl Store {
             id: row.try_get("s_id")?,
             user_id: UserId::new(row.try_get("s_user_id")?)
                 .map_err(|e| StoreError::Database(format!("session's user id: {e}")))?,
-            created_at: row.try_get("s_created_at")?,
-            last_seen_at: row.try_get("s_last_seen_at")?,
-            expires_at: row.try_get("s_expires_at")?,
+            created_at: crate::read_time(&row, "s_created_at")?,
+            last_seen_at: crate::read_time(&row, "s_last_seen_at")?,
+            expires_at: crate::read_time(&row, "s_expires_at")?,
         };
         Ok(Some((session, user_from_row(&row)?)))
     }
@@ -504,8 +512,7 @@ impl Store {
         let now = timestamp_text(at);
         if token
             .last_used_at
-            .as_deref()
-            .is_none_or(|last| last.get(..16) != now.get(..16))
+            .is_none_or(|last| timestamp_text(last).get(..16) != now.get(..16))
         {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(&now)

@@ -11,7 +11,8 @@ pub struct AssumptionsRecord {
     pub version: i64,
     pub effective_from: Date,
     pub values: Assumptions,
-    pub created_at: String,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
     pub actor: String,
     pub source: Source,
 }
@@ -58,7 +59,7 @@ impl Store {
                     effective_from: bearing_core::parse_stored_date(&from)
                         .map_err(|e| corrupt(&e))?,
                     values: serde_json::from_str(&json).map_err(|e| corrupt(&e))?,
-                    created_at,
+                    created_at: crate::stored_timestamp("created_at", &created_at)?,
                     actor,
                     source: source
                         .parse()

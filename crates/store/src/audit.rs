@@ -37,7 +37,8 @@ pub struct AuditSearch {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AuditRecord {
     pub id: i64,
-    pub at: String,
+    #[serde(with = "crate::stored_time")]
+    pub at: jiff::Timestamp,
     pub actor: String,
     pub source: Source,
     pub entity: EntityKind,
@@ -272,7 +273,7 @@ fn record(row: &AnyRow) -> Result<AuditRecord> {
     let action: String = row.try_get("action")?;
     Ok(AuditRecord {
         id: row.try_get("id")?,
-        at: row.try_get("at")?,
+        at: crate::read_time(row, "at")?,
         actor: row.try_get("actor")?,
         source: source.parse().map_err(|e| corrupt("source", &e))?,
         entity: kind.parse().map_err(|e| corrupt("entity_kind", &e))?,

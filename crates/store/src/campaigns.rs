@@ -15,9 +15,12 @@ pub struct CampaignRecord {
     pub id: CampaignId,
     #[serde(flatten)]
     pub row: CampaignRow,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 impl Tx {
@@ -159,8 +162,8 @@ fn record(row: &AnyRow) -> Result<CampaignRecord> {
             cost_person_days: row.try_get("cost_person_days")?,
             notes: row.try_get("notes")?,
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        deleted_at: row.try_get("deleted_at")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        deleted_at: crate::read_time(row, "deleted_at")?,
     })
 }

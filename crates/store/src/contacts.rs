@@ -25,9 +25,12 @@ pub struct ContactRecord {
     pub id: ContactId,
     #[serde(flatten)]
     pub row: ContactRow,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 const SELECT: &str = "SELECT id, name, email, github_handle, strategic, coverage, notes, created_at, updated_at, deleted_at
@@ -257,8 +260,8 @@ fn record(row: &AnyRow, links: Vec<(i64, String)>) -> Result<ContactRecord> {
             notes: row.try_get("notes")?,
             organizations,
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        deleted_at: row.try_get("deleted_at")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        deleted_at: crate::read_time(row, "deleted_at")?,
     })
 }

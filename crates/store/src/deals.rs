@@ -61,9 +61,12 @@ pub struct DealRecord {
     pub id: DealId,
     #[serde(flatten)]
     pub row: DealRow,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 impl Tx {
@@ -161,14 +164,16 @@ impl Tx {
             }
             query.execute(&mut *self.inner).await?;
         }
+        // As a read would give it back: to the microsecond the text keeps.
+        let stored = crate::stored_timestamp("created_at", &now)?;
         Ok(deals
             .iter()
             .zip(ids)
             .map(|(deal, id)| DealRecord {
                 id: *id,
                 row: deal.clone(),
-                created_at: now.clone(),
-                updated_at: now.clone(),
+                created_at: stored,
+                updated_at: stored,
                 deleted_at: None,
             })
             .collect())
@@ -271,9 +276,9 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
             engagement_url: text("engagement_url")?,
             tracker_url: text("tracker_url")?,
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        deleted_at: row.try_get("deleted_at")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        deleted_at: crate::read_time(row, "deleted_at")?,
     })
 }
 
@@ -285,7 +290,8 @@ pub struct DealHistoryRecord {
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
-    pub at: String,
+    #[serde(with = "crate::stored_time")]
+    pub at: jiff::Timestamp,
     pub actor: String,
     pub source: Source,
 }
@@ -550,7 +556,7 @@ impl Store {
                     field: row.try_get("field")?,
                     old_value: row.try_get("old_value")?,
                     new_value: row.try_get("new_value")?,
-                    at: row.try_get("at")?,
+                    at: crate::read_time(row, "at")?,
                     actor: row.try_get("actor")?,
                     source: source.parse().map_err(|e: bearing_core::ParseError| {
                         StoreError::Database(e.to_string())

@@ -484,3 +484,65 @@ impl<'q> sqlx::Encode<'q, Any> for NullableF64 {
 pub fn timestamp_text(at: jiff::Timestamp) -> String {
     format!("{at:.6}")
 }
+
+/// A stored timestamp read back; `column` names it when the text is not one.
+pub(crate) fn stored_timestamp(column: &str, text: &str) -> Result<jiff::Timestamp> {
+    text.parse()
+        .map_err(|e| StoreError::Database(format!("unreadable timestamp in {column}: {e}")))
+}
+
+/// The same for a column that may be empty.
+pub(crate) fn stored_timestamp_opt(
+    column: &str,
+    text: Option<&str>,
+) -> Result<Option<jiff::Timestamp>> {
+    text.map(|t| stored_timestamp(column, t)).transpose()
+}
+
+/// A timestamp column of a row, required or optional as the field that takes it.
+pub(crate) fn read_time<T: StoredTime>(row: &sqlx::any::AnyRow, column: &str) -> Result<T> {
+    T::read(row, column)
+}
+
+pub(crate) trait StoredTime: Sized {
+    fn read(row: &sqlx::any::AnyRow, column: &str) -> Result<Self>;
+}
+
+impl StoredTime for jiff::Timestamp {
+    fn read(row: &sqlx::any::AnyRow, column: &str) -> Result<Self> {
+        use sqlx::Row;
+        stored_timestamp(column, &row.try_get::<String, _>(column)?)
+    }
+}
+
+impl StoredTime for Option<jiff::Timestamp> {
+    fn read(row: &sqlx::any::AnyRow, column: &str) -> Result<Self> {
+        use sqlx::Row;
+        stored_timestamp_opt(column, row.try_get::<Option<String>, _>(column)?.as_deref())
+    }
+}
+
+/// Records serialize their timestamps as the store writes them ([`timestamp_text`]), so the
+/// audit log, the API and the exports show the same text whatever the instant's digits.
+pub mod stored_time {
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(at: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::timestamp_text(*at))
+    }
+
+    /// For a timestamp that may be absent.
+    pub mod option {
+        use serde::Serializer;
+
+        pub fn serialize<S: Serializer>(
+            at: &Option<jiff::Timestamp>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => s.serialize_some(&super::super::timestamp_text(*at)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

@@ -13,9 +13,12 @@ pub struct OrganizationRecord {
     pub id: OrganizationId,
     #[serde(flatten)]
     pub fields: OrganizationFields,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time")]
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time")]
+    pub updated_at: jiff::Timestamp,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 /// A SELECT of every column, followed by `$tail`; a macro so each query stays a static string.
@@ -212,8 +215,8 @@ fn record(row: &AnyRow) -> Result<OrganizationRecord> {
                 .unwrap_or_default()
             },
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        deleted_at: row.try_get("deleted_at")?,
+        created_at: crate::read_time(row, "created_at")?,
+        updated_at: crate::read_time(row, "updated_at")?,
+        deleted_at: crate::read_time(row, "deleted_at")?,
     })
 }

@@ -14,7 +14,8 @@ pub struct PersonRecord {
     #[serde(flatten)]
     pub fields: PersonFields,
     /// When the person was deleted (entered by mistake); deleted people leave every list.
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 /// An assignment as stored, with its person's and role's names.
@@ -29,7 +30,8 @@ pub struct AssignmentRecord {
     #[serde(flatten)]
     pub fields: AssignmentFields,
     /// When the assignment was deleted (entered by mistake).
-    pub deleted_at: Option<String>,
+    #[serde(with = "crate::stored_time::option")]
+    pub deleted_at: Option<jiff::Timestamp>,
 }
 
 fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
@@ -63,7 +65,7 @@ fn person(row: PersonRow) -> Result<PersonRecord> {
                 .map_err(|e| corrupt("kind", &e))?,
             renewal,
         },
-        deleted_at,
+        deleted_at: crate::stored_timestamp_opt("deleted_at", deleted_at.as_deref())?,
     })
 }
 
@@ -124,7 +126,7 @@ fn assignment(row: AssignmentRow) -> Result<AssignmentRecord> {
             description,
             funding: serde_json::from_str(&funding).map_err(|e| corrupt("funding_json", &e))?,
         },
-        deleted_at,
+        deleted_at: crate::stored_timestamp_opt("deleted_at", deleted_at.as_deref())?,
     })
 }
 

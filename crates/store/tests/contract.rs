@@ -254,7 +254,10 @@ async fn organizations_are_written_read_and_soft_deleted(db: &TestDb) {
     let created = tx.insert_organization(&org("bids"), now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(created.fields, org("bids"));
-    assert_eq!(created.created_at, "2026-09-21T14:13:20.000000Z");
+    assert_eq!(
+        bearing_store::timestamp_text(created.created_at),
+        "2026-09-21T14:13:20.000000Z"
+    );
     assert_eq!(store.get_organization(created.id).await.unwrap(), created);
 
     let mut changed = org("bids");
@@ -326,7 +329,10 @@ async fn audit_entries_are_listed_per_entity_in_order(db: &TestDb) {
     assert_eq!(deal[1].source, Source::Import);
     assert_eq!(deal[1].before, update.before);
     assert_eq!(deal[1].actor, "ada@example.org");
-    assert_eq!(deal[1].at, "2026-09-21T14:13:20.000000Z");
+    assert_eq!(
+        bearing_store::timestamp_text(deal[1].at),
+        "2026-09-21T14:13:20.000000Z"
+    );
     assert!(deal[0].id < deal[1].id);
     assert_eq!(
         store

@@ -366,8 +366,7 @@ async fn custom_roles_grant_their_users_what_they_name(db: &TestDb) {
     tx.commit().await.unwrap();
     assert_eq!(store.get_user(user.id).await.unwrap().permissions, wider);
     let mut tx = store.begin().await.unwrap();
-    let deleted = bearing_store::timestamp_text(at(3));
-    tx.update_access_role(role.id, None, wider, Some(&deleted), at(3))
+    tx.update_access_role(role.id, None, wider, Some(at(3)), at(3))
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -68,7 +68,7 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
                     table.push([
                         Some(v.version.to_string()),
                         Some(v.effective_from.to_string()),
-                        Some(v.created_at),
+                        Some(bearing_store::timestamp_text(v.created_at)),
                         Some(v.actor),
                         Some(v.source.to_string()),
                         Some(values.join(" ")),

@@ -219,8 +219,14 @@ fn fields_table(deal: &Deal) -> Table {
         ("agreement_url", f.links.agreement.clone()),
         ("engagement_url", f.links.engagement.clone()),
         ("tracker_url", f.links.tracker.clone()),
-        ("created_at", Some(deal.created_at.clone())),
-        ("updated_at", Some(deal.updated_at.clone())),
+        (
+            "created_at",
+            Some(bearing_store::timestamp_text(deal.created_at)),
+        ),
+        (
+            "updated_at",
+            Some(bearing_store::timestamp_text(deal.updated_at)),
+        ),
     ];
     for (field, value) in extra {
         out.push([Some(field.to_owned()), value]);

@@ -47,7 +47,7 @@ pub async fn run(
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
         table.push([
             Some(record.id.to_string()),
-            Some(record.at.clone()),
+            Some(bearing_store::timestamp_text(record.at)),
             Some(record.actor.clone()),
             Some(record.source.to_string()),
             Some(record.action.to_string()),

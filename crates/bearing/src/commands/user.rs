@@ -153,8 +153,8 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
                     Some(u.email),
                     Some(u.name),
                     Some(u.role.to_string()),
-                    Some(u.created_at),
-                    u.disabled_at,
+                    Some(bearing_store::timestamp_text(u.created_at)),
+                    u.disabled_at.map(bearing_store::timestamp_text),
                 ]);
             }
             super::print_table(&table, Format::Table)?;

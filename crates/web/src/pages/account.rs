@@ -10,7 +10,6 @@ use bearing_app::accounts::{self, Attempt, MIN_PASSWORD_CHARS, SignedIn};
 use bearing_app::{AppError, Context};
 use bearing_core::access::Permission::Read;
 use bearing_core::{Actor, Source};
-use bearing_store::ApiTokenRecord;
 
 use super::{Layout, Routes, error_page, ok, render, see_other};
 use crate::AppState;
@@ -266,7 +265,7 @@ struct AccountPage {
     email: String,
     name: String,
     role: String,
-    tokens: Vec<ApiTokenRecord>,
+    tokens: Vec<super::TokenRow>,
     new_token: Option<String>,
     min_password: usize,
 }
@@ -280,7 +279,7 @@ async fn account_page(
     notice: Option<String>,
 ) -> Response {
     let tokens = match state.store.list_api_tokens(caller.user.id).await {
-        Ok(tokens) => tokens,
+        Ok(tokens) => tokens.iter().map(super::TokenRow::from).collect(),
         Err(error) => return error_page(caller, error.into()),
     };
     render(

@@ -66,12 +66,7 @@ async fn show_assumptions(
             Cell::text(v.effective_from.to_string()),
             Cell::text(changed.join("; ")),
             Cell::text(format!("{} ({})", v.actor, v.source)),
-            Cell::text(
-                v.created_at
-                    .get(..16)
-                    .unwrap_or(&v.created_at)
-                    .replace('T', " "),
-            ),
+            Cell::text(super::minute(v.created_at)),
         ]);
         previous = entries;
     }

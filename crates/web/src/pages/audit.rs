@@ -111,7 +111,7 @@ async fn audit(
                 kind => Cell::text(format!("{kind} {}", r.entity_id)),
             };
             vec![
-                Cell::text(r.at.get(..19).unwrap_or(&r.at).replace('T', " ")),
+                Cell::text(super::second(r.at)),
                 Cell::text(r.actor.clone()),
                 Cell::text(r.source.to_string()),
                 Cell::text(r.action.to_string()),

@@ -25,7 +25,7 @@ pub(super) fn routes() -> Routes {
 /// One entry of a record's history.
 #[derive(Debug)]
 pub(crate) struct HistoryEntry {
-    pub at: String,
+    pub at: jiff::Timestamp,
     pub when: String,
     pub who: String,
     pub what: String,
@@ -39,8 +39,8 @@ pub(crate) fn timeline(records: &[bearing_store::AuditRecord]) -> Vec<HistoryEnt
         .map(|r| {
             let changes: Vec<String> = history::changes(r).iter().map(change_text).collect();
             HistoryEntry {
-                at: r.at.clone(),
-                when: r.at.get(..16).unwrap_or(&r.at).replace('T', " "),
+                at: r.at,
+                when: super::minute(r.at),
                 who: format!("{} ({})", r.actor, r.source),
                 what: format!(
                     "{}d{}{}",

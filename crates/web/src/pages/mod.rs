@@ -526,3 +526,36 @@ pub(crate) struct ChartPair {
 pub(crate) struct Done {
     pub(crate) done: Option<String>,
 }
+
+/// A moment as pages show it: the day and the minute, in UTC.
+pub(crate) fn minute(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A moment to the second, in UTC, where the order of close events matters (the audit log).
+pub(crate) fn second(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// An API token as the account and users pages list it.
+pub(crate) struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub expires: String,
+    pub revoked: Option<String>,
+}
+
+impl From<&bearing_store::ApiTokenRecord> for TokenRow {
+    fn from(t: &bearing_store::ApiTokenRecord) -> Self {
+        TokenRow {
+            id: t.id,
+            name: t.name.clone(),
+            created: minute(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "never".to_owned(), minute),
+            expires: t.expires_at.map_or_else(|| "never".to_owned(), minute),
+            revoked: t.revoked_at.map(minute),
+        }
+    }
+}

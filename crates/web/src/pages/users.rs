@@ -38,7 +38,7 @@ struct UsersPage {
     errors: Vec<String>,
     users: Vec<UserRecord>,
     /// Every API token with its owner's email.
-    tokens: Vec<(String, bearing_store::ApiTokenRecord)>,
+    tokens: Vec<(String, super::TokenRow)>,
     /// Every role, built-in and custom, with what it grants.
     roles: Vec<bearing_app::access::RoleView>,
     /// Every permission's name and what it allows, for defining a role.
@@ -72,7 +72,7 @@ async fn users(
                 .iter()
                 .find(|u| u.id == t.user_id)
                 .map_or_else(|| t.user_id.to_string(), |u| u.email.clone());
-            (owner, t)
+            (owner, super::TokenRow::from(&t))
         })
         .collect();
     render(

@@ -228,9 +228,9 @@ impl From<Deal> for DealView {
             engagement_url: f.links.engagement,
             tracker_url: f.links.tracker,
             properties: deal.properties,
-            created_at: deal.created_at,
-            updated_at: deal.updated_at,
-            deleted_at: deal.deleted_at,
+            created_at: bearing_store::timestamp_text(deal.created_at),
+            updated_at: bearing_store::timestamp_text(deal.updated_at),
+            deleted_at: deal.deleted_at.map(bearing_store::timestamp_text),
         }
     }
 }
@@ -293,7 +293,7 @@ impl From<DealHistoryRecord> for DealHistoryView {
             field: r.field,
             old: r.old_value,
             new: r.new_value,
-            at: r.at,
+            at: bearing_store::timestamp_text(r.at),
             actor: r.actor,
             source: r.source.to_string(),
         }
@@ -366,9 +366,9 @@ impl From<OrganizationRecord> for OrganizationView {
             github_org: o.fields.github_org,
             notes: o.fields.notes,
             tags: o.fields.tags,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
-            deleted_at: o.deleted_at,
+            created_at: bearing_store::timestamp_text(o.created_at),
+            updated_at: bearing_store::timestamp_text(o.updated_at),
+            deleted_at: o.deleted_at.map(bearing_store::timestamp_text),
         }
     }
 }
@@ -462,9 +462,9 @@ impl From<Contact> for ContactView {
                 })
                 .collect(),
             properties: c.properties,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            deleted_at: c.deleted_at,
+            created_at: bearing_store::timestamp_text(c.created_at),
+            updated_at: bearing_store::timestamp_text(c.updated_at),
+            deleted_at: c.deleted_at.map(bearing_store::timestamp_text),
         }
     }
 }
@@ -533,9 +533,9 @@ impl From<CampaignRecord> for CampaignView {
             end_date: day(r.end_date),
             person_days: r.cost_person_days,
             notes: r.notes,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            deleted_at: c.deleted_at,
+            created_at: bearing_store::timestamp_text(c.created_at),
+            updated_at: bearing_store::timestamp_text(c.updated_at),
+            deleted_at: c.deleted_at.map(bearing_store::timestamp_text),
         }
     }
 }
@@ -608,7 +608,7 @@ impl From<bearing_store::AuditRecord> for AuditView {
     fn from(r: bearing_store::AuditRecord) -> Self {
         AuditView {
             id: r.id,
-            at: r.at,
+            at: bearing_store::timestamp_text(r.at),
             actor: r.actor,
             source: r.source.to_string(),
             entity: r.entity.to_string(),

@@ -18,7 +18,7 @@ use bearing_store::StageRecord;
 
 use super::{
     Cell, Column, HtmlTable, Layout, Routes, dollars, encode_query, error_page, field,
-    minor_dollars, ok, render, see_other,
+    minor_dollars, minute, ok, render, see_other,
 };
 use crate::AppState;
 use crate::api::types::{DealInput, DealView, MoveInput};

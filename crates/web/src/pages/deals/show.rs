@@ -4,7 +4,7 @@ use super::*;
 
 #[derive(Debug)]
 pub(super) struct TimelineEvent {
-    at: String,
+    at: jiff::Timestamp,
     when: String,
     who: String,
     what: String,
@@ -88,8 +88,8 @@ pub(super) async fn deal_page(
             "CRM id",
             deal.external_ids.get("crm").cloned().unwrap_or_default(),
         ),
-        ("Created", deal.created_at.clone()),
-        ("Updated", deal.updated_at.clone()),
+        ("Created", minute(deal.created_at)),
+        ("Updated", minute(deal.updated_at)),
     ];
     let mut contributions = HtmlTable::new(
         "Expected revenue of this deal by month",
@@ -103,8 +103,8 @@ pub(super) async fn deal_page(
     let mut timeline: Vec<TimelineEvent> = history
         .iter()
         .map(|h| TimelineEvent {
-            at: h.at.clone(),
-            when: h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
+            at: h.at,
+            when: minute(h.at),
             who: format!("{} ({})", h.actor, h.source),
             what: match (&h.old_value, &h.new_value) {
                 (None, Some(new)) => format!("{} set to {new}", h.field),
