@@ -1296,11 +1296,12 @@ fn role_pages_import_and_publish_from_the_command_line() {
     );
 }
 
-#[test]
-fn people_bands_and_the_team_cost_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let ok = |args: &[&str]| {
+/// A team of two on the Engineer ladder (bands generated from a benchmark of 125,000 from
+/// 2026-01-01, three levels and two steps): Ada Byron, employee, half time at L2 from March
+/// 2026 on two grants (assignment 1), and Cy, contractor, at L1 for March 2026 at 4,000 a
+/// month (assignment 2). Returns a runner that expects success.
+fn team_of_two(d: &std::path::Path) -> impl Fn(&[&str]) -> String + '_ {
+    let ok = move |args: &[&str]| {
         let run = bearing(d, args, &[]);
         assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
         run.stdout
@@ -1322,15 +1323,6 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
             "2026-01-01"
         ]),
         "6 bands of Engineer from 2026-01-01\n"
-    );
-    let bands = ok(&["band", "list", "--on", "2026-06-01", "--format", "csv"]);
-    assert!(
-        bands.contains("Engineer,Engineer L2,2,1,100000.00,2026-01-01,"),
-        "{bands}"
-    );
-    assert!(
-        bands.contains("Engineer,Engineer L3,3,2,112200.00,2026-01-01,"),
-        "{bands}"
     );
     ok(&[
         "person",
@@ -1379,7 +1371,35 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         "--monthly-payment",
         "4000",
     ]);
-    // March: Ada 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40; Cy 4,000 × 1.2 = 4,800.
+    ok
+}
+
+#[test]
+fn bands_generated_from_a_benchmark_are_listed_by_day_and_raised_by_a_cost_of_living_adjustment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
+    let bands = ok(&["band", "list", "--on", "2026-06-01", "--format", "csv"]);
+    assert!(
+        bands.contains("Engineer,Engineer L2,2,1,100000.00,2026-01-01,"),
+        "{bands}"
+    );
+    assert!(
+        bands.contains("Engineer,Engineer L3,3,2,112200.00,2026-01-01,"),
+        "{bands}"
+    );
+    assert_eq!(
+        ok(&["band", "cola", "3", "--from", "2027-01-01"]),
+        "6 bands raised by 3% from 2027-01-01\n"
+    );
+}
+
+/// March: Ada 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40; Cy 4,000 × 1.2 = 4,800.
+#[test]
+fn the_team_cost_is_each_assignments_pay_with_benefits_split_by_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
     let cost = ok(&[
         "person", "cost", "--from", "2026-03", "--months", "2", "--format", "csv",
     ]);
@@ -1392,6 +1412,20 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         list.contains("Ada Byron,ada@example.org,,employee,07-01,Engineer L2 (0.5 FTE)"),
         "{list}"
     );
+    // Before anyone was assigned, the team cost nothing.
+    assert_eq!(
+        ok(&[
+            "person", "cost", "--from", "2025-01", "--months", "3", "--format", "csv"
+        ]),
+        "month,area,role,grant,cost\n"
+    );
+}
+
+#[test]
+fn an_assignment_is_refused_without_a_contractors_payment_or_with_a_bad_funding_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
     assert_one_line_error(
         &bearing(
             d,
@@ -1434,17 +1468,13 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         2,
         "expected CODE=SHARE",
     );
-    // Before anyone was assigned, the team cost nothing.
-    assert_eq!(
-        ok(&[
-            "person", "cost", "--from", "2025-01", "--months", "3", "--format", "csv"
-        ]),
-        "month,area,role,grant,cost\n"
-    );
-    assert_eq!(
-        ok(&["band", "cola", "3", "--from", "2027-01-01"]),
-        "6 bands raised by 3% from 2027-01-01\n"
-    );
+}
+
+#[test]
+fn the_rate_calculator_works_the_documented_example_and_the_balancing_rule_says_what_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
     // The worked example of docs/domain.md, "People": $180k ÷ 900 hours = $200; × 1.15 = $230; with 8.7% margin ≈ $250.
     assert_eq!(
         ok(&[
@@ -1471,6 +1501,13 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         balance.contains("\namount_sold,,,"),
         "no books closed: unknown: {balance}"
     );
+}
+
+#[test]
+fn a_role_paid_on_another_ladder_and_corrections_to_people_and_assignments_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
     // A second role paid on the engineers' ladder, a renamed person, a corrected assignment.
     ok(&["role", "add", "Designer"]);
     assert_eq!(
@@ -1569,6 +1606,16 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
         1,
         "Ada Lovelace already has the email",
     );
+    let history = ok(&["history", "person", "1"]);
+    assert!(history.contains("create"), "{history}");
+    assert!(history.contains("update"), "{history}");
+}
+
+#[test]
+fn a_person_entered_by_mistake_is_deleted_once_unassigned_and_can_be_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = team_of_two(d);
     // Someone entered by mistake: refused while assigned, deleted once the assignment is.
     ok(&["person", "add", "Typo", "--kind", "employee"]);
     ok(&[
@@ -1587,11 +1634,11 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
     assert_one_line_error(
         &bearing(d, &["person", "delete", "Typo"], &[]),
         1,
-        "person 3 holds assignments 4 (Engineer L1)",
+        "person 3 holds assignments 3 (Engineer L1)",
     );
     assert_eq!(
-        ok(&["person", "delete-assignment", "4"]),
-        "deleted assignment 4: Typo\n"
+        ok(&["person", "delete-assignment", "3"]),
+        "deleted assignment 3: Typo\n"
     );
     assert_eq!(
         ok(&["person", "delete", "Typo"]),
@@ -1600,10 +1647,7 @@ fn people_bands_and_the_team_cost_from_the_command_line() {
     assert!(!ok(&["person", "list"]).contains("Typo"));
     assert_eq!(ok(&["person", "restore", "3"]), "restored person 3: Typo\n");
     assert_eq!(
-        ok(&["person", "restore-assignment", "4"]),
-        "restored assignment 4: Typo\n"
+        ok(&["person", "restore-assignment", "3"]),
+        "restored assignment 3: Typo\n"
     );
-    let history = ok(&["history", "person", "1"]);
-    assert!(history.contains("create"), "{history}");
-    assert!(history.contains("update"), "{history}");
 }
