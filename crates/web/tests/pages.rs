@@ -21,6 +21,7 @@ bearing_store::on_both_backends!(
     the_usage_pages_show_communities_and_a_cluster_with_its_signals,
     every_route_refuses_anonymous_callers_and_roles_below_its_rule,
     a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
+    a_deal_in_another_currency_shows_its_amount_in_that_currency,
     the_crm_export_imports_through_the_page_after_a_dry_run,
     sign_in_failures_sign_out_and_password_change,
     the_setup_link_creates_the_first_admin_once,
@@ -208,6 +209,32 @@ async fn every_route_refuses_anonymous_callers_and_roles_below_its_rule(db: &Tes
         .unwrap();
     assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
     assert!(Role::Member.allows(Permission::Read));
+}
+
+/// Amounts are shown in the deal's own currency, by its minor unit: 1,500,000 cents of euros
+/// are 15,000 EUR, not $15,000.
+async fn a_deal_in_another_currency_shows_its_amount_in_that_currency(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut fields =
+        bearing_core::deal::DealFields::new("Euro hub", "Membership Sales", "Discovery");
+    fields.currency = bearing_core::Currency::parse("EUR").unwrap();
+    fields.amount_minor = Some(1_500_000);
+    let deal = bearing_app::deals::create(&store, &ctx(), fields)
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("member@example.org").await;
+    let shown = browser.get(&format!("/deals/{}", deal.id)).await;
+    assert!(shown.text.contains("15,000 EUR"), "{}", shown.text);
+    assert!(!shown.text.contains("$15,000"), "{}", shown.text);
+    let table = browser.get("/deals").await;
+    assert!(
+        table.text.contains("<td class=\"num\">15,000 EUR</td>"),
+        "{}",
+        table.text
+    );
+    let board = browser.get("/pipeline").await;
+    assert!(board.text.contains("15,000 EUR"), "{}", board.text);
 }
 
 async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(db: &TestDb) {

@@ -10,7 +10,7 @@ use bearing_core::access::Permission::Read;
 use bearing_core::{ContactId, EntityKind, OrganizationId};
 use bearing_formats::Table;
 
-use super::{Cell, HtmlTable, Layout, Routes, TablePage, error_page, minor_dollars, ok};
+use super::{Cell, HtmlTable, Layout, Routes, TablePage, error_page, ok};
 use crate::AppState;
 use crate::auth::Caller;
 
@@ -156,7 +156,7 @@ async fn organization(
                 vec![
                     Cell::link(d.fields.name.clone(), format!("/deals/{}", d.id)),
                     Cell::text(d.fields.stage.clone()),
-                    Cell::number(minor_dollars(d.fields.amount_minor)),
+                    Cell::number(super::money_text(d.fields.amount_minor, d.fields.currency)),
                     Cell::text(
                         d.fields
                             .close_date

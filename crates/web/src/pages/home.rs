@@ -179,7 +179,10 @@ fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
                 ),
-                Cell::number(super::minor_dollars(deal.fields.amount_minor)),
+                Cell::number(super::money_text(
+                    deal.fields.amount_minor,
+                    deal.fields.currency,
+                )),
             ]);
         }
     }

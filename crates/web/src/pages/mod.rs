@@ -488,10 +488,19 @@ pub(crate) fn dollars(x: f64) -> String {
 
 /// An amount in minor units of the default currency, as whole units: `$12,345`.
 pub(crate) fn minor_dollars(minor: Option<i64>) -> String {
+    money_text(minor, bearing_core::Currency::default())
+}
+
+/// An amount in minor units of `currency`, as whole units: `$12,345` in dollars, `12,345 EUR`
+/// in another currency; empty when unknown.
+pub(crate) fn money_text(minor: Option<i64>, currency: bearing_core::Currency) -> String {
     minor.map_or_else(String::new, |m| {
-        dollars(
-            bearing_core::Money::from_minor(m, bearing_core::Currency::default()).as_major_f64(),
-        )
+        let major = bearing_core::Money::from_minor(m, currency).as_major_f64();
+        if currency == bearing_core::Currency::USD {
+            dollars(major)
+        } else {
+            format!("{} {currency}", bearing_core::forecast::thousands(major))
+        }
     })
 }
 

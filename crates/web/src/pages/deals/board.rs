@@ -87,10 +87,10 @@ pub(super) async fn board(
                     .map(|d| CardView {
                         id: d.id,
                         name: d.fields.name.clone(),
-                        amount: d
-                            .fields
-                            .amount_minor
-                            .map_or_else(|| "no amount".to_owned(), |_| dollars(d.amount_major())),
+                        amount: match d.fields.amount_minor {
+                            None => "no amount".to_owned(),
+                            some => money_text(some, d.fields.currency),
+                        },
                         probability: probability_text(d),
                         organization: d
                             .fields

@@ -17,8 +17,8 @@ use bearing_formats::Format;
 use bearing_store::StageRecord;
 
 use super::{
-    Cell, Column, HtmlTable, Layout, Routes, dollars, encode_query, error_page, field,
-    minor_dollars, minute, ok, render, see_other,
+    Cell, Column, HtmlTable, Layout, Routes, dollars, encode_query, error_page, field, minute,
+    money_text, ok, render, see_other,
 };
 use crate::AppState;
 use crate::api::types::{DealInput, DealView, MoveInput};

@@ -215,7 +215,7 @@ pub(super) async fn table(
                         .unwrap_or_default(),
                 ),
                 Cell::text(d.fields.stage.clone()),
-                Cell::number(minor_dollars(d.fields.amount_minor)),
+                Cell::number(money_text(d.fields.amount_minor, d.fields.currency)),
                 Cell::number(probability_text(d)),
                 Cell::text(
                     d.fields
