@@ -1425,7 +1425,7 @@ fn the_team_cost_is_each_assignments_pay_with_benefits_split_by_grant() {
 fn an_assignment_is_refused_without_a_contractors_payment_or_with_a_bad_funding_split() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = team_of_two(d);
+    let _ = team_of_two(d);
     assert_one_line_error(
         &bearing(
             d,
