@@ -17,7 +17,11 @@ use support::{
 
 bearing_store::on_both_backends!(
     pay_is_seen_only_by_finance_admin_and_the_person,
-    roles_bands_people_and_assignments_are_changed_from_the_pages,
+    roles_and_bands_are_added_generated_raised_and_set_from_the_pages,
+    a_role_paid_on_another_ladder_shows_whose_bands_it_shares,
+    people_and_assignments_are_added_checked_and_edited_from_the_pages,
+    a_person_entered_by_mistake_is_deleted_only_once_unassigned,
+    those_below_finance_see_no_forms_on_the_roles_and_people_pages,
     the_usage_pages_show_communities_and_a_cluster_with_its_signals,
     every_route_refuses_anonymous_callers_and_roles_below_its_rule,
     a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast,
@@ -1011,24 +1015,73 @@ async fn pay_is_seen_only_by_finance_admin_and_the_person(db: &TestDb) {
     );
 }
 
-async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &TestDb) {
-    let (app, store) = app_with_users(db).await;
+/// What a page answers to a form that was taken: where it sends the browser.
+fn see_other(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    reply.location.clone().unwrap()
+}
+
+/// A form refused with `status`, the page saying `says` (as HTML escapes it or not).
+fn refused(reply: &Reply, status: StatusCode, says: &str) {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    assert!(
+        reply.text.contains(&says.replace('"', "&quot;"))
+            || reply.text.contains(&says.replace('"', "&#34;"))
+            || reply.text.contains(says),
+        "expected {says:?} in {}",
+        reply.text
+    );
+}
+
+/// Through the pages, as finance: the Engineer role with its bands (125,000 total
+/// compensation at L2 step 1, three levels and two steps from 2026-01-01, raised 3% from
+/// July 2026) and the Designer role paid on that ladder. Returns the Designer's page.
+async fn engineers_and_a_designer_on_their_ladder(b: &mut Browser) -> String {
+    see_other(
+        &b.post("/roles", &[("name", "Engineer"), ("area", "")])
+            .await,
+    );
+    see_other(
+        &b.post(
+            "/bands/generate",
+            &[
+                ("ladder", "Engineer"),
+                ("benchmark", "125,000"),
+                ("reference_level", "2"),
+                ("reference_step", "1"),
+                ("levels", "3"),
+                ("steps", "2"),
+                ("from", "2026-01-01"),
+            ],
+        )
+        .await,
+    );
+    see_other(
+        &b.post("/bands/cola", &[("percent", "3%"), ("from", "2026-07-01")])
+            .await,
+    );
+    let designer = see_other(&b.post("/roles", &[("name", "Designer")]).await);
+    see_other(&b.post(&designer, &[("ladder", "Engineer")]).await);
+    designer
+}
+
+/// An assignment form as Designer L2, half time from March 2026, funded 60/40.
+const ASSIGNMENT: [(&str, &str); 9] = [
+    ("role", "Designer"),
+    ("level", "2"),
+    ("step", "1"),
+    ("fte", "0.5"),
+    ("start", "2026-03-01"),
+    ("end", ""),
+    ("funding", "G-1=60%, G-2=0.4"),
+    ("monthly_payment", ""),
+    ("description", "Designs the hubs"),
+];
+
+async fn roles_and_bands_are_added_generated_raised_and_set_from_the_pages(db: &TestDb) {
+    let (app, _store) = app_with_users(db).await;
     let mut b = Browser::new(&app);
     b.sign_in("finance@example.org").await;
-    let see_other = |reply: &Reply| {
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
-        reply.location.clone().unwrap()
-    };
-    let refused = |reply: &Reply, status: StatusCode, says: &str| {
-        assert_eq!(reply.status, status, "{}", reply.text);
-        assert!(
-            reply.text.contains(&says.replace('"', "&quot;"))
-                || reply.text.contains(&says.replace('"', "&#34;"))
-                || reply.text.contains(says),
-            "expected {says:?} in {}",
-            reply.text
-        );
-    };
     let engineer = see_other(
         &b.post("/roles", &[("name", "Engineer"), ("area", "")])
             .await,
@@ -1105,9 +1158,13 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
     );
     let roles = b.get("/roles").await;
     assert!(roles.text.contains("$103,000"), "{}", roles.text);
+}
 
-    // A designer paid on the engineers' ladder.
-    let designer = see_other(&b.post("/roles", &[("name", "Designer")]).await);
+async fn a_role_paid_on_another_ladder_shows_whose_bands_it_shares(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@example.org").await;
+    let designer = engineers_and_a_designer_on_their_ladder(&mut b).await;
     see_other(
         &b.post(
             &designer,
@@ -1151,7 +1208,14 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
         stored.text.comparable_titles,
         ["UX Designer", "Product Designer"]
     );
+}
 
+/// Half of 103,000 (the band raised in July), funded 60/40.
+async fn people_and_assignments_are_added_checked_and_edited_from_the_pages(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@example.org").await;
+    engineers_and_a_designer_on_their_ladder(&mut b).await;
     let person = see_other(
         &b.post(
             "/people",
@@ -1171,17 +1235,7 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
         "The person was not added: name: is required",
     );
     let assign = format!("{person}/assignments");
-    let assignment = [
-        ("role", "Designer"),
-        ("level", "2"),
-        ("step", "1"),
-        ("fte", "0.5"),
-        ("start", "2026-03-01"),
-        ("end", ""),
-        ("funding", "G-1=60%, G-2=0.4"),
-        ("monthly_payment", ""),
-        ("description", "Designs the hubs"),
-    ];
+    let assignment = ASSIGNMENT;
     assert_eq!(see_other(&b.post(&assign, &assignment).await), person);
     let mut off = assignment;
     off[1] = ("level", "9");
@@ -1270,7 +1324,15 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
         .await
         .unwrap();
     assert_eq!(history.len(), 2, "created, then ended");
-    // A person entered by mistake: refused while assigned, deleted with the assignment.
+}
+
+/// Refused while assigned, deleted with the assignment.
+async fn a_person_entered_by_mistake_is_deleted_only_once_unassigned(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@example.org").await;
+    engineers_and_a_designer_on_their_ladder(&mut b).await;
+    let assignment = ASSIGNMENT;
     let typo = see_other(
         &b.post("/people", &[("name", "Typo"), ("kind", "employee")])
             .await,
@@ -1307,7 +1369,17 @@ async fn roles_bands_people_and_assignments_are_changed_from_the_pages(db: &Test
     );
     assert_eq!(b.get(&typo).await.status, StatusCode::NOT_FOUND);
     assert!(!b.get("/people").await.text.contains("Typo"));
-    // Those below finance see no forms.
+}
+
+async fn those_below_finance_see_no_forms_on_the_roles_and_people_pages(db: &TestDb) {
+    let (app, _store) = app_with_users(db).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@example.org").await;
+    let designer = engineers_and_a_designer_on_their_ladder(&mut b).await;
+    let person = see_other(
+        &b.post("/people", &[("name", "Ada"), ("kind", "employee")])
+            .await,
+    );
     let mut member = Browser::new(&app);
     member.sign_in("member@example.org").await;
     for path in ["/roles", designer.as_str(), "/people", person.as_str()] {
