@@ -8,7 +8,7 @@ use bearing_core::deal::{DealFields, DealLinks, DealType, FieldChange};
 use bearing_core::organization::OrganizationName;
 use bearing_core::pipeline::{ForecastCategory, Probability, StageOutcome};
 use bearing_core::{
-    CampaignId, Currency, DataPart, Date, DealId, EntityKind, OrganizationId, StageId,
+    CampaignId, Currency, DataPart, Date, DealId, EntityKind, Money, OrganizationId, StageId,
 };
 use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, DealRecord, DealRow, StageRecord, Store, Tx};
@@ -150,8 +150,12 @@ impl Catalog {
             deal_type: fields.deal_type,
             renews_deal_id: fields.renews,
             currency: fields.currency,
-            amount_minor: fields.amount_minor,
-            collected_minor: fields.collected_minor,
+            amount: fields
+                .amount_minor
+                .map(|m| Money::from_minor(m, fields.currency)),
+            collected: fields
+                .collected_minor
+                .map(|m| Money::from_minor(m, fields.currency)),
             close_date: fields.close_date,
             contract_start: fields.contract_start,
             contract_end: fields.contract_end,
@@ -183,8 +187,8 @@ impl Catalog {
             revenue_type: row.revenue_type.clone(),
             deal_type: row.deal_type,
             currency: row.currency,
-            amount_minor: row.amount_minor,
-            collected_minor: row.collected_minor,
+            amount_minor: row.amount.map(|m| m.minor),
+            collected_minor: row.collected.map(|m| m.minor),
             close_date: row.close_date,
             contract_start: row.contract_start,
             contract_end: row.contract_end,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use bearing_core::deal::{DealType, FieldChange, RevenueType};
 use bearing_core::pipeline::ForecastCategory;
 use bearing_core::{
-    Actor, CampaignId, Currency, Date, DealId, OrganizationId, PipelineId, Source, StageId,
+    Actor, CampaignId, Currency, Date, DealId, Money, OrganizationId, PipelineId, Source, StageId,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -27,6 +27,13 @@ macro_rules! select {
     };
 }
 
+fn minor_units<S: serde::Serializer>(
+    money: &Option<Money>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&money.map(|m| m.minor), s)
+}
+
 /// The stored fields of a deal, with its references resolved to ids.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DealRow {
@@ -39,9 +46,14 @@ pub struct DealRow {
     pub revenue_type: Option<RevenueType>,
     pub deal_type: DealType,
     pub renews_deal_id: Option<DealId>,
+    /// The deal's currency, which its amounts are in; kept when no amount is known.
     pub currency: Currency,
-    pub amount_minor: Option<i64>,
-    pub collected_minor: Option<i64>,
+    /// The amount sold (serialized, as the audit log has always kept it, in minor units).
+    #[serde(rename = "amount_minor", serialize_with = "minor_units")]
+    pub amount: Option<Money>,
+    /// The amount collected so far.
+    #[serde(rename = "collected_minor", serialize_with = "minor_units")]
+    pub collected: Option<Money>,
     pub close_date: Option<Date>,
     pub contract_start: Option<Date>,
     pub contract_end: Option<Date>,
@@ -146,8 +158,8 @@ impl Tx {
                     .bind(deal.deal_type.as_str())
                     .bind(deal.renews_deal_id.map(DealId::get))
                     .bind(deal.currency.as_str().to_owned())
-                    .bind(deal.amount_minor)
-                    .bind(deal.collected_minor)
+                    .bind(deal.amount.map(|m| m.minor))
+                    .bind(deal.collected.map(|m| m.minor))
                     .bind(date(deal.close_date))
                     .bind(date(deal.contract_start))
                     .bind(date(deal.contract_end))
@@ -241,6 +253,7 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
     let text = |column: &str| -> Result<Option<String>> { Ok(row.try_get(column)?) };
     let id: i64 = row.try_get("id")?;
     let currency: String = row.try_get("currency")?;
+    let currency = Currency::parse(&currency).map_err(|e| corrupt("currency", &e))?;
     let deal_type: String = row.try_get("deal_type")?;
     Ok(DealRecord {
         id: DealId::new(id).map_err(|e| corrupt("id", &e))?,
@@ -261,9 +274,13 @@ fn record(row: &AnyRow) -> Result<DealRecord> {
                 .map_err(|e| corrupt("revenue_type", &e))?,
             deal_type: deal_type.parse().map_err(|e| corrupt("deal_type", &e))?,
             renews_deal_id: id!(DealId, "renews_deal_id"),
-            currency: Currency::parse(&currency).map_err(|e| corrupt("currency", &e))?,
-            amount_minor: row.try_get("amount_minor")?,
-            collected_minor: row.try_get("collected_minor")?,
+            currency,
+            amount: row
+                .try_get::<Option<i64>, _>("amount_minor")?
+                .map(|m| Money::from_minor(m, currency)),
+            collected: row
+                .try_get::<Option<i64>, _>("collected_minor")?
+                .map(|m| Money::from_minor(m, currency)),
             close_date: date("close_date")?,
             contract_start: date("contract_start")?,
             contract_end: date("contract_end")?,
@@ -342,8 +359,8 @@ impl Tx {
         .bind(deal.deal_type.as_str())
         .bind(deal.renews_deal_id.map(DealId::get))
         .bind(deal.currency.as_str())
-        .bind(deal.amount_minor)
-        .bind(deal.collected_minor)
+        .bind(deal.amount.map(|m| m.minor))
+        .bind(deal.collected.map(|m| m.minor))
         .bind(date(deal.close_date))
         .bind(date(deal.contract_start))
         .bind(date(deal.contract_end))

@@ -6,7 +6,7 @@
 use bearing_core::deal::{DealType, RevenueType};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::pipeline::{ForecastCategory, StageOutcome};
-use bearing_core::{Action, Actor, Currency, DataPart, EntityKind, Source};
+use bearing_core::{Action, Actor, Currency, DataPart, EntityKind, Money, Source};
 use bearing_store::testing::TestDb;
 use bearing_store::{
     AuditEntry, AuditSearch, DataVersion, DealRow, OpenMode, SchemaStatus, Store, StoreError,
@@ -488,8 +488,8 @@ async fn deals_keep_every_field(db: &TestDb) {
         deal_type: DealType::NewBusiness,
         renews_deal_id: None,
         currency: Currency::USD,
-        amount_minor: Some(4_500_000),
-        collected_minor: Some(0),
+        amount: Some(Money::from_minor(4_500_000, Currency::USD)),
+        collected: Some(Money::from_minor(0, Currency::USD)),
         close_date: Some(date(2025, 8, 22)),
         contract_start: Some(date(2025, 8, 1)),
         contract_end: Some(date(2026, 7, 31)),
@@ -506,8 +506,8 @@ async fn deals_keep_every_field(db: &TestDb) {
     let renewal = DealRow {
         renews_deal_id: Some(a.id),
         deal_type: DealType::Renewal,
-        amount_minor: None,
-        collected_minor: None,
+        amount: None,
+        collected: None,
         probability: None,
         ..first.clone()
     };
@@ -584,8 +584,8 @@ async fn batched_deals_keep_their_order_and_later_ids_stay_unique(db: &TestDb) {
         deal_type: DealType::NewBusiness,
         renews_deal_id: None,
         currency: Currency::USD,
-        amount_minor: None,
-        collected_minor: None,
+        amount: None,
+        collected: None,
         close_date: None,
         contract_start: None,
         contract_end: None,
