@@ -98,7 +98,7 @@ pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoS
             end: None,
         };
         let record = tx
-            .update_unit(bearing_store::UnitKind::Cluster, id.get(), &fields, at)
+            .update_unit(bearing_store::UnitId::Cluster(id), &fields, at)
             .await?;
         log.record(Change::created(EntityKind::Cluster, id, &record))?;
         for (hub, days) in &cluster.hubs {

@@ -1252,10 +1252,12 @@ pub async fn balance(
         windows: Vec::new(),
     };
     let units = store.list_units().await?;
-    let clusters: HashMap<i64, &bearing_store::UnitRecord> = units
+    let clusters: HashMap<bearing_core::ClusterId, &bearing_store::UnitRecord> = units
         .iter()
-        .filter(|u| u.kind == bearing_store::UnitKind::Cluster)
-        .map(|u| (u.id, u))
+        .filter_map(|u| match u.id {
+            bearing_store::UnitId::Cluster(id) => Some((id, u)),
+            bearing_store::UnitId::Hub(_) => None,
+        })
         .collect();
     let kind_of = |owner: Option<bearing_core::OrganizationId>| -> String {
         owner
@@ -1270,14 +1272,14 @@ pub async fn balance(
     let mut kinds = Vec::new();
     for u in &units {
         let cluster = match u.cluster_id {
-            Some(c) => clusters.get(&c.get()).copied(),
+            Some(c) => clusters.get(&c).copied(),
             None => Some(u),
         };
         let Some(cluster) = cluster else { continue };
-        let has_hubs = u.kind == bearing_store::UnitKind::Cluster
-            && units
-                .iter()
-                .any(|h| h.cluster_id.map(bearing_core::ClusterId::get) == Some(u.id));
+        let has_hubs = match u.id {
+            bearing_store::UnitId::Cluster(id) => units.iter().any(|h| h.cluster_id == Some(id)),
+            bearing_store::UnitId::Hub(_) => false,
+        };
         let excluded = exclusions.excludes(&bearing_core::usage::Sample {
             cluster: cluster.name.clone(),
             date: today,

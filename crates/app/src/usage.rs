@@ -8,7 +8,7 @@ use bearing_core::assumptions::Assumptions;
 use bearing_core::usage::{self, Sample, UnitFields};
 use bearing_core::{Action, ClusterId, Date, DealId, EntityKind, HubId, Month, OrganizationId};
 use bearing_formats::Table;
-use bearing_store::{NewSample, SampleRecord, Store, UnitKind, UnitRecord};
+use bearing_store::{NewSample, SampleRecord, Store, UnitId, UnitKind, UnitRecord};
 
 use crate::patch::{self, ClearError, Edit};
 use crate::{AppError, Change, ChangeLog, Context, Result, audit};
@@ -93,12 +93,17 @@ async fn write_samples(
     let units = store.list_units().await?;
     let mut clusters: HashMap<String, ClusterId> = units
         .iter()
-        .filter(|u| u.cluster_id.is_none())
-        .filter_map(|u| ClusterId::new(u.id).ok().map(|id| (u.name.clone(), id)))
+        .filter_map(|u| match u.id {
+            UnitId::Cluster(id) => Some((u.name.clone(), id)),
+            UnitId::Hub(_) => None,
+        })
         .collect();
     let mut hubs: HashMap<(ClusterId, String), HubId> = units
         .iter()
-        .filter_map(|u| Some(((u.cluster_id?, u.name.clone()), HubId::new(u.id).ok()?)))
+        .filter_map(|u| match u.id {
+            UnitId::Hub(id) => Some(((u.cluster_id?, u.name.clone()), id)),
+            UnitId::Cluster(_) => None,
+        })
         .collect();
     let existing: HashMap<(String, Option<String>, Date), i64> = store
         .list_samples()
@@ -215,9 +220,9 @@ async fn write_samples(
 }
 
 /// A cluster or hub by id.
-pub async fn unit(store: &Store, ctx: &Context, kind: UnitKind, id: i64) -> Result<UnitRecord> {
+pub async fn unit(store: &Store, ctx: &Context, id: UnitId) -> Result<UnitRecord> {
     ctx.require(Permission::Read)?;
-    Ok(store.get_unit(kind, id).await?)
+    Ok(store.get_unit(id).await?)
 }
 
 /// Finds a cluster by name, or a hub as `cluster/hub`.
@@ -229,12 +234,12 @@ pub async fn find_unit(store: &Store, name: &str) -> Result<UnitRecord> {
     };
     let found = units
         .iter()
-        .find(|u| u.kind == UnitKind::Cluster && u.name == cluster)
+        .find(|u| u.kind() == UnitKind::Cluster && u.name == cluster)
         .and_then(|c| match hub {
             None => Some(c),
             Some(h) => units
                 .iter()
-                .find(|u| u.name == h && u.cluster_id.map(ClusterId::get) == Some(c.id)),
+                .find(|u| u.name == h && u.cluster_id.map(UnitId::Cluster) == Some(c.id)),
         });
     found.cloned().ok_or_else(|| {
         AppError::NotFound(match hub {
@@ -300,11 +305,10 @@ impl UnitPatch {
 pub async fn update_unit(
     store: &Store,
     ctx: &Context,
-    kind: UnitKind,
-    id: i64,
+    id: UnitId,
     fields: UnitFields,
 ) -> Result<UnitRecord> {
-    patch_unit(store, ctx, kind, id, UnitPatch::replace(fields)).await
+    patch_unit(store, ctx, id, UnitPatch::replace(fields)).await
 }
 
 /// Changes what Bearing records about a cluster or hub by `patch`, applied to the record as
@@ -313,14 +317,13 @@ pub async fn update_unit(
 pub async fn patch_unit(
     store: &Store,
     ctx: &Context,
-    kind: UnitKind,
-    id: i64,
+    id: UnitId,
     patch: UnitPatch,
 ) -> Result<UnitRecord> {
     ctx.require(Permission::EditCrm)?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
-    let before = tx.get_unit(kind, id).await?;
+    let before = tx.get_unit(id).await?;
     let fields = patch.apply(&before.fields);
     crate::text::check_text(&fields)?;
     if let Some((field, message)) = fields.problems().into_iter().next() {
@@ -349,13 +352,13 @@ pub async fn patch_unit(
     if before.fields == fields {
         return Ok(before);
     }
-    let after = tx.update_unit(kind, id, &fields, at).await?;
+    let after = tx.update_unit(id, &fields, at).await?;
     audit(
         &mut tx,
         ctx,
         at,
         Change::updated(
-            match kind {
+            match id.kind() {
                 UnitKind::Cluster => EntityKind::Cluster,
                 UnitKind::Hub => EntityKind::Hub,
             },
@@ -378,10 +381,12 @@ pub async fn units_table(store: &Store, keep: impl Fn(&UnitRecord) -> bool) -> R
         .into_iter()
         .map(|o| (o.id, o.fields.name.to_string()))
         .collect();
-    let clusters: HashMap<i64, &str> = units
+    let clusters: HashMap<ClusterId, &str> = units
         .iter()
-        .filter(|u| u.kind == UnitKind::Cluster)
-        .map(|u| (u.id, u.name.as_str()))
+        .filter_map(|u| match u.id {
+            UnitId::Cluster(id) => Some((id, u.name.as_str())),
+            UnitId::Hub(_) => None,
+        })
         .collect();
     let mut table = Table::new([
         "id",
@@ -400,7 +405,7 @@ pub async fn units_table(store: &Store, keep: impl Fn(&UnitRecord) -> bool) -> R
         table.push([
             Some(u.id.to_string()),
             Some(
-                if u.kind == UnitKind::Cluster {
+                if u.kind() == UnitKind::Cluster {
                     "cluster"
                 } else {
                     "hub"
@@ -408,7 +413,7 @@ pub async fn units_table(store: &Store, keep: impl Fn(&UnitRecord) -> bool) -> R
                 .to_owned(),
             ),
             u.cluster_id
-                .and_then(|c| clusters.get(&c.get()))
+                .and_then(|c| clusters.get(&c))
                 .map(|c| (*c).to_owned()),
             Some(u.name.clone()),
             f.provider.clone(),
@@ -538,7 +543,7 @@ async fn cluster_owners(store: &Store) -> Result<HashMap<String, String>> {
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == UnitKind::Cluster)
+        .filter(|u| u.kind() == UnitKind::Cluster)
         .filter_map(|u| Some((u.name, names.get(&u.fields.organization?)?.clone())))
         .collect())
 }
@@ -579,7 +584,7 @@ pub async fn cluster_view(
     let units = store.list_units().await?;
     let cluster = units
         .iter()
-        .find(|u| u.kind == UnitKind::Cluster && u.id == id.get())
+        .find(|u| u.id == UnitId::Cluster(id))
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no cluster with id {id}")))?;
     let hubs = units
@@ -642,7 +647,7 @@ pub async fn forecast_revenue(
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == UnitKind::Cluster)
+        .filter(|u| u.kind() == UnitKind::Cluster)
         .filter_map(|u| Some((u.name, u.fields.end?)))
         .collect();
     Ok(UsageRevenue {

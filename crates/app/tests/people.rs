@@ -407,7 +407,6 @@ async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &
     bearing_app::usage::update_unit(
         &store,
         &ctx(),
-        valley.kind,
         valley.id,
         bearing_core::usage::UnitFields {
             organization: Some(school.id),

@@ -200,7 +200,10 @@ async fn clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references(d
     .unwrap();
     let cluster = usage::find_unit(&store, "west").await.unwrap();
     let hub = usage::find_unit(&store, "west/prod").await.unwrap();
-    assert_eq!(hub.cluster_id.map(|c| c.get()), Some(cluster.id));
+    assert_eq!(
+        hub.cluster_id.map(bearing_store::UnitId::Cluster),
+        Some(cluster.id)
+    );
     assert!(matches!(
         usage::find_unit(&store, "west/nowhere").await,
         Err(AppError::NotFound(m)) if m.contains("no hub named \"nowhere\"")
@@ -213,7 +216,7 @@ async fn clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references(d
         start: Some(jiff::civil::date(2025, 7, 1)),
         end: None,
     };
-    let edited = usage::update_unit(&store, &ctx(), cluster.kind, cluster.id, fields.clone())
+    let edited = usage::update_unit(&store, &ctx(), cluster.id, fields.clone())
         .await
         .unwrap();
     assert_eq!(edited.fields, fields);
@@ -223,7 +226,7 @@ async fn clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references(d
     );
     // The same fields again change nothing and write no audit row.
     let before = store.data_version().await.unwrap();
-    usage::update_unit(&store, &ctx(), cluster.kind, cluster.id, fields.clone())
+    usage::update_unit(&store, &ctx(), cluster.id, fields.clone())
         .await
         .unwrap();
     assert_eq!(store.data_version().await.unwrap(), before);
@@ -258,7 +261,7 @@ async fn clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references(d
         ),
     ];
     for (bad, message) in refused {
-        let error = usage::update_unit(&store, &ctx(), hub.kind, hub.id, bad)
+        let error = usage::update_unit(&store, &ctx(), hub.id, bad)
             .await
             .unwrap_err();
         assert!(error.to_string().contains(message), "{error}");

@@ -49,7 +49,7 @@ pub use pipelines::{StageFields, StageRecord};
 pub use properties::PropertyOwner;
 pub use roles::{AreaRecord, RoleRecord};
 pub use url::{Backend, DbUrl};
-pub use usage::{NewSample, SampleRecord, UnitKind, UnitRecord};
+pub use usage::{NewSample, SampleRecord, UnitId, UnitKind, UnitRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

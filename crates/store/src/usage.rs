@@ -22,16 +22,81 @@ impl UnitKind {
     }
 }
 
+/// A cluster or a hub, by its own id: the two live in two tables, so the kind is part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnitId {
+    Cluster(ClusterId),
+    Hub(HubId),
+}
+
+impl UnitId {
+    /// The id of a unit of `kind`; ids are positive.
+    pub fn new(kind: UnitKind, raw: i64) -> std::result::Result<Self, bearing_core::ParseError> {
+        Ok(match kind {
+            UnitKind::Cluster => UnitId::Cluster(ClusterId::new(raw)?),
+            UnitKind::Hub => UnitId::Hub(HubId::new(raw)?),
+        })
+    }
+
+    pub fn kind(self) -> UnitKind {
+        match self {
+            UnitId::Cluster(_) => UnitKind::Cluster,
+            UnitId::Hub(_) => UnitKind::Hub,
+        }
+    }
+
+    /// The number in its table.
+    pub fn get(self) -> i64 {
+        match self {
+            UnitId::Cluster(id) => id.get(),
+            UnitId::Hub(id) => id.get(),
+        }
+    }
+}
+
+impl std::fmt::Display for UnitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// A cluster or hub as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitRecord {
-    pub id: i64,
-    pub kind: UnitKind,
+    pub id: UnitId,
     /// The cluster a hub is on; `None` for a cluster.
     pub cluster_id: Option<ClusterId>,
     pub name: String,
-    #[serde(flatten)]
     pub fields: UnitFields,
+}
+
+impl UnitRecord {
+    pub fn kind(&self) -> UnitKind {
+        self.id.kind()
+    }
+}
+
+/// Serialized as the audit log has always kept a unit: its number and its kind apart.
+impl serde::Serialize for UnitRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Stored<'a> {
+            id: i64,
+            kind: UnitKind,
+            cluster_id: Option<ClusterId>,
+            name: &'a str,
+            #[serde(flatten)]
+            fields: &'a UnitFields,
+        }
+        Stored {
+            id: self.id.get(),
+            kind: self.kind(),
+            cluster_id: self.cluster_id,
+            name: &self.name,
+            fields: &self.fields,
+        }
+        .serialize(s)
+    }
 }
 
 /// A stored sample, with its cluster's (and hub's) name.
@@ -79,8 +144,7 @@ fn unit(kind: UnitKind, row: UnitRow) -> Result<UnitRecord> {
             .map_err(|e| corrupt(what, &e))
     };
     Ok(UnitRecord {
-        id,
-        kind,
+        id: UnitId::new(kind, id).map_err(|e| corrupt("id", &e))?,
         cluster_id: cluster
             .map(ClusterId::new)
             .transpose()
@@ -146,15 +210,14 @@ impl Tx {
     }
 
     /// A cluster or hub by id, as this transaction sees it.
-    pub async fn get_unit(&mut self, kind: UnitKind, id: i64) -> Result<UnitRecord> {
-        get_unit(&mut *self.inner, kind, id).await
+    pub async fn get_unit(&mut self, id: UnitId) -> Result<UnitRecord> {
+        get_unit(&mut *self.inner, id).await
     }
 
     /// Replaces a cluster's or hub's fields (not its name) and returns it as stored.
     pub async fn update_unit(
         &mut self,
-        kind: UnitKind,
-        id: i64,
+        id: UnitId,
         fields: &UnitFields,
         at: jiff::Timestamp,
     ) -> Result<UnitRecord> {
@@ -162,7 +225,7 @@ impl Tx {
             "UPDATE {} SET provider = $1, dedicated = $2, organization_id = $3, deal_id = $4,
                            start_date = $5, end_date = $6, updated_at = $7
              WHERE id = $8 AND deleted_at IS NULL",
-            kind.table()
+            id.kind().table()
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(fields.provider.clone())
@@ -172,10 +235,10 @@ impl Tx {
             .bind(fields.start.map(|d| d.to_string()))
             .bind(fields.end.map(|d| d.to_string()))
             .bind(timestamp_text(at))
-            .bind(id)
+            .bind(id.get())
             .execute(&mut *self.inner)
             .await?;
-        self.get_unit(kind, id).await
+        self.get_unit(id).await
     }
 
     /// Writes samples: new ones are added and known ones take the new count, with few
@@ -376,9 +439,9 @@ impl Store {
 /// A cluster or hub by id; an error when there is none (or it is deleted).
 async fn get_unit<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    kind: UnitKind,
-    id: i64,
+    id: UnitId,
 ) -> Result<UnitRecord> {
+    let kind = id.kind();
     let cluster = match kind {
         UnitKind::Cluster => "NULL",
         UnitKind::Hub => "cluster_id",
@@ -388,7 +451,7 @@ async fn get_unit<'e>(
         kind.table()
     );
     let row: Option<UnitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(executor)
         .await?;
     let row = row.ok_or_else(|| StoreError::NotFound {
@@ -403,7 +466,7 @@ async fn get_unit<'e>(
 
 impl Store {
     /// A cluster or hub by id, read without a transaction.
-    pub async fn get_unit(&self, kind: UnitKind, id: i64) -> Result<UnitRecord> {
-        get_unit(&self.pool, kind, id).await
+    pub async fn get_unit(&self, id: UnitId) -> Result<UnitRecord> {
+        get_unit(&self.pool, id).await
     }
 }

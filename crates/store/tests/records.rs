@@ -12,7 +12,7 @@ use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
 use bearing_core::roles::RoleText;
 use bearing_core::{Actor, Currency, Source};
 use bearing_store::testing::TestDb;
-use bearing_store::{CampaignRow, ContactRow, NewSample, StoreError, UnitKind, UserFields};
+use bearing_store::{CampaignRow, ContactRow, NewSample, StoreError, UnitId, UnitKind, UserFields};
 use jiff::civil::date;
 
 bearing_store::on_both_backends!(
@@ -208,11 +208,11 @@ async fn clusters_hubs_and_samples_are_kept_and_a_sample_is_replaced(db: &TestDb
     assert_eq!(
         units
             .iter()
-            .map(|u| (u.kind, u.name.as_str()))
+            .map(|u| (u.kind(), u.name.as_str()))
             .collect::<Vec<_>>(),
         [(UnitKind::Cluster, "harbour"), (UnitKind::Hub, "prod")]
     );
-    let read = store.get_unit(UnitKind::Hub, hub.get()).await.unwrap();
+    let read = store.get_unit(UnitId::Hub(hub)).await.unwrap();
     assert_eq!(read.cluster_id, Some(cluster));
     let stored: Vec<(Option<String>, i64)> = store
         .list_samples()
@@ -228,7 +228,9 @@ async fn clusters_hubs_and_samples_are_kept_and_a_sample_is_replaced(db: &TestDb
         "nothing from the 2nd on"
     );
     assert!(matches!(
-        store.get_unit(UnitKind::Cluster, 999).await,
+        store
+            .get_unit(UnitId::new(UnitKind::Cluster, 999).unwrap())
+            .await,
         Err(StoreError::NotFound { .. })
     ));
 }

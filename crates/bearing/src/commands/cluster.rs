@@ -29,8 +29,7 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
                 outln!("{}", serde_json::to_string_pretty(&unit)?)?;
                 return Ok(());
             }
-            let table =
-                usage::units_table(store, |u| u.kind == unit.kind && u.id == unit.id).await?;
+            let table = usage::units_table(store, |u| u.id == unit.id).await?;
             super::print_table(&table, format)?;
             if unit.cluster_id.is_none() {
                 let (_, assumptions) =
@@ -88,14 +87,8 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
                 end: Edit::given(end),
             };
             super::clear_flags(&clear, |field| patch.clear(field))?;
-            let edited = usage::patch_unit(
-                store,
-                &super::cli_context(config)?,
-                unit.kind,
-                unit.id,
-                patch,
-            )
-            .await?;
+            let edited =
+                usage::patch_unit(store, &super::cli_context(config)?, unit.id, patch).await?;
             outln!(
                 "{} {}: {}",
                 if edited.cluster_id.is_some() {

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use bearing_app::usage;
-use bearing_store::UnitKind;
+use bearing_app::{AppError, usage};
+use bearing_store::{UnitId, UnitKind};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,16 +51,25 @@ async fn list(
     )
 }
 
+/// A cluster's or hub's id from its path; a number no unit can have is one that does not exist.
+fn unit_id(kind: UnitKind, raw: i64) -> Result<UnitId, AppError> {
+    UnitId::new(kind, raw).map_err(|_| {
+        AppError::NotFound(match kind {
+            UnitKind::Cluster => format!("no cluster with id {raw}"),
+            UnitKind::Hub => format!("no hub with id {raw}"),
+        })
+    })
+}
+
 async fn show(
     state: &AppState,
     caller: &Caller,
     kind: UnitKind,
-    id: i64,
+    raw: i64,
 ) -> Result<Json<UnitView>, ApiError> {
+    let id = unit_id(kind, raw)?;
     Ok(Json(
-        usage::unit(&state.store, &caller.ctx(), kind, id)
-            .await?
-            .into(),
+        usage::unit(&state.store, &caller.ctx(), id).await?.into(),
     ))
 }
 
@@ -68,10 +77,11 @@ async fn update(
     state: &AppState,
     caller: &Caller,
     kind: UnitKind,
-    id: i64,
+    raw: i64,
     input: &UnitInput,
 ) -> Result<Json<UnitView>, ApiError> {
-    let unit = usage::update_unit(&state.store, &caller.ctx(), kind, id, input.fields()?).await?;
+    let id = unit_id(kind, raw)?;
+    let unit = usage::update_unit(&state.store, &caller.ctx(), id, input.fields()?).await?;
     Ok(Json(unit.into()))
 }
 

@@ -13,7 +13,7 @@ use bearing_app::{AppError, usage};
 use bearing_core::access::Permission;
 use bearing_core::usage::UnitFields;
 use bearing_core::{ClusterId, DealId, EntityKind, Month, OrganizationId};
-use bearing_store::UnitKind;
+use bearing_store::{UnitId, UnitKind};
 
 use super::crm::{HistoryEntry, timeline};
 use super::home::today;
@@ -139,11 +139,11 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         ],
     )
     .numeric_columns(&[4, 5, 6]);
-    for unit in units.iter().filter(|u| u.kind == UnitKind::Cluster) {
+    for unit in units.iter().filter(|u| u.kind() == UnitKind::Cluster) {
         let users = mau.get(&(unit.name.clone(), last)).copied();
         let hubs = units
             .iter()
-            .filter(|h| h.cluster_id.map(ClusterId::get) == Some(unit.id))
+            .filter(|h| h.cluster_id.map(UnitId::Cluster) == Some(unit.id))
             .count();
         clusters.rows.push(vec![
             Cell::link(unit.name.clone(), format!("/usage/clusters/{}", unit.id)),
@@ -169,7 +169,10 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         intro: format!(
             "In {last}: {} monthly active users on {} clusters, {} in usage fees.",
             bearing_core::forecast::thousands(latest_users as f64),
-            units.iter().filter(|u| u.kind == UnitKind::Cluster).count(),
+            units
+                .iter()
+                .filter(|u| u.kind() == UnitKind::Cluster)
+                .count(),
             dollars(latest_fees)
         ),
         pairs: vec![pair],
@@ -288,8 +291,7 @@ async fn edit(
         usage::update_unit(
             &state.store,
             &caller.ctx(),
-            UnitKind::Cluster,
-            id.get(),
+            UnitId::Cluster(id),
             form.fields()?,
         )
         .await
@@ -451,7 +453,7 @@ fn build_cluster_page(
     }
     ClusterPage {
         layout: Layout::new(format!("Cluster {}", view.cluster.name), caller, "/usage"),
-        id: view.cluster.id,
+        id: view.cluster.id.get(),
         errors,
         fields,
         signal: view.signal.describe(),

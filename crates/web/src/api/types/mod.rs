@@ -662,8 +662,8 @@ pub struct UnitView {
 impl From<bearing_store::UnitRecord> for UnitView {
     fn from(u: bearing_store::UnitRecord) -> Self {
         UnitView {
-            id: u.id,
-            kind: match u.kind {
+            id: u.id.get(),
+            kind: match u.kind() {
                 bearing_store::UnitKind::Cluster => "cluster",
                 bearing_store::UnitKind::Hub => "hub",
             }
