@@ -18,7 +18,11 @@ bearing_store::on_both_backends!(
     a_deal_is_created_moved_closed_renewed_deleted_and_restored,
     the_crm_export_imports_through_the_api,
     clusters_and_hubs_are_listed_shown_and_edited,
-    roles_bands_people_and_assignments_are_managed_through_the_api,
+    roles_are_added_and_edited_through_the_api,
+    bands_are_generated_set_and_raised_through_the_api,
+    people_and_assignments_are_added_checked_and_replaced_through_the_api,
+    a_person_is_deleted_only_without_assignments_and_both_come_back,
+    the_team_cost_splits_each_assignment_by_grant,
 );
 
 const SAMPLE: &str = concat!(
@@ -777,7 +781,62 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
     }
 }
 
-async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &TestDb) {
+/// Through the API: the Engineer role with bands from a benchmark (125,000 total compensation
+/// at L2 step 1, three levels and two steps from 2026-01-01), raised 3% from July 2026, and
+/// the Designer role paid on that ladder.
+async fn engineers_and_a_designer(app: &App) {
+    let created = |reply: &Reply| assert!(reply.status.is_success(), "{}", reply.text);
+    created(&app.post("/api/v1/roles", json!({"name": "Engineer"})).await);
+    let designer = app.post("/api/v1/roles", json!({"name": "Designer"})).await;
+    created(&designer);
+    let id = designer.json()["id"].as_i64().unwrap();
+    created(
+        &app.send(
+            Method::PUT,
+            &format!("/api/v1/roles/{id}"),
+            Some(json!({"ladder": "Engineer"})),
+        )
+        .await,
+    );
+    created(
+        &app.post(
+            "/api/v1/bands/generate",
+            json!({"ladder": "Engineer", "benchmark": 125000, "levels": 3, "steps": 2, "from": "2026-01-01"}),
+        )
+        .await,
+    );
+    created(
+        &app.post(
+            "/api/v1/bands/cola",
+            json!({"percent": 3, "from": "2026-07-01"}),
+        )
+        .await,
+    );
+}
+
+/// Ada, an employee, as Designer L2 half time from March to December 2026, funded 60/40.
+/// Returns her id and her assignment's.
+async fn ada_as_a_designer(app: &App) -> (i64, i64) {
+    let ada = app
+        .post(
+            "/api/v1/people",
+            json!({"name": "Ada", "kind": "employee", "email": "ada.b@example.org"}),
+        )
+        .await;
+    assert_eq!(ada.status, StatusCode::CREATED, "{}", ada.text);
+    let ada = ada.json()["id"].as_i64().unwrap();
+    let made = app
+        .post(
+            &format!("/api/v1/people/{ada}/assignments"),
+            json!({"role": "Designer", "level": 2, "fte": 0.5, "start": "2026-03-01", "end": "2026-12-31",
+                "funding": [{"grant": "G-1", "share": 0.6}, {"grant": "G-2", "share": 0.4}]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    (ada, made.json()["id"].as_i64().unwrap())
+}
+
+async fn roles_are_added_and_edited_through_the_api(db: &TestDb) {
     let app = App::new(db).await;
     let put = |path: String, body: Value| {
         let app = &app;
@@ -810,7 +869,12 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
     let unknown_area = put(format!("/api/v1/roles/{id}"), json!({"area": "Moon"})).await;
     assert_eq!(unknown_area.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(detail(&unknown_area), "area: there is no area \"Moon\"");
+}
 
+async fn bands_are_generated_set_and_raised_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let engineer = app.post("/api/v1/roles", json!({"name": "Engineer"})).await;
+    assert_eq!(engineer.status, StatusCode::CREATED, "{}", engineer.text);
     // 125,000 total compensation at L2 step 1 is 100,000 base there; a dry run writes nothing.
     let generate = json!({"ladder": "Engineer", "benchmark": 125000, "levels": 3, "steps": 2, "from": "2026-01-01", "dry_run": true});
     let planned = app
@@ -867,7 +931,15 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
     assert_eq!(raised[0]["annual_base"], "93730.00", "91,000 × 1.03");
     assert_eq!(raised[2]["annual_base"], "103000.00");
     assert_eq!(raised[2]["note"], "cost of living +3%");
+}
 
+async fn people_and_assignments_are_added_checked_and_replaced_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let put = |path: String, body: Value| {
+        let app = &app;
+        async move { app.send(Method::PUT, &path, Some(body)).await }
+    };
+    engineers_and_a_designer(&app).await;
     let ada = app
         .post(
             "/api/v1/people",
@@ -949,12 +1021,17 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
         app.get("/api/v1/people/9999").await.status,
         StatusCode::NOT_FOUND
     );
-    // Deleting: Ada holds an assignment; a deleted one is gone from her and can come back.
+}
+
+/// Deleting: Ada holds an assignment; a deleted one is gone from her and can come back.
+async fn a_person_is_deleted_only_without_assignments_and_both_come_back(db: &TestDb) {
+    let app = App::new(db).await;
+    engineers_and_a_designer(&app).await;
+    let (ada, assignment_id) = ada_as_a_designer(&app).await;
     let held = app
         .send(Method::DELETE, &format!("/api/v1/people/{ada}"), None)
         .await;
     assert_eq!(held.status, StatusCode::CONFLICT, "{}", held.text);
-    let assignment_id = made["id"].as_i64().unwrap();
     let gone = app
         .send(
             Method::DELETE,
@@ -995,7 +1072,13 @@ async fn roles_bands_people_and_assignments_are_managed_through_the_api(db: &Tes
         .post(&format!("/api/v1/people/{typo}/restore"), json!({}))
         .await;
     assert_eq!(restored.json()["name"], "Typo");
-    // March: 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40 between the grants.
+}
+
+/// March: 100,000 × 0.5 ÷ 12 × 1.25 = 5,208.33, 60/40 between the grants.
+async fn the_team_cost_splits_each_assignment_by_grant(db: &TestDb) {
+    let app = App::new(db).await;
+    engineers_and_a_designer(&app).await;
+    ada_as_a_designer(&app).await;
     let cost = app
         .get("/api/v1/team-cost?from=2026-03&months=1")
         .await
