@@ -15,7 +15,8 @@ bearing_store::on_both_backends!(
     bad_people_and_assignments_change_nothing,
     the_scorecard_can_take_its_costs_from_the_team_and_says_so,
     the_balancing_rule_weighs_the_hubs_in_service_against_engineering,
-    roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked,
+    roles_that_share_a_ladder_are_paid_by_its_bands,
+    edits_of_people_and_assignments_are_checked_against_the_team,
     people_and_assignments_entered_by_mistake_are_deleted_and_restored,
     bands_past_the_largest_salary_are_refused_and_a_raise_cannot_overflow,
 );
@@ -435,7 +436,20 @@ async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &
     assert!((b.delivery.capacity - 4.5 / (1.0 / 22.0 + 2.0 / 14.0)).abs() < 1e-9);
 }
 
-async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(db: &TestDb) {
+/// Bo, an employee, as Designer L3 full time from 2026, on grant G-1.
+async fn bo_as_designer_l3(
+    store: &bearing_store::Store,
+) -> (bearing_store::PersonRecord, bearing_store::AssignmentRecord) {
+    let bo = people::add_person(store, &ctx(), person("Bo", PersonKind::Employee))
+        .await
+        .unwrap();
+    let mut design = assignment(3, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]);
+    design.role = "Designer".into();
+    let design = people::assign(store, &ctx(), bo.id, design).await.unwrap();
+    (bo, design)
+}
+
+async fn roles_that_share_a_ladder_are_paid_by_its_bands(db: &TestDb) {
     let store = db.store().await;
     roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
     let designer = roles::add(&store, &ctx(), "Designer", None).await.unwrap();
@@ -499,12 +513,7 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         version,
         "no change, no write"
     );
-    let bo = people::add_person(&store, &ctx(), person("Bo", PersonKind::Employee))
-        .await
-        .unwrap();
-    let mut design = assignment(3, 1.0, date(2026, 1, 1), None, &[("G-1", 1.0)]);
-    design.role = "Designer".into();
-    let design = people::assign(&store, &ctx(), bo.id, design).await.unwrap();
+    let (_, design) = bo_as_designer_l3(&store).await;
     assert_eq!(design.ladder, "Engineer");
     let lines = people::team_cost(&store, &ctx(), &[month("2026-02")], &CostRates::default())
         .await
@@ -574,8 +583,27 @@ async fn roles_that_share_a_ladder_are_paid_by_its_bands_and_edits_are_checked(d
         refused.to_string(),
         "ladder: Bo holds Designer L3 step 1 from 2026-01-01, and the ladder \"Designer\" has no L3: its levels are L1"
     );
+}
 
-    // People: a rename, an email another person has, and a kind their assignment forbids.
+/// A rename, an email another person has, a kind an assignment forbids, and an assignment
+/// edited off its ladder or to what it is, on a team where Bo holds Designer L3 on the
+/// engineers' ladder (L1 and L3 at step 1).
+async fn edits_of_people_and_assignments_are_checked_against_the_team(db: &TestDb) {
+    let store = db.store().await;
+    roles::add(&store, &ctx(), "Engineer", None).await.unwrap();
+    let designer = roles::add(&store, &ctx(), "Designer", None).await.unwrap();
+    people::set_bands(&store, &ctx(), &[band(1, 96_000), band(3, 120_000)])
+        .await
+        .unwrap();
+    let mut on_engineer = roles::RoleChange::of(&designer, &[]);
+    on_engineer.ladder = Some("Engineer".into());
+    roles::edit(&store, &ctx(), designer.id, on_engineer)
+        .await
+        .unwrap();
+    people::add_person(&store, &ctx(), person("Ada", PersonKind::Employee))
+        .await
+        .unwrap();
+    let (bo, design) = bo_as_designer_l3(&store).await;
     let renamed = people::edit_person(
         &store,
         &ctx(),
