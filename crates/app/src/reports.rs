@@ -1,6 +1,6 @@
 //! Reports: the forecast's tables, built once here for every front door.
 
-use bearing_core::forecast::{Category, ContributionTable, Forecast, health};
+use bearing_core::forecast::{Category, ContributionTable, Forecast, Line, health};
 use bearing_core::{Date, Month};
 use bearing_formats::Table;
 use bearing_store::Store;
@@ -43,7 +43,7 @@ pub enum Rows {
     /// Labelled monthly series: the projections' scenarios, revenue by type.
     Series {
         months: Vec<Month>,
-        lines: Vec<(String, Vec<f64>)>,
+        lines: Vec<Line>,
     },
     /// Each deal's expected revenue by month: deal months, commitments.
     Deals {
@@ -257,20 +257,25 @@ fn projections(
         "scenario",
         f.months.clone(),
         rows.into_iter()
-            .map(|(label, values)| (label.to_owned(), values))
+            .map(|(label, values)| Line::part(label, values))
             .collect(),
     )
 }
 
 /// Labelled monthly series, rounded, and the table written from them.
-fn series(first: &str, months: Vec<Month>, lines: Vec<(String, Vec<f64>)>) -> (Table, Rows) {
-    let lines: Vec<(String, Vec<f64>)> = lines
+fn series(first: &str, months: Vec<Month>, lines: Vec<Line>) -> (Table, Rows) {
+    let lines: Vec<Line> = lines
         .into_iter()
-        .map(|(label, values)| (label, values.into_iter().map(rounded).collect()))
+        .map(|line| Line {
+            values: line.values.into_iter().map(rounded).collect(),
+            ..line
+        })
         .collect();
     let mut table = Table::new(month_headers(first, &months));
-    for (label, values) in &lines {
-        table.push(std::iter::once(Some(label.clone())).chain(values.iter().map(|v| whole(*v))));
+    for line in &lines {
+        table.push(
+            std::iter::once(Some(line.label.clone())).chain(line.values.iter().map(|v| whole(*v))),
+        );
     }
     (table, Rows::Series { months, lines })
 }
@@ -351,7 +356,7 @@ fn contributions(f: &Forecast, t: &ContributionTable) -> (Table, Rows) {
 
 fn revenue_by_type(f: &Forecast) -> (Table, Rows) {
     let months: Vec<Month> = (0..24).filter_map(|i| f.start.plus(i)).collect();
-    series("revenue_type", months, f.revenue_by_type())
+    series("revenue_type", months, f.revenue_by_type().lines())
 }
 
 fn flags(f: &Forecast) -> (Table, Rows) {

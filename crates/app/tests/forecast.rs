@@ -180,14 +180,14 @@ async fn deal_contributions_and_commitments_match_the_sample() {
 async fn revenue_by_type_matches_the_sample() {
     let f = sample_forecast().await;
     let (headers, rows) = expected("revenue-by-type.csv");
-    let ours = f.revenue_by_type();
+    let ours = f.revenue_by_type().lines();
     assert_eq!(month_columns(&headers).len(), 24);
-    let labels: Vec<&str> = ours.iter().map(|(k, _)| k.as_str()).collect();
+    let labels: Vec<&str> = ours.iter().map(|l| l.label.as_str()).collect();
     let theirs: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(labels, theirs);
-    for ((_, values), row) in ours.iter().zip(&rows) {
+    for (line, row) in ours.iter().zip(&rows) {
         assert_eq!(
-            *values,
+            line.values,
             row[1..].iter().map(|v| number(v)).collect::<Vec<_>>(),
             "{}",
             row[0]

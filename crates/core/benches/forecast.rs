@@ -56,7 +56,7 @@ fn all_reports(deals: Vec<ForecastDeal>) -> usize {
     f.full_obligation_row().len()
         + f.deal_months().rows.len()
         + f.commitments().rows.len()
-        + f.revenue_by_type().len()
+        + f.revenue_by_type().lines().len()
         + f.flags().len()
         + f.fmrr(0.8, 0.3).fmrr.len()
         + h.len()

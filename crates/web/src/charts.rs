@@ -347,7 +347,7 @@ pub fn stacked_bars(
                 let (y_top, y_bottom) = (frame.y(base + v), frame.y(base));
                 let _ = write!(
                     out,
-                    r#"<rect class="s{}" x="{:.1}" y="{y_top:.1}" width="{:.1}" height="{:.1}"><title>{}: {} in {}</title></rect>"#,
+                    r#"<rect class="s{}" data-x="{i}" data-value="{v}" x="{:.1}" y="{y_top:.1}" width="{:.1}" height="{:.1}"><title>{}: {} in {}</title></rect>"#,
                     k % 6 + 1,
                     LEFT + slot * i as f64 + slot * 0.15,
                     slot * 0.7,

@@ -376,9 +376,9 @@ impl Forecast {
         }
     }
 
-    /// Revenue by type for the first 24 months: committed obligations by type and their total,
-    /// pipeline contributions by type and their total, and the two together.
-    pub fn revenue_by_type(&self) -> Vec<(String, Vec<f64>)> {
+    /// Revenue by type for the first 24 months: committed obligations by type, and pipeline
+    /// contributions by type weighted by probability.
+    pub fn revenue_by_type(&self) -> RevenueByType {
         let months = months(self.start, self.start.plus(23).unwrap_or(self.start));
         let type_of = |deal: &ForecastDeal| {
             deal.revenue_type
@@ -409,27 +409,82 @@ impl Forecast {
         }
         committed.sort_by_key(|(k, _)| type_order(k));
         pipeline.sort_by_key(|(k, _)| type_order(k));
-        let sum = |rows: &[(String, Vec<f64>)]| -> Vec<f64> {
-            (0..months.len())
-                .map(|i| rows.iter().map(|(_, v)| v[i]).sum())
-                .collect()
-        };
-        let committed_total = sum(&committed);
-        let pipeline_total = sum(&pipeline);
-        let both: Vec<f64> = committed_total
+        RevenueByType {
+            months: months.len(),
+            committed,
+            pipeline,
+        }
+    }
+}
+
+/// A labelled monthly series of a report; `total` when it is the sum of other lines of the
+/// same report, so a chart that stacks the parts leaves it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub values: Vec<f64>,
+    pub total: bool,
+}
+
+impl Line {
+    pub fn part(label: impl Into<String>, values: Vec<f64>) -> Self {
+        Line {
+            label: label.into(),
+            values,
+            total: false,
+        }
+    }
+
+    pub fn total(label: impl Into<String>, values: Vec<f64>) -> Self {
+        Line {
+            label: label.into(),
+            values,
+            total: true,
+        }
+    }
+}
+
+/// Revenue by type: each committed type's obligations and each pipeline type's weighted
+/// contribution, month by month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevenueByType {
+    months: usize,
+    pub committed: Vec<(String, Vec<f64>)>,
+    pub pipeline: Vec<(String, Vec<f64>)>,
+}
+
+impl RevenueByType {
+    fn sum(&self, rows: &[(String, Vec<f64>)]) -> Vec<f64> {
+        (0..self.months)
+            .map(|i| rows.iter().map(|(_, v)| v[i]).sum())
+            .collect()
+    }
+
+    /// Committed and pipeline together, each month.
+    pub fn total(&self) -> Vec<f64> {
+        self.sum(&self.committed)
             .iter()
-            .zip(&pipeline_total)
+            .zip(self.sum(&self.pipeline))
             .map(|(a, b)| a + b)
+            .collect()
+    }
+
+    /// The report's lines in the organisation's order: the committed types and their total,
+    /// the pipeline types (`pipeline: TYPE`) and their total, and the two together.
+    pub fn lines(&self) -> Vec<Line> {
+        let mut out: Vec<Line> = self
+            .committed
+            .iter()
+            .map(|(k, v)| Line::part(k.clone(), v.clone()))
             .collect();
-        let mut out = committed;
-        out.push(("TOTAL (committed)".to_owned(), committed_total));
+        out.push(Line::total("TOTAL (committed)", self.sum(&self.committed)));
         out.extend(
-            pipeline
-                .into_iter()
-                .map(|(k, v)| (format!("pipeline: {k}"), v)),
+            self.pipeline
+                .iter()
+                .map(|(k, v)| Line::part(format!("pipeline: {k}"), v.clone())),
         );
-        out.push(("TOTAL (pipeline)".to_owned(), pipeline_total));
-        out.push(("TOTAL (committed + pipeline)".to_owned(), both));
+        out.push(Line::total("TOTAL (pipeline)", self.sum(&self.pipeline)));
+        out.push(Line::total("TOTAL (committed + pipeline)", self.total()));
         out
     }
 }

@@ -52,12 +52,25 @@ fn find<'a>(
 
 /// A report's monthly series, with their months as labels.
 pub(super) fn series_of(report: &reports::Report) -> (Vec<String>, Vec<Series>) {
+    lines_of(report, |_| true)
+}
+
+/// A report's series that are not totals of others: what a stacked chart stacks.
+fn parts_of(report: &reports::Report) -> (Vec<String>, Vec<Series>) {
+    lines_of(report, |line| !line.total)
+}
+
+fn lines_of(
+    report: &reports::Report,
+    keep: impl Fn(&bearing_core::forecast::Line) -> bool,
+) -> (Vec<String>, Vec<Series>) {
     match &report.rows {
         reports::Rows::Series { months, lines } => (
             months.iter().map(ToString::to_string).collect(),
             lines
                 .iter()
-                .map(|(label, values)| Series::new(label.clone(), values.clone()))
+                .filter(|line| keep(line))
+                .map(|line| Series::new(line.label.clone(), line.values.clone()))
                 .collect(),
         ),
         _ => (Vec::new(), Vec::new()),
@@ -139,7 +152,9 @@ fn forecast_page(
 ) -> Result<ForecastPage, AppError> {
     let projections = find(built, "projections")?;
     let (months, scenario_series) = series_of(projections);
-    let (type_months, type_series) = series_of(find(built, "revenue-by-type")?);
+    let by_type = find(built, "revenue-by-type")?;
+    let (type_months, type_series) = series_of(by_type);
+    let (_, type_parts) = parts_of(by_type);
     let (gantt, contributions) = deal_gantt(&find(built, "deal-months")?.rows);
     let pairs = vec![
         ChartPair {
@@ -152,14 +167,14 @@ fn forecast_page(
         ChartPair {
             title: "Revenue by type".into(),
             svg: charts::stacked_bars(
-                "Estimated monthly revenue by revenue type",
-                "Stacked bars of the estimated revenue of each month, one colour per revenue type; the table beside the chart has the numbers.",
+                "Monthly revenue by type, committed and weighted pipeline",
+                "Stacked bars of the revenue of each month, one colour per revenue type, committed and weighted pipeline; the table beside the chart has the numbers and the totals.",
                 charts::Unit::Dollars,
                 &type_months,
-                &type_series,
+                &type_parts,
             ),
-            caption: "Stacked: each bar is the month's estimated revenue.".into(),
-            table: transposed("Estimated revenue by type and month", charts::Unit::Dollars, &type_months, &type_series),
+            caption: "Stacked: each bar is the month's committed revenue by type with the pipeline's by type on top, weighted by probability; its height is the TOTAL (committed + pipeline) row of the table.".into(),
+            table: transposed("Revenue by type and month", charts::Unit::Dollars, &type_months, &type_series),
         },
         ChartPair {
             title: "Active deals over time".into(),

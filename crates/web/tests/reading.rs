@@ -1,0 +1,74 @@
+//! What the pages say and how people read it: charts that add up, figures in words and
+//! money, error pages a person can go back from.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod support;
+
+use axum::http::StatusCode;
+use bearing_core::access::Role;
+use bearing_store::testing::TestDb;
+use support::TestApp;
+
+bearing_store::on_both_backends!(the_revenue_by_type_chart_stacks_to_each_months_total,);
+
+/// The figure after `<h2>…title…</h2>` up to its end.
+fn figure_after<'a>(page: &'a str, title: &str) -> &'a str {
+    let start = page
+        .find(&format!(">{title}</h2>"))
+        .unwrap_or_else(|| panic!("no {title:?} on the page"));
+    let rest = &page[start..];
+    &rest[..rest.find("</svg>").expect("the chart ends")]
+}
+
+/// The `data-x` and `data-value` of each bar of a stacked chart.
+fn bars(svg: &str) -> Vec<(usize, f64)> {
+    svg.split("<rect ")
+        .skip(1)
+        .filter_map(|rect| {
+            let attr = |name: &str| {
+                let at = rect.find(&format!("{name}=\""))? + name.len() + 2;
+                let end = rect[at..].find('"')? + at;
+                Some(rect[at..end].to_owned())
+            };
+            Some((
+                attr("data-x")?.parse().ok()?,
+                attr("data-value")?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+async fn the_revenue_by_type_chart_stacks_to_each_months_total(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut finance = app.as_role(Role::Finance).await;
+    let page = finance.get("/forecast").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let bars = bars(figure_after(&page.text, "Revenue by type"));
+    assert!(!bars.is_empty(), "the chart has bars");
+
+    let csv = finance
+        .get("/forecast/download?format=csv&report=revenue-by-type")
+        .await;
+    let csv = String::from_utf8(csv.bytes).unwrap();
+    let total: Vec<f64> = csv
+        .lines()
+        .find(|line| line.starts_with("TOTAL (committed + pipeline),"))
+        .expect("the table has the total")
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(total.len(), 24);
+    for (month, expected) in total.iter().enumerate() {
+        let stacked: f64 = bars
+            .iter()
+            .filter(|(x, _)| *x == month)
+            .map(|(_, v)| v)
+            .sum();
+        assert!(
+            (stacked - expected).abs() < 1.0,
+            "month {month}: the bar stacks to {stacked}, the month's total is {expected}"
+        );
+    }
+}
