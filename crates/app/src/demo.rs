@@ -19,6 +19,28 @@ pub struct DemoSummary {
     pub samples: usize,
 }
 
+/// The demo organisation's role pages (MyST Markdown, in the shape of an organisation's
+/// job-titles page and its areas' pages): file name, text, and the area an area's page is
+/// about. They are read in exactly as `bearing import roles` reads a real organisation's.
+pub const ROLE_PAGES: [(&str, &str, Option<&str>); 4] = [
+    ("job-titles.md", include_str!("../demo/job-titles.md"), None),
+    (
+        "executive-director.md",
+        include_str!("../demo/executive-director.md"),
+        Some("Executive Director"),
+    ),
+    (
+        "engineering.md",
+        include_str!("../demo/engineering.md"),
+        Some("Engineering"),
+    ),
+    (
+        "partnerships.md",
+        include_str!("../demo/partnerships.md"),
+        Some("Partnerships"),
+    ),
+];
+
 /// Writes the demo organisation, audit rows included, in one transaction. Refuses a database
 /// that already holds data, so a demo never mixes with real records.
 pub async fn load(store: &Store, ctx: &Context, data: &DemoData) -> Result<DemoSummary> {
@@ -157,34 +179,23 @@ fn morning(day: bearing_core::Date) -> jiff::Timestamp {
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
-/// The demo's areas, roles, bands, people and assignments, each with its audit row.
+/// The demo's areas and roles (from its role pages), bands, people and assignments, each with
+/// its audit rows.
 async fn load_team(
     tx: &mut bearing_store::Tx,
     log: &mut ChangeLog<'_>,
     team: &bearing_core::demo_team::DemoTeam,
     at: jiff::Timestamp,
 ) -> Result<()> {
-    let mut area_ids = std::collections::HashMap::new();
-    for (position, (name, description)) in team.areas.iter().enumerate() {
-        let area = tx
-            .put_area(name, Some(description), position as i64, None, at)
-            .await?;
-        log.record(Change::created(EntityKind::Area, area.id, &area))?;
-        area_ids.insert(name.as_str(), area.id);
+    for (file, text, area) in ROLE_PAGES {
+        crate::roles::read_page(tx, log, file, text, area, false).await?;
     }
-    let mut role_ids = std::collections::HashMap::new();
-    for (position, (text, area)) in team.roles.iter().enumerate() {
-        let role = tx
-            .put_role(
-                text,
-                area_ids.get(area.as_str()).copied(),
-                position as i64,
-                at,
-            )
-            .await?;
-        log.record(Change::created(EntityKind::Role, role.id, &role))?;
-        role_ids.insert(text.name.as_str(), role.id);
-    }
+    let role_ids: std::collections::HashMap<String, bearing_core::RoleId> = tx
+        .list_roles()
+        .await?
+        .into_iter()
+        .map(|r| (r.text.name, r.id))
+        .collect();
     tx.put_bands(&team.bands, at).await?;
     for b in &team.bands {
         log.record(Change::created(

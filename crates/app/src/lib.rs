@@ -258,6 +258,11 @@ impl<'c> ChangeLog<'c> {
         }
     }
 
+    /// When the changes happen.
+    pub fn at(&self) -> jiff::Timestamp {
+        self.at
+    }
+
     /// Adds a change, refused unless the actor may change records of its kind (a user's own
     /// account is theirs).
     pub fn record<T: serde::Serialize>(&mut self, change: Change<'_, T>) -> Result<()> {

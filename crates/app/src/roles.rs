@@ -89,16 +89,36 @@ pub async fn import(
     dry_run: bool,
 ) -> Result<RolesPlan> {
     ctx.require(Permission::EditPeople)?;
+    let at = ctx.now();
+    let mut log = ChangeLog::new(ctx, at);
+    let mut tx = store.begin().await?;
+    tx.lock(DataPart::People).await?;
+    let plan = read_page(&mut tx, &mut log, file, text, area, dry_run).await?;
+    if dry_run {
+        return Ok(plan);
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Reads one role page into the records inside the caller's transaction (which holds the
+/// people lock): what [`import`] does, and the demo's pages go through.
+pub(crate) async fn read_page(
+    tx: &mut bearing_store::Tx,
+    log: &mut ChangeLog<'_>,
+    file: &str,
+    text: &str,
+    area: Option<&str>,
+    dry_run: bool,
+) -> Result<RolesPlan> {
     bearing_core::text::check(text, usize::MAX)
         .map_err(|reason| AppError::invalid(file, reason))?;
     let mut plan = RolesPlan {
         file: file.to_owned(),
         ..RolesPlan::default()
     };
-    let at = ctx.now();
-    let mut log = ChangeLog::new(ctx, at);
-    let mut tx = store.begin().await?;
-    tx.lock(DataPart::People).await?;
+    let at = log.at();
     let roles = tx.list_roles().await?;
     let areas = tx.list_areas().await?;
     match myst::read(text) {
@@ -221,11 +241,6 @@ pub async fn import(
             }
         }
     }
-    if dry_run {
-        return Ok(plan);
-    }
-    log.write(&mut tx).await?;
-    tx.commit().await?;
     Ok(plan)
 }
 

@@ -15,6 +15,7 @@ bearing_store::on_both_backends!(
     a_refused_change_writes_no_audit_row,
     the_demo_fills_an_empty_database_once_with_an_audit_row_per_record,
     a_change_is_recorded_at_the_time_of_its_context,
+    the_demos_roles_read_like_an_organisations_role_pages,
 );
 
 async fn a_change_is_recorded_at_the_time_of_its_context(db: &TestDb) {
@@ -188,8 +189,12 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
             + data.campaigns.len()
             + data.clusters.len()
             + data.clusters.iter().map(|c| c.hubs.len()).sum::<usize>()
-            + data.team.areas.len()
-            + data.team.roles.len()
+            // The role pages: five roles created from the job-titles page and the page
+            // itself; three areas created from the first area's page, the other two areas'
+            // pages written onto theirs, and the five roles placed in their areas by the
+            // pages' tables of current roles.
+            + (5 + 1)
+            + (3 + 2 + 5)
             + data.team.bands.len()
             + data.team.people.len()
             + data.team.people.iter().map(|(_, a)| a.len()).sum::<usize>()
@@ -248,5 +253,82 @@ async fn the_demo_fills_an_empty_database_once_with_an_audit_row_per_record(db: 
     assert!(
         err.to_string().contains("only fills an empty database"),
         "{err}"
+    );
+}
+
+async fn the_demos_roles_read_like_an_organisations_role_pages(db: &TestDb) {
+    let store = db.store().await;
+    let data = bearing_core::demo::generate(DemoSpec {
+        seed: 1,
+        as_of: jiff::civil::date(2026, 11, 24),
+        deals: Some(10),
+    });
+    demo::load(&store, &ctx(Source::Cli), &data).await.unwrap();
+    let areas = store.list_areas().await.unwrap();
+    let area_names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        area_names,
+        ["Executive Director", "Engineering", "Partnerships"]
+    );
+    for area in &areas {
+        assert!(area.description.is_some(), "{}", area.name);
+        assert!(area.page.is_some(), "the {} area has its page", area.name);
+    }
+    let roles = store.list_roles().await.unwrap();
+    assert_eq!(roles.len(), 5);
+    for role in &roles {
+        let text = &role.text;
+        assert!(role.area_id.is_some(), "{} is in an area", text.name);
+        assert!(!text.description.is_empty(), "{} is described", text.name);
+        assert!(text.key_goal.is_some(), "{} has its key goal", text.name);
+        assert!(
+            text.responsibilities
+                .as_deref()
+                .is_some_and(|r| r.contains("- **")),
+            "{} has its responsibilities",
+            text.name
+        );
+        assert!(
+            text.measures().len() >= 3,
+            "{} has its performance measures: {:?}",
+            text.name,
+            text.measures()
+        );
+        assert!(
+            text.extra
+                .iter()
+                .any(|s| s.title == "Levels" && s.body.contains("- **L")),
+            "{} says what each level asks",
+            text.name
+        );
+    }
+    // Published again, the job-titles page reads in unchanged: the demo's pages are in the
+    // shape a real import keeps.
+    let published = bearing_app::roles::publish(&store, jiff::civil::date(2026, 11, 24))
+        .await
+        .unwrap();
+    let (_, titles) = published
+        .iter()
+        .find(|(name, _)| name == "job-titles.md")
+        .expect("the job-titles page is published");
+    assert_eq!(
+        *titles,
+        demo::ROLE_PAGES[0].1,
+        "the page publishes as written"
+    );
+    let plan = bearing_app::roles::import(
+        &store,
+        &ctx(Source::Cli),
+        "job-titles.md",
+        titles,
+        None,
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(
+        plan.new_roles.is_empty() && plan.changed_roles.is_empty(),
+        "{}",
+        plan.summary()
     );
 }

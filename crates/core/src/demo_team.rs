@@ -1,4 +1,4 @@
-//! The demo organisation's team: its areas, roles with their ladders and bands, and about a
+//! The demo organisation's team: the ladders and bands of its roles, and about a
 //! dozen fictional people with three years of assignments (joiners, leavers, a promotion,
 //! part-time and split funding, contractors). Fixed, so the demo's people pages and the
 //! team's cost read the same on every run of the same day.
@@ -7,67 +7,24 @@ use jiff::ToSpan;
 
 use crate::Date;
 use crate::people::{self, AssignmentFields, Band, BandRules, PersonFields, PersonKind};
-use crate::roles::RoleText;
 
 /// The team of the demo organisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoTeam {
-    /// (name, what the area does).
-    pub areas: Vec<(String, String)>,
-    /// Each role and the area it belongs to.
-    pub roles: Vec<(RoleText, String)>,
     pub bands: Vec<Band>,
     /// Each person and their assignments, oldest first.
     pub people: Vec<(PersonFields, Vec<AssignmentFields>)>,
 }
 
-const AREAS: [(&str, &str); 3] = [
-    (
-        "Executive Director",
-        "Sets the organisation's strategy and keeps it funded.",
-    ),
-    (
-        "Engineering",
-        "Designs, runs and improves the hubs the communities use.",
-    ),
-    (
-        "Partnerships",
-        "Finds, supports and renews the communities the organisation serves.",
-    ),
-];
-
-/// (role, area, key goal, benchmark total compensation at L2 step 1).
-const ROLES: [(&str, &str, &str, f64); 5] = [
-    (
-        "Executive Director",
-        "Executive Director",
-        "Lead the organisation to a sustainable, mission-driven future.",
-        200_000.0,
-    ),
-    (
-        "Infrastructure Engineer",
-        "Engineering",
-        "Keep every community's hub reliable while automating away the toil of running it.",
-        150_000.0,
-    ),
-    (
-        "Senior Infrastructure Engineer",
-        "Engineering",
-        "Guide the engineering team through complex, cross-project infrastructure work.",
-        185_000.0,
-    ),
-    (
-        "Partnerships Lead",
-        "Partnerships",
-        "Ensure the organisation has the relationships and the resources its mission needs.",
-        160_000.0,
-    ),
-    (
-        "Community Success Manager",
-        "Partnerships",
-        "Make sure every community gets lasting value from its hub.",
-        120_000.0,
-    ),
+/// Each role's ladder and its benchmark total compensation at L2 step 1. What each role is
+/// for, does and is judged by, and its area, are on the demo's role pages, which the
+/// application reads in like any organisation's.
+const ROLES: [(&str, f64); 5] = [
+    ("Executive Director", 200_000.0),
+    ("Infrastructure Engineer", 150_000.0),
+    ("Senior Infrastructure Engineer", 185_000.0),
+    ("Partnerships Lead", 160_000.0),
+    ("Community Success Manager", 120_000.0),
 ];
 
 /// Grant codes the demo's work is funded from.
@@ -260,23 +217,6 @@ fn months_ago(as_of: Date, months: i64) -> Date {
 /// The demo team as of `as_of`: bands from three years ago and a 3% cost-of-living
 /// adjustment from the most recent 1 July; one engineer promoted a year ago.
 pub fn generate(as_of: Date) -> DemoTeam {
-    let areas = AREAS
-        .iter()
-        .map(|(n, d)| ((*n).to_owned(), (*d).to_owned()))
-        .collect();
-    let roles = ROLES
-        .iter()
-        .map(|(name, area, goal, _)| {
-            (
-                RoleText {
-                    name: (*name).to_owned(),
-                    key_goal: Some((*goal).to_owned()),
-                    ..RoleText::default()
-                },
-                (*area).to_owned(),
-            )
-        })
-        .collect();
     let start = months_ago(as_of, 36);
     let july = {
         let this_year = jiff::civil::date(as_of.year(), 7, 1);
@@ -287,7 +227,7 @@ pub fn generate(as_of: Date) -> DemoTeam {
         }
     };
     let mut bands = Vec::new();
-    for (name, _, _, benchmark) in ROLES {
+    for (name, benchmark) in ROLES {
         let table = people::generate_bands(benchmark, (2, 1), 4, 4, &BandRules::default());
         for ((level, step), base) in table {
             let first = Band {
@@ -366,12 +306,7 @@ pub fn generate(as_of: Date) -> DemoTeam {
             (person, assignments)
         })
         .collect();
-    DemoTeam {
-        areas,
-        roles,
-        bands,
-        people,
-    }
+    DemoTeam { bands, people }
 }
 
 #[cfg(test)]
@@ -393,7 +328,7 @@ mod tests {
                     person.name,
                     a.problems(person.kind)
                 );
-                assert!(team.roles.iter().any(|(r, _)| r.name == a.role));
+                assert!(ROLES.iter().any(|(r, _)| *r == a.role));
                 if person.kind == PersonKind::Employee {
                     let day = a.start.max(date(2026, 7, 1));
                     assert!(

@@ -12,6 +12,7 @@ mod error;
 mod headers;
 mod health;
 mod limits;
+mod markdown;
 mod pages;
 
 use std::future::Future;

@@ -10,7 +10,19 @@ use bearing_core::access::Role;
 use bearing_store::testing::TestDb;
 use support::TestApp;
 
-bearing_store::on_both_backends!(the_revenue_by_type_chart_stacks_to_each_months_total,);
+bearing_store::on_both_backends!(
+    the_revenue_by_type_chart_stacks_to_each_months_total,
+    the_demos_role_pages_read_like_the_organisations,
+);
+
+/// The address of the first link whose text is `text`.
+fn link_to(page: &str, text: &str) -> String {
+    let end = page
+        .find(&format!("\">{text}</a>"))
+        .unwrap_or_else(|| panic!("no link {text:?} on the page"));
+    let start = page[..end].rfind("href=\"").expect("a link") + 6;
+    page[start..end].to_owned()
+}
 
 /// The figure after `<h2>…title…</h2>` up to its end.
 fn figure_after<'a>(page: &'a str, title: &str) -> &'a str {
@@ -71,4 +83,28 @@ async fn the_revenue_by_type_chart_stacks_to_each_months_total(db: &TestDb) {
             "month {month}: the bar stacks to {stacked}, the month's total is {expected}"
         );
     }
+}
+
+async fn the_demos_role_pages_read_like_the_organisations(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut member = app.as_role(Role::Member).await;
+    let roles = member.get("/roles").await;
+    let lead = member.get(&link_to(&roles.text, "Partnerships Lead")).await;
+    assert_eq!(lead.status, StatusCode::OK, "{}", lead.text);
+    for part in [
+        ">Key goal</h2>",
+        ">Responsibilities and expectations</h2>",
+        ">Performance measures</h2>",
+        ">Levels</h2>",
+        "<li><strong>Lead the sustainability strategy</strong>.",
+        "<li>Days from first contact to signed agreement</li>",
+        "<aside class=\"note\"",
+    ] {
+        assert!(lead.text.contains(part), "{part}: {}", lead.text);
+    }
+    let parts = &lead.text[..lead.text.find("id=\"hist-h\"").expect("the history")];
+    assert!(
+        !parts.contains("- **"),
+        "Markdown is shown as HTML: {parts}"
+    );
 }

@@ -20,6 +20,7 @@ use super::{Cell, HtmlTable, Layout, Routes, answer, day, error_page, render, ty
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::path_id;
+use crate::markdown::{self, Markup};
 
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -418,6 +419,10 @@ struct RolePage {
     layout: Layout,
     id: i64,
     fields: Vec<(String, String)>,
+    description: Markup,
+    notes: Vec<Markup>,
+    /// The role's parts as its page has them: heading and text.
+    sections: Vec<(String, Markup)>,
     tables: Vec<HtmlTable>,
     errors: Vec<String>,
     can_edit: bool,
@@ -469,34 +474,15 @@ async fn role_page(
         let areas = state.store.list_areas().await?;
         let change = RoleChange::of(found, &areas);
         let t = &found.text;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let mut fields = vec![
-            ("Area".to_owned(), text(&change.area)),
+            (
+                "Area".to_owned(),
+                change.area.clone().unwrap_or_else(|| "none".to_owned()),
+            ),
             ("Paid by the ladder".to_owned(), found.ladder().to_owned()),
-            ("Description".to_owned(), t.description.clone()),
-            ("Key goal".to_owned(), text(&t.key_goal)),
-            (
-                "Responsibilities and expectations".to_owned(),
-                text(&t.responsibilities),
-            ),
-            (
-                "Performance measures".to_owned(),
-                text(&t.performance_measures),
-            ),
-            ("Salary rationale".to_owned(), text(&t.salary_rationale)),
-            (
-                "Comparable titles".to_owned(),
-                t.comparable_titles.join(", "),
-            ),
         ];
-        for note in &t.notes {
-            fields.push(("Note".to_owned(), note.clone()));
-        }
         if let Some(revisit) = t.revisit {
             fields.push(("Revisit by".to_owned(), revisit.to_string()));
-        }
-        for extra in &t.extra {
-            fields.push((extra.title.clone(), extra.body.clone()));
         }
         let sharing: Vec<&str> = roles
             .iter()
@@ -506,6 +492,7 @@ async fn role_page(
         if !sharing.is_empty() {
             fields.push(("Shares its bands with".to_owned(), sharing.join(", ")));
         }
+        let sections = role_sections(t);
         let bands = bands_html(
             &format!(
                 "Bands of the ladder {} in force today (annual base)",
@@ -530,6 +517,9 @@ async fn role_page(
             layout: Layout::new(t.name.clone(), caller, "/roles"),
             id,
             fields,
+            description: markdown::to_html(&t.description),
+            notes: t.notes.iter().map(|n| markdown::to_html(n)).collect(),
+            sections,
             tables: vec![bands, holders],
             errors,
             can_edit: caller.may(Permission::EditPeople),
@@ -544,6 +534,32 @@ async fn role_page(
         Ok(page) => render(status, &page),
         Err(error) => error_page(caller, error),
     }
+}
+
+/// A role's parts in the order of the job-titles page, those with text only.
+fn role_sections(t: &bearing_core::roles::RoleText) -> Vec<(String, Markup)> {
+    let titles = (!t.comparable_titles.is_empty()).then(|| {
+        t.comparable_titles
+            .iter()
+            .map(|title| format!("- {title}\n"))
+            .collect::<String>()
+    });
+    [
+        ("Key goal", &t.key_goal),
+        ("Responsibilities and expectations", &t.responsibilities),
+        ("Performance measures", &t.performance_measures),
+        ("Salary rationale", &t.salary_rationale),
+        ("Comparable titles", &titles),
+    ]
+    .into_iter()
+    .filter_map(|(title, body)| Some((title.to_owned(), markdown::to_html(body.as_deref()?))))
+    .chain(
+        t.extra
+            .iter()
+            .map(|s| (s.title.clone(), markdown::to_html(&s.body))),
+    )
+    .filter(|(_, html)| !html.is_empty())
+    .collect()
 }
 
 #[cfg(test)]
