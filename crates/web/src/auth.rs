@@ -210,8 +210,19 @@ pub async fn guard(
         }
         return crate::pages::forbidden(&caller, &message);
     }
-    request.extensions_mut().insert(caller);
-    next.run(request).await
+    request.extensions_mut().insert(caller.clone());
+    let mut response = next.run(request).await;
+    // A page's refusal is drawn as a page for this caller (`error::refusals`).
+    if !api && (response.status().is_client_error() || response.status().is_server_error()) {
+        response.extensions_mut().insert(caller);
+    }
+    response
+}
+
+/// The signed-in caller of a request no route matched, to draw its error page with the
+/// caller's navigation.
+pub(crate) async fn caller_of(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
+    identify(state, headers).await.ok().flatten()
 }
 
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {

@@ -2,8 +2,10 @@
 //!
 //! - `core`, `store` and `app` return typed errors (thiserror); the web edge maps each
 //!   [`AppError`] to exactly one status code, here and nowhere else.
-//! - Every error body has one JSON shape: `{"errors":[{"detail":"…"}]}`; the problems of an
-//!   import also carry their `line`, `column` and `value`.
+//! - Every error body of the API has one JSON shape: `{"errors":[{"detail":"…"}]}`; the
+//!   problems of an import also carry their `line`, `column` and `value`. Pages answer an
+//!   HTML page that says what went wrong and offers a way back ([`refusals`] draws the
+//!   extractors' and the router's own refusals that way).
 //! - 4xx details say what was wrong so the client can fix it. 5xx bodies are opaque
 //!   ("internal error, see the server log"); the cause is logged with the request's id.
 
@@ -102,51 +104,104 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Every refusal of the API in the one JSON shape: the extractors' own refusals (a body that
-/// is not UTF-8 or not JSON, a body over the limit, a path id that does not fit, a method the
-/// route does not have) arrive as plain text, and are rewritten here with their words kept.
-pub(crate) async fn json_refusals(
+/// Every refusal in the shape of its door. The extractors' own refusals (a body that is not
+/// UTF-8 or not JSON, a body over the limit, a path id that does not fit, a method the route
+/// does not have) arrive as plain text: the API's are rewritten in the one JSON shape, the
+/// pages' drawn as an HTML page with a way back, their words kept.
+pub(crate) async fn refusals(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_owned();
+    let api = path.starts_with("/api/");
+    let page = !api && !matches!(path.as_str(), "/healthz" | "/readyz");
+    let headers = page.then(|| request.headers().clone());
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
+        .unwrap_or_default()
+        .to_owned();
+    if api && !content_type.starts_with("application/json") {
+        let (parts, body) = response.into_parts();
+        let mut rewritten = ApiError::new(status, body_text(status, body).await).into_response();
+        keep_headers(&parts.headers, &mut rewritten);
+        return rewritten;
     }
-    let (parts, body) = response.into_parts();
+    if let Some(headers) = headers
+        && !content_type.starts_with("text/html")
+    {
+        let caller = match response.extensions().get::<crate::auth::Caller>() {
+            Some(caller) => Some(caller.clone()),
+            None => crate::auth::caller_of(&state, &headers).await,
+        };
+        let (parts, body) = response.into_parts();
+        let message = if status.is_server_error() {
+            "Bearing could not do this; the server log says why.".to_owned()
+        } else {
+            sentence(&body_text(status, body).await)
+        };
+        let mut page = crate::pages::refusal_page(caller.as_ref(), status, message);
+        keep_headers(&parts.headers, &mut page);
+        return page;
+    }
+    response
+}
+
+/// A refusal's words, or its status's when it has none.
+async fn body_text(status: StatusCode, body: axum::body::Body) -> String {
     let text = match axum::body::to_bytes(body, 64 * 1024).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
         Err(_) => String::new(),
     };
-    let detail = if text.is_empty() {
+    if text.is_empty() {
         status
             .canonical_reason()
             .unwrap_or("refused")
             .to_lowercase()
     } else {
         text
-    };
-    let mut rewritten = ApiError::new(status, detail).into_response();
-    for (name, value) in &parts.headers {
-        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
-            rewritten.headers_mut().insert(name, value.clone());
-        }
     }
-    rewritten
 }
 
-pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        format!("no such page: {}", uri.path()),
-    )
+/// A refusal's words as a sentence.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().chain(chars).collect();
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => String::new(),
+    }
+}
+
+/// The headers of a rewritten refusal: all but its type and length.
+fn keep_headers(from: &axum::http::HeaderMap, to: &mut Response) {
+    for (name, value) in from {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            to.headers_mut().insert(name, value.clone());
+        }
+    }
+}
+
+/// A path no route has: JSON for the API, words for a page (drawn by [`refusals`]).
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    let detail = format!("no such page: {}", uri.path());
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, detail).into_response()
+    } else {
+        (StatusCode::NOT_FOUND, detail).into_response()
+    }
 }
 
 pub(crate) fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -183,12 +183,12 @@ pub fn router(mut state: AppState, config: WebConfig) -> Router {
         auth::guard,
     ))
     .fallback(error::not_found)
-    .with_state(state)
+    .with_state(state.clone())
     .layer(tower_http::csrf::CsrfLayer::new())
     .layer(axum::middleware::from_fn(limits::bodies))
     // `limits::bodies` is the one limit, by route; axum's own default would cut imports.
     .layer(axum::extract::DefaultBodyLimit::disable())
-    .layer(axum::middleware::from_fn(error::json_refusals))
+    .layer(axum::middleware::from_fn_with_state(state, error::refusals))
     .layer(axum::middleware::from_fn(headers::secure))
     .layer(CatchPanicLayer::custom(error::panic_response))
     .layer(TimeoutLayer::with_status_code(

@@ -5,7 +5,8 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
 use bearing_core::access::Role;
 use bearing_store::testing::TestDb;
 use support::TestApp;
@@ -13,6 +14,7 @@ use support::TestApp;
 bearing_store::on_both_backends!(
     the_revenue_by_type_chart_stacks_to_each_months_total,
     the_demos_role_pages_read_like_the_organisations,
+    pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json,
 );
 
 /// The address of the first link whose text is `text`.
@@ -107,4 +109,70 @@ async fn the_demos_role_pages_read_like_the_organisations(db: &TestDb) {
         !parts.contains("- **"),
         "Markdown is shown as HTML: {parts}"
     );
+}
+
+fn is_html(reply: &support::Reply) -> bool {
+    reply
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.starts_with("text/html"))
+}
+
+async fn pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut member = app.as_role(Role::Member).await;
+    for (path, says) in [
+        ("/deals/abc", "No such page: /deals/abc."),
+        ("/organizations/1x", "No such page: /organizations/1x."),
+        ("/no/such/page", "No such page: /no/such/page."),
+        ("/deals/999999", "no deal with id 999999"),
+    ] {
+        let reply = member.get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(is_html(&reply), "{path}: {:?}", reply.content_type);
+        assert!(reply.text.contains(says), "{path}: {}", reply.text);
+        assert!(
+            reply.text.contains("<nav aria-label=\"Main\">")
+                && reply
+                    .text
+                    .contains("<a href=\"/\">Back to the dashboard</a>"),
+            "{path}: the signed-in caller's navigation and a way back: {}",
+            reply.text
+        );
+        assert!(!reply.text.contains("Cannot parse"), "{}", reply.text);
+    }
+    // A method the page does not have.
+    let request = member
+        .request(Method::DELETE, "/deals")
+        .body(Body::empty())
+        .unwrap();
+    let reply = support::send(&member.app, request).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        is_html(&reply) && reply.text.contains("That did not work"),
+        "{}",
+        reply.text
+    );
+    // Someone not signed in is offered the sign-in page.
+    let mut visitor = support::Browser::new(&app.app);
+    let reply = visitor.get("/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(
+        is_html(&reply) && reply.text.contains("<a href=\"/login\">Sign in</a>"),
+        "{}",
+        reply.text
+    );
+    // The API answers in JSON.
+    for path in ["/api/v1/nowhere", "/api/v1/deals/abc"] {
+        let reply = visitor.get(path).await;
+        assert!(
+            reply
+                .content_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("application/json")),
+            "{path}: {:?} {}",
+            reply.content_type,
+            reply.text
+        );
+    }
 }

@@ -15,7 +15,7 @@ bearing_store::on_both_backends!(
     readyz_is_ready_on_a_current_database,
     readyz_is_unavailable_with_an_opaque_body_when_the_schema_is_outdated,
     every_response_carries_a_request_id_and_keeps_the_clients,
-    unknown_paths_get_the_json_error_shape,
+    unknown_api_paths_get_the_json_error_shape,
 );
 
 async fn get(
@@ -83,11 +83,11 @@ async fn every_response_carries_a_request_id_and_keeps_the_clients(db: &TestDb) 
     assert_eq!(kept.as_deref(), Some("abc-123"));
 }
 
-async fn unknown_paths_get_the_json_error_shape(db: &TestDb) {
-    let (status, _, body) = get(db.store().await, "/no/such/page", None).await;
+async fn unknown_api_paths_get_the_json_error_shape(db: &TestDb) {
+    let (status, _, body) = get(db.store().await, "/api/v1/no/such/page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         body,
-        serde_json::json!({ "errors": [{ "detail": "no such page: /no/such/page" }] })
+        serde_json::json!({ "errors": [{ "detail": "no such page: /api/v1/no/such/page" }] })
     );
 }

@@ -3,7 +3,7 @@
 use crate::access::Rule::{Public, Signed};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bearing_app::accounts::{self, Attempt, MIN_PASSWORD_CHARS, SignedIn};
@@ -11,7 +11,7 @@ use bearing_app::{AppError, Context};
 use bearing_core::access::Permission::Read;
 use bearing_core::{Actor, Source};
 
-use super::{Layout, Routes, error_page, ok, render, see_other};
+use super::{Layout, PathId, Routes, error_page, ok, render, see_other};
 use crate::AppState;
 use crate::auth::{Caller, session_cookie, session_set_cookie};
 
@@ -431,7 +431,7 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
 ) -> Response {
     match accounts::revoke_token(&state.store, &caller.ctx(), caller.user.id, id).await {
         Ok(_) => see_other("/account?done=revoked"),

@@ -2,7 +2,7 @@
 
 use crate::access::Rule::Signed;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use bearing_app::deals::DealFilter;
 use bearing_app::{AppError, contacts, history, organizations};
@@ -10,7 +10,7 @@ use bearing_core::access::Permission::Read;
 use bearing_core::{ContactId, EntityKind, OrganizationId};
 use bearing_formats::Table;
 
-use super::{Cell, HtmlTable, Layout, Routes, TablePage, error_page, ok};
+use super::{Cell, HtmlTable, Layout, PathId, Routes, TablePage, error_page, ok};
 use crate::AppState;
 use crate::auth::Caller;
 
@@ -121,7 +121,7 @@ pub(crate) async fn history_of(
 async fn organization(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<i64>,
+    PathId(raw): PathId,
 ) -> Response {
     let page = async {
         let id = OrganizationId::new(raw)
@@ -211,7 +211,7 @@ async fn contact_list(State(state): State<AppState>, caller: Caller) -> Response
     }
 }
 
-async fn contact(State(state): State<AppState>, caller: Caller, Path(raw): Path<i64>) -> Response {
+async fn contact(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
     let page = async {
         let id = ContactId::new(raw)
             .map_err(|_| AppError::NotFound(format!("no contact with id {raw}")))?;

@@ -268,30 +268,74 @@ pub(crate) fn needs_setup(
     )
 }
 
-/// The page for an error that is not about a form's input.
-pub(crate) fn error_page(caller: &Caller, error: AppError) -> Response {
-    let status = crate::error::status_of(&error);
-    let title = match status {
+/// The title of an error page of `status`.
+fn refusal_title(status: StatusCode) -> &'static str {
+    match status {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::CONFLICT => "Conflict",
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
-    };
+    }
+}
+
+/// The page for an error that is not about a form's input.
+pub(crate) fn error_page(caller: &Caller, error: AppError) -> Response {
+    let status = crate::error::status_of(&error);
     let message = if status.is_server_error() {
         tracing::error!(%error, "a page failed");
         "Bearing could not do this; the server log says why.".to_owned()
     } else {
         error.to_string()
     };
+    refusal_page(Some(caller), status, message)
+}
+
+/// An error page with a way back: the caller's navigation when signed in, the sign-in page
+/// otherwise.
+pub(crate) fn refusal_page(
+    caller: Option<&Caller>,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let title = refusal_title(status);
+    let (layout, link) = match caller {
+        Some(caller) => (Layout::new(title, caller, ""), None),
+        None => (
+            Layout::anonymous(title),
+            Some(("/login".to_owned(), "Sign in".to_owned())),
+        ),
+    };
     render(
         status,
         &MessagePage {
-            layout: Layout::new(title, caller, ""),
+            layout,
             message,
-            link: None,
+            link,
         },
     )
+}
+
+/// A record's id in a page's address. An address whose id is not a number names no record:
+/// the answer is the not-found page, not the parser's words.
+pub(crate) struct PathId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(PathId(id)),
+            Err(_) => Err((
+                StatusCode::NOT_FOUND,
+                format!("no such page: {}", parts.uri.path()),
+            )
+                .into_response()),
+        }
+    }
 }
 
 /// A 303 to `to`, the answer to a form that worked.

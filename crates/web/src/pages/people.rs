@@ -4,7 +4,7 @@
 
 use crate::access::Rule::Signed;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::AppError;
@@ -19,7 +19,8 @@ use super::crm::{HistoryEntry, history_of};
 use super::home::today;
 use super::reports::transposed;
 use super::{
-    Cell, ChartPair, HtmlTable, Layout, Routes, answer, day, error_page, ok, render, typed_number,
+    Cell, ChartPair, HtmlTable, Layout, PathId, Routes, answer, day, error_page, ok, render,
+    typed_number,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -268,7 +269,7 @@ struct PersonPage {
     history: Vec<HistoryEntry>,
 }
 
-async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
+async fn person(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Response {
     person_page(
         &state,
         &caller,
@@ -382,7 +383,7 @@ async fn person_page(
 async fn edit_person(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Form(form): Form<PersonForm>,
 ) -> Response {
     let saved = async {
@@ -404,7 +405,7 @@ async fn edit_person(
 async fn assign(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Form(form): Form<AssignmentForm>,
 ) -> Response {
     let saved = async {
@@ -436,11 +437,7 @@ struct AssignmentPage {
     history: Vec<HistoryEntry>,
 }
 
-async fn assignment(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Response {
+async fn assignment(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Response {
     assignment_page(&state, &caller, id, StatusCode::OK, Vec::new(), None).await
 }
 
@@ -492,7 +489,7 @@ async fn assignment_page(
 async fn edit_assignment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Form(form): Form<AssignmentForm>,
 ) -> Response {
     let saved = async {
@@ -686,7 +683,7 @@ struct TeamPage {
 async fn delete_person(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
 ) -> Response {
     let saved =
         async { people::delete_person(&state.store, &caller.ctx(), path_id("person", id)?).await }
@@ -704,7 +701,7 @@ async fn delete_person(
 async fn delete_assignment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
 ) -> Response {
     let saved = async {
         people::delete_assignment(&state.store, &caller.ctx(), path_id("assignment", id)?).await

@@ -3,7 +3,7 @@
 
 use crate::access::Rule::Signed;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::roles::RoleChange;
@@ -16,7 +16,9 @@ use bearing_store::RoleRecord;
 
 use super::crm::{HistoryEntry, history_of};
 use super::home::today;
-use super::{Cell, HtmlTable, Layout, Routes, answer, day, error_page, render, typed_number};
+use super::{
+    Cell, HtmlTable, Layout, PathId, Routes, answer, day, error_page, render, typed_number,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::path_id;
@@ -432,14 +434,14 @@ struct RolePage {
     history: Vec<HistoryEntry>,
 }
 
-async fn role(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
+async fn role(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Response {
     role_page(&state, &caller, id, StatusCode::OK, Vec::new(), None).await
 }
 
 async fn edit_role(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Form(form): Form<RoleForm>,
 ) -> Response {
     let saved = async {

@@ -6,7 +6,7 @@ use bearing_core::access::Permission::{EditCrm, Read};
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::{AppError, usage};
@@ -18,7 +18,9 @@ use bearing_store::{UnitId, UnitKind};
 use super::crm::{HistoryEntry, timeline};
 use super::home::today;
 use super::reports::transposed;
-use super::{Cell, ChartPair, HtmlTable, Layout, Routes, answer, dollars, error_page, ok, render};
+use super::{
+    Cell, ChartPair, HtmlTable, Layout, PathId, Routes, answer, dollars, error_page, ok, render,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::charts::{self, Series};
@@ -276,14 +278,14 @@ fn cluster_id(raw: i64) -> Result<ClusterId, AppError> {
     ClusterId::new(raw).map_err(|_| AppError::NotFound(format!("no cluster with id {raw}")))
 }
 
-async fn cluster(State(state): State<AppState>, caller: Caller, Path(raw): Path<i64>) -> Response {
+async fn cluster(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
     cluster_page(&state, &caller, raw, StatusCode::OK, Vec::new(), None).await
 }
 
 async fn edit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<i64>,
+    PathId(raw): PathId,
     Form(form): Form<ClusterForm>,
 ) -> Response {
     let saved = async {

@@ -13,7 +13,7 @@ use bearing_core::access::{Permission, Permissions, RoleName};
 use bearing_store::UserRecord;
 
 use super::Done;
-use super::{Layout, Routes, error_page, render, see_other};
+use super::{Layout, PathId, Routes, error_page, render, see_other};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::path_id;
@@ -233,7 +233,7 @@ struct UserChange {
 async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Form(form): Form<UserChange>,
 ) -> Response {
     let changed = async {

@@ -213,7 +213,7 @@ pub(super) async fn create(
 pub(super) async fn edit_form(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<i64>,
+    PathId(raw): PathId,
 ) -> Response {
     let deal = match async { state.snapshot().await?.deal(deal_id(raw)?).await }.await {
         Ok(deal) => deal,
@@ -236,7 +236,7 @@ pub(super) async fn edit_form(
 pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<i64>,
+    PathId(raw): PathId,
     Form(form): Form<DealForm>,
 ) -> Response {
     let saved = async {

@@ -3,7 +3,7 @@
 use crate::access::Rule::Signed;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bearing_app::deals::{self, Deal, DealFilter, DealPatch};
@@ -17,8 +17,8 @@ use bearing_formats::Format;
 use bearing_store::StageRecord;
 
 use super::{
-    Cell, Column, HtmlTable, Layout, Routes, dollars, encode_query, error_page, field, minute,
-    money_text, ok, render, see_other,
+    Cell, Column, HtmlTable, Layout, PathId, Routes, dollars, encode_query, error_page, field,
+    minute, money_text, ok, render, see_other,
 };
 use crate::AppState;
 use crate::api::types::{DealInput, DealView, MoveInput};

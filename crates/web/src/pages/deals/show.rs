@@ -141,7 +141,7 @@ pub(super) struct DoneQuery {
 pub(super) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathId(id): PathId,
     Query(q): Query<DoneQuery>,
 ) -> Response {
     let notice = match q.done.as_deref() {
@@ -167,7 +167,7 @@ pub(super) struct MoveForm {
 pub(super) async fn move_to(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<i64>,
+    PathId(raw): PathId,
     Form(form): Form<MoveForm>,
 ) -> Response {
     let moved = async {
