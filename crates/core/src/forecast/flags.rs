@@ -39,7 +39,7 @@ impl Flag {
                 "the amount collected is unknown and was estimated from the months elapsed"
             }
             Flag::EndedNotCollected => {
-                "ended in the last twelve months with less than the amount collected"
+                "ended in the last twelve months with part of its amount not yet collected"
             }
             Flag::BeyondHorizon => {
                 "runs past the forecast's horizon: its months after it are not projected"
@@ -106,11 +106,16 @@ impl Forecast {
         let (deal, d) = (&self.deals[index], &self.derived[index]);
         let end = d.end.map_or_else(|| "?".to_owned(), |e| e.to_string());
         match flag {
-            Flag::EndedNotCollected => format!(
-                "ended on {end}; {} of {} collected",
-                dollars(deal.collected.unwrap_or(0.0)),
-                dollars(deal.amount.unwrap_or(0.0))
-            ),
+            Flag::EndedNotCollected => {
+                let (amount, collected) =
+                    (deal.amount.unwrap_or(0.0), deal.collected.unwrap_or(0.0));
+                format!(
+                    "ended on {end} with {} of {} collected: {} still to collect",
+                    dollars(collected),
+                    dollars(amount),
+                    dollars(amount - collected)
+                )
+            }
             Flag::BeyondHorizon => format!(
                 "runs to {end}, past the forecast's horizon ({}): its months after that are not projected",
                 self.horizon

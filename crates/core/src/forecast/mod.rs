@@ -906,6 +906,14 @@ mod tests {
                 (3, vec!["ended-not-collected"]),
             ]
         );
+        assert_eq!(
+            Flag::EndedNotCollected.explain(),
+            "ended in the last twelve months with part of its amount not yet collected"
+        );
+        assert_eq!(
+            f.flag_detail(3, Flag::EndedNotCollected),
+            "ended on 2026-01-31 with $6,000 of $12,000 collected: $6,000 still to collect"
+        );
     }
 
     #[test]
