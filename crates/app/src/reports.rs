@@ -50,8 +50,12 @@ pub enum Rows {
         months: Vec<Month>,
         deals: Vec<DealLine>,
     },
-    /// The financial-health scorecard, a measure a line.
-    Health(Vec<bearing_core::forecast::Indicator>),
+    /// The financial-health scorecard, a measure a line, and which monthly costs it weighs
+    /// (in the words the team page uses too).
+    Health {
+        indicators: Vec<bearing_core::forecast::Indicator>,
+        costs: String,
+    },
     /// The deals the forecast flags, and why.
     Flags(Vec<FlagLine>),
     /// The table is all there is.
@@ -484,7 +488,7 @@ fn health_table(
     );
     for i in &mut lines {
         // The scorecard says where the costs it weighs came from.
-        if i.metric == "Committed monthly surplus/deficit" {
+        if i.measure == bearing_core::forecast::Measure::CostCoverage {
             i.detail = format!("{} {costs}", i.detail);
         }
         table.push([
@@ -496,5 +500,11 @@ fn health_table(
             Some(i.question.to_owned()),
         ]);
     }
-    (table, Rows::Health(lines))
+    (
+        table,
+        Rows::Health {
+            indicators: lines,
+            costs: costs.to_owned(),
+        },
+    )
 }

@@ -15,6 +15,7 @@ bearing_store::on_both_backends!(
     the_revenue_by_type_chart_stacks_to_each_months_total,
     the_demos_role_pages_read_like_the_organisations,
     pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json,
+    the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs,
 );
 
 /// The address of the first link whose text is `text`.
@@ -175,4 +176,44 @@ async fn pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json(db
             reply.text
         );
     }
+}
+
+/// The text of the element with `id`, tags left in.
+fn element<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} on the page"));
+    let rest = &page[start..];
+    &rest[..rest.find("</p>").unwrap_or(rest.len())]
+}
+
+async fn the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut finance = app.as_role(Role::Finance).await;
+    let home = finance.get("/").await;
+    assert!(
+        home.text.contains("<td>Cost coverage</td>") && !home.text.contains("surplus/deficit</td>"),
+        "{}",
+        home.text
+    );
+    let coverage = &home.text[home.text.find("<td>Cost coverage</td>").unwrap()..];
+    let value = &coverage[..coverage.find("</td>\n").unwrap_or(200).max(60)];
+    assert!(
+        value.contains("% (deficit of $") || value.contains("% (surplus of $"),
+        "the surplus or deficit in dollars beside the ratio: {value}"
+    );
+    let costs = element(&home.text, "costs-used");
+    assert!(
+        costs.contains("Costs are the typed-in monthly costs (assumption monthly-costs).")
+            && costs.contains("<a href=\"/team\">"),
+        "{costs}"
+    );
+    let team = finance.get("/team").await;
+    assert!(
+        team.text
+            .contains("Costs are the typed-in monthly costs (assumption monthly-costs).")
+            && team.text.contains("<a href=\"/\">The scorecard</a>"),
+        "the team page states the same costs in the same words and links back: {}",
+        team.text
+    );
 }

@@ -16,7 +16,9 @@ mod scorecard;
 pub use flags::Flag;
 pub use fmrr::Fmrr;
 pub use monte_carlo::{MonteCarlo, percentile};
-pub use scorecard::{Bands, HealthAssumptions, Indicator, Status, dollars, health, thousands};
+pub use scorecard::{
+    Bands, HealthAssumptions, Indicator, Measure, Status, dollars, health, thousands,
+};
 
 /// Rounds to whole currency units, half to even ("banker's rounding").
 pub fn round(x: f64) -> f64 {
@@ -1102,6 +1104,11 @@ mod tests {
         );
         assert_eq!(h[0].target, None);
         assert_eq!((h[1].value.as_str(), h[1].status), ("50%", Status::Red));
+        // 50 a month committed against 100 of costs: 50 short each month.
+        assert_eq!(
+            (h[1].name, h[1].beside.as_deref()),
+            ("Cost coverage", Some("deficit of $50/month"))
+        );
         assert_eq!(
             h[1].target.as_deref(),
             Some("85% (yellow): $35/month more committed revenue")
@@ -1124,6 +1131,7 @@ mod tests {
             (Status::Over, "no gap", Status::Green)
         );
         assert_eq!(h[0].detail, "Still solvent after all 30 projected months.");
+        assert_eq!(h[1].beside.as_deref(), Some("surplus of $40/month"));
     }
 
     #[test]

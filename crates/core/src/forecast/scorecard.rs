@@ -94,11 +94,26 @@ impl Default for HealthAssumptions {
     }
 }
 
+/// Which indicator of the scorecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    Runway,
+    CostCoverage,
+    PipelineCoverage,
+}
+
 /// One indicator of the scorecard.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Indicator {
+    pub measure: Measure,
+    /// The row's name in the report, as the organisation's own scorecard names it.
     pub metric: &'static str,
+    /// What people call it on the pages: what it shows.
+    pub name: &'static str,
     pub value: String,
+    /// A figure that belongs beside the value: cost coverage's monthly surplus or deficit.
+    pub beside: Option<String>,
     pub status: Status,
     /// What reaching the next band takes, when red or yellow.
     pub target: Option<String>,
@@ -180,8 +195,11 @@ pub fn health(
         )
     });
     let runway_indicator = Indicator {
+        measure: Measure::Runway,
         metric: "Committed revenue runway",
+        name: "Runway on committed revenue",
         value: months_text(runway),
+        beside: None,
         status,
         target,
         detail,
@@ -209,9 +227,17 @@ pub fn health(
             dollars(needed - mean)
         )
     });
+    let surplus = mean - (c + mean * f);
     let coverage = Indicator {
+        measure: Measure::CostCoverage,
         metric: "Committed monthly surplus/deficit",
+        name: "Cost coverage",
         value: percent(ratio),
+        beside: Some(if surplus < -0.5 {
+            format!("deficit of {}/month", dollars(-surplus))
+        } else {
+            format!("surplus of {}/month", dollars(surplus))
+        }),
         status,
         target,
         detail: format!(
@@ -250,8 +276,11 @@ pub fn health(
         (percent(ratio), status, target)
     };
     let pipeline_indicator = Indicator {
+        measure: Measure::PipelineCoverage,
         metric: "Pipeline coverage",
+        name: "Pipeline coverage",
         value,
+        beside: None,
         status,
         target,
         detail: format!(

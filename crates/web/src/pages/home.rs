@@ -28,6 +28,10 @@ struct HomePage {
     /// Why the scorecard is not shown, to a reader who may not see it.
     health_note: Option<String>,
     health: HtmlTable,
+    /// Which monthly costs the scorecard weighs, in the team page's words.
+    costs: Option<String>,
+    /// Whether the caller may open the team's cost.
+    team_link: bool,
     scenarios_chart: String,
     pipeline: HtmlTable,
     renewals: HtmlTable,
@@ -38,21 +42,29 @@ pub(crate) fn today() -> bearing_core::Date {
     jiff::Zoned::now().date()
 }
 
-/// The scorecard with traffic lights.
-fn health_table(rows: &Rows) -> HtmlTable {
+/// The scorecard with traffic lights, and which costs it weighs.
+fn health_table(rows: &Rows) -> (HtmlTable, Option<String>) {
     let mut html = HtmlTable::new(
         "Each measure, its status and what the next band takes",
         &["Measure", "Value", "Status", "Next target", "Detail"],
     );
-    let Rows::Health(measures) = rows else {
-        return html;
+    let Rows::Health {
+        indicators: measures,
+        costs,
+    } = rows
+    else {
+        return (html, None);
     };
     for m in measures {
         // A traffic light for red, yellow and green; "over" (beyond green) is said in words.
         let light = (m.status != Status::Over).then(|| m.status.as_str());
+        let value = match &m.beside {
+            Some(beside) => format!("{} ({beside})", m.value),
+            None => m.value.clone(),
+        };
         html.rows.push(vec![
-            Cell::text(m.metric),
-            Cell::number(m.value.clone()),
+            Cell::text(m.name),
+            Cell::number(value),
             Cell {
                 text: m.status.as_str().to_owned(),
                 status: light,
@@ -62,7 +74,7 @@ fn health_table(rows: &Rows) -> HtmlTable {
             Cell::text(m.detail.clone()),
         ]);
     }
-    html.numeric_columns(&[1])
+    (html.numeric_columns(&[1]), Some(costs.clone()))
 }
 
 /// The scenarios line chart from the projections report.
@@ -231,7 +243,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
             ),
             _ => (None, &["health", "projections", "flags"]),
         };
-    let (problem, health, scenarios_chart, flags) =
+    let (problem, (health, costs), scenarios_chart, flags) =
         match snapshot.reports(names, today, sight).await {
             Ok(built) => {
                 let rows = |name: &str| {
@@ -262,6 +274,8 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         problem,
         health_note,
         health,
+        costs,
+        team_link: caller.may_open(&axum::http::Method::GET, "/team"),
         scenarios_chart,
         pipeline: pipeline_table(&list, &stages),
         renewals: renewals_table(&list, today),

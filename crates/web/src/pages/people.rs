@@ -598,7 +598,11 @@ async fn team(
         let intro = if lines.is_empty() {
             "No one is assigned in these months: add people and their assignments (`bearing person add`, `bearing person assign`) and the salary bands (`bearing band generate`).".to_owned()
         } else {
-            format!("From {} to {}.", labels.first().cloned().unwrap_or_default(), labels.last().cloned().unwrap_or_default())
+            format!(
+                "What the people cost, from {} to {}. The dashboard's scorecard and the forecast weigh the monthly costs stated in the balancing rule below, which may include more than the people.",
+                labels.first().cloned().unwrap_or_default(),
+                labels.last().cloned().unwrap_or_default()
+            )
         };
         Ok(TeamPage {
             layout: Layout::new("Team cost", &caller, "/team"),
