@@ -152,6 +152,17 @@ impl Money {
         self.minor as f64 / self.currency.scale() as f64
     }
 
+    /// Whole major units with thousands separators, as people read an amount: `$12,345` in
+    /// dollars, `12,345 EUR` in another currency.
+    pub fn whole_text(&self) -> String {
+        let major = self.as_major_f64();
+        if self.currency == Currency::USD {
+            crate::forecast::dollars(major)
+        } else {
+            format!("{} {}", crate::forecast::thousands(major), self.currency)
+        }
+    }
+
     /// Decimal text in major units with all minor digits, e.g. `17500.00`.
     pub fn decimal(&self) -> String {
         let exponent = self.currency.exponent() as usize;
@@ -175,6 +186,17 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn whole_text_reads_as_people_write_amounts() {
+        assert_eq!(
+            Money::from_minor(12_696_800, Currency::USD).whole_text(),
+            "$126,968"
+        );
+        assert_eq!(Money::from_minor(-150, Currency::USD).whole_text(), "-$2");
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(Money::from_minor(1_234_500, eur).whole_text(), "12,345 EUR");
+    }
 
     fn usd(text: &str) -> Result<i64, ParseError> {
         Money::parse(text, Currency::USD).map(|m| m.minor)

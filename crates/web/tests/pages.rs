@@ -389,7 +389,7 @@ async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
     let audit = browser.get("/audit?entity=deal&actor=partnerships").await;
-    assert!(audit.text.contains("owner = Ada"), "{}", audit.text);
+    assert!(audit.text.contains("owner: Ada"), "{}", audit.text);
 }
 
 async fn the_crm_export_imports_through_the_page_after_a_dry_run(db: &TestDb) {
@@ -783,7 +783,7 @@ async fn the_usage_pages_show_communities_and_a_cluster_with_its_signals(db: &Te
         shown.text
     );
     assert!(
-        shown.text.contains("provider = gcp"),
+        shown.text.contains("provider: gcp"),
         "the history shows the change: {}",
         shown.text
     );

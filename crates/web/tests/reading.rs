@@ -16,6 +16,7 @@ bearing_store::on_both_backends!(
     the_demos_role_pages_read_like_the_organisations,
     pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json,
     the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs,
+    history_and_audit_entries_read_as_people_write_them,
 );
 
 /// The address of the first link whose text is `text`.
@@ -216,4 +217,50 @@ async fn the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs(db: &T
         "the team page states the same costs in the same words and links back: {}",
         team.text
     );
+}
+
+async fn history_and_audit_entries_read_as_people_write_them(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut admin = app.as_role(Role::Admin).await;
+    let moved = admin
+        .post(
+            "/deals/1/move",
+            &[("stage", "Closed Lost"), ("loss_reason", "budget")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    let raw = [
+        "stage_id",
+        "amount_minor",
+        "annual_base",
+        "organization_id",
+        "0.2999999",
+        "0.3000000",
+        // Stored JSON: quoted strings and escaped line breaks.
+        "&quot;",
+        "&#34;",
+        "\\n",
+    ];
+    for (path, says) in [
+        ("/audit?entity=deal", "stage: "),
+        ("/audit?entity=band", "annual base salary: $"),
+        ("/audit?entity=assignment", "FTE: "),
+        ("/audit?entity=role", "key goal: "),
+        ("/deals/1", "stage: "),
+    ] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
+        let body = &page.text[page.text.find("<main").unwrap()..];
+        assert!(body.contains(says), "{path}: {says}: {body}");
+        for bad in raw {
+            assert!(!body.contains(bad), "{path} shows {bad:?}: {body}");
+        }
+        // Moments as "30 Nov 2026, 08:22", never stored text with microseconds.
+        assert!(
+            !body.contains("Z</") && !body.contains(".000"),
+            "{path}: {body}"
+        );
+    }
+    let deal = admin.get("/deals/1").await;
+    assert!(deal.text.contains("→ Closed Lost"), "{}", deal.text);
 }

@@ -16,12 +16,12 @@ pub async fn run(
     let ctx = super::cli_context(config)?;
     let read = async {
         let records = bearing_app::history::of(&store, &ctx, kind, id).await?;
-        let catalog = bearing_app::deals::Catalog::load(&store).await?;
-        Ok::<_, bearing_app::AppError>((records, catalog))
+        let names = bearing_app::history::Names::of(&store, &records).await?;
+        Ok::<_, bearing_app::AppError>((records, names))
     }
     .await;
     store.close().await;
-    let (records, catalog) = read?;
+    let (records, names) = read?;
     if format == Format::Json {
         outln!("{}", serde_json::to_string_pretty(&records)?)?;
         return Ok(());
@@ -32,17 +32,9 @@ pub async fn run(
     }
     let mut table = Table::new(columns);
     for record in &records {
-        let changes: Vec<String> = bearing_app::history::named_changes(record, &catalog)
-            .into_iter()
-            .map(|c| match (&record.before, c.before, c.after) {
-                (None, _, Some(after)) => format!("{}={after}", c.field),
-                (_, before, after) => format!(
-                    "{}: {} → {}",
-                    c.field,
-                    before.map_or_else(|| "∅".to_owned(), |v| v.to_string()),
-                    after.map_or_else(|| "∅".to_owned(), |v| v.to_string())
-                ),
-            })
+        let changes: Vec<String> = bearing_app::history::described(record, &names)
+            .iter()
+            .map(ToString::to_string)
             .collect();
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
         table.push([

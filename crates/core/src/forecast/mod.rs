@@ -999,12 +999,18 @@ mod tests {
             vec![
                 (
                     0,
-                    "ended on 2026-01-31; $4,500 of $12,000 collected".to_owned()
+                    "ended on 2026-01-31 with $4,500 of $12,000 collected: $7,500 still to collect"
+                        .to_owned()
                 ),
-                (1, "ended on 2026-01-31; $0 of $12,000 collected".to_owned()),
+                (
+                    1,
+                    "ended on 2026-01-31 with $0 of $12,000 collected: $12,000 still to collect"
+                        .to_owned()
+                ),
                 (
                     2,
-                    "ended on 2025-03-01; $4,500 of $12,000 collected".to_owned()
+                    "ended on 2025-03-01 with $4,500 of $12,000 collected: $7,500 still to collect"
+                        .to_owned()
                 ),
             ]
         );

@@ -84,6 +84,10 @@ async fn audit(
             Ok(found) => found,
             Err(error) => return error_page(&caller, error),
         };
+    let names = match bearing_app::history::Names::of(&state.store, &matching).await {
+        Ok(names) => names,
+        Err(error) => return error_page(&caller, error),
+    };
     let mut table = HtmlTable::new(
         "Changes, newest first",
         &["When", "Who", "Via", "What", "Record", "Changes"],
@@ -91,10 +95,7 @@ async fn audit(
     table.rows = matching
         .iter()
         .map(|r| {
-            let changes: Vec<String> = bearing_app::history::changes(r)
-                .iter()
-                .map(super::crm::change_text)
-                .collect();
+            let changes = super::crm::changes_text(r, &names);
             let record = match r.entity {
                 EntityKind::Deal => Cell::link(
                     format!("deal {}", r.entity_id),
@@ -116,7 +117,7 @@ async fn audit(
                 Cell::text(r.source.to_string()),
                 Cell::text(r.action.to_string()),
                 record,
-                Cell::text(changes.join("; ")),
+                Cell::text(changes),
             ]
         })
         .collect();

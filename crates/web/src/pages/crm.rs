@@ -31,41 +31,39 @@ pub(crate) struct HistoryEntry {
     pub what: String,
 }
 
-/// The audit rows of a record, newest first, each with the fields it changed.
-pub(crate) fn timeline(records: &[bearing_store::AuditRecord]) -> Vec<HistoryEntry> {
+/// The audit rows of a record, newest first, each with the fields it changed as people read
+/// them.
+pub(crate) fn timeline(
+    records: &[bearing_store::AuditRecord],
+    names: &history::Names,
+) -> Vec<HistoryEntry> {
     records
         .iter()
         .rev()
-        .map(|r| {
-            let changes: Vec<String> = history::changes(r).iter().map(change_text).collect();
-            HistoryEntry {
-                at: r.at,
-                when: super::minute(r.at),
-                who: format!("{} ({})", r.actor, r.source),
-                what: format!(
-                    "{}d{}{}",
-                    r.action,
-                    if changes.is_empty() { "" } else { ": " },
-                    changes.join("; ")
-                ),
-            }
+        .map(|r| HistoryEntry {
+            at: r.at,
+            when: super::minute(r.at),
+            who: format!("{} ({})", r.actor, r.source),
+            what: {
+                let changes = changes_text(r, names);
+                let action = r.action;
+                if changes.is_empty() {
+                    format!("{action}d")
+                } else {
+                    format!("{action}d: {changes}")
+                }
+            },
         })
         .collect()
 }
 
-/// One changed field in words: `stage: Lead → Won`, `owner = Ada`, `notes cleared (was …)`.
-pub(crate) fn change_text(c: &history::FieldChange) -> String {
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let given = |v: &Option<serde_json::Value>| v.as_ref().filter(|v| !v.is_null()).map(text);
-    match (given(&c.before), given(&c.after)) {
-        (None, Some(new)) => format!("{} = {new}", c.field),
-        (Some(old), None) => format!("{} cleared (was {old})", c.field),
-        (Some(old), Some(new)) => format!("{}: {old} → {new}", c.field),
-        (None, None) => c.field.clone(),
-    }
+/// A recorded change in words: `stage: Lead → Won; amount: $1,000 → $2,000`.
+pub(crate) fn changes_text(record: &bearing_store::AuditRecord, names: &history::Names) -> String {
+    history::described(record, names)
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A list table whose name column links to each record's page.
@@ -112,7 +110,10 @@ pub(crate) async fn history_of(
     id: &str,
 ) -> Result<Vec<HistoryEntry>, AppError> {
     match history::of(&state.store, ctx, kind, id).await {
-        Ok(records) => Ok(timeline(&records)),
+        Ok(records) => Ok(timeline(
+            &records,
+            &history::Names::of(&state.store, &records).await?,
+        )),
         Err(AppError::NotFound(_)) => Ok(Vec::new()),
         Err(error) => Err(error),
     }

@@ -539,12 +539,7 @@ pub(crate) fn minor_dollars(minor: Option<i64>) -> String {
 /// in another currency; empty when unknown.
 pub(crate) fn money_text(minor: Option<i64>, currency: bearing_core::Currency) -> String {
     minor.map_or_else(String::new, |m| {
-        let major = bearing_core::Money::from_minor(m, currency).as_major_f64();
-        if currency == bearing_core::Currency::USD {
-            dollars(major)
-        } else {
-            format!("{} {currency}", bearing_core::forecast::thousands(major))
-        }
+        bearing_core::Money::from_minor(m, currency).whole_text()
     })
 }
 
@@ -580,14 +575,15 @@ pub(crate) struct Done {
     pub(crate) done: Option<String>,
 }
 
-/// A moment as pages show it: the day and the minute, in UTC.
+/// A moment as pages show it: the day and the minute, in UTC: `30 Nov 2026, 08:22`.
 pub(crate) fn minute(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M").to_string()
+    at.strftime("%-d %b %Y, %H:%M").to_string()
 }
 
-/// A moment to the second, in UTC, where the order of close events matters (the audit log).
+/// A moment to the second, in UTC, where the order of close events matters (the audit log):
+/// `30 Nov 2026, 08:22:31`.
 pub(crate) fn second(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M:%S").to_string()
+    at.strftime("%-d %b %Y, %H:%M:%S").to_string()
 }
 
 /// An API token as the account and users pages list it.

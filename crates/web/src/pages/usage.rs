@@ -15,7 +15,7 @@ use bearing_core::usage::UnitFields;
 use bearing_core::{ClusterId, DealId, EntityKind, Month, OrganizationId};
 use bearing_store::{UnitId, UnitKind};
 
-use super::crm::{HistoryEntry, timeline};
+use super::crm::{HistoryEntry, history_of};
 use super::home::today;
 use super::reports::transposed;
 use super::{
@@ -320,18 +320,8 @@ async fn cluster_page(
         let id = cluster_id(raw)?;
         let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
         let view = usage::cluster_view(&state.store, &assumptions, id, today()).await?;
-        let history = match bearing_app::history::of(
-            &state.store,
-            &caller.ctx(),
-            EntityKind::Cluster,
-            &raw.to_string(),
-        )
-        .await
-        {
-            Ok(records) => timeline(&records),
-            Err(AppError::NotFound(_)) => Vec::new(),
-            Err(error) => return Err(error),
-        };
+        let history =
+            history_of(&state, &caller.ctx(), EntityKind::Cluster, &raw.to_string()).await?;
         let organizations = state
             .snapshot()
             .await?

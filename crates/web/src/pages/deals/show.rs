@@ -106,12 +106,13 @@ pub(super) async fn deal_page(
             at: h.at,
             when: minute(h.at),
             who: format!("{} ({})", h.actor, h.source),
-            what: match (&h.old_value, &h.new_value) {
-                (None, Some(new)) => format!("{} set to {new}", h.field),
-                (Some(old), None) => format!("{} cleared (was {old})", h.field),
-                (Some(old), Some(new)) => format!("{}: {old} → {new}", h.field),
-                (None, None) => h.field.clone(),
-            },
+            what: bearing_app::history::described_tracked(
+                &h.field,
+                h.old_value.as_deref(),
+                h.new_value.as_deref(),
+                f.currency,
+            )
+            .to_string(),
         })
         .collect();
     timeline.reverse();
