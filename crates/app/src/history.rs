@@ -337,7 +337,7 @@ pub fn described(record: &AuditRecord, names: &Names) -> Vec<Described> {
         .unwrap_or_default();
     changes(record)
         .into_iter()
-        .flat_map(|change| nested(change))
+        .flat_map(nested)
         .map(|c| Described {
             field: label(&c.field),
             before: c
