@@ -321,7 +321,7 @@ async fn cluster_page(
         let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
         let view = usage::cluster_view(&state.store, &assumptions, id, today()).await?;
         let history =
-            history_of(&state, &caller.ctx(), EntityKind::Cluster, &raw.to_string()).await?;
+            history_of(state, &caller.ctx(), EntityKind::Cluster, &raw.to_string()).await?;
         let organizations = state
             .snapshot()
             .await?
