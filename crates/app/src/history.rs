@@ -315,7 +315,7 @@ fn value_text(
 /// Text as stored, with moments and days written as people read them: `30 Nov 2026, 08:22`
 /// and `30 Nov 2026`.
 fn readable_text(text: &str) -> String {
-    if let Ok(at) = text.parse::<jiff::Timestamp>() {
+    if let Some(at) = bearing_store::timestamp_of_json(text) {
         return at.strftime("%-d %b %Y, %H:%M").to_string();
     }
     if text.len() == 10

@@ -58,6 +58,8 @@ pub enum Rows {
     },
     /// The deals the forecast flags, and why.
     Flags(Vec<FlagLine>),
+    /// Contracted and forecast monthly recurring revenue.
+    Mrr(bearing_core::forecast::Fmrr),
     /// The table is all there is.
     #[default]
     Table,
@@ -200,7 +202,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 "revenue-by-type" => revenue_by_type(forecast),
                 "flags" => flags(forecast),
                 "deals" => table_only(deals(forecast)),
-                "fmrr" => table_only(fmrr(forecast, &assumptions)),
+                "fmrr" => fmrr(forecast, &assumptions),
                 _ => health_table(forecast, &assumptions, costs_note),
             },
         };
@@ -452,7 +454,7 @@ fn deals(f: &Forecast) -> Table {
     table
 }
 
-fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
+fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> (Table, Rows) {
     let m = f.fmrr(a.rho, a.eta);
     let mut headers = vec!["measure".to_owned(), "next_6_months".to_owned()];
     headers.extend(m.months.iter().map(ToString::to_string));
@@ -471,7 +473,7 @@ fn fmrr(f: &Forecast, a: &bearing_core::assumptions::Assumptions) -> Table {
                 .chain(values.iter().map(|v| whole(*v))),
         );
     }
-    table
+    (table, Rows::Mrr(m))
 }
 
 fn health_table(

@@ -485,6 +485,12 @@ pub fn timestamp_text(at: jiff::Timestamp) -> String {
     format!("{at:.6}")
 }
 
+/// A timestamp as a record's JSON in the audit log keeps it ([`stored_time`]), read back;
+/// `None` when the text is not one.
+pub fn timestamp_of_json(text: &str) -> Option<jiff::Timestamp> {
+    text.parse().ok()
+}
+
 /// A stored timestamp read back; `column` names it when the text is not one.
 pub(crate) fn stored_timestamp(column: &str, text: &str) -> Result<jiff::Timestamp> {
     text.parse()

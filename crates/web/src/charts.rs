@@ -390,7 +390,11 @@ pub fn gantt(title: &str, desc: &str, months: &[String], spans: &[Span]) -> Stri
     let slot = plot_w / months.len().max(1) as f64;
     let mut out = String::with_capacity(spans.len() * 200 + 2048);
     open(&mut out, title, desc, height);
-    let skip = months.len().div_ceil(12).max(1);
+    // A label needs about 64 px ("Nov 2026"): as many as fit, on every skip-th month.
+    let skip = months
+        .len()
+        .div_ceil(((plot_w / 64.0).floor() as usize).max(1))
+        .max(1);
     for (i, m) in months.iter().enumerate() {
         let x = label_w + slot * i as f64;
         let _ = write!(
@@ -400,10 +404,15 @@ pub fn gantt(title: &str, desc: &str, months: &[String], spans: &[Span]) -> Stri
             top + row_h * spans.len() as f64
         );
         if i % skip == 0 {
+            // The last label ends at the plot's edge rather than past it.
+            let (at, anchor) = if x + 64.0 > WIDTH - RIGHT {
+                (WIDTH - RIGHT, "end")
+            } else {
+                (x + 2.0, "start")
+            };
             let _ = write!(
                 out,
-                r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
-                x + 2.0,
+                r#"<text x="{at:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
                 top - 10.0,
                 esc(m)
             );
@@ -411,12 +420,12 @@ pub fn gantt(title: &str, desc: &str, months: &[String], spans: &[Span]) -> Stri
     }
     for (r, span) in spans.iter().enumerate() {
         let y = top + row_h * r as f64;
-        let name: String = span.label.chars().take(32).collect();
         let _ = write!(
             out,
-            r#"<text x="4" y="{:.1}">{}</text>"#,
+            r#"<text x="4" y="{:.1}"><title>{}</title>{}</text>"#,
             y + 13.0,
-            esc(&name)
+            esc(&span.label),
+            esc(&shortened(&span.label, 30))
         );
         let x = label_w + slot * span.first as f64;
         let w = slot * (span.last.saturating_sub(span.first) + 1) as f64;
@@ -435,6 +444,19 @@ pub fn gantt(title: &str, desc: &str, months: &[String], spans: &[Span]) -> Stri
     legend(&mut out, &items, height - 10.0);
     out.push_str("</svg>");
     out
+}
+
+/// At most `max` characters, cut at a word with an ellipsis when longer.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(space) if space > max / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{}…", at_word.trim_end())
 }
 
 /// Flows between two columns of nodes (a two-level Sankey diagram): `flows` are (from, to,
@@ -641,5 +663,38 @@ mod tests {
         assert!(flows.contains("Lead (3)") && flows.contains("Won (3)"));
         let empty = sankey("Flow", "d", &[], &[], &[]);
         assert!(empty.contains("No stage changes yet"));
+    }
+
+    #[test]
+    fn the_gantt_axis_labels_are_spaced_and_long_names_end_in_an_ellipsis() {
+        let months: Vec<String> = (0..60)
+            .map(|i| format!("{} {}", ["Jan", "Feb", "Mar"][i % 3], 2026 + i / 12))
+            .collect();
+        let spans = [Span {
+            label: "Civic Computing Initiative application for a second hub".into(),
+            first: 0,
+            last: 59,
+            committed: true,
+        }];
+        let svg = gantt("Deals", "d", &months, &spans);
+        // Each label's x, from the axis row at y = 30.
+        let xs: Vec<f64> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter(|t| t.contains("y=\"30.0\""))
+            .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(xs.len() >= 4, "{xs:?}");
+        for pair in xs.windows(2) {
+            assert!(pair[1] - pair[0] >= 64.0, "labels overlap: {xs:?}");
+        }
+        assert!(xs.iter().all(|x| *x <= WIDTH - RIGHT), "{xs:?}");
+        assert!(
+            svg.contains(">Civic Computing Initiative…</text>")
+                && svg.contains(
+                    "<title>Civic Computing Initiative application for a second hub</title>"
+                ),
+            "{svg}"
+        );
     }
 }

@@ -348,7 +348,7 @@ async fn a_deal_is_created_moved_to_won_and_shows_on_the_dashboard_and_forecast(
         shown.text
     );
     assert!(
-        shown.text.contains("2026-07") && shown.text.contains("$2,000"),
+        shown.text.contains("Jul 2026") && shown.text.contains("$2,000"),
         "the deal's months: {}",
         shown.text
     );

@@ -17,6 +17,7 @@ bearing_store::on_both_backends!(
     pages_refuse_with_html_pages_and_a_way_back_while_the_api_keeps_json,
     the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs,
     history_and_audit_entries_read_as_people_write_them,
+    the_forecast_reads_at_a_glance,
 );
 
 /// The address of the first link whose text is `text`.
@@ -263,4 +264,43 @@ async fn history_and_audit_entries_read_as_people_write_them(db: &TestDb) {
     }
     let deal = admin.get("/deals/1").await;
     assert!(deal.text.contains("→ Closed Lost"), "{}", deal.text);
+}
+
+/// Whether `text` has a run of at least `n` digits standing alone in an element.
+fn bare_number(text: &str, n: usize) -> Option<String> {
+    text.split('>').find_map(|piece| {
+        let cell = piece.split('<').next()?.trim();
+        (cell.len() >= n && cell.bytes().all(|b| b.is_ascii_digit())).then(|| cell.to_owned())
+    })
+}
+
+async fn the_forecast_reads_at_a_glance(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut finance = app.as_role(Role::Finance).await;
+    let page = finance.get("/forecast").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let main = &page.text[page.text.find("<main").unwrap()..];
+    assert_eq!(
+        bare_number(main, 5),
+        None,
+        "numbers have separators: {main}"
+    );
+    assert!(
+        main.contains(">Jun 2026</td>") && !main.contains(">2026-06</td>"),
+        "months read as Jun 2026: {main}"
+    );
+    assert!(
+        main.contains("<td class=\"nowrap\">Jun 2026</td>"),
+        "month cells stay on one line"
+    );
+    assert!(
+        main.contains(">Monthly recurring revenue</h2>")
+            && main.contains("it is not the Committed projection above")
+            && main.contains("Committed (total contract less gifts) is the whole value"),
+        "the two committed figures and CMRR are told apart: {main}"
+    );
+    assert!(
+        !main.contains("next_6_months") && !main.contains(">measure<"),
+        "{main}"
+    );
 }

@@ -63,7 +63,7 @@ async fn show_assumptions(
             .collect();
         rows.push(vec![
             Cell::number(v.version.to_string()),
-            Cell::text(v.effective_from.to_string()),
+            Cell::when(super::day_text(v.effective_from)),
             Cell::text(changed.join("; ")),
             Cell::text(format!("{} ({})", v.actor, v.source)),
             Cell::text(super::minute(v.created_at)),

@@ -158,12 +158,7 @@ async fn organization(
                     Cell::link(d.fields.name.clone(), format!("/deals/{}", d.id)),
                     Cell::text(d.fields.stage.clone()),
                     Cell::number(super::money_text(d.fields.amount_minor, d.fields.currency)),
-                    Cell::text(
-                        d.fields
-                            .close_date
-                            .map(|c| c.to_string())
-                            .unwrap_or_default(),
-                    ),
+                    Cell::when(super::day_or_empty(d.fields.close_date)),
                 ]
             })
             .collect();

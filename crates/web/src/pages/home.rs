@@ -185,12 +185,7 @@ fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
                         .map(ToString::to_string)
                         .unwrap_or_default(),
                 ),
-                Cell::text(
-                    deal.fields
-                        .contract_end
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                ),
+                Cell::when(super::day_or_empty(deal.fields.contract_end)),
                 Cell::number(super::money_text(
                     deal.fields.amount_minor,
                     deal.fields.currency,

@@ -422,6 +422,8 @@ pub(crate) struct Cell {
     pub href: Option<String>,
     /// `green`, `yellow` or `red`: shown as a traffic light.
     pub status: Option<&'static str>,
+    /// Kept on one line (days, months).
+    pub nowrap: bool,
 }
 
 impl Cell {
@@ -436,6 +438,15 @@ impl Cell {
         Cell {
             text: text.into(),
             numeric: true,
+            ..Cell::default()
+        }
+    }
+
+    /// A day or month, kept on one line.
+    pub(crate) fn when(text: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            nowrap: true,
             ..Cell::default()
         }
     }
@@ -573,6 +584,21 @@ pub(crate) struct ChartPair {
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct Done {
     pub(crate) done: Option<String>,
+}
+
+/// A month as pages show it: `Nov 2026` (exports keep `2026-11`).
+pub(crate) fn month_text(month: bearing_core::Month) -> String {
+    month.first_day().strftime("%b %Y").to_string()
+}
+
+/// A day as pages show it: `30 Nov 2026` (forms and exports keep `2026-11-30`).
+pub(crate) fn day_text(day: bearing_core::Date) -> String {
+    day.strftime("%-d %b %Y").to_string()
+}
+
+/// A day when known, as pages show it; empty otherwise.
+pub(crate) fn day_or_empty(day: Option<bearing_core::Date>) -> String {
+    day.map(day_text).unwrap_or_default()
 }
 
 /// A moment as pages show it: the day and the minute, in UTC: `30 Nov 2026, 08:22`.

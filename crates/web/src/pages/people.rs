@@ -317,8 +317,8 @@ async fn person_page(
         for a in &found.assignments {
             let mut row = vec![
                 Cell::text(a.title.clone()),
-                Cell::text(a.start.to_string()),
-                Cell::text(a.end.map(|e| e.to_string()).unwrap_or_default()),
+                Cell::when(super::day_text(a.start)),
+                Cell::when(super::day_or_empty(a.end)),
                 Cell::text(a.description.clone().unwrap_or_default()),
             ];
             if let Some(pay) = &a.pay {
@@ -532,7 +532,7 @@ async fn team(
         let now = Month::of(today());
         let months: Vec<Month> = (-12..12).filter_map(|i| now.plus(i)).collect();
         let lines = people::team_cost(&state.store, &caller.ctx(), &months, &CostRates::default()).await?;
-        let labels: Vec<String> = months.iter().map(ToString::to_string).collect();
+        let labels: Vec<String> = months.iter().copied().map(super::month_text).collect();
         let series: Vec<Series> = people::cost_by_area(&lines, &months)
             .into_iter()
             .map(|(area, values)| Series::new(area, values))

@@ -66,7 +66,7 @@ fn lines_of(
 ) -> (Vec<String>, Vec<Series>) {
     match &report.rows {
         reports::Rows::Series { months, lines } => (
-            months.iter().map(ToString::to_string).collect(),
+            months.iter().copied().map(super::month_text).collect(),
             lines
                 .iter()
                 .filter(|line| keep(line))
@@ -90,7 +90,7 @@ pub(super) fn transposed(
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            std::iter::once(Cell::text(m.clone()))
+            std::iter::once(Cell::when(m.clone()))
                 .chain(
                     series
                         .iter()
@@ -160,7 +160,7 @@ fn forecast_page(
         ChartPair {
             title: "Projections by scenario".into(),
             svg: scenarios_chart(projections),
-            caption: "The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.".into(),
+            caption: "Committed is what the signed deals still bring in each month: what is left to collect, spread over the months that remain. Committed (total contract less gifts) is the whole value of the signed contracts a month, gifts left out, whatever has been collected. Estimated adds the open deals weighted by their probability. The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.".into(),
             table: transposed("Monthly revenue by scenario", charts::Unit::Dollars, &months, &scenario_series),
         },
         usage_pair(&months, &scenario_series),
@@ -176,6 +176,7 @@ fn forecast_page(
             caption: "Stacked: each bar is the month's committed revenue by type with the pipeline's by type on top, weighted by probability; its height is the TOTAL (committed + pipeline) row of the table.".into(),
             table: transposed("Revenue by type and month", charts::Unit::Dollars, &type_months, &type_series),
         },
+        mrr_pair(find(built, "fmrr")?),
         ChartPair {
             title: "Active deals over time".into(),
             svg: gantt,
@@ -183,10 +184,6 @@ fn forecast_page(
             table: contributions,
         },
     ];
-    let fmrr = HtmlTable::from_table(
-        "Contracted (CMRR) and forecast (FMRR) monthly recurring revenue",
-        &find(built, "fmrr")?.table,
-    );
     let flags = flags_table(&find(built, "flags")?.rows, usize::MAX);
     Ok(ForecastPage {
         layout: Layout::new("Forecast", caller, "/forecast"),
@@ -194,8 +191,48 @@ fn forecast_page(
         version: built.first().map_or(0, |r| r.assumptions_version),
         report_names: reports::NAMES.to_vec(),
         pairs,
-        tables: vec![fmrr, flags],
+        tables: vec![flags],
     })
+}
+
+/// Contracted and forecast monthly recurring revenue, with how each is made.
+fn mrr_pair(report: &reports::Report) -> ChartPair {
+    let reports::Rows::Mrr(m) = &report.rows else {
+        return ChartPair {
+            title: "Monthly recurring revenue".into(),
+            svg: String::new(),
+            caption: String::new(),
+            table: HtmlTable::new("Monthly recurring revenue", &[]),
+        };
+    };
+    let months: Vec<String> = m.months.iter().copied().map(super::month_text).collect();
+    let series = vec![
+        Series::new("CMRR", m.cmrr.clone()),
+        Series::new("Renewal-prospect MRR", m.renewal_mrr.clone()).dashed(),
+        Series::new("New-prospect MRR", m.new_mrr.clone()).dashed(),
+        Series::new("FMRR", m.fmrr.clone()),
+    ];
+    ChartPair {
+        title: "Monthly recurring revenue".into(),
+        svg: charts::line_chart(
+            "Contracted (CMRR) and forecast (FMRR) monthly recurring revenue",
+            "CMRR, the open renewals' and new deals' monthly revenue, and FMRR, month by month; the table below the chart has the numbers.",
+            charts::Unit::Dollars,
+            &months,
+            &series,
+            None,
+        ),
+        caption: format!(
+            "CMRR spreads each signed contract's whole amount evenly over its term, collected or not; it is not the Committed projection above. FMRR adds the open renewals and new deals, weighted by the assumptions rho and eta. FMRR over the next six months: {}.",
+            dollars(m.fmrr6)
+        ),
+        table: transposed(
+            "Monthly recurring revenue by month",
+            charts::Unit::Dollars,
+            &months,
+            &series,
+        ),
+    }
 }
 
 /// Usage revenue ahead, both ways, with how each is computed.
@@ -236,7 +273,7 @@ fn deal_gantt(rows: &reports::Rows) -> (String, HtmlTable) {
         reports::Rows::Deals { months, deals } => (months.as_slice(), deals.as_slice()),
         _ => (&[][..], &[][..]),
     };
-    let months: Vec<String> = months.iter().map(ToString::to_string).collect();
+    let months: Vec<String> = months.iter().copied().map(super::month_text).collect();
     let mut largest: Vec<&reports::DealLine> = deals.iter().collect();
     largest.sort_by(|a, b| {
         b.expected_future_revenue

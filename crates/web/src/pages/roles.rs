@@ -48,7 +48,7 @@ fn bands_html(
             Cell::text(bearing_core::roles::title(&band.ladder, band.level)),
             Cell::number(band.step.to_string()),
             Cell::number(super::minor_dollars(Some(band.annual_base))),
-            Cell::text(band.effective_from.to_string()),
+            Cell::when(super::day_text(band.effective_from)),
             Cell::text(band.note.clone().unwrap_or_default()),
         ]);
     }

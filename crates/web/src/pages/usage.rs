@@ -72,7 +72,7 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         .rev()
         .filter_map(|back| last.plus(-back))
         .collect();
-    let labels: Vec<String> = months.iter().map(ToString::to_string).collect();
+    let labels: Vec<String> = months.iter().copied().map(super::month_text).collect();
     let mut per_org: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for ((org, month), (users, _)) in &by_org {
         if let Some(i) = months.iter().position(|m| m == month) {
@@ -222,7 +222,7 @@ struct ClusterForm {
 
 impl ClusterForm {
     fn of(f: &UnitFields) -> Self {
-        let day = |d: Option<bearing_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        let day = super::day_or_empty;
         ClusterForm {
             provider: f.provider.clone().unwrap_or_default(),
             dedicated: dedicated(f.dedicated),
@@ -357,7 +357,7 @@ fn build_cluster_page(
 ) -> ClusterPage {
     let f = &view.cluster.fields;
     let day =
-        |d: Option<bearing_core::Date>| d.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
+        |d: Option<bearing_core::Date>| d.map_or_else(|| "unknown".to_owned(), super::day_text);
     let fields = vec![
         (
             "Community".to_owned(),
@@ -386,7 +386,10 @@ fn build_cluster_page(
         ),
     ];
     let shown = view.latest_months(MONTHS);
-    let months: Vec<String> = shown.iter().map(|(m, _, _)| m.to_string()).collect();
+    let months: Vec<String> = shown
+        .iter()
+        .map(|(m, _, _)| super::month_text(*m))
+        .collect();
     let mau = Series::new(
         "Monthly active users",
         shown.iter().map(|(_, u, _)| *u as f64).collect(),
@@ -398,7 +401,7 @@ fn build_cluster_page(
     .numeric_columns(&[1, 2]);
     for (month, users, fee) in shown.iter().rev() {
         history_table.rows.push(vec![
-            Cell::text(month.to_string()),
+            Cell::when(super::month_text(*month)),
             Cell::number(users.to_string()),
             Cell::number(dollars(*fee)),
         ]);
@@ -426,7 +429,7 @@ fn build_cluster_page(
     .numeric_columns(&[1, 2]);
     for (month, users, fee) in &view.ahead {
         ahead.rows.push(vec![
-            Cell::text(month.to_string()),
+            Cell::when(super::month_text(*month)),
             Cell::number(format!("{users:.0}")),
             Cell::number(dollars(*fee)),
         ]);

@@ -101,7 +101,7 @@ pub(super) async fn board(
                         close_date: d
                             .fields
                             .close_date
-                            .map_or_else(|| "—".to_owned(), |c| c.to_string()),
+                            .map_or_else(|| "—".to_owned(), crate::pages::day_text),
                         owner: d.fields.owner.clone().unwrap_or_default(),
                     })
                     .collect(),

@@ -51,7 +51,7 @@ pub(super) async fn deal_page(
         Err(error) => return error_page(caller, error),
     };
     let f = &deal.fields;
-    let day = |d: Option<bearing_core::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let day = crate::pages::day_or_empty;
     let fields = vec![
         (
             "Organization",
@@ -98,7 +98,12 @@ pub(super) async fn deal_page(
     .numeric_columns(&[1]);
     contributions.rows = months
         .iter()
-        .map(|(m, v)| vec![Cell::text(m.to_string()), Cell::number(dollars(*v))])
+        .map(|(m, v)| {
+            vec![
+                Cell::when(crate::pages::month_text(*m)),
+                Cell::number(dollars(*v)),
+            ]
+        })
         .collect();
     let mut timeline: Vec<TimelineEvent> = history
         .iter()

@@ -217,12 +217,7 @@ pub(super) async fn table(
                 Cell::text(d.fields.stage.clone()),
                 Cell::number(money_text(d.fields.amount_minor, d.fields.currency)),
                 Cell::number(probability_text(d)),
-                Cell::text(
-                    d.fields
-                        .close_date
-                        .map(|c| c.to_string())
-                        .unwrap_or_default(),
-                ),
+                Cell::when(crate::pages::day_or_empty(d.fields.close_date)),
                 Cell::text(d.fields.owner.clone().unwrap_or_default()),
             ]
         })
