@@ -132,6 +132,15 @@ pub const TRACKED_FIELDS: [&str; 11] = [
     "currency",
 ];
 
+/// How long before a contract ends its renewal is due to be under way.
+pub const RENEWAL_LEAD_DAYS: i64 = 60;
+
+/// The day a contract ending on `end` is due for renewal: [`RENEWAL_LEAD_DAYS`] before.
+pub fn renewal_due(end: Date) -> Option<Date> {
+    end.checked_sub(jiff::Span::new().days(RENEWAL_LEAD_DAYS))
+        .ok()
+}
+
 /// One recorded change of a tracked field; `None` is unknown.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldChange {
@@ -273,6 +282,14 @@ impl DealFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renewal_is_due_sixty_days_before_the_contract_ends() {
+        assert_eq!(
+            renewal_due(jiff::civil::date(2027, 6, 30)),
+            Some(jiff::civil::date(2027, 5, 1))
+        );
+    }
     use jiff::civil::date;
 
     pub(crate) fn sample() -> DealFields {

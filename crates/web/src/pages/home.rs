@@ -142,7 +142,11 @@ fn pipeline_table(list: &[Deal], stages: &[bearing_store::StageRecord]) -> HtmlT
 
 /// Won deals whose contract ends within 0–30, 31–90 and 91–180 days and that no deal renews
 /// yet.
-fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
+fn renewals_table(
+    list: &[Deal],
+    today: bearing_core::Date,
+    names: &super::crm::OrgNames,
+) -> HtmlTable {
     let renewed: std::collections::HashSet<_> =
         list.iter().filter_map(|d| d.fields.renews).collect();
     let mut html = HtmlTable::new(
@@ -178,13 +182,7 @@ fn renewals_table(list: &[Deal], today: bearing_core::Date) -> HtmlTable {
             html.rows.push(vec![
                 Cell::text(label),
                 Cell::link(deal.fields.name.clone(), format!("/deals/{}", deal.id)),
-                Cell::text(
-                    deal.fields
-                        .organization
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                ),
+                names.cell(deal.fields.organization.as_ref()),
                 Cell::when(super::day_or_empty(deal.fields.contract_end)),
                 Cell::number(super::money_text(
                     deal.fields.amount_minor,
@@ -222,12 +220,15 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         Ok(snapshot) => snapshot,
         Err(error) => return error_page(&caller, error),
     };
-    let (list, stages) = match tokio::try_join!(snapshot.deals(), async {
-        Ok(state.store.list_stages().await?)
-    }) {
+    let (list, stages, organizations) = match tokio::try_join!(
+        snapshot.deals(),
+        async { Ok(state.store.list_stages().await?) },
+        snapshot.organizations()
+    ) {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
+    let org_names = super::crm::OrgNames::new(&organizations);
     let sight = caller.sight();
     // The scorecard only for those who may see what it is made of (docs/security.md).
     let (health_note, names): (Option<String>, &[&str]) =
@@ -273,7 +274,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         team_link: caller.may_open(&axum::http::Method::GET, "/team"),
         scenarios_chart,
         pipeline: pipeline_table(&list, &stages),
-        renewals: renewals_table(&list, today),
+        renewals: renewals_table(&list, today, &org_names),
         flags,
     })
 }

@@ -5,7 +5,7 @@
 mod account;
 mod assumptions;
 mod audit;
-mod crm;
+pub(crate) mod crm;
 mod deals;
 mod home;
 mod imports;
@@ -23,7 +23,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use bearing_app::AppError;
-use bearing_formats::Table;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -484,44 +483,6 @@ impl HtmlTable {
         }
     }
 
-    /// A report's table; cells that read as numbers are right-aligned.
-    pub(crate) fn from_table(caption: impl Into<String>, table: &Table) -> Self {
-        let rows: Vec<Vec<Cell>> = table
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|cell| {
-                        let text = cell.clone().unwrap_or_default();
-                        if is_number(&text) {
-                            Cell::number(text)
-                        } else {
-                            Cell::text(text)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let columns = table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, label)| Column {
-                label: label.clone(),
-                numeric: !rows.is_empty()
-                    && rows
-                        .iter()
-                        .all(|r| r.get(i).is_none_or(|c| c.numeric || c.text.is_empty())),
-                sort: None,
-            })
-            .collect();
-        HtmlTable {
-            caption: caption.into(),
-            columns,
-            rows,
-        }
-    }
-
     pub(crate) fn numeric_columns(mut self, which: &[usize]) -> Self {
         for &i in which {
             if let Some(c) = self.columns.get_mut(i) {
@@ -530,10 +491,6 @@ impl HtmlTable {
         }
         self
     }
-}
-
-fn is_number(text: &str) -> bool {
-    !text.is_empty() && text.parse::<f64>().is_ok()
 }
 
 /// Whole currency units with thousands separators: `$12,345`.

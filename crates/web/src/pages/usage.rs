@@ -126,7 +126,12 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         .organizations()
         .await?
         .iter()
-        .map(|o| (o.id.get(), o.fields.name.to_string()))
+        .map(|o| {
+            (
+                o.id.get(),
+                super::crm::organizations::display_name(&o.fields),
+            )
+        })
         .collect();
     let mut clusters = HtmlTable::new(
         format!("Clusters: active users and fee in {last}"),
@@ -149,12 +154,14 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
             .count();
         clusters.rows.push(vec![
             Cell::link(unit.name.clone(), format!("/usage/clusters/{}", unit.id)),
-            Cell::text(
-                unit.fields
-                    .organization
-                    .and_then(|o| owners.get(&o.get()).cloned())
-                    .unwrap_or_default(),
-            ),
+            match unit
+                .fields
+                .organization
+                .and_then(|o| Some((o, owners.get(&o.get())?)))
+            {
+                Some((id, name)) => Cell::link(name.clone(), format!("/organizations/{id}")),
+                None => Cell::default(),
+            },
             Cell::text(unit.fields.provider.clone().unwrap_or_default()),
             Cell::text(dedicated(unit.fields.dedicated)),
             Cell::number(hubs.to_string()),

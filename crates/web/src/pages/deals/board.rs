@@ -52,6 +52,10 @@ pub(super) async fn board(
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
+    let names = match crate::pages::crm::OrgNames::load(&state).await {
+        Ok(names) => names,
+        Err(error) => return error_page(&caller, error),
+    };
     let mut pipelines: Vec<String> = stages.iter().map(|s| s.pipeline.clone()).collect();
     pipelines.dedup();
     let pipeline = q
@@ -96,7 +100,7 @@ pub(super) async fn board(
                             .fields
                             .organization
                             .as_ref()
-                            .map(ToString::to_string)
+                            .map(|o| names.name(o))
                             .unwrap_or_default(),
                         close_date: d
                             .fields

@@ -20,7 +20,7 @@ pub(super) struct DealPage {
     deleted: bool,
     stage: String,
     stage_names: Vec<String>,
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<(&'static str, String, Option<String>)>,
     contributions: HtmlTable,
     timeline: Vec<TimelineEvent>,
     can_edit: bool,
@@ -52,44 +52,53 @@ pub(super) async fn deal_page(
     };
     let f = &deal.fields;
     let day = crate::pages::day_or_empty;
+    let names = match crate::pages::crm::OrgNames::load(state).await {
+        Ok(names) => names,
+        Err(error) => return error_page(caller, error),
+    };
+    let organization = names.cell(f.organization.as_ref());
+    let renews = match f.renews {
+        Some(r) => match state.snapshot().await {
+            Ok(snapshot) => snapshot.deal(r).await.ok().map(|d| d.fields.name),
+            Err(_) => None,
+        }
+        .or_else(|| Some(format!("deal {r}"))),
+        None => None,
+    };
+    let plain = |label: &'static str, value: String| (label, value, None);
     let fields = vec![
-        (
-            "Organization",
-            f.organization
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        ),
-        ("Pipeline", f.pipeline.clone()),
-        ("Stage", f.stage.clone()),
-        ("Probability", probability_text(&deal)),
-        (
+        ("Organization", organization.text, organization.href),
+        plain("Pipeline", f.pipeline.clone()),
+        plain("Stage", f.stage.clone()),
+        plain("Probability", probability_text(&deal)),
+        plain(
             "Revenue type",
             f.revenue_type
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         ),
-        ("Deal type", f.deal_type.to_string()),
-        ("Amount", money_text(f.amount_minor, f.currency)),
-        ("Collected", money_text(f.collected_minor, f.currency)),
-        ("Currency", f.currency.to_string()),
-        ("Close date", day(f.close_date)),
-        ("Contract start", day(f.contract_start)),
-        ("Contract end", day(f.contract_end)),
-        ("Owner", f.owner.clone().unwrap_or_default()),
-        ("Campaign", f.campaign.clone().unwrap_or_default()),
-        ("Loss reason", f.loss_reason.clone().unwrap_or_default()),
+        plain("Deal type", f.deal_type.to_string()),
+        plain("Amount", money_text(f.amount_minor, f.currency)),
+        plain("Collected", money_text(f.collected_minor, f.currency)),
+        plain("Currency", f.currency.to_string()),
+        plain("Close date", day(f.close_date)),
+        plain("Contract start", day(f.contract_start)),
+        plain("Contract end", day(f.contract_end)),
+        plain("Owner", f.owner.clone().unwrap_or_default()),
+        plain("Campaign", f.campaign.clone().unwrap_or_default()),
+        plain("Loss reason", f.loss_reason.clone().unwrap_or_default()),
         (
-            "Renews deal",
-            f.renews.map(|r| r.to_string()).unwrap_or_default(),
+            "Renews",
+            renews.unwrap_or_default(),
+            f.renews.map(|r| format!("/deals/{r}")),
         ),
-        (
+        plain(
             "CRM id",
             deal.external_ids.get("crm").cloned().unwrap_or_default(),
         ),
-        ("Created", minute(deal.created_at)),
-        ("Updated", minute(deal.updated_at)),
+        plain("Created", minute(deal.created_at)),
+        plain("Updated", minute(deal.updated_at)),
     ];
     let mut contributions = HtmlTable::new(
         "Expected revenue of this deal by month",

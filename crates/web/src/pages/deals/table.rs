@@ -156,6 +156,10 @@ pub(super) async fn table(
         Err(error) => return error_page(&caller, error),
     };
     sort(&mut list, q.sort.as_deref().unwrap_or(""));
+    let names = match crate::pages::crm::OrgNames::load(&state).await {
+        Ok(names) => names,
+        Err(error) => return error_page(&caller, error),
+    };
     if q.format.as_deref() == Some("csv") {
         let mut out = Vec::new();
         if let Err(error) = deals::table(&list).write(Format::Csv, &mut out) {
@@ -207,13 +211,7 @@ pub(super) async fn table(
         .map(|d| {
             vec![
                 Cell::link(d.fields.name.clone(), format!("/deals/{}", d.id)),
-                Cell::text(
-                    d.fields
-                        .organization
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                ),
+                names.cell(d.fields.organization.as_ref()),
                 Cell::text(d.fields.stage.clone()),
                 Cell::number(money_text(d.fields.amount_minor, d.fields.currency)),
                 Cell::number(probability_text(d)),

@@ -1,0 +1,214 @@
+//! Records a person can work with in the browser: organizations and contacts created, found,
+//! edited, deleted and restored through the pages, named by the names people read.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod support;
+
+use axum::http::StatusCode;
+use bearing_core::access::Role;
+use bearing_store::testing::TestDb;
+use support::TestApp;
+
+bearing_store::on_both_backends!(
+    an_organization_and_its_contact_are_created_found_edited_deleted_and_restored,
+    an_organizations_page_is_its_account_view,
+    members_see_no_forms_and_cannot_post_them,
+);
+
+fn path_of(location: &Option<String>) -> String {
+    location
+        .clone()
+        .expect("a redirect")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_restored(
+    db: &TestDb,
+) {
+    let app = TestApp::new(db).await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    // Every problem of the form at once, and the form as typed.
+    let refused = partner
+        .post(
+            "/organizations",
+            &[
+                ("name", "two words"),
+                ("long_name", "Harbour Data Commons"),
+                ("kind", "planet"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert!(
+        refused.text.contains("key: ") && refused.text.contains("kind: "),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("value=\"Harbour Data Commons\""), "{}", refused.text);
+
+    let created = partner
+        .post(
+            "/organizations",
+            &[
+                ("name", "harbour-data"),
+                ("long_name", "Harbour Data Commons"),
+                ("kind", "community"),
+                ("tags", "research, ocean"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let org = path_of(&created.location);
+    let page = partner.get(created.location.as_deref().unwrap()).await;
+    assert!(
+        page.text.contains("<h1>Harbour Data Commons")
+            && page.text.contains("The organization was created."),
+        "{}",
+        page.text
+    );
+
+    let contact = partner
+        .post(
+            "/contacts",
+            &[
+                ("name", "Ines Marlow"),
+                ("email", "ines@harbour.example"),
+                ("org_1", "harbour-data"),
+                ("label_1", "billing-contact"),
+            ],
+        )
+        .await;
+    assert_eq!(contact.status, StatusCode::SEE_OTHER, "{}", contact.text);
+    let contact = path_of(&contact.location);
+    let shown = partner.get(&contact).await;
+    assert!(
+        shown.text.contains(&format!("<a href=\"{org}\">Harbour Data Commons</a>"))
+            && shown.text.contains("billing contact"),
+        "the contact names and links its organization: {}",
+        shown.text
+    );
+
+    // Found by search, filters and names; the machine key stays in the address.
+    for (path, finds) in [
+        ("/organizations?q=harbour", true),
+        ("/organizations?q=HARBOUR%20DATA", true),
+        ("/organizations?kind=funder", false),
+        ("/organizations?tag=ocean", true),
+        ("/contacts?q=ines@", true),
+        ("/contacts?org=harbour-data&label=billing-contact", true),
+        ("/contacts?label=technical-contact", false),
+    ] {
+        let list = partner.get(path).await;
+        assert_eq!(list.status, StatusCode::OK, "{path}");
+        let found = list.text.contains(">Harbour Data Commons</a>")
+            || list.text.contains(">Ines Marlow</a>");
+        assert_eq!(found, finds, "{path}: {}", list.text);
+    }
+    let account = partner.get(&org).await;
+    assert!(account.text.contains(">Ines Marlow</a>"), "{}", account.text);
+
+    // Edited, with a no-op edit changing nothing.
+    let saved = partner
+        .post(
+            &org,
+            &[
+                ("name", "harbour-data"),
+                ("long_name", "Harbour Data Commons Trust"),
+                ("kind", "partner"),
+                ("tags", "research, ocean"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let page = partner.get(&org).await;
+    assert!(
+        page.text.contains("<h1>Harbour Data Commons Trust")
+            && page.text.contains("long name: Harbour Data Commons → Harbour Data Commons Trust")
+            && page.text.contains("kind: community → partner"),
+        "{}",
+        page.text
+    );
+
+    // Deleted: out of the list, still readable, restorable.
+    let deleted = partner.post(&format!("{org}/delete"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let list = partner.get("/organizations").await;
+    assert!(!list.text.contains("Harbour Data Commons Trust"), "{}", list.text);
+    let with_deleted = partner.get("/organizations?deleted=1").await;
+    assert!(
+        with_deleted.text.contains("Harbour Data Commons Trust (deleted)"),
+        "{}",
+        with_deleted.text
+    );
+    let page = partner.get(&org).await;
+    assert!(page.text.contains("Restore the organization"), "{}", page.text);
+    let restored = partner.post(&format!("{org}/restore"), &[]).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let list = partner.get("/organizations").await;
+    assert!(list.text.contains("Harbour Data Commons Trust"), "{}", list.text);
+
+    let gone = partner.post(&format!("{contact}/delete"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    let contacts = partner.get("/contacts").await;
+    assert!(!contacts.text.contains(">Ines Marlow</a>"), "{}", contacts.text);
+    let back = partner.post(&format!("{contact}/restore"), &[]).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert!(partner.get("/contacts").await.text.contains(">Ines Marlow</a>"));
+}
+
+async fn an_organizations_page_is_its_account_view(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut member = app.as_role(Role::Member).await;
+    // The demo's deals name organizations by the names people read, linked.
+    let deals = member.get("/deals").await;
+    let list = member.get("/organizations").await;
+    let first = list
+        .text
+        .split("<td><a href=\"/organizations/")
+        .nth(1)
+        .expect("an organization");
+    let id: String = first.chars().take_while(char::is_ascii_digit).collect();
+    let page = member.get(&format!("/organizations/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    for part in [
+        "Open deals",
+        "Won deals",
+        "Lost deals",
+        "Contracts of ",
+        "Contacts at ",
+        "Clusters and hubs of ",
+        "Usage and fees of ",
+        "id=\"hist-h\"",
+    ] {
+        assert!(page.text.contains(part), "{part}: {}", page.text);
+    }
+    assert!(
+        deals.text.contains("<td><a href=\"/organizations/"),
+        "the deals table links each organization: {}",
+        deals.text
+    );
+    assert!(!deals.text.contains("-collaborative</td>"), "{}", deals.text);
+}
+
+async fn members_see_no_forms_and_cannot_post_them(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut member = app.as_role(Role::Member).await;
+    let list = member.get("/organizations").await;
+    assert!(!list.text.contains("Add an organization"), "{}", list.text);
+    let page = member.get("/organizations/1").await;
+    assert!(
+        !page.text.contains("Edit the organization") && !page.text.contains("/delete"),
+        "{}",
+        page.text
+    );
+    let refused = member
+        .post("/organizations", &[("name", "x"), ("kind", "community")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let refused = member.post("/contacts/1/delete", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
