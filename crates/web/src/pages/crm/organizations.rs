@@ -212,7 +212,7 @@ async fn list_page(
                         .is_some_and(|w| w.to_lowercase().contains(&needle))
             })
             .filter(|o| q.kind.is_empty() || o.fields.kind.to_string() == q.kind)
-            .filter(|o| q.tag.is_empty() || o.fields.tags.iter().any(|t| *t == q.tag))
+            .filter(|o| q.tag.is_empty() || o.fields.tags.contains(&q.tag))
             .collect();
         let descending = q.sort.starts_with('-');
         match q.sort.trim_start_matches('-') {
