@@ -14,6 +14,8 @@ bearing_store::on_both_backends!(
     an_organization_and_its_contact_are_created_found_edited_deleted_and_restored,
     an_organizations_page_is_its_account_view,
     members_see_no_forms_and_cannot_post_them,
+    one_search_box_finds_every_kind_of_record,
+    the_navigation_groups_the_pages,
 );
 
 fn path_of(location: &Option<String>) -> String {
@@ -42,13 +44,22 @@ async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_re
             ],
         )
         .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
     assert!(
         refused.text.contains("key: ") && refused.text.contains("kind: "),
         "{}",
         refused.text
     );
-    assert!(refused.text.contains("value=\"Harbour Data Commons\""), "{}", refused.text);
+    assert!(
+        refused.text.contains("value=\"Harbour Data Commons\""),
+        "{}",
+        refused.text
+    );
 
     let created = partner
         .post(
@@ -86,7 +97,9 @@ async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_re
     let contact = path_of(&contact.location);
     let shown = partner.get(&contact).await;
     assert!(
-        shown.text.contains(&format!("<a href=\"{org}\">Harbour Data Commons</a>"))
+        shown
+            .text
+            .contains(&format!("<a href=\"{org}\">Harbour Data Commons</a>"))
             && shown.text.contains("billing contact"),
         "the contact names and links its organization: {}",
         shown.text
@@ -109,7 +122,11 @@ async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_re
         assert_eq!(found, finds, "{path}: {}", list.text);
     }
     let account = partner.get(&org).await;
-    assert!(account.text.contains(">Ines Marlow</a>"), "{}", account.text);
+    assert!(
+        account.text.contains(">Ines Marlow</a>"),
+        "{}",
+        account.text
+    );
 
     // Edited, with a no-op edit changing nothing.
     let saved = partner
@@ -127,7 +144,9 @@ async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_re
     let page = partner.get(&org).await;
     assert!(
         page.text.contains("<h1>Harbour Data Commons Trust")
-            && page.text.contains("long name: Harbour Data Commons → Harbour Data Commons Trust")
+            && page
+                .text
+                .contains("long name: Harbour Data Commons → Harbour Data Commons Trust")
             && page.text.contains("kind: community → partner"),
         "{}",
         page.text
@@ -137,27 +156,51 @@ async fn an_organization_and_its_contact_are_created_found_edited_deleted_and_re
     let deleted = partner.post(&format!("{org}/delete"), &[]).await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     let list = partner.get("/organizations").await;
-    assert!(!list.text.contains("Harbour Data Commons Trust"), "{}", list.text);
+    assert!(
+        !list.text.contains("Harbour Data Commons Trust"),
+        "{}",
+        list.text
+    );
     let with_deleted = partner.get("/organizations?deleted=1").await;
     assert!(
-        with_deleted.text.contains("Harbour Data Commons Trust (deleted)"),
+        with_deleted
+            .text
+            .contains("Harbour Data Commons Trust (deleted)"),
         "{}",
         with_deleted.text
     );
     let page = partner.get(&org).await;
-    assert!(page.text.contains("Restore the organization"), "{}", page.text);
+    assert!(
+        page.text.contains("Restore the organization"),
+        "{}",
+        page.text
+    );
     let restored = partner.post(&format!("{org}/restore"), &[]).await;
     assert_eq!(restored.status, StatusCode::SEE_OTHER);
     let list = partner.get("/organizations").await;
-    assert!(list.text.contains("Harbour Data Commons Trust"), "{}", list.text);
+    assert!(
+        list.text.contains("Harbour Data Commons Trust"),
+        "{}",
+        list.text
+    );
 
     let gone = partner.post(&format!("{contact}/delete"), &[]).await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
     let contacts = partner.get("/contacts").await;
-    assert!(!contacts.text.contains(">Ines Marlow</a>"), "{}", contacts.text);
+    assert!(
+        !contacts.text.contains(">Ines Marlow</a>"),
+        "{}",
+        contacts.text
+    );
     let back = partner.post(&format!("{contact}/restore"), &[]).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
-    assert!(partner.get("/contacts").await.text.contains(">Ines Marlow</a>"));
+    assert!(
+        partner
+            .get("/contacts")
+            .await
+            .text
+            .contains(">Ines Marlow</a>")
+    );
 }
 
 async fn an_organizations_page_is_its_account_view(db: &TestDb) {
@@ -191,7 +234,11 @@ async fn an_organizations_page_is_its_account_view(db: &TestDb) {
         "the deals table links each organization: {}",
         deals.text
     );
-    assert!(!deals.text.contains("-collaborative</td>"), "{}", deals.text);
+    assert!(
+        !deals.text.contains("-collaborative</td>"),
+        "{}",
+        deals.text
+    );
 }
 
 async fn members_see_no_forms_and_cannot_post_them(db: &TestDb) {
@@ -211,4 +258,93 @@ async fn members_see_no_forms_and_cannot_post_them(db: &TestDb) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let refused = member.post("/contacts/1/delete", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+async fn one_search_box_finds_every_kind_of_record(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    let home = partner.get("/").await;
+    assert!(
+        home.text.contains("<form class=\"search\" method=\"get\" action=\"/search\""),
+        "every page has the search box"
+    );
+    partner
+        .post(
+            "/organizations",
+            &[
+                ("name", "quillfeather"),
+                ("long_name", "Quillfeather Institute"),
+                ("kind", "community"),
+            ],
+        )
+        .await;
+    partner
+        .post(
+            "/contacts",
+            &[
+                ("name", "Odile Brandt"),
+                ("email", "odile@quill.example"),
+                ("org_1", "quillfeather"),
+                ("label_1", "technical-contact"),
+            ],
+        )
+        .await;
+    let deal = partner.get("/deals/1").await;
+    let deal_name = deal.text[deal.text.find("<h1>").unwrap() + 4..]
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let cluster = partner.get("/usage/clusters/1").await;
+    let cluster_name = cluster.text[cluster.text.find("<h1>").unwrap() + 4..]
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .trim_start_matches("Cluster ")
+        .to_owned();
+    for (q, finds, kind) in [
+        ("quillfeather inst", "Quillfeather Institute", "Organizations"),
+        ("QUILLFEATHER", "Quillfeather Institute", "Organizations"),
+        ("odile@quill", "Odile Brandt", "Contacts"),
+        (deal_name.as_str(), deal_name.as_str(), "Deals"),
+        ("Imani", "Imani Achterberg", "People"),
+        (cluster_name.as_str(), cluster_name.as_str(), "Clusters"),
+    ] {
+        let page = partner.get(&format!("/search?q={}", support::encode(q))).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert!(
+            page.text.contains(&format!(">{kind}</h2>"))
+                && page.text.contains(&format!(">{finds}</a>")),
+            "{q} finds {finds}: {}",
+            page.text
+        );
+    }
+    let none = partner.get("/search?q=zzzz-nothing").await;
+    assert!(none.text.contains("Nothing matches"), "{}", none.text);
+}
+
+async fn the_navigation_groups_the_pages(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut admin = app.as_role(Role::Admin).await;
+    let page = admin.get("/deals").await;
+    for group in ["Pipeline", "Forecast", "Community", "Team", "Admin"] {
+        assert!(
+            page.text.contains(&format!("<summary>{group}</summary>")),
+            "{group}: {}",
+            page.text
+        );
+    }
+    assert!(
+        page.text.contains("<details class=\"menu current\">\n        <summary>Pipeline</summary>"),
+        "the current page's group is marked: {}",
+        page.text
+    );
+    let mut member = app.as_role(Role::Member).await;
+    let page = member.get("/deals").await;
+    assert!(
+        !page.text.contains("href=\"/team\"") && !page.text.contains("href=\"/users\""),
+        "a member's navigation leaves out the pages they may not open"
+    );
 }

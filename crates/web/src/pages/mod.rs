@@ -12,6 +12,7 @@ mod imports;
 pub(crate) mod people;
 mod reports;
 mod roles;
+mod search;
 mod usage;
 mod users;
 
@@ -99,6 +100,7 @@ pub(crate) fn routes() -> Routes {
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(search::routes())
 }
 
 /// The files under `/static/`: name, content type, content.
@@ -112,6 +114,11 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
         "board.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/board.js"),
+    ),
+    (
+        "nav.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/nav.js"),
     ),
 ];
 
@@ -137,24 +144,49 @@ pub(crate) struct NavItem {
     pub current: bool,
 }
 
-/// The main navigation; a caller sees the entries whose page their role may open (the rule
-/// is the page's route's).
-const NAV: &[(&str, &str)] = &[
-    ("/", "Dashboard"),
-    ("/pipeline", "Pipeline"),
-    ("/deals", "Deals"),
-    ("/organizations", "Organizations"),
-    ("/contacts", "Contacts"),
-    ("/forecast", "Forecast"),
-    ("/analytics", "Analytics"),
-    ("/usage", "Usage"),
-    ("/roles", "Roles"),
-    ("/people", "People"),
-    ("/team", "Team cost"),
-    ("/assumptions", "Assumptions"),
-    ("/imports", "Imports"),
-    ("/audit", "Audit log"),
-    ("/users", "Users"),
+/// A group of the main navigation: its name and the entries the caller may open.
+#[derive(Debug, Clone)]
+pub(crate) struct NavGroup {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+    /// The group holds the current page.
+    pub current: bool,
+}
+
+/// The main navigation by group; a caller sees the entries whose page their role may open
+/// (the rule is the page's route's), and the groups that keep one.
+const NAV: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Pipeline",
+        &[
+            ("/pipeline", "Board"),
+            ("/deals", "Deals"),
+            ("/organizations", "Organizations"),
+            ("/contacts", "Contacts"),
+        ],
+    ),
+    (
+        "Forecast",
+        &[("/forecast", "Forecast"), ("/analytics", "Analytics")],
+    ),
+    ("Community", &[("/usage", "Usage")]),
+    (
+        "Team",
+        &[
+            ("/roles", "Roles and bands"),
+            ("/people", "People"),
+            ("/team", "Team cost"),
+        ],
+    ),
+    (
+        "Admin",
+        &[
+            ("/assumptions", "Assumptions"),
+            ("/imports", "Imports"),
+            ("/audit", "Audit log"),
+            ("/users", "Users"),
+        ],
+    ),
 ];
 
 /// What the layout shows around every page.
@@ -162,7 +194,9 @@ const NAV: &[(&str, &str)] = &[
 pub(crate) struct Layout {
     pub title: String,
     pub user: Option<LayoutUser>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
+    /// The dashboard is the current page.
+    pub home: bool,
     pub notice: Option<String>,
 }
 
@@ -183,13 +217,24 @@ impl Layout {
             }),
             nav: NAV
                 .iter()
-                .filter(|(href, _)| caller.may_open(&Method::GET, href))
-                .map(|(href, label)| NavItem {
-                    href,
-                    label,
-                    current: *href == section,
+                .filter_map(|(group, entries)| {
+                    let items: Vec<NavItem> = entries
+                        .iter()
+                        .filter(|(href, _)| caller.may_open(&Method::GET, href))
+                        .map(|(href, label)| NavItem {
+                            href,
+                            label,
+                            current: *href == section,
+                        })
+                        .collect();
+                    (!items.is_empty()).then(|| NavGroup {
+                        label: group,
+                        current: items.iter().any(|i| i.current),
+                        items,
+                    })
                 })
                 .collect(),
+            home: section == "/",
             notice: None,
         }
     }
@@ -200,6 +245,7 @@ impl Layout {
             title: title.into(),
             user: None,
             nav: Vec::new(),
+            home: false,
             notice: None,
         }
     }
