@@ -583,13 +583,21 @@ pub async fn move_to(
             target.name
         )));
     }
+    // A deal won closes on the day it is won, unless the move says otherwise.
+    let close_date = match details.close_date {
+        Some(day) => Edit::Set(day),
+        None if target.outcome == StageOutcome::Won => {
+            Edit::Set(ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date())
+        }
+        None => Edit::Keep,
+    };
     let change = DealPatch {
         stage: Some(target.name.clone()),
         loss_reason: Edit::given(details.loss_reason),
         amount_minor: Edit::given(details.amount_minor),
         contract_start: Edit::given(details.contract_start),
         contract_end: Edit::given(details.contract_end),
-        close_date: Edit::given(details.close_date),
+        close_date,
         ..DealPatch::default()
     };
     // The new stage's requirements are checked by `patch`, on the deal as it then reads.

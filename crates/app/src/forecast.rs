@@ -79,6 +79,14 @@ fn forecast_deal(
     ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, active_won, probability)
 }
 
+/// What an open deal lacks to count in the forecast (its start, end or amount; the forecast's
+/// "removed" deals, docs/domain.md): empty when it counts or is not open.
+pub fn missing_for_forecast(deal: &deals::Deal) -> Vec<&'static str> {
+    let fd = forecast_deal(deal.clone(), false, &std::collections::BTreeMap::new());
+    let month = bearing_core::Month::of(deal.fields.close_date.unwrap_or(bearing_core::Date::MIN));
+    bearing_core::forecast::derive(&fd, month).missing
+}
+
 /// One deal's expected revenue by month, from the forecast's start (the month after the books
 /// closed, in the assumptions in force `today`). Empty when books-closed is not set.
 pub async fn deal_months(

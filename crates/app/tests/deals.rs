@@ -19,6 +19,7 @@ bearing_store::on_both_backends!(
     control_characters_and_overlong_text_are_refused_before_anything_is_written,
     a_patch_changes_what_it_names_on_the_deal_as_it_is_now,
     two_renewals_of_one_deal_at_once_make_one,
+    a_deal_won_without_a_close_date_closes_on_the_day_it_is_won,
 );
 
 fn ctx() -> Context {
@@ -470,4 +471,55 @@ async fn control_characters_and_overlong_text_are_refused_before_anything_is_wri
         .await
         .unwrap();
     assert_eq!(tabs.fields.name, "Tab\tand\nline breaks are text");
+}
+
+async fn a_deal_won_without_a_close_date_closes_on_the_day_it_is_won(db: &TestDb) {
+    let store = db.store().await;
+    // 2026-11-30, 08:22 UTC.
+    let at = jiff::Timestamp::from_second(1_796_026_920).unwrap();
+    let mut fields = prospect("Dated by its win");
+    fields.close_date = Some(date(2027, 3, 31));
+    let deal = deals::create(&store, &ctx(), fields).await.unwrap();
+    let dated = MoveDetails {
+        contract_start: Some(date(2027, 1, 1)),
+        contract_end: Some(date(2027, 12, 31)),
+        ..MoveDetails::default()
+    };
+    let won = deals::move_to(&store, &ctx().at(at), deal.id, "Closed Won", dated.clone())
+        .await
+        .unwrap();
+    assert_eq!(won.fields.close_date, Some(date(2026, 11, 30)));
+    // A close date given with the move is kept; a loss keeps the expected date.
+    let other = deals::create(&store, &ctx(), prospect("Dated by hand"))
+        .await
+        .unwrap();
+    let won = deals::move_to(
+        &store,
+        &ctx().at(at),
+        other.id,
+        "Closed Won",
+        MoveDetails {
+            close_date: Some(date(2026, 11, 2)),
+            ..dated
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(won.fields.close_date, Some(date(2026, 11, 2)));
+    let mut fields = prospect("Lost");
+    fields.close_date = Some(date(2027, 3, 31));
+    let lost = deals::create(&store, &ctx(), fields).await.unwrap();
+    let lost = deals::move_to(
+        &store,
+        &ctx().at(at),
+        lost.id,
+        "Closed Lost",
+        MoveDetails {
+            loss_reason: Some("budget".into()),
+            ..MoveDetails::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(lost.fields.close_date, Some(date(2027, 3, 31)));
 }

@@ -609,8 +609,12 @@ async fn every_page_renders_for_the_demo(db: &TestDb) {
     .unwrap();
     let board = browser.get("/pipeline").await;
     assert!(
-        board.text.contains("<span>no amount</span>") && !board.text.contains("<span></span>"),
-        "a card without an amount says so: {}",
+        board.text.contains("<strong>no amount</strong>")
+            && !board.text.contains("<strong></strong>")
+            && board
+                .text
+                .contains("needs start, end, amount to count in the forecast"),
+        "a card without an amount says so, and what the deal needs to count: {}",
         board.text
     );
     for page in [

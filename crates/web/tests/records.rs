@@ -16,6 +16,8 @@ bearing_store::on_both_backends!(
     members_see_no_forms_and_cannot_post_them,
     one_search_box_finds_every_kind_of_record,
     the_navigation_groups_the_pages,
+    a_deal_is_entered_from_lists_with_every_problem_beside_its_field,
+    the_board_filters_moves_to_won_or_lost_and_undoes_a_move,
 );
 
 fn path_of(location: &Option<String>) -> String {
@@ -265,7 +267,8 @@ async fn one_search_box_finds_every_kind_of_record(db: &TestDb) {
     let mut partner = app.as_role(Role::Partnerships).await;
     let home = partner.get("/").await;
     assert!(
-        home.text.contains("<form class=\"search\" method=\"get\" action=\"/search\""),
+        home.text
+            .contains("<form class=\"search\" method=\"get\" action=\"/search\""),
         "every page has the search box"
     );
     partner
@@ -305,14 +308,20 @@ async fn one_search_box_finds_every_kind_of_record(db: &TestDb) {
         .trim_start_matches("Cluster ")
         .to_owned();
     for (q, finds, kind) in [
-        ("quillfeather inst", "Quillfeather Institute", "Organizations"),
+        (
+            "quillfeather inst",
+            "Quillfeather Institute",
+            "Organizations",
+        ),
         ("QUILLFEATHER", "Quillfeather Institute", "Organizations"),
         ("odile@quill", "Odile Brandt", "Contacts"),
         (deal_name.as_str(), deal_name.as_str(), "Deals"),
         ("Imani", "Imani Achterberg", "People"),
         (cluster_name.as_str(), cluster_name.as_str(), "Clusters"),
     ] {
-        let page = partner.get(&format!("/search?q={}", support::encode(q))).await;
+        let page = partner
+            .get(&format!("/search?q={}", support::encode(q)))
+            .await;
         assert_eq!(page.status, StatusCode::OK, "{q}");
         assert!(
             page.text.contains(&format!(">{kind}</h2>"))
@@ -337,7 +346,8 @@ async fn the_navigation_groups_the_pages(db: &TestDb) {
         );
     }
     assert!(
-        page.text.contains("<details class=\"menu current\">\n        <summary>Pipeline</summary>"),
+        page.text
+            .contains("<details class=\"menu current\">\n        <summary>Pipeline</summary>"),
         "the current page's group is marked: {}",
         page.text
     );
@@ -347,4 +357,189 @@ async fn the_navigation_groups_the_pages(db: &TestDb) {
         !page.text.contains("href=\"/team\"") && !page.text.contains("href=\"/users\""),
         "a member's navigation leaves out the pages they may not open"
     );
+}
+
+async fn a_deal_is_entered_from_lists_with_every_problem_beside_its_field(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    partner
+        .post(
+            "/organizations",
+            &[
+                ("name", "tidewater"),
+                ("long_name", "Tidewater Learning Lab"),
+                ("kind", "community"),
+            ],
+        )
+        .await;
+    let form = partner.get("/deals/new").await;
+    assert!(
+        form.text
+            .contains("<option value=\"tidewater\">Tidewater Learning Lab</option>")
+            && form.text.contains("<option>Imani Achterberg</option>")
+            && form.text.contains("<select name=\"renews\""),
+        "organization, owner and renewed deal are chosen from lists: {}",
+        form.text
+    );
+    let refused = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Tidewater hub"),
+                ("organization", "tidewater"),
+                ("pipeline", "Membership Sales"),
+                ("stage", "Discovery"),
+                ("amount", "sixty thousand"),
+                ("probability", "lots"),
+                ("contract_start", "2027-07-01"),
+                ("contract_end", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    for id in ["amount-problem", "probability-problem"] {
+        assert!(
+            refused
+                .text
+                .contains(&format!("<p class=\"problem\" id=\"{id}\">")),
+            "{id}: {}",
+            refused.text
+        );
+    }
+    assert!(
+        refused.text.contains("There are 2 problems"),
+        "the problems of the fields themselves, all at once: {}",
+        refused.text
+    );
+    let refused = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Tidewater hub"),
+                ("organization", "tidewater"),
+                ("pipeline", "Membership Sales"),
+                ("stage", "Discovery"),
+                ("amount", "$60,000"),
+                ("contract_start", "2027-07-01"),
+                ("contract_end", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert!(
+        refused
+            .text
+            .contains("<p class=\"problem\" id=\"contract_end-problem\">"),
+        "a deal's own rules are shown beside their field too: {}",
+        refused.text
+    );
+    let created = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Tidewater hub"),
+                ("organization", "tidewater"),
+                ("pipeline", "Membership Sales"),
+                ("stage", "Discovery"),
+                ("amount", "$60,000"),
+                ("owner", "Imani Achterberg"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let page = partner.get(created.location.as_deref().unwrap()).await;
+    assert!(
+        page.text.contains("<dd>$60,000</dd>")
+            && page.text.contains(">Tidewater Learning Lab</a>")
+            && page.text.contains(
+                "This deal adds nothing to the forecast until its start, end are filled in"
+            ),
+        "{}",
+        page.text
+    );
+}
+
+async fn the_board_filters_moves_to_won_or_lost_and_undoes_a_move(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    for (name, owner, close) in [
+        ("Late one", "Ada", "2020-01-31"),
+        ("Far off", "Bea", "2099-01-31"),
+    ] {
+        let created = partner
+            .post(
+                "/deals",
+                &[
+                    ("name", name),
+                    ("pipeline", "Membership Sales"),
+                    ("stage", "Discovery"),
+                    ("amount", "1000"),
+                    ("owner", owner),
+                    ("close_date", close),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    }
+    let board = partner.get("/pipeline").await;
+    assert!(
+        board.text.contains("data-stage=\"Closed Won\"")
+            && board.text.contains("data-stage=\"Closed Lost\""),
+        "won and lost are columns to drop on: {}",
+        board.text
+    );
+    assert!(
+        board.text.contains("<li class=\"overdue\">"),
+        "{}",
+        board.text
+    );
+    let ada = partner.get("/pipeline?owner=Ada").await;
+    assert!(
+        ada.text.contains(">Late one</a>") && !ada.text.contains(">Far off</a>"),
+        "{}",
+        ada.text
+    );
+    let late = partner.get("/pipeline?closes=overdue").await;
+    assert!(
+        late.text.contains(">Late one</a>") && !late.text.contains(">Far off</a>"),
+        "{}",
+        late.text
+    );
+
+    let moved = partner
+        .post(
+            "/deals/1/move",
+            &[
+                ("stage", "Closed Lost"),
+                ("loss_reason", "timing"),
+                ("back", "/pipeline"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    let back = partner.get(moved.location.as_deref().unwrap()).await;
+    assert!(
+        back.text
+            .contains("Moved “Late one” from Discovery to Closed Lost.")
+            && back.text.contains(">Undo</button>"),
+        "{}",
+        back.text
+    );
+    let undone = partner
+        .post(
+            "/deals/1/move",
+            &[
+                ("stage", "Discovery"),
+                ("back", "/pipeline"),
+                ("close_date", "2020-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.text);
+    let deal = partner.get("/deals/1").await;
+    assert!(deal.text.contains("<dd>Discovery</dd>"), "{}", deal.text);
 }

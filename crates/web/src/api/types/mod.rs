@@ -25,6 +25,25 @@ fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
     AppError::invalid(field, e.to_string())
 }
 
+/// A value, or its problem noted under `field`.
+fn take<T>(
+    problems: &mut Vec<(String, String)>,
+    field: &str,
+    result: Result<T, AppError>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(AppError::Invalid { message, .. }) => {
+            problems.push((field.to_owned(), message));
+            None
+        }
+        Err(other) => {
+            problems.push((field.to_owned(), other.to_string()));
+            None
+        }
+    }
+}
+
 pub(crate) fn date(field: &str, text: &Option<String>) -> Result<Option<Date>, AppError> {
     text.as_deref()
         .filter(|t| !t.trim().is_empty())
@@ -95,56 +114,163 @@ pub struct DealInput {
 
 impl DealInput {
     pub fn fields(&self) -> Result<DealFields, AppError> {
-        let currency = match &self.currency {
-            Some(c) => Currency::parse(c).map_err(|e| invalid("currency", e))?,
-            None => Currency::USD,
+        self.checked().map_err(|problems| {
+            let (field, message) = problems.into_iter().next().unwrap_or_default();
+            AppError::Invalid { field, message }
+        })
+    }
+
+    /// The deal's fields, or every problem of the input at once: each field's own, then the
+    /// rules a deal keeps (an end after its start…), each with the field it is about.
+    pub fn checked(&self) -> Result<DealFields, Vec<(String, String)>> {
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let currency = take(
+            &mut problems,
+            "currency",
+            match &self.currency {
+                Some(c) => Currency::parse(c).map_err(|e| invalid("currency", e)),
+                None => Ok(Currency::USD),
+            },
+        );
+        let money_in = |field: &str, text: &Option<String>| {
+            money(field, text, currency.unwrap_or(Currency::USD))
         };
-        Ok(DealFields {
-            name: self.name.clone(),
-            organization: self
-                .organization
+        let organization = take(
+            &mut problems,
+            "organization",
+            self.organization
                 .as_deref()
                 .map(|o| OrganizationName::parse(o).map_err(|e| invalid("organization", e)))
-                .transpose()?,
-            pipeline: self
-                .pipeline
-                .clone()
-                .unwrap_or_else(|| bearing_formats::crm::DEFAULT_PIPELINE.to_owned()),
-            stage: self.stage.clone(),
-            probability: self
-                .probability
+                .transpose(),
+        );
+        let probability = take(
+            &mut problems,
+            "probability",
+            self.probability
                 .map(|p| Probability::new(p).map_err(|e| invalid("probability", e)))
-                .transpose()?,
-            forecast_category: self
-                .forecast_category
+                .transpose(),
+        );
+        let forecast_category = take(
+            &mut problems,
+            "forecast_category",
+            self.forecast_category
                 .as_deref()
                 .map(|c| {
                     c.parse::<ForecastCategory>()
                         .map_err(|e| invalid("forecast_category", e))
                 })
-                .transpose()?,
-            revenue_type: self
-                .revenue_type
+                .transpose(),
+        );
+        let revenue_type = take(
+            &mut problems,
+            "revenue_type",
+            self.revenue_type
                 .as_deref()
                 .map(|t| RevenueType::parse(t).map_err(|e| invalid("revenue_type", e)))
-                .transpose()?,
-            deal_type: match &self.deal_type {
-                Some(t) => t.parse::<DealType>().map_err(|e| invalid("deal_type", e))?,
-                None if self.renews.is_some() => DealType::Renewal,
-                None => DealType::NewBusiness,
+                .transpose(),
+        );
+        let deal_type = take(
+            &mut problems,
+            "deal_type",
+            match &self.deal_type {
+                Some(t) => t.parse::<DealType>().map_err(|e| invalid("deal_type", e)),
+                None if self.renews.is_some() => Ok(DealType::Renewal),
+                None => Ok(DealType::NewBusiness),
             },
-            renews: self
-                .renews
+        );
+        let renews = take(
+            &mut problems,
+            "renews",
+            self.renews
                 .map(|id| bearing_core::DealId::new(id).map_err(|e| invalid("renews", e)))
-                .transpose()?,
+                .transpose(),
+        );
+        let amount_minor = take(&mut problems, "amount", money_in("amount", &self.amount));
+        let collected_minor = take(
+            &mut problems,
+            "amount_collected",
+            money_in("amount_collected", &self.amount_collected),
+        );
+        let close_date = take(
+            &mut problems,
+            "close_date",
+            date("close_date", &self.close_date),
+        );
+        let contract_start = take(
+            &mut problems,
+            "contract_start",
+            date("contract_start", &self.contract_start),
+        );
+        let contract_end = take(
+            &mut problems,
+            "contract_end",
+            date("contract_end", &self.contract_end),
+        );
+        let target_start = take(
+            &mut problems,
+            "target_start",
+            date("target_start", &self.target_start),
+        );
+        let target_end = take(
+            &mut problems,
+            "target_end",
+            date("target_end", &self.target_end),
+        );
+        let (
+            Some(currency),
+            Some(organization),
+            Some(probability),
+            Some(forecast_category),
+            Some(revenue_type),
+            Some(deal_type),
+            Some(renews),
+            Some(amount_minor),
+            Some(collected_minor),
+            Some(close_date),
+            Some(contract_start),
+            Some(contract_end),
+            Some(target_start),
+            Some(target_end),
+        ) = (
             currency,
-            amount_minor: money("amount", &self.amount, currency)?,
-            collected_minor: money("amount_collected", &self.amount_collected, currency)?,
-            close_date: date("close_date", &self.close_date)?,
-            contract_start: date("contract_start", &self.contract_start)?,
-            contract_end: date("contract_end", &self.contract_end)?,
-            target_start: date("target_start", &self.target_start)?,
-            target_end: date("target_end", &self.target_end)?,
+            organization,
+            probability,
+            forecast_category,
+            revenue_type,
+            deal_type,
+            renews,
+            amount_minor,
+            collected_minor,
+            close_date,
+            contract_start,
+            contract_end,
+            target_start,
+            target_end,
+        )
+        else {
+            return Err(problems);
+        };
+        let fields = DealFields {
+            name: self.name.clone(),
+            organization,
+            pipeline: self
+                .pipeline
+                .clone()
+                .unwrap_or_else(|| bearing_formats::crm::DEFAULT_PIPELINE.to_owned()),
+            stage: self.stage.clone(),
+            probability,
+            forecast_category,
+            revenue_type,
+            deal_type,
+            renews,
+            currency,
+            amount_minor,
+            collected_minor,
+            close_date,
+            contract_start,
+            contract_end,
+            target_start,
+            target_end,
             owner: self.owner.clone(),
             loss_reason: self.loss_reason.clone(),
             campaign: self.campaign.clone(),
@@ -153,7 +279,8 @@ impl DealInput {
                 engagement: self.engagement_url.clone(),
                 tracker: self.tracker_url.clone(),
             },
-        })
+        };
+        Ok(fields)
     }
 }
 

@@ -52,8 +52,8 @@ impl DealForm {
     }
 
     /// The edit this form makes: the fields it shows replaced, those it does not kept.
-    fn patch(&self) -> Result<DealPatch, AppError> {
-        let shown = DealPatch::replace(self.input()?.fields()?);
+    fn patch(&self) -> Result<DealPatch, Vec<(String, String)>> {
+        let shown = DealPatch::replace(self.checked()?);
         Ok(DealPatch {
             forecast_category: Edit::Keep,
             deal_type: None,
@@ -66,27 +66,61 @@ impl DealForm {
         })
     }
 
-    /// The API's input with this form's fields, the others left out.
-    fn input(&self) -> Result<DealInput, AppError> {
+    /// The deal's fields, or every problem of the form at once, each with its field: what
+    /// each field reads as, then the rules a deal keeps.
+    fn checked(&self) -> Result<bearing_core::deal::DealFields, Vec<(String, String)>> {
+        let (input, mut problems) = self.input();
+        match input.checked() {
+            Ok(fields) if problems.is_empty() => {
+                let rules = fields.problems();
+                if rules.is_empty() {
+                    Ok(fields)
+                } else {
+                    Err(rules
+                        .into_iter()
+                        .map(|(field, message)| (field.to_owned(), message))
+                        .collect())
+                }
+            }
+            Ok(_) => Err(problems),
+            Err(more) => {
+                problems.extend(more);
+                Err(problems)
+            }
+        }
+    }
+
+    /// The API's input with this form's fields, the others left out. Amounts may be written as
+    /// people write them: "60,000" or "$60,000".
+    fn input(&self) -> (DealInput, Vec<(String, String)>) {
+        let mut problems = Vec::new();
         let opt = |v: &str| Some(v.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
-        let probability = opt(&self.probability)
-            .map(|p| {
-                p.trim_end_matches('%')
-                    .trim()
-                    .parse::<f64>()
-                    .map(|p| p / 100.0)
-                    .map_err(|_| {
-                        AppError::invalid("probability", format!("{p:?} is not a percentage"))
-                    })
-            })
-            .transpose()?;
-        let renews = opt(&self.renews)
-            .map(|r| {
-                r.parse::<i64>()
-                    .map_err(|_| AppError::invalid("renews", format!("{r:?} is not a deal id")))
-            })
-            .transpose()?;
-        Ok(DealInput {
+        let amount = |v: &str| {
+            opt(&v
+                .chars()
+                .filter(|c| !matches!(c, '$' | ',' | ' ' | '\u{a0}'))
+                .collect::<String>())
+        };
+        let probability = opt(&self.probability).and_then(|p| {
+            match p.trim_end_matches('%').trim().parse::<f64>() {
+                Ok(p) => Some(p / 100.0),
+                Err(_) => {
+                    problems.push((
+                        "probability".to_owned(),
+                        format!("{p:?} is not a percentage"),
+                    ));
+                    None
+                }
+            }
+        });
+        let renews = opt(&self.renews).and_then(|r| match r.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                problems.push(("renews".to_owned(), format!("{r:?} is not a deal id")));
+                None
+            }
+        });
+        let input = DealInput {
             name: self.name.trim().to_owned(),
             organization: opt(&self.organization),
             pipeline: opt(&self.pipeline),
@@ -95,8 +129,8 @@ impl DealForm {
             revenue_type: opt(&self.revenue_type),
             renews,
             currency: opt(&self.currency),
-            amount: opt(&self.amount),
-            amount_collected: opt(&self.amount_collected),
+            amount: amount(&self.amount),
+            amount_collected: amount(&self.amount_collected),
             close_date: opt(&self.close_date),
             contract_start: opt(&self.contract_start),
             contract_end: opt(&self.contract_end),
@@ -104,7 +138,8 @@ impl DealForm {
             campaign: opt(&self.campaign),
             loss_reason: opt(&self.loss_reason),
             ..DealInput::default()
-        })
+        };
+        (input, problems)
     }
 }
 
@@ -113,11 +148,55 @@ impl DealForm {
 pub(super) struct FormPage {
     layout: Layout,
     errors: Vec<String>,
+    /// Each problem beside its field: field and message.
+    problems: Vec<(String, String)>,
     action: String,
     cancel: String,
     form: DealForm,
     stage_names: Vec<String>,
-    organizations: Vec<String>,
+    /// Key and the name people read, by that name.
+    organizations: Vec<(String, String)>,
+    pipelines: Vec<String>,
+    revenue_types: Vec<String>,
+    /// The people who may own a deal, and the form's owner when not one of them.
+    owners: Vec<String>,
+    /// Won deals a new one may renew: id and "name (organization)".
+    renewable: Vec<(String, String)>,
+}
+
+impl FormPage {
+    /// The problem of `field`, if it has one.
+    fn problem(&self, field: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, message)| message.as_str())
+    }
+}
+
+/// What a field is called on the form, for the list of problems above it.
+fn field_label(field: &str) -> String {
+    match field {
+        "amount_collected" => "Amount collected".to_owned(),
+        "renews" => "Renews".to_owned(),
+        other => {
+            let text = other.replace('_', " ");
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// A refused form's problems: each beside its field, and all of them listed above the form.
+fn refused(problems: Vec<(String, String)>) -> (Vec<String>, Vec<(String, String)>) {
+    let listed = problems
+        .iter()
+        .map(|(field, message)| format!("{}: {message}", field_label(field)))
+        .collect();
+    (listed, problems)
 }
 
 #[allow(clippy::too_many_arguments)] // One page, shown in four situations.
@@ -129,16 +208,66 @@ pub(super) async fn form_page(
     action: String,
     cancel: String,
     form: DealForm,
-    errors: Vec<String>,
+    (errors, problems): (Vec<String>, Vec<(String, String)>),
 ) -> Response {
+    let snapshot = match state.snapshot().await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return error_page(caller, error),
+    };
+    let ctx = caller.ctx();
     let found = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.list_stages().await?) },
-        async { state.snapshot().await?.organizations().await }
+        snapshot.organizations(),
+        snapshot.deals(),
+        bearing_app::people::directory(&state.store, &ctx, crate::pages::home::today()),
     );
-    let (stages, organizations) = match found {
+    let (stages, organizations, all_deals, people) = match found {
         Ok(found) => found,
         Err(error) => return error_page(caller, error),
     };
+    let names = crate::pages::crm::OrgNames::new(&organizations);
+    let mut org_choices: Vec<(String, String)> = organizations
+        .iter()
+        .map(|o| {
+            (
+                o.fields.name.to_string(),
+                crate::pages::crm::organizations::display_name(&o.fields),
+            )
+        })
+        .collect();
+    org_choices.sort_by_key(|(_, name)| name.to_lowercase());
+    let mut pipelines: Vec<String> = stages.iter().map(|s| s.pipeline.clone()).collect();
+    pipelines.dedup();
+    let mut revenue_types: Vec<String> = bearing_core::deal::RevenueType::KNOWN
+        .iter()
+        .map(|t| (*t).to_owned())
+        .chain(
+            all_deals
+                .iter()
+                .filter_map(|d| d.fields.revenue_type.as_ref().map(ToString::to_string)),
+        )
+        .collect();
+    revenue_types.sort();
+    revenue_types.dedup();
+    let mut owners: Vec<String> = people.iter().map(|p| p.name.clone()).collect();
+    if !form.owner.trim().is_empty() && !owners.contains(&form.owner) {
+        owners.push(form.owner.clone());
+    }
+    owners.sort_by_key(|o| o.to_lowercase());
+    let mut renewable: Vec<(String, String)> = all_deals
+        .iter()
+        .filter(|d| d.stage_outcome == StageOutcome::Won || d.id.to_string() == form.renews)
+        .map(|d| {
+            let org = d
+                .fields
+                .organization
+                .as_ref()
+                .map(|o| format!(" ({})", names.name(o)))
+                .unwrap_or_default();
+            (d.id.to_string(), format!("{}{org}", d.fields.name))
+        })
+        .collect();
+    renewable.sort_by_key(|(_, label)| label.to_lowercase());
     let pipeline = if form.pipeline.is_empty() {
         bearing_formats::crm::DEFAULT_PIPELINE
     } else {
@@ -149,13 +278,15 @@ pub(super) async fn form_page(
         &FormPage {
             layout: Layout::new(title, caller, "/deals"),
             errors,
+            problems,
             action,
             cancel,
             stage_names: stage_names(&stages, pipeline),
-            organizations: organizations
-                .iter()
-                .map(|o| o.fields.name.to_string())
-                .collect(),
+            organizations: org_choices,
+            pipelines,
+            revenue_types,
+            owners,
+            renewable,
             form,
         },
     )
@@ -176,7 +307,7 @@ pub(super) async fn new_form(State(state): State<AppState>, caller: Caller) -> R
         "/deals".into(),
         "/deals".into(),
         form,
-        Vec::new(),
+        (Vec::new(), Vec::new()),
     )
     .await
 }
@@ -186,25 +317,27 @@ pub(super) async fn create(
     caller: Caller,
     Form(form): Form<DealForm>,
 ) -> Response {
-    let created = async {
-        let fields = form.input()?.fields()?;
-        deals::create(&state.store, &caller.ctx(), fields).await
-    }
-    .await;
-    match created {
+    let again = |problems: Vec<(String, String)>| {
+        form_page(
+            &state,
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "New deal",
+            "/deals".into(),
+            "/deals".into(),
+            form.clone(),
+            refused(problems),
+        )
+    };
+    let fields = match form.checked() {
+        Ok(fields) => fields,
+        Err(problems) => return again(problems).await,
+    };
+    match deals::create(&state.store, &caller.ctx(), fields).await {
         Ok(deal) => see_other(&format!("/deals/{}?done=created", deal.id)),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            form_page(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "New deal",
-                "/deals".into(),
-                "/deals".into(),
-                form,
-                vec![error.to_string()],
-            )
-            .await
+        Err(AppError::Invalid { field, message }) => again(vec![(field, message)]).await,
+        Err(error @ (AppError::Conflict(_) | AppError::NotFound(_))) => {
+            again(vec![("deal".to_owned(), error.to_string())]).await
         }
         Err(error) => error_page(&caller, error),
     }
@@ -228,7 +361,7 @@ pub(super) async fn edit_form(
         format!("/deals/{raw}"),
         format!("/deals/{raw}"),
         DealForm::from_deal(&deal),
-        Vec::new(),
+        (Vec::new(), Vec::new()),
     )
     .await
 }
@@ -239,26 +372,32 @@ pub(super) async fn update(
     PathId(raw): PathId,
     Form(form): Form<DealForm>,
 ) -> Response {
-    let saved = async {
-        let id = deal_id(raw)?;
-        deals::patch(&state.store, &caller.ctx(), id, form.patch()?).await
-    }
-    .await;
-    match saved {
+    let title = format!("Edit {}", form.name);
+    let again = |problems: Vec<(String, String)>| {
+        form_page(
+            &state,
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &title,
+            format!("/deals/{raw}"),
+            format!("/deals/{raw}"),
+            form.clone(),
+            refused(problems),
+        )
+    };
+    let id = match deal_id(raw) {
+        Ok(id) => id,
+        Err(error) => return error_page(&caller, error),
+    };
+    let change = match form.patch() {
+        Ok(change) => change,
+        Err(problems) => return again(problems).await,
+    };
+    match deals::patch(&state.store, &caller.ctx(), id, change).await {
         Ok(deal) => see_other(&format!("/deals/{}?done=saved", deal.id)),
-        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let title = format!("Edit {}", form.name);
-            form_page(
-                &state,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &title,
-                format!("/deals/{raw}"),
-                format!("/deals/{raw}"),
-                form,
-                vec![error.to_string()],
-            )
-            .await
+        Err(AppError::Invalid { field, message }) => again(vec![(field, message)]).await,
+        Err(error @ AppError::Conflict(_)) => {
+            again(vec![("deal".to_owned(), error.to_string())]).await
         }
         Err(error) => error_page(&caller, error),
     }

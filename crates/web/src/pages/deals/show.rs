@@ -24,6 +24,8 @@ pub(super) struct DealPage {
     contributions: HtmlTable,
     timeline: Vec<TimelineEvent>,
     can_edit: bool,
+    /// What the deal lacks to count in the forecast, in words; empty when it counts.
+    needs: String,
 }
 
 pub(super) async fn deal_page(
@@ -138,6 +140,18 @@ pub(super) async fn deal_page(
             id,
             name: deal.fields.name.clone(),
             deleted: deal.deleted_at.is_some(),
+            needs: {
+                let missing = forecast::missing_for_forecast(&deal);
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "This deal adds nothing to the forecast until its {} {} filled in (a contract or target start and end, and the amount).",
+                        missing.join(", "),
+                        if missing.len() == 1 { "is" } else { "are" }
+                    )
+                }
+            },
             stage: deal.fields.stage.clone(),
             stage_names: stage_names(&stages, &deal.fields.pipeline),
             fields,
@@ -185,9 +199,12 @@ pub(super) async fn move_to(
     PathId(raw): PathId,
     Form(form): Form<MoveForm>,
 ) -> Response {
+    let mut before = None;
     let moved = async {
         let id = deal_id(raw)?;
-        let currency = deals::get(&state.store, id).await?.fields.currency;
+        let current = deals::get(&state.store, id).await?;
+        let currency = current.fields.currency;
+        before = Some(current);
         let input = MoveInput {
             stage: form.stage.clone(),
             loss_reason: form.loss_reason.clone(),
@@ -201,8 +218,19 @@ pub(super) async fn move_to(
     }
     .await;
     match moved {
-        Ok(deal) => match form.back.as_deref() {
-            Some("/pipeline") => see_other("/pipeline"),
+        Ok(deal) => match (form.back.as_deref(), before) {
+            // Back to the board, which offers to undo the move.
+            (Some("/pipeline"), Some(before)) => see_other(&format!(
+                "/pipeline?pipeline={}&moved={}&from={}&was_closing={}",
+                encode_query(&deal.fields.pipeline),
+                deal.id,
+                encode_query(&before.fields.stage),
+                before
+                    .fields
+                    .close_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            )),
             _ => see_other(&format!("/deals/{}?done=moved", deal.id)),
         },
         Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
