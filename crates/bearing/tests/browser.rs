@@ -416,16 +416,48 @@ async fn journeys(j: &mut Journey) {
     let page_before = j.web.find(By::Tag("html")).await.unwrap();
     card.js_drag_to(&column).await.unwrap();
     j.wait_for_next_page(page_before).await;
-    assert_eq!(j.path().await, "/pipeline");
+    assert!(j.path().await.starts_with("/pipeline?"), "{}", j.path().await);
+    let in_column = |stage: &str| {
+        format!("//section[@data-stage='{stage}']//a[normalize-space()='Browser Test Hub']")
+    };
     j.web
-        .find(By::XPath(format!(
-            "//section[@data-stage='{next}']//a[normalize-space()='Browser Test Hub']"
-        )))
+        .find(By::XPath(in_column(next)))
         .await
         .unwrap_or_else(|_| panic!("the card is in {next} after the drop"));
+    assert!(
+        j.body()
+            .await
+            .contains(&format!("Moved “Browser Test Hub” from Discovery to {next}.")),
+        "the board says what moved"
+    );
     j.check("pipeline-after-drop").await;
+    // The move is undone, and made again.
+    j.press("Undo").await;
+    j.web
+        .find(By::XPath(in_column("Discovery")))
+        .await
+        .unwrap_or_else(|_| panic!("the card is back in Discovery after the undo"));
+    let card = j
+        .web
+        .find(By::XPath(
+            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
+        ))
+        .await
+        .unwrap();
+    let column = j
+        .web
+        .find(By::XPath(format!("//section[@data-stage='{next}']")))
+        .await
+        .unwrap();
+    let page_before = j.web.find(By::Tag("html")).await.unwrap();
+    card.js_drag_to(&column).await.unwrap();
+    j.wait_for_next_page(page_before).await;
+    j.web
+        .find(By::XPath(in_column(next)))
+        .await
+        .unwrap_or_else(|_| panic!("the card is in {next} after the second drop"));
     j.open(&deal).await;
-    assert!(j.body().await.contains(&format!("Discovery → {next}")));
+    assert!(j.body().await.contains(&format!("stage: Discovery → {next}")));
     for stage in &stages[from + 2..won] {
         j.choose("stage", stage).await;
         j.press("Move").await;
