@@ -416,7 +416,11 @@ async fn journeys(j: &mut Journey) {
     let page_before = j.web.find(By::Tag("html")).await.unwrap();
     card.js_drag_to(&column).await.unwrap();
     j.wait_for_next_page(page_before).await;
-    assert!(j.path().await.starts_with("/pipeline?"), "{}", j.path().await);
+    assert!(
+        j.path().await.starts_with("/pipeline?"),
+        "{}",
+        j.path().await
+    );
     let in_column = |stage: &str| {
         format!("//section[@data-stage='{stage}']//a[normalize-space()='Browser Test Hub']")
     };
@@ -425,9 +429,9 @@ async fn journeys(j: &mut Journey) {
         .await
         .unwrap_or_else(|_| panic!("the card is in {next} after the drop"));
     assert!(
-        j.body()
-            .await
-            .contains(&format!("Moved “Browser Test Hub” from Discovery to {next}.")),
+        j.body().await.contains(&format!(
+            "Moved “Browser Test Hub” from Discovery to {next}."
+        )),
         "the board says what moved"
     );
     j.check("pipeline-after-drop").await;
@@ -457,7 +461,11 @@ async fn journeys(j: &mut Journey) {
         .await
         .unwrap_or_else(|_| panic!("the card is in {next} after the second drop"));
     j.open(&deal).await;
-    assert!(j.body().await.contains(&format!("stage: Discovery → {next}")));
+    assert!(
+        j.body()
+            .await
+            .contains(&format!("stage: Discovery → {next}"))
+    );
     for stage in &stages[from + 2..won] {
         j.choose("stage", stage).await;
         j.press("Move").await;
@@ -601,19 +609,47 @@ async fn journeys(j: &mut Journey) {
     j.submit_with(role).await;
     j.check("role").await;
 
-    // Dark mode has its own colours: the main pages again, in them.
-    j.colour_scheme("dark").await;
-    for (path, name) in [
-        ("/", "dashboard-dark"),
-        ("/pipeline", "pipeline-dark"),
-        ("/forecast", "forecast-dark"),
-        ("/usage", "usage-dark"),
-        (deal.as_str(), "deal-dark"),
-    ] {
-        j.open(path).await;
-        j.check(name).await;
+    // Every page, on a wide screen and a phone, in light and dark colours: a screenshot of
+    // each (the test's artifacts) and the accessibility check.
+    for (width, height) in [(1400, 1000), (390, 844)] {
+        j.web.set_window_rect(0, 0, width, height).await.unwrap();
+        for scheme in ["light", "dark"] {
+            j.colour_scheme(scheme).await;
+            for path in [
+                "/",
+                "/pipeline",
+                "/deals",
+                "/deals/new",
+                deal.as_str(),
+                "/organizations",
+                "/organizations/1",
+                "/contacts",
+                "/contacts/1",
+                "/forecast",
+                "/analytics",
+                "/usage",
+                "/usage/clusters/1",
+                "/roles",
+                "/roles/1",
+                "/people",
+                "/people/1",
+                "/team",
+                "/assumptions",
+                "/imports",
+                "/audit",
+                "/users",
+                "/account",
+                "/search?q=hub",
+            ] {
+                j.open(path).await;
+                let name = path.trim_start_matches('/').replace(['/', '?', '='], "-");
+                let name = if name.is_empty() { "dashboard" } else { &name };
+                j.check(&format!("page-{name}-{width}-{scheme}")).await;
+            }
+        }
     }
     j.colour_scheme("light").await;
+    j.web.set_window_rect(0, 0, 1280, 1800).await.unwrap();
 
     // The CRM export through the import page: a dry run, then the confirmed import.
     j.open("/imports").await;

@@ -18,6 +18,7 @@ bearing_store::on_both_backends!(
     the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs,
     history_and_audit_entries_read_as_people_write_them,
     the_forecast_reads_at_a_glance,
+    the_dashboard_opens_with_the_figures_at_a_glance,
 );
 
 /// The address of the first link whose text is `text`.
@@ -303,4 +304,30 @@ async fn the_forecast_reads_at_a_glance(db: &TestDb) {
         !main.contains("next_6_months") && !main.contains(">measure<"),
         "{main}"
     );
+}
+
+async fn the_dashboard_opens_with_the_figures_at_a_glance(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut finance = app.as_role(Role::Finance).await;
+    let home = finance.get("/").await;
+    let headline = &home.text[home.text.find("class=\"headline\"").expect("a headline")..];
+    let headline = &headline[..headline.find("</ul>").unwrap()];
+    for label in [
+        "MRR (contracted)",
+        "ARR",
+        "Runway on committed revenue",
+        "Cost coverage",
+        "Open pipeline, weighted",
+    ] {
+        assert!(
+            headline.contains(&format!("<span class=\"label\">{label}</span>")),
+            "{label}: {headline}"
+        );
+    }
+    assert_eq!(
+        headline.matches("since last month").count(),
+        2,
+        "MRR and ARR say how they moved: {headline}"
+    );
+    assert!(headline.contains("open deals"), "{headline}");
 }

@@ -17,6 +17,30 @@ pub struct Fmrr {
     pub fmrr: Vec<f64>,
     /// FMRR summed over the first six months.
     pub fmrr6: f64,
+    /// CMRR of the month before the first: what "since last month" compares with.
+    pub cmrr_before: f64,
+}
+
+impl Fmrr {
+    /// Contracted monthly recurring revenue of the first month: the MRR of now.
+    pub fn mrr(&self) -> f64 {
+        self.cmrr.first().copied().unwrap_or(0.0)
+    }
+
+    /// The MRR's change since the month before.
+    pub fn mrr_change(&self) -> f64 {
+        self.mrr() - self.cmrr_before
+    }
+
+    /// Annual recurring revenue: twelve times the MRR.
+    pub fn arr(&self) -> f64 {
+        12.0 * self.mrr()
+    }
+
+    /// The ARR's change since the month before.
+    pub fn arr_change(&self) -> f64 {
+        12.0 * self.mrr_change()
+    }
 }
 
 impl Forecast {
@@ -25,6 +49,8 @@ impl Forecast {
     pub fn fmrr(&self, rho: f64, eta: f64) -> Fmrr {
         let n = self.months.len();
         let (mut cmrr, mut renewal, mut new) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let before = self.months.first().and_then(|m| m.plus(-1));
+        let mut cmrr_before = 0.0;
         for (deal, d) in self.deals.iter().zip(&self.derived) {
             let Some(amount) = deal.amount else { continue };
             let (row, start, end) = match deal.outcome {
@@ -46,6 +72,10 @@ impl Forecast {
             };
             let (first, last) = (Month::of(start), Month::of(end));
             let rate = amount / f64::from((first.until(last) + 1).max(1));
+            if deal.outcome == StageOutcome::Won && before.is_some_and(|b| first <= b && b <= last)
+            {
+                cmrr_before += rate;
+            }
             for (value, m) in row.iter_mut().zip(&self.months) {
                 if first <= *m && *m <= last {
                     *value += rate;
@@ -66,6 +96,7 @@ impl Forecast {
             new_mrr: new,
             fmrr,
             fmrr6,
+            cmrr_before: round(cmrr_before),
         }
     }
 }

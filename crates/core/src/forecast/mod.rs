@@ -813,6 +813,23 @@ mod tests {
         // 1,000 + 0.8 × 1,000 + 0.3 × 1,200 = 2,160 in March and April; 1,800 after.
         assert_eq!(f.fmrr[..3], [2_160.0, 2_160.0, 1_800.0]);
         assert_eq!(f.fmrr6, 2.0 * 2_160.0 + 4.0 * 1_800.0);
+        // February had the signed 1,000 too: no change since last month.
+        assert_eq!(
+            (f.mrr(), f.cmrr_before, f.mrr_change()),
+            (1_000.0, 1_000.0, 0.0)
+        );
+        assert_eq!((f.arr(), f.arr_change()), (12_000.0, 0.0));
+        // A contract signed from March adds its whole rate to the change.
+        let mut march = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+        march.contract_start = Some(date(2026, 3, 1));
+        march.contract_end = Some(date(2026, 8, 31));
+        march.amount = Some(3_000.0);
+        let f = Forecast::new(vec![deal(CLOSED_WON, StageOutcome::Won, 1.0), march], p())
+            .fmrr(0.8, 0.3);
+        assert_eq!(
+            (f.mrr(), f.mrr_change(), f.arr_change()),
+            (1_500.0, 500.0, 6_000.0)
+        );
     }
 
     proptest::proptest! {

@@ -24,6 +24,8 @@ pub(super) fn routes() -> Routes {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    /// The figures leadership reads first.
+    headline: Vec<Figure>,
     problem: Option<String>,
     /// Why the scorecard is not shown, to a reader who may not see it.
     health_note: Option<String>,
@@ -40,6 +42,66 @@ struct HomePage {
 
 pub(crate) fn today() -> bearing_core::Date {
     jiff::Zoned::now().date()
+}
+
+/// One figure of the dashboard's headline: what it is, its value, what to read beside it
+/// (its change since last month, or its status) and where its detail is.
+pub(crate) struct Figure {
+    label: &'static str,
+    value: String,
+    note: String,
+    href: &'static str,
+}
+
+/// A change in words: `+$500 since last month`, `no change since last month`.
+fn since_last_month(change: f64) -> String {
+    if change.abs() < 0.5 {
+        "no change since last month".to_owned()
+    } else if change > 0.0 {
+        format!("+{} since last month", dollars(change))
+    } else {
+        format!("{} since last month", dollars(change))
+    }
+}
+
+/// MRR and ARR with their change since last month, and the scorecard's runway and cost
+/// coverage with their status.
+fn headline(mrr: &Rows, health: &Rows) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    if let Rows::Mrr(m) = mrr {
+        figures.push(Figure {
+            label: "MRR (contracted)",
+            value: dollars(m.mrr()),
+            note: since_last_month(m.mrr_change()),
+            href: "/forecast",
+        });
+        figures.push(Figure {
+            label: "ARR",
+            value: dollars(m.arr()),
+            note: since_last_month(m.arr_change()),
+            href: "/forecast",
+        });
+    }
+    if let Rows::Health { indicators, .. } = health {
+        for i in indicators.iter().filter(|i| {
+            matches!(
+                i.measure,
+                bearing_core::forecast::Measure::Runway
+                    | bearing_core::forecast::Measure::CostCoverage
+            )
+        }) {
+            figures.push(Figure {
+                label: i.name,
+                value: i.value.clone(),
+                note: match &i.beside {
+                    Some(beside) => format!("{}: {beside}", i.status.as_str()),
+                    None => i.status.as_str().to_owned(),
+                },
+                href: "#health-h",
+            });
+        }
+    }
+    figures
 }
 
 /// The scorecard with traffic lights, and which costs it weighs.
@@ -237,9 +299,9 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
                 Some(format!("The health scorecard is not shown to you: {why}.")),
                 &["projections", "flags"],
             ),
-            _ => (None, &["health", "projections", "flags"]),
+            _ => (None, &["health", "projections", "flags", "fmrr"]),
         };
-    let (problem, (health, costs), scenarios_chart, flags) =
+    let (problem, (health, costs), scenarios_chart, flags, mut headline) =
         match snapshot.reports(names, today, sight).await {
             Ok(built) => {
                 let rows = |name: &str| {
@@ -255,6 +317,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
                     health_table(&rows("health")),
                     projections.map_or_else(String::new, |p| scenarios_chart(p)),
                     flags_table(&rows("flags"), 10),
+                    headline(&rows("fmrr"), &rows("health")),
                 )
             }
             Err(error @ bearing_app::AppError::Invalid { .. }) => (
@@ -262,11 +325,28 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
                 health_table(&Rows::Table),
                 String::new(),
                 flags_table(&Rows::Table, 0),
+                Vec::new(),
             ),
             Err(error) => return error_page(&caller, error),
         };
+    let open_stages: Vec<&bearing_store::StageRecord> = stages
+        .iter()
+        .filter(|s| s.outcome == StageOutcome::Open)
+        .collect();
+    let (open, _, weighted) = deals::totals(list.iter().filter(|d| {
+        open_stages
+            .iter()
+            .any(|s| d.fields.pipeline == s.pipeline && d.fields.stage == s.name)
+    }));
+    headline.push(Figure {
+        label: "Open pipeline, weighted",
+        value: dollars(weighted),
+        note: format!("{open} open deals"),
+        href: "/pipeline",
+    });
     ok(&HomePage {
         layout: Layout::new("Dashboard", &caller, "/"),
+        headline,
         problem,
         health_note,
         health,
