@@ -84,6 +84,222 @@ impl Default for Assumptions {
 /// 50,000 × 240 × 8 bytes, under 100 MB.
 pub const MAX_MC_RUNS: u32 = 50_000;
 
+/// What an assumption is, for the people who set it: a label, its unit and one sentence of
+/// help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct About {
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub help: &'static str,
+}
+
+/// What each key of [`KEYS`] is; a stage's probability (`stage.NAME`) is described by
+/// [`about`].
+const ABOUT: [(&str, About); 20] = [
+    (
+        "books-closed",
+        About {
+            label: "Books closed",
+            unit: "month",
+            help: "The last month whose accounting is final; the forecast starts the month after.",
+        },
+    ),
+    (
+        "net-assets",
+        About {
+            label: "Net assets",
+            unit: "dollars",
+            help: "The cash the organisation holds when the forecast starts; the runway spends it down.",
+        },
+    ),
+    (
+        "monthly-costs",
+        About {
+            label: "Monthly costs",
+            unit: "dollars a month",
+            help: "What the organisation spends a month, when the costs are typed in.",
+        },
+    ),
+    (
+        "costs-from",
+        About {
+            label: "Costs from",
+            unit: "typed or team",
+            help: "Whether the scorecard weighs the typed monthly costs or the team's cost plus the non-personnel costs.",
+        },
+    ),
+    (
+        "non-personnel-costs",
+        About {
+            label: "Non-personnel costs",
+            unit: "dollars a month",
+            help: "What is spent a month besides the team, added to the team's cost when costs come from the team.",
+        },
+    ),
+    (
+        "fsp-fee",
+        About {
+            label: "Fiscal sponsor's fee",
+            unit: "share of revenue",
+            help: "The share of revenue the fiscal sponsor keeps.",
+        },
+    ),
+    (
+        "mc-runs",
+        About {
+            label: "Monte Carlo runs",
+            unit: "runs",
+            help: "How many scenarios the forecast draws for its pessimistic and optimistic range.",
+        },
+    ),
+    (
+        "mc-seed",
+        About {
+            label: "Monte Carlo seed",
+            unit: "number",
+            help: "The seed of the draws, so the same records give the same range.",
+        },
+    ),
+    (
+        "horizon-years",
+        About {
+            label: "Forecast horizon",
+            unit: "years",
+            help: "How far ahead the forecast looks; deals running longer are cut there and flagged.",
+        },
+    ),
+    (
+        "percentile-low",
+        About {
+            label: "Pessimistic percentile",
+            unit: "percentile",
+            help: "The percentile of the scenarios shown as the pessimistic line.",
+        },
+    ),
+    (
+        "percentile-high",
+        About {
+            label: "Optimistic percentile",
+            unit: "percentile",
+            help: "The percentile of the scenarios shown as the optimistic line.",
+        },
+    ),
+    (
+        "runway-bands",
+        About {
+            label: "Runway bands",
+            unit: "months: yellow, green, over",
+            help: "Where the runway turns yellow, green and more than needed.",
+        },
+    ),
+    (
+        "coverage-bands",
+        About {
+            label: "Cost coverage bands",
+            unit: "ratios: yellow, green, over",
+            help: "Where cost coverage turns yellow, green and more than needed.",
+        },
+    ),
+    (
+        "pipeline-bands",
+        About {
+            label: "Pipeline coverage bands",
+            unit: "ratios: yellow, green, over",
+            help: "Where pipeline coverage turns yellow, green and more than needed.",
+        },
+    ),
+    (
+        "rho",
+        About {
+            label: "Renewal conversion (ρ)",
+            unit: "share",
+            help: "The share of open renewals' monthly revenue that FMRR counts.",
+        },
+    ),
+    (
+        "eta",
+        About {
+            label: "New business conversion (η)",
+            unit: "share",
+            help: "The share of open new deals' monthly revenue that FMRR counts.",
+        },
+    ),
+    (
+        "usage-exclude",
+        About {
+            label: "Clusters left out of usage",
+            unit: "name parts",
+            help: "Clusters whose names contain one of these are not counted in usage.",
+        },
+    ),
+    (
+        "usage-exclude-windows",
+        About {
+            label: "Usage left out by period",
+            unit: "cluster:from:to",
+            help: "Periods of a cluster's usage that are not counted, such as a test or an outage.",
+        },
+    ),
+    (
+        "usage-tiers",
+        About {
+            label: "Usage price tiers",
+            unit: "users up to: price",
+            help: "The price of each monthly active user in each tier of the usage fee.",
+        },
+    ),
+    (
+        "hubs-per-engineer",
+        About {
+            label: "Hubs per engineer",
+            unit: "kind: hubs",
+            help: "How many hubs of each kind one engineer can operate, for the balancing rule.",
+        },
+    ),
+];
+
+/// What the assumption `key` is.
+pub fn about(key: &str) -> About {
+    if let Some((_, about)) = ABOUT.iter().find(|(k, _)| *k == key) {
+        return *about;
+    }
+    if key.starts_with("stage.") {
+        return About {
+            label: "Stage probability",
+            unit: "share",
+            help: "The probability the forecast gives the deals of this stage, instead of the stage's own.",
+        };
+    }
+    About {
+        label: "Assumption",
+        unit: "",
+        help: "",
+    }
+}
+
+/// A value of the assumption `key` as people read it: amounts in dollars with separators,
+/// shares as percentages, months as `Nov 2026`; the value as stored otherwise.
+pub fn readable(key: &str, value: &str) -> String {
+    let number = value.parse::<f64>().ok();
+    match (key, number) {
+        ("net-assets" | "monthly-costs" | "non-personnel-costs", Some(x)) => {
+            crate::forecast::dollars(x)
+        }
+        ("fsp-fee" | "rho" | "eta", Some(x)) => percent(x),
+        (k, Some(x)) if k.starts_with("stage.") => percent(x),
+        ("books-closed", _) => crate::Month::parse(value)
+            .map(|m| m.first_day().strftime("%b %Y").to_string())
+            .unwrap_or_else(|_| value.to_owned()),
+        ("mc-runs" | "mc-seed", Some(x)) => crate::forecast::thousands(x),
+        _ => value.to_owned(),
+    }
+}
+
+fn percent(share: f64) -> String {
+    let text = format!("{:.2}", share * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
 /// The keys `set` understands, with what each expects.
 pub const KEYS: [(&str, &str); 20] = [
     ("books-closed", "a month, YYYY-MM"),
@@ -488,6 +704,29 @@ impl Assumptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_key_has_a_label_a_unit_and_help() {
+        for (key, _) in KEYS {
+            let a = about(key);
+            assert!(
+                a.label != "Assumption" && !a.unit.is_empty() && a.help.ends_with('.'),
+                "{key}"
+            );
+        }
+        assert_eq!(about("stage.Proposal").label, "Stage probability");
+    }
+
+    #[test]
+    fn values_read_as_people_write_them() {
+        assert_eq!(readable("net-assets", "1899000"), "$1,899,000");
+        assert_eq!(readable("fsp-fee", "0.15"), "15%");
+        assert_eq!(readable("rho", "0.8"), "80%");
+        assert_eq!(readable("stage.Proposal", "0.333"), "33.3%");
+        assert_eq!(readable("books-closed", "2026-10"), "Oct 2026");
+        assert_eq!(readable("mc-runs", "10000"), "10,000");
+        assert_eq!(readable("usage-tiers", "10:10,*:0"), "10:10,*:0");
+    }
 
     #[test]
     fn values_are_set_from_text_and_checked() {

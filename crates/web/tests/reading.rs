@@ -19,6 +19,7 @@ bearing_store::on_both_backends!(
     history_and_audit_entries_read_as_people_write_them,
     the_forecast_reads_at_a_glance,
     the_dashboard_opens_with_the_figures_at_a_glance,
+    each_assumption_has_a_label_help_and_its_changes_in_words,
 );
 
 /// The address of the first link whose text is `text`.
@@ -330,4 +331,25 @@ async fn the_dashboard_opens_with_the_figures_at_a_glance(db: &TestDb) {
         "MRR and ARR say how they moved: {headline}"
     );
     assert!(headline.contains("open deals"), "{headline}");
+}
+
+async fn each_assumption_has_a_label_help_and_its_changes_in_words(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut finance = app.as_role(Role::Finance).await;
+    let saved = finance
+        .post(
+            "/assumptions",
+            &[("v.fsp-fee", "0.12"), ("effective_from", "2026-06-15")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let page = finance.get("/assumptions").await;
+    for part in [
+        ">Fiscal sponsor&#39;s fee</label>",
+        "<td class=\"nowrap\">12%</td>",
+        "The share of revenue the fiscal sponsor keeps.",
+        "Fiscal sponsor&#39;s fee: 15% → 12%",
+    ] {
+        assert!(page.text.contains(part), "{part}: {}", page.text);
+    }
 }

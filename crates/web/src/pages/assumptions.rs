@@ -21,13 +21,45 @@ pub(super) fn routes() -> Routes {
         .post("/assumptions", Signed(EditAssumptions), set_assumptions)
 }
 
+/// One assumption as the page shows it.
+struct Entry {
+    key: String,
+    value: String,
+    reads: String,
+    about: bearing_core::assumptions::About,
+}
+
+/// A version's changes in words: `Net assets: $500,000 → $1,899,000`.
+fn changes_of(previous: &[(String, String)], entries: &[(String, String)]) -> String {
+    use bearing_core::assumptions::{about, readable};
+    entries
+        .iter()
+        .filter(|e| !previous.contains(e))
+        .map(|(key, value)| {
+            let label = about(key).label;
+            let label = if label == "Stage probability" {
+                format!("{} ({})", label, key.trim_start_matches("stage."))
+            } else {
+                label.to_owned()
+            };
+            match previous.iter().find(|(k, _)| k == key) {
+                Some((_, old)) => {
+                    format!("{label}: {} → {}", readable(key, old), readable(key, value))
+                }
+                None => format!("{label}: {}", readable(key, value)),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[derive(Template)]
 #[template(path = "assumptions.html")]
 struct AssumptionsPage {
     layout: Layout,
     errors: Vec<String>,
     version: i64,
-    entries: Vec<(String, String)>,
+    entries: Vec<Entry>,
     today: String,
     history: HtmlTable,
 }
@@ -56,15 +88,11 @@ async fn show_assumptions(
     let mut rows = Vec::new();
     for v in &versions {
         let entries = v.values.entries();
-        let changed: Vec<String> = entries
-            .iter()
-            .filter(|e| !previous.contains(e))
-            .map(|(k, value)| format!("{k} = {value}"))
-            .collect();
+        let changed = changes_of(&previous, &entries);
         rows.push(vec![
             Cell::number(v.version.to_string()),
             Cell::when(super::day_text(v.effective_from)),
-            Cell::text(changed.join("; ")),
+            Cell::text(changed),
             Cell::text(format!("{} ({})", v.actor, v.source)),
             Cell::text(super::minute(v.created_at)),
         ]);
@@ -78,7 +106,16 @@ async fn show_assumptions(
             layout: Layout::new("Assumptions", caller, "/assumptions").with_notice(notice),
             errors,
             version,
-            entries: current.entries(),
+            entries: current
+                .entries()
+                .into_iter()
+                .map(|(key, value)| Entry {
+                    reads: bearing_core::assumptions::readable(&key, &value),
+                    about: bearing_core::assumptions::about(&key),
+                    key,
+                    value,
+                })
+                .collect(),
             today: today().to_string(),
             history,
         },
