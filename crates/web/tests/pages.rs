@@ -1192,7 +1192,7 @@ async fn a_role_paid_on_another_ladder_shows_whose_bands_it_shares(db: &TestDb) 
         "2027-03",
         "Product Designer",
         "$103,000",
-        "Bands of the ladder Engineer",
+        "Bands of the ladder, annual base by level and step: Engineer,",
     ] {
         assert!(role.text.contains(says), "{says}: {}", role.text);
     }

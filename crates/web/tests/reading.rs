@@ -20,6 +20,7 @@ bearing_store::on_both_backends!(
     the_forecast_reads_at_a_glance,
     the_dashboard_opens_with_the_figures_at_a_glance,
     each_assumption_has_a_label_help_and_its_changes_in_words,
+    bands_read_as_a_grid_and_former_staff_are_marked,
 );
 
 /// The address of the first link whose text is `text`.
@@ -352,4 +353,26 @@ async fn each_assumption_has_a_label_help_and_its_changes_in_words(db: &TestDb) 
     ] {
         assert!(page.text.contains(part), "{part}: {}", page.text);
     }
+}
+
+async fn bands_read_as_a_grid_and_former_staff_are_marked(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut member = app.as_role(Role::Member).await;
+    let roles = member.get("/roles").await;
+    assert!(
+        roles
+            .text
+            .contains("Annual base by level and step: Infrastructure Engineer, in force from")
+            && roles.text.contains(">Step 4</th>")
+            && roles.text.contains("<td>Infrastructure Engineer L3</td>"),
+        "{}",
+        roles.text
+    );
+    let people = member.get("/people").await;
+    assert!(
+        people.text.contains("Oskar Nakamura (former staff, left ")
+            && !people.text.contains("Imani Achterberg (former staff"),
+        "{}",
+        people.text
+    );
 }

@@ -201,8 +201,23 @@ async fn people_page(
                 .filter(|a| a.start <= today() && a.end.is_none_or(|e| e >= today()))
                 .map(|a| a.title.clone())
                 .collect();
+            // Someone whose assignments have all ended is former staff, said with when.
+            let left = p
+                .assignments
+                .iter()
+                .map(|a| a.end)
+                .try_fold(None, |latest: Option<bearing_core::Date>, end| {
+                    end.filter(|e| *e < today()).map(|e| latest.max(Some(e)))
+                })
+                .flatten();
+            let name = match left {
+                Some(day) if titles.is_empty() => {
+                    format!("{} (former staff, left {})", p.name, super::day_text(day))
+                }
+                _ => p.name.clone(),
+            };
             table.rows.push(vec![
-                Cell::link(p.name.clone(), format!("/people/{}", p.id)),
+                Cell::link(name, format!("/people/{}", p.id)),
                 Cell::text(p.kind.to_string()),
                 Cell::text(titles.join(", ")),
                 Cell::text(p.renewal.clone().unwrap_or_default()),

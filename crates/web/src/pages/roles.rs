@@ -36,23 +36,69 @@ pub(super) fn routes() -> Routes {
 }
 
 /// The bands in force of the ladders `keep` keeps, with amounts in dollars.
+/// The bands in force of each ladder `keep` keeps, as a grid of level by step, each cell the
+/// annual base; under it, since when and why (the note of the newest change).
 fn bands_html(
     caption: &str,
     bands: &[bearing_core::people::Band],
     keep: impl Fn(&str) -> bool,
-) -> HtmlTable {
-    let mut html = HtmlTable::new(caption, &["Title", "Step", "Annual base", "From", "Note"])
-        .numeric_columns(&[1, 2]);
-    for band in bands.iter().filter(|b| keep(&b.ladder)) {
-        html.rows.push(vec![
-            Cell::text(bearing_core::roles::title(&band.ladder, band.level)),
-            Cell::number(band.step.to_string()),
-            Cell::number(super::minor_dollars(Some(band.annual_base))),
-            Cell::when(super::day_text(band.effective_from)),
-            Cell::text(band.note.clone().unwrap_or_default()),
-        ]);
-    }
-    html
+) -> Vec<HtmlTable> {
+    let mut ladders: Vec<&str> = bands
+        .iter()
+        .filter(|b| keep(&b.ladder))
+        .map(|b| b.ladder.as_str())
+        .collect();
+    ladders.sort_unstable();
+    ladders.dedup();
+    ladders
+        .into_iter()
+        .map(|ladder| {
+            let of_ladder: Vec<&bearing_core::people::Band> =
+                bands.iter().filter(|b| b.ladder == ladder).collect();
+            let mut levels: Vec<u8> = of_ladder.iter().map(|b| b.level).collect();
+            levels.sort_unstable();
+            levels.dedup();
+            let mut steps: Vec<u8> = of_ladder.iter().map(|b| b.step).collect();
+            steps.sort_unstable();
+            steps.dedup();
+            let newest = of_ladder.iter().max_by_key(|b| b.effective_from);
+            let mut columns = vec!["Title".to_owned()];
+            columns.extend(steps.iter().map(|s| format!("Step {s}")));
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let mut html = HtmlTable::new(
+                format!(
+                    "{caption}: {ladder}{}",
+                    newest.map_or_else(String::new, |b| format!(
+                        ", in force from {}{}",
+                        super::day_text(b.effective_from),
+                        b.note
+                            .as_ref()
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default()
+                    ))
+                ),
+                &columns,
+            )
+            .numeric_columns(&(1..=steps.len()).collect::<Vec<_>>());
+            html.rows = levels
+                .iter()
+                .map(|&level| {
+                    std::iter::once(Cell::text(bearing_core::roles::title(ladder, level)))
+                        .chain(steps.iter().map(|&step| {
+                            Cell::number(
+                                of_ladder
+                                    .iter()
+                                    .find(|b| b.level == level && b.step == step)
+                                    .map(|b| super::minor_dollars(Some(b.annual_base)))
+                                    .unwrap_or_default(),
+                            )
+                        }))
+                        .collect()
+                })
+                .collect();
+            html
+        })
+        .collect()
 }
 
 /// The forms of the roles page, as typed.
@@ -202,7 +248,7 @@ async fn roles_page(
             ]);
         }
         let bands = bands_html(
-            "Salary bands in force today (annual base)",
+            "Annual base by level and step",
             &people::bands_in_force(&state.store, today()).await?,
             |_| true,
         );
@@ -213,7 +259,7 @@ async fn roles_page(
                 list.len(),
                 bearing_core::roles::title(list.first().map_or("Engineer", |r| r.text.name.as_str()), 2)
             ),
-            tables: vec![roles_table, bands],
+            tables: std::iter::once(roles_table).chain(bands).collect(),
             errors,
             can_edit: caller.may(Permission::EditPeople),
             areas: areas.iter().map(|a| a.name.clone()).collect(),
@@ -496,10 +542,7 @@ async fn role_page(
         }
         let sections = role_sections(t);
         let bands = bands_html(
-            &format!(
-                "Bands of the ladder {} in force today (annual base)",
-                found.ladder()
-            ),
+            "Bands of the ladder, annual base by level and step",
             &people::bands_in_force(&state.store, today()).await?,
             |ladder| ladder == found.ladder(),
         );
@@ -522,7 +565,7 @@ async fn role_page(
             description: markdown::to_html(&t.description),
             notes: t.notes.iter().map(|n| markdown::to_html(n)).collect(),
             sections,
-            tables: vec![bands, holders],
+            tables: bands.into_iter().chain([holders]).collect(),
             errors,
             can_edit: caller.may(Permission::EditPeople),
             form: form.unwrap_or_else(|| RoleForm::of(change)),
