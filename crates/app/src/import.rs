@@ -74,6 +74,17 @@ impl Plan {
             self.unchanged.len()
         )
     }
+
+    /// What an import that was carried out did: `export.csv: 8 created, 1 updated, 0 unchanged`.
+    pub fn done(&self) -> String {
+        format!(
+            "{}: {} created, {} updated, {} unchanged",
+            self.file,
+            self.creates.len(),
+            self.updates.len(),
+            self.unchanged.len()
+        )
+    }
 }
 
 /// Reads and plans the import of a CRM deal export without writing anything.

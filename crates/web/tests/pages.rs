@@ -417,6 +417,18 @@ async fn the_crm_export_imports_through_the_page_after_a_dry_run(db: &TestDb) {
         "{}",
         dry.text
     );
+    for column in ["Organization", "Stage", "Amount", "What changes"] {
+        assert!(
+            dry.text.contains(&format!(">{column}</th>")),
+            "{column}: {}",
+            dry.text
+        );
+    }
+    assert!(
+        dry.text.contains("<td>create</td>") && dry.text.contains("<td class=\"num\">$"),
+        "each row's action and amount: {}",
+        dry.text
+    );
     assert_eq!(
         store.count_deals().await.unwrap(),
         0,
@@ -440,6 +452,16 @@ async fn the_crm_export_imports_through_the_page_after_a_dry_run(db: &TestDb) {
         confirmed.text
     );
     assert_eq!(store.count_deals().await.unwrap() as usize, lines);
+    let done = browser
+        .get(confirmed.location.as_deref().expect("back to the imports"))
+        .await;
+    assert!(
+        done.text.contains(&format!(
+            "Imported sample_deals.csv: {lines} created, 0 updated, 0 unchanged."
+        )),
+        "after the import the page says what was done: {}",
+        done.text
+    );
     let broken = browser
         .post(
             "/imports",

@@ -75,50 +75,66 @@ async fn imports_page(caller: Caller, Query(q): Query<Done>) -> Response {
     )
 }
 
-/// The plan's rows, line by line.
-fn plan_table(plan: &import::Plan) -> HtmlTable {
+/// The plan's rows, line by line: each deal's name, organization, stage and amount, and what
+/// will change.
+fn plan_table(plan: &import::Plan, names: &super::crm::OrgNames) -> HtmlTable {
     let mut html = HtmlTable::new(
         "What the import will do, by line",
-        &["Line", "CRM id", "Action", "Deal", "Changes"],
+        &[
+            "Line",
+            "CRM id",
+            "Action",
+            "Deal",
+            "Organization",
+            "Stage",
+            "Amount",
+            "What changes",
+        ],
     )
-    .numeric_columns(&[0]);
+    .numeric_columns(&[0, 6]);
+    let deal_cells = |f: &bearing_core::deal::DealFields| {
+        [
+            names.cell(f.organization.as_ref()),
+            Cell::text(f.stage.clone()),
+            Cell::number(super::money_text(f.amount_minor, f.currency)),
+        ]
+    };
     let mut rows: Vec<(u64, Vec<Cell>)> = Vec::new();
     for c in &plan.creates {
-        rows.push((
-            c.line,
-            vec![
-                Cell::number(c.line.to_string()),
-                Cell::text(c.crm_id.clone()),
-                Cell::text("create"),
-                Cell::text(c.fields.name.clone()),
-                Cell::default(),
-            ],
-        ));
+        let mut row = vec![
+            Cell::number(c.line.to_string()),
+            Cell::text(c.crm_id.clone()),
+            Cell::text("create"),
+            Cell::text(c.fields.name.clone()),
+        ];
+        row.extend(deal_cells(&c.fields));
+        row.push(Cell::text("a new deal"));
+        rows.push((c.line, row));
     }
     for u in &plan.updates {
         let mut changes: Vec<String> = u
             .changes
             .iter()
             .map(|c| {
-                format!(
-                    "{}: {} → {}",
+                bearing_app::history::described_tracked(
                     c.field,
-                    c.old.as_deref().unwrap_or("—"),
-                    c.new.as_deref().unwrap_or("—")
+                    c.old.as_deref(),
+                    c.new.as_deref(),
+                    u.fields.currency,
                 )
+                .to_string()
             })
             .collect();
         changes.extend(u.other_changes.iter().cloned());
-        rows.push((
-            u.line,
-            vec![
-                Cell::number(u.line.to_string()),
-                Cell::text(u.crm_id.clone()),
-                Cell::text("update"),
-                Cell::link(u.fields.name.clone(), format!("/deals/{}", u.deal)),
-                Cell::text(changes.join("; ")),
-            ],
-        ));
+        let mut row = vec![
+            Cell::number(u.line.to_string()),
+            Cell::text(u.crm_id.clone()),
+            Cell::text("update"),
+            Cell::link(u.fields.name.clone(), format!("/deals/{}", u.deal)),
+        ];
+        row.extend(deal_cells(&u.fields));
+        row.push(Cell::text(changes.join("; ")));
+        rows.push((u.line, row));
     }
     for u in &plan.unchanged {
         rows.push((
@@ -127,8 +143,11 @@ fn plan_table(plan: &import::Plan) -> HtmlTable {
                 Cell::number(u.line.to_string()),
                 Cell::text(u.crm_id.clone()),
                 Cell::text("unchanged"),
-                Cell::link(u.deal.to_string(), format!("/deals/{}", u.deal)),
+                Cell::link(format!("deal {}", u.deal), format!("/deals/{}", u.deal)),
                 Cell::default(),
+                Cell::default(),
+                Cell::default(),
+                Cell::text("nothing"),
             ],
         ));
     }
@@ -207,15 +226,19 @@ async fn import_file(State(state): State<AppState>, caller: Caller, request: Req
     match result {
         Ok(plan) if confirmed => see_other(&format!(
             "/imports?done={}",
-            super::encode_query(&format!("Imported {}", plan.summary()))
+            super::encode_query(&format!("Imported {}.", plan.done()))
         )),
         Ok(plan) => {
+            let names = match super::crm::OrgNames::load(&state).await {
+                Ok(names) => names,
+                Err(error) => return error_page(&caller, error),
+            };
             let view = PlanView {
                 file: plan.file.clone(),
                 creates: plan.creates.len(),
                 updates: plan.updates.len(),
                 unchanged: plan.unchanged.len(),
-                table: plan_table(&plan),
+                table: plan_table(&plan, &names),
                 content,
             };
             imports(
