@@ -263,14 +263,19 @@ impl EngagementTrend {
         })
     }
 
-    pub fn describe(self) -> String {
-        let word = if self.ratio > 1.1 {
+    /// Growing, declining or steady, in a word.
+    pub fn word(self) -> &'static str {
+        if self.ratio > 1.1 {
             "growing"
         } else if self.ratio < 0.9 {
             "declining"
         } else {
             "steady"
-        };
+        }
+    }
+
+    pub fn describe(self) -> String {
+        let word = self.word();
         format!(
             "{word}: {:.0} active users a month in the last three months against {:.0} in the twelve before ({:+.0}%)",
             self.recent,

@@ -21,6 +21,7 @@ bearing_store::on_both_backends!(
     the_dashboard_opens_with_the_figures_at_a_glance,
     each_assumption_has_a_label_help_and_its_changes_in_words,
     bands_read_as_a_grid_and_former_staff_are_marked,
+    usage_lists_the_most_used_first_and_groups_the_rest,
 );
 
 /// The address of the first link whose text is `text`.
@@ -375,4 +376,27 @@ async fn bands_read_as_a_grid_and_former_staff_are_marked(db: &TestDb) {
         "{}",
         people.text
     );
+}
+
+async fn usage_lists_the_most_used_first_and_groups_the_rest(db: &TestDb) {
+    let app = TestApp::new(db).await.with_demo().await;
+    let mut member = app.as_role(Role::Member).await;
+    let page = member.get("/usage?top=3").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let legend = figure_after(&page.text, "Active users per community");
+    assert!(legend.contains(">Other ("), "the rest grouped: {legend}");
+    // The clusters' table, most active users first, each with its trend.
+    let table = &page.text[page.text.find("Clusters: active users and fee").unwrap()..];
+    assert!(table.contains(">Trend</th>"), "{table}");
+    let users: Vec<i64> = table
+        .split("<tr>")
+        .skip(2)
+        .filter_map(|row| {
+            let cells: Vec<&str> = row.split("<td").collect();
+            let cell = cells.get(6)?;
+            cell[cell.find('>')? + 1..cell.find("</td>")?].parse().ok()
+        })
+        .collect();
+    assert!(users.len() > 3, "{table}");
+    assert!(users.windows(2).all(|w| w[0] >= w[1]), "{users:?}");
 }

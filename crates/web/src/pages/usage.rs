@@ -35,25 +35,45 @@ pub(super) fn routes() -> Routes {
 /// Months shown over time.
 const MONTHS: usize = 24;
 /// Communities drawn apart in the stacked chart; the rest are added up as "Other".
-const COMMUNITIES: usize = 5;
+const COMMUNITIES: usize = 10;
+/// The most communities the chart may show apart.
+const MOST_COMMUNITIES: usize = 30;
+
+/// The usage page's choices: how many communities the chart shows apart.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct UsageQuery {
+    top: Option<usize>,
+}
 
 #[derive(Template)]
 #[template(path = "usage.html")]
 struct UsagePage {
     layout: Layout,
     intro: String,
+    /// How many communities the chart shows apart.
+    top: usize,
     pairs: Vec<ChartPair>,
     tables: Vec<HtmlTable>,
 }
 
-async fn overview(State(state): State<AppState>, caller: Caller) -> Response {
-    match overview_page(&state, &caller).await {
+async fn overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<UsageQuery>,
+) -> Response {
+    let top = q.top.unwrap_or(COMMUNITIES).clamp(1, MOST_COMMUNITIES);
+    match overview_page(&state, &caller, top).await {
         Ok(page) => ok(&page),
         Err(error) => error_page(&caller, error),
     }
 }
 
-async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, AppError> {
+async fn overview_page(
+    state: &AppState,
+    caller: &Caller,
+    top: usize,
+) -> Result<UsagePage, AppError> {
     let (_, assumptions) = bearing_app::assumptions::current(&state.store, today()).await?;
     let (by_org, mau, units) = tokio::try_join!(
         usage::by_organization(&state.store, &assumptions),
@@ -64,6 +84,7 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
         return Ok(UsagePage {
             layout: Layout::new("Usage", caller, "/usage"),
             intro: "No usage yet: import samples with `bearing import usage FILE.csv`, or pull them from Prometheus with `bearing usage pull`.".into(),
+            top,
             pairs: Vec::new(),
             tables: Vec::new(),
         });
@@ -81,6 +102,7 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
                 .or_insert_with(|| vec![0.0; months.len()])[i] = *users as f64;
         }
     }
+    let org_names = super::crm::OrgNames::load(state).await?;
     // The largest communities (by their latest month) apart, the rest as one.
     let mut ranked: Vec<(&str, Vec<f64>)> = per_org.into_iter().collect();
     ranked.sort_by(|a, b| {
@@ -90,17 +112,17 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
     let mut series: Vec<Series> = Vec::new();
     let mut other = vec![0.0; months.len()];
     for (i, (org, values)) in ranked.iter().enumerate() {
-        if i < COMMUNITIES {
-            series.push(Series::new(*org, values.clone()));
+        if i < top {
+            series.push(Series::new(org_names.name_of(org), values.clone()));
         } else {
             for (o, v) in other.iter_mut().zip(values) {
                 *o += v;
             }
         }
     }
-    if ranked.len() > COMMUNITIES {
+    if ranked.len() > top {
         series.push(Series::new(
-            format!("Other ({})", ranked.len() - COMMUNITIES),
+            format!("Other ({})", ranked.len() - top),
             other,
         ));
     }
@@ -142,12 +164,34 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
             "Dedicated",
             "Hubs",
             "Active users",
+            "Trend",
             "Fee",
         ],
     )
-    .numeric_columns(&[4, 5, 6]);
-    for unit in units.iter().filter(|u| u.kind() == UnitKind::Cluster) {
+    .numeric_columns(&[4, 5, 7]);
+    // The most used first.
+    let mut shown: Vec<&bearing_store::UnitRecord> = units
+        .iter()
+        .filter(|u| u.kind() == UnitKind::Cluster)
+        .collect();
+    shown.sort_by_key(|u| {
+        (
+            std::cmp::Reverse(mau.get(&(u.name.clone(), last)).copied().unwrap_or(-1)),
+            u.name.clone(),
+        )
+    });
+    for unit in shown {
         let users = mau.get(&(unit.name.clone(), last)).copied();
+        let by_month: BTreeMap<Month, i64> = mau
+            .iter()
+            .filter(|((cluster, _), _)| *cluster == unit.name)
+            .map(|((_, month), users)| (*month, *users))
+            .collect();
+        // The month after the last one with samples is the one in progress.
+        let trend = last
+            .plus(1)
+            .and_then(|current| bearing_core::usage::EngagementTrend::of(&by_month, current))
+            .map_or("too new to tell", |t| t.word());
         let hubs = units
             .iter()
             .filter(|h| h.cluster_id.map(UnitId::Cluster) == Some(unit.id))
@@ -166,6 +210,7 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
             Cell::text(dedicated(unit.fields.dedicated)),
             Cell::number(hubs.to_string()),
             Cell::number(users.map(|u| u.to_string()).unwrap_or_default()),
+            Cell::text(trend),
             Cell::number(
                 users
                     .map(|u| dollars(bearing_core::usage::fee(Some(u), &assumptions.usage_tiers)))
@@ -175,6 +220,7 @@ async fn overview_page(state: &AppState, caller: &Caller) -> Result<UsagePage, A
     }
     Ok(UsagePage {
         layout: Layout::new("Usage", caller, "/usage"),
+        top,
         intro: format!(
             "In {last}: {} monthly active users on {} clusters, {} in usage fees.",
             bearing_core::forecast::thousands(latest_users as f64),

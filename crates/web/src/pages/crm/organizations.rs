@@ -62,9 +62,15 @@ impl OrgNames {
 
     /// The name people read for the organization `key`.
     pub(crate) fn name(&self, key: &OrganizationName) -> String {
+        self.name_of(key.as_str())
+    }
+
+    /// The name people read for the organization keyed `key`; the text itself when no
+    /// organization has it.
+    pub(crate) fn name_of(&self, key: &str) -> String {
         self.0
-            .get(key.as_str())
-            .map_or_else(|| key.to_string(), |(_, name)| name.clone())
+            .get(key)
+            .map_or_else(|| key.to_owned(), |(_, name)| name.clone())
     }
 
     /// A cell naming the organization and linking to its page; empty when there is none.
