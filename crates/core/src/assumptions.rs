@@ -24,6 +24,8 @@ pub struct Assumptions {
     pub mc_seed: u64,
     /// How many years from the projection start the forecast looks ahead.
     pub horizon_years: u32,
+    /// The month (1 to 12) the organisation's fiscal year starts in.
+    pub fiscal_year_start: u8,
     pub percentile_low: f64,
     pub percentile_high: f64,
     pub runway_bands: Bands,
@@ -61,6 +63,7 @@ impl Default for Assumptions {
             mc_runs: mc.runs,
             mc_seed: mc.seed,
             horizon_years: crate::forecast::DEFAULT_HORIZON_YEARS,
+            fiscal_year_start: 1,
             percentile_low: mc.low,
             percentile_high: mc.high,
             runway_bands: health.runway,
@@ -95,7 +98,7 @@ pub struct About {
 
 /// What each key of [`KEYS`] is; a stage's probability (`stage.NAME`) is described by
 /// [`about`].
-const ABOUT: [(&str, About); 20] = [
+const ABOUT: [(&str, About); 21] = [
     (
         "books-closed",
         About {
@@ -166,6 +169,14 @@ const ABOUT: [(&str, About); 20] = [
             label: "Forecast horizon",
             unit: "years",
             help: "How far ahead the forecast looks; deals running longer are cut there and flagged.",
+        },
+    ),
+    (
+        "fiscal-year-start",
+        About {
+            label: "Fiscal year starts in",
+            unit: "month, 1 to 12",
+            help: "The month the fiscal year starts in; the forecast adds up its quarters and years from it.",
         },
     ),
     (
@@ -291,6 +302,9 @@ pub fn readable(key: &str, value: &str) -> String {
             .map(|m| m.first_day().strftime("%b %Y").to_string())
             .unwrap_or_else(|_| value.to_owned()),
         ("mc-runs" | "mc-seed", Some(x)) => crate::forecast::thousands(x),
+        ("fiscal-year-start", Some(x)) => jiff::civil::Date::new(2000, x as i8, 1)
+            .map(|d| d.strftime("%B").to_string())
+            .unwrap_or_else(|_| value.to_owned()),
         _ => value.to_owned(),
     }
 }
@@ -301,7 +315,7 @@ fn percent(share: f64) -> String {
 }
 
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 20] = [
+pub const KEYS: [(&str, &str); 21] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
@@ -319,6 +333,10 @@ pub const KEYS: [(&str, &str); 20] = [
     (
         "horizon-years",
         "how many years ahead the forecast looks, from 1 to 20 (deals running longer are cut there)",
+    ),
+    (
+        "fiscal-year-start",
+        "the month the fiscal year starts in, 1 (January) to 12",
     ),
     ("percentile-low", "a percentile from 0 to 100"),
     ("percentile-high", "a percentile from 0 to 100"),
@@ -536,6 +554,9 @@ impl Assumptions {
             "mc-runs" => {
                 self.mc_runs = number("mc-runs", value, 1.0, f64::from(MAX_MC_RUNS))? as u32;
             }
+            "fiscal-year-start" => {
+                self.fiscal_year_start = number("fiscal-year-start", value, 1.0, 12.0)? as u8;
+            }
             "horizon-years" => {
                 let max = crate::forecast::MAX_HORIZON_YEARS;
                 self.horizon_years = number("horizon-years", value, 1.0, f64::from(max))? as u32;
@@ -618,6 +639,7 @@ impl Assumptions {
             ("mc-runs", self.mc_runs.to_string()),
             ("mc-seed", self.mc_seed.to_string()),
             ("horizon-years", self.horizon_years.to_string()),
+            ("fiscal-year-start", self.fiscal_year_start.to_string()),
             ("percentile-low", self.percentile_low.to_string()),
             ("percentile-high", self.percentile_high.to_string()),
             ("runway-bands", b(&self.runway_bands)),

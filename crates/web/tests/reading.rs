@@ -307,6 +307,32 @@ async fn the_forecast_reads_at_a_glance(db: &TestDb) {
         !main.contains("next_6_months") && !main.contains(">measure<"),
         "{main}"
     );
+    // By fiscal quarter and year, the year's start an assumption.
+    assert!(
+        main.contains("Revenue by fiscal quarter (the fiscal year starts in January)")
+            && main.contains(">FY2026 Q2 (part)</td>")
+            && main.contains(">FY2026 Q3</td>"),
+        "{main}"
+    );
+    let saved = finance
+        .post(
+            "/assumptions",
+            &[
+                ("v.fiscal-year-start", "7"),
+                ("effective_from", "2026-06-15"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let page = finance.get("/forecast").await;
+    assert!(
+        page.text.contains("the fiscal year starts in July")
+            && page.text.contains(">FY2026 Q4 (part)</td>")
+            && page.text.contains(">FY2027 Q1</td>")
+            && page.text.contains(">FY2027</td>"),
+        "{}",
+        page.text
+    );
 }
 
 async fn the_dashboard_opens_with_the_figures_at_a_glance(db: &TestDb) {

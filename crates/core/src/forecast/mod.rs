@@ -11,11 +11,13 @@ use crate::{Date, Month};
 mod flags;
 mod fmrr;
 mod monte_carlo;
+mod periods;
 mod scorecard;
 
 pub use flags::Flag;
 pub use fmrr::Fmrr;
 pub use monte_carlo::{MonteCarlo, percentile};
+pub use periods::{Period, PeriodSum, by_period};
 pub use scorecard::{
     Bands, HealthAssumptions, Indicator, Measure, Status, dollars, health, thousands,
 };

@@ -140,7 +140,11 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
         }
         Err(error) => return error_page(&caller, error),
     };
-    match forecast_page(&caller, &built) {
+    let fiscal_year_start = match bearing_app::assumptions::current(&state.store, today()).await {
+        Ok((_, a)) => a.fiscal_year_start,
+        Err(error) => return error_page(&caller, error),
+    };
+    match forecast_page(&caller, &built, fiscal_year_start) {
         Ok(page) => ok(&page),
         Err(error) => error_page(&caller, error),
     }
@@ -149,6 +153,7 @@ async fn forecast(State(state): State<AppState>, caller: Caller) -> Response {
 fn forecast_page(
     caller: &Caller,
     built: &[std::sync::Arc<reports::Report>],
+    fiscal_year_start: u8,
 ) -> Result<ForecastPage, AppError> {
     let projections = find(built, "projections")?;
     let (months, scenario_series) = series_of(projections);
@@ -191,8 +196,63 @@ fn forecast_page(
         version: built.first().map_or(0, |r| r.assumptions_version),
         report_names: reports::NAMES.to_vec(),
         pairs,
-        tables: vec![flags],
+        tables: period_tables(projections, fiscal_year_start)
+            .into_iter()
+            .chain([flags])
+            .collect(),
     })
+}
+
+/// Committed and estimated revenue added up by fiscal quarter and fiscal year. The
+/// scenarios' percentiles are left out: a quarter's P10 is not the sum of its months'.
+fn period_tables(projections: &reports::Report, fiscal_year_start: u8) -> Vec<HtmlTable> {
+    use bearing_core::forecast::{Period, by_period};
+    let reports::Rows::Series { months, lines } = &projections.rows else {
+        return Vec::new();
+    };
+    let wanted = ["Committed", "Estimated", "Estimated usage revenue"];
+    let series: Vec<Vec<f64>> = wanted
+        .iter()
+        .map(|label| {
+            lines
+                .iter()
+                .find(|l| l.label == *label)
+                .map(|l| l.values.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let start_month =
+        bearing_core::assumptions::readable("fiscal-year-start", &fiscal_year_start.to_string());
+    [
+        (Period::Quarter, "Fiscal quarter"),
+        (Period::Year, "Fiscal year"),
+    ]
+    .into_iter()
+    .map(|(period, name)| {
+        let mut table = HtmlTable::new(
+            format!(
+                "Revenue by {} (the fiscal year starts in {start_month})",
+                name.to_lowercase()
+            ),
+            &[name, "Committed", "Estimated", "Estimated usage revenue"],
+        )
+        .numeric_columns(&[1, 2, 3]);
+        table.rows = by_period(months, &series, period, fiscal_year_start)
+            .into_iter()
+            .map(|p| {
+                let label = if p.partial {
+                    format!("{} (part)", p.label)
+                } else {
+                    p.label
+                };
+                std::iter::once(Cell::when(label))
+                    .chain(p.sums.iter().map(|v| Cell::number(dollars(*v))))
+                    .collect()
+            })
+            .collect();
+        table
+    })
+    .collect()
 }
 
 /// Contracted and forecast monthly recurring revenue, with how each is made.
