@@ -46,27 +46,21 @@ pub(crate) fn to_html(text: &str) -> Markup {
         | Options::ENABLE_DEFINITION_LIST;
     let events = Parser::new_ext(text, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: if safe_link(&dest_url) {
-                dest_url
-            } else {
-                CowStr::Borrowed("#")
+        // An image becomes a link to it: a page never loads what a text points at.
+        Event::Start(
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }
+            | Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
             },
-            title,
-            id,
-        }),
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
+        ) => Event::Start(Tag::Link {
             link_type,
             dest_url: if safe_link(&dest_url) {
                 dest_url
