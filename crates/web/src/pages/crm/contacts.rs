@@ -19,7 +19,7 @@ use crate::access::Rule::Signed;
 use crate::auth::Caller;
 use crate::pages::{
     Cell, Column, HtmlTable, Layout, PathId, Routes, answer, encode_query, error_page, field,
-    render, see_other,
+    render,
 };
 
 pub(super) fn routes() -> Routes {
@@ -513,15 +513,13 @@ async fn edit(
 }
 
 async fn delete(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
-    match async { contacts::delete(&state.store, &caller.ctx(), contact_id(raw)?).await }.await {
-        Ok(_) => see_other(&format!("/contacts/{raw}?done=deleted")),
-        Err(error) => error_page(&caller, error),
-    }
+    let result =
+        async { contacts::delete(&state.store, &caller.ctx(), contact_id(raw)?).await }.await;
+    super::done(&caller, result, &format!("/contacts/{raw}"), "deleted")
 }
 
 async fn restore(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
-    match async { contacts::restore(&state.store, &caller.ctx(), contact_id(raw)?).await }.await {
-        Ok(_) => see_other(&format!("/contacts/{raw}?done=restored")),
-        Err(error) => error_page(&caller, error),
-    }
+    let result =
+        async { contacts::restore(&state.store, &caller.ctx(), contact_id(raw)?).await }.await;
+    super::done(&caller, result, &format!("/contacts/{raw}"), "restored")
 }

@@ -13,6 +13,19 @@ use crate::AppState;
 
 pub(crate) use organizations::OrgNames;
 
+/// The answer to a delete or restore: the record's page saying what was done, or the error.
+fn done<T>(
+    caller: &crate::auth::Caller,
+    result: Result<T, AppError>,
+    page: &str,
+    what: &str,
+) -> axum::response::Response {
+    match result {
+        Ok(_) => super::see_other(&format!("{page}?done={what}")),
+        Err(error) => super::error_page(caller, error),
+    }
+}
+
 pub(super) fn routes() -> Routes {
     organizations::routes().merge(contacts::routes())
 }

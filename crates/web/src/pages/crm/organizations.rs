@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::pages::home::today;
 use crate::pages::{
     Cell, Column, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, dollars, encode_query,
-    error_page, field, money_text, month_text, render, see_other,
+    error_page, field, money_text, month_text, render,
 };
 
 pub(super) fn routes() -> Routes {
@@ -633,21 +633,20 @@ async fn edit(
 }
 
 async fn delete(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
-    let done =
+    let result =
         async { organizations::delete(&state.store, &caller.ctx(), organization_id(raw)?).await }
             .await;
-    match done {
-        Ok(_) => see_other(&format!("/organizations/{raw}?done=deleted")),
-        Err(error) => error_page(&caller, error),
-    }
+    super::done(&caller, result, &format!("/organizations/{raw}"), "deleted")
 }
 
 async fn restore(State(state): State<AppState>, caller: Caller, PathId(raw): PathId) -> Response {
-    let done =
+    let result =
         async { organizations::restore(&state.store, &caller.ctx(), organization_id(raw)?).await }
             .await;
-    match done {
-        Ok(_) => see_other(&format!("/organizations/{raw}?done=restored")),
-        Err(error) => error_page(&caller, error),
-    }
+    super::done(
+        &caller,
+        result,
+        &format!("/organizations/{raw}"),
+        "restored",
+    )
 }
