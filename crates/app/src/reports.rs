@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "projections",
     "deal-months",
     "commitments",
@@ -21,6 +21,7 @@ pub const NAMES: [&str; 12] = [
     "usage-by-organization",
     "stage-moves",
     "time-in-stage",
+    "conversion",
 ];
 
 /// A report and the assumptions version that made it.
@@ -135,7 +136,7 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
     let without_forecast = |name: &str| {
         matches!(
             name,
-            "usage" | "usage-by-organization" | "stage-moves" | "time-in-stage"
+            "usage" | "usage-by-organization" | "stage-moves" | "time-in-stage" | "conversion"
         )
     };
     let forecast = if names.iter().all(|n| without_forecast(n)) {
@@ -183,6 +184,9 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                 stage_flow(store, &mut flow).await?,
             )),
             ("time-in-stage", _) => table_only(crate::analytics::times_table(
+                stage_flow(store, &mut flow).await?,
+            )),
+            ("conversion", _) => table_only(crate::analytics::conversion_table(
                 stage_flow(store, &mut flow).await?,
             )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),

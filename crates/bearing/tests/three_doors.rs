@@ -147,7 +147,7 @@ async fn the_command_line_the_api_and_the_pages_give_the_same_numbers() {
     }
 
     // The stage flow: the CLI's report, the API's and the analytics page's tables.
-    for name in ["stage-moves", "time-in-stage"] {
+    for name in ["stage-moves", "time-in-stage", "conversion"] {
         let cli = bearing(d, &["report", name, "--format", "csv"], &[]);
         assert_eq!(cli.status, 0, "{}", cli.stderr);
         let api = door
@@ -159,10 +159,37 @@ async fn the_command_line_the_api_and_the_pages_give_the_same_numbers() {
     let times = bearing(d, &["report", "time-in-stage", "--format", "csv"], &[]);
     let page = door.get("/analytics").await;
     for row in &csv(&times.stdout)[1..] {
+        let stage = match row[4].as_str() {
+            "true" => format!("{} (after closing)", row[0]),
+            _ => row[0].clone(),
+        };
         let cells = format!(
-            "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            row[0], row[1], row[2], row[3]
+            "<td>{stage}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            row[1], row[2], row[3]
         );
+        assert!(page.contains(&cells), "the analytics page lacks {cells}");
+    }
+    // Conversion: the same counts, the rates as whole percentages.
+    let conversion = bearing(d, &["report", "conversion", "--format", "csv"], &[]);
+    let percent = |rate: &str| match rate.parse::<f64>() {
+        Ok(share) => format!("{:.0}%", share * 100.0),
+        Err(_) => "–".to_owned(),
+    };
+    let rows = csv(&conversion.stdout);
+    assert!(rows.len() > 3, "{}", conversion.stdout);
+    for row in &rows[1..rows.len() - 1] {
+        let cells = [
+            row[1].clone(),
+            row[2].clone(),
+            percent(&row[3]),
+            row[4].clone(),
+            row[5].clone(),
+            row[6].clone(),
+            percent(&row[7]),
+        ]
+        .map(|cell| format!("<td class=\"num\">{cell}</td>"))
+        .concat();
+        let cells = format!("<td>{}</td>{cells}", row[0]);
         assert!(page.contains(&cells), "the analytics page lacks {cells}");
     }
 }

@@ -1,7 +1,10 @@
-//! Pipeline analytics from the deal history: how deals move between stages, and how long
-//! they stay in each (docs/domain.md, "Business-development measures").
+//! Pipeline analytics from the deal history: how deals move between stages, how long they
+//! stay in each, and how many of those that reach a stage go further and are won
+//! (docs/domain.md, "Business-development measures").
 
 use std::collections::BTreeMap;
+
+use crate::pipeline::StageOutcome;
 
 /// A deal entering a stage: which deal, when, in which order of the history, and the stage.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,18 +28,77 @@ pub struct StageMove {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StageTime {
     pub stage: String,
+    /// The stage closes a deal (won or lost): time there is a contract's life or a lost
+    /// deal's rest, not time spent selling.
+    pub closed: bool,
     pub stays: usize,
     pub median_days: f64,
     pub mean_days: f64,
 }
 
-/// Stage moves, largest first, and the time in each stage, in the pipeline's order.
+/// Of the deals that reached one open stage, how many went further and how they ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StageConversion {
+    pub stage: String,
+    /// Deals that entered the stage at least once.
+    pub reached: u64,
+    /// Of those, deals that afterwards entered a stage further along the pipeline or a won
+    /// stage (skipping stages counts as moving on; a loss does not).
+    pub moved_on: u64,
+    /// Of those that reached it, deals whose latest stage is a won stage.
+    pub won: u64,
+    /// Of those that reached it, deals whose latest stage is a lost stage.
+    pub lost: u64,
+}
+
+impl StageConversion {
+    /// The share of deals that reached the stage and moved on from it.
+    pub fn conversion(&self) -> Option<f64> {
+        share(self.moved_on, self.reached)
+    }
+
+    /// The share won among the decided deals that passed through the stage.
+    pub fn win_rate(&self) -> Option<f64> {
+        share(self.won, self.won + self.lost)
+    }
+
+    /// Deals that reached the stage and are neither won nor lost yet.
+    pub fn open(&self) -> u64 {
+        self.reached - self.won - self.lost
+    }
+}
+
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// Stage moves, largest first, the time in each stage and the conversion from each open
+/// stage, in the pipeline's order.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct StageFlow {
     /// The stages that appear, in `order` (then any the order does not know).
     pub stages: Vec<String>,
     pub moves: Vec<StageMove>,
     pub times: Vec<StageTime>,
+    /// One line per open stage some deal reached, in the pipeline's order.
+    pub conversion: Vec<StageConversion>,
+    /// Deals whose latest stage is won, and lost.
+    pub won: u64,
+    pub lost: u64,
+}
+
+impl StageFlow {
+    /// The share won among decided deals.
+    pub fn win_rate(&self) -> Option<f64> {
+        share(self.won, self.won + self.lost)
+    }
+}
+
+/// A stage in the pipelines' order, and whether it is open or closes a deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderedStage {
+    pub name: String,
+    pub outcome: StageOutcome,
 }
 
 /// The median of `values` (the mean of the middle two for an even count; 0 for none).
@@ -52,14 +114,28 @@ pub fn median(values: &[f64]) -> f64 {
 
 /// Reads consecutive stage entries of each deal: each pair is a move from the first stage to
 /// the second, and the time between them a completed stay in the first. A stay that has not
-/// ended (the deal's current stage) does not count. `order` is the pipelines' stage order.
-pub fn stage_flow(entries: &[StageEntry], order: &[String]) -> StageFlow {
+/// ended (the deal's current stage) does not count. `order` is the pipelines' stages in
+/// order; a stage it does not know counts as open and comes after those it knows. A deal is
+/// won or lost by the outcome of its latest stage.
+pub fn stage_flow(entries: &[StageEntry], order: &[OrderedStage]) -> StageFlow {
     let mut by_deal: BTreeMap<i64, Vec<&StageEntry>> = BTreeMap::new();
     for entry in entries {
         by_deal.entry(entry.deal).or_default().push(entry);
     }
+    let mut known: Vec<String> = Vec::new();
+    let mut outcomes: BTreeMap<&str, StageOutcome> = BTreeMap::new();
+    for stage in order {
+        if !known.contains(&stage.name) {
+            known.push(stage.name.clone());
+            outcomes.insert(&stage.name, stage.outcome);
+        }
+    }
+    let outcome = |name: &str| outcomes.get(name).copied().unwrap_or(StageOutcome::Open);
+    let position = |name: &str| known.iter().position(|s| s == name).unwrap_or(usize::MAX);
     let mut moves: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut stays: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut reached: BTreeMap<String, StageConversion> = BTreeMap::new();
+    let (mut won, mut lost) = (0, 0);
     for changes in by_deal.values_mut() {
         changes.sort_by(|a, b| a.at.cmp(&b.at).then(a.sequence.cmp(&b.sequence)));
         for pair in changes.windows(2) {
@@ -70,13 +146,38 @@ pub fn stage_flow(entries: &[StageEntry], order: &[String]) -> StageFlow {
             let days = left.at.duration_since(entered.at).as_secs_f64() / 86_400.0;
             stays.entry(entered.stage.clone()).or_default().push(days);
         }
-    }
-    let mut stages: Vec<String> = Vec::new();
-    for name in order {
-        if !stages.contains(name) {
-            stages.push(name.clone());
+        let last = changes.last().map(|e| outcome(&e.stage));
+        won += u64::from(last == Some(StageOutcome::Won));
+        lost += u64::from(last == Some(StageOutcome::Lost));
+        for (i, entry) in changes.iter().enumerate() {
+            let first_entry = changes[..i].iter().all(|e| e.stage != entry.stage);
+            if outcome(&entry.stage) != StageOutcome::Open || !first_entry {
+                continue;
+            }
+            let here = position(&entry.stage);
+            let moved_on = changes[i + 1..]
+                .iter()
+                .any(|later| match outcome(&later.stage) {
+                    StageOutcome::Won => true,
+                    StageOutcome::Lost => false,
+                    StageOutcome::Open => position(&later.stage) > here,
+                });
+            let line = reached
+                .entry(entry.stage.clone())
+                .or_insert_with(|| StageConversion {
+                    stage: entry.stage.clone(),
+                    reached: 0,
+                    moved_on: 0,
+                    won: 0,
+                    lost: 0,
+                });
+            line.reached += 1;
+            line.moved_on += u64::from(moved_on);
+            line.won += u64::from(last == Some(StageOutcome::Won));
+            line.lost += u64::from(last == Some(StageOutcome::Lost));
         }
     }
+    let mut stages = known.clone();
     for (a, b) in moves.keys() {
         for name in [a, b] {
             if !stages.contains(name) {
@@ -96,16 +197,22 @@ pub fn stage_flow(entries: &[StageEntry], order: &[String]) -> StageFlow {
             let days = stays.get(stage)?;
             Some(StageTime {
                 stage: stage.clone(),
+                closed: outcome(stage) != StageOutcome::Open,
                 stays: days.len(),
                 median_days: median(days),
                 mean_days: days.iter().sum::<f64>() / days.len() as f64,
             })
         })
         .collect();
+    let mut conversion: Vec<StageConversion> = reached.into_values().collect();
+    conversion.sort_by_key(|line| position(&line.stage));
     StageFlow {
         stages,
         moves: listed,
         times,
+        conversion,
+        won,
+        lost,
     }
 }
 
@@ -125,6 +232,83 @@ mod tests {
         }
     }
 
+    /// Lead, Proposal, Won, Lost, in that order.
+    fn order() -> Vec<OrderedStage> {
+        [
+            ("Lead", StageOutcome::Open),
+            ("Proposal", StageOutcome::Open),
+            ("Won", StageOutcome::Won),
+            ("Lost", StageOutcome::Lost),
+        ]
+        .map(|(name, outcome)| OrderedStage {
+            name: name.into(),
+            outcome,
+        })
+        .into()
+    }
+
+    fn line(stage: &str, reached: u64, moved_on: u64, won: u64, lost: u64) -> StageConversion {
+        StageConversion {
+            stage: stage.into(),
+            reached,
+            moved_on,
+            won,
+            lost,
+        }
+    }
+
+    #[test]
+    fn conversion_follows_each_deal_from_the_stages_it_reached_to_its_latest_stage() {
+        // 1: Lead → Proposal → Won. 2: Lead → Won (skips Proposal). 3: Lead → Lost.
+        // 4: Lead → Proposal → Lead (moved back, still open). 5: Proposal → Lost.
+        // 6: Lead → Proposal → Won → Lost (reopened and lost: lost by its latest stage).
+        let entries = vec![
+            entry(1, 1, "Lead", 1),
+            entry(2, 1, "Proposal", 2),
+            entry(3, 1, "Won", 3),
+            entry(4, 2, "Lead", 1),
+            entry(5, 2, "Won", 4),
+            entry(6, 3, "Lead", 1),
+            entry(7, 3, "Lost", 2),
+            entry(8, 4, "Lead", 1),
+            entry(9, 4, "Proposal", 2),
+            entry(10, 4, "Lead", 3),
+            entry(11, 5, "Proposal", 1),
+            entry(12, 5, "Lost", 9),
+            entry(13, 6, "Lead", 1),
+            entry(14, 6, "Proposal", 2),
+            entry(15, 6, "Won", 3),
+            entry(16, 6, "Lost", 4),
+        ];
+        let flow = stage_flow(&entries, &order());
+        // Lead: reached by 1, 2, 3, 4, 6; moved on: 1, 2, 4, 6 (Proposal or Won after it),
+        // not 3; won: 1, 2; lost: 3, 6; open: 4.
+        // Proposal: reached by 1, 4, 5, 6; moved on: 1, 6 (Won after it); won 1; lost 5, 6.
+        assert_eq!(
+            flow.conversion,
+            [line("Lead", 5, 4, 2, 2), line("Proposal", 4, 2, 1, 2)]
+        );
+        assert_eq!(flow.conversion[0].conversion(), Some(0.8));
+        assert_eq!(flow.conversion[0].win_rate(), Some(0.5));
+        assert_eq!(flow.conversion[0].open(), 1);
+        assert_eq!(flow.conversion[1].conversion(), Some(0.5));
+        assert_eq!(flow.conversion[1].win_rate(), Some(1.0 / 3.0));
+        // Deals won: 1, 2; lost: 3, 5, 6.
+        assert_eq!((flow.won, flow.lost), (2, 3));
+        assert_eq!(flow.win_rate(), Some(0.4));
+        // The won stage's stay (deal 6, one day) is marked as after the sale.
+        let won = flow.times.iter().find(|t| t.stage == "Won");
+        assert_eq!(won.map(|t| (t.closed, t.stays)), Some((true, 1)));
+    }
+
+    #[test]
+    fn no_deals_have_no_rates() {
+        let flow = stage_flow(&[], &order());
+        assert!(flow.conversion.is_empty());
+        assert_eq!(flow.win_rate(), None);
+        assert_eq!(line("Lead", 0, 0, 0, 0).conversion(), None);
+    }
+
     #[test]
     fn moves_and_stays_come_from_consecutive_stage_entries() {
         // Deal 1: Lead 10 days, Proposal 20 days, then Won (still there). Deal 2: Lead 4 days,
@@ -136,8 +320,7 @@ mod tests {
             entry(4, 2, "Lead", 1),
             entry(5, 2, "Proposal", 5),
         ];
-        let order: Vec<String> = ["Lead", "Proposal", "Won", "Lost"].map(String::from).into();
-        let flow = stage_flow(&entries, &order);
+        let flow = stage_flow(&entries, &order());
         assert_eq!(flow.stages, ["Lead", "Proposal", "Won"]);
         assert_eq!(
             flow.moves,
@@ -160,12 +343,14 @@ mod tests {
             [
                 StageTime {
                     stage: "Lead".into(),
+                    closed: false,
                     stays: 2,
                     median_days: 7.0,
                     mean_days: 7.0
                 },
                 StageTime {
                     stage: "Proposal".into(),
+                    closed: false,
                     stays: 1,
                     median_days: 20.0,
                     mean_days: 20.0

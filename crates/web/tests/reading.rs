@@ -22,6 +22,7 @@ bearing_store::on_both_backends!(
     each_assumption_has_a_label_help_and_its_changes_in_words,
     bands_read_as_a_grid_and_former_staff_are_marked,
     usage_lists_the_most_used_first_and_groups_the_rest,
+    analytics_counts_conversion_and_wins_for_the_deals_chosen,
 );
 
 /// The address of the first link whose text is `text`.
@@ -425,4 +426,125 @@ async fn usage_lists_the_most_used_first_and_groups_the_rest(db: &TestDb) {
         .collect();
     assert!(users.len() > 3, "{table}");
     assert!(users.windows(2).all(|w| w[0] >= w[1]), "{users:?}");
+}
+
+/// The cells of the row whose first cell is `first` in the table captioned `caption`.
+fn row_of(page: &str, caption: &str, first: &str) -> Vec<String> {
+    let table = &page[page
+        .find(&format!("<caption class=\"sr-only\">{caption}</caption>"))
+        .unwrap_or_else(|| panic!("no table {caption:?}: {page}"))..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = table
+        .split("<tr>")
+        .find(|row| row.contains(&format!("<td>{first}</td>")))
+        .unwrap_or_else(|| panic!("no row {first:?} in {table}"));
+    row.split("<td")
+        .skip(1)
+        .map(|cell| cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()].to_owned())
+        .collect()
+}
+
+async fn analytics_counts_conversion_and_wins_for_the_deals_chosen(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut sales = app.as_role(Role::Partnerships).await;
+    // A: Outreach → Discovery → Closed Won; B: Outreach → Closed Lost (both Ada's);
+    // C: Outreach → Discovery (Grace's, open).
+    let mut ids = Vec::new();
+    for (name, owner) in [
+        ("A", "Ada Lovelace"),
+        ("B", "Ada Lovelace"),
+        ("C", "Grace Hopper"),
+    ] {
+        let created = sales
+            .post(
+                "/deals",
+                &[
+                    ("name", name),
+                    ("stage", "Outreach"),
+                    ("owner", owner),
+                    ("amount", "12000"),
+                    ("close_date", "2026-08-01"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+        let at = created.location.unwrap();
+        ids.push(
+            at.trim_start_matches("/deals/")
+                .split('?')
+                .next()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let moves: [(usize, &[(&str, &str)]); 4] = [
+        (0, &[("stage", "Discovery")]),
+        (
+            0,
+            &[
+                ("stage", "Closed Won"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2027-06-30"),
+            ],
+        ),
+        (1, &[("stage", "Closed Lost"), ("loss_reason", "budget")]),
+        (2, &[("stage", "Discovery")]),
+    ];
+    for (deal, form) in moves {
+        let moved = sales
+            .post(&format!("/deals/{}/move", ids[deal]), form)
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    }
+    let caption = "Conversion by stage";
+    // Every deal: Outreach reached by 3, moved on 2 (A, C), won 1, lost 1, open 1.
+    let all = sales.get("/analytics").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    assert_eq!(
+        row_of(&all.text, caption, "Outreach"),
+        ["Outreach", "3", "2", "67%", "1", "1", "1", "50%"]
+    );
+    // Discovery reached by A and C; A moved on by winning.
+    assert_eq!(
+        row_of(&all.text, caption, "Discovery"),
+        ["Discovery", "2", "1", "50%", "1", "0", "1", "100%"]
+    );
+    assert!(
+        all.text
+            .contains("1 of 2 decided deals won: a win rate of 50%."),
+        "{}",
+        all.text
+    );
+    // Ada's deals only: A and B.
+    let ada = sales.get("/analytics?owner=Ada+Lovelace").await;
+    assert_eq!(
+        row_of(&ada.text, caption, "Outreach"),
+        ["Outreach", "2", "1", "50%", "1", "1", "0", "50%"]
+    );
+    assert!(
+        ada.text.contains("Showing owned by Ada Lovelace.")
+            && ada.text.contains("<option selected>Ada Lovelace</option>"),
+        "{}",
+        ada.text
+    );
+    // No deal entered the pipeline before 2000.
+    let none = sales.get("/analytics?to=1999-12-31").await;
+    assert!(
+        none.text
+            .contains("No deal among these is won or lost yet."),
+        "{}",
+        none.text
+    );
+    assert!(!none.text.contains("<td>Outreach</td>"), "{}", none.text);
+    // A date that cannot be read is named, and every deal is shown.
+    let wrong = sales.get("/analytics?from=last+spring").await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    assert!(
+        wrong
+            .text
+            .contains("Entered from: &#34;last spring&#34; is not a date")
+            && wrong.text.contains("1 of 2 decided deals won"),
+        "{}",
+        wrong.text
+    );
 }

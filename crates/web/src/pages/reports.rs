@@ -456,18 +456,193 @@ async fn download(
 #[template(path = "analytics.html")]
 struct AnalyticsPage {
     layout: Layout,
+    query: AnalyticsQuery,
+    owners: Vec<String>,
+    campaigns: Vec<String>,
+    /// What the filters keep, in words; empty for every deal.
+    shown: String,
+    /// A filter that could not be read, in words.
+    problem: String,
+    /// Decided deals and the share won, in words.
+    summary: String,
     pairs: Vec<ChartPair>,
 }
 
-async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
-    let (history, stages) = match tokio::try_join!(
+/// The analytics filters as the form sends them: empty means any.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+struct AnalyticsQuery {
+    from: String,
+    to: String,
+    owner: String,
+    campaign: String,
+}
+
+impl AnalyticsQuery {
+    /// The filter, or what is wrong with a date.
+    fn filter(&self) -> Result<bearing_app::analytics::Filter, String> {
+        let day = |label: &str, text: &str| -> Result<Option<bearing_core::Date>, String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse()
+                .map(Some)
+                .map_err(|_| format!("{label}: {text:?} is not a date; write it as 2026-11-30"))
+        };
+        let some = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(bearing_app::analytics::Filter {
+            from: day("Entered from", &self.from)?,
+            to: day("Entered to", &self.to)?,
+            owner: some(&self.owner),
+            campaign: some(&self.campaign),
+        })
+    }
+}
+
+/// A share as a whole percentage, or a dash when nothing was counted.
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "–".to_owned(), |s| format!("{:.0}%", s * 100.0))
+}
+
+/// The filter in words: "entered from 1 Jan 2026, owned by Ada, from the campaign Spring".
+fn shown(filter: &bearing_app::analytics::Filter) -> String {
+    let mut parts = Vec::new();
+    match (filter.from, filter.to) {
+        (Some(from), Some(to)) => parts.push(format!(
+            "deals that entered the pipeline from {} to {}",
+            super::day_text(from),
+            super::day_text(to)
+        )),
+        (Some(from), None) => parts.push(format!(
+            "deals that entered the pipeline on or after {}",
+            super::day_text(from)
+        )),
+        (None, Some(to)) => parts.push(format!(
+            "deals that entered the pipeline on or before {}",
+            super::day_text(to)
+        )),
+        (None, None) => {}
+    }
+    if let Some(owner) = &filter.owner {
+        parts.push(format!("owned by {owner}"));
+    }
+    if let Some(campaign) = &filter.campaign {
+        parts.push(format!("from the campaign {campaign}"));
+    }
+    parts.join(", ")
+}
+
+async fn analytics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<AnalyticsQuery>,
+) -> Response {
+    let (history, stages, deals) = match tokio::try_join!(
         async { state.snapshot().await?.deal_history().await },
-        async { Ok(state.store.list_stages().await?) }
+        async { Ok(state.store.list_stages().await?) },
+        async { state.snapshot().await?.deals().await },
     ) {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
     };
-    let flow = bearing_app::analytics::stage_flow(&history, &stages);
+    let (filter, problem) = match query.filter() {
+        Ok(filter) => (filter, String::new()),
+        Err(problem) => (bearing_app::analytics::Filter::default(), problem),
+    };
+    let distinct = |field: fn(&bearing_app::deals::Deal) -> Option<&String>| {
+        let mut names: Vec<String> = deals.iter().filter_map(field).cloned().collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
+        names
+    };
+    let owners = distinct(|d| d.fields.owner.as_ref());
+    let campaigns = distinct(|d| d.fields.campaign.as_ref());
+    let flow = bearing_app::analytics::stage_flow(&history, &stages, &deals, &filter);
+    let summary = match flow.won + flow.lost {
+        0 => "No deal among these is won or lost yet.".to_owned(),
+        decided => format!(
+            "{} of {decided} decided deals won: a win rate of {}.",
+            flow.won,
+            percent(flow.win_rate())
+        ),
+    };
+    let pairs = vec![conversion_pair(&flow), flow_pair(&flow), time_pair(&flow)];
+    ok(&AnalyticsPage {
+        layout: Layout::new("Pipeline analytics", &caller, "/analytics"),
+        shown: shown(&filter),
+        query,
+        owners,
+        campaigns,
+        problem,
+        summary,
+        pairs,
+    })
+}
+
+/// Conversion and win rate from each open stage, as bars and a table.
+fn conversion_pair(flow: &bearing_core::analytics::StageFlow) -> ChartPair {
+    let mut table = HtmlTable::new(
+        "Conversion by stage",
+        &[
+            "Stage",
+            "Reached",
+            "Moved on",
+            "Conversion",
+            "Won",
+            "Lost",
+            "Open",
+            "Win rate",
+        ],
+    )
+    .numeric_columns(&[1, 2, 3, 4, 5, 6, 7]);
+    table.rows = flow
+        .conversion
+        .iter()
+        .map(|line| {
+            vec![
+                Cell::text(line.stage.clone()),
+                Cell::number(line.reached.to_string()),
+                Cell::number(line.moved_on.to_string()),
+                Cell::number(percent(line.conversion())),
+                Cell::number(line.won.to_string()),
+                Cell::number(line.lost.to_string()),
+                Cell::number(line.open().to_string()),
+                Cell::number(percent(line.win_rate())),
+            ]
+        })
+        .collect();
+    let items: Vec<(String, f64, String)> = flow
+        .conversion
+        .iter()
+        .map(|line| {
+            (
+                line.stage.clone(),
+                line.conversion().unwrap_or(0.0) * 100.0,
+                format!(
+                    "{} ({} of {})",
+                    percent(line.conversion()),
+                    line.moved_on,
+                    line.reached
+                ),
+            )
+        })
+        .collect();
+    ChartPair {
+        title: "Conversion by stage".into(),
+        svg: charts::hbars(
+            "Share of deals that moved on from each stage",
+            "One bar per open stage, as long as the share of the deals that reached it and later reached a stage further along or were won; the table beside it gives the counts and each stage's win rate.",
+            "Moved on from the stage, % of the deals that reached it",
+            &items,
+        ),
+        caption: "Moving on means reaching a later stage or being won; skipping a stage counts. The win rate is the share won among the deals that passed through the stage and are decided.".into(),
+        table,
+    }
+}
+
+/// Moves between stages, as a Sankey diagram and a table.
+fn flow_pair(flow: &bearing_core::analytics::StageFlow) -> ChartPair {
     let from: Vec<String> = flow
         .stages
         .iter()
@@ -491,9 +666,9 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
             ))
         })
         .collect();
-    let mut moves_table =
+    let mut table =
         HtmlTable::new("Moves between stages", &["From", "To", "Deals"]).numeric_columns(&[2]);
-    moves_table.rows = flow
+    table.rows = flow
         .moves
         .iter()
         .map(|m| {
@@ -504,14 +679,48 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
             ]
         })
         .collect();
-    let mut stay_table = HtmlTable::new(
+    ChartPair {
+        title: "Stage-to-stage flow".into(),
+        svg: charts::sankey(
+            "Deals moving between stages",
+            "A Sankey diagram: stages deals left on the left, stages they entered on the right, each band as wide as the number of moves; the table beside it lists every move.",
+            &from,
+            &to,
+            &flows,
+        ),
+        caption: "Band width is the number of moves.".into(),
+        table,
+    }
+}
+
+/// Days in each stage: the open stages as bars, every stage in the table.
+fn time_pair(flow: &bearing_core::analytics::StageFlow) -> ChartPair {
+    let mut table = HtmlTable::new(
         "Days in each stage",
         &["Stage", "Stays", "Median days", "Mean days"],
     )
     .numeric_columns(&[1, 2, 3]);
-    let stay_items: Vec<(String, f64, String)> = flow
+    table.rows = flow
         .times
         .iter()
+        .map(|t| {
+            let stage = if t.closed {
+                format!("{} (after closing)", t.stage)
+            } else {
+                t.stage.clone()
+            };
+            vec![
+                Cell::text(stage),
+                Cell::number(t.stays.to_string()),
+                Cell::number(format!("{:.0}", t.median_days)),
+                Cell::number(format!("{:.0}", t.mean_days)),
+            ]
+        })
+        .collect();
+    let items: Vec<(String, f64, String)> = flow
+        .times
+        .iter()
+        .filter(|t| !t.closed)
         .map(|t| {
             (
                 t.stage.clone(),
@@ -520,45 +729,15 @@ async fn analytics(State(state): State<AppState>, caller: Caller) -> Response {
             )
         })
         .collect();
-    stay_table.rows = flow
-        .times
-        .iter()
-        .map(|t| {
-            vec![
-                Cell::text(t.stage.clone()),
-                Cell::number(t.stays.to_string()),
-                Cell::number(format!("{:.0}", t.median_days)),
-                Cell::number(format!("{:.0}", t.mean_days)),
-            ]
-        })
-        .collect();
-    let pairs = vec![
-        ChartPair {
-            title: "Stage-to-stage flow".into(),
-            svg: charts::sankey(
-                "Deals moving between stages",
-                "A Sankey diagram: stages deals left on the left, stages they entered on the right, each band as wide as the number of moves; the table beside it lists every move.",
-                &from,
-                &to,
-                &flows,
-            ),
-            caption: "Band width is the number of moves.".into(),
-            table: moves_table,
-        },
-        ChartPair {
-            title: "Time in stage".into(),
-            svg: charts::hbars(
-                "Median days in each stage",
-                "One bar per stage, as long as the median number of days a deal spent there before moving on.",
-                "Median days before a deal moved on",
-                &stay_items,
-            ),
-            caption: "Only stays that ended with a move count.".into(),
-            table: stay_table,
-        },
-    ];
-    ok(&AnalyticsPage {
-        layout: Layout::new("Pipeline analytics", &caller, "/analytics"),
-        pairs,
-    })
+    ChartPair {
+        title: "Time in stage".into(),
+        svg: charts::hbars(
+            "Median days in each open stage",
+            "One bar per open stage, as long as the median number of days a deal spent there before moving on.",
+            "Median days before a deal moved on",
+            &items,
+        ),
+        caption: "Only stays that ended with a move count. Won and lost stages are in the table only: time there is a contract's life or a lost deal's rest, not time spent selling.".into(),
+        table,
+    }
 }
