@@ -453,8 +453,17 @@ pub async fn monthly_active_users(
     store: &Store,
     a: &Assumptions,
 ) -> Result<BTreeMap<(String, Month), i64>> {
+    monthly_active_users_of(store, a, None).await
+}
+
+/// [`monthly_active_users`] of the clusters `only`, when given.
+async fn monthly_active_users_of(
+    store: &Store,
+    a: &Assumptions,
+    only: Option<&[ClusterId]>,
+) -> Result<BTreeMap<(String, Month), i64>> {
     let rows = store
-        .monthly_active_users(&a.usage_exclusions, &a.usage_windows)
+        .monthly_active_users(&a.usage_exclusions, &a.usage_windows, only)
         .await?;
     rows.into_iter()
         .map(|(cluster, month, users)| {
@@ -465,16 +474,23 @@ pub async fn monthly_active_users(
         .collect()
 }
 
-/// One cluster's months: its MAU and fee, exclusions applied, oldest first.
-pub async fn cluster_months(
+/// The months of the clusters `clusters`: their MAU and fees added up (each cluster's fee
+/// priced on its own users), exclusions applied, oldest first. Only their samples are read.
+pub async fn months_of(
     store: &Store,
     a: &Assumptions,
-    cluster: &str,
+    clusters: &[ClusterId],
 ) -> Result<Vec<(Month, i64, f64)>> {
-    let mau = monthly_active_users(store, a).await?;
-    Ok(mau
-        .range((cluster.to_owned(), Month::MIN)..=(cluster.to_owned(), Month::MAX))
-        .map(|((_, month), users)| (*month, *users, usage::fee(Some(*users), &a.usage_tiers)))
+    let mau = monthly_active_users_of(store, a, Some(clusters)).await?;
+    let mut months: BTreeMap<Month, (i64, f64)> = BTreeMap::new();
+    for ((_, month), users) in &mau {
+        let entry = months.entry(*month).or_default();
+        entry.0 += users;
+        entry.1 += usage::fee(Some(*users), &a.usage_tiers);
+    }
+    Ok(months
+        .into_iter()
+        .map(|(month, (users, fee))| (month, users, fee))
         .collect())
 }
 
@@ -596,7 +612,7 @@ pub async fn cluster_view(
         Some(org) => Some(store.get_organization(org).await?.fields.name.to_string()),
         None => None,
     };
-    let months = cluster_months(store, a, &cluster.name).await?;
+    let months = months_of(store, a, &[id]).await?;
     let two_weeks_ago = today
         .checked_sub(jiff::Span::new().days(13))
         .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -136,6 +136,27 @@ async fn hub_samples_add_up_to_their_cluster_and_reports_price_them(db: &TestDb)
             expected
         );
     }
+    // Read for chosen clusters only, each cluster priced on its own users, then added up:
+    // January cal 280 users ($1,000) and bids 55 ($325); February bids 30 ($200).
+    let units = store.list_units().await.unwrap();
+    let id_of = |name: &str| match units.iter().find(|u| u.name == name).map(|u| u.id) {
+        Some(bearing_store::UnitId::Cluster(id)) => id,
+        other => panic!("{name}: {other:?}"),
+    };
+    let feb = Month::parse("2026-02").unwrap();
+    assert_eq!(
+        usage::months_of(&store, &a, &[id_of("cal"), id_of("bids")])
+            .await
+            .unwrap(),
+        [(jan, 335, 1325.0), (feb, 30, 200.0)]
+    );
+    assert_eq!(
+        usage::months_of(&store, &a, &[id_of("cal")]).await.unwrap(),
+        [(jan, 280, 1000.0)]
+    );
+    for none in [vec![], vec![id_of("prometheus-infra")]] {
+        assert_eq!(usage::months_of(&store, &a, &none).await.unwrap(), []);
+    }
     let table = usage::report(&store, &a).await.unwrap();
     let cal = table
         .rows

@@ -359,11 +359,16 @@ impl Store {
     /// largest daily value. Clusters whose name contains one of `exclude` (ignoring case) are
     /// left out, as are samples of clusters matching a window's name within its dates. The same
     /// rule as `bearing_core::usage::monthly_active_users`, without reading every sample.
+    /// With `only`, just those clusters' samples are read.
     pub async fn monthly_active_users(
         &self,
         exclude: &[String],
         windows: &[(String, Date, Date)],
+        only: Option<&[ClusterId]>,
     ) -> Result<Vec<(String, String, i64)>> {
+        if only.is_some_and(<[ClusterId]>::is_empty) {
+            return Ok(Vec::new());
+        }
         let mut n = 0;
         let mut next = || {
             n += 1;
@@ -396,19 +401,28 @@ impl Store {
         } else {
             format!("WHERE {}", cluster_filters.join(" AND "))
         };
+        let only_filter = match only {
+            None => String::new(),
+            Some(ids) => format!(
+                "WHERE cluster_id IN ({})",
+                ids.iter().map(|_| next()).collect::<Vec<_>>().join(", ")
+            ),
+        };
         // Without hub samples a day is a single sample, so the per-day grouping can be skipped.
         let hubs: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM usage_samples WHERE hub_id IS NOT NULL")
                 .fetch_one(&self.pool)
                 .await?;
         let daily = if hubs == 0 {
-            "SELECT cluster_id, date, users FROM usage_samples"
+            format!("SELECT cluster_id, date, users FROM usage_samples {only_filter}")
         } else {
-            "SELECT cluster_id, date,
+            format!(
+                "SELECT cluster_id, date,
                     CAST(CASE WHEN SUM(CASE WHEN hub_id IS NULL THEN 1 ELSE 0 END) > 0
                               THEN MAX(CASE WHEN hub_id IS NULL THEN users END)
                               ELSE SUM(users) END AS BIGINT) AS users
-             FROM usage_samples GROUP BY cluster_id, date"
+             FROM usage_samples {only_filter} GROUP BY cluster_id, date"
+            )
         };
         let sql = format!(
             "SELECT c.name, m.month, m.mau
@@ -431,6 +445,9 @@ impl Store {
         }
         for s in exclude {
             query = query.bind(pattern(s));
+        }
+        for id in only.unwrap_or_default() {
+            query = query.bind(id.get());
         }
         Ok(query.fetch_all(&self.pool).await?)
     }

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use bearing_core::access::Role;
 use bearing_store::testing::TestDb;
-use support::TestApp;
+use support::{TestApp, row_of};
 
 bearing_store::on_both_backends!(
     the_revenue_by_type_chart_stacks_to_each_months_total,
@@ -426,22 +426,6 @@ async fn usage_lists_the_most_used_first_and_groups_the_rest(db: &TestDb) {
         .collect();
     assert!(users.len() > 3, "{table}");
     assert!(users.windows(2).all(|w| w[0] >= w[1]), "{users:?}");
-}
-
-/// The cells of the row whose first cell is `first` in the table captioned `caption`.
-fn row_of(page: &str, caption: &str, first: &str) -> Vec<String> {
-    let table = &page[page
-        .find(&format!("<caption class=\"sr-only\">{caption}</caption>"))
-        .unwrap_or_else(|| panic!("no table {caption:?}: {page}"))..];
-    let table = &table[..table.find("</table>").unwrap()];
-    let row = table
-        .split("<tr>")
-        .find(|row| row.contains(&format!("<td>{first}</td>")))
-        .unwrap_or_else(|| panic!("no row {first:?} in {table}"));
-    row.split("<td")
-        .skip(1)
-        .map(|cell| cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()].to_owned())
-        .collect()
 }
 
 async fn analytics_counts_conversion_and_wins_for_the_deals_chosen(db: &TestDb) {

@@ -8,11 +8,12 @@ mod support;
 use axum::http::StatusCode;
 use bearing_core::access::Role;
 use bearing_store::testing::TestDb;
-use support::TestApp;
+use support::{TestApp, row_of};
 
 bearing_store::on_both_backends!(
     an_organization_and_its_contact_are_created_found_edited_deleted_and_restored,
     an_organizations_page_is_its_account_view,
+    an_organizations_revenue_adds_its_contracts_and_usage_each_month,
     members_see_no_forms_and_cannot_post_them,
     one_search_box_finds_every_kind_of_record,
     the_navigation_groups_the_pages,
@@ -226,7 +227,7 @@ async fn an_organizations_page_is_its_account_view(db: &TestDb) {
         "Contracts of ",
         "Contacts at ",
         "Clusters and hubs of ",
-        "Usage and fees of ",
+        "Revenue from ",
         "id=\"hist-h\"",
     ] {
         assert!(page.text.contains(part), "{part}: {}", page.text);
@@ -542,4 +543,100 @@ async fn the_board_filters_moves_to_won_or_lost_and_undoes_a_move(db: &TestDb) {
     assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.text);
     let deal = partner.get("/deals/1").await;
     assert!(deal.text.contains("<dd>Discovery</dd>"), "{}", deal.text);
+}
+
+async fn an_organizations_revenue_adds_its_contracts_and_usage_each_month(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    let created = partner
+        .post(
+            "/organizations",
+            &[
+                ("name", "pinecrest"),
+                ("long_name", "Pinecrest College"),
+                ("kind", "community"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let org = created
+        .location
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    // A $24,000 contract over twelve months, the current one the sixth: $2,000 a month.
+    let now = bearing_core::Month::of(jiff::Zoned::now().date());
+    let month = |n: i32| now.plus(n).unwrap();
+    let (start, end) = (month(-5).first_day(), month(6).last_day());
+    let won = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Pinecrest hub"),
+                ("organization", "pinecrest"),
+                ("stage", "Closed Won"),
+                ("amount", "24000"),
+                ("close_date", &start.to_string()),
+                ("contract_start", &start.to_string()),
+                ("contract_end", &end.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(won.status, StatusCode::SEE_OTHER, "{}", won.text);
+    // Its cluster had 280 active users this month, which the default tiers price at $1,000.
+    let samples = format!(
+        "cluster,date,unique_users\npinecrest-hub,{},280\n",
+        now.first_day()
+    );
+    bearing_app::usage::import(
+        &app.store,
+        &support::ctx(),
+        "u.csv",
+        samples.as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
+    let cluster = bearing_app::usage::find_unit(&app.store, "pinecrest-hub")
+        .await
+        .unwrap();
+    let org_id: i64 = org.trim_start_matches("/organizations/").parse().unwrap();
+    let fields = bearing_core::usage::UnitFields {
+        organization: Some(bearing_core::OrganizationId::new(org_id).unwrap()),
+        ..cluster.fields.clone()
+    };
+    bearing_app::usage::update_unit(&app.store, &support::ctx(), cluster.id, fields)
+        .await
+        .unwrap();
+    let page = partner.get(&org).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let label =
+        |m: bearing_core::Month| jiff::fmt::strtime::format("%b %Y", m.first_day()).unwrap();
+    let caption = "Revenue from Pinecrest College by month";
+    assert_eq!(
+        row_of(&page.text, caption, &label(now))[1..],
+        ["$2,000", "280", "$1,000", "$3,000"]
+    );
+    assert_eq!(
+        row_of(&page.text, caption, &label(month(-5)))[1..],
+        ["$2,000", "0", "$0", "$2,000"]
+    );
+    assert_eq!(
+        row_of(&page.text, caption, &label(month(-6)))[1..],
+        ["$0", "0", "$0", "$0"],
+        "before the contract"
+    );
+    assert!(
+        page.text
+            .contains("$3,000 ($2,000 contracts, $1,000 usage)"),
+        "{}",
+        page.text
+    );
+    let chart = &page.text[page
+        .text
+        .find("Revenue from Pinecrest College each month")
+        .unwrap()..];
+    assert!(chart.contains(">Usage fees<"), "{chart}");
 }

@@ -31,13 +31,11 @@ async fn dispatch(store: &Store, config: &Config, command: ClusterCommand) -> an
             }
             let table = usage::units_table(store, |u| u.id == unit.id).await?;
             super::print_table(&table, format)?;
-            if unit.cluster_id.is_none() {
+            if let bearing_store::UnitId::Cluster(id) = unit.id {
                 let (_, assumptions) =
                     bearing_app::assumptions::current(store, jiff::Zoned::now().date()).await?;
                 let mut months = Table::new(["month", "mau", "fee"]);
-                for (month, mau, fee) in
-                    usage::cluster_months(store, &assumptions, &unit.name).await?
-                {
+                for (month, mau, fee) in usage::months_of(store, &assumptions, &[id]).await? {
                     months.push([
                         Some(month.to_string()),
                         Some(mau.to_string()),

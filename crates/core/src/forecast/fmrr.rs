@@ -43,6 +43,17 @@ impl Fmrr {
     }
 }
 
+/// An agreement's value spread evenly over the months of its term (the months of `start` and
+/// `end` and every month between): its first and last month and the amount of each.
+pub fn spread(amount: f64, start: Date, end: Date) -> (Month, Month, f64) {
+    let (first, last) = (Month::of(start), Month::of(end));
+    (
+        first,
+        last,
+        amount / f64::from((first.until(last) + 1).max(1)),
+    )
+}
+
 impl Forecast {
     /// CMRR, prospects' MRR and FMRR over the projection's months, with conversion rates ρ
     /// (renewals) and η (new prospects).
@@ -70,8 +81,7 @@ impl Forecast {
             let (Some(start), Some(end)) = (start, end) else {
                 continue;
             };
-            let (first, last) = (Month::of(start), Month::of(end));
-            let rate = amount / f64::from((first.until(last) + 1).max(1));
+            let (first, last, rate) = spread(amount, start, end);
             if deal.outcome == StageOutcome::Won && before.is_some_and(|b| first <= b && b <= last)
             {
                 cmrr_before += rate;
@@ -98,5 +108,23 @@ impl Forecast {
             fmrr6,
             cmrr_before: round(cmrr_before),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agreement_spreads_over_every_month_it_touches() {
+        let day = |text: &str| crate::parse_date(text).unwrap_or_else(|e| panic!("{e}"));
+        // Mid-July 2026 to early June 2027 touches twelve months: $24,000 is $2,000 each.
+        let (first, last, rate) = spread(24_000.0, day("2026-07-15"), day("2027-06-10"));
+        assert_eq!(
+            (first.to_string(), last.to_string(), rate),
+            ("2026-07".into(), "2027-06".into(), 2_000.0)
+        );
+        // A term inside one month puts the whole amount in it.
+        assert_eq!(spread(900.0, day("2026-03-02"), day("2026-03-30")).2, 900.0);
     }
 }

@@ -15,7 +15,7 @@ mod periods;
 mod scorecard;
 
 pub use flags::Flag;
-pub use fmrr::Fmrr;
+pub use fmrr::{Fmrr, spread};
 pub use monte_carlo::{MonteCarlo, percentile};
 pub use periods::{Period, PeriodSum, by_period};
 pub use scorecard::{

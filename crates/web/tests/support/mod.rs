@@ -242,3 +242,22 @@ pub async fn add_users(store: &bearing_store::Store) {
         .unwrap();
     }
 }
+
+/// The cells of the row whose first cell is `first` in the table captioned `caption`.
+pub fn row_of(page: &str, caption: &str, first: &str) -> Vec<String> {
+    let table = &page[page
+        .find(&format!("<caption class=\"sr-only\">{caption}</caption>"))
+        .unwrap_or_else(|| panic!("no table {caption:?}: {page}"))..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let cells = |row: &str| -> Vec<String> {
+        row.split("<td")
+            .skip(1)
+            .map(|cell| cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()].to_owned())
+            .collect()
+    };
+    table
+        .split("<tr>")
+        .map(cells)
+        .find(|row| row.first().is_some_and(|cell| cell == first))
+        .unwrap_or_else(|| panic!("no row {first:?} in {table}"))
+}

@@ -14,16 +14,17 @@ use bearing_core::access::Permission::{self, EditCrm, Read};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::pipeline::StageOutcome;
 use bearing_core::{EntityKind, OrganizationId};
-use bearing_store::{OrganizationRecord, UnitKind};
+use bearing_store::{OrganizationRecord, UnitId, UnitKind};
 
 use super::{HistoryEntry, history_of};
 use crate::AppState;
 use crate::access::Rule::Signed;
 use crate::auth::Caller;
+use crate::charts::{self, Series};
 use crate::pages::home::today;
 use crate::pages::{
-    Cell, Column, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, dollars, encode_query,
-    error_page, field, money_text, month_text, render,
+    Cell, ChartPair, Column, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, dollars,
+    encode_query, error_page, field, money_text, month_text, render,
 };
 
 pub(super) fn routes() -> Routes {
@@ -367,6 +368,8 @@ struct AccountPage {
     /// Open, won and lost deals: count, amount and weighted amount.
     summary: Vec<(String, String)>,
     tables: Vec<HtmlTable>,
+    /// The revenue it brings each month, as a chart and a table.
+    revenue: ChartPair,
     errors: Vec<String>,
     can_edit: bool,
     form: OrganizationForm,
@@ -377,6 +380,100 @@ struct AccountPage {
 #[derive(Debug, Default, serde::Deserialize)]
 struct ShowQuery {
     done: Option<String>,
+}
+
+/// What an organization brought in one month.
+struct RevenueMonth {
+    month: bearing_core::Month,
+    /// Its won deals' amounts spread evenly over their terms (as CMRR counts them).
+    contracts: f64,
+    /// Active users on its clusters, and their usage fees.
+    users: i64,
+    usage_fee: f64,
+}
+
+/// Months each organization's revenue table shows: the current one and the eleven before.
+const REVENUE_MONTHS: i32 = 12;
+
+/// The last [`REVENUE_MONTHS`] months to `now`, oldest first: the won deals of `deals` spread
+/// over their terms (contract dates, else target dates), and the usage of `usage`.
+fn revenue_months(
+    deals: &[&Deal],
+    usage: &[(bearing_core::Month, i64, f64)],
+    now: bearing_core::Month,
+) -> Vec<RevenueMonth> {
+    let terms: Vec<(bearing_core::Month, bearing_core::Month, f64)> = deals
+        .iter()
+        .filter(|d| d.stage_outcome == StageOutcome::Won)
+        .filter_map(|d| {
+            let f = &d.fields;
+            f.amount_minor?;
+            Some(bearing_core::forecast::spread(
+                d.amount_major(),
+                f.contract_start.or(f.target_start)?,
+                f.contract_end.or(f.target_end)?,
+            ))
+        })
+        .collect();
+    (1 - REVENUE_MONTHS..=0)
+        .filter_map(|back| now.plus(back))
+        .map(|month| {
+            let (users, usage_fee) = usage
+                .iter()
+                .find(|(m, _, _)| *m == month)
+                .map_or((0, 0.0), |(_, users, fee)| (*users, *fee));
+            RevenueMonth {
+                month,
+                contracts: terms
+                    .iter()
+                    .filter(|(first, last, _)| *first <= month && month <= *last)
+                    .map(|(_, _, rate)| rate)
+                    .sum(),
+                users,
+                usage_fee,
+            }
+        })
+        .collect()
+}
+
+/// The revenue of `months` as stacked bars (contracts and usage fees) and a table, newest
+/// month first.
+fn revenue_pair(name: &str, months: &[RevenueMonth]) -> ChartPair {
+    let labels: Vec<String> = months.iter().map(|m| month_text(m.month)).collect();
+    let series = vec![
+        Series::new("Contracts", months.iter().map(|m| m.contracts).collect()),
+        Series::new("Usage fees", months.iter().map(|m| m.usage_fee).collect()),
+    ];
+    let mut table = HtmlTable::new(
+        format!("Revenue from {name} by month"),
+        &["Month", "Contracts", "Active users", "Usage fee", "Total"],
+    )
+    .numeric_columns(&[1, 2, 3, 4]);
+    table.rows = months
+        .iter()
+        .rev()
+        .map(|m| {
+            vec![
+                Cell::when(month_text(m.month)),
+                Cell::number(dollars(m.contracts)),
+                Cell::number(bearing_core::forecast::thousands(m.users as f64)),
+                Cell::number(dollars(m.usage_fee)),
+                Cell::number(dollars(m.contracts + m.usage_fee)),
+            ]
+        })
+        .collect();
+    ChartPair {
+        title: "Revenue each month".into(),
+        svg: charts::stacked_bars(
+            &format!("Revenue from {name} each month"),
+            "Stacked bars, one per month for the last twelve months: the organization's won contracts spread evenly over their terms, and the usage fees of its clusters; the table beside it gives each month's figures.",
+            charts::Unit::Dollars,
+            &labels,
+            &series,
+        ),
+        caption: "Contracts count as CMRR does: each won deal's amount spread evenly over the months of its term. Usage fees price each cluster's active users with the usage tiers.".into(),
+        table,
+    }
 }
 
 fn organization_id(raw: i64) -> Result<OrganizationId, AppError> {
@@ -527,17 +624,18 @@ async fn account_page(
         }
         tables.insert(1, contracts);
 
-        // What it runs, and its usage and fees month by month.
+        // What it runs, and the revenue it brings each month.
         let (_, assumptions) = bearing_app::assumptions::current(&state.store, today).await?;
-        let (units, by_org) = tokio::try_join!(
-            async { Ok(state.store.list_units().await?) },
-            usage::by_organization(&state.store, &assumptions),
-        )?;
+        let units = state.store.list_units().await?;
         let mut clusters = HtmlTable::new(
             format!("Clusters and hubs of {name}"),
             &["Cluster or hub", "Kind", "Provider", "Dedicated", "Since"],
         );
+        let mut cluster_ids = Vec::new();
         for unit in units.iter().filter(|u| u.fields.organization == Some(id)) {
+            if let UnitId::Cluster(cluster) = unit.id {
+                cluster_ids.push(cluster);
+            }
             clusters.rows.push(vec![
                 if unit.kind() == UnitKind::Cluster {
                     Cell::link(unit.name.clone(), format!("/usage/clusters/{}", unit.id))
@@ -557,26 +655,21 @@ async fn account_page(
                 Cell::when(day_or_empty(unit.fields.start)),
             ]);
         }
-        let mut usage_table = HtmlTable::new(
-            format!("Usage and fees of {name} by month"),
-            &["Month", "Active users", "Usage fee"],
-        )
-        .numeric_columns(&[1, 2]);
-        usage_table.rows = by_org
-            .iter()
-            .filter(|((owner, _), _)| *owner == key.as_str())
-            .rev()
-            .take(12)
-            .map(|((_, month), (users, fee))| {
-                vec![
-                    Cell::when(month_text(*month)),
-                    Cell::number(bearing_core::forecast::thousands(*users as f64)),
-                    Cell::number(dollars(*fee)),
-                ]
-            })
-            .collect();
+        let usage_months = usage::months_of(&state.store, &assumptions, &cluster_ids).await?;
+        let months = revenue_months(&theirs, &usage_months, bearing_core::Month::of(today));
+        if let Some(now) = months.last() {
+            summary.push((
+                "Revenue this month".to_owned(),
+                format!(
+                    "{} ({} contracts, {} usage)",
+                    dollars(now.contracts + now.usage_fee),
+                    dollars(now.contracts),
+                    dollars(now.usage_fee)
+                ),
+            ));
+        }
         tables.push(clusters);
-        tables.push(usage_table);
+        let revenue = revenue_pair(&name, &months);
 
         let f = &org.fields;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -594,6 +687,7 @@ async fn account_page(
             ],
             summary,
             tables,
+            revenue,
             errors,
             can_edit: caller.may(Permission::EditCrm),
             form: form.unwrap_or_else(|| OrganizationForm::of(f)),
