@@ -167,18 +167,41 @@ impl Journey {
         self.text_of(By::Tag("main")).await
     }
 
-    /// The form field called `name`.
+    /// The first form field called `name` on the page, outside its header.
     async fn field(&self, name: &str) -> WebElement {
+        self.field_in("main", name).await
+    }
+
+    /// The form field called `name` inside what the CSS selector `scope` finds.
+    async fn field_in(&self, scope: &str, name: &str) -> WebElement {
         self.web
-            .find(By::Css(format!("[name='{name}']")))
+            .find(By::Css(format!("{scope} [name='{name}']")))
             .await
-            .unwrap()
+            .unwrap_or_else(|_| panic!("no field {name} in {scope}"))
     }
 
     async fn fill(&self, name: &str, value: &str) {
-        let field = self.field(name).await;
+        self.fill_in("main", name, value).await;
+    }
+
+    async fn fill_in(&self, scope: &str, name: &str, value: &str) {
+        let field = self.field_in(scope, name).await;
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
+    }
+
+    /// Types `text` into the search box every page has, and sends it.
+    async fn search(&self, text: &str) {
+        self.fill_in("header form.search", "q", text).await;
+        let page = self.web.find(By::Tag("html")).await.unwrap();
+        self.web
+            .execute(
+                "document.querySelector('header form.search').requestSubmit();",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        self.wait_for_next_page(page).await;
     }
 
     /// Date fields take their value from the page's script: typing into them depends on the
@@ -199,11 +222,16 @@ impl Journey {
     }
 
     async fn choose(&self, name: &str, option: &str) {
-        self.select(name)
+        self.choose_in("main", name, option).await;
+    }
+
+    async fn choose_in(&self, scope: &str, name: &str, option: &str) {
+        SelectElement::new(&self.field_in(scope, name).await)
             .await
+            .unwrap()
             .select_by_exact_text(option)
             .await
-            .unwrap();
+            .unwrap_or_else(|_| panic!("no option {option:?} in {name}"));
     }
 
     async fn options(&self, name: &str) -> Vec<String> {
@@ -368,21 +396,77 @@ async fn journeys(j: &mut Journey) {
     let forecast_before = j.body().await;
     assert!(!forecast_before.contains("Browser Test Hub"));
 
-    // A new deal, refused while its amount is not a number, then created.
+    // An organization, and a contact who speaks for it.
+    j.open("/organizations").await;
+    let add = "form[action='/organizations'][method='post']";
+    j.fill_in(add, "long_name", "Browser Test College").await;
+    j.fill_in(add, "name", "browser-test-college").await;
+    j.choose_in(add, "kind", "community").await;
+    j.press("Add the organization").await;
+    let organization = j.path().await;
+    assert!(
+        organization.starts_with("/organizations/"),
+        "{organization}"
+    );
+    let organization = organization.split('?').next().unwrap().to_owned();
+    assert_eq!(j.heading().await, "Browser Test College");
+    j.open("/contacts").await;
+    let add = "form[action='/contacts'][method='post']";
+    j.fill_in(add, "name", "Bea Tester").await;
+    j.fill_in(add, "email", "bea@college.example").await;
+    j.choose_in(add, "org_1", "Browser Test College").await;
+    j.press("Add the contact").await;
+    assert!(
+        j.path().await.starts_with("/contacts/"),
+        "{}",
+        j.path().await
+    );
+    assert!(j.body().await.contains("Browser Test College"));
+    j.check("contact-created").await;
+
+    // A new deal for it, chosen from the list of organizations: refused while its amount is
+    // not a number, then created.
     j.open("/deals/new").await;
     j.check("deal-new").await;
     j.fill("name", "Browser Test Hub").await;
+    j.choose("organization", "Browser Test College").await;
     j.choose("stage", "Discovery").await;
     j.fill("amount", "lots").await;
     j.press("Save").await;
     assert!(j.body().await.contains("amount"), "{}", j.body().await);
     j.fill("amount", "36000").await;
     j.fill_date("close_date", "2026-12-15").await;
+    j.fill_date("contract_start", "2027-01-01").await;
+    j.fill_date("contract_end", "2027-12-31").await;
     j.press("Save").await;
     let page = j.path().await;
     assert!(page.starts_with("/deals/"), "{page}");
     assert!(j.body().await.contains("The deal is created"));
     let deal = page.split('?').next().unwrap().to_owned();
+
+    // The search box finds the organization, its contact and the deal; the deal opens.
+    j.search("Browser Test").await;
+    assert!(j.path().await.starts_with("/search?"), "{}", j.path().await);
+    let found = j.body().await;
+    for name in ["Browser Test College", "Browser Test Hub"] {
+        assert!(found.contains(name), "{name}: {found}");
+    }
+    j.check("search").await;
+    let link = j
+        .web
+        .find(By::XPath(
+            "//main//a[normalize-space()='Browser Test Hub']".to_owned(),
+        ))
+        .await
+        .unwrap();
+    j.submit_with(link).await;
+    assert_eq!(j.path().await, deal);
+    assert!(
+        j.body().await.contains("Browser Test College"),
+        "the deal names its organization"
+    );
+    j.search("bea@college.example").await;
+    assert!(j.body().await.contains("Bea Tester"), "{}", j.body().await);
     j.open("/").await;
     let open_with_deal = j.row("Open deals by stage", "Total").await;
     assert_eq!(
@@ -473,22 +557,39 @@ async fn journeys(j: &mut Journey) {
         assert!(moved.contains("The deal is moved"), "{stage}: {moved}");
         assert!(moved.contains(&format!("→ {stage}")), "{stage}: {moved}");
     }
-    j.choose("stage", "Closed Won").await;
-    j.press("Move").await;
-    let refused = j.body().await;
-    assert!(
-        refused.contains("was not moved to Closed Won") && refused.contains("contract start"),
-        "{refused}"
-    );
-    j.choose("stage", "Closed Won").await;
-    j.fill_date("contract_start", "2027-01-01").await;
-    j.fill_date("contract_end", "2027-12-31").await;
-    j.press("Move").await;
+    // Won from the board: the card dropped on Closed Won.
+    j.open("/pipeline").await;
+    let card = j
+        .web
+        .find(By::XPath(
+            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
+        ))
+        .await
+        .unwrap();
+    let column = j
+        .web
+        .find(By::XPath("//section[@data-stage='Closed Won']".to_owned()))
+        .await
+        .unwrap();
+    let page_before = j.web.find(By::Tag("html")).await.unwrap();
+    card.js_drag_to(&column).await.unwrap();
+    j.wait_for_next_page(page_before).await;
+    j.web
+        .find(By::XPath(in_column("Closed Won")))
+        .await
+        .unwrap_or_else(|_| panic!("the card is in Closed Won after the drop"));
+    j.check("pipeline-won").await;
+    j.open(&deal).await;
     let won_page = j.body().await;
     assert!(won_page.contains("→ Closed Won"), "{won_page}");
     assert!(
         won_page.contains("Jan 2027") && won_page.contains("$3,000"),
         "{won_page}"
+    );
+    j.open(&organization).await;
+    assert!(
+        j.body().await.contains("Browser Test Hub"),
+        "the organization lists its won deal"
     );
 
     // The dashboard and the forecast see the won deal.
@@ -666,10 +767,24 @@ async fn journeys(j: &mut Journey) {
     j.press("Check the file").await;
     let dry = j.body().await;
     assert!(dry.contains("Dry run of sample_deals.csv"), "{dry}");
+    // Each line with its deal's name, stage and amount, and what the import does with it.
+    let line = j.row("What the import will do, by line", "2").await;
+    for cell in ["University of Toronto RFP 2025", "Closed Won", "$17,500"] {
+        assert!(line.iter().any(|c| c == cell), "{cell}: {line:?}");
+    }
+    let creates = dry
+        .split(" to create")
+        .next()
+        .and_then(|head| head.rsplit(['\n', ' ']).next())
+        .unwrap()
+        .to_owned();
     j.check("import-dry-run").await;
     j.press("Confirm the import").await;
     let done = j.body().await;
-    assert!(done.contains("Imported"), "{done}");
+    assert!(
+        done.contains(&format!("Imported sample_deals.csv: {creates} created")),
+        "{creates} to create: {done}"
+    );
 
     // Signing out ends the session.
     let sign_out = j

@@ -480,7 +480,7 @@ async fn analytics_counts_conversion_and_wins_for_the_deals_chosen(db: &TestDb) 
             .await;
         assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
     }
-    let caption = "Conversion by stage";
+    let caption = "Deals that reached each stage, moved on and were won";
     // Every deal: Outreach reached by 3, moved on 2 (A, C), won 1, lost 1, open 1.
     let all = sales.get("/analytics").await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.text);

@@ -583,7 +583,7 @@ async fn analytics(
 /// Conversion and win rate from each open stage, as bars and a table.
 fn conversion_pair(flow: &bearing_core::analytics::StageFlow) -> ChartPair {
     let mut table = HtmlTable::new(
-        "Conversion by stage",
+        "Deals that reached each stage, moved on and were won",
         &[
             "Stage",
             "Reached",
