@@ -288,6 +288,22 @@ impl Journey {
         cells
     }
 
+    /// The height on screen, in CSS pixels, of the smallest label of the page's charts, if it
+    /// has any.
+    async fn smallest_chart_label(&self) -> Option<f64> {
+        let height = self
+            .web
+            .execute(
+                "const hs = [...document.querySelectorAll('svg.chart text')]
+                   .map(t => t.getBoundingClientRect().height).filter(h => h > 0);
+                 return hs.length ? Math.min(...hs) : null;",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        height.json().as_f64()
+    }
+
     /// Makes the pages prefer the `light` or `dark` colour scheme, as the system would.
     async fn colour_scheme(&self, scheme: &str) {
         self.web
@@ -743,6 +759,12 @@ async fn journeys(j: &mut Journey) {
                 "/search?q=hub",
             ] {
                 j.open(path).await;
+                if let Some(height) = j.smallest_chart_label().await {
+                    assert!(
+                        height >= 9.0,
+                        "{path} at {width} px: a chart label is {height:.1} px high"
+                    );
+                }
                 let name = path.trim_start_matches('/').replace(['/', '?', '='], "-");
                 let name = if name.is_empty() { "dashboard" } else { &name };
                 j.check(&format!("page-{name}-{width}-{scheme}")).await;
