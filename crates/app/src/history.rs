@@ -123,7 +123,9 @@ impl Names {
             }
         }
         let mut names = Names::default();
-        for (field, ids) in wanted {
+        for (field, mut ids) in wanted {
+            ids.sort_unstable();
+            ids.dedup();
             let map: std::collections::HashMap<i64, String> = match field {
                 "stage_id" => store
                     .list_stages()
@@ -138,10 +140,9 @@ impl Names {
                     .map(|s| (s.pipeline_id.get(), s.pipeline))
                     .collect(),
                 "organization_id" => store
-                    .list_organizations(true)
+                    .names_of(bearing_store::Named::Organizations, &ids)
                     .await?
                     .into_iter()
-                    .map(|o| (o.id.get(), o.fields.name.to_string()))
                     .collect(),
                 "campaign_id" => store
                     .list_campaigns(true)
@@ -167,17 +168,11 @@ impl Names {
                     .into_iter()
                     .map(|p| (p.id.get(), p.fields.name))
                     .collect(),
-                _ => {
-                    let mut deals = std::collections::HashMap::new();
-                    for id in ids {
-                        if let Ok(deal_id) = bearing_core::DealId::new(id)
-                            && let Ok(deal) = store.get_deal(deal_id).await
-                        {
-                            deals.insert(id, deal.row.name);
-                        }
-                    }
-                    deals
-                }
+                _ => store
+                    .names_of(bearing_store::Named::Deals, &ids)
+                    .await?
+                    .into_iter()
+                    .collect(),
             };
             names.by_field.insert(field, map);
         }

@@ -403,6 +403,38 @@ pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> Str
 /// Rows per multi-row INSERT: far below both engines' parameter limits.
 pub(crate) const BATCH_ROWS: usize = 500;
 
+/// The tables whose rows [`Store::names_of`] reads by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Organizations,
+    Deals,
+}
+
+impl Store {
+    /// The `name` of each row of `table` among `ids` (deleted rows too), read in batches:
+    /// for a page that names a few records, without reading them all.
+    pub async fn names_of(&self, table: Named, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let table = match table {
+            Named::Organizations => "organizations",
+            Named::Deals => "deals",
+        };
+        let mut names = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_ROWS) {
+            let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT id, name FROM {table} WHERE id IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            names.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(names)
+    }
+}
+
 impl Tx {
     /// Reserves `n` new ids of `table` for rows this transaction inserts with explicit ids.
     /// On SQLite the transaction holds the write lock, so the ids after the largest ever used

@@ -12,7 +12,9 @@ use bearing_core::people::{AssignmentFields, Band, PersonFields, PersonKind};
 use bearing_core::roles::RoleText;
 use bearing_core::{Actor, Currency, Source};
 use bearing_store::testing::TestDb;
-use bearing_store::{CampaignRow, ContactRow, NewSample, StoreError, UnitId, UnitKind, UserFields};
+use bearing_store::{
+    CampaignRow, ContactRow, Named, NewSample, StoreError, UnitId, UnitKind, UserFields,
+};
 use jiff::civil::date;
 
 bearing_store::on_both_backends!(
@@ -22,6 +24,7 @@ bearing_store::on_both_backends!(
     users_sessions_and_tokens_are_kept_and_ended,
     custom_roles_grant_their_users_what_they_name,
     assumptions_versions_campaigns_and_contacts_are_kept,
+    names_are_read_for_the_ids_asked_in_batches,
 );
 
 fn at(second: i64) -> jiff::Timestamp {
@@ -458,4 +461,43 @@ async fn assumptions_versions_campaigns_and_contacts_are_kept(db: &TestDb) {
             .map(|c| c.id),
         Some(contact.id)
     );
+}
+
+async fn names_are_read_for_the_ids_asked_in_batches(db: &TestDb) {
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    // More than one batch of 500.
+    for n in 0..620 {
+        let org = tx
+            .insert_organization(
+                &OrganizationFields {
+                    name: OrganizationName::parse(&format!("org-{n}")).unwrap(),
+                    long_name: None,
+                    kind: OrganizationKind::Community,
+                    website: None,
+                    github_org: None,
+                    notes: None,
+                    tags: Vec::new(),
+                },
+                at(n),
+            )
+            .await
+            .unwrap();
+        ids.push(org.id.get());
+    }
+    tx.commit().await.unwrap();
+    // Every other organization, and an id no row has.
+    let mut asked: Vec<i64> = ids.iter().copied().step_by(2).collect();
+    asked.push(ids[619] + 1_000);
+    let mut names = store.names_of(Named::Organizations, &asked).await.unwrap();
+    names.sort();
+    let expected: Vec<(i64, String)> = ids
+        .iter()
+        .enumerate()
+        .step_by(2)
+        .map(|(n, id)| (*id, format!("org-{n}")))
+        .collect();
+    assert_eq!(names, expected);
+    assert!(store.names_of(Named::Deals, &[]).await.unwrap().is_empty());
 }

@@ -382,6 +382,24 @@ async fn a_deal_is_entered_from_lists_with_every_problem_beside_its_field(db: &T
         "organization, owner and renewed deal are chosen from lists: {}",
         form.text
     );
+    // A deal is renewed once: one a renewal already renews is offered only to that renewal.
+    let deals = app.store.list_deals(false).await.unwrap();
+    let (renewal, renewed) = deals
+        .iter()
+        .find_map(|d| Some((d.id, d.row.renews_deal_id?)))
+        .expect("the demo renews deals");
+    assert!(
+        !form.text.contains(&format!("<option value=\"{renewed}\"")),
+        "{renewed} is renewed already: {}",
+        form.text
+    );
+    let edit = partner.get(&format!("/deals/{renewal}/edit")).await;
+    assert!(
+        edit.text
+            .contains(&format!("<option value=\"{renewed}\" selected>")),
+        "{}",
+        edit.text
+    );
     let refused = partner
         .post(
             "/deals",

@@ -214,12 +214,11 @@ pub(super) async fn form_page(
         Ok(snapshot) => snapshot,
         Err(error) => return error_page(caller, error),
     };
-    let ctx = caller.ctx();
     let found = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.list_stages().await?) },
         snapshot.organizations(),
         snapshot.deals(),
-        bearing_app::people::directory(&state.store, &ctx, crate::pages::home::today()),
+        async { Ok::<_, AppError>(state.store.list_people().await?) },
     );
     let (stages, organizations, all_deals, people) = match found {
         Ok(found) => found,
@@ -249,14 +248,20 @@ pub(super) async fn form_page(
         .collect();
     revenue_types.sort();
     revenue_types.dedup();
-    let mut owners: Vec<String> = people.iter().map(|p| p.name.clone()).collect();
+    let mut owners: Vec<String> = people.iter().map(|p| p.fields.name.clone()).collect();
     if !form.owner.trim().is_empty() && !owners.contains(&form.owner) {
         owners.push(form.owner.clone());
     }
     owners.sort_by_key(|o| o.to_lowercase());
+    // A deal is renewed once: won deals another deal already renews are not offered.
+    let renewed: std::collections::HashSet<DealId> =
+        all_deals.iter().filter_map(|d| d.fields.renews).collect();
     let mut renewable: Vec<(String, String)> = all_deals
         .iter()
-        .filter(|d| d.stage_outcome == StageOutcome::Won || d.id.to_string() == form.renews)
+        .filter(|d| {
+            (d.stage_outcome == StageOutcome::Won && !renewed.contains(&d.id))
+                || d.id.to_string() == form.renews
+        })
         .map(|d| {
             let org = d
                 .fields
