@@ -316,7 +316,7 @@ fn readable_text(text: &str) -> String {
     if text.len() == 10
         && let Ok(day) = text.parse::<bearing_core::Date>()
     {
-        return day.strftime("%-d %b %Y").to_string();
+        return bearing_core::day_words(day);
     }
     text.to_owned()
 }

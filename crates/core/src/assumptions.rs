@@ -299,7 +299,7 @@ pub fn readable(key: &str, value: &str) -> String {
         ("fsp-fee" | "rho" | "eta", Some(x)) => percent(x),
         (k, Some(x)) if k.starts_with("stage.") => percent(x),
         ("books-closed", _) => crate::Month::parse(value)
-            .map(|m| m.first_day().strftime("%b %Y").to_string())
+            .map(crate::Month::words)
             .unwrap_or_else(|_| value.to_owned()),
         ("mc-runs" | "mc-seed", Some(x)) => crate::forecast::thousands(x),
         ("fiscal-year-start", Some(x)) => jiff::civil::Date::new(2000, x as i8, 1)

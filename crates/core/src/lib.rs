@@ -77,6 +77,11 @@ pub const EARLIEST_DATE: Date = jiff::civil::date(1900, 1, 1);
 /// plan, and would otherwise stretch every month-by-month table to the end of the calendar.
 pub const LATEST_DATE: Date = jiff::civil::date(2199, 12, 31);
 
+/// A day as people read it: `30 Nov 2026` (data, forms and exports keep `2026-11-30`).
+pub fn day_words(day: Date) -> String {
+    day.strftime("%-d %b %Y").to_string()
+}
+
 /// Parses an ISO 8601 calendar date (`YYYY-MM-DD`) between [`EARLIEST_DATE`] and
 /// [`LATEST_DATE`], with an error that repeats the input.
 pub fn parse_date(text: &str) -> Result<Date, ParseError> {

@@ -70,6 +70,11 @@ impl Month {
         (1..=9999).contains(&candidate.year()).then_some(candidate)
     }
 
+    /// The month as people read it: `Nov 2026` (data and exports keep `2026-11`).
+    pub fn words(self) -> String {
+        self.first_day().strftime("%b %Y").to_string()
+    }
+
     /// Months from `self` to `later`: `Month(2026-03).until(2026-05) == 2`, negative if earlier.
     pub fn until(self, later: Month) -> i32 {
         later.0 - self.0

@@ -448,7 +448,7 @@ async fn a_deal_running_to_9999_is_forecast_within_the_horizon_while_the_server_
     )
     .await;
     assert!(flags.text.contains("beyond-horizon"), "{}", flags.text);
-    assert!(flags.text.contains("runs to 9999-12-31"), "{}", flags.text);
+    assert!(flags.text.contains("runs to 31 Dec 9999"), "{}", flags.text);
 }
 
 #[tokio::test]

@@ -400,6 +400,26 @@ async fn a_deal_is_entered_from_lists_with_every_problem_beside_its_field(db: &T
         "{}",
         edit.text
     );
+    // A probability reads back as it was written, without binary noise (0.29 × 100).
+    let created = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Tidewater pilot"),
+                ("stage", "Discovery"),
+                ("probability", "29"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let at = created.location.unwrap();
+    let id = at.trim_start_matches("/deals/").split('?').next().unwrap();
+    let edit = partner.get(&format!("/deals/{id}/edit")).await;
+    assert!(
+        edit.text.contains("name=\"probability\" value=\"29\""),
+        "{}",
+        edit.text
+    );
     let refused = partner
         .post(
             "/deals",

@@ -104,7 +104,7 @@ impl Forecast {
     /// amounts where they tell more.
     pub fn flag_detail(&self, index: usize, flag: Flag) -> String {
         let (deal, d) = (&self.deals[index], &self.derived[index]);
-        let end = d.end.map_or_else(|| "?".to_owned(), |e| e.to_string());
+        let end = d.end.map_or_else(|| "?".to_owned(), crate::day_words);
         match flag {
             Flag::EndedNotCollected => {
                 let (amount, collected) =
@@ -118,7 +118,7 @@ impl Forecast {
             }
             Flag::BeyondHorizon => format!(
                 "runs to {end}, past the forecast's horizon ({}): its months after that are not projected",
-                self.horizon
+                self.horizon.words()
             ),
             other => other.explain().to_owned(),
         }

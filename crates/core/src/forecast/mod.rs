@@ -933,7 +933,7 @@ mod tests {
         );
         assert_eq!(
             f.flag_detail(3, Flag::EndedNotCollected),
-            "ended on 2026-01-31 with $6,000 of $12,000 collected: $6,000 still to collect"
+            "ended on 31 Jan 2026 with $6,000 of $12,000 collected: $6,000 still to collect"
         );
     }
 
@@ -1018,17 +1018,17 @@ mod tests {
             vec![
                 (
                     0,
-                    "ended on 2026-01-31 with $4,500 of $12,000 collected: $7,500 still to collect"
+                    "ended on 31 Jan 2026 with $4,500 of $12,000 collected: $7,500 still to collect"
                         .to_owned()
                 ),
                 (
                     1,
-                    "ended on 2026-01-31 with $0 of $12,000 collected: $12,000 still to collect"
+                    "ended on 31 Jan 2026 with $0 of $12,000 collected: $12,000 still to collect"
                         .to_owned()
                 ),
                 (
                     2,
-                    "ended on 2025-03-01 with $4,500 of $12,000 collected: $7,500 still to collect"
+                    "ended on 1 Mar 2025 with $4,500 of $12,000 collected: $7,500 still to collect"
                         .to_owned()
                 ),
             ]
@@ -1060,7 +1060,7 @@ mod tests {
         assert_eq!(flags[1], (1, vec![Flag::BeyondHorizon]));
         assert_eq!(
             f.flag_detail(0, Flag::BeyondHorizon),
-            "runs to 9999-12-31, past the forecast's horizon (2036-02): its months after that are not projected"
+            "runs to 31 Dec 9999, past the forecast's horizon (Feb 2036): its months after that are not projected"
         );
         let short = Forecast::with_horizon(f.deals.clone(), p(), 1);
         assert_eq!(short.months.len(), 12);

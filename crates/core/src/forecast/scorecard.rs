@@ -180,8 +180,9 @@ pub fn health(
     let status = a.runway.status(runway as f64);
     let detail = match runs_out {
         Some(month) => format!(
-            "On committed revenue alone, cash of {} runs out in {month}, after {}.",
+            "On committed revenue alone, cash of {} runs out in {}, after {}.",
             dollars(a.net_assets),
+            month.words(),
             months_text(runway)
         ),
         None => format!("Still solvent after all {} projected months.", months.len()),

@@ -591,12 +591,12 @@ pub(crate) struct Done {
 
 /// A month as pages show it: `Nov 2026` (exports keep `2026-11`).
 pub(crate) fn month_text(month: bearing_core::Month) -> String {
-    month.first_day().strftime("%b %Y").to_string()
+    month.words()
 }
 
 /// A day as pages show it: `30 Nov 2026` (forms and exports keep `2026-11-30`).
 pub(crate) fn day_text(day: bearing_core::Date) -> String {
-    day.strftime("%-d %b %Y").to_string()
+    bearing_core::day_words(day)
 }
 
 /// A day when known, as pages show it; empty otherwise.

@@ -35,7 +35,7 @@ impl DealForm {
             stage: v.stage,
             probability: v
                 .probability_override
-                .map(|p| format!("{}", p * 100.0))
+                .map(percent_field)
                 .unwrap_or_default(),
             revenue_type: text(v.revenue_type),
             amount: text(v.amount),
@@ -172,6 +172,13 @@ impl FormPage {
             .find(|(f, _)| f == field)
             .map(|(_, message)| message.as_str())
     }
+}
+
+/// A share as the form's percentage: `0.29` is `29`, without the binary fraction's noise
+/// (`28.999999999999996`), to four decimals at most.
+fn percent_field(share: f64) -> String {
+    let text = format!("{:.4}", share * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// What a field is called on the form, for the list of problems above it.
