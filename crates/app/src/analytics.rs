@@ -57,7 +57,7 @@ pub fn stage_flow(
                 deal: h.deal_id.get(),
                 sequence: h.id,
                 at: h.at,
-                stage: h.new_value.clone()?,
+                stage: h.new_value.as_deref()?,
             })
         })
         .collect();

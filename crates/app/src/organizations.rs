@@ -1,7 +1,8 @@
 //! Organizations: create, edit, soft-delete and restore, each with its audit row.
 
 use bearing_core::organization::OrganizationFields;
-use bearing_core::{EntityKind, OrganizationId};
+use bearing_core::pipeline::StageOutcome;
+use bearing_core::{ClusterId, EntityKind, Month, OrganizationId};
 use bearing_formats::Table;
 use bearing_store::{OrganizationRecord, Store};
 
@@ -116,4 +117,70 @@ pub fn table(list: &[OrganizationRecord]) -> Table {
         ]);
     }
     table
+}
+
+/// What an organization brought in one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevenueMonth {
+    pub month: Month,
+    /// Its won deals' amounts spread evenly over their terms (as CMRR counts them).
+    pub contracts: f64,
+    /// Active users on its clusters, and their usage fees.
+    pub users: i64,
+    pub usage_fee: f64,
+}
+
+impl RevenueMonth {
+    /// Contracts and usage fees together.
+    pub fn total(&self) -> f64 {
+        self.contracts + self.usage_fee
+    }
+}
+
+/// Months [`revenue_by_month`] covers: the current one and the eleven before.
+pub const REVENUE_MONTHS: i32 = 12;
+
+/// An organization's revenue in the last [`REVENUE_MONTHS`] months to `now`, oldest first:
+/// the won deals among `deals` spread over their terms (contract dates, else target dates),
+/// and the usage of `clusters`, each priced on its own users.
+pub async fn revenue_by_month(
+    store: &Store,
+    a: &bearing_core::assumptions::Assumptions,
+    deals: &[&crate::deals::Deal],
+    clusters: &[ClusterId],
+    now: Month,
+) -> Result<Vec<RevenueMonth>> {
+    let usage = crate::usage::months_of(store, a, clusters).await?;
+    let terms: Vec<(Month, Month, f64)> = deals
+        .iter()
+        .filter(|d| d.stage_outcome == StageOutcome::Won)
+        .filter_map(|d| {
+            let f = &d.fields;
+            f.amount_minor?;
+            Some(bearing_core::forecast::spread(
+                d.amount_major(),
+                f.contract_start.or(f.target_start)?,
+                f.contract_end.or(f.target_end)?,
+            ))
+        })
+        .collect();
+    Ok((1 - REVENUE_MONTHS..=0)
+        .filter_map(|back| now.plus(back))
+        .map(|month| {
+            let (users, usage_fee) = usage
+                .iter()
+                .find(|(m, _, _)| *m == month)
+                .map_or((0, 0.0), |(_, users, fee)| (*users, *fee));
+            RevenueMonth {
+                month,
+                contracts: terms
+                    .iter()
+                    .filter(|(first, last, _)| *first <= month && month <= *last)
+                    .map(|(_, _, rate)| rate)
+                    .sum(),
+                users,
+                usage_fee,
+            }
+        })
+        .collect())
 }

@@ -2,18 +2,18 @@
 //! stay in each, and how many of those that reach a stage go further and are won
 //! (docs/domain.md, "Business-development measures").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::pipeline::StageOutcome;
 
 /// A deal entering a stage: which deal, when, in which order of the history, and the stage.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StageEntry {
+pub struct StageEntry<'a> {
     pub deal: i64,
     /// The history's own order, which breaks ties between entries at the same moment.
     pub sequence: i64,
     pub at: jiff::Timestamp,
-    pub stage: String,
+    pub stage: &'a str,
 }
 
 /// How many times deals moved from one stage to another.
@@ -115,102 +115,126 @@ pub fn median(values: &[f64]) -> f64 {
 /// Reads consecutive stage entries of each deal: each pair is a move from the first stage to
 /// the second, and the time between them a completed stay in the first. A stay that has not
 /// ended (the deal's current stage) does not count. `order` is the pipelines' stages in
-/// order; a stage it does not know counts as open and comes after those it knows. A deal is
-/// won or lost by the outcome of its latest stage.
-pub fn stage_flow(entries: &[StageEntry], order: &[OrderedStage]) -> StageFlow {
-    let mut by_deal: BTreeMap<i64, Vec<&StageEntry>> = BTreeMap::new();
-    for entry in entries {
-        by_deal.entry(entry.deal).or_default().push(entry);
-    }
-    let mut known: Vec<String> = Vec::new();
-    let mut outcomes: BTreeMap<&str, StageOutcome> = BTreeMap::new();
+/// order; a stage it does not know counts as open and comes after those it knows, in the
+/// order the entries first name it. A deal is won or lost by the outcome of its latest stage.
+pub fn stage_flow(entries: &[StageEntry<'_>], order: &[OrderedStage]) -> StageFlow {
+    // Stages by their place: `order`'s first, then the others as the entries name them.
+    let mut names: Vec<&str> = Vec::new();
+    let mut outcomes: Vec<StageOutcome> = Vec::new();
+    let mut place: HashMap<&str, usize> = HashMap::new();
     for stage in order {
-        if !known.contains(&stage.name) {
-            known.push(stage.name.clone());
-            outcomes.insert(&stage.name, stage.outcome);
+        if !place.contains_key(stage.name.as_str()) {
+            place.insert(&stage.name, names.len());
+            names.push(&stage.name);
+            outcomes.push(stage.outcome);
         }
     }
-    let outcome = |name: &str| outcomes.get(name).copied().unwrap_or(StageOutcome::Open);
-    let position = |name: &str| known.iter().position(|s| s == name).unwrap_or(usize::MAX);
-    let mut moves: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut stays: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut reached: BTreeMap<String, StageConversion> = BTreeMap::new();
+    // Each deal's entries as (time, history order, stage's place).
+    let mut by_deal: BTreeMap<i64, Vec<(jiff::Timestamp, i64, usize)>> = BTreeMap::new();
+    for entry in entries {
+        let at = match place.get(entry.stage) {
+            Some(at) => *at,
+            None => {
+                place.insert(entry.stage, names.len());
+                names.push(entry.stage);
+                outcomes.push(StageOutcome::Open);
+                names.len() - 1
+            }
+        };
+        by_deal
+            .entry(entry.deal)
+            .or_default()
+            .push((entry.at, entry.sequence, at));
+    }
+    let n = names.len();
+    let mut moves: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut stays: Vec<Vec<f64>> = vec![Vec::new(); n];
+    let mut reached: Vec<StageConversion> = names
+        .iter()
+        .map(|name| StageConversion {
+            stage: (*name).to_owned(),
+            reached: 0,
+            moved_on: 0,
+            won: 0,
+            lost: 0,
+        })
+        .collect();
     let (mut won, mut lost) = (0, 0);
+    let mut seen = vec![false; n];
     for changes in by_deal.values_mut() {
-        changes.sort_by(|a, b| a.at.cmp(&b.at).then(a.sequence.cmp(&b.sequence)));
+        changes.sort_unstable_by_key(|&(at, sequence, _)| (at, sequence));
         for pair in changes.windows(2) {
-            let (entered, left) = (pair[0], pair[1]);
-            *moves
-                .entry((entered.stage.clone(), left.stage.clone()))
-                .or_default() += 1;
-            let days = left.at.duration_since(entered.at).as_secs_f64() / 86_400.0;
-            stays.entry(entered.stage.clone()).or_default().push(days);
+            let ((entered, _, from), (left, _, to)) = (pair[0], pair[1]);
+            *moves.entry((from, to)).or_default() += 1;
+            stays[from].push(left.duration_since(entered).as_secs_f64() / 86_400.0);
         }
-        let last = changes.last().map(|e| outcome(&e.stage));
-        won += u64::from(last == Some(StageOutcome::Won));
-        lost += u64::from(last == Some(StageOutcome::Lost));
-        for (i, entry) in changes.iter().enumerate() {
-            let first_entry = changes[..i].iter().all(|e| e.stage != entry.stage);
-            if outcome(&entry.stage) != StageOutcome::Open || !first_entry {
+        let last = changes.last().map(|&(_, _, stage)| outcomes[stage]);
+        let (is_won, is_lost) = (
+            last == Some(StageOutcome::Won),
+            last == Some(StageOutcome::Lost),
+        );
+        won += u64::from(is_won);
+        lost += u64::from(is_lost);
+        seen.fill(false);
+        for (i, &(_, _, here)) in changes.iter().enumerate() {
+            if std::mem::replace(&mut seen[here], true) || outcomes[here] != StageOutcome::Open {
                 continue;
             }
-            let here = position(&entry.stage);
             let moved_on = changes[i + 1..]
                 .iter()
-                .any(|later| match outcome(&later.stage) {
+                .any(|&(_, _, later)| match outcomes[later] {
                     StageOutcome::Won => true,
                     StageOutcome::Lost => false,
-                    StageOutcome::Open => position(&later.stage) > here,
+                    StageOutcome::Open => later > here,
                 });
-            let line = reached
-                .entry(entry.stage.clone())
-                .or_insert_with(|| StageConversion {
-                    stage: entry.stage.clone(),
-                    reached: 0,
-                    moved_on: 0,
-                    won: 0,
-                    lost: 0,
-                });
+            let line = &mut reached[here];
             line.reached += 1;
             line.moved_on += u64::from(moved_on);
-            line.won += u64::from(last == Some(StageOutcome::Won));
-            line.lost += u64::from(last == Some(StageOutcome::Lost));
+            line.won += u64::from(is_won);
+            line.lost += u64::from(is_lost);
         }
     }
-    let mut stages = known.clone();
-    for (a, b) in moves.keys() {
-        for name in [a, b] {
-            if !stages.contains(name) {
-                stages.push(name.clone());
-            }
-        }
-    }
-    stages.retain(|s| moves.keys().any(|(a, b)| a == s || b == s));
+    let appears: Vec<bool> = (0..n)
+        .map(|i| moves.keys().any(|&(a, b)| a == i || b == i))
+        .collect();
     let mut listed: Vec<StageMove> = moves
         .into_iter()
-        .map(|((from, to), deals)| StageMove { from, to, deals })
+        .map(|((from, to), deals)| StageMove {
+            from: names[from].to_owned(),
+            to: names[to].to_owned(),
+            deals,
+        })
         .collect();
-    listed.sort_by_key(|m| std::cmp::Reverse(m.deals));
-    let times = stages
-        .iter()
-        .filter_map(|stage| {
-            let days = stays.get(stage)?;
-            Some(StageTime {
-                stage: stage.clone(),
-                closed: outcome(stage) != StageOutcome::Open,
+    listed.sort_by(|a, b| {
+        b.deals
+            .cmp(&a.deals)
+            .then_with(|| a.from.cmp(&b.from))
+            .then_with(|| a.to.cmp(&b.to))
+    });
+    let times = (0..n)
+        .filter(|&i| appears[i] && !stays[i].is_empty())
+        .map(|i| {
+            let days = &stays[i];
+            StageTime {
+                stage: names[i].to_owned(),
+                closed: outcomes[i] != StageOutcome::Open,
                 stays: days.len(),
                 median_days: median(days),
                 mean_days: days.iter().sum::<f64>() / days.len() as f64,
-            })
+            }
         })
         .collect();
-    let mut conversion: Vec<StageConversion> = reached.into_values().collect();
-    conversion.sort_by_key(|line| position(&line.stage));
     StageFlow {
-        stages,
+        stages: (0..n)
+            .filter(|&i| appears[i])
+            .map(|i| names[i].to_owned())
+            .collect(),
         moves: listed,
         times,
-        conversion,
+        conversion: reached
+            .into_iter()
+            .filter(|line| line.reached > 0)
+            .collect(),
         won,
         lost,
     }
@@ -220,7 +244,7 @@ pub fn stage_flow(entries: &[StageEntry], order: &[OrderedStage]) -> StageFlow {
 mod tests {
     use super::*;
 
-    fn entry(sequence: i64, deal: i64, stage: &str, day: i8) -> StageEntry {
+    fn entry(sequence: i64, deal: i64, stage: &str, day: i8) -> StageEntry<'_> {
         StageEntry {
             deal,
             sequence,
@@ -228,7 +252,7 @@ mod tests {
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .map(|z| z.timestamp())
                 .unwrap_or_else(|_| unreachable!("a valid day")),
-            stage: stage.into(),
+            stage,
         }
     }
 

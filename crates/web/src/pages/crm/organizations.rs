@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use bearing_app::deals::{self, Deal};
-use bearing_app::{AppError, organizations, usage};
+use bearing_app::{AppError, organizations};
 use bearing_core::access::Permission::{self, EditCrm, Read};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::pipeline::StageOutcome;
@@ -382,63 +382,9 @@ struct ShowQuery {
     done: Option<String>,
 }
 
-/// What an organization brought in one month.
-struct RevenueMonth {
-    month: bearing_core::Month,
-    /// Its won deals' amounts spread evenly over their terms (as CMRR counts them).
-    contracts: f64,
-    /// Active users on its clusters, and their usage fees.
-    users: i64,
-    usage_fee: f64,
-}
-
-/// Months each organization's revenue table shows: the current one and the eleven before.
-const REVENUE_MONTHS: i32 = 12;
-
-/// The last [`REVENUE_MONTHS`] months to `now`, oldest first: the won deals of `deals` spread
-/// over their terms (contract dates, else target dates), and the usage of `usage`.
-fn revenue_months(
-    deals: &[&Deal],
-    usage: &[(bearing_core::Month, i64, f64)],
-    now: bearing_core::Month,
-) -> Vec<RevenueMonth> {
-    let terms: Vec<(bearing_core::Month, bearing_core::Month, f64)> = deals
-        .iter()
-        .filter(|d| d.stage_outcome == StageOutcome::Won)
-        .filter_map(|d| {
-            let f = &d.fields;
-            f.amount_minor?;
-            Some(bearing_core::forecast::spread(
-                d.amount_major(),
-                f.contract_start.or(f.target_start)?,
-                f.contract_end.or(f.target_end)?,
-            ))
-        })
-        .collect();
-    (1 - REVENUE_MONTHS..=0)
-        .filter_map(|back| now.plus(back))
-        .map(|month| {
-            let (users, usage_fee) = usage
-                .iter()
-                .find(|(m, _, _)| *m == month)
-                .map_or((0, 0.0), |(_, users, fee)| (*users, *fee));
-            RevenueMonth {
-                month,
-                contracts: terms
-                    .iter()
-                    .filter(|(first, last, _)| *first <= month && month <= *last)
-                    .map(|(_, _, rate)| rate)
-                    .sum(),
-                users,
-                usage_fee,
-            }
-        })
-        .collect()
-}
-
 /// The revenue of `months` as stacked bars (contracts and usage fees) and a table, newest
 /// month first.
-fn revenue_pair(name: &str, months: &[RevenueMonth]) -> ChartPair {
+fn revenue_pair(name: &str, months: &[organizations::RevenueMonth]) -> ChartPair {
     let labels: Vec<String> = months.iter().map(|m| month_text(m.month)).collect();
     let series = vec![
         Series::new("Contracts", months.iter().map(|m| m.contracts).collect()),
@@ -458,7 +404,7 @@ fn revenue_pair(name: &str, months: &[RevenueMonth]) -> ChartPair {
                 Cell::number(dollars(m.contracts)),
                 Cell::number(bearing_core::forecast::thousands(m.users as f64)),
                 Cell::number(dollars(m.usage_fee)),
-                Cell::number(dollars(m.contracts + m.usage_fee)),
+                Cell::number(dollars(m.total())),
             ]
         })
         .collect();
@@ -655,14 +601,20 @@ async fn account_page(
                 Cell::when(day_or_empty(unit.fields.start)),
             ]);
         }
-        let usage_months = usage::months_of(&state.store, &assumptions, &cluster_ids).await?;
-        let months = revenue_months(&theirs, &usage_months, bearing_core::Month::of(today));
+        let months = organizations::revenue_by_month(
+            &state.store,
+            &assumptions,
+            &theirs,
+            &cluster_ids,
+            bearing_core::Month::of(today),
+        )
+        .await?;
         if let Some(now) = months.last() {
             summary.push((
                 "Revenue this month".to_owned(),
                 format!(
                     "{} ({} contracts, {} usage)",
-                    dollars(now.contracts + now.usage_fee),
+                    dollars(now.total()),
                     dollars(now.contracts),
                     dollars(now.usage_fee)
                 ),
