@@ -2,10 +2,11 @@
 //! door (the analytics page, `bearing report stage-moves|time-in-stage|conversion`, and the
 //! reports API).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bearing_core::Date;
-use bearing_core::analytics::{self, OrderedStage, StageEntry, StageFlow};
+use bearing_core::analytics::{self, OrderedStage, StageEntry, StageFlow, TrackedEntry};
+use bearing_core::pipeline::StageOutcome;
 use bearing_formats::Table;
 use bearing_store::{DealHistoryRecord, StageRecord, Store};
 
@@ -91,6 +92,38 @@ pub fn stage_flow(
         })
         .collect();
     analytics::stage_flow(&entries, &order)
+}
+
+/// How much the weighted open pipeline grew (or, negative, shrank) over the month to `now`:
+/// the pipeline the deal history says stood at `now` less the one it says stood a month
+/// before, both weighted with the stages' probabilities of today.
+pub fn weighted_pipeline_change(
+    history: &[DealHistoryRecord],
+    stages: &[StageRecord],
+    now: jiff::Timestamp,
+) -> f64 {
+    let entries: Vec<TrackedEntry<'_>> = history
+        .iter()
+        .map(|h| TrackedEntry {
+            deal: h.deal_id.get(),
+            sequence: h.id,
+            at: h.at,
+            field: &h.field,
+            value: h.new_value.as_deref(),
+        })
+        .collect();
+    let mut by_name: HashMap<&str, (StageOutcome, f64)> = HashMap::new();
+    for stage in stages {
+        by_name
+            .entry(&stage.name)
+            .or_insert((stage.outcome, stage.default_probability));
+    }
+    let month_ago = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_sub(jiff::Span::new().months(1))
+        .map_or(now, |z| z.timestamp());
+    analytics::pipeline_at(&entries, now, &by_name).weighted
+        - analytics::pipeline_at(&entries, month_ago, &by_name).weighted
 }
 
 /// The stage flow of every deal's history, read from the store.

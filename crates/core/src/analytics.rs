@@ -240,6 +240,85 @@ pub fn stage_flow(entries: &[StageEntry<'_>], order: &[OrderedStage]) -> StageFl
     }
 }
 
+/// A tracked field of a deal as its history recorded it at a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedEntry<'a> {
+    pub deal: i64,
+    /// The history's own order, which breaks ties between entries at the same moment.
+    pub sequence: i64,
+    pub at: jiff::Timestamp,
+    /// `stage`, `amount`, `probability` (others are passed over).
+    pub field: &'a str,
+    /// The value set: a stage's name, an amount in major units (`24000.00`), a share (`0.3`).
+    pub value: Option<&'a str>,
+}
+
+/// The open pipeline at a moment: deals in an open stage, their amounts, and the amounts
+/// weighted by probability.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PipelineAt {
+    pub deals: u64,
+    pub amount: f64,
+    pub weighted: f64,
+}
+
+/// The open pipeline as the deal history says it stood at `at`: each deal whose history began
+/// by then, with the stage, amount and own probability last recorded by then. A deal counts
+/// when that stage is open (`stages` gives each stage's outcome and default probability; one
+/// it does not know counts as open at 0%), weighted by its own probability, else its stage's.
+/// An unknown amount counts as zero, as the dashboard counts it today.
+pub fn pipeline_at(
+    entries: &[TrackedEntry<'_>],
+    at: jiff::Timestamp,
+    stages: &HashMap<&str, (StageOutcome, f64)>,
+) -> PipelineAt {
+    #[derive(Default)]
+    struct Past<'a> {
+        stage: Option<&'a str>,
+        amount: Option<f64>,
+        probability: Option<f64>,
+        /// The (time, order) each field was last set at.
+        set: [(Option<jiff::Timestamp>, i64); 3],
+    }
+    let mut deals: BTreeMap<i64, Past<'_>> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| e.at <= at) {
+        let slot = match entry.field {
+            "stage" => 0,
+            "amount" => 1,
+            "probability" => 2,
+            _ => continue,
+        };
+        let past = deals.entry(entry.deal).or_default();
+        let moment = (Some(entry.at), entry.sequence);
+        if moment < past.set[slot] {
+            continue;
+        }
+        past.set[slot] = moment;
+        let number = || entry.value.and_then(|v| v.trim().parse::<f64>().ok());
+        match slot {
+            0 => past.stage = entry.value,
+            1 => past.amount = number(),
+            _ => past.probability = number(),
+        }
+    }
+    let mut total = PipelineAt::default();
+    for past in deals.values() {
+        let Some(stage) = past.stage else { continue };
+        let (outcome, default) = stages
+            .get(stage)
+            .copied()
+            .unwrap_or((StageOutcome::Open, 0.0));
+        if outcome != StageOutcome::Open {
+            continue;
+        }
+        let amount = past.amount.unwrap_or(0.0);
+        total.deals += 1;
+        total.amount += amount;
+        total.weighted += amount * past.probability.unwrap_or(default);
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +402,76 @@ mod tests {
         // The won stage's stay (deal 6, one day) is marked as after the sale.
         let won = flow.times.iter().find(|t| t.stage == "Won");
         assert_eq!(won.map(|t| (t.closed, t.stays)), Some((true, 1)));
+    }
+
+    #[test]
+    fn the_pipeline_of_a_past_moment_has_the_stages_amounts_and_probabilities_of_then() {
+        let tracked =
+            |sequence: i64, deal: i64, day: i8, field: &'static str, value: &'static str| {
+                TrackedEntry {
+                    deal,
+                    sequence,
+                    at: entry(sequence, deal, "", day).at,
+                    field,
+                    value: Some(value),
+                }
+            };
+        // Deal 1: Lead at $10,000 on the 1st, raised to $20,000 on the 10th.
+        // Deal 2: Proposal at $8,000 with its own 50% on the 2nd, won on the 5th.
+        // Deal 3: Lead at $4,000 on the 12th (after the 6th).
+        let entries = vec![
+            tracked(1, 1, 1, "stage", "Lead"),
+            tracked(2, 1, 1, "amount", "10000.00"),
+            tracked(3, 2, 2, "stage", "Proposal"),
+            tracked(4, 2, 2, "amount", "8000.00"),
+            tracked(5, 2, 2, "probability", "0.5"),
+            tracked(6, 2, 5, "stage", "Won"),
+            tracked(7, 1, 10, "amount", "20000.00"),
+            tracked(8, 3, 12, "stage", "Lead"),
+            tracked(9, 3, 12, "amount", "4000.00"),
+            tracked(10, 3, 12, "close_date", "2026-03-01"),
+        ];
+        let stages: HashMap<&str, (StageOutcome, f64)> = [
+            ("Lead", (StageOutcome::Open, 0.1)),
+            ("Proposal", (StageOutcome::Open, 0.6)),
+            ("Won", (StageOutcome::Won, 1.0)),
+        ]
+        .into();
+        let on = |day: i8| entry(0, 0, "", day).at;
+        // On the 3rd: deal 1 ($10,000 at Lead's 10%) and deal 2 ($8,000 at its own 50%).
+        assert_eq!(
+            pipeline_at(&entries, on(3), &stages),
+            PipelineAt {
+                deals: 2,
+                amount: 18_000.0,
+                weighted: 1_000.0 + 4_000.0
+            }
+        );
+        // On the 6th deal 2 is won; on the 20th deal 1 is $20,000 and deal 3 has come.
+        assert_eq!(
+            pipeline_at(&entries, on(6), &stages),
+            PipelineAt {
+                deals: 1,
+                amount: 10_000.0,
+                weighted: 1_000.0
+            }
+        );
+        assert_eq!(
+            pipeline_at(&entries, on(20), &stages),
+            PipelineAt {
+                deals: 2,
+                amount: 24_000.0,
+                weighted: 2_000.0 + 400.0
+            }
+        );
+        assert_eq!(
+            pipeline_at(
+                &entries,
+                on(1) - jiff::SignedDuration::from_secs(1),
+                &stages
+            ),
+            PipelineAt::default()
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ bearing_store::on_both_backends!(
     bands_read_as_a_grid_and_former_staff_are_marked,
     usage_lists_the_most_used_first_and_groups_the_rest,
     analytics_counts_conversion_and_wins_for_the_deals_chosen,
+    the_pipeline_says_how_it_moved_since_last_month,
 );
 
 /// The address of the first link whose text is `text`.
@@ -356,10 +357,34 @@ async fn the_dashboard_opens_with_the_figures_at_a_glance(db: &TestDb) {
     }
     assert_eq!(
         headline.matches("since last month").count(),
-        2,
-        "MRR and ARR say how they moved: {headline}"
+        3,
+        "MRR, ARR and the pipeline say how they moved: {headline}"
     );
     assert!(headline.contains("open deals"), "{headline}");
+}
+
+async fn the_pipeline_says_how_it_moved_since_last_month(db: &TestDb) {
+    // A deal entered today: $10,000 in Discovery (20%) is $2,000 more weighted pipeline than
+    // a month ago, when there was none.
+    let app = TestApp::new(db).await;
+    let mut sales = app.as_role(Role::Partnerships).await;
+    let created = sales
+        .post(
+            "/deals",
+            &[
+                ("name", "Fresh lead"),
+                ("stage", "Discovery"),
+                ("amount", "10000"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let home = sales.get("/").await;
+    assert!(
+        home.text.contains("1 open deal, +$2,000 since last month"),
+        "{}",
+        home.text
+    );
 }
 
 async fn each_assumption_has_a_label_help_and_its_changes_in_words(db: &TestDb) {

@@ -282,10 +282,11 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         Ok(snapshot) => snapshot,
         Err(error) => return error_page(&caller, error),
     };
-    let (list, stages, organizations) = match tokio::try_join!(
+    let (list, stages, organizations, history) = match tokio::try_join!(
         snapshot.deals(),
         async { Ok(state.store.list_stages().await?) },
-        snapshot.organizations()
+        snapshot.organizations(),
+        snapshot.deal_history(),
     ) {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
@@ -338,10 +339,16 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
             .iter()
             .any(|s| d.fields.pipeline == s.pipeline && d.fields.stage == s.name)
     }));
+    let change =
+        bearing_app::analytics::weighted_pipeline_change(&history, &stages, jiff::Timestamp::now());
     headline.push(Figure {
         label: "Open pipeline, weighted",
         value: dollars(weighted),
-        note: format!("{open} open deals"),
+        note: format!(
+            "{open} open {}, {}",
+            if open == 1 { "deal" } else { "deals" },
+            since_last_month(change)
+        ),
         href: "/pipeline",
     });
     ok(&HomePage {
