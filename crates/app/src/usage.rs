@@ -547,6 +547,66 @@ pub async fn by_organization(
     Ok(totals)
 }
 
+/// Communities' active users over some months, the largest apart (see [`community_usage`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityUsage {
+    /// The largest communities by their users in the last month, largest first (ties by
+    /// name): each organization's key and its users in each month.
+    pub top: Vec<(String, Vec<f64>)>,
+    /// How many communities the rest are, and their users in each month added up.
+    pub rest: Option<(usize, Vec<f64>)>,
+    /// Users and usage fees of every community in the last month.
+    pub last_users: i64,
+    pub last_fees: f64,
+}
+
+/// Each community's active users in `months` (from [`by_organization`]), the `top` largest
+/// by the last month apart and the others added up, with the last month's users and fees in
+/// all.
+pub fn community_usage(
+    by_org: &BTreeMap<(String, Month), (i64, f64)>,
+    months: &[Month],
+    top: usize,
+) -> CommunityUsage {
+    let mut per_org: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for ((org, month), (users, _)) in by_org {
+        if let Some(i) = months.iter().position(|m| m == month) {
+            per_org
+                .entry(org.as_str())
+                .or_insert_with(|| vec![0.0; months.len()])[i] = *users as f64;
+        }
+    }
+    let mut ranked: Vec<(&str, Vec<f64>)> = per_org.into_iter().collect();
+    ranked.sort_by(|a, b| {
+        let latest = |v: &Vec<f64>| v.last().copied().unwrap_or(0.0);
+        latest(&b.1).total_cmp(&latest(&a.1)).then(a.0.cmp(b.0))
+    });
+    let rest = (ranked.len() > top).then(|| {
+        let mut sum = vec![0.0; months.len()];
+        for (_, values) in &ranked[top..] {
+            for (total, v) in sum.iter_mut().zip(values) {
+                *total += v;
+            }
+        }
+        (ranked.len() - top, sum)
+    });
+    let last = months.last();
+    let (last_users, last_fees) = by_org
+        .iter()
+        .filter(|((_, m), _)| Some(m) == last)
+        .fold((0, 0.0), |(u, f), (_, (users, fee))| (u + users, f + fee));
+    CommunityUsage {
+        top: ranked
+            .into_iter()
+            .take(top)
+            .map(|(org, values)| (org.to_owned(), values))
+            .collect(),
+        rest,
+        last_users,
+        last_fees,
+    }
+}
+
 /// The name of each owned cluster's organization, by cluster name.
 async fn cluster_owners(store: &Store) -> Result<HashMap<String, String>> {
     let names: HashMap<OrganizationId, String> = store

@@ -490,3 +490,38 @@ async fn a_pull_through_a_grafana_proxy_sends_the_token_and_writes_samples(db: &
     let history = store.list_audit(EntityKind::Cluster, "1").await.unwrap();
     assert!(history.iter().all(|h| h.source == Source::Job));
 }
+
+#[test]
+fn the_largest_communities_stand_apart_and_the_rest_add_up() {
+    let (may, jun) = (
+        Month::parse("2026-05").unwrap(),
+        Month::parse("2026-06").unwrap(),
+    );
+    // June ranks them: cedar 300, birch 200, alder 100 and elm 100 (ties by key).
+    let by_org: std::collections::BTreeMap<(String, Month), (i64, f64)> = [
+        (("alder", may), (90, 50.0)),
+        (("alder", jun), (100, 60.0)),
+        (("birch", jun), (200, 400.0)),
+        (("cedar", may), (250, 500.0)),
+        (("cedar", jun), (300, 700.0)),
+        (("elm", may), (40, 0.0)),
+        (("elm", jun), (100, 60.0)),
+    ]
+    .into_iter()
+    .map(|((org, m), v)| ((org.to_owned(), m), v))
+    .collect();
+    let two = usage::community_usage(&by_org, &[may, jun], 2);
+    assert_eq!(
+        two.top,
+        [
+            ("cedar".to_owned(), vec![250.0, 300.0]),
+            ("birch".to_owned(), vec![0.0, 200.0])
+        ]
+    );
+    // alder and elm: 90 + 40 in May, 100 + 100 in June.
+    assert_eq!(two.rest, Some((2, vec![130.0, 200.0])));
+    // June in all: 700 users, $1,220 in fees.
+    assert_eq!((two.last_users, two.last_fees), (700, 1220.0));
+    let all = usage::community_usage(&by_org, &[may, jun], 10);
+    assert_eq!((all.top.len(), all.rest), (4, None));
+}

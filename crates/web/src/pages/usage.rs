@@ -94,42 +94,17 @@ async fn overview_page(
         .filter_map(|back| last.plus(-back))
         .collect();
     let labels: Vec<String> = months.iter().copied().map(super::month_text).collect();
-    let mut per_org: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for ((org, month), (users, _)) in &by_org {
-        if let Some(i) = months.iter().position(|m| m == month) {
-            per_org
-                .entry(org.as_str())
-                .or_insert_with(|| vec![0.0; months.len()])[i] = *users as f64;
-        }
-    }
     let org_names = super::crm::OrgNames::load(state).await?;
     // The largest communities (by their latest month) apart, the rest as one.
-    let mut ranked: Vec<(&str, Vec<f64>)> = per_org.into_iter().collect();
-    ranked.sort_by(|a, b| {
-        let latest = |v: &Vec<f64>| v.last().copied().unwrap_or(0.0);
-        latest(&b.1).total_cmp(&latest(&a.1)).then(a.0.cmp(b.0))
-    });
-    let mut series: Vec<Series> = Vec::new();
-    let mut other = vec![0.0; months.len()];
-    for (i, (org, values)) in ranked.iter().enumerate() {
-        if i < top {
-            series.push(Series::new(org_names.name_of(org), values.clone()));
-        } else {
-            for (o, v) in other.iter_mut().zip(values) {
-                *o += v;
-            }
-        }
-    }
-    if ranked.len() > top {
-        series.push(Series::new(
-            format!("Other ({})", ranked.len() - top),
-            other,
-        ));
-    }
-    let (latest_users, latest_fees) = by_org
+    let communities = usage::community_usage(&by_org, &months, top);
+    let mut series: Vec<Series> = communities
+        .top
         .iter()
-        .filter(|((_, m), _)| *m == last)
-        .fold((0, 0.0), |(u, f), (_, (users, fee))| (u + users, f + fee));
+        .map(|(org, values)| Series::new(org_names.name_of(org), values.clone()))
+        .collect();
+    if let Some((count, values)) = communities.rest {
+        series.push(Series::new(format!("Other ({count})"), values));
+    }
     let pair = ChartPair {
         title: "Active users per community".into(),
         svg: charts::stacked_bars(
@@ -156,7 +131,10 @@ async fn overview_page(
         })
         .collect();
     let mut clusters = HtmlTable::new(
-        format!("Clusters: active users and fee in {last}"),
+        format!(
+            "Clusters: active users and fee in {}",
+            super::month_text(last)
+        ),
         &[
             "Cluster",
             "Community",
@@ -222,13 +200,14 @@ async fn overview_page(
         layout: Layout::new("Usage", caller, "/usage"),
         top,
         intro: format!(
-            "In {last}: {} monthly active users on {} clusters, {} in usage fees.",
-            bearing_core::forecast::thousands(latest_users as f64),
+            "In {}: {} monthly active users on {} clusters, {} in usage fees.",
+            super::month_text(last),
+            bearing_core::forecast::thousands(communities.last_users as f64),
             units
                 .iter()
                 .filter(|u| u.kind() == UnitKind::Cluster)
                 .count(),
-            dollars(latest_fees)
+            dollars(communities.last_fees)
         ),
         pairs: vec![pair],
         tables: vec![clusters],
