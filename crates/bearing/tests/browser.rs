@@ -304,6 +304,24 @@ impl Journey {
         height.json().as_f64()
     }
 
+    /// Drags the board's card named `card` onto the column of `stage`, and waits for the page
+    /// that answers the move.
+    async fn drag(&self, card: &str, stage: &str) {
+        let card = self
+            .web
+            .find(By::XPath(format!("//li[a[normalize-space()='{card}']]")))
+            .await
+            .unwrap();
+        let column = self
+            .web
+            .find(By::XPath(format!("//section[@data-stage='{stage}']")))
+            .await
+            .unwrap();
+        let page_before = self.web.find(By::Tag("html")).await.unwrap();
+        card.js_drag_to(&column).await.unwrap();
+        self.wait_for_next_page(page_before).await;
+    }
+
     /// Makes the pages prefer the `light` or `dark` colour scheme, as the system would.
     async fn colour_scheme(&self, scheme: &str) {
         self.web
@@ -501,21 +519,7 @@ async fn journeys(j: &mut Journey) {
     // On the board, the card is dragged onto the next stage's column.
     let next = &stages[from + 1];
     j.open("/pipeline").await;
-    let card = j
-        .web
-        .find(By::XPath(
-            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
-        ))
-        .await
-        .unwrap();
-    let column = j
-        .web
-        .find(By::XPath(format!("//section[@data-stage='{next}']")))
-        .await
-        .unwrap();
-    let page_before = j.web.find(By::Tag("html")).await.unwrap();
-    card.js_drag_to(&column).await.unwrap();
-    j.wait_for_next_page(page_before).await;
+    j.drag("Browser Test Hub", next).await;
     assert!(
         j.path().await.starts_with("/pipeline?"),
         "{}",
@@ -541,21 +545,7 @@ async fn journeys(j: &mut Journey) {
         .find(By::XPath(in_column("Discovery")))
         .await
         .unwrap_or_else(|_| panic!("the card is back in Discovery after the undo"));
-    let card = j
-        .web
-        .find(By::XPath(
-            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
-        ))
-        .await
-        .unwrap();
-    let column = j
-        .web
-        .find(By::XPath(format!("//section[@data-stage='{next}']")))
-        .await
-        .unwrap();
-    let page_before = j.web.find(By::Tag("html")).await.unwrap();
-    card.js_drag_to(&column).await.unwrap();
-    j.wait_for_next_page(page_before).await;
+    j.drag("Browser Test Hub", next).await;
     j.web
         .find(By::XPath(in_column(next)))
         .await
@@ -575,21 +565,7 @@ async fn journeys(j: &mut Journey) {
     }
     // Won from the board: the card dropped on Closed Won.
     j.open("/pipeline").await;
-    let card = j
-        .web
-        .find(By::XPath(
-            "//li[a[normalize-space()='Browser Test Hub']]".to_owned(),
-        ))
-        .await
-        .unwrap();
-    let column = j
-        .web
-        .find(By::XPath("//section[@data-stage='Closed Won']".to_owned()))
-        .await
-        .unwrap();
-    let page_before = j.web.find(By::Tag("html")).await.unwrap();
-    card.js_drag_to(&column).await.unwrap();
-    j.wait_for_next_page(page_before).await;
+    j.drag("Browser Test Hub", "Closed Won").await;
     j.web
         .find(By::XPath(in_column("Closed Won")))
         .await

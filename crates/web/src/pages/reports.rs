@@ -538,10 +538,14 @@ async fn analytics(
     caller: Caller,
     Query(query): Query<AnalyticsQuery>,
 ) -> Response {
+    let snapshot = match state.snapshot().await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return error_page(&caller, error),
+    };
     let (history, stages, deals) = match tokio::try_join!(
-        async { state.snapshot().await?.deal_history().await },
+        snapshot.deal_history(),
         async { Ok(state.store.list_stages().await?) },
-        async { state.snapshot().await?.deals().await },
+        snapshot.deals(),
     ) {
         Ok(found) => found,
         Err(error) => return error_page(&caller, error),
