@@ -156,9 +156,12 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
                     other => other,
                 })?;
         assumptions.monthly_costs = costs;
-        let mc = assumptions.monte_carlo();
+        // Only the projections show the Monte Carlo scenarios; the runs are skipped otherwise.
+        let mc = names
+            .contains(&"projections")
+            .then(|| assumptions.monte_carlo());
         let (forecast, low, high) = crate::heavy::forecast(move || {
-            let (low, high) = forecast.scenarios(&mc);
+            let (low, high) = mc.map_or_else(Default::default, |mc| forecast.scenarios(&mc));
             (forecast, low, high)
         })
         .await?;

@@ -14,6 +14,7 @@ bearing_store::on_both_backends!(
     clusters_and_hubs_are_edited_with_an_audit_row_and_checked_references,
     a_pull_that_fails_in_any_way_writes_nothing,
     a_pull_through_a_grafana_proxy_sends_the_token_and_writes_samples,
+    the_kept_months_follow_every_write_of_samples,
 );
 
 fn ctx() -> Context {
@@ -524,4 +525,83 @@ fn the_largest_communities_stand_apart_and_the_rest_add_up() {
     assert_eq!((two.last_users, two.last_fees), (700, 1220.0));
     let all = usage::community_usage(&by_org, &[may, jun], 10);
     assert_eq!((all.top.len(), all.rest), (4, None));
+}
+
+/// The monthly active users the database keeps as samples are written agree with the core's
+/// rule on every sample, after each of many random imports (cluster and hub samples, new and
+/// changed, over four months), with and without exclusion windows, for all clusters or one.
+async fn the_kept_months_follow_every_write_of_samples(db: &TestDb) {
+    let store = db.store().await;
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut random = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let clusters = ["alpha", "beta", "gamma-hhmi", "delta"];
+    let hubs = ["prod", "staging"];
+    let start = jiff::civil::date(2026, 1, 1);
+    let mut windowed = Assumptions::default();
+    windowed
+        .set(
+            "usage-exclude-windows",
+            "ALP:2026-01-10:2026-02-05,ta:2026-03-01:2026-03-31",
+        )
+        .unwrap();
+    for batch in 0..16 {
+        let mut own = std::collections::BTreeMap::new();
+        let mut by_hub = std::collections::BTreeMap::new();
+        for _ in 0..(5 + random(40)) {
+            let cluster = clusters[random(4) as usize];
+            let day = start
+                .checked_add(jiff::Span::new().days(random(120) as i64))
+                .unwrap();
+            let users = random(500);
+            if random(3) == 0 {
+                by_hub.insert((cluster, hubs[random(2) as usize], day), users);
+            } else {
+                own.insert((cluster, day), users);
+            }
+        }
+        let mut file = String::from("cluster,date,unique_users\n");
+        for ((cluster, day), users) in &own {
+            file.push_str(&format!("{cluster},{day},{users}\n"));
+        }
+        let mut hub_file = String::from("date,hub,users,cluster\n");
+        for ((cluster, hub, day), users) in &by_hub {
+            hub_file.push_str(&format!("{day},{cluster}-{hub},{users},{cluster}\n"));
+        }
+        for (name, text) in [("own.csv", file), ("hubs.csv", hub_file)] {
+            usage::import(&store, &ctx(), name, text.as_bytes(), false)
+                .await
+                .unwrap();
+        }
+        let samples = usage::daily(&store.list_samples().await.unwrap());
+        for a in [Assumptions::default(), windowed.clone()] {
+            let expected = bearing_core::usage::monthly_active_users(&samples, &a.exclusions());
+            assert_eq!(
+                usage::monthly_active_users(&store, &a).await.unwrap(),
+                expected,
+                "after import {batch}, windows {:?}",
+                a.usage_windows
+            );
+            let units = store.list_units().await.unwrap();
+            for unit in &units {
+                let bearing_store::UnitId::Cluster(id) = unit.id else {
+                    continue;
+                };
+                let one = store
+                    .monthly_active_users(&a.usage_exclusions, &a.usage_windows, Some(&[id]))
+                    .await
+                    .unwrap();
+                let of_one: Vec<(String, String, i64)> = expected
+                    .iter()
+                    .filter(|((c, _), _)| *c == unit.name)
+                    .map(|((c, m), u)| (c.clone(), m.to_string(), *u))
+                    .collect();
+                assert_eq!(one, of_one, "after import {batch}, {}", unit.name);
+            }
+        }
+    }
 }

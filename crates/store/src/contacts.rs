@@ -2,8 +2,6 @@
 
 use bearing_core::contact::ContactLabel;
 use bearing_core::{ContactId, OrganizationId};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
@@ -33,8 +31,30 @@ pub struct ContactRecord {
     pub deleted_at: Option<jiff::Timestamp>,
 }
 
-const SELECT: &str = "SELECT id, name, email, github_handle, strategic, coverage, notes, created_at, updated_at, deleted_at
-                      FROM contacts";
+crate::bulk::columns! {
+    /// A contact's columns as stored.
+    struct Stored {
+        id: i64,
+        name: String,
+        email: Option<String>,
+        github_handle: Option<String>,
+        strategic: i64,
+        coverage: Option<String>,
+        notes: Option<String>,
+        created_at: String,
+        updated_at: String,
+        deleted_at: Option<String>,
+    }
+}
+
+crate::bulk::columns! {
+    /// A contact's link to an organization as stored.
+    struct StoredLink {
+        contact_id: i64,
+        organization_id: i64,
+        label: String,
+    }
+}
 
 fn coverage_text(coverage: &[String]) -> Option<String> {
     (!coverage.is_empty()).then(|| coverage.join(";"))
@@ -131,20 +151,12 @@ impl Tx {
     }
 
     pub async fn get_contact(&mut self, id: ContactId) -> Result<ContactRecord> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
-            .bind(id.get())
-            .fetch_optional(&mut *self.inner)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                kind: "contact",
-                id: id.to_string(),
-            })?;
-        let links: Vec<(i64, String)> =
-            sqlx::query_as("SELECT organization_id, label FROM contact_organizations WHERE contact_id = $1 ORDER BY organization_id, label")
-                .bind(id.get())
-                .fetch_all(&mut *self.inner)
-                .await?;
-        record(&row, links)
+        let backend = self.backend;
+        let mut list = read(&mut self.inner, backend, Some(id), true).await?;
+        list.pop().ok_or_else(|| StoreError::NotFound {
+            kind: "contact",
+            id: id.to_string(),
+        })
     }
 }
 
@@ -183,35 +195,48 @@ impl Store {
         only: Option<ContactId>,
         include_deleted: bool,
     ) -> Result<Vec<ContactRecord>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE ($1 IS NULL OR id = $1) AND ($2 = 1 OR deleted_at IS NULL) ORDER BY name, id"
-        )))
-        .bind(only.map(ContactId::get))
-        .bind(i64::from(include_deleted))
-        .fetch_all(&self.pool)
-        .await?;
-        let links: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT contact_id, organization_id, label FROM contact_organizations
-             WHERE ($1 IS NULL OR contact_id = $1) ORDER BY contact_id, organization_id, label",
-        )
-        .bind(only.map(ContactId::get))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut by_contact: std::collections::HashMap<i64, Vec<(i64, String)>> =
-            std::collections::HashMap::new();
-        for (contact, organization, label) in links {
-            by_contact
-                .entry(contact)
-                .or_default()
-                .push((organization, label));
-        }
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.try_get("id")?;
-                record(row, by_contact.remove(&id).unwrap_or_default())
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        read(&mut conn, self.backend(), only, include_deleted).await
     }
+}
+
+/// Contacts by name (one, or all), each with its organizations.
+async fn read(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    only: Option<ContactId>,
+    include_deleted: bool,
+) -> Result<Vec<ContactRecord>> {
+    let sql = crate::bulk::select::<Stored>(
+        backend,
+        "FROM contacts WHERE ($1 IS NULL OR id = $1) AND ($2 = 1 OR deleted_at IS NULL)",
+        "name, id",
+    );
+    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(only.map(ContactId::get))
+        .bind(i64::from(include_deleted));
+    let rows = crate::bulk::fetch::<Stored>("contact", &mut *conn, query).await?;
+    let sql = crate::bulk::select::<StoredLink>(
+        backend,
+        "FROM contact_organizations WHERE ($1 IS NULL OR contact_id = $1)",
+        "contact_id, organization_id, label",
+    );
+    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(only.map(ContactId::get));
+    let links = crate::bulk::fetch::<StoredLink>("contact link", &mut *conn, query).await?;
+    let mut by_contact: std::collections::HashMap<i64, Vec<(i64, String)>> =
+        std::collections::HashMap::new();
+    for link in links {
+        by_contact
+            .entry(link.contact_id)
+            .or_default()
+            .push((link.organization_id, link.label));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let links = by_contact.remove(&row.id).unwrap_or_default();
+            record(row, links)
+        })
+        .collect()
 }
 
 fn email_conflict(error: sqlx::Error, row: &ContactRow) -> StoreError {
@@ -224,13 +249,10 @@ fn email_conflict(error: sqlx::Error, row: &ContactRow) -> StoreError {
     }
 }
 
-fn record(row: &AnyRow, links: Vec<(i64, String)>) -> Result<ContactRecord> {
+fn record(row: Stored, links: Vec<(i64, String)>) -> Result<ContactRecord> {
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         StoreError::Database(format!("unreadable contact row ({what}): {e}"))
     };
-    let id: i64 = row.try_get("id")?;
-    let strategic: i64 = row.try_get("strategic")?;
-    let coverage: Option<String> = row.try_get("coverage")?;
     let organizations = links
         .into_iter()
         .map(|(organization, label)| {
@@ -243,13 +265,14 @@ fn record(row: &AnyRow, links: Vec<(i64, String)>) -> Result<ContactRecord> {
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(ContactRecord {
-        id: ContactId::new(id).map_err(|e| corrupt("id", &e))?,
+        id: ContactId::new(row.id).map_err(|e| corrupt("id", &e))?,
         row: ContactRow {
-            name: row.try_get("name")?,
-            email: row.try_get("email")?,
-            github: row.try_get("github_handle")?,
-            strategic: strategic != 0,
-            coverage: coverage
+            name: row.name,
+            email: row.email,
+            github: row.github_handle,
+            strategic: row.strategic != 0,
+            coverage: row
+                .coverage
                 .map(|c| {
                     c.split(';')
                         .map(str::to_owned)
@@ -257,11 +280,11 @@ fn record(row: &AnyRow, links: Vec<(i64, String)>) -> Result<ContactRecord> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            notes: row.try_get("notes")?,
+            notes: row.notes,
             organizations,
         },
-        created_at: crate::read_time(row, "created_at")?,
-        updated_at: crate::read_time(row, "updated_at")?,
-        deleted_at: crate::read_time(row, "deleted_at")?,
+        created_at: crate::stored_timestamp("created_at", &row.created_at)?,
+        updated_at: crate::stored_timestamp("updated_at", &row.updated_at)?,
+        deleted_at: crate::stored_timestamp_opt("deleted_at", row.deleted_at.as_deref())?,
     })
 }

@@ -7,24 +7,42 @@ use bearing_core::pipeline::ForecastCategory;
 use bearing_core::{
     Actor, CampaignId, Currency, Date, DealId, Money, OrganizationId, PipelineId, Source, StageId,
 };
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
 use crate::properties::PropertyOwner;
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
-/// A SELECT of every column, followed by `$tail`; a macro so each query stays a static string.
-macro_rules! select {
-    ($tail:literal) => {
-        concat!(
-            "SELECT id, name, organization_id, pipeline_id, stage_id, probability, forecast_category, revenue_type,
-                    deal_type, renews_deal_id, currency, amount_minor, collected_minor, close_date, contract_start,
-                    contract_end, target_start, target_end, owner, campaign_id, loss_reason, agreement_url,
-                    engagement_url, tracker_url, created_at, updated_at, deleted_at
-             FROM deals ",
-            $tail
-        )
-    };
+crate::bulk::columns! {
+    /// A deal's columns as stored.
+    struct Stored {
+        id: i64,
+        name: String,
+        organization_id: Option<i64>,
+        pipeline_id: i64,
+        stage_id: i64,
+        probability: Option<f64>,
+        forecast_category: Option<String>,
+        revenue_type: Option<String>,
+        deal_type: String,
+        renews_deal_id: Option<i64>,
+        currency: String,
+        amount_minor: Option<i64>,
+        collected_minor: Option<i64>,
+        close_date: Option<String>,
+        contract_start: Option<String>,
+        contract_end: Option<String>,
+        target_start: Option<String>,
+        target_end: Option<String>,
+        owner: Option<String>,
+        campaign_id: Option<i64>,
+        loss_reason: Option<String>,
+        agreement_url: Option<String>,
+        engagement_url: Option<String>,
+        tracker_url: Option<String>,
+        created_at: String,
+        updated_at: String,
+        deleted_at: Option<String>,
+    }
 }
 
 fn minor_units<S: serde::Serializer>(
@@ -194,7 +212,7 @@ impl Tx {
 
 impl Store {
     pub async fn get_deal(&self, id: DealId) -> Result<DealRecord> {
-        get(&self.pool, id).await
+        get(&self.pool, self.backend(), id).await
     }
 
     /// Deals that are not deleted.
@@ -208,94 +226,92 @@ impl Store {
 
     /// Deals in id order; deleted ones only when asked for.
     pub async fn list_deals(&self, include_deleted: bool) -> Result<Vec<DealRecord>> {
-        let rows = if include_deleted {
-            sqlx::query(select!("ORDER BY id"))
-                .fetch_all(&self.pool)
-                .await?
-        } else {
-            sqlx::query(select!("WHERE deleted_at IS NULL ORDER BY id"))
-                .fetch_all(&self.pool)
-                .await?
-        };
-        rows.iter().map(record).collect()
+        let sql = crate::bulk::select::<Stored>(
+            self.backend(),
+            "FROM deals WHERE ($1 = 1 OR deleted_at IS NULL)",
+            "id",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(i64::from(include_deleted));
+        crate::bulk::fetch::<Stored>("deal", &self.pool, query)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect()
     }
 }
 
-async fn get<'e, E: Executor<'e, Database = Any>>(e: E, id: DealId) -> Result<DealRecord> {
-    let row = sqlx::query(select!("WHERE id = $1"))
-        .bind(id.get())
-        .fetch_optional(e)
+async fn get<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    backend: crate::Backend,
+    id: DealId,
+) -> Result<DealRecord> {
+    let sql = crate::bulk::select::<Stored>(backend, "FROM deals WHERE id = $1", "id");
+    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id.get());
+    crate::bulk::fetch::<Stored>("deal", e, query)
         .await?
+        .pop()
+        .map(record)
         .ok_or_else(|| StoreError::NotFound {
             kind: "deal",
             id: id.to_string(),
-        })?;
-    record(&row)
+        })?
 }
 
-fn record(row: &AnyRow) -> Result<DealRecord> {
+fn record(row: Stored) -> Result<DealRecord> {
     fn corrupt(what: &str, e: &dyn std::fmt::Display) -> StoreError {
         StoreError::Database(format!("unreadable deal row ({what}): {e}"))
     }
-    let date = |column: &str| -> Result<Option<Date>> {
-        let text: Option<String> = row.try_get(column)?;
+    let date = |column: &str, text: Option<String>| -> Result<Option<Date>> {
         text.map(|t| bearing_core::parse_stored_date(&t).map_err(|e| corrupt(column, &e)))
             .transpose()
     };
     macro_rules! id {
-        ($ty:ty, $column:literal) => {{
-            let raw: Option<i64> = row.try_get($column)?;
-            raw.map(<$ty>::new)
+        ($ty:ty, $column:ident) => {
+            row.$column
+                .map(<$ty>::new)
                 .transpose()
-                .map_err(|e| corrupt($column, &e))?
-        }};
+                .map_err(|e| corrupt(stringify!($column), &e))?
+        };
     }
-    let text = |column: &str| -> Result<Option<String>> { Ok(row.try_get(column)?) };
-    let id: i64 = row.try_get("id")?;
-    let currency: String = row.try_get("currency")?;
-    let currency = Currency::parse(&currency).map_err(|e| corrupt("currency", &e))?;
-    let deal_type: String = row.try_get("deal_type")?;
+    let currency = Currency::parse(&row.currency).map_err(|e| corrupt("currency", &e))?;
     Ok(DealRecord {
-        id: DealId::new(id).map_err(|e| corrupt("id", &e))?,
+        id: DealId::new(row.id).map_err(|e| corrupt("id", &e))?,
         row: DealRow {
-            name: row.try_get("name")?,
-            organization_id: id!(OrganizationId, "organization_id"),
-            pipeline_id: id!(PipelineId, "pipeline_id")
-                .ok_or_else(|| corrupt("pipeline_id", &"missing"))?,
-            stage_id: id!(StageId, "stage_id").ok_or_else(|| corrupt("stage_id", &"missing"))?,
-            probability: row.try_get("probability")?,
-            forecast_category: text("forecast_category")?
+            organization_id: id!(OrganizationId, organization_id),
+            pipeline_id: PipelineId::new(row.pipeline_id).map_err(|e| corrupt("pipeline_id", &e))?,
+            stage_id: StageId::new(row.stage_id).map_err(|e| corrupt("stage_id", &e))?,
+            renews_deal_id: id!(DealId, renews_deal_id),
+            campaign_id: id!(CampaignId, campaign_id),
+            name: row.name,
+            probability: row.probability,
+            forecast_category: row
+                .forecast_category
                 .map(|t| t.parse())
                 .transpose()
                 .map_err(|e| corrupt("forecast_category", &e))?,
-            revenue_type: text("revenue_type")?
+            revenue_type: row
+                .revenue_type
                 .map(|t| RevenueType::parse(&t))
                 .transpose()
                 .map_err(|e| corrupt("revenue_type", &e))?,
-            deal_type: deal_type.parse().map_err(|e| corrupt("deal_type", &e))?,
-            renews_deal_id: id!(DealId, "renews_deal_id"),
+            deal_type: row.deal_type.parse().map_err(|e| corrupt("deal_type", &e))?,
             currency,
-            amount: row
-                .try_get::<Option<i64>, _>("amount_minor")?
-                .map(|m| Money::from_minor(m, currency)),
-            collected: row
-                .try_get::<Option<i64>, _>("collected_minor")?
-                .map(|m| Money::from_minor(m, currency)),
-            close_date: date("close_date")?,
-            contract_start: date("contract_start")?,
-            contract_end: date("contract_end")?,
-            target_start: date("target_start")?,
-            target_end: date("target_end")?,
-            owner: text("owner")?,
-            campaign_id: id!(CampaignId, "campaign_id"),
-            loss_reason: text("loss_reason")?,
-            agreement_url: text("agreement_url")?,
-            engagement_url: text("engagement_url")?,
-            tracker_url: text("tracker_url")?,
+            amount: row.amount_minor.map(|m| Money::from_minor(m, currency)),
+            collected: row.collected_minor.map(|m| Money::from_minor(m, currency)),
+            close_date: date("close_date", row.close_date)?,
+            contract_start: date("contract_start", row.contract_start)?,
+            contract_end: date("contract_end", row.contract_end)?,
+            target_start: date("target_start", row.target_start)?,
+            target_end: date("target_end", row.target_end)?,
+            owner: row.owner,
+            loss_reason: row.loss_reason,
+            agreement_url: row.agreement_url,
+            engagement_url: row.engagement_url,
+            tracker_url: row.tracker_url,
         },
-        created_at: crate::read_time(row, "created_at")?,
-        updated_at: crate::read_time(row, "updated_at")?,
-        deleted_at: crate::read_time(row, "deleted_at")?,
+        created_at: crate::stored_timestamp("created_at", &row.created_at)?,
+        updated_at: crate::stored_timestamp("updated_at", &row.updated_at)?,
+        deleted_at: crate::stored_timestamp_opt("deleted_at", row.deleted_at.as_deref())?,
     })
 }
 
@@ -315,7 +331,7 @@ pub struct DealHistoryRecord {
 
 impl Tx {
     pub async fn get_deal(&mut self, id: DealId) -> Result<DealRecord> {
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     /// The deal that is not deleted and renews `id`, if there is one.
@@ -382,7 +398,7 @@ impl Tx {
                 id: id.to_string(),
             });
         }
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     /// Marks a deal deleted (`Some(at)`) or restores it (`None`).
@@ -398,7 +414,7 @@ impl Tx {
                 id: id.to_string(),
             });
         }
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     /// Records that deals are known by ids in `system` (e.g. `crm`).
@@ -491,6 +507,7 @@ impl Store {
             Some(id) => Ok(Some(
                 get(
                     &self.pool,
+                    self.backend(),
                     DealId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
                 )
                 .await?,
@@ -501,11 +518,15 @@ impl Store {
 
     /// Every deal's id in `system`, keyed by that id.
     pub async fn list_external_ids(&self, system: &str) -> Result<HashMap<String, DealId>> {
+        let sql = crate::bulk::select_of(
+            self.backend(),
+            "external_id, deal_id",
+            "FROM deal_external_ids WHERE system = $1",
+            "deal_id",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(system.to_owned());
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT external_id, deal_id FROM deal_external_ids WHERE system = $1")
-                .bind(system)
-                .fetch_all(&self.pool)
-                .await?;
+            crate::bulk::fetch("external id", &self.pool, query).await?;
         rows.into_iter()
             .map(|(external, id)| {
                 Ok((
@@ -552,34 +573,48 @@ impl Store {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Vec<DealHistoryRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, deal_id, field, old_value, new_value, at, actor, source FROM deal_history
-             WHERE ($1 IS NULL OR deal_id = $1) AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at < $3)
-             ORDER BY id",
-        )
-        .bind(deal.map(DealId::get))
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+        let sql = crate::bulk::select::<StoredChange>(
+            self.backend(),
+            "FROM deal_history
+             WHERE ($1 IS NULL OR deal_id = $1) AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at < $3)",
+            "id",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(deal.map(DealId::get))
+            .bind(from)
+            .bind(to);
+        let corrupt = |e: &dyn std::fmt::Display| {
+            StoreError::Database(format!("unreadable deal history row: {e}"))
+        };
+        crate::bulk::fetch::<StoredChange>("deal history", &self.pool, query)
+            .await?
+            .into_iter()
             .map(|row| {
-                let source: String = row.try_get("source")?;
-                let deal_id: i64 = row.try_get("deal_id")?;
                 Ok(DealHistoryRecord {
-                    id: row.try_get("id")?,
-                    deal_id: DealId::new(deal_id)
-                        .map_err(|e| StoreError::Database(e.to_string()))?,
-                    field: row.try_get("field")?,
-                    old_value: row.try_get("old_value")?,
-                    new_value: row.try_get("new_value")?,
-                    at: crate::read_time(row, "at")?,
-                    actor: row.try_get("actor")?,
-                    source: source.parse().map_err(|e: bearing_core::ParseError| {
-                        StoreError::Database(e.to_string())
-                    })?,
+                    id: row.id,
+                    deal_id: DealId::new(row.deal_id).map_err(|e| corrupt(&e))?,
+                    field: row.field,
+                    old_value: row.old_value,
+                    new_value: row.new_value,
+                    at: crate::stored_timestamp("at", &row.at)?,
+                    actor: row.actor,
+                    source: row.source.parse().map_err(|e: bearing_core::ParseError| corrupt(&e))?,
                 })
             })
             .collect()
+    }
+}
+
+crate::bulk::columns! {
+    /// A row of the deal history as stored.
+    struct StoredChange {
+        id: i64,
+        deal_id: i64,
+        field: String,
+        old_value: Option<String>,
+        new_value: Option<String>,
+        at: String,
+        actor: String,
+        source: String,
     }
 }

@@ -11,6 +11,7 @@ mod accounts;
 mod assumptions;
 mod audit;
 mod backup;
+mod bulk;
 mod campaigns;
 mod contacts;
 mod deals;

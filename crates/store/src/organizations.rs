@@ -2,10 +2,9 @@
 
 use bearing_core::OrganizationId;
 use bearing_core::organization::{OrganizationFields, OrganizationName};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
-use crate::{Result, Store, StoreError, Tx, timestamp_text};
+use crate::{Backend, Result, Store, StoreError, Tx, timestamp_text};
 
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,15 +20,21 @@ pub struct OrganizationRecord {
     pub deleted_at: Option<jiff::Timestamp>,
 }
 
-/// A SELECT of every column, followed by `$tail`; a macro so each query stays a static string.
-macro_rules! select {
-    ($tail:literal) => {
-        concat!(
-            "SELECT id, name, long_name, kind, website, github_org, notes, tags, created_at, updated_at, deleted_at
-             FROM organizations ",
-            $tail
-        )
-    };
+crate::bulk::columns! {
+    /// An organization's columns as stored.
+    struct Stored {
+        id: i64,
+        name: String,
+        long_name: Option<String>,
+        kind: String,
+        website: Option<String>,
+        github_org: Option<String>,
+        notes: Option<String>,
+        tags: Option<String>,
+        created_at: String,
+        updated_at: String,
+        deleted_at: Option<String>,
+    }
 }
 
 impl Tx {
@@ -59,8 +64,7 @@ impl Tx {
             }
             other => other,
         })?;
-        get(
-            &mut *self.inner,
+        get(&mut *self.inner, self.backend,
             OrganizationId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
         )
         .await
@@ -91,7 +95,7 @@ impl Tx {
         if done.rows_affected() == 0 {
             return Err(not_found(id));
         }
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     /// Marks an organization deleted (`Some(at)`) or restores it (`None`).
@@ -108,31 +112,31 @@ impl Tx {
         {
             return Err(not_found(id));
         }
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     pub async fn get_organization(&mut self, id: OrganizationId) -> Result<OrganizationRecord> {
-        get(&mut *self.inner, id).await
+        get(&mut *self.inner, self.backend, id).await
     }
 
     pub async fn find_organization_by_name(
         &mut self,
         name: &OrganizationName,
     ) -> Result<Option<OrganizationRecord>> {
-        find_by_name(&mut *self.inner, name).await
+        find_by_name(&mut *self.inner, self.backend, name).await
     }
 }
 
 impl Store {
     pub async fn get_organization(&self, id: OrganizationId) -> Result<OrganizationRecord> {
-        get(&self.pool, id).await
+        get(&self.pool, self.backend(), id).await
     }
 
     pub async fn find_organization_by_name(
         &self,
         name: &OrganizationName,
     ) -> Result<Option<OrganizationRecord>> {
-        find_by_name(&self.pool, name).await
+        find_by_name(&self.pool, self.backend(), name).await
     }
 
     /// Organizations by name; deleted ones only when asked for.
@@ -140,16 +144,17 @@ impl Store {
         &self,
         include_deleted: bool,
     ) -> Result<Vec<OrganizationRecord>> {
-        let rows = if include_deleted {
-            sqlx::query(select!("ORDER BY name"))
-                .fetch_all(&self.pool)
-                .await?
-        } else {
-            sqlx::query(select!("WHERE deleted_at IS NULL ORDER BY name"))
-                .fetch_all(&self.pool)
-                .await?
-        };
-        rows.iter().map(record).collect()
+        let sql = crate::bulk::select::<Stored>(
+            self.backend(),
+            "FROM organizations WHERE ($1 = 1 OR deleted_at IS NULL)",
+            "name",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(i64::from(include_deleted));
+        crate::bulk::fetch::<Stored>("organization", &self.pool, query)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect()
     }
 }
 
@@ -167,56 +172,57 @@ fn not_found(id: OrganizationId) -> StoreError {
 
 async fn get<'e, E: Executor<'e, Database = Any>>(
     e: E,
+    backend: Backend,
     id: OrganizationId,
 ) -> Result<OrganizationRecord> {
-    let row = sqlx::query(select!("WHERE id = $1"))
-        .bind(id.get())
-        .fetch_optional(e)
+    let sql = crate::bulk::select::<Stored>(backend, "FROM organizations WHERE id = $1", "id");
+    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id.get());
+    crate::bulk::fetch::<Stored>("organization", e, query)
         .await?
-        .ok_or_else(|| not_found(id))?;
-    record(&row)
+        .pop()
+        .map(record)
+        .ok_or_else(|| not_found(id))?
 }
 
 async fn find_by_name<'e, E: Executor<'e, Database = Any>>(
     e: E,
+    backend: Backend,
     name: &OrganizationName,
 ) -> Result<Option<OrganizationRecord>> {
-    let row = sqlx::query(select!("WHERE name = $1"))
-        .bind(name.as_str())
-        .fetch_optional(e)
-        .await?;
-    row.as_ref().map(record).transpose()
+    let sql = crate::bulk::select::<Stored>(backend, "FROM organizations WHERE name = $1", "id");
+    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(name.as_str().to_owned());
+    crate::bulk::fetch::<Stored>("organization", e, query)
+        .await?
+        .pop()
+        .map(record)
+        .transpose()
 }
 
-fn record(row: &AnyRow) -> Result<OrganizationRecord> {
+fn record(row: Stored) -> Result<OrganizationRecord> {
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         StoreError::Database(format!("unreadable organization row ({what}): {e}"))
     };
-    let id: i64 = row.try_get("id")?;
-    let name: String = row.try_get("name")?;
-    let kind: String = row.try_get("kind")?;
     Ok(OrganizationRecord {
-        id: OrganizationId::new(id).map_err(|e| corrupt("id", &e))?,
+        id: OrganizationId::new(row.id).map_err(|e| corrupt("id", &e))?,
         fields: OrganizationFields {
-            name: OrganizationName::parse(&name).map_err(|e| corrupt("name", &e))?,
-            long_name: row.try_get("long_name")?,
-            kind: kind.parse().map_err(|e| corrupt("kind", &e))?,
-            website: row.try_get("website")?,
-            github_org: row.try_get("github_org")?,
-            notes: row.try_get("notes")?,
-            tags: {
-                let tags: Option<String> = row.try_get("tags")?;
-                tags.map(|t| {
+            name: OrganizationName::parse(&row.name).map_err(|e| corrupt("name", &e))?,
+            long_name: row.long_name,
+            kind: row.kind.parse().map_err(|e| corrupt("kind", &e))?,
+            website: row.website,
+            github_org: row.github_org,
+            notes: row.notes,
+            tags: row
+                .tags
+                .map(|t| {
                     t.split(';')
                         .map(str::to_owned)
                         .filter(|t| !t.is_empty())
                         .collect()
                 })
-                .unwrap_or_default()
-            },
+                .unwrap_or_default(),
         },
-        created_at: crate::read_time(row, "created_at")?,
-        updated_at: crate::read_time(row, "updated_at")?,
-        deleted_at: crate::read_time(row, "deleted_at")?,
+        created_at: crate::stored_timestamp("created_at", &row.created_at)?,
+        updated_at: crate::stored_timestamp("updated_at", &row.updated_at)?,
+        deleted_at: crate::stored_timestamp_opt("deleted_at", row.deleted_at.as_deref())?,
     })
 }

@@ -84,14 +84,15 @@ impl Store {
         &self,
         owner: PropertyOwner,
     ) -> Result<HashMap<i64, BTreeMap<String, String>>> {
-        let sql = format!(
-            "SELECT {}, key, value FROM {}",
-            owner.column(),
-            owner.table()
+        let sql = crate::bulk::select_of(
+            self.backend(),
+            &format!("{}, key, value", owner.column()),
+            &format!("FROM {}", owner.table()),
+            "key",
         );
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        let rows: Vec<(i64, String, String)> =
+            crate::bulk::fetch("property", &self.pool, query).await?;
         let mut out: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
         for (id, key, value) in rows {
             out.entry(id).or_default().insert(key, value);

@@ -3,6 +3,8 @@
 use bearing_core::usage::UnitFields;
 use bearing_core::{ClusterId, Date, DealId, HubId, OrganizationId, Source};
 
+use std::collections::BTreeMap;
+
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
 /// Whether a unit is a cluster or one of a cluster's hubs: they live in two tables.
@@ -276,9 +278,65 @@ impl Tx {
                 query.execute(&mut *self.inner).await?;
             }
         }
+        self.refresh_usage_months(samples).await
+    }
+
+    /// Works out again the monthly active users of each cluster in the months `samples` fall
+    /// in (for each cluster, every month from its first to its last), from all their samples.
+    async fn refresh_usage_months(&mut self, samples: &[NewSample]) -> Result<()> {
+        let mut spans: BTreeMap<ClusterId, (Date, Date)> = BTreeMap::new();
+        for s in samples {
+            let span = spans.entry(s.cluster_id).or_insert((s.date, s.date));
+            span.0 = span.0.min(s.date);
+            span.1 = span.1.max(s.date);
+        }
+        let spans: Vec<(ClusterId, String, String)> = spans
+            .into_iter()
+            .map(|(cluster, (first, last))| {
+                let from = first.first_of_month();
+                let to = last.last_of_month().tomorrow().map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Ok((cluster, from.to_string(), to.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        for chunk in spans.chunks(CLUSTERS_PER_REFRESH) {
+            let mut n = 0;
+            let mut next = || {
+                n += 1;
+                format!("${n}")
+            };
+            let within: Vec<String> = chunk
+                .iter()
+                .map(|_| format!("(cluster_id = {} AND date >= {} AND date < {})", next(), next(), next()))
+                .collect();
+            let sql = format!(
+                "INSERT INTO usage_months (cluster_id, month, users)
+                 SELECT cluster_id, SUBSTR(date, 1, 7), CAST(MAX(users) AS BIGINT)
+                 FROM ({DAILY} WHERE {} GROUP BY cluster_id, date) d
+                 WHERE TRUE
+                 GROUP BY cluster_id, SUBSTR(date, 1, 7)
+                 ON CONFLICT (cluster_id, month) DO UPDATE SET users = excluded.users",
+                within.join(" OR ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (cluster, from, to) in chunk {
+                query = query.bind(cluster.get()).bind(from.clone()).bind(to.clone());
+            }
+            query.execute(&mut *self.inner).await?;
+        }
         Ok(())
     }
 }
+
+/// Clusters whose months one statement works out again.
+const CLUSTERS_PER_REFRESH: usize = 200;
+
+/// Each cluster's value on each day, before its `WHERE` and `GROUP BY cluster_id, date`: its
+/// own sample, or else the sum of its hubs' samples that day.
+const DAILY: &str = "SELECT cluster_id, date,
+        CAST(CASE WHEN SUM(CASE WHEN hub_id IS NULL THEN 1 ELSE 0 END) > 0
+                  THEN MAX(CASE WHEN hub_id IS NULL THEN users END)
+                  ELSE SUM(users) END AS BIGINT) AS users
+     FROM usage_samples";
 
 impl Store {
     /// Clusters (without `cluster_id`) and hubs, by name.
@@ -323,16 +381,17 @@ impl Store {
         cluster: Option<ClusterId>,
         from: Option<Date>,
     ) -> Result<Vec<SampleRecord>> {
-        let rows: Vec<SampleRow> = sqlx::query_as(
-            "SELECT s.cluster_id, c.name, s.hub_id, h.name, s.date, s.users
-             FROM usage_samples s JOIN clusters c ON c.id = s.cluster_id LEFT JOIN hubs h ON h.id = s.hub_id
-             WHERE ($1 IS NULL OR s.cluster_id = $1) AND ($2 IS NULL OR s.date >= $2)
-             ORDER BY c.name, h.name IS NOT NULL, h.name, s.date",
-        )
-        .bind(cluster.map(ClusterId::get))
-        .bind(from.map(|d| d.to_string()))
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = crate::bulk::select_of(
+            self.backend(),
+            "s.cluster_id, c.name, s.hub_id, h.name, s.date, s.users",
+            "FROM usage_samples s JOIN clusters c ON c.id = s.cluster_id LEFT JOIN hubs h ON h.id = s.hub_id
+             WHERE ($1 IS NULL OR s.cluster_id = $1) AND ($2 IS NULL OR s.date >= $2)",
+            "c.name, h.name IS NOT NULL, h.name, s.date",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(cluster.map(ClusterId::get))
+            .bind(from.map(|d| d.to_string()));
+        let rows: Vec<SampleRow> = crate::bulk::fetch("usage sample", &self.pool, query).await?;
         rows.into_iter()
             .map(|(cluster_id, cluster, hub_id, hub, date, users)| {
                 Ok(SampleRecord {
@@ -358,8 +417,9 @@ impl Store {
     /// its own sample, or else the sum of its hubs' samples that day; the month's value is the
     /// largest daily value. Clusters whose name contains one of `exclude` (ignoring case) are
     /// left out, as are samples of clusters matching a window's name within its dates. The same
-    /// rule as `bearing_core::usage::monthly_active_users`, without reading every sample.
-    /// With `only`, just those clusters' samples are read.
+    /// rule as `bearing_core::usage::monthly_active_users`, without reading every sample: the
+    /// months are kept up to date as samples are written, and only the months a window cuts
+    /// days out of are worked out from their samples. With `only`, just those clusters.
     pub async fn monthly_active_users(
         &self,
         exclude: &[String],
@@ -369,87 +429,116 @@ impl Store {
         if only.is_some_and(<[ClusterId]>::is_empty) {
             return Ok(Vec::new());
         }
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
+        let mut params = Params::default();
+        let pattern = |s: &str| format!("%{}%", s.to_lowercase());
+        let month = |d: &Date| d.to_string()[..7].to_owned();
+        // Whether a window touches the month `month` of the cluster named `name`.
+        let touches = |params: &mut Params, name: &str, month_of: &str| -> String {
+            let list: Vec<String> = windows
+                .iter()
+                .map(|(s, from, to)| {
+                    format!(
+                        "(LOWER({name}) LIKE {} AND {month_of} BETWEEN {} AND {})",
+                        params.text(pattern(s)),
+                        params.text(month(from)),
+                        params.text(month(to))
+                    )
+                })
+                .collect();
+            list.join(" OR ")
         };
-        // Windows need each day's cluster name; whole-cluster exclusions apply after grouping.
-        let mut day_filters = Vec::new();
-        for _ in windows {
-            day_filters.push(format!(
-                "NOT (LOWER(w.name) LIKE {} AND d.date BETWEEN {} AND {})",
-                next(),
-                next(),
-                next()
-            ));
-        }
-        let mut cluster_filters = Vec::new();
-        for _ in exclude {
-            cluster_filters.push(format!("LOWER(c.name) NOT LIKE {}", next()));
-        }
-        let (window_join, day_filter) = if day_filters.is_empty() {
-            (String::new(), String::new())
-        } else {
-            (
-                "JOIN clusters w ON w.id = d.cluster_id".to_owned(),
-                format!("WHERE {}", day_filters.join(" AND ")),
-            )
+        let only_in = |params: &mut Params, column: &str| -> String {
+            match only {
+                None => "TRUE".to_owned(),
+                Some(ids) => {
+                    let list: Vec<String> = ids.iter().map(|id| params.int(id.get())).collect();
+                    format!("{column} IN ({})", list.join(", "))
+                }
+            }
         };
-        let cluster_filter = if cluster_filters.is_empty() {
+        let mut parts = Vec::new();
+        let kept = only_in(&mut params, "m.cluster_id");
+        let untouched = if windows.is_empty() {
             String::new()
         } else {
-            format!("WHERE {}", cluster_filters.join(" AND "))
+            format!("AND NOT ({})", touches(&mut params, "w.name", "m.month"))
         };
-        let only_filter = match only {
-            None => String::new(),
-            Some(ids) => format!(
-                "WHERE cluster_id IN ({})",
-                ids.iter().map(|_| next()).collect::<Vec<_>>().join(", ")
-            ),
-        };
-        // Without hub samples a day is a single sample, so the per-day grouping can be skipped.
-        let hubs: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM usage_samples WHERE hub_id IS NOT NULL")
-                .fetch_one(&self.pool)
-                .await?;
-        let daily = if hubs == 0 {
-            format!("SELECT cluster_id, date, users FROM usage_samples {only_filter}")
+        parts.push(format!(
+            "SELECT m.cluster_id, m.month, m.users AS mau
+             FROM usage_months m JOIN clusters w ON w.id = m.cluster_id
+             WHERE {kept} {untouched}"
+        ));
+        if !windows.is_empty() {
+            let kept = only_in(&mut params, "cluster_id");
+            let touched = touches(&mut params, "w.name", "SUBSTR(d.date, 1, 7)");
+            let days: Vec<String> = windows
+                .iter()
+                .map(|(s, from, to)| {
+                    format!(
+                        "NOT (LOWER(w.name) LIKE {} AND d.date BETWEEN {} AND {})",
+                        params.text(pattern(s)),
+                        params.text(from.to_string()),
+                        params.text(to.to_string())
+                    )
+                })
+                .collect();
+            parts.push(format!(
+                "SELECT d.cluster_id, SUBSTR(d.date, 1, 7) AS month, CAST(MAX(d.users) AS BIGINT) AS mau
+                 FROM ({DAILY} WHERE {kept} GROUP BY cluster_id, date) d
+                 JOIN clusters w ON w.id = d.cluster_id
+                 WHERE ({touched}) AND {}
+                 GROUP BY d.cluster_id, SUBSTR(d.date, 1, 7)",
+                days.join(" AND ")
+            ));
+        }
+        let excluded: Vec<String> = exclude
+            .iter()
+            .map(|s| format!("LOWER(c.name) NOT LIKE {}", params.text(pattern(s))))
+            .collect();
+        let cluster_filter = if excluded.is_empty() {
+            String::new()
         } else {
-            format!(
-                "SELECT cluster_id, date,
-                    CAST(CASE WHEN SUM(CASE WHEN hub_id IS NULL THEN 1 ELSE 0 END) > 0
-                              THEN MAX(CASE WHEN hub_id IS NULL THEN users END)
-                              ELSE SUM(users) END AS BIGINT) AS users
-             FROM usage_samples {only_filter} GROUP BY cluster_id, date"
-            )
+            format!("WHERE {}", excluded.join(" AND "))
         };
         let sql = format!(
-            "SELECT c.name, m.month, m.mau
-             FROM (SELECT d.cluster_id, SUBSTR(d.date, 1, 7) AS month, CAST(MAX(d.users) AS BIGINT) AS mau
-                   FROM ({daily}) d
-                   {window_join}
-                   {day_filter}
-                   GROUP BY d.cluster_id, SUBSTR(d.date, 1, 7)) m
-             JOIN clusters c ON c.id = m.cluster_id
+            "SELECT c.name, u.month, u.mau
+             FROM ({}) u
+             JOIN clusters c ON c.id = u.cluster_id
              {cluster_filter}
-             ORDER BY c.name, m.month"
+             ORDER BY c.name, u.month",
+            parts.join(" UNION ALL ")
         );
-        let pattern = |s: &str| format!("%{}%", s.to_lowercase());
         let mut query = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql));
-        for (s, from, to) in windows {
-            query = query
-                .bind(pattern(s))
-                .bind(from.to_string())
-                .bind(to.to_string());
-        }
-        for s in exclude {
-            query = query.bind(pattern(s));
-        }
-        for id in only.unwrap_or_default() {
-            query = query.bind(id.get());
+        for value in params.values {
+            query = match value {
+                Param::Text(t) => query.bind(t),
+                Param::Int(i) => query.bind(i),
+            };
         }
         Ok(query.fetch_all(&self.pool).await?)
+    }
+}
+
+/// A statement's parameters, numbered as they are added.
+#[derive(Default)]
+struct Params {
+    values: Vec<Param>,
+}
+
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+impl Params {
+    fn text(&mut self, value: String) -> String {
+        self.values.push(Param::Text(value));
+        format!("${}", self.values.len())
+    }
+
+    fn int(&mut self, value: i64) -> String {
+        self.values.push(Param::Int(value));
+        format!("${}", self.values.len())
     }
 }
 

@@ -513,17 +513,20 @@ async fn deals_keep_every_field(db: &TestDb) {
     };
     let b = tx.insert_deal(&renewal, now()).await.unwrap();
     // A known probability after an unknown one: the statement must not keep the NULL's type.
+    // Lists are read as JSON: a name JSON escapes, and a probability that needs 17 digits.
     let third = DealRow {
-        probability: Some(0.5),
+        name: "Ünïcode \"quoted\" \\ and\na line break".into(),
+        probability: Some(0.1 + 0.2),
         ..renewal.clone()
     };
     let c = tx.insert_deal(&third, now()).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(c.row.probability, Some(0.5));
+    assert_eq!(c.row, third);
     assert_eq!(a.row, first);
-    assert_eq!(store.get_deal(b.id).await.unwrap().row, renewal);
+    let b = store.get_deal(b.id).await.unwrap();
+    assert_eq!(b.row, renewal);
     assert_eq!(store.count_deals().await.unwrap(), 3);
-    assert_eq!(store.list_deals(false).await.unwrap().len(), 3);
+    assert_eq!(store.list_deals(false).await.unwrap(), [a, b, c]);
     let missing = bearing_core::DealId::new(999).unwrap();
     assert!(matches!(
         store.get_deal(missing).await,
