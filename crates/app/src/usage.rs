@@ -34,13 +34,28 @@ impl UsagePlan {
             self.file, self.new_samples, self.changed_samples, self.unchanged_samples
         );
         if !self.new_clusters.is_empty() {
-            s.push_str(&format!("; new clusters: {}", self.new_clusters.join(", ")));
+            s.push_str(&format!("; new clusters: {}", some_of(&self.new_clusters)));
         }
         if !self.new_hubs.is_empty() {
-            s.push_str(&format!("; new hubs: {}", self.new_hubs.join(", ")));
+            s.push_str(&format!("; new hubs: {}", some_of(&self.new_hubs)));
         }
         s
     }
+}
+
+/// Names a summary lists in full; a longer list names these and counts the rest.
+const NAMED_IN_SUMMARY: usize = 10;
+
+/// `names` joined by commas, or the first of them and how many more there are.
+fn some_of(names: &[String]) -> String {
+    if names.len() <= NAMED_IN_SUMMARY {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..NAMED_IN_SUMMARY].join(", "),
+        names.len() - NAMED_IN_SUMMARY
+    )
 }
 
 /// Imports a usage CSV: all or nothing, idempotent on (cluster or hub, date); clusters and hubs
@@ -105,12 +120,7 @@ async fn write_samples(
             UnitId::Cluster(_) => None,
         })
         .collect();
-    let existing: HashMap<(String, Option<String>, Date), i64> = store
-        .list_samples()
-        .await?
-        .into_iter()
-        .map(|s| ((s.cluster, s.hub, s.date), s.users))
-        .collect();
+    let existing = store.sample_users().await?;
     let mut plan = UsagePlan {
         file: file.to_owned(),
         ..UsagePlan::default()
@@ -133,7 +143,15 @@ async fn write_samples(
     plan.new_hubs = new_hubs.iter().map(|(c, h)| format!("{c}/{h}")).collect();
     let mut to_write = Vec::new();
     for row in rows {
-        match existing.get(&(row.cluster.clone(), row.hub.clone(), row.date)) {
+        // A row of a cluster or hub Bearing does not know yet is new.
+        let known = clusters.get(&row.cluster).and_then(|&cluster| {
+            let hub = match &row.hub {
+                None => None,
+                Some(h) => Some(*hubs.get(&(cluster, h.clone()))?),
+            };
+            existing.get(&(cluster, hub, row.date))
+        });
+        match known {
             None => plan.new_samples += 1,
             Some(users) if *users == row.users => {
                 plan.unchanged_samples += 1;
@@ -739,4 +757,26 @@ pub struct UsageRevenue {
     pub mean: f64,
     /// Month by month.
     pub trend_and_season: Vec<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_new_clusters_is_named_in_part_and_counted() {
+        let names: Vec<String> = (1..=12).map(|n| format!("c{n}")).collect();
+        let plan = UsagePlan {
+            file: "u.csv".into(),
+            new_clusters: names[..3].to_vec(),
+            new_hubs: names.clone(),
+            new_samples: 12,
+            ..UsagePlan::default()
+        };
+        assert_eq!(
+            plan.summary(),
+            "u.csv: 12 new samples, 0 changed, 0 unchanged; new clusters: c1, c2, c3; \
+             new hubs: c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 and 2 more"
+        );
+    }
 }

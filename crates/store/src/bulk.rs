@@ -8,6 +8,10 @@
 //! column types, declared once with [`columns!`]; the record is then built from that struct
 //! exactly as from a row.
 //!
+//! Many rows are written the same way: one parameter holds them as a JSON array of column
+//! arrays, and the statement reads it as a table ([`rows_of`]), so a batch of thousands of
+//! rows binds three values instead of one per column of each row.
+//!
 //! SQLite writes a REAL into JSON with 15 significant digits, which loses the last digits of
 //! some values (0.1 + 0.2); a REAL column is therefore written through `quote()`, which keeps
 //! every digit, and read back as the same `f64`.
@@ -94,7 +98,30 @@ pub(crate) fn decode<C: DeserializeOwned>(what: &str, list: Option<String>) -> R
 pub(crate) async fn fetch<'e, 'q: 'e, C: DeserializeOwned>(
     what: &str,
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    query: sqlx::query::QueryScalar<'q, sqlx::Any, Option<String>, <sqlx::Any as sqlx::Database>::Arguments>,
+    query: sqlx::query::QueryScalar<
+        'q,
+        sqlx::Any,
+        Option<String>,
+        <sqlx::Any as sqlx::Database>::Arguments,
+    >,
 ) -> Result<Vec<C>> {
     decode(what, query.fetch_one(executor).await?)
+}
+
+/// Rows per statement of a write through [`rows_of`].
+pub(crate) const ROWS_PER_WRITE: usize = 5_000;
+
+/// A table of the rows in the JSON array bound as `param`: one column, `value`, holding each
+/// row's array, whose columns are `value ->> 0`, `value ->> 1`, ….
+pub(crate) fn rows_of(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_each({param})"),
+        Backend::Postgres => format!("json_array_elements(CAST({param} AS JSON)) AS rows(value)"),
+    }
+}
+
+/// `rows` as the JSON text [`rows_of`] reads.
+pub(crate) fn json_text(rows: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(rows)
+        .map_err(|e| StoreError::Invalid(format!("rows that cannot be written as JSON: {e}")))
 }

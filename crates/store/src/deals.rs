@@ -278,7 +278,8 @@ fn record(row: Stored) -> Result<DealRecord> {
         id: DealId::new(row.id).map_err(|e| corrupt("id", &e))?,
         row: DealRow {
             organization_id: id!(OrganizationId, organization_id),
-            pipeline_id: PipelineId::new(row.pipeline_id).map_err(|e| corrupt("pipeline_id", &e))?,
+            pipeline_id: PipelineId::new(row.pipeline_id)
+                .map_err(|e| corrupt("pipeline_id", &e))?,
             stage_id: StageId::new(row.stage_id).map_err(|e| corrupt("stage_id", &e))?,
             renews_deal_id: id!(DealId, renews_deal_id),
             campaign_id: id!(CampaignId, campaign_id),
@@ -294,7 +295,10 @@ fn record(row: Stored) -> Result<DealRecord> {
                 .map(|t| RevenueType::parse(&t))
                 .transpose()
                 .map_err(|e| corrupt("revenue_type", &e))?,
-            deal_type: row.deal_type.parse().map_err(|e| corrupt("deal_type", &e))?,
+            deal_type: row
+                .deal_type
+                .parse()
+                .map_err(|e| corrupt("deal_type", &e))?,
             currency,
             amount: row.amount_minor.map(|m| Money::from_minor(m, currency)),
             collected: row.collected_minor.map(|m| Money::from_minor(m, currency)),
@@ -525,8 +529,7 @@ impl Store {
             "deal_id",
         );
         let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(system.to_owned());
-        let rows: Vec<(String, i64)> =
-            crate::bulk::fetch("external id", &self.pool, query).await?;
+        let rows: Vec<(String, i64)> = crate::bulk::fetch("external id", &self.pool, query).await?;
         rows.into_iter()
             .map(|(external, id)| {
                 Ok((
@@ -598,7 +601,10 @@ impl Store {
                     new_value: row.new_value,
                     at: crate::stored_timestamp("at", &row.at)?,
                     actor: row.actor,
-                    source: row.source.parse().map_err(|e: bearing_core::ParseError| corrupt(&e))?,
+                    source: row
+                        .source
+                        .parse()
+                        .map_err(|e: bearing_core::ParseError| corrupt(&e))?,
                 })
             })
             .collect()

@@ -470,8 +470,13 @@ impl Tx {
 }
 
 /// WAL lets readers work while one writer commits (it is persistent, so this is a no-op after
-/// the first connection); foreign keys are enforced; a writer waits up to 5 s for the lock.
+/// the first connection); foreign keys are enforced; a writer waits up to 5 s for the lock;
+/// statement journals and sorts stay in memory instead of temporary files (a large import's
+/// upserts journal every page they touch).
 async fn configure_sqlite(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA temp_store = MEMORY")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("PRAGMA journal_mode = WAL")
         .execute(&mut *conn)
         .await?;

@@ -64,7 +64,9 @@ impl Tx {
             }
             other => other,
         })?;
-        get(&mut *self.inner, self.backend,
+        get(
+            &mut *self.inner,
+            self.backend,
             OrganizationId::new(id).map_err(|e| StoreError::Database(e.to_string()))?,
         )
         .await

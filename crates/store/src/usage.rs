@@ -3,7 +3,7 @@
 use bearing_core::usage::UnitFields;
 use bearing_core::{ClusterId, Date, DealId, HubId, OrganizationId, Source};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::{Result, Store, StoreError, Tx, timestamp_text};
 
@@ -258,24 +258,33 @@ impl Tx {
             (cluster_level, "(cluster_id, date) WHERE hub_id IS NULL"),
             (hub_level, "(hub_id, date) WHERE hub_id IS NOT NULL"),
         ] {
-            for chunk in rows.chunks(crate::BATCH_ROWS) {
+            for chunk in rows.chunks(crate::bulk::ROWS_PER_WRITE) {
                 let sql = format!(
-                    "INSERT INTO usage_samples (cluster_id, hub_id, date, users, source, recorded_at) VALUES {}
+                    "INSERT INTO usage_samples (cluster_id, hub_id, date, users, source, recorded_at)
+                     SELECT CAST(value ->> 0 AS BIGINT), CAST(value ->> 1 AS BIGINT), value ->> 2,
+                            CAST(value ->> 3 AS BIGINT), $2, $3
+                     FROM {} WHERE TRUE
                      ON CONFLICT {conflict} DO UPDATE SET users = excluded.users, source = excluded.source,
                                                           recorded_at = excluded.recorded_at",
-                    crate::placeholders(self.backend, chunk.len(), 6)
+                    crate::bulk::rows_of(self.backend, "$1")
                 );
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for s in chunk {
-                    query = query
-                        .bind(s.cluster_id.get())
-                        .bind(s.hub_id.map(HubId::get))
-                        .bind(s.date.to_string())
-                        .bind(s.users)
-                        .bind(source.as_str())
-                        .bind(at.clone());
-                }
-                query.execute(&mut *self.inner).await?;
+                let rows: Vec<(i64, Option<i64>, String, i64)> = chunk
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.cluster_id.get(),
+                            s.hub_id.map(HubId::get),
+                            s.date.to_string(),
+                            s.users,
+                        )
+                    })
+                    .collect();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(crate::bulk::json_text(&rows)?)
+                    .bind(source.as_str())
+                    .bind(at.clone())
+                    .execute(&mut *self.inner)
+                    .await?;
             }
         }
         self.refresh_usage_months(samples).await
@@ -294,7 +303,10 @@ impl Tx {
             .into_iter()
             .map(|(cluster, (first, last))| {
                 let from = first.first_of_month();
-                let to = last.last_of_month().tomorrow().map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let to = last
+                    .last_of_month()
+                    .tomorrow()
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
                 Ok((cluster, from.to_string(), to.to_string()))
             })
             .collect::<Result<_>>()?;
@@ -306,7 +318,14 @@ impl Tx {
             };
             let within: Vec<String> = chunk
                 .iter()
-                .map(|_| format!("(cluster_id = {} AND date >= {} AND date < {})", next(), next(), next()))
+                .map(|_| {
+                    format!(
+                        "(cluster_id = {} AND date >= {} AND date < {})",
+                        next(),
+                        next(),
+                        next()
+                    )
+                })
                 .collect();
             let sql = format!(
                 "INSERT INTO usage_months (cluster_id, month, users)
@@ -319,7 +338,10 @@ impl Tx {
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (cluster, from, to) in chunk {
-                query = query.bind(cluster.get()).bind(from.clone()).bind(to.clone());
+                query = query
+                    .bind(cluster.get())
+                    .bind(from.clone())
+                    .bind(to.clone());
             }
             query.execute(&mut *self.inner).await?;
         }
@@ -365,6 +387,33 @@ impl Store {
     /// Every sample, by cluster, hub and date.
     pub async fn list_samples(&self) -> Result<Vec<SampleRecord>> {
         self.samples(None, None).await
+    }
+
+    /// Every sample's users, by cluster, hub and day: what an import compares its rows with.
+    pub async fn sample_users(&self) -> Result<HashMap<(ClusterId, Option<HubId>, Date), i64>> {
+        let sql = crate::bulk::select_of(
+            self.backend(),
+            "cluster_id, hub_id, date, users",
+            "FROM usage_samples",
+            "id",
+        );
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        let rows: Vec<(i64, Option<i64>, String, i64)> =
+            crate::bulk::fetch("usage sample", &self.pool, query).await?;
+        rows.into_iter()
+            .map(|(cluster, hub, date, users)| {
+                Ok((
+                    (
+                        ClusterId::new(cluster).map_err(|e| corrupt("cluster_id", &e))?,
+                        hub.map(HubId::new)
+                            .transpose()
+                            .map_err(|e| corrupt("hub_id", &e))?,
+                        bearing_core::parse_stored_date(&date).map_err(|e| corrupt("date", &e))?,
+                    ),
+                    users,
+                ))
+            })
+            .collect()
     }
 
     /// The samples of one cluster (its own and its hubs') from day `from` on.

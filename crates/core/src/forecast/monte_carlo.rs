@@ -48,7 +48,11 @@ pub fn percentile_of(values: &mut [f64], q: f64) -> f64 {
     let h = (values.len() - 1) as f64 * (q / 100.0).clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let (_, &mut at_lo, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    let at_hi = above.iter().copied().min_by(f64::total_cmp).unwrap_or(at_lo);
+    let at_hi = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .unwrap_or(at_lo);
     at_lo + (h - lo as f64) * (at_hi - at_lo)
 }
 
