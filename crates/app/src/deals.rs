@@ -894,6 +894,49 @@ pub async fn list(store: &Store, filter: &DealFilter) -> Result<Vec<Deal>> {
     Ok(deals)
 }
 
+/// The keys deals are sorted by, as the deals table and the API name them.
+pub const SORT_KEYS: [&str; 7] = [
+    "name",
+    "organization",
+    "stage",
+    "amount",
+    "probability",
+    "close",
+    "owner",
+];
+
+/// Sorts deals by `key`, one of [`SORT_KEYS`] (with `-` first, the other way), keeping the
+/// order of deals that tie; `""` puts the newest first.
+pub fn sort(list: &mut [Deal], key: &str) -> Result<()> {
+    let descending = key.starts_with('-');
+    match key.trim_start_matches('-') {
+        "organization" => list.sort_by(|a, b| {
+            a.fields
+                .organization
+                .as_ref()
+                .map(ToString::to_string)
+                .cmp(&b.fields.organization.as_ref().map(ToString::to_string))
+        }),
+        "stage" => list.sort_by(|a, b| a.fields.stage.cmp(&b.fields.stage)),
+        "amount" => list.sort_by_key(|d| d.fields.amount_minor),
+        "probability" => list.sort_by(|a, b| a.probability().total_cmp(&b.probability())),
+        "close" => list.sort_by_key(|d| d.fields.close_date),
+        "owner" => list.sort_by(|a, b| a.fields.owner.cmp(&b.fields.owner)),
+        "name" => list.sort_by_key(|d| d.fields.name.to_lowercase()),
+        "" => list.sort_by_key(|d| std::cmp::Reverse(d.id)),
+        other => {
+            return Err(AppError::invalid(
+                "sort",
+                format!("no order {other:?}; deals sort by {}", SORT_KEYS.join(", ")),
+            ));
+        }
+    }
+    if descending {
+        list.reverse();
+    }
+    Ok(())
+}
+
 /// The recorded changes of one deal, or of all deals in `[from, to)`.
 pub async fn history(
     store: &Store,

@@ -23,6 +23,7 @@ bearing_store::on_both_backends!(
     people_and_assignments_are_added_checked_and_replaced_through_the_api,
     a_person_is_deleted_only_without_assignments_and_both_come_back,
     the_team_cost_splits_each_assignment_by_grant,
+    lists_come_in_pages_that_follow_their_cursor,
 );
 
 const SAMPLE: &str = concat!(
@@ -196,7 +197,7 @@ async fn a_deal_is_created_moved_closed_renewed_deleted_and_restored(db: &TestDb
     );
 
     let history = app.get(&format!("/api/v1/deals/{id}/history")).await.json();
-    let stages: Vec<(&Value, &Value)> = history
+    let stages: Vec<(&Value, &Value)> = history["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -204,7 +205,7 @@ async fn a_deal_is_created_moved_closed_renewed_deleted_and_restored(db: &TestDb
         .map(|h| (&h["old"], &h["new"]))
         .collect();
     assert_eq!(stages.len(), 2);
-    assert_eq!(history[0]["source"], "api");
+    assert_eq!(history["items"][0]["source"], "api");
     let csv = app
         .get(&format!("/api/v1/deals/{id}/history?format=csv"))
         .await;
@@ -218,28 +219,15 @@ async fn a_deal_is_created_moved_closed_renewed_deleted_and_restored(db: &TestDb
         .get("/api/v1/deal-history?from=2000-01-01&to=2199-12-31")
         .await
         .json();
-    assert!(period.as_array().unwrap().len() > history.as_array().unwrap().len());
+    assert!(period["total"].as_u64().unwrap() > history["total"].as_u64().unwrap());
 
     let deleted = app
         .send(Method::DELETE, &format!("/api/v1/deals/{id}"), None)
         .await;
     assert!(deleted.json()["deleted_at"].is_string());
+    assert_eq!(app.get("/api/v1/deals").await.json()["total"], 1);
     assert_eq!(
-        app.get("/api/v1/deals")
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        app.get("/api/v1/deals?include_deleted=true")
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/deals?include_deleted=true").await.json()["total"],
         2
     );
     let again = app
@@ -275,15 +263,7 @@ async fn the_crm_export_imports_through_the_api(db: &TestDb) {
         .await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
     assert_eq!(dry.json()["created"].as_array().unwrap().len(), 8);
-    assert_eq!(
-        app.get("/api/v1/deals")
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(app.get("/api/v1/deals").await.json()["total"], 0);
     let real = app
         .csv("/api/v1/imports/deals", sample.clone())
         .await
@@ -349,7 +329,10 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
             .status,
         StatusCode::OK
     );
-    assert_eq!(app.get("/api/v1/organizations").await.json(), json!([]));
+    assert_eq!(
+        app.get("/api/v1/organizations").await.json()["items"],
+        json!([])
+    );
     assert_eq!(
         app.post("/api/v1/organizations/1/restore", json!({}))
             .await
@@ -390,7 +373,7 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
         (Some(true), Some(0))
     );
     assert_eq!(
-        app.get("/api/v1/contacts?organization=bids").await.json(),
+        app.get("/api/v1/contacts?organization=bids").await.json()["items"],
         json!([])
     );
     assert_eq!(
@@ -447,15 +430,7 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
             .status,
         StatusCode::OK
     );
-    assert_eq!(
-        app.get("/api/v1/campaigns")
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.get("/api/v1/campaigns").await.json()["total"], 1);
 
     assert_eq!(
         app.post("/api/v1/pipelines", json!({"name": "Grants"}))
@@ -498,7 +473,7 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
         false
     );
     let stages = app.get("/api/v1/pipelines").await.json();
-    assert_eq!(stages.as_array().unwrap().len(), 11);
+    assert_eq!(stages["items"].as_array().unwrap().len(), 11);
     let history = app.get("/api/v1/history/organization/1").await.json();
     assert_eq!(history.as_array().unwrap().len(), 4);
     let unknown = app.get("/api/v1/history/invoice/1").await;
@@ -514,16 +489,16 @@ async fn clusters_and_hubs_are_listed_shown_and_edited(db: &TestDb) {
         .await
         .unwrap();
     let list = app.get("/api/v1/clusters").await.json();
-    let names: Vec<(&str, &str)> = list
+    let names: Vec<(&str, &str)> = list["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|u| (u["kind"].as_str().unwrap(), u["name"].as_str().unwrap()))
         .collect();
     assert_eq!(names, [("hub", "prod"), ("cluster", "west")]);
-    let cluster = list[1]["id"].as_i64().unwrap();
-    let hub = list[0]["id"].as_i64().unwrap();
-    assert_eq!(list[0]["cluster_id"].as_i64(), Some(cluster));
+    let cluster = list["items"][1]["id"].as_i64().unwrap();
+    let hub = list["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["items"][0]["cluster_id"].as_i64(), Some(cluster));
     let org = app
         .post("/api/v1/organizations", json!({"name": "ucb"}))
         .await
@@ -721,8 +696,8 @@ async fn bad_requests_say_what_is_wrong_in_the_error_shape() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        app.get("/api/v1/deals").await.json(),
-        json!([]),
+        app.get("/api/v1/deals").await.json()["total"],
+        0,
         "nothing was written"
     );
 }
@@ -1090,4 +1065,95 @@ async fn the_team_cost_splits_each_assignment_by_grant(db: &TestDb) {
             {"month": "2026-03", "area": null, "role": "Designer", "grant": "G-2", "cost": "2083.33"}
         ])
     );
+}
+
+/// Every deal of a page walk, in the order the pages gave them.
+async fn walk(app: &App, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut path = format!("/api/v1/deals?limit=3{query}");
+    loop {
+        let page = app.get(&path).await.json();
+        assert_eq!(page["total"], 8, "{path}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        ids.extend(items.iter().map(|d| d["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/deals?limit=3{query}&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+async fn lists_come_in_pages_that_follow_their_cursor(db: &TestDb) {
+    let app = App::new(db).await;
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    app.csv("/api/v1/imports/deals", sample).await;
+    // Three pages of at most three, every deal once, in id order.
+    let ids = walk(&app, "").await;
+    assert_eq!(ids, (1..=8).collect::<Vec<i64>>());
+    // Sorted like the deals table: the largest amounts first.
+    let by_amount = walk(&app, "&sort=-amount").await;
+    let all = app.get("/api/v1/deals?limit=8").await.json();
+    let amount_of = |id: i64| -> f64 {
+        let deal = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap();
+        deal["amount"].as_str().map_or(0.0, |a| a.parse().unwrap())
+    };
+    let amounts: Vec<f64> = by_amount.iter().map(|id| amount_of(*id)).collect();
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    assert_eq!(by_amount.len(), 8);
+    // A deal on the first page is deleted before the second is read: the second starts after
+    // the first page's last deal, skipping none and repeating none.
+    let first = app.get("/api/v1/deals?limit=3").await.json();
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.send(Method::DELETE, "/api/v1/deals/2", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let second = app
+        .get(&format!("/api/v1/deals?limit=3&cursor={cursor}"))
+        .await
+        .json();
+    let ids: Vec<i64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [4, 5, 6]);
+    assert_eq!(second["total"], 7);
+    // The default page holds 100; a limit out of bounds, a cursor no page gave and an
+    // unknown order are refused, saying which parameter and why.
+    assert_eq!(
+        app.get("/api/v1/deals").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+    for (query, says) in [
+        ("limit=0", "limit: 0 is not between 1 and 1000"),
+        ("limit=1001", "limit: 1001 is not between 1 and 1000"),
+        (
+            "cursor=abc",
+            "cursor: \"abc\" is not a cursor this list gave",
+        ),
+        (
+            "sort=size",
+            "sort: no order \"size\"; deals sort by name, organization",
+        ),
+    ] {
+        let reply = app.get(&format!("/api/v1/deals?{query}")).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(detail(&reply).contains(says), "{query}: {}", detail(&reply));
+    }
+    // The CSV form is the whole list, whatever the limit.
+    let csv = app.get("/api/v1/deals?format=csv&limit=2").await;
+    assert_eq!(csv.text.lines().count(), 1 + 7);
 }

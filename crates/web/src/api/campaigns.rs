@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{CampaignInput, CampaignView};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -39,22 +39,25 @@ fn id(raw: i64) -> Result<CampaignId, ApiError> {
 }
 
 /// List campaigns; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/campaigns", security(("token" = ["read"])), tag = "campaigns", params(ListQuery),
-    responses((status = 200, body = Vec<CampaignView>)))]
+#[utoipa::path(get, path = "/campaigns", security(("token" = ["read"])), tag = "campaigns", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<CampaignView>)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let list = state
         .store
         .list_campaigns(q.include_deleted)
         .await
         .map_err(bearing_app::AppError::from)?;
-    let table = campaigns::table(&list);
     list_response(
         q.format,
-        list.into_iter().map(CampaignView::from).collect(),
-        || table,
+        &page,
+        list,
+        |c| c.id.get(),
+        CampaignView::from,
+        campaigns::table,
     )
 }
 

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{UnitInput, UnitView};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -32,22 +32,33 @@ pub(super) struct ListQuery {
 }
 
 /// Every cluster and hub, by name; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/clusters", security(("token" = ["read"])), tag = "usage", params(ListQuery),
-    responses((status = 200, body = Vec<UnitView>)))]
+#[utoipa::path(get, path = "/clusters", security(("token" = ["read"])), tag = "usage", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<UnitView>)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let units = state
         .store
         .list_units()
         .await
         .map_err(bearing_app::AppError::from)?;
-    let table = usage::units_table(&state.store, |_| true).await?;
+    let table = match q.format {
+        ListFormat::Csv => Some(usage::units_table(&state.store, |_| true).await?),
+        ListFormat::Json => None,
+    };
+    // Clusters and hubs are numbered apart: a hub's id is told from a cluster's by its sign.
     list_response(
         q.format,
-        units.into_iter().map(UnitView::from).collect(),
-        || table,
+        &page,
+        units,
+        |u| match u.id {
+            UnitId::Cluster(id) => id.get(),
+            UnitId::Hub(id) => -id.get(),
+        },
+        UnitView::from,
+        |_| table.unwrap_or_default(),
     )
 }
 

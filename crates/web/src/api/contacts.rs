@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{ContactInput, ContactView};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -42,11 +42,12 @@ fn id(raw: i64) -> Result<ContactId, ApiError> {
 }
 
 /// List contacts; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/contacts", security(("token" = ["read"])), tag = "contacts", params(ListQuery),
-    responses((status = 200, body = Vec<ContactView>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/contacts", security(("token" = ["read"])), tag = "contacts", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<ContactView>), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let organization = q
         .organization
@@ -57,11 +58,13 @@ async fn list(
         })
         .transpose()?;
     let list = contacts::list(&state.store, organization.as_ref(), q.include_deleted).await?;
-    let table = contacts::table(&list);
     list_response(
         q.format,
-        list.into_iter().map(ContactView::from).collect(),
-        || table,
+        &page,
+        list,
+        |c| c.id.get(),
+        ContactView::from,
+        contacts::table,
     )
 }
 

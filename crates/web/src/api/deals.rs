@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{DealHistoryView, DealInput, DealView, MoveInput};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -46,6 +46,9 @@ pub(super) struct DealQuery {
     /// Include deleted deals.
     #[serde(default)]
     include_deleted: bool,
+    /// Order: name, organization, stage, amount, probability, close or owner, `-` first for
+    /// the other way (`-amount`); by id unless given.
+    sort: Option<String>,
     #[serde(default)]
     #[param(inline)]
     format: ListFormat,
@@ -64,11 +67,12 @@ fn id(raw: i64) -> Result<DealId, ApiError> {
 }
 
 /// List deals, filtered; `format=csv` downloads the list as CSV.
-#[utoipa::path(get, path = "/deals", security(("token" = ["read"])), tag = "deals", params(DealQuery),
-    responses((status = 200, description = "The deals", body = Vec<DealView>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/deals", security(("token" = ["read"])), tag = "deals", params(DealQuery, PageQuery),
+    responses((status = 200, description = "A page of the deals", body = Page<DealView>), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<DealQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let filter = DealFilter {
         stage: q.stage,
@@ -80,12 +84,26 @@ async fn list(
         closes_to: day("closes_to", q.closes_to.as_deref())?,
         include_deleted: q.include_deleted,
     };
-    let list = deals::list(&state.store, &filter).await?;
-    let table = deals::table(&list);
+    let mut list = if filter.include_deleted {
+        deals::list(&state.store, &filter).await?
+    } else {
+        state
+            .snapshots
+            .now(&state.store)
+            .await?
+            .deals_matching(&filter)
+            .await?
+    };
+    if let Some(key) = &q.sort {
+        deals::sort(&mut list, key).map_err(ApiError::from)?;
+    }
     list_response(
         q.format,
-        list.into_iter().map(DealView::from).collect(),
-        || table,
+        &page,
+        list,
+        |d| d.id.get(),
+        DealView::from,
+        deals::table,
     )
 }
 
@@ -209,6 +227,7 @@ async fn history_rows(
     state: &AppState,
     deal: Option<DealId>,
     q: HistoryQuery,
+    page: PageQuery,
 ) -> Result<Response, ApiError> {
     let rows = deals::history(
         &state.store,
@@ -217,31 +236,35 @@ async fn history_rows(
         day("to", q.to.as_deref())?,
     )
     .await?;
-    let table = deals::history_table(&rows);
     list_response(
         q.format,
-        rows.into_iter().map(DealHistoryView::from).collect(),
-        || table,
+        &page,
+        rows,
+        |r| r.id,
+        DealHistoryView::from,
+        deals::history_table,
     )
 }
 
 /// Every recorded change of a deal's stage, probability, amounts and dates.
-#[utoipa::path(get, path = "/deals/{id}/history", security(("token" = ["read"])), tag = "deals", params(("id" = i64, Path), HistoryQuery),
-    responses((status = 200, body = Vec<DealHistoryView>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/deals/{id}/history", security(("token" = ["read"])), tag = "deals", params(("id" = i64, Path), HistoryQuery, PageQuery),
+    responses((status = 200, body = Page<DealHistoryView>), (status = 404, body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
     Path(raw): Path<i64>,
     Query(q): Query<HistoryQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    history_rows(&state, Some(id(raw)?), q).await
+    history_rows(&state, Some(id(raw)?), q, page).await
 }
 
 /// The recorded changes of all deals in a period.
-#[utoipa::path(get, path = "/deal-history", security(("token" = ["read"])), tag = "deals", params(HistoryQuery),
-    responses((status = 200, body = Vec<DealHistoryView>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/deal-history", security(("token" = ["read"])), tag = "deals", params(HistoryQuery, PageQuery),
+    responses((status = 200, body = Page<DealHistoryView>), (status = 422, body = ErrorBody)))]
 async fn history_between(
     State(state): State<AppState>,
     Query(q): Query<HistoryQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    history_rows(&state, None, q).await
+    history_rows(&state, None, q, page).await
 }

@@ -220,17 +220,99 @@ pub enum ListFormat {
     Csv,
 }
 
-/// A list as JSON, or as the CSV of `table` when asked for.
-pub(crate) fn list_response<T: serde::Serialize>(
+/// Items a page of a list holds unless `limit` says otherwise, and the most it may ask for.
+pub(crate) const PAGE_ITEMS: usize = 100;
+pub(crate) const MOST_PAGE_ITEMS: usize = 1_000;
+
+/// Which page of a list: at most `limit` items, after the `cursor` the previous page gave.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// Items on the page: 1 to 1,000, 100 unless given.
+    limit: Option<usize>,
+    /// Where the page starts: the previous page's `next_cursor`.
+    cursor: Option<String>,
+}
+
+/// A page of a list: its items, how many the whole list holds, and the cursor of the next
+/// page (none on the last).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub next_cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// Where in `list` the page starts and how many items it holds. A cursor is the place
+    /// after the last item of its page and that item's id: when items were added or removed
+    /// before it since, the page starts after that item wherever it now stands.
+    fn bounds<S>(&self, list: &[S], id: impl Fn(&S) -> i64) -> Result<(usize, usize), ApiError> {
+        let limit = self.limit.unwrap_or(PAGE_ITEMS);
+        if !(1..=MOST_PAGE_ITEMS).contains(&limit) {
+            return Err(bearing_app::AppError::invalid(
+                "limit",
+                format!("{limit} is not between 1 and {MOST_PAGE_ITEMS}"),
+            )
+            .into());
+        }
+        let Some(cursor) = &self.cursor else {
+            return Ok((0, limit));
+        };
+        let bad = || -> ApiError {
+            bearing_app::AppError::invalid(
+                "cursor",
+                format!("{cursor:?} is not a cursor this list gave; start again without one"),
+            )
+            .into()
+        };
+        let (place, last) = cursor.split_once('-').ok_or_else(bad)?;
+        let place: usize = place.parse().map_err(|_| bad())?;
+        let last: i64 = last.parse().map_err(|_| bad())?;
+        let start = match place.checked_sub(1).and_then(|i| list.get(i)) {
+            Some(item) if id(item) == last => place,
+            _ => list
+                .iter()
+                .position(|item| id(item) == last)
+                .map_or(place, |i| i + 1),
+        };
+        Ok((start.min(list.len()), limit))
+    }
+}
+
+/// A list as a JSON page, or the whole list as the CSV of `table` when asked for. `id` tells
+/// the cursor each item's id; only the page's items become views.
+pub(crate) fn list_response<S, T: serde::Serialize>(
     format: ListFormat,
-    items: Vec<T>,
-    table: impl FnOnce() -> Table,
+    page: &PageQuery,
+    list: Vec<S>,
+    id: impl Fn(&S) -> i64,
+    view: impl FnMut(S) -> T,
+    table: impl FnOnce(&[S]) -> Table,
 ) -> Result<Response, ApiError> {
     match format {
-        ListFormat::Json => Ok(Json(items).into_response()),
+        ListFormat::Json => {
+            let (start, limit) = page.bounds(&list, &id)?;
+            let total = list.len();
+            let end = (start + limit).min(total);
+            let next_cursor =
+                (end < total && end > 0).then(|| format!("{end}-{}", id(&list[end - 1])));
+            let items = list
+                .into_iter()
+                .skip(start)
+                .take(end - start)
+                .map(view)
+                .collect();
+            Ok(Json(Page {
+                items,
+                total,
+                next_cursor,
+            })
+            .into_response())
+        }
         ListFormat::Csv => {
             let mut out = Vec::new();
-            table()
+            table(&list)
                 .write(Format::Csv, &mut out)
                 .map_err(|e| ApiError::from(bearing_app::AppError::Internal(e.to_string())))?;
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response())

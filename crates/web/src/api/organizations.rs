@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{OrganizationInput, OrganizationView};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -39,22 +39,25 @@ fn id(raw: i64) -> Result<OrganizationId, ApiError> {
 }
 
 /// List organizations; `format=csv` downloads them as CSV.
-#[utoipa::path(get, path = "/organizations", security(("token" = ["read"])), tag = "organizations", params(ListQuery),
-    responses((status = 200, body = Vec<OrganizationView>)))]
+#[utoipa::path(get, path = "/organizations", security(("token" = ["read"])), tag = "organizations", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<OrganizationView>)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let list = state
         .store
         .list_organizations(q.include_deleted)
         .await
         .map_err(bearing_app::AppError::from)?;
-    let table = organizations::table(&list);
     list_response(
         q.format,
-        list.into_iter().map(OrganizationView::from).collect(),
-        || table,
+        &page,
+        list,
+        |o| o.id.get(),
+        OrganizationView::from,
+        organizations::table,
     )
 }
 

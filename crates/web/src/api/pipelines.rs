@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::{PipelineInput, StageInput, StageView};
-use super::{ListFormat, list_response};
+use super::{ListFormat, Page, PageQuery, list_response};
 use crate::auth::Caller;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -36,18 +36,21 @@ pub(super) struct ListQuery {
 }
 
 /// Every pipeline's stages, in order, with their defaults.
-#[utoipa::path(get, path = "/pipelines", security(("token" = ["read"])), tag = "pipelines", params(ListQuery),
-    responses((status = 200, body = Vec<StageView>)))]
+#[utoipa::path(get, path = "/pipelines", security(("token" = ["read"])), tag = "pipelines", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<StageView>)))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let stages = state.store.list_stages().await.map_err(AppError::from)?;
-    let table = pipelines::table(&stages);
     list_response(
         q.format,
-        stages.into_iter().map(StageView::from).collect(),
-        || table,
+        &page,
+        stages,
+        |s| s.id.get(),
+        StageView::from,
+        pipelines::table,
     )
 }
 

@@ -101,27 +101,10 @@ pub(super) const SORTS: &[(&str, &str, bool)] = &[
     ("owner", "Owner", false),
 ];
 
+/// Sorts by `key` as the API does; a key the table does not know leaves the newest first.
 pub(super) fn sort(list: &mut [Deal], key: &str) {
-    let descending = key.starts_with('-');
-    let key = key.trim_start_matches('-');
-    match key {
-        "organization" => list.sort_by(|a, b| {
-            a.fields
-                .organization
-                .as_ref()
-                .map(ToString::to_string)
-                .cmp(&b.fields.organization.as_ref().map(ToString::to_string))
-        }),
-        "stage" => list.sort_by(|a, b| a.fields.stage.cmp(&b.fields.stage)),
-        "amount" => list.sort_by_key(|d| d.fields.amount_minor),
-        "probability" => list.sort_by(|a, b| a.probability().total_cmp(&b.probability())),
-        "close" => list.sort_by_key(|d| d.fields.close_date),
-        "owner" => list.sort_by(|a, b| a.fields.owner.cmp(&b.fields.owner)),
-        "name" => list.sort_by_key(|d| d.fields.name.to_lowercase()),
-        _ => list.sort_by_key(|d| std::cmp::Reverse(d.id)),
-    }
-    if descending {
-        list.reverse();
+    if deals::sort(list, key).is_err() {
+        list.sort_by_key(|d| std::cmp::Reverse(d.id));
     }
 }
 
