@@ -16,6 +16,7 @@ pub mod demo;
 pub mod forecast;
 pub mod history;
 pub mod import;
+pub mod jobs;
 pub mod organizations;
 pub mod patch;
 pub mod people;

@@ -15,6 +15,7 @@ bearing_store::on_both_backends!(
     a_pull_that_fails_in_any_way_writes_nothing,
     a_pull_through_a_grafana_proxy_sends_the_token_and_writes_samples,
     the_kept_months_follow_every_write_of_samples,
+    a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept,
 );
 
 fn ctx() -> Context {
@@ -604,4 +605,70 @@ async fn the_kept_months_follow_every_write_of_samples(db: &TestDb) {
             }
         }
     }
+}
+
+async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
+    use bearing_app::jobs::{SlotRun, run_in_slot, runs, slot_of};
+    let store = db.store().await;
+    let every = jiff::SignedDuration::from_hours(6);
+    let slot = slot_of("2026-12-01T13:45:00Z".parse().unwrap(), every).unwrap();
+    let first = run_in_slot(&store, "usage pull", slot, "one:1", || async {
+        Ok::<_, String>("3 new samples".to_owned())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        first,
+        SlotRun::Ran {
+            ok: true,
+            detail: "3 new samples".into()
+        }
+    );
+    // The second instance wakes in the same slot: its work is not even started.
+    let mut started = false;
+    let second = run_in_slot(&store, "usage pull", slot, "two:2", || {
+        started = true;
+        async { Ok::<_, String>(String::new()) }
+    })
+    .await
+    .unwrap();
+    assert_eq!((second, started), (SlotRun::Skipped, false));
+    // The next slot runs again; a failure is recorded as one.
+    let next = slot_of(slot + every, every).unwrap();
+    let failed = run_in_slot(&store, "usage pull", next, "two:2", || async {
+        Err::<String, _>("the server did not answer".to_owned())
+    })
+    .await
+    .unwrap();
+    assert!(matches!(failed, SlotRun::Ran { ok: false, .. }));
+    let admin = Context::new(Actor::parse("admin").unwrap(), Source::Cli);
+    let kept = runs(&store, &admin, 10).await.unwrap();
+    let summary: Vec<(&str, Option<&str>, String)> = kept
+        .iter()
+        .map(|r| {
+            (
+                r.instance.as_str(),
+                r.outcome.as_deref(),
+                r.slot.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("two:2", Some("failed"), "2026-12-01T18:00:00Z".to_owned()),
+            ("one:1", Some("ok"), "2026-12-01T12:00:00Z".to_owned()),
+        ]
+    );
+    // Who may not manage users does not see them.
+    let member = Context::user(
+        Actor::parse("member@example.org").unwrap(),
+        Source::Web,
+        bearing_core::UserId::new(7).unwrap(),
+        bearing_core::access::Role::Member.permissions(),
+    );
+    assert!(matches!(
+        runs(&store, &member, 10).await,
+        Err(AppError::Forbidden(_))
+    ));
 }

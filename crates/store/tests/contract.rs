@@ -28,6 +28,7 @@ bearing_store::on_both_backends!(
     batched_deals_keep_their_order_and_later_ids_stay_unique,
     each_part_has_its_own_version_and_sign_ins_move_none,
     concurrent_writers_each_move_the_version_once,
+    a_job_runs_once_per_slot_however_many_instances_claim_it,
 );
 
 async fn commit_one(store: &Store, kind: EntityKind) {
@@ -630,4 +631,62 @@ async fn batched_deals_keep_their_order_and_later_ids_stay_unique(db: &TestDb) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("2 ids for 1 deals"), "{err}");
+}
+
+async fn a_job_runs_once_per_slot_however_many_instances_claim_it(db: &TestDb) {
+    let store = db.store().await;
+    let slot = now();
+    let claims: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .claim_job_run("usage-pull", slot, &format!("instance-{i}"), slot)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for claim in claims {
+        won.extend(claim.await.unwrap());
+    }
+    assert_eq!(won.len(), 1, "one claim of eight wins the slot");
+    let later = slot + jiff::SignedDuration::from_hours(6);
+    let next = store
+        .claim_job_run("usage-pull", later, "instance-3", later)
+        .await
+        .unwrap();
+    assert!(next.is_some(), "the next slot is claimed afresh");
+    assert!(
+        store
+            .claim_job_run("another-job", slot, "instance-3", slot)
+            .await
+            .unwrap()
+            .is_some(),
+        "another job's slot is its own"
+    );
+    store
+        .finish_job_run(won[0], true, "418 new samples", later)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.finish_job_run(won[0], false, "again", later).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let runs = store.list_job_runs(10).await.unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let first = runs.iter().find(|r| r.id == won[0]).unwrap();
+    assert_eq!(
+        (first.outcome.as_deref(), first.finished_at, first.slot),
+        (Some("ok"), Some(later), slot)
+    );
+    assert_eq!(first.detail.as_deref(), Some("418 new samples"));
+    assert!(
+        runs.iter()
+            .filter(|r| r.id != won[0])
+            .all(|r| r.outcome.is_none())
+    );
+    assert_eq!(store.list_job_runs(1).await.unwrap().len(), 1);
 }

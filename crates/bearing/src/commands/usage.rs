@@ -116,9 +116,12 @@ fn days_before(day: Date, days: u32) -> anyhow::Result<Date> {
     Ok(day.checked_sub(jiff::Span::new().days(i64::from(days.saturating_sub(1))))?)
 }
 
-/// Pulls every scheduled source now and then every `every_hours`, until the task is
-/// dropped. A failed pull writes nothing and is logged; the next one tries again. Each pull
-/// reads the last `days` days, so a missed run is caught up by the next.
+/// Pulls every scheduled source in each slot of its schedule (every `every_hours`, at the same
+/// moments on every instance), until the task is dropped: the instance that claims a slot in
+/// the database runs it, so several instances on one database pull once. The slot under way
+/// at start is run when no instance has run it yet. A failed pull writes nothing and is
+/// logged and recorded; each pull reads the last `days` days, so a missed slot is caught up by
+/// the next.
 pub async fn scheduled(store: Store, sources: Vec<PrometheusSource>) {
     let ctx = match Actor::parse("usage-pull") {
         Ok(actor) => Context::new(actor, Source::Job),
@@ -127,6 +130,7 @@ pub async fn scheduled(store: Store, sources: Vec<PrometheusSource>) {
             return;
         }
     };
+    let instance = instance_name();
     let mut tasks = tokio::task::JoinSet::new();
     for source in sources {
         let every = source.every_hours.unwrap_or(DEFAULT_PULL_EVERY_HOURS);
@@ -135,33 +139,67 @@ pub async fn scheduled(store: Store, sources: Vec<PrometheusSource>) {
         }
         let store = store.clone();
         let ctx = ctx.clone();
+        let instance = instance.clone();
         tasks.spawn(async move {
-            let mut ticks = tokio::time::interval(Duration::from_secs(every * 3600));
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let every =
+                jiff::SignedDuration::from_hours(i64::try_from(every).unwrap_or(i64::MAX / 3600));
+            let job = format!("usage pull from {}", source.url);
             loop {
-                ticks.tick().await;
-                pull_once(&store, &ctx, &source).await;
+                let slot = match bearing_app::jobs::slot_of(jiff::Timestamp::now(), every) {
+                    Ok(slot) => slot,
+                    Err(error) => {
+                        tracing::error!(%error, %job, "the usage pull cannot be scheduled");
+                        return;
+                    }
+                };
+                let run = bearing_app::jobs::run_in_slot(&store, &job, slot, &instance, || {
+                    pull_once(&store, &ctx, &source)
+                })
+                .await;
+                match run {
+                    Ok(bearing_app::jobs::SlotRun::Skipped) => {
+                        tracing::debug!(%job, %slot, "another instance has this slot")
+                    }
+                    Ok(bearing_app::jobs::SlotRun::Ran { ok: true, detail }) => {
+                        tracing::info!(%job, result = %detail, "scheduled usage pull")
+                    }
+                    Ok(bearing_app::jobs::SlotRun::Ran { ok: false, detail }) => {
+                        tracing::warn!(%job, error = %detail, "scheduled usage pull failed")
+                    }
+                    Err(error) => tracing::warn!(%job, %error, "scheduled usage pull not claimed"),
+                }
+                let next = slot.checked_add(every).unwrap_or(slot);
+                let wait = jiff::Timestamp::now().duration_until(next);
+                tokio::time::sleep(wait.unsigned_abs().max(Duration::from_secs(1))).await;
             }
         });
     }
     while tasks.join_next().await.is_some() {}
 }
 
-async fn pull_once(store: &Store, ctx: &Context, source: &PrometheusSource) {
+/// This instance's name in the record of job runs: the host and the process.
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
+}
+
+/// One pull of the last days: what it wrote, or why it wrote nothing.
+async fn pull_once(
+    store: &Store,
+    ctx: &Context,
+    source: &PrometheusSource,
+) -> Result<String, String> {
     let to = today();
     let pull = days_before(to, source.days.unwrap_or(DEFAULT_PULL_DAYS))
-        .and_then(|from| source.pull(from, to));
-    let pull = match pull {
-        Ok(pull) => pull,
-        Err(error) => {
-            tracing::warn!(source = %source.url, %error, "scheduled usage pull not started");
-            return;
-        }
-    };
-    match bearing_app::usage::pull(store, ctx, &pull, false).await {
-        Ok(plan) => {
-            tracing::info!(source = %source.url, result = %plan.summary(), "scheduled usage pull")
-        }
-        Err(error) => tracing::warn!(source = %source.url, %error, "scheduled usage pull failed"),
-    }
+        .and_then(|from| source.pull(from, to))
+        .map_err(|error| format!("not started: {error}"))?;
+    bearing_app::usage::pull(store, ctx, &pull, false)
+        .await
+        .map(|plan| plan.summary())
+        .map_err(|error| error.to_string())
 }
