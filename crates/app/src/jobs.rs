@@ -34,9 +34,11 @@ pub enum SlotRun {
     Ran { ok: bool, detail: String },
 }
 
-/// Runs `work` for `job`'s `slot` unless the slot is claimed already, and records how it went.
+/// Runs `work` for `job`'s `slot` unless the slot is claimed already, and records how it went
+/// (at the context's clock).
 pub async fn run_in_slot<F, Fut>(
     store: &Store,
+    ctx: &Context,
     job: &str,
     slot: jiff::Timestamp,
     instance: &str,
@@ -46,19 +48,14 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = std::result::Result<String, String>>,
 {
-    let Some(id) = store
-        .claim_job_run(job, slot, instance, jiff::Timestamp::now())
-        .await?
-    else {
+    let Some(id) = store.claim_job_run(job, slot, instance, ctx.now()).await? else {
         return Ok(SlotRun::Skipped);
     };
     let (ok, detail) = match work().await {
         Ok(detail) => (true, detail),
         Err(detail) => (false, detail),
     };
-    store
-        .finish_job_run(id, ok, &detail, jiff::Timestamp::now())
-        .await?;
+    store.finish_job_run(id, ok, &detail, ctx.now()).await?;
     Ok(SlotRun::Ran { ok, detail })
 }
 
@@ -66,6 +63,30 @@ where
 pub async fn runs(store: &Store, ctx: &Context, limit: i64) -> Result<Vec<JobRunRecord>> {
     ctx.require(Permission::ManageUsers)?;
     Ok(store.list_job_runs(limit.clamp(1, 1_000)).await?)
+}
+
+/// Job runs as a table, in every format.
+pub fn table(runs: &[JobRunRecord]) -> bearing_formats::Table {
+    let mut table = bearing_formats::Table::new([
+        "job", "slot", "instance", "started", "finished", "outcome", "detail",
+    ]);
+    let minutes = |at: jiff::Timestamp| at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string();
+    for run in runs {
+        table.push([
+            Some(run.job.clone()),
+            Some(minutes(run.slot)),
+            Some(run.instance.clone()),
+            Some(minutes(run.started_at)),
+            run.finished_at.map(minutes),
+            Some(
+                run.outcome
+                    .clone()
+                    .unwrap_or_else(|| "unfinished".to_owned()),
+            ),
+            run.detail.clone(),
+        ]);
+    }
+    table
 }
 
 #[cfg(test)]

@@ -612,7 +612,7 @@ async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
     let store = db.store().await;
     let every = jiff::SignedDuration::from_hours(6);
     let slot = slot_of("2026-12-01T13:45:00Z".parse().unwrap(), every).unwrap();
-    let first = run_in_slot(&store, "usage pull", slot, "one:1", || async {
+    let first = run_in_slot(&store, &ctx(), "usage pull", slot, "one:1", || async {
         Ok::<_, String>("3 new samples".to_owned())
     })
     .await
@@ -626,7 +626,7 @@ async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
     );
     // The second instance wakes in the same slot: its work is not even started.
     let mut started = false;
-    let second = run_in_slot(&store, "usage pull", slot, "two:2", || {
+    let second = run_in_slot(&store, &ctx(), "usage pull", slot, "two:2", || {
         started = true;
         async { Ok::<_, String>(String::new()) }
     })
@@ -635,7 +635,7 @@ async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
     assert_eq!((second, started), (SlotRun::Skipped, false));
     // The next slot runs again; a failure is recorded as one.
     let next = slot_of(slot + every, every).unwrap();
-    let failed = run_in_slot(&store, "usage pull", next, "two:2", || async {
+    let failed = run_in_slot(&store, &ctx(), "usage pull", next, "two:2", || async {
         Err::<String, _>("the server did not answer".to_owned())
     })
     .await

@@ -627,3 +627,56 @@ fn history_names_the_stages_a_deal_moved_between() {
         csv.stdout
     );
 }
+
+#[test]
+fn the_scheduled_pulls_runs_are_listed_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(bearing(dir.path(), &["migrate"], &[]).status, 0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = DbUrl::parse(&dir.path().join("bearing.db").to_string_lossy()).unwrap();
+        let store = Store::open(&url, OpenMode::Checked).await.unwrap();
+        let slot: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let done = store
+            .claim_job_run(
+                "usage pull from https://prometheus.example.org",
+                slot,
+                "web-1:41",
+                slot,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .finish_job_run(
+                done,
+                true,
+                "u: 3 new samples",
+                slot + jiff::SignedDuration::from_secs(2),
+            )
+            .await
+            .unwrap();
+        let next = slot + jiff::SignedDuration::from_hours(24);
+        store
+            .claim_job_run(
+                "usage pull from https://prometheus.example.org",
+                next,
+                "web-2:7",
+                next,
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let run = bearing(dir.path(), &["usage", "runs", "--format", "csv"], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "job,slot,instance,started,finished,outcome,detail\n\
+         usage pull from https://prometheus.example.org,2026-12-02 12:00:00 UTC,web-2:7,2026-12-02 12:00:00 UTC,,unfinished,\n\
+         usage pull from https://prometheus.example.org,2026-12-01 12:00:00 UTC,web-1:41,2026-12-01 12:00:00 UTC,2026-12-01 12:00:02 UTC,ok,u: 3 new samples\n"
+    );
+}

@@ -12,6 +12,16 @@ pub enum UsageCommand {
     /// data-source proxy, and write them like an import (all or nothing, safe to repeat).
     /// Without --prometheus, every `[[prometheus]]` source of the configuration file is pulled.
     Pull(PullArgs),
+    /// The scheduled pulls' runs, newest first: which instance ran each slot, when it started
+    /// and ended, and how it went
+    Runs {
+        /// How many runs to list
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Output format: table, csv, json or xlsx
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,13 @@ pub async fn run(config: &Config, command: UsageCommand) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        UsageCommand::Runs { limit, format } => {
+            let store = super::open(config).await?;
+            let ctx = super::cli_context(config)?;
+            let runs = bearing_app::jobs::runs(&store, &ctx, limit).await;
+            store.close().await;
+            super::print_table(&bearing_app::jobs::table(&runs?), format)
+        }
     }
 }
 
@@ -152,10 +159,11 @@ pub async fn scheduled(store: Store, sources: Vec<PrometheusSource>) {
                         return;
                     }
                 };
-                let run = bearing_app::jobs::run_in_slot(&store, &job, slot, &instance, || {
-                    pull_once(&store, &ctx, &source)
-                })
-                .await;
+                let run =
+                    bearing_app::jobs::run_in_slot(&store, &ctx, &job, slot, &instance, || {
+                        pull_once(&store, &ctx, &source)
+                    })
+                    .await;
                 match run {
                     Ok(bearing_app::jobs::SlotRun::Skipped) => {
                         tracing::debug!(%job, %slot, "another instance has this slot")
