@@ -63,6 +63,7 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ("history::of deal", &[Permission::Read]),
     ("history::search", &[Permission::Read]),
     ("accounts::users", &[Permission::ManageUsers]),
+    ("jobs::runs", &[Permission::ManageUsers]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -199,6 +200,7 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
             .await
             .map(drop),
         "accounts::users" => accounts::users(store, ctx).await.map(drop),
+        "jobs::runs" => bearing_app::jobs::runs(store, ctx, 10).await.map(drop),
         "accounts::add_user" => accounts::add_user(
             store,
             ctx,
