@@ -311,19 +311,15 @@ impl Tx {
             })
             .collect::<Result<_>>()?;
         for chunk in spans.chunks(CLUSTERS_PER_REFRESH) {
-            let mut n = 0;
-            let mut next = || {
-                n += 1;
-                format!("${n}")
-            };
+            let mut params = Params::default();
             let within: Vec<String> = chunk
                 .iter()
-                .map(|_| {
+                .map(|(cluster, from, to)| {
                     format!(
                         "(cluster_id = {} AND date >= {} AND date < {})",
-                        next(),
-                        next(),
-                        next()
+                        params.int(cluster.get()),
+                        params.text(from.clone()),
+                        params.text(to.clone())
                     )
                 })
                 .collect();
@@ -336,14 +332,10 @@ impl Tx {
                  ON CONFLICT (cluster_id, month) DO UPDATE SET users = excluded.users",
                 within.join(" OR ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (cluster, from, to) in chunk {
-                query = query
-                    .bind(cluster.get())
-                    .bind(from.clone())
-                    .bind(to.clone());
-            }
-            query.execute(&mut *self.inner).await?;
+            params
+                .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                .execute(&mut *self.inner)
+                .await?;
         }
         Ok(())
     }
@@ -557,14 +549,16 @@ impl Store {
              ORDER BY c.name, u.month",
             parts.join(" UNION ALL ")
         );
-        let mut query = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql));
-        for value in params.values {
-            query = match value {
-                Param::Text(t) => query.bind(t),
-                Param::Int(i) => query.bind(i),
-            };
-        }
-        Ok(query.fetch_all(&self.pool).await?)
+        let rows = params
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                use sqlx::Row;
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+            })
+            .collect()
     }
 }
 
@@ -588,6 +582,19 @@ impl Params {
     fn int(&mut self, value: i64) -> String {
         self.values.push(Param::Int(value));
         format!("${}", self.values.len())
+    }
+
+    /// `query` with these parameters bound, in order.
+    fn bind(
+        self,
+        query: sqlx::query::Query<'_, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>,
+    ) -> sqlx::query::Query<'_, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments> {
+        self.values
+            .into_iter()
+            .fold(query, |query, value| match value {
+                Param::Text(t) => query.bind(t),
+                Param::Int(i) => query.bind(i),
+            })
     }
 }
 
