@@ -84,16 +84,12 @@ async fn list(
         closes_to: day("closes_to", q.closes_to.as_deref())?,
         include_deleted: q.include_deleted,
     };
-    let mut list = if filter.include_deleted {
-        deals::list(&state.store, &filter).await?
-    } else {
-        state
-            .snapshots
-            .now(&state.store)
-            .await?
-            .deals_matching(&filter)
-            .await?
-    };
+    let mut list = state
+        .snapshots
+        .now(&state.store)
+        .await?
+        .deals_matching(&filter)
+        .await?;
     if let Some(key) = &q.sort {
         deals::sort(&mut list, key).map_err(ApiError::from)?;
     }
