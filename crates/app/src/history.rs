@@ -48,6 +48,37 @@ pub async fn search(
     Ok(store.search_audit(&search, limit).await?)
 }
 
+/// A record's history as a table: the change's id, moment, actor, front door, action and
+/// the changes as people read them; `stored` adds the stored values before and after as JSON
+/// (for CSV, which is read by programs).
+pub fn table(records: &[AuditRecord], names: &Names, stored: bool) -> bearing_formats::Table {
+    let mut columns = vec!["id", "at", "actor", "source", "action", "changes"];
+    if stored {
+        columns.extend(["before", "after"]);
+    }
+    let mut table = bearing_formats::Table::new(columns);
+    for record in records {
+        let changes: Vec<String> = described(record, names)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
+        let mut row = vec![
+            Some(record.id.to_string()),
+            Some(bearing_store::timestamp_text(record.at)),
+            Some(record.actor.clone()),
+            Some(record.source.to_string()),
+            Some(record.action.to_string()),
+            Some(changes.join("; ")),
+        ];
+        if stored {
+            row.extend([json(&record.before), json(&record.after)]);
+        }
+        table.push(row);
+    }
+    table
+}
+
 /// One field that a change set, altered or cleared.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FieldChange {

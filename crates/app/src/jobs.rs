@@ -59,10 +59,12 @@ where
     Ok(SlotRun::Ran { ok, detail })
 }
 
-/// The latest `limit` runs of every job, newest first; for those who manage users.
-pub async fn runs(store: &Store, ctx: &Context, limit: i64) -> Result<Vec<JobRunRecord>> {
+/// The runs of every job, newest first: the latest `limit` (1 to 1,000) or, without one,
+/// all; for those who manage users.
+pub async fn runs(store: &Store, ctx: &Context, limit: Option<i64>) -> Result<Vec<JobRunRecord>> {
     ctx.require(Permission::ManageUsers)?;
-    Ok(store.list_job_runs(limit.clamp(1, 1_000)).await?)
+    let limit = limit.map_or(i64::MAX, |l| l.clamp(1, 1_000));
+    Ok(store.list_job_runs(limit).await?)
 }
 
 /// Job runs as a table, in every format.

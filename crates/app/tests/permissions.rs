@@ -200,7 +200,9 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
             .await
             .map(drop),
         "accounts::users" => accounts::users(store, ctx).await.map(drop),
-        "jobs::runs" => bearing_app::jobs::runs(store, ctx, 10).await.map(drop),
+        "jobs::runs" => bearing_app::jobs::runs(store, ctx, Some(10))
+            .await
+            .map(drop),
         "accounts::add_user" => accounts::add_user(
             store,
             ctx,

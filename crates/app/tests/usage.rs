@@ -642,7 +642,7 @@ async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
     .unwrap();
     assert!(matches!(failed, SlotRun::Ran { ok: false, .. }));
     let admin = Context::new(Actor::parse("admin").unwrap(), Source::Cli);
-    let kept = runs(&store, &admin, 10).await.unwrap();
+    let kept = runs(&store, &admin, Some(10)).await.unwrap();
     let summary: Vec<(&str, Option<&str>, String)> = kept
         .iter()
         .map(|r| {
@@ -668,7 +668,7 @@ async fn a_scheduled_job_runs_once_per_slot_and_its_runs_are_kept(db: &TestDb) {
         bearing_core::access::Role::Member.permissions(),
     );
     assert!(matches!(
-        runs(&store, &member, 10).await,
+        runs(&store, &member, Some(10)).await,
         Err(AppError::Forbidden(_))
     ));
 }

@@ -243,13 +243,45 @@ async fn a_deal_is_created_moved_closed_renewed_deleted_and_restored(db: &TestDb
     let list = app.get("/api/v1/deals?stage=renewal&format=csv").await;
     assert_eq!(list.text.lines().count(), 2, "{}", list.text);
     let audit = app.get(&format!("/api/v1/history/deal/{id}")).await.json();
-    let actions: Vec<&str> = audit
+    let actions: Vec<&str> = audit["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["create", "update", "update", "delete", "restore"]);
+    // A long history comes in pages, oldest first; the last page has no cursor.
+    let first = app
+        .get(&format!("/api/v1/history/deal/{id}?limit=3"))
+        .await
+        .json();
+    assert_eq!(first["total"], 5);
+    assert_eq!(first["items"].as_array().unwrap().len(), 3);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let rest = app
+        .get(&format!(
+            "/api/v1/history/deal/{id}?limit=3&cursor={cursor}"
+        ))
+        .await
+        .json();
+    let rest: Vec<&str> = rest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(rest, ["delete", "restore"]);
+    // As CSV: every change, as people read it beside the stored values.
+    let csv = app
+        .get(&format!("/api/v1/history/deal/{id}?format=csv"))
+        .await;
+    assert!(
+        csv.text
+            .starts_with("id,at,actor,source,action,changes,before,after\n"),
+        "{}",
+        csv.text
+    );
+    assert_eq!(csv.text.lines().count(), 6, "{}", csv.text);
 }
 
 async fn the_crm_export_imports_through_the_api(db: &TestDb) {
@@ -475,7 +507,9 @@ async fn organizations_contacts_campaigns_and_pipelines_have_their_routes() {
     let stages = app.get("/api/v1/pipelines").await.json();
     assert_eq!(stages["items"].as_array().unwrap().len(), 11);
     let history = app.get("/api/v1/history/organization/1").await.json();
-    assert_eq!(history.as_array().unwrap().len(), 4);
+    assert_eq!(history["items"].as_array().unwrap().len(), 4);
+    assert_eq!(history["total"], 4);
+    assert_eq!(history["next_cursor"], serde_json::Value::Null);
     let unknown = app.get("/api/v1/history/invoice/1").await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -718,7 +752,7 @@ async fn the_openapi_document_matches_its_snapshot_and_the_router() {
     assert_eq!(document["info"]["title"], "Bearing", "{}", document["info"]);
     assert_eq!(
         document["tags"].as_array().map(Vec::len),
-        Some(10),
+        Some(11),
         "{}",
         document["tags"]
     );

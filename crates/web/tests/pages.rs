@@ -32,7 +32,87 @@ bearing_store::on_both_backends!(
     every_page_renders_for_the_demo,
     the_forecast_says_what_it_needs_before_the_books_are_closed,
     an_admin_defines_gives_and_deletes_a_role_on_the_users_page,
+    admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api,
 );
+
+async fn admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in("admin@example.org").await;
+    let empty = admin.get("/jobs").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty.text.contains("No scheduled job has run yet"),
+        "{}",
+        empty.text
+    );
+    let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    let json = |reply: Reply| serde_json::from_str::<serde_json::Value>(&reply.text).unwrap();
+    let ran = |t: &str, ok: bool, detail: &'static str| {
+        let store = store.clone();
+        let t = t.to_owned();
+        async move {
+            bearing_app::jobs::run_in_slot(
+                &store,
+                &ctx().at(at(&t)),
+                "usage-pull",
+                at(&t),
+                "harbour-7:101",
+                || async move {
+                    if ok {
+                        Ok(detail.to_owned())
+                    } else {
+                        Err(detail.to_owned())
+                    }
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    ran("2026-11-30T00:00:00Z", true, "wrote 1,204 samples").await;
+    ran("2026-12-01T00:00:00Z", false, "Prometheus did not answer").await;
+    let page = admin.get("/jobs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The latest run of each job comes first, then every run newest first.
+    let latest = support::row_of(&page.text, "Latest run of each job", "usage-pull");
+    assert_eq!(
+        latest,
+        [
+            "usage-pull",
+            "1 Dec 2026, 00:00",
+            "harbour-7:101",
+            "<span class=\"status red\">failed</span>",
+            "Prometheus did not answer"
+        ]
+    );
+    assert!(page.text.contains("wrote 1,204 samples"), "{}", page.text);
+    let api = json(admin.get("/api/v1/jobs/runs?limit=1").await);
+    assert_eq!(api["total"], 2);
+    assert_eq!(api["items"][0]["outcome"], "failed");
+    assert_eq!(api["items"][0]["slot"], "2026-12-01T00:00:00.000000Z");
+    let cursor = api["next_cursor"].as_str().unwrap().to_owned();
+    let older = json(
+        admin
+            .get(&format!("/api/v1/jobs/runs?limit=1&cursor={cursor}"))
+            .await,
+    );
+    assert_eq!(older["items"][0]["detail"], "wrote 1,204 samples");
+    assert_eq!(older["next_cursor"], serde_json::Value::Null);
+    // Only those who manage users see them.
+    for role in [Role::Member, Role::Finance] {
+        let mut other = Browser::new(&app);
+        other.sign_in(&format!("{role}@example.org")).await;
+        assert_eq!(other.get("/jobs").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            other.get("/api/v1/jobs/runs").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let home = other.get("/").await;
+        assert!(!home.text.contains("href=\"/jobs\""), "{role}");
+    }
+    assert!(admin.get("/").await.text.contains("href=\"/jobs\""));
+}
 
 async fn an_admin_defines_gives_and_deletes_a_role_on_the_users_page(db: &TestDb) {
     let (app, store) = app_with_users(db).await;

@@ -38,7 +38,7 @@ enum Owner {
     Assumptions,
     /// Cash: everyone when the organisation says so, else finance and admin.
     Cash,
-    /// Users' emails and roles: admin.
+    /// Users' emails and roles, and the scheduled jobs' runs: admin.
     Users,
 }
 
@@ -179,6 +179,17 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     )
     .await
     .unwrap();
+    // A scheduled job's run, whose instance only the admins may see.
+    bearing_app::jobs::run_in_slot(
+        &store,
+        &ctx(),
+        "usage-pull",
+        jiff::Timestamp::UNIX_EPOCH,
+        "instance-harbour-31",
+        || async { Ok("wrote nothing".to_owned()) },
+    )
+    .await
+    .unwrap();
     let today = jiff::Zoned::now().date();
     let set = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     let assumptions = [
@@ -215,6 +226,7 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
         (Owner::Assumptions, "0.1234".to_owned()),
         (Owner::Assumptions, "9876543".to_owned()),
         (Owner::Users, "ghost.user@example.org".to_owned()),
+        (Owner::Users, "instance-harbour-31".to_owned()),
     ];
     if costs_from_team {
         marks.push((Owner::Pay, team.trim_start_matches('$').to_owned()));

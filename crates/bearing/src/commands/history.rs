@@ -1,7 +1,7 @@
 //! `bearing history KIND ID`: every recorded change to one record.
 
 use bearing_core::EntityKind;
-use bearing_formats::{Format, Table};
+use bearing_formats::Format;
 
 use crate::config::Config;
 use crate::output::outln;
@@ -26,27 +26,8 @@ pub async fn run(
         outln!("{}", serde_json::to_string_pretty(&records)?)?;
         return Ok(());
     }
-    let mut columns = vec!["id", "at", "actor", "source", "action", "changes"];
-    if format == Format::Csv {
-        columns.extend(["before", "after"]);
-    }
-    let mut table = Table::new(columns);
-    for record in &records {
-        let changes: Vec<String> = bearing_app::history::described(record, &names)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
-        table.push([
-            Some(record.id.to_string()),
-            Some(bearing_store::timestamp_text(record.at)),
-            Some(record.actor.clone()),
-            Some(record.source.to_string()),
-            Some(record.action.to_string()),
-            Some(changes.join("; ")),
-            json(&record.before),
-            json(&record.after),
-        ]);
-    }
-    super::print_table(&table, format)
+    super::print_table(
+        &bearing_app::history::table(&records, &names, format == Format::Csv),
+        format,
+    )
 }

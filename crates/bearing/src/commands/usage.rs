@@ -42,7 +42,7 @@ pub async fn run(config: &Config, command: UsageCommand) -> anyhow::Result<()> {
         UsageCommand::Runs { limit, format } => {
             let store = super::open(config).await?;
             let ctx = super::cli_context(config)?;
-            let runs = bearing_app::jobs::runs(&store, &ctx, limit).await;
+            let runs = bearing_app::jobs::runs(&store, &ctx, Some(limit)).await;
             store.close().await;
             super::print_table(&bearing_app::jobs::table(&runs?), format)
         }

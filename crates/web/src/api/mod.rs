@@ -11,6 +11,7 @@ mod contacts;
 mod deals;
 mod history;
 mod imports;
+mod jobs;
 mod organizations;
 mod people;
 mod pipelines;
@@ -41,6 +42,7 @@ use crate::{ApiError, AppState};
         (name = "pipelines", description = "Pipelines and their stages"),
         (name = "imports", description = "CSV imports, all or nothing"),
         (name = "history", description = "The audit trail"),
+        (name = "jobs", description = "Scheduled jobs and their runs, for admins"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
@@ -61,6 +63,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pipelines::routes())
         .merge(imports::routes())
         .merge(history::routes())
+        .merge(jobs::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)

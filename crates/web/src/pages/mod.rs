@@ -9,6 +9,7 @@ pub(crate) mod crm;
 mod deals;
 mod home;
 mod imports;
+mod jobs;
 pub(crate) mod people;
 mod reports;
 mod roles;
@@ -100,6 +101,7 @@ pub(crate) fn routes() -> Routes {
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(jobs::routes())
         .merge(search::routes())
 }
 
@@ -185,6 +187,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("/imports", "Imports"),
             ("/audit", "Audit log"),
             ("/users", "Users"),
+            ("/jobs", "Scheduled jobs"),
         ],
     ),
 ];

@@ -747,6 +747,35 @@ impl From<bearing_store::AuditRecord> for AuditView {
     }
 }
 
+/// One run of a scheduled job: the slot it ran for, the instance that claimed it, its start
+/// and (once done) its end, outcome (`ok` or `failed`) and a line of what it did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobRunView {
+    pub id: i64,
+    pub job: String,
+    pub slot: String,
+    pub instance: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub outcome: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<bearing_store::JobRunRecord> for JobRunView {
+    fn from(r: bearing_store::JobRunRecord) -> Self {
+        JobRunView {
+            id: r.id,
+            job: r.job,
+            slot: bearing_store::timestamp_text(r.slot),
+            instance: r.instance,
+            started_at: bearing_store::timestamp_text(r.started_at),
+            finished_at: r.finished_at.map(bearing_store::timestamp_text),
+            outcome: r.outcome,
+            detail: r.detail,
+        }
+    }
+}
+
 /// What an import did, or (dry run) would do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
