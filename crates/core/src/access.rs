@@ -270,21 +270,25 @@ pub fn to_change(kind: crate::EntityKind) -> Option<Permission> {
         Organization | Deal | Pipeline | Stage | Campaign | Contact | Cluster | Hub => {
             Some(Permission::EditCrm)
         }
-        Assumptions => Some(Permission::EditAssumptions),
+        Assumptions | Account | Actuals | Close => Some(Permission::EditAssumptions),
         Area | Role | Document | Person | Assignment | Band => Some(Permission::EditPeople),
         User | AccessRole => Some(Permission::ManageUsers),
         SignIn => None,
     }
 }
 
-/// What reading the history of a kind of record needs (docs/security.md): assignments carry
-/// people's pay and the assumptions are finance's; users (their emails, roles and tokens),
+/// What reading the history of a kind of record needs (docs/security.md): assignments and
+/// the ledger's actuals carry people's pay and the assumptions, the account map and the
+/// closes are finance's; users (their emails, roles and tokens),
 /// roles and sign-in events are the admins'.
 pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
     use crate::EntityKind;
     match kind {
-        EntityKind::Assignment => Permission::ReadPay,
-        EntityKind::Assumptions => Permission::EditAssumptions,
+        // The ledger's lines hold what people are paid.
+        EntityKind::Assignment | EntityKind::Actuals => Permission::ReadPay,
+        EntityKind::Assumptions | EntityKind::Account | EntityKind::Close => {
+            Permission::EditAssumptions
+        }
         EntityKind::User | EntityKind::SignIn | EntityKind::AccessRole => Permission::ManageUsers,
         _ => Permission::Read,
     }

@@ -15,8 +15,10 @@ pub struct Assumptions {
     /// Monthly costs without the sponsor's fee, as typed in.
     pub monthly_costs: f64,
     /// Where the scorecard's monthly costs come from: the typed-in `monthly_costs`, or the
-    /// team's cost (assignments and bands) plus `non_personnel_costs`.
+    /// team's cost (assignments and bands) plus `non_personnel_costs` ([`Assumptions::costs_from`]).
     pub costs_from_team: bool,
+    /// The costs come from the actuals of the last three closed months (over `costs_from_team`).
+    pub costs_from_actuals: bool,
     /// Monthly costs besides the team's, added when the costs come from the team.
     pub non_personnel_costs: f64,
     pub fsp_fee: f64,
@@ -58,6 +60,7 @@ impl Default for Assumptions {
             net_assets: 0.0,
             monthly_costs: 0.0,
             costs_from_team: false,
+            costs_from_actuals: false,
             non_personnel_costs: 0.0,
             fsp_fee: health.fsp_fee,
             mc_runs: mc.runs,
@@ -82,6 +85,23 @@ impl Default for Assumptions {
         }
     }
 }
+
+/// Where the scorecard's monthly costs come from (the assumption `costs-from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostsFrom {
+    /// The typed-in `monthly-costs`.
+    Typed,
+    /// The team's cost plus `non-personnel-costs`.
+    Team,
+    /// The mean costs of the last three closed months' actuals.
+    Actuals,
+}
+
+text_enum!(CostsFrom, "costs-from", {
+    Typed => "typed",
+    Team => "team",
+    Actuals => "actuals",
+});
 
 /// The most Monte Carlo runs a forecast draws: with the longest horizon their months take
 /// 50,000 × 240 × 8 bytes, under 100 MB.
@@ -127,8 +147,8 @@ const ABOUT: [(&str, About); 21] = [
         "costs-from",
         About {
             label: "Costs from",
-            unit: "typed or team",
-            help: "Whether the scorecard weighs the typed monthly costs or the team's cost plus the non-personnel costs.",
+            unit: "typed, team or actuals",
+            help: "Whether the scorecard weighs the typed monthly costs, the team's cost plus the non-personnel costs, or the mean costs of the last three closed months (without the sponsor's fee and recoverable cloud costs).",
         },
     ),
     (
@@ -321,7 +341,7 @@ pub const KEYS: [(&str, &str); 21] = [
     ("monthly-costs", "an amount, e.g. 100000"),
     (
         "costs-from",
-        "typed (monthly-costs) or team (the team's cost plus non-personnel-costs)",
+        "typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the last three closed months)",
     ),
     (
         "non-personnel-costs",
@@ -535,17 +555,9 @@ impl Assumptions {
             "net-assets" => self.net_assets = number("net-assets", value, f64::MIN, f64::MAX)?,
             "monthly-costs" => self.monthly_costs = number("monthly-costs", value, 0.0, f64::MAX)?,
             "costs-from" => {
-                self.costs_from_team = match value.trim() {
-                    "typed" => false,
-                    "team" => true,
-                    _ => {
-                        return Err(ParseError::new(
-                            "costs-from",
-                            value,
-                            "expected typed (monthly-costs) or team (the team's cost plus non-personnel-costs)",
-                        ));
-                    }
-                }
+                let from: CostsFrom = value.parse()?;
+                self.costs_from_team = from == CostsFrom::Team;
+                self.costs_from_actuals = from == CostsFrom::Actuals;
             }
             "non-personnel-costs" => {
                 self.non_personnel_costs = number("non-personnel-costs", value, 0.0, f64::MAX)?
@@ -625,15 +637,7 @@ impl Assumptions {
             ),
             ("net-assets", self.net_assets.to_string()),
             ("monthly-costs", self.monthly_costs.to_string()),
-            (
-                "costs-from",
-                if self.costs_from_team {
-                    "team"
-                } else {
-                    "typed"
-                }
-                .to_owned(),
-            ),
+            ("costs-from", self.costs_from().to_string()),
             ("non-personnel-costs", self.non_personnel_costs.to_string()),
             ("fsp-fee", self.fsp_fee.to_string()),
             ("mc-runs", self.mc_runs.to_string()),
@@ -699,6 +703,17 @@ impl Assumptions {
                     .map(|(stage, p)| (format!("stage.{stage}"), p.to_string())),
             )
             .collect()
+    }
+
+    /// Where the monthly costs come from.
+    pub fn costs_from(&self) -> CostsFrom {
+        if self.costs_from_actuals {
+            CostsFrom::Actuals
+        } else if self.costs_from_team {
+            CostsFrom::Team
+        } else {
+            CostsFrom::Typed
+        }
     }
 
     pub fn health(&self) -> HealthAssumptions {

@@ -64,13 +64,19 @@ pub enum EntityKind {
     /// A custom role: a named bundle of permissions an admin defined.
     #[serde(rename = "access-role")]
     AccessRole,
+    /// A general-ledger account and its category in the account map.
+    Account,
+    /// A month's actuals, as imported from the sponsor's ledger.
+    Actuals,
+    /// The close of a month: its net assets, and the forecast frozen before it.
+    Close,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 18] = [
+    pub const ALL: [EntityKind; 21] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -88,6 +94,9 @@ impl EntityKind {
         EntityKind::Assignment,
         EntityKind::Band,
         EntityKind::AccessRole,
+        EntityKind::Account,
+        EntityKind::Actuals,
+        EntityKind::Close,
         EntityKind::SignIn,
     ];
 
@@ -110,6 +119,9 @@ impl EntityKind {
             EntityKind::Assignment => "assignment",
             EntityKind::Band => "band",
             EntityKind::AccessRole => "access-role",
+            EntityKind::Account => "account",
+            EntityKind::Actuals => "actuals",
+            EntityKind::Close => "close",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -126,7 +138,8 @@ pub enum DataPart {
     Usage,
     /// Areas, roles, the role pages, people, assignments and salary bands.
     People,
-    /// The assumptions behind the reports.
+    /// The assumptions behind the reports, and the books: the account map, the actuals and
+    /// the months' closes.
     Assumptions,
     /// Users, their tokens and custom roles.
     Accounts,
@@ -167,7 +180,7 @@ impl EntityKind {
             Organization | Deal | Pipeline | Stage | Campaign | Contact => Some(DataPart::Crm),
             Cluster | Hub => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
-            Assumptions => Some(DataPart::Assumptions),
+            Assumptions | Account | Actuals | Close => Some(DataPart::Assumptions),
             User | AccessRole => Some(DataPart::Accounts),
             SignIn => None,
         }
@@ -189,6 +202,7 @@ impl FromStr for EntityKind {
         let singular = match lower.as_str() {
             "org" | "orgs" => "organization",
             "assumption" | "assumptions" => "assumptions",
+            "actual" | "actuals" => "actuals",
             "people" => "person",
             other => other.strip_suffix('s').unwrap_or(other),
         };
@@ -260,9 +274,11 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, sign-in"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, sign-in"
             )
         );
+        assert_eq!("actual".parse::<EntityKind>(), Ok(EntityKind::Actuals));
+        assert_eq!("closes".parse::<EntityKind>(), Ok(EntityKind::Close));
     }
 
     #[test]

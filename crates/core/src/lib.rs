@@ -41,6 +41,7 @@ macro_rules! text_enum {
 }
 
 pub mod access;
+pub mod actuals;
 pub mod analytics;
 pub mod assumptions;
 pub mod audit;

@@ -29,6 +29,8 @@ bearing_store::on_both_backends!(
     each_part_has_its_own_version_and_sign_ins_move_none,
     concurrent_writers_each_move_the_version_once,
     a_job_runs_once_per_slot_however_many_instances_claim_it,
+    a_months_ledger_lines_become_those_of_its_latest_file_and_none_is_lost,
+    closes_and_account_mappings_are_kept,
 );
 
 async fn commit_one(store: &Store, kind: EntityKind) {
@@ -689,4 +691,143 @@ async fn a_job_runs_once_per_slot_however_many_instances_claim_it(db: &TestDb) {
             .all(|r| r.outcome.is_none())
     );
     assert_eq!(store.list_job_runs(1).await.unwrap().len(), 1);
+}
+
+fn ledger_line(
+    month: &str,
+    account: &str,
+    cents: i64,
+    description: &str,
+) -> bearing_core::actuals::Line {
+    bearing_core::actuals::Line {
+        month: bearing_core::Month::parse(month).unwrap(),
+        account: account.into(),
+        account_name: None,
+        description: Some(description.into()),
+        amount_minor: cents,
+        grant_code: Some("GR-1".into()),
+        source: None,
+    }
+}
+
+async fn a_months_ledger_lines_become_those_of_its_latest_file_and_none_is_lost(db: &TestDb) {
+    let store = db.store().await;
+    let oct = bearing_core::Month::parse("2026-10").unwrap();
+    let at = "2026-11-02T09:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    let write = |lines: Vec<(&'static str, bearing_core::actuals::Line)>| {
+        let store = store.clone();
+        let lines: Vec<(String, bearing_core::actuals::Line)> =
+            lines.into_iter().map(|(i, l)| (i.to_owned(), l)).collect();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let done = tx
+                .write_month_lines(oct, &lines, "gl.csv", at)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            done
+        }
+    };
+    let a = (
+        "a",
+        ledger_line("2026-10", "4221", 3_000_000, "Harbour membership"),
+    );
+    let b = (
+        "b",
+        ledger_line("2026-10", "6000", -12_345, "salary reversal"),
+    );
+    let c = ("c", ledger_line("2026-10", "7061", 99, "cloud"));
+    let done = write(vec![a.clone(), b.clone()]).await;
+    assert_eq!((done.added, done.kept, done.removed), (2, 0, 0));
+    // The same file again changes nothing.
+    let done = write(vec![a.clone(), b.clone()]).await;
+    assert_eq!((done.added, done.kept, done.removed), (0, 2, 0));
+    // A corrected file: b is gone (kept, marked deleted), c is new.
+    let done = write(vec![a.clone(), c.clone()]).await;
+    assert_eq!((done.added, done.kept, done.removed), (1, 1, 1));
+    let lines = store.list_actual_lines().await.unwrap();
+    let held: Vec<(&str, i64)> = lines
+        .iter()
+        .map(|l| (l.identity.as_str(), l.line.amount_minor))
+        .collect();
+    assert_eq!(held, [("a", 3_000_000), ("c", 99)]);
+    assert_eq!(lines[0].line, a.1, "every field comes back");
+    // b comes back when a file holds it again.
+    let done = write(vec![a, b.clone(), c]).await;
+    assert_eq!((done.added, done.kept, done.removed), (1, 2, 0));
+    let lines = store.list_actual_lines().await.unwrap();
+    assert!(lines.iter().any(|l| l.identity == "b" && l.line == b.1));
+    assert_eq!(lines.len(), 3);
+}
+
+async fn closes_and_account_mappings_are_kept(db: &TestDb) {
+    let store = db.store().await;
+    let at = "2026-11-02T09:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.set_account(
+        "6000",
+        Some("Salaries"),
+        bearing_core::actuals::Category::Travel,
+        at,
+    )
+    .await
+    .unwrap();
+    tx.set_account(
+        "6000",
+        Some("Salaries"),
+        bearing_core::actuals::Category::Personnel,
+        at,
+    )
+    .await
+    .unwrap();
+    let close = bearing_store::NewClose {
+        month: bearing_core::Month::parse("2026-10").unwrap(),
+        net_assets_minor: 11_150_000,
+        revenue_minor: 3_400_000,
+        costs_minor: 2_250_000,
+        reason: None,
+        assumptions_version: 7,
+        forecast: serde_json::json!({"start": "2026-10", "estimated": [0.1, 0.30000000000000004]}),
+    };
+    let first = tx
+        .insert_close(
+            &close,
+            at,
+            &Actor::parse("finance@example.org").unwrap(),
+            Source::Web,
+        )
+        .await
+        .unwrap();
+    let again = bearing_store::NewClose {
+        reason: Some("a late invoice".into()),
+        ..close.clone()
+    };
+    let second = tx
+        .insert_close(
+            &again,
+            at,
+            &Actor::parse("finance@example.org").unwrap(),
+            Source::Cli,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let accounts = store.list_accounts().await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(
+        (accounts[0].code.as_str(), accounts[0].category),
+        ("6000", bearing_core::actuals::Category::Personnel)
+    );
+    let closes = store.list_closes().await.unwrap();
+    assert_eq!(
+        closes.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_eq!(
+        closes[0].forecast, close.forecast,
+        "the frozen forecast keeps every digit"
+    );
+    assert_eq!(closes[1].reason.as_deref(), Some("a late invoice"));
+    assert_eq!(closes[1].net_assets_minor, 11_150_000);
+    assert_eq!(closes[1].source, Source::Cli);
 }

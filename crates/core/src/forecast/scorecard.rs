@@ -112,6 +112,8 @@ pub struct Indicator {
     /// What people call it on the pages: what it shows.
     pub name: &'static str,
     pub value: String,
+    /// The value as a number (months of runway, a coverage ratio); none for "no gap".
+    pub number: Option<f64>,
     /// A figure that belongs beside the value: cost coverage's monthly surplus or deficit.
     pub beside: Option<String>,
     pub status: Status,
@@ -200,6 +202,7 @@ pub fn health(
         metric: "Committed revenue runway",
         name: "Runway on committed revenue",
         value: months_text(runway),
+        number: Some(runway as f64),
         beside: None,
         status,
         target,
@@ -234,6 +237,7 @@ pub fn health(
         metric: "Committed monthly surplus/deficit",
         name: "Cost coverage",
         value: percent(ratio),
+        number: Some(ratio),
         beside: Some(if surplus < -0.5 {
             format!("deficit of {}/month", dollars(-surplus))
         } else {
@@ -260,8 +264,8 @@ pub fn health(
         .zip(committed)
         .map(|(e, r)| (e - r).max(0.0))
         .sum();
-    let (value, status, target) = if gap <= 0.0 {
-        ("no gap".to_owned(), Status::Green, None)
+    let (value, number, status, target) = if gap <= 0.0 {
+        ("no gap".to_owned(), None, Status::Green, None)
     } else {
         let ratio = pipeline / gap;
         let status = a.pipeline.status(ratio);
@@ -274,13 +278,14 @@ pub fn health(
                 dollars(pipeline)
             )
         });
-        (percent(ratio), status, target)
+        (percent(ratio), Some(ratio), status, target)
     };
     let pipeline_indicator = Indicator {
         measure: Measure::PipelineCoverage,
         metric: "Pipeline coverage",
         name: "Pipeline coverage",
         value,
+        number,
         beside: None,
         status,
         target,
