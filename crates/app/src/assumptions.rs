@@ -50,16 +50,7 @@ pub async fn set(
     }
     let at = ctx.now();
     let mut tx = store.begin().await?;
-    let version = tx
-        .insert_assumptions(&values, effective_from, at, &ctx.actor, ctx.source)
-        .await?;
-    audit(
-        &mut tx,
-        ctx,
-        at,
-        Change::new_version(EntityKind::Assumptions, version, before.as_ref(), &values),
-    )
-    .await?;
+    let version = write_version(&mut tx, ctx, before.as_ref(), &values, effective_from, at).await?;
     tx.commit().await?;
     store
         .list_assumptions()
@@ -67,4 +58,27 @@ pub async fn set(
         .into_iter()
         .find(|v| v.version == version)
         .ok_or_else(|| AppError::Internal(format!("assumptions version {version} was not written")))
+}
+
+/// Writes `values` as a new version in `tx`, effective from `effective_from`, with its audit
+/// row (against the version it follows, `before`); its number.
+pub(crate) async fn write_version(
+    tx: &mut bearing_store::Tx,
+    ctx: &Context,
+    before: Option<&Assumptions>,
+    values: &Assumptions,
+    effective_from: Date,
+    at: jiff::Timestamp,
+) -> Result<i64> {
+    let version = tx
+        .insert_assumptions(values, effective_from, at, &ctx.actor, ctx.source)
+        .await?;
+    audit(
+        tx,
+        ctx,
+        at,
+        Change::new_version(EntityKind::Assumptions, version, before, values),
+    )
+    .await?;
+    Ok(version)
 }

@@ -944,13 +944,17 @@ pub fn team_cost_table(lines: &[CostLine]) -> Table {
 }
 
 /// The scorecard's monthly costs and a sentence saying where they came from: the typed-in
-/// `monthly-costs`, or (with `costs-from=team`) the team's mean monthly cost over the twelve
-/// months from `start` plus `non-personnel-costs`.
+/// `monthly-costs`, (with `costs-from=team`) the team's mean monthly cost over the twelve
+/// months from `start` plus `non-personnel-costs`, or (with `costs-from=actuals`) the mean
+/// costs of the last three closed months.
 pub async fn effective_costs(
     store: &Store,
     a: &bearing_core::assumptions::Assumptions,
     start: Month,
 ) -> Result<(f64, String)> {
+    if a.costs_from() == bearing_core::assumptions::CostsFrom::Actuals {
+        return crate::books::costs_from_actuals(store).await;
+    }
     if !a.costs_from_team {
         return Ok((
             a.monthly_costs,

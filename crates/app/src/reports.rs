@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 15] = [
     "projections",
     "deal-months",
     "commitments",
@@ -22,6 +22,8 @@ pub const NAMES: [&str; 13] = [
     "stage-moves",
     "time-in-stage",
     "conversion",
+    "actuals",
+    "forecast-accuracy",
 ];
 
 /// A report and the assumptions version that made it.
@@ -132,11 +134,28 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
             })
         })
         .collect::<Result<Vec<&'static str>>>()?;
-    let (version, mut assumptions) = crate::assumptions::current(store, today).await?;
+    let (version, assumptions) = crate::assumptions::current(store, today).await?;
+    build_with(store, &names, version, assumptions).await
+}
+
+/// Builds the reports `names` with the given assumptions (version `version`).
+pub async fn build_with(
+    store: &Store,
+    names: &[&'static str],
+    version: i64,
+    mut assumptions: bearing_core::assumptions::Assumptions,
+) -> Result<Vec<Report>> {
+    let names = names.to_vec();
     let without_forecast = |name: &str| {
         matches!(
             name,
-            "usage" | "usage-by-organization" | "stage-moves" | "time-in-stage" | "conversion"
+            "usage"
+                | "usage-by-organization"
+                | "stage-moves"
+                | "time-in-stage"
+                | "conversion"
+                | "actuals"
+                | "forecast-accuracy"
         )
     };
     let forecast = if names.iter().all(|n| without_forecast(n)) {
@@ -192,6 +211,8 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
             ("conversion", _) => table_only(crate::analytics::conversion_table(
                 stage_flow(store, &mut flow).await?,
             )),
+            ("actuals", _) => table_only(crate::books::actuals_table(store).await?),
+            ("forecast-accuracy", _) => table_only(crate::books::accuracy_table(store).await?),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs_note))) => match name {
                 "projections" => {
@@ -215,7 +236,10 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         };
         let shows = crate::sight::Shows {
             cash: name == "health",
-            team_cost: name == "health" && assumptions.costs_from_team,
+            // The ledger's costs hold what people are paid.
+            team_cost: name == "actuals"
+                || (name == "health"
+                    && assumptions.costs_from() != bearing_core::assumptions::CostsFrom::Typed),
         };
         reports.push(Report {
             name,

@@ -350,7 +350,7 @@ async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb)
     .unwrap_err();
     assert!(
         bad.to_string()
-            .contains("expected typed (monthly-costs) or team"),
+            .contains("expected typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals"),
         "{bad}"
     );
 }

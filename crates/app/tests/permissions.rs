@@ -64,6 +64,14 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ("history::search", &[Permission::Read]),
     ("accounts::users", &[Permission::ManageUsers]),
     ("jobs::runs", &[Permission::ManageUsers]),
+    ("books::import_actuals", &[Permission::EditAssumptions]),
+    ("books::map_account", &[Permission::EditAssumptions]),
+    ("books::accounts", &[Permission::EditAssumptions]),
+    ("books::checklist", &[Permission::EditAssumptions]),
+    ("books::close", &[Permission::EditAssumptions]),
+    ("books::closes", &[Permission::EditAssumptions]),
+    ("history::of actuals", &[Permission::ReadPay]),
+    ("history::of close", &[Permission::EditAssumptions]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -201,6 +209,45 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
             .map(drop),
         "accounts::users" => accounts::users(store, ctx).await.map(drop),
         "jobs::runs" => bearing_app::jobs::runs(store, ctx, Some(10))
+            .await
+            .map(drop),
+        "books::import_actuals" => bearing_app::books::import_actuals(
+            store,
+            ctx,
+            "gl.csv",
+            "Date,Net,Account Code\n2026-05-03,10.00,4221\n".as_bytes(),
+            &bearing_formats::ledger::Columns::default(),
+            None,
+            true,
+        )
+        .await
+        .map(drop),
+        "books::map_account" => {
+            bearing_app::books::map_account(
+                store,
+                ctx,
+                "6000",
+                Some("Salaries"),
+                bearing_core::actuals::Category::Personnel,
+            )
+            .await
+        }
+        "books::accounts" => bearing_app::books::accounts(store, ctx).await.map(drop),
+        "books::checklist" => {
+            bearing_app::books::checklist(store, ctx, Month::parse("2026-05").unwrap(), today)
+                .await
+                .map(drop)
+        }
+        "books::close" => {
+            bearing_app::books::close(store, ctx, Month::parse("2026-05").unwrap(), None, None)
+                .await
+                .map(drop)
+        }
+        "books::closes" => bearing_app::books::closes(store, ctx).await.map(drop),
+        "history::of actuals" => history::of(store, ctx, EntityKind::Actuals, "2026-05")
+            .await
+            .map(drop),
+        "history::of close" => history::of(store, ctx, EntityKind::Close, "2026-05")
             .await
             .map(drop),
         "accounts::add_user" => accounts::add_user(

@@ -270,10 +270,10 @@ pub struct FrozenForecast {
     /// The low and high percentiles (P10 and P90 unless the assumptions say otherwise).
     pub low: Vec<f64>,
     pub high: Vec<f64>,
-    /// Months of committed revenue runway.
-    pub runway_months: f64,
-    /// Cost coverage, as a ratio.
-    pub cost_coverage: f64,
+    /// Months of committed revenue runway, when the costs could be worked out.
+    pub runway_months: Option<f64>,
+    /// Cost coverage, as a ratio, when the costs could be worked out.
+    pub cost_coverage: Option<f64>,
 }
 
 impl FrozenForecast {
@@ -439,8 +439,8 @@ mod tests {
             estimated: estimated.to_vec(),
             low: vec![band.0; estimated.len()],
             high: vec![band.1; estimated.len()],
-            runway_months: 0.0,
-            cost_coverage: 0.0,
+            runway_months: None,
+            cost_coverage: None,
         }
     }
 

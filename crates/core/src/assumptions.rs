@@ -555,7 +555,13 @@ impl Assumptions {
             "net-assets" => self.net_assets = number("net-assets", value, f64::MIN, f64::MAX)?,
             "monthly-costs" => self.monthly_costs = number("monthly-costs", value, 0.0, f64::MAX)?,
             "costs-from" => {
-                let from: CostsFrom = value.parse()?;
+                let from: CostsFrom = value.parse().map_err(|_| {
+                    ParseError::new(
+                        "costs-from",
+                        value,
+                        "expected typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the mean costs of the last three closed months)",
+                    )
+                })?;
                 self.costs_from_team = from == CostsFrom::Team;
                 self.costs_from_actuals = from == CostsFrom::Actuals;
             }
