@@ -871,3 +871,27 @@ pub async fn accuracy_table(store: &Store) -> Result<Table> {
     table.push(summary("share inside low-high", 1, share, n));
     Ok(table)
 }
+
+/// A checklist in words: what stops the close, what to look at, what it would record.
+pub fn checklist_text(list: &Checklist) -> String {
+    let mut out = vec![format!(
+        "{}: {} ledger lines, revenue {}, costs {}",
+        list.month.words(),
+        list.lines,
+        dollars_of(list.revenue_minor),
+        dollars_of(list.costs_minor)
+    )];
+    match list.computed_net_assets_minor {
+        Some(n) => out.push(format!("net assets at the end of the month: {}", dollars_of(n))),
+        None => out.push("net assets: to be given".to_owned()),
+    }
+    if list.reclose {
+        out.push("closed already: closing it again needs a reason".to_owned());
+    }
+    out.extend(list.blocking.iter().map(|b| format!("stops the close: {b}")));
+    out.extend(list.warnings.iter().map(|w| format!("to look at: {w}")));
+    if list.blocking.is_empty() {
+        out.push("ready to close".to_owned());
+    }
+    out.join("\n")
+}

@@ -4,7 +4,7 @@ use bearing_formats::Format;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-use super::parse_format;
+use super::{parse_format, parse_month};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -22,6 +22,29 @@ pub enum ImportCommand {
     /// A role page in MyST Markdown: the job-titles page (a section per role) or an area's page
     /// (context, key goals, areas of responsibility, measures, current roles)
     Roles(RolesImportArgs),
+    /// The fiscal sponsor's general-ledger export (Source, Description, Net, Account Code,
+    /// Grants; Account Name and Date when present): each month in the file becomes exactly its
+    /// lines, all or nothing; the same file twice changes nothing
+    Actuals(ActualsImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ActualsImportArgs {
+    /// The CSV file to read
+    pub file: PathBuf,
+    /// The month every line is in, for a file without a date column
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Option<bearing_core::Month>,
+    /// Which column holds a field, when the file names it otherwise:
+    /// account, amount, account-name, description, grant, source or date (repeat it)
+    #[arg(long = "column", value_name = "FIELD=COLUMN", value_parser = super::parse_pair)]
+    pub columns: Vec<(String, String)>,
+    /// Say what each month would gain and lose; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format of the months' table: table, csv, json or xlsx
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -152,9 +152,26 @@ pub enum Command {
     /// The assumptions behind the reports: show, set, history
     #[command(subcommand)]
     Assumptions(AssumptionsCommand),
+    /// The books: the account map, what closing a month needs, and the closes
+    #[command(subcommand)]
+    Actuals(ActualsCommand),
+    /// Close a month: record the net assets it ends with (worked out from the previous close
+    /// and the month's actuals unless given), set books-closed to it and freeze the forecast
+    /// made before it. Closing the latest closed month again needs --reason.
+    Close {
+        /// The month to close
+        #[arg(value_name = "YYYY-MM", value_parser = parse_month)]
+        month: bearing_core::Month,
+        /// The net assets at the end of the month, in dollars
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+        net_assets: Option<f64>,
+        /// Why a closed month is closed again
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
-    /// fmrr, usage, usage-by-organization; `--format xlsx --out FILE` writes every report, a
-    /// sheet each
+    /// fmrr, usage, usage-by-organization, stage-moves, time-in-stage, conversion, actuals,
+    /// forecast-accuracy; `--format xlsx --out FILE` writes every report, a sheet each
     Report {
         /// Which report, by the names above
         name: String,
@@ -214,6 +231,50 @@ fn parse_funding(text: &str) -> Result<(String, f64), String> {
 }
 
 fn parse_kind(text: &str) -> Result<EntityKind, String> {
+    text.parse().map_err(|e: bearing_core::ParseError| e.reason)
+}
+
+fn parse_month(text: &str) -> Result<bearing_core::Month, String> {
+    bearing_core::Month::parse(text).map_err(|e| e.reason)
+}
+
+/// The books' subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ActualsCommand {
+    /// Every account: those the ledger uses without a category first, then the map
+    Accounts {
+        /// Output format: table, csv, json or xlsx
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Put an account in a category: membership, usage, cloud-recovery, grant, gift, service,
+    /// other-revenue, personnel, contractors, cloud-recoverable, cloud-absorbed,
+    /// fiscal-sponsor-fee, travel or other-cost
+    Map {
+        /// The account's code
+        code: String,
+        /// Its category
+        #[arg(value_parser = parse_category)]
+        category: bearing_core::actuals::Category,
+        /// Its name
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// What closing a month needs: what stops it, what to look at, the net assets it would
+    /// record
+    Checklist {
+        #[arg(value_name = "YYYY-MM", value_parser = parse_month)]
+        month: bearing_core::Month,
+    },
+    /// Every close, oldest first
+    Closes {
+        /// Output format: table, csv, json or xlsx
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+}
+
+fn parse_category(text: &str) -> Result<bearing_core::actuals::Category, String> {
     text.parse().map_err(|e: bearing_core::ParseError| e.reason)
 }
 

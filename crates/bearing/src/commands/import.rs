@@ -15,6 +15,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         | ImportCommand::Contacts(args)
         | ImportCommand::Usage(args) => args,
         ImportCommand::Roles(args) => return super::roles::import(config, args).await,
+        ImportCommand::Actuals(args) => return super::books::import(config, args).await,
     };
     let ImportArgs {
         file,
@@ -51,8 +52,8 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                 }
                 (plan.summary(), table)
             }),
-        ImportCommand::Roles(_) => Err(AppError::Internal(
-            "role pages are not CSV files and are imported above".into(),
+        ImportCommand::Roles(_) | ImportCommand::Actuals(_) => Err(AppError::Internal(
+            "role pages and actuals are imported above".into(),
         )),
     };
     store.close().await;

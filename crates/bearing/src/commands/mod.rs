@@ -2,6 +2,7 @@
 
 mod assumptions;
 mod backup;
+mod books;
 mod campaign;
 mod cluster;
 mod contact;
@@ -62,6 +63,12 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Person(command) => people::person(&config, command).await,
         Command::Band(command) => people::band(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
+        Command::Actuals(command) => books::run(&config, command).await,
+        Command::Close {
+            month,
+            net_assets,
+            reason,
+        } => books::close(&config, month, net_assets, reason.as_deref()).await,
         Command::Report { name, format, out } => {
             assumptions::report(&config, &name, format, out.as_deref()).await
         }
