@@ -1,7 +1,8 @@
 //! The books: the account map, the sponsor's ledger imported as actuals, the monthly close
 //! and the forecast against what happened (docs/domain.md, "Accounting actuals and the
-//! monthly close"). Finance does all of it (`edit-assumptions`); the ledger's lines hold
-//! what people are paid, so reading the actuals needs `read-pay` too.
+//! monthly close"). The books are finance's: every service needs `edit-assumptions`, and
+//! since the ledger's lines hold what people are paid (and every total of costs is made of
+//! them), `read-pay` too.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -14,6 +15,12 @@ use bearing_formats::ledger::Columns;
 use bearing_store::{CloseRecord, MonthWrite, NewClose, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
+
+/// Refuses those who may not keep the books.
+fn require(ctx: &Context) -> Result<()> {
+    ctx.require(Permission::EditAssumptions)?;
+    ctx.require(Permission::ReadPay)
+}
 
 /// The account map in force: the organisation's chart with finance's mappings over it.
 pub async fn account_map(store: &Store) -> Result<AccountMap> {
@@ -43,7 +50,7 @@ pub struct AccountLine {
 /// Every account: the default chart, finance's mappings and the ledger's unmapped accounts
 /// (first), with what the ledger booked to each.
 pub async fn accounts(store: &Store, ctx: &Context) -> Result<Vec<AccountLine>> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     let mapped = store.list_accounts().await?;
     let lines = store.list_actual_lines().await?;
     let mut list: BTreeMap<String, AccountLine> = actuals::DEFAULT_ACCOUNTS
@@ -120,7 +127,7 @@ pub async fn map_account(
     name: Option<&str>,
     category: Category,
 ) -> Result<()> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     let code = code.trim();
     if code.is_empty() {
         return Err(AppError::invalid("account", "give the account's code"));
@@ -253,7 +260,7 @@ pub async fn import_actuals(
     period: Option<Month>,
     dry_run: bool,
 ) -> Result<ActualsImport> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     let lines = bearing_formats::ledger::read_lines(file, input, columns, period)
         .map_err(AppError::Import)?;
     if lines.is_empty() {
@@ -477,7 +484,7 @@ pub async fn checklist(
     month: Month,
     today: Date,
 ) -> Result<Checklist> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     let closes = store.list_closes().await?;
     let closed = closed_months(&closes);
     let last_closed = closed.keys().next_back().copied();
@@ -645,7 +652,7 @@ pub async fn close(
     net_assets: Option<f64>,
     reason: Option<&str>,
 ) -> Result<CloseRecord> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     let today = ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let list = checklist(store, ctx, month, today).await?;
     if let Some(problem) = list.blocking.first() {
@@ -733,7 +740,7 @@ pub async fn close(
 
 /// Every close, oldest first: for finance.
 pub async fn closes(store: &Store, ctx: &Context) -> Result<Vec<CloseRecord>> {
-    ctx.require(Permission::EditAssumptions)?;
+    require(ctx)?;
     Ok(store.list_closes().await?)
 }
 
@@ -882,13 +889,20 @@ pub fn checklist_text(list: &Checklist) -> String {
         dollars_of(list.costs_minor)
     )];
     match list.computed_net_assets_minor {
-        Some(n) => out.push(format!("net assets at the end of the month: {}", dollars_of(n))),
+        Some(n) => out.push(format!(
+            "net assets at the end of the month: {}",
+            dollars_of(n)
+        )),
         None => out.push("net assets: to be given".to_owned()),
     }
     if list.reclose {
         out.push("closed already: closing it again needs a reason".to_owned());
     }
-    out.extend(list.blocking.iter().map(|b| format!("stops the close: {b}")));
+    out.extend(
+        list.blocking
+            .iter()
+            .map(|b| format!("stops the close: {b}")),
+    );
     out.extend(list.warnings.iter().map(|w| format!("to look at: {w}")));
     if list.blocking.is_empty() {
         out.push("ready to close".to_owned());

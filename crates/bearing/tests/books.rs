@@ -43,11 +43,16 @@ fn a_month_is_imported_mapped_closed_and_reported() {
         "{}",
         planned.stdout
     );
-    assert!(planned.stdout.contains("unmapped accounts"), "{}", planned.stdout);
+    assert!(
+        planned.stdout.contains("unmapped accounts"),
+        "{}",
+        planned.stdout
+    );
     let done = bearing(d, &args, &[]);
     assert_eq!(done.status, 0, "{}", done.stderr);
     assert!(
-        done.stdout.contains("imported 2025-01: 2 lines (2 new, 0 unchanged"),
+        done.stdout
+            .contains("imported 2025-01: 2 lines (2 new, 0 unchanged"),
         "{}",
         done.stdout
     );
@@ -56,7 +61,11 @@ fn a_month_is_imported_mapped_closed_and_reported() {
     undated.extend(mapping);
     let refused = bearing(d, &undated, &[]);
     assert_eq!(refused.status, 1, "{}", refused.stderr);
-    assert!(refused.stderr.contains("give the month"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("give the month"),
+        "{}",
+        refused.stderr
+    );
 
     let accounts = bearing(d, &["actuals", "accounts", "--format", "csv"], &[]);
     assert!(
@@ -125,7 +134,9 @@ fn a_month_is_imported_mapped_closed_and_reported() {
     let accuracy = bearing(d, &["report", "forecast-accuracy", "--format", "csv"], &[]);
     assert_eq!(accuracy.status, 0, "{}", accuracy.stderr);
     assert!(
-        accuracy.stdout.contains("2025-01,error of estimated,1,12000,0,0,0,0,-1.0000"),
+        accuracy
+            .stdout
+            .contains("2025-01,error of estimated,1,12000,0,0,0,0,-1.0000"),
         "{}",
         accuracy.stdout
     );

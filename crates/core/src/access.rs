@@ -277,18 +277,16 @@ pub fn to_change(kind: crate::EntityKind) -> Option<Permission> {
     }
 }
 
-/// What reading the history of a kind of record needs (docs/security.md): assignments and
-/// the ledger's actuals carry people's pay and the assumptions, the account map and the
-/// closes are finance's; users (their emails, roles and tokens),
+/// What reading the history of a kind of record needs (docs/security.md): assignments, the
+/// ledger's actuals and the closes carry people's pay, and the assumptions and the account
+/// map are finance's; users (their emails, roles and tokens),
 /// roles and sign-in events are the admins'.
 pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
     use crate::EntityKind;
     match kind {
-        // The ledger's lines hold what people are paid.
-        EntityKind::Assignment | EntityKind::Actuals => Permission::ReadPay,
-        EntityKind::Assumptions | EntityKind::Account | EntityKind::Close => {
-            Permission::EditAssumptions
-        }
+        // The ledger's lines, and the costs a close records, hold what people are paid.
+        EntityKind::Assignment | EntityKind::Actuals | EntityKind::Close => Permission::ReadPay,
+        EntityKind::Assumptions | EntityKind::Account => Permission::EditAssumptions,
         EntityKind::User | EntityKind::SignIn | EntityKind::AccessRole => Permission::ManageUsers,
         _ => Permission::Read,
     }

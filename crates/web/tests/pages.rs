@@ -33,7 +33,134 @@ bearing_store::on_both_backends!(
     the_forecast_says_what_it_needs_before_the_books_are_closed,
     an_admin_defines_gives_and_deletes_a_role_on_the_users_page,
     admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api,
+    finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages,
 );
+
+async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    for role in [Role::Member, Role::Partnerships] {
+        let mut other = Browser::new(&app);
+        other.sign_in(&format!("{role}@example.org")).await;
+        for path in ["/actuals", "/close"] {
+            assert_eq!(
+                other.get(path).await.status,
+                StatusCode::FORBIDDEN,
+                "{role} {path}"
+            );
+        }
+        assert!(!other.get("/").await.text.contains("href=\"/close\""));
+    }
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    // February 2025, undated: $6,000 of membership fees, $4,500 of salaries on 6000.
+    let csv = "Source,Description,Net,Account Code,Grants\nReceivable Invoice,Membership,6000.00,4221,\nPayable Invoice,Salaries,4500.00,6000,GR-3\n";
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n2025-02\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"february.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let request = finance
+        .request(Method::POST, "/actuals")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    let dry = finance.remember(send(&app, request).await).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert!(dry.text.contains("Dry run of february.csv"), "{}", dry.text);
+    assert_eq!(
+        support::row_of(&dry.text, "What the import will do, by month", "Feb 2025"),
+        ["Feb 2025", "2", "2", "0", "0", "$6,000", "$0"]
+    );
+    assert!(store.list_actual_lines().await.unwrap().is_empty());
+    let confirmed = finance
+        .post(
+            "/actuals",
+            &[
+                ("file", "february.csv"),
+                ("content", csv),
+                ("month", "2025-02"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text
+    );
+    let page = finance.get("/actuals").await;
+    assert!(
+        page.text.contains("Accounts without a category"),
+        "{}",
+        page.text
+    );
+    let blocked = finance.get("/close?month=2025-02").await;
+    assert!(
+        blocked.text.contains("accounts without a category: 6000"),
+        "{}",
+        blocked.text
+    );
+    assert!(!blocked.text.contains("Close Feb 2025</button>"));
+    let mapped = finance
+        .post(
+            "/actuals/accounts",
+            &[
+                ("code", "6000"),
+                ("name", "Salaries"),
+                ("category", "personnel"),
+            ],
+        )
+        .await;
+    assert_eq!(mapped.status, StatusCode::SEE_OTHER, "{}", mapped.text);
+    let page = finance.get("/actuals").await;
+    assert!(
+        !page.text.contains("Accounts without a category"),
+        "{}",
+        page.text
+    );
+    assert_eq!(
+        support::row_of(&page.text, "Actuals by month, newest first", "Feb 2025")[..4],
+        ["Feb 2025", "$6,000", "$4,500", "$1,500"]
+    );
+    let ready = finance.get("/close?month=2025-02").await;
+    assert!(
+        ready.text.contains("Close Feb 2025</button>"),
+        "{}",
+        ready.text
+    );
+    let bad = finance
+        .post("/close", &[("month", "2025-02"), ("net_assets", "lots")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("net assets"), "{}", bad.text);
+    assert!(store.list_closes().await.unwrap().is_empty());
+    let closed = finance
+        .post("/close", &[("month", "2025-02"), ("net_assets", "$40,000")])
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text);
+    let after = finance.get("/close").await;
+    assert_eq!(
+        support::row_of(&after.text, "Closes, newest first", "Feb 2025")[..4],
+        ["Feb 2025", "$40,000", "$6,000", "$4,500"]
+    );
+    // The forecast against actuals gains the month: $6,000 actual, nothing forecast.
+    let against = support::row_of(
+        &after.text,
+        "Forecast against actuals: revenue of each closed month beside what the forecasts made before it projected",
+        "Feb 2025",
+    );
+    assert_eq!(against[..3], ["Feb 2025", "$6,000", "$0"]);
+    // The page opens on the next month to close.
+    assert!(
+        after.text.contains("<h2 id=\"check-h\">Mar 2025</h2>"),
+        "{}",
+        after.text
+    );
+}
 
 async fn admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api(db: &TestDb) {
     let (app, store) = app_with_users(db).await;

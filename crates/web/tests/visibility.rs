@@ -213,7 +213,41 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     .await
     .unwrap();
     let team = bearing_core::forecast::dollars(costs - 1111.0);
+    // The ledger for June, with a salary line, and June closed: the books are pay.
+    bearing_app::books::import_actuals(
+        &store,
+        &ctx(),
+        "gl.csv",
+        "Date,Net,Account Code,Grants\n2026-06-05,1000.00,4221,\n2026-06-30,8642.13,6000,GRANT-LEDGER-42\n"
+            .as_bytes(),
+        &bearing_formats::ledger::Columns::default(),
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    bearing_app::books::map_account(
+        &store,
+        &ctx(),
+        "6000",
+        Some("Salaries"),
+        bearing_core::actuals::Category::Personnel,
+    )
+    .await
+    .unwrap();
+    bearing_app::books::close(
+        &store,
+        &ctx(),
+        bearing_core::Month::parse("2026-06").unwrap(),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let mut marks = vec![
+        (Owner::Pay, "8642.13".to_owned()),
+        (Owner::Pay, "8,642".to_owned()),
+        (Owner::Pay, "GRANT-LEDGER-42".to_owned()),
         // Pat: half of a $123,456.78 band, $61,728.39 a year, $6,430.04 a month with benefits.
         (Owner::Pay, "61,728".to_owned()),
         (Owner::Pay, "61728.39".to_owned()),
@@ -296,6 +330,7 @@ fn walk(ids: &Ids) -> Vec<String> {
         paths.insert(
             template
                 .replace("{id}", &id)
+                .replace("{month}", "2026-06")
                 .replace("{pipeline}", "Membership%20Sales")
                 .replace("{stage}", "Lead"),
         );

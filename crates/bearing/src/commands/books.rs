@@ -31,12 +31,18 @@ pub async fn import(config: &Config, args: &ActualsImportArgs) -> anyhow::Result
     let done = done?;
     if args.dry_run {
         let mut table = Table::new([
-            "month", "lines", "new", "unchanged", "removed", "revenue", "costs", "closed",
+            "month",
+            "lines",
+            "new",
+            "unchanged",
+            "removed",
+            "revenue",
+            "costs",
+            "closed",
         ]);
         for m in &done.months {
-            let cents = |c: i64| {
-                bearing_core::Money::from_minor(c, bearing_core::Currency::USD).decimal()
-            };
+            let cents =
+                |c: i64| bearing_core::Money::from_minor(c, bearing_core::Currency::USD).decimal();
             table.push([
                 Some(m.month.to_string()),
                 Some(m.lines.to_string()),
@@ -72,7 +78,12 @@ pub async fn run(config: &Config, command: ActualsCommand) -> anyhow::Result<()>
                 name,
             } => {
                 books::map_account(&store, &ctx, &code, name.as_deref(), category).await?;
-                outln!("account {} is {} ({})", code.trim(), category, category.label())?;
+                outln!(
+                    "account {} is {} ({})",
+                    code.trim(),
+                    category,
+                    category.label()
+                )?;
                 Ok(())
             }
             ActualsCommand::Checklist { month } => {

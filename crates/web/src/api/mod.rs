@@ -5,6 +5,7 @@
 //! Every request carries an API token (`Authorization: Bearer brg_…`) or a session cookie;
 //! changes are recorded as made by the token's user.
 
+mod books;
 mod campaigns;
 mod clusters;
 mod contacts;
@@ -43,6 +44,7 @@ use crate::{ApiError, AppState};
         (name = "imports", description = "CSV imports, all or nothing"),
         (name = "history", description = "The audit trail"),
         (name = "jobs", description = "Scheduled jobs and their runs, for admins"),
+        (name = "books", description = "The sponsor's ledger as actuals, the account map and the monthly close, for finance"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
@@ -64,6 +66,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(imports::routes())
         .merge(history::routes())
         .merge(jobs::routes())
+        .merge(books::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)

@@ -156,8 +156,18 @@ fn plan_table(plan: &import::Plan, names: &super::crm::OrgNames) -> HtmlTable {
     html
 }
 
+/// A file from a form: uploaded (a multipart form) or confirmed after a dry run (a
+/// URL-encoded form carrying its content), with the form's other fields.
+pub(super) struct Upload {
+    pub file: String,
+    pub content: String,
+    /// The dry run was confirmed: write.
+    pub confirmed: bool,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
 /// The uploaded file (a multipart form) or the confirmed content (a URL-encoded form).
-async fn read_upload(request: Request) -> Result<(String, String, bool), AppError> {
+pub(super) async fn read_upload(request: Request) -> Result<Upload, AppError> {
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -167,42 +177,64 @@ async fn read_upload(request: Request) -> Result<(String, String, bool), AppErro
         let mut multipart = Multipart::from_request(request, &())
             .await
             .map_err(|e| AppError::invalid("file", e.body_text()))?;
+        let mut file = None;
+        let mut fields = std::collections::HashMap::new();
         while let Some(part) = multipart
             .next_field()
             .await
             .map_err(|e| AppError::invalid("file", e.body_text()))?
         {
-            if part.name() == Some("file") {
-                let name = part.file_name().unwrap_or("upload.csv").to_owned();
-                let bytes = part
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::invalid("file", e.body_text()))?;
-                let text = String::from_utf8(bytes.to_vec())
-                    .map_err(|_| AppError::invalid("file", format!("{name} is not UTF-8 text")))?;
-                return Ok((name, text, false));
+            let field = part.name().unwrap_or_default().to_owned();
+            let name = part.file_name().unwrap_or("upload.csv").to_owned();
+            let bytes = part
+                .bytes()
+                .await
+                .map_err(|e| AppError::invalid("file", e.body_text()))?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                AppError::invalid(field.clone(), format!("{name} is not UTF-8 text"))
+            })?;
+            if field == "file" {
+                file = Some((name, text));
+            } else {
+                fields.insert(field, text);
             }
         }
-        return Err(AppError::invalid("file", "choose a CSV file to upload"));
+        let (file, content) =
+            file.ok_or_else(|| AppError::invalid("file", "choose a CSV file to upload"))?;
+        return Ok(Upload {
+            file,
+            content,
+            confirmed: false,
+            fields,
+        });
     }
-    #[derive(serde::Deserialize)]
-    struct Confirm {
-        file: String,
-        content: String,
-        confirm: Option<String>,
-    }
-    let Form(form) = Form::<Confirm>::from_request(request, &())
-        .await
-        .map_err(|e| AppError::invalid("form", e.body_text()))?;
-    Ok((
-        form.file,
-        form.content,
-        form.confirm.as_deref() == Some("yes"),
-    ))
+    let Form(mut fields) =
+        Form::<std::collections::HashMap<String, String>>::from_request(request, &())
+            .await
+            .map_err(|e| AppError::invalid("form", e.body_text()))?;
+    let mut take = |name: &str| {
+        fields
+            .remove(name)
+            .ok_or_else(|| AppError::invalid(name, "missing from the form"))
+    };
+    let file = take("file")?;
+    let content = take("content")?;
+    let confirmed = fields.remove("confirm").as_deref() == Some("yes");
+    Ok(Upload {
+        file,
+        content,
+        confirmed,
+        fields,
+    })
 }
 
 async fn import_file(State(state): State<AppState>, caller: Caller, request: Request) -> Response {
-    let (file, content, confirmed) = match read_upload(request).await {
+    let Upload {
+        file,
+        content,
+        confirmed,
+        ..
+    } = match read_upload(request).await {
         Ok(upload) => upload,
         Err(error) => {
             return imports(

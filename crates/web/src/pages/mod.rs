@@ -5,6 +5,7 @@
 mod account;
 mod assumptions;
 mod audit;
+mod books;
 pub(crate) mod crm;
 mod deals;
 mod home;
@@ -98,6 +99,7 @@ pub(crate) fn routes() -> Routes {
         .merge(people::routes())
         .merge(roles::routes())
         .merge(assumptions::routes())
+        .merge(books::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -179,6 +181,10 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("/people", "People"),
             ("/team", "Team cost"),
         ],
+    ),
+    (
+        "Books",
+        &[("/close", "Monthly close"), ("/actuals", "Actuals")],
     ),
     (
         "Admin",

@@ -19,6 +19,7 @@ use bearing_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod books;
 pub mod people;
 
 fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
