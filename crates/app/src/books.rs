@@ -909,3 +909,48 @@ pub fn checklist_text(list: &Checklist) -> String {
     }
     out.join("\n")
 }
+
+/// The runway and cost coverage the latest close froze, for the dashboard's change since
+/// last month: `None` without a close, or when the reader may not see what they were made of
+/// (cash; pay when its costs came from the team or the actuals).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClosedHealth {
+    /// The month the latest close closed.
+    pub month: Month,
+    pub runway_months: Option<f64>,
+    pub cost_coverage: Option<f64>,
+}
+
+/// See [`ClosedHealth`].
+pub async fn closed_health(
+    store: &Store,
+    sight: crate::sight::Sight,
+) -> Result<Option<ClosedHealth>> {
+    if !sight.cash {
+        return Ok(None);
+    }
+    let closes = store.list_closes().await?;
+    let Some(latest) = closes.iter().max_by_key(|c| (c.month, c.id)) else {
+        return Ok(None);
+    };
+    let frozen: FrozenForecast = serde_json::from_value(latest.forecast.clone()).map_err(|e| {
+        AppError::Internal(format!(
+            "the forecast frozen at {} is unreadable: {e}",
+            latest.month
+        ))
+    })?;
+    let made_of_pay = store
+        .list_assumptions()
+        .await?
+        .into_iter()
+        .find(|v| v.version == frozen.assumptions_version)
+        .is_some_and(|v| v.values.costs_from() != bearing_core::assumptions::CostsFrom::Typed);
+    if made_of_pay && !sight.pay {
+        return Ok(None);
+    }
+    Ok(Some(ClosedHealth {
+        month: latest.month,
+        runway_months: frozen.runway_months,
+        cost_coverage: frozen.cost_coverage,
+    }))
+}

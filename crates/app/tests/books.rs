@@ -225,7 +225,7 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
         &store,
         &ctx,
         &[set("costs-from", "actuals")],
-        jiff::civil::date(2026, 11, 1),
+        jiff::civil::date(2026, 11, 15),
     )
     .await
     .unwrap();
@@ -234,6 +234,40 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
         .unwrap();
     assert_eq!(costs, 41_500.0);
     assert!(said.contains("2026-09 to 2026-10"), "{said}");
+
+    // The runway and coverage the latest close froze are for those who see what they are
+    // made of: cash, and pay once the costs come from the books.
+    let cash_only = bearing_app::sight::Sight {
+        cash: true,
+        pay: false,
+    };
+    let closed = books::closed_health(&store, cash_only)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.month, month("2026-10"));
+    assert!(closed.runway_months.is_some() && closed.cost_coverage.is_some());
+    let no_cash = bearing_app::sight::Sight {
+        cash: false,
+        pay: true,
+    };
+    assert_eq!(books::closed_health(&store, no_cash).await.unwrap(), None);
+    books::close(
+        &store,
+        &ctx,
+        month("2026-10"),
+        Some(70_000.0),
+        Some("costs from the books now"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(books::closed_health(&store, cash_only).await.unwrap(), None);
+    assert!(
+        books::closed_health(&store, bearing_app::sight::Sight::ALL)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // Against the actuals: September's Estimated ($1,000) one month ahead of $35,000, and
     // October's from both closes' forecasts.

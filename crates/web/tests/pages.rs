@@ -160,6 +160,16 @@ async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_
         "{}",
         after.text
     );
+    // The dashboard's runway and cost coverage say how far they moved since the close, to
+    // everyone who sees cash (the costs are typed).
+    let mut member = Browser::new(&app);
+    member.sign_in("member@example.org").await;
+    let home = member.get("/").await;
+    assert!(
+        home.text.contains("since the Feb 2025 close"),
+        "{}",
+        home.text
+    );
 }
 
 async fn admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api(db: &TestDb) {

@@ -64,9 +64,40 @@ fn since_last_month(change: f64) -> String {
     }
 }
 
+/// How far a scorecard figure moved since the latest close froze it: `+2 months since the
+/// Oct 2026 close`, `−4 points since …`; empty when it was not frozen.
+fn since_close(
+    measure: bearing_core::forecast::Measure,
+    now: Option<f64>,
+    closed: Option<&bearing_app::books::ClosedHealth>,
+) -> Option<String> {
+    use bearing_core::forecast::Measure;
+    let closed = closed?;
+    let (then, unit, scale) = match measure {
+        Measure::Runway => (closed.runway_months?, "month", 1.0),
+        Measure::CostCoverage => (closed.cost_coverage?, "point", 100.0),
+        Measure::PipelineCoverage => return None,
+    };
+    let change = ((now? - then) * scale).round() as i64;
+    let since = format!("since the {} close", closed.month.words());
+    Some(match change {
+        0 => format!("no change {since}"),
+        n => format!(
+            "{}{} {unit}{} {since}",
+            if n > 0 { "+" } else { "−" },
+            n.abs(),
+            if n.abs() == 1 { "" } else { "s" }
+        ),
+    })
+}
+
 /// MRR and ARR with their change since last month, and the scorecard's runway and cost
-/// coverage with their status.
-fn headline(mrr: &Rows, health: &Rows) -> Vec<Figure> {
+/// coverage with their status and their change since the latest close.
+fn headline(
+    mrr: &Rows,
+    health: &Rows,
+    closed: Option<&bearing_app::books::ClosedHealth>,
+) -> Vec<Figure> {
     let mut figures = Vec::new();
     if let Rows::Mrr(m) = mrr {
         figures.push(Figure {
@@ -90,13 +121,17 @@ fn headline(mrr: &Rows, health: &Rows) -> Vec<Figure> {
                     | bearing_core::forecast::Measure::CostCoverage
             )
         }) {
+            let mut note = match &i.beside {
+                Some(beside) => format!("{}: {beside}", i.status.as_str()),
+                None => i.status.as_str().to_owned(),
+            };
+            if let Some(change) = since_close(i.measure, i.number, closed) {
+                note = format!("{note}; {change}");
+            }
             figures.push(Figure {
                 label: i.name,
                 value: i.value.clone(),
-                note: match &i.beside {
-                    Some(beside) => format!("{}: {beside}", i.status.as_str()),
-                    None => i.status.as_str().to_owned(),
-                },
+                note,
                 href: "#health-h",
             });
         }
@@ -302,6 +337,10 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
             ),
             _ => (None, &["health", "projections", "flags", "fmrr"]),
         };
+    let closed = match bearing_app::books::closed_health(&state.store, sight).await {
+        Ok(closed) => closed,
+        Err(error) => return error_page(&caller, error),
+    };
     let (problem, (health, costs), scenarios_chart, flags, mut headline) =
         match snapshot.reports(names, today, sight).await {
             Ok(built) => {
@@ -318,7 +357,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
                     health_table(&rows("health")),
                     projections.map_or_else(String::new, |p| scenarios_chart(p)),
                     flags_table(&rows("flags"), 10),
-                    headline(&rows("fmrr"), &rows("health")),
+                    headline(&rows("fmrr"), &rows("health"), closed.as_ref()),
                 )
             }
             Err(error @ bearing_app::AppError::Invalid { .. }) => (
@@ -364,4 +403,47 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         renewals: renewals_table(&list, today, &org_names),
         flags,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bearing_core::forecast::Measure;
+
+    #[test]
+    fn the_headline_says_how_far_runway_and_coverage_moved_since_the_latest_close() {
+        let closed = bearing_app::books::ClosedHealth {
+            month: bearing_core::Month::parse("2026-10").unwrap_or(bearing_core::Month::MIN),
+            runway_months: Some(14.0),
+            cost_coverage: Some(0.9149),
+        };
+        let since = |m, now| since_close(m, now, Some(&closed));
+        assert_eq!(
+            since(Measure::Runway, Some(16.0)).as_deref(),
+            Some("+2 months since the Oct 2026 close")
+        );
+        assert_eq!(
+            since(Measure::Runway, Some(13.0)).as_deref(),
+            Some("−1 month since the Oct 2026 close")
+        );
+        // 91.49% then, 87.02% now: 4.47 points down, said as 4.
+        assert_eq!(
+            since(Measure::CostCoverage, Some(0.8702)).as_deref(),
+            Some("−4 points since the Oct 2026 close")
+        );
+        assert_eq!(
+            since(Measure::CostCoverage, Some(0.9151)).as_deref(),
+            Some("no change since the Oct 2026 close")
+        );
+        assert_eq!(since(Measure::PipelineCoverage, Some(1.0)), None);
+        assert_eq!(since_close(Measure::Runway, Some(1.0), None), None);
+        let unfrozen = bearing_app::books::ClosedHealth {
+            runway_months: None,
+            ..closed
+        };
+        assert_eq!(
+            since_close(Measure::Runway, Some(1.0), Some(&unfrozen)),
+            None
+        );
+    }
 }
