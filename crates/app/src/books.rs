@@ -16,8 +16,8 @@ use bearing_store::{CloseRecord, MonthWrite, NewClose, Store};
 
 use crate::{AppError, Change, Context, Result, audit};
 
-/// Refuses those who may not keep the books.
-fn require(ctx: &Context) -> Result<()> {
+/// Refuses those who may not keep the books (nor weigh hires, whose bands are pay).
+pub(crate) fn require(ctx: &Context) -> Result<()> {
     ctx.require(Permission::EditAssumptions)?;
     ctx.require(Permission::ReadPay)
 }

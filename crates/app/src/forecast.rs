@@ -18,6 +18,14 @@ pub async fn snapshot_with(
     store: &Store,
     stage_probabilities: &std::collections::BTreeMap<String, f64>,
 ) -> Result<Vec<ForecastDeal>> {
+    Ok(snapshot_with_ids(store, stage_probabilities).await?.0)
+}
+
+/// [`snapshot_with`], and each deal's record id, in the same order.
+pub async fn snapshot_with_ids(
+    store: &Store,
+    stage_probabilities: &std::collections::BTreeMap<String, f64>,
+) -> Result<(Vec<ForecastDeal>, Vec<i64>)> {
     let list = deals::list(store, &DealFilter::default()).await?;
     let stages = store.list_stages().await?;
     let active = active_won_stages(&stages);
@@ -26,9 +34,10 @@ pub async fn snapshot_with(
         .map(|deal| {
             let active_won =
                 active.contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
-            forecast_deal(deal, active_won, stage_probabilities)
+            let id = deal.id.get();
+            (forecast_deal(deal, active_won, stage_probabilities), id)
         })
-        .collect())
+        .unzip())
 }
 
 /// The stage won deals are active in, for each pipeline (pipeline, stage): its first stage by

@@ -24,6 +24,7 @@ pub mod people;
 pub mod pipelines;
 pub mod reports;
 pub mod roles;
+pub mod scenarios;
 pub mod sight;
 pub mod snapshot;
 pub mod usage;

@@ -844,8 +844,24 @@ pub async fn team_cost(
     cost_lines(store, months, rates).await
 }
 
-/// [`team_cost`], for the reports, which say themselves whom they show (`sight`).
-async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Result<Vec<CostLine>> {
+/// What one assignment costs in one month, burdened, with whom and what it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AssignmentCost {
+    pub person_id: PersonId,
+    pub month: Month,
+    pub area: Option<String>,
+    pub role: String,
+    pub funding: Vec<(String, f64)>,
+    pub cost: f64,
+}
+
+/// What each assignment costs in each of `months` it covers; an employee without a band in
+/// force is an error that names the band.
+pub(crate) async fn assignment_costs(
+    store: &Store,
+    months: &[Month],
+    rates: &CostRates,
+) -> Result<Vec<AssignmentCost>> {
     let assignments = store.list_assignments().await?;
     let bands = store.list_bands().await?;
     let people: HashMap<PersonId, PersonKind> = store
@@ -866,7 +882,7 @@ async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Resul
         .into_iter()
         .map(|r| (r.id, r.area_id.and_then(|a| areas.get(&a).cloned())))
         .collect();
-    let mut lines: BTreeMap<(Month, Option<String>, String, String), f64> = BTreeMap::new();
+    let mut out = Vec::new();
     for month in months {
         for a in &assignments {
             let f = &a.fields;
@@ -908,12 +924,27 @@ async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Resul
                 *month,
                 rates,
             );
-            let area = role_area.get(&a.role_id).cloned().flatten();
-            for (grant, share) in &f.funding {
-                *lines
-                    .entry((*month, area.clone(), f.role.clone(), grant.clone()))
-                    .or_default() += cost * share;
-            }
+            out.push(AssignmentCost {
+                person_id: a.person_id,
+                month: *month,
+                area: role_area.get(&a.role_id).cloned().flatten(),
+                role: f.role.clone(),
+                funding: f.funding.clone(),
+                cost,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// [`team_cost`], for the reports, which say themselves whom they show (`sight`).
+async fn cost_lines(store: &Store, months: &[Month], rates: &CostRates) -> Result<Vec<CostLine>> {
+    let mut lines: BTreeMap<(Month, Option<String>, String, String), f64> = BTreeMap::new();
+    for a in assignment_costs(store, months, rates).await? {
+        for (grant, share) in &a.funding {
+            *lines
+                .entry((a.month, a.area.clone(), a.role.clone(), grant.clone()))
+                .or_default() += a.cost * share;
         }
     }
     Ok(lines

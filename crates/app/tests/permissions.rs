@@ -90,6 +90,23 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ),
     ("history::of actuals", &[Permission::ReadPay]),
     ("history::of close", &[Permission::ReadPay]),
+    (
+        "scenarios::list",
+        &[Permission::EditAssumptions, Permission::ReadPay],
+    ),
+    (
+        "scenarios::add",
+        &[Permission::EditAssumptions, Permission::ReadPay],
+    ),
+    (
+        "scenarios::evaluate",
+        &[Permission::EditAssumptions, Permission::ReadPay],
+    ),
+    (
+        "scenarios::hire",
+        &[Permission::EditAssumptions, Permission::ReadPay],
+    ),
+    ("history::of scenario", &[Permission::ReadPay]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -266,6 +283,44 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
             .await
             .map(drop),
         "history::of close" => history::of(store, ctx, EntityKind::Close, "2026-05")
+            .await
+            .map(drop),
+        "scenarios::list" => bearing_app::scenarios::list(store, ctx).await.map(drop),
+        "scenarios::add" => bearing_app::scenarios::add(
+            store,
+            ctx,
+            &format!("scenario {n}"),
+            None,
+            vec![bearing_core::scenario::Change::parse("cost monthly=100; from=2026-07").unwrap()],
+        )
+        .await
+        .map(drop),
+        "scenarios::evaluate" => bearing_app::scenarios::evaluate(
+            store,
+            ctx,
+            &[bearing_core::scenario::Change::parse("cost monthly=100; from=2026-07").unwrap()],
+            today,
+        )
+        .await
+        .map(drop),
+        "scenarios::hire" => bearing_app::scenarios::hire(
+            store,
+            ctx,
+            bearing_app::scenarios::HireInput {
+                role: "Engineer".into(),
+                level: 2,
+                step: 1,
+                fte: 1.0,
+                start: Month::parse("2026-09").unwrap(),
+                end: None,
+                funding: Vec::new(),
+                payment: None,
+            },
+            today,
+        )
+        .await
+        .map(drop),
+        "history::of scenario" => history::of(store, ctx, EntityKind::Scenario, "1")
             .await
             .map(drop),
         "accounts::add_user" => accounts::add_user(

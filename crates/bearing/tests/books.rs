@@ -143,3 +143,70 @@ fn a_month_is_imported_mapped_closed_and_reported() {
     let history = bearing(d, &["history", "close", "2025-01", "--format", "csv"], &[]);
     assert_eq!(history.stdout.lines().count(), 3, "{}", history.stdout);
 }
+
+#[test]
+fn a_hire_is_asked_about_saved_as_a_scenario_and_weighed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = bearing(d, &["demo", "--as-of", "2026-11-30"], &[]);
+    assert_eq!(demo.status, 0, "{}", demo.stderr);
+    let asked = bearing(
+        d,
+        &[
+            "hire",
+            "--role",
+            "Partnerships Lead",
+            "--level",
+            "2",
+            "--start",
+            "2027-01",
+            "--save",
+            "Lead in January",
+        ],
+        &[],
+    );
+    assert_eq!(asked.status, 0, "{}", asked.stderr);
+    assert!(
+        asked
+            .stdout
+            .contains("Partnerships Lead L2 step 1 at 1 FTE from Jan 2027 costs $")
+            && asked.stdout.contains("saved scenario"),
+        "{}",
+        asked.stdout
+    );
+    let list = bearing(d, &["scenario", "list", "--format", "csv"], &[]);
+    assert!(
+        list.stdout.contains(
+            "Lead in January,Can we hire?,hire role=Partnerships Lead; level=2; step=1; fte=1; start=2027-01"
+        ),
+        "{}",
+        list.stdout
+    );
+    let weighed = bearing(
+        d,
+        &["scenario", "eval", "Lead in January", "--format", "csv"],
+        &[],
+    );
+    assert_eq!(weighed.status, 0, "{}", weighed.stderr);
+    let rows: Vec<&str> = weighed.stdout.lines().collect();
+    assert_eq!(rows[0], "measure,baseline,scenario,change");
+    assert!(
+        rows.iter().any(|r| r.starts_with("Runway P50,")),
+        "{}",
+        weighed.stdout
+    );
+    let bad = bearing(
+        d,
+        &[
+            "scenario",
+            "eval",
+            "--change",
+            "hire role=Lead; start=2027-01",
+        ],
+        &[],
+    );
+    assert_eq!(bad.status, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("level= is missing"), "{}", bad.stderr);
+    let unknown = bearing(d, &["scenario", "show", "Nope"], &[]);
+    assert_one_line_error(&unknown, 1, "no scenario \"Nope\"");
+}

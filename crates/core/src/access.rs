@@ -270,7 +270,7 @@ pub fn to_change(kind: crate::EntityKind) -> Option<Permission> {
         Organization | Deal | Pipeline | Stage | Campaign | Contact | Cluster | Hub => {
             Some(Permission::EditCrm)
         }
-        Assumptions | Account | Actuals | Close => Some(Permission::EditAssumptions),
+        Assumptions | Account | Actuals | Close | Scenario => Some(Permission::EditAssumptions),
         Area | Role | Document | Person | Assignment | Band => Some(Permission::EditPeople),
         User | AccessRole => Some(Permission::ManageUsers),
         SignIn => None,
@@ -285,7 +285,9 @@ pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
     use crate::EntityKind;
     match kind {
         // The ledger's lines, and the costs a close records, hold what people are paid.
-        EntityKind::Assignment | EntityKind::Actuals | EntityKind::Close => Permission::ReadPay,
+        EntityKind::Assignment | EntityKind::Actuals | EntityKind::Close | EntityKind::Scenario => {
+            Permission::ReadPay
+        }
         EntityKind::Assumptions | EntityKind::Account => Permission::EditAssumptions,
         EntityKind::User | EntityKind::SignIn | EntityKind::AccessRole => Permission::ManageUsers,
         _ => Permission::Read,

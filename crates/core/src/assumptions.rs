@@ -37,6 +37,9 @@ pub struct Assumptions {
     pub rho: f64,
     /// New-prospect conversion, for FMRR.
     pub eta: f64,
+    /// The probability that cash stays at or above zero for the twelve months after a hire's
+    /// start that makes the hire affordable.
+    pub hire_confidence: f64,
     /// Probabilities that replace a stage's default in the forecast, by stage name
     /// (`stage.Proposal=0.35`); deals with a probability of their own keep it.
     pub stage_probabilities: std::collections::BTreeMap<String, f64>,
@@ -74,6 +77,7 @@ impl Default for Assumptions {
             pipeline_bands: health.pipeline,
             rho: 0.8,
             eta: 0.3,
+            hire_confidence: 0.9,
             stage_probabilities: std::collections::BTreeMap::new(),
             usage_exclusions: crate::usage::Exclusions::organisation_default().substrings,
             usage_windows: Vec::new(),
@@ -118,7 +122,7 @@ pub struct About {
 
 /// What each key of [`KEYS`] is; a stage's probability (`stage.NAME`) is described by
 /// [`about`].
-const ABOUT: [(&str, About); 21] = [
+const ABOUT: [(&str, About); 22] = [
     (
         "books-closed",
         About {
@@ -256,6 +260,14 @@ const ABOUT: [(&str, About); 21] = [
         },
     ),
     (
+        "hire-confidence",
+        About {
+            label: "Confidence to hire",
+            unit: "share",
+            help: "A hire is affordable when cash stays at or above zero for the twelve months after its start in at least this share of the Monte Carlo runs.",
+        },
+    ),
+    (
         "usage-exclude",
         About {
             label: "Clusters left out of usage",
@@ -316,7 +328,7 @@ pub fn readable(key: &str, value: &str) -> String {
         ("net-assets" | "monthly-costs" | "non-personnel-costs", Some(x)) => {
             crate::forecast::dollars(x)
         }
-        ("fsp-fee" | "rho" | "eta", Some(x)) => percent(x),
+        ("fsp-fee" | "rho" | "eta" | "hire-confidence", Some(x)) => percent(x),
         (k, Some(x)) if k.starts_with("stage.") => percent(x),
         ("books-closed", _) => crate::Month::parse(value)
             .map(crate::Month::words)
@@ -335,7 +347,7 @@ fn percent(share: f64) -> String {
 }
 
 /// The keys `set` understands, with what each expects.
-pub const KEYS: [(&str, &str); 21] = [
+pub const KEYS: [(&str, &str); 22] = [
     ("books-closed", "a month, YYYY-MM"),
     ("net-assets", "an amount, e.g. 500000"),
     ("monthly-costs", "an amount, e.g. 100000"),
@@ -374,6 +386,7 @@ pub const KEYS: [(&str, &str); 21] = [
     ),
     ("rho", "a fraction from 0 to 1"),
     ("eta", "a fraction from 0 to 1"),
+    ("hire-confidence", "a fraction from 0 to 1, e.g. 0.9"),
     (
         "usage-exclude",
         "cluster name substrings separated by ',', e.g. prometheus,hhmi (or none)",
@@ -594,6 +607,7 @@ impl Assumptions {
             "pipeline-bands" => self.pipeline_bands = bands("pipeline-bands", value)?,
             "rho" => self.rho = number("rho", value, 0.0, 1.0)?,
             "eta" => self.eta = number("eta", value, 0.0, 1.0)?,
+            "hire-confidence" => self.hire_confidence = number("hire-confidence", value, 0.0, 1.0)?,
             "usage-exclude" => self.usage_exclusions = list(value),
             "usage-exclude-windows" => self.usage_windows = windows(value)?,
             "usage-tiers" => self.usage_tiers = tiers(value)?,
@@ -657,6 +671,7 @@ impl Assumptions {
             ("pipeline-bands", b(&self.pipeline_bands)),
             ("rho", self.rho.to_string()),
             ("eta", self.eta.to_string()),
+            ("hire-confidence", self.hire_confidence.to_string()),
             (
                 "usage-exclude",
                 if self.usage_exclusions.is_empty() {

@@ -70,13 +70,15 @@ pub enum EntityKind {
     Actuals,
     /// The close of a month: its net assets, and the forecast frozen before it.
     Close,
+    /// A saved scenario: a named set of changes weighed against the forecast.
+    Scenario,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 21] = [
+    pub const ALL: [EntityKind; 22] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -97,6 +99,7 @@ impl EntityKind {
         EntityKind::Account,
         EntityKind::Actuals,
         EntityKind::Close,
+        EntityKind::Scenario,
         EntityKind::SignIn,
     ];
 
@@ -122,6 +125,7 @@ impl EntityKind {
             EntityKind::Account => "account",
             EntityKind::Actuals => "actuals",
             EntityKind::Close => "close",
+            EntityKind::Scenario => "scenario",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -180,7 +184,7 @@ impl EntityKind {
             Organization | Deal | Pipeline | Stage | Campaign | Contact => Some(DataPart::Crm),
             Cluster | Hub => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
-            Assumptions | Account | Actuals | Close => Some(DataPart::Assumptions),
+            Assumptions | Account | Actuals | Close | Scenario => Some(DataPart::Assumptions),
             User | AccessRole => Some(DataPart::Accounts),
             SignIn => None,
         }
@@ -274,7 +278,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, sign-in"
+                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, sign-in"
             )
         );
         assert_eq!("actual".parse::<EntityKind>(), Ok(EntityKind::Actuals));

@@ -58,6 +58,7 @@ pub mod organization;
 pub mod people;
 pub mod pipeline;
 pub mod roles;
+pub mod scenario;
 pub mod text;
 pub mod usage;
 

@@ -23,6 +23,7 @@ mod people;
 mod pipelines;
 mod properties;
 mod roles;
+mod scenarios;
 mod url;
 mod usage;
 
@@ -53,6 +54,7 @@ pub use people::{AssignmentRecord, PersonRecord};
 pub use pipelines::{StageFields, StageRecord};
 pub use properties::PropertyOwner;
 pub use roles::{AreaRecord, RoleRecord};
+pub use scenarios::ScenarioRecord;
 pub use url::{Backend, DbUrl};
 pub use usage::{NewSample, SampleRecord, UnitId, UnitKind, UnitRecord};
 

@@ -155,6 +155,14 @@ pub enum Command {
     /// The books: the account map, what closing a month needs, and the closes
     #[command(subcommand)]
     Actuals(ActualsCommand),
+    /// Scenarios: named sets of changes (hires, departures, deals won or lost, new deals, cost
+    /// changes) weighed beside the forecast without touching a record
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// Can we hire? The probability that cash stays at or above zero for the 12 months after
+    /// the start, with and without the hire, against the assumption hire-confidence; when it
+    /// falls short, the earliest start that meets it and the committed revenue that would
+    Hire(HireArgs),
     /// Close a month: record the net assets it ends with (worked out from the previous close
     /// and the month's actuals unless given), set books-closed to it and freeze the forecast
     /// made before it. Closing the latest closed month again needs --reason.
@@ -263,6 +271,7 @@ pub enum ActualsCommand {
     /// What closing a month needs: what stops it, what to look at, the net assets it would
     /// record
     Checklist {
+        /// The month to close
         #[arg(value_name = "YYYY-MM", value_parser = parse_month)]
         month: bearing_core::Month,
     },
@@ -272,6 +281,93 @@ pub enum ActualsCommand {
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,
     },
+}
+
+/// The scenarios' subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ScenarioCommand {
+    /// Every saved scenario
+    List {
+        /// Output format: table, csv, json or xlsx
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// One scenario's changes, by id or name
+    Show {
+        /// The scenario's id or name
+        scenario: String,
+    },
+    /// Save a scenario. Each --change is a line: `hire role=R; level=2; step=1; fte=1;
+    /// start=2027-01`, `depart person=NAME; last-day=2027-03-31`, `win deal=ID`, `lose
+    /// deal=ID`, `deal name=N; amount=60000; start=…; end=…; probability=0.5`, `cost
+    /// monthly=-2500; from=2027-01`
+    Add {
+        /// The scenario's name
+        name: String,
+        /// What the scenario is for
+        #[arg(long)]
+        description: Option<String>,
+        /// A change (repeat it)
+        #[arg(long = "change", value_name = "LINE", required = true, value_parser = parse_change)]
+        changes: Vec<bearing_core::scenario::Change>,
+    },
+    /// Weigh a scenario (saved, by id or name, or the --change lines given) beside the baseline
+    Eval {
+        /// A saved scenario's id or name
+        scenario: Option<String>,
+        /// A change to weigh instead of a saved scenario (repeat it)
+        #[arg(long = "change", value_name = "LINE", value_parser = parse_change)]
+        changes: Vec<bearing_core::scenario::Change>,
+        /// Output format: table, csv, json or xlsx
+        #[arg(long, default_value = "table", value_parser = parse_format)]
+        format: Format,
+    },
+    /// Delete a scenario (it keeps its history)
+    Delete {
+        /// The scenario's id or name
+        scenario: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HireArgs {
+    /// The role, as the role pages name it
+    #[arg(long)]
+    pub role: String,
+    /// The level
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=20))]
+    pub level: u8,
+    /// The step
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=20))]
+    pub step: u8,
+    /// The share of full time
+    #[arg(long, default_value_t = 1.0)]
+    pub fte: f64,
+    /// The first month
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub start: bearing_core::Month,
+    /// The last month, for a fixed term
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub end: Option<bearing_core::Month>,
+    /// Grant codes and shares, e.g. G-1=0.6,G-2=0.4
+    #[arg(long, value_parser = parse_funding_list)]
+    pub funding: Option<Vec<(String, f64)>>,
+    /// A contractor's monthly payment in dollars, instead of the band
+    #[arg(long)]
+    pub payment: Option<f64>,
+    /// Save the hire as a scenario of this name
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
+}
+
+fn parse_change(text: &str) -> Result<bearing_core::scenario::Change, String> {
+    bearing_core::scenario::Change::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_funding_list(text: &str) -> Result<Vec<(String, f64)>, String> {
+    let funding = bearing_core::people::parse_funding(text)?;
+    bearing_core::people::check_funding(&funding)?;
+    Ok(funding)
 }
 
 fn parse_category(text: &str) -> Result<bearing_core::actuals::Category, String> {

@@ -3,7 +3,7 @@
 use bearing_app::books;
 use bearing_formats::Table;
 
-use crate::cli::{ActualsCommand, ActualsImportArgs};
+use crate::cli::{ActualsCommand, ActualsImportArgs, HireArgs, ScenarioCommand};
 use crate::config::Config;
 use crate::output::outln;
 
@@ -125,4 +125,106 @@ pub async fn close(
         closed.assumptions_version
     )?;
     Ok(())
+}
+
+fn today(ctx: &bearing_app::Context) -> bearing_core::Date {
+    ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// `bearing scenario …`.
+pub async fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Result<()> {
+    use bearing_app::scenarios;
+    let store = super::open(config).await?;
+    let ctx = super::cli_context(config)?;
+    let result = async {
+        match command {
+            ScenarioCommand::List { format } => {
+                let list = scenarios::list(&store, &ctx).await?;
+                super::print_table(&scenarios::table(&list), format)
+            }
+            ScenarioCommand::Show { scenario } => {
+                let s = scenarios::get(&store, &ctx, &scenario).await?;
+                outln!("{} (scenario {})", s.name, s.id)?;
+                if let Some(d) = &s.description {
+                    outln!("{d}")?;
+                }
+                for change in &s.changes {
+                    outln!("  {change}")?;
+                }
+                Ok(())
+            }
+            ScenarioCommand::Add {
+                name,
+                description,
+                changes,
+            } => {
+                let s =
+                    scenarios::add(&store, &ctx, &name, description.as_deref(), changes).await?;
+                outln!("saved scenario {}: {}", s.id, s.name)?;
+                Ok(())
+            }
+            ScenarioCommand::Eval {
+                scenario,
+                changes,
+                format,
+            } => {
+                let changes = match (scenario, changes.is_empty()) {
+                    (Some(key), true) => scenarios::get(&store, &ctx, &key).await?.changes,
+                    (None, false) => changes,
+                    _ => {
+                        return Err(super::UsageError(
+                            "name a saved scenario or give --change lines, not both".into(),
+                        )
+                        .into());
+                    }
+                };
+                let e = scenarios::evaluate(&store, &ctx, &changes, today(&ctx)).await?;
+                super::print_table(&scenarios::evaluation_table(&e), format)
+            }
+            ScenarioCommand::Delete { scenario } => {
+                scenarios::delete(&store, &ctx, &scenario).await?;
+                outln!("deleted scenario {}", scenario.trim())?;
+                Ok(())
+            }
+        }
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `bearing hire …`.
+pub async fn hire(config: &Config, args: HireArgs) -> anyhow::Result<()> {
+    use bearing_app::scenarios;
+    let store = super::open(config).await?;
+    let ctx = super::cli_context(config)?;
+    let input = scenarios::HireInput {
+        role: args.role,
+        level: args.level,
+        step: args.step,
+        fte: args.fte,
+        start: args.start,
+        end: args.end,
+        funding: args.funding.unwrap_or_default(),
+        payment: args.payment,
+    };
+    let result = async {
+        let answer = scenarios::hire(&store, &ctx, input.clone(), today(&ctx)).await?;
+        outln!("{}", answer.text())?;
+        if let Some(name) = &args.save {
+            let s = scenarios::add(
+                &store,
+                &ctx,
+                name,
+                Some("Can we hire?"),
+                vec![input.change()],
+            )
+            .await?;
+            outln!("saved scenario {}: {}", s.id, s.name)?;
+        }
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    store.close().await;
+    result
 }

@@ -64,6 +64,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Band(command) => people::band(&config, command).await,
         Command::Assumptions(command) => assumptions::run(&config, command).await,
         Command::Actuals(command) => books::run(&config, command).await,
+        Command::Scenario(command) => books::scenario(&config, command).await,
+        Command::Hire(args) => books::hire(&config, args).await,
         Command::Close {
             month,
             net_assets,

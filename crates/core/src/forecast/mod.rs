@@ -16,7 +16,10 @@ mod scorecard;
 
 pub use flags::Flag;
 pub use fmrr::{Fmrr, spread};
-pub use monte_carlo::{MonteCarlo, percentile};
+pub use monte_carlo::{
+    Cash, Hire, HireAnswer, MonteCarlo, Runs, RunwayDistribution, can_we_hire, percentile,
+    solvent_through,
+};
 pub use periods::{Period, PeriodSum, by_period};
 pub use scorecard::{
     Bands, HealthAssumptions, Indicator, Measure, Status, dollars, health, thousands,

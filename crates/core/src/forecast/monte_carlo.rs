@@ -56,19 +56,148 @@ pub fn percentile_of(values: &mut [f64], q: f64) -> f64 {
     at_lo + (h - lo as f64) * (at_hi - at_lo)
 }
 
+/// The monthly revenue of every Monte Carlo run: `runs × months` values, run by run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runs {
+    pub months: usize,
+    values: Vec<f64>,
+}
+
+impl Runs {
+    /// Runs of `months` months each, from their values run by run.
+    pub fn of(months: usize, values: Vec<f64>) -> Runs {
+        Runs { months, values }
+    }
+
+    /// How many runs there are.
+    pub fn count(&self) -> usize {
+        self.values.len() / self.months.max(1)
+    }
+
+    /// Each run's monthly revenue.
+    pub fn each(&self) -> impl Iterator<Item = &[f64]> {
+        self.values.chunks(self.months.max(1))
+    }
+
+    /// The `low` and `high` percentiles of each month over the runs, rounded.
+    pub fn percentiles(&self, low: f64, high: f64) -> (Vec<f64>, Vec<f64>) {
+        let (n, runs) = (self.months, self.count());
+        let mut lows = Vec::with_capacity(n);
+        let mut highs = Vec::with_capacity(n);
+        let mut column = vec![0.0; runs];
+        for m in 0..n {
+            for (r, value) in column.iter_mut().enumerate() {
+                *value = self.values[r * n + m];
+            }
+            lows.push(round(percentile_of(&mut column, low)));
+            highs.push(round(percentile_of(&mut column, high)));
+        }
+        (lows, highs)
+    }
+
+    /// Each run's runway under `cash`: the months before its balance first falls below zero
+    /// (all of them when it never does).
+    pub fn runways(&self, cash: &Cash) -> Vec<u32> {
+        self.each().map(|run| cash.runway(run)).collect()
+    }
+}
+
+/// What a run's revenue is weighed against: the cash at the start, each month's costs and
+/// the sponsor's fee on revenue, and committed revenue added to every run from a month on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cash {
+    pub net_assets: f64,
+    /// Costs of each month from the forecast's start; past the end, the last month's.
+    pub costs: Vec<f64>,
+    pub fee: f64,
+    /// Committed revenue added to every month from `extra_from` (a month index) on.
+    pub extra: f64,
+    pub extra_from: usize,
+    /// The months the runway is counted over: past a run's last month no revenue comes in
+    /// but the costs go on. (A forecast's months end with its last deal.)
+    pub horizon: usize,
+}
+
+impl Cash {
+    /// The months before the balance first falls below zero with `revenue` month by month:
+    /// each month adds R − (C + R × f).
+    pub fn runway(&self, revenue: &[f64]) -> u32 {
+        let mut balance = self.net_assets;
+        let last = self.costs.last().copied().unwrap_or(0.0);
+        let months = self.horizon.max(revenue.len());
+        for m in 0..months {
+            let r = revenue.get(m).copied().unwrap_or(0.0)
+                + if m >= self.extra_from {
+                    self.extra
+                } else {
+                    0.0
+                };
+            let c = self.costs.get(m).copied().unwrap_or(last);
+            balance += r - (c + r * self.fee);
+            if balance < 0.0 {
+                return m as u32;
+            }
+        }
+        months as u32
+    }
+}
+
+/// The runway over the runs: its P10, P50 and P90 in months, and the probability that cash
+/// stays at or above zero for the next twelve months.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RunwayDistribution {
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub solvent_12: f64,
+    /// Months the forecast holds: no runway can be longer.
+    pub horizon: u32,
+}
+
+impl RunwayDistribution {
+    pub fn of(runways: &[u32], horizon: u32) -> Self {
+        let mut values: Vec<f64> = runways.iter().map(|r| f64::from(*r)).collect();
+        RunwayDistribution {
+            p10: percentile_of(&mut values, 10.0),
+            p50: percentile_of(&mut values, 50.0),
+            p90: percentile_of(&mut values, 90.0),
+            solvent_12: solvent_through(runways, 12),
+            horizon,
+        }
+    }
+}
+
+/// The share of runs whose cash stays at or above zero for the first `months` months.
+pub fn solvent_through(runways: &[u32], months: u32) -> f64 {
+    if runways.is_empty() {
+        return 0.0;
+    }
+    runways.iter().filter(|r| **r >= months).count() as f64 / runways.len() as f64
+}
+
 impl Forecast {
     /// The pessimistic and optimistic rows: percentiles over Monte Carlo runs in which every
     /// active deal closes or not, as a whole, with its probability (committed deals always),
-    /// and contributes its projection rate to each of its months. A run costs O(deals + months):
-    /// a deal adds its rate to a difference array at its first month and takes it away after
-    /// its last; one prefix sum gives the run's months.
+    /// and contributes its projection rate to each of its months.
     pub fn scenarios(&self, mc: &MonteCarlo) -> (Vec<f64>, Vec<f64>) {
-        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-        self.scenarios_on(mc, threads)
+        self.runs(mc).percentiles(mc.low, mc.high)
     }
 
     /// [`Forecast::scenarios`] on at most `threads` threads; the result does not depend on it.
     pub fn scenarios_on(&self, mc: &MonteCarlo, threads: usize) -> (Vec<f64>, Vec<f64>) {
+        self.runs_on(mc, threads).percentiles(mc.low, mc.high)
+    }
+
+    /// The Monte Carlo runs on every core.
+    pub fn runs(&self, mc: &MonteCarlo) -> Runs {
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+        self.runs_on(mc, threads)
+    }
+
+    /// The Monte Carlo runs, drawn on at most `threads` threads; the runs do not depend on
+    /// it. A run costs O(deals + months): a deal adds its rate to a difference array at its
+    /// first month and takes it away after its last; one prefix sum gives the run's months.
+    pub fn runs_on(&self, mc: &MonteCarlo, threads: usize) -> Runs {
         use rand::{RngExt, SeedableRng};
 
         let n = self.months.len();
@@ -133,17 +262,115 @@ impl Forecast {
                 }
             });
         }
-        let mut low = Vec::with_capacity(n);
-        let mut high = Vec::with_capacity(n);
-        let mut column = vec![0.0; runs];
-        for m in 0..n {
-            for (r, value) in column.iter_mut().enumerate() {
-                *value = results[r * n + m];
-            }
-            low.push(round(percentile_of(&mut column, mc.low)));
-            high.push(round(percentile_of(&mut column, mc.high)));
+        Runs {
+            months: n,
+            values: results,
         }
-        (low, high)
+    }
+}
+
+/// "Can we hire?": whether the cash stays at or above zero for the twelve months after a
+/// hire's start in at least `confidence` of the runs, with and without the hire, and when it
+/// does not, the earliest later start that meets it and the committed revenue that would.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct HireAnswer {
+    /// The share of runs whose cash stays ≥ 0 through the twelve months after the start.
+    pub with_hire: f64,
+    pub without_hire: f64,
+    pub affordable: bool,
+    /// The earliest start (months from the forecast's start, within the next 24) that meets
+    /// the confidence, when the proposed one does not.
+    pub earliest_start: Option<usize>,
+    /// The smallest additional committed monthly revenue (to the nearest $100 up) that makes
+    /// the proposed start meet the confidence, when it does not; none when no amount up to
+    /// $100,000,000 a month would.
+    pub revenue_needed: Option<f64>,
+}
+
+/// A hire: its cost a month, from its start (a month index) to before its end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hire {
+    pub monthly_cost: f64,
+    pub start: usize,
+    pub end: Option<usize>,
+}
+
+impl Cash {
+    /// These costs with `hire`'s added, over `months` months.
+    pub fn with_hire(&self, hire: &Hire, months: usize) -> Cash {
+        let last = self.costs.last().copied().unwrap_or(0.0);
+        let costs = (0..months.max(self.costs.len()))
+            .map(|m| {
+                let base = self.costs.get(m).copied().unwrap_or(last);
+                let on = m >= hire.start && hire.end.is_none_or(|end| m < end);
+                base + if on { hire.monthly_cost } else { 0.0 }
+            })
+            .collect();
+        Cash {
+            costs,
+            ..self.clone()
+        }
+    }
+}
+
+/// The answer to "can we hire?" on `runs`, with `cash` before the hire.
+pub fn can_we_hire(runs: &Runs, cash: &Cash, hire: &Hire, confidence: f64) -> HireAnswer {
+    let months = runs.months.max(cash.horizon);
+    let solvent = |cash: &Cash, start: usize| {
+        solvent_through(
+            &runs.runways(cash),
+            (start + 12).min(u32::MAX as usize) as u32,
+        )
+    };
+    let with = cash.with_hire(hire, months);
+    let with_hire = solvent(&with, hire.start);
+    let without_hire = solvent(cash, hire.start);
+    let affordable = with_hire >= confidence;
+    if affordable {
+        return HireAnswer {
+            with_hire,
+            without_hire,
+            affordable,
+            earliest_start: None,
+            revenue_needed: None,
+        };
+    }
+    let earliest_start = (hire.start + 1..24).find(|&start| {
+        let later = Hire {
+            start,
+            end: hire.end.map(|end| end + (start - hire.start)),
+            ..*hire
+        };
+        solvent(&cash.with_hire(&later, months), start) >= confidence
+    });
+    // Bisection in hundreds of dollars on the same runs.
+    let meets = |hundreds: u64| {
+        let extra = Cash {
+            extra: hundreds as f64 * 100.0,
+            extra_from: 0,
+            ..with.clone()
+        };
+        solvent(&extra, hire.start) >= confidence
+    };
+    const MOST: u64 = 1_000_000; // $100,000,000 a month
+    let revenue_needed = meets(MOST).then(|| {
+        let (mut lo, mut hi) = (0_u64, MOST);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if meets(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi as f64 * 100.0
+    });
+    HireAnswer {
+        with_hire,
+        without_hire,
+        affordable,
+        earliest_start,
+        revenue_needed,
     }
 }
 
@@ -165,6 +392,135 @@ mod tests {
                 percentile(&sorted, q).to_bits()
             );
         }
+    }
+
+    fn on(y: i16, m: i8, d: i8) -> crate::Date {
+        crate::Date::new(y, m, d).unwrap_or(crate::Date::MIN)
+    }
+
+    /// A deal of `monthly` dollars a month over the 36 months from March 2026.
+    fn deal(id: &str, monthly: f64, probability: f64) -> ForecastDeal {
+        let won = probability >= 1.0;
+        ForecastDeal {
+            active_won: won,
+            id: id.into(),
+            name: id.into(),
+            revenue_type: Some("membership".into()),
+            stage: if won { "Closed Won" } else { "Proposal" }.into(),
+            outcome: if won {
+                crate::pipeline::StageOutcome::Won
+            } else {
+                crate::pipeline::StageOutcome::Open
+            },
+            probability,
+            amount: Some(monthly * 36.0),
+            collected: None,
+            contract_start: Some(on(2026, 3, 1)),
+            contract_end: Some(on(2029, 2, 28)),
+            target_start: None,
+            target_end: None,
+            renewal: false,
+        }
+    }
+
+    #[test]
+    fn the_runway_over_the_runs_of_three_deals_is_the_enumerated_one() {
+        // $10,000 of cash and $5,000 of costs a month, no fee. Committed $2,000 a month; A
+        // ($2,500, p = 0.7) and B ($1,000, p = 0.4) close or not.
+        // Neither (0.18): −3,000 a month, below zero in the 4th month: 3 months.
+        // B only (0.12): −2,000 a month, below zero in the 6th: 5 months.
+        // A only (0.42): −500 a month, below zero in the 21st: 20 months.
+        // Both (0.28): +500 a month, never: the whole forecast.
+        let start = Month::parse("2026-03").unwrap_or(Month::MIN);
+        let f = Forecast::with_horizon(
+            vec![
+                deal("c", 2_000.0, 1.0),
+                deal("a", 2_500.0, 0.7),
+                deal("b", 1_000.0, 0.4),
+            ],
+            start,
+            3,
+        );
+        let horizon = f.months.len() as u32;
+        assert_eq!(horizon, 36);
+        let mc = MonteCarlo {
+            runs: 40_000,
+            ..MonteCarlo::default()
+        };
+        let runs = f.runs(&mc);
+        let cash = Cash {
+            net_assets: 10_000.0,
+            costs: vec![5_000.0],
+            fee: 0.0,
+            extra: 0.0,
+            extra_from: 0,
+            horizon: 0,
+        };
+        let runways = runs.runways(&cash);
+        let mut counts = std::collections::BTreeMap::new();
+        for r in &runways {
+            *counts.entry(*r).or_insert(0_usize) += 1;
+        }
+        assert_eq!(counts.keys().copied().collect::<Vec<_>>(), [3, 5, 20, 36]);
+        let share = |r: u32| counts[&r] as f64 / runways.len() as f64;
+        for (r, p) in [(3, 0.18), (5, 0.12), (20, 0.42), (36, 0.28)] {
+            assert!(
+                (share(r) - p).abs() < 0.01,
+                "{r} months: {} ≠ {p}",
+                share(r)
+            );
+        }
+        let d = RunwayDistribution::of(&runways, horizon);
+        assert_eq!((d.p10, d.p50, d.p90), (3.0, 20.0, 36.0));
+        assert!((d.solvent_12 - 0.70).abs() < 0.01, "{}", d.solvent_12);
+        // The same seed on any number of threads gives the same runs.
+        assert_eq!(f.runs_on(&mc, 1), f.runs_on(&mc, 3));
+    }
+
+    #[test]
+    fn can_we_hire_answers_with_the_earliest_start_and_the_revenue_needed() {
+        // Two runs over 30 months, $40,000 of cash, $10,000 of costs, no fee. Run 1 brings
+        // $10,000 a month; run 2 $8,000 for 10 months and $12,000 after. A $3,000 hire from
+        // month 2 needs cash ≥ 0 through month 13 in 90% of runs, so in both.
+        let run1 = vec![10_000.0; 30];
+        let run2: Vec<f64> = (0..30)
+            .map(|m| if m < 10 { 8_000.0 } else { 12_000.0 })
+            .collect();
+        let runs = Runs::of(30, [run1, run2].concat());
+        let cash = Cash {
+            net_assets: 40_000.0,
+            costs: vec![10_000.0],
+            fee: 0.0,
+            extra: 0.0,
+            extra_from: 0,
+            horizon: 0,
+        };
+        let hire = Hire {
+            monthly_cost: 3_000.0,
+            start: 2,
+            end: None,
+        };
+        let answer = can_we_hire(&runs, &cash, &hire, 0.9);
+        // Without the hire both runs stay solvent. With it, run 1 loses 3,000 a month from
+        // month 2: 40,000 − 3,000 × 14 < 0 at month 15, solvent through 13: yes. Run 2 loses
+        // 2,000 a month for months 0–1, then 5,000 for 2–9: 40,000 − 4,000 − 25,000 = 11,000
+        // after month 6, −4,000 at month 9: no.
+        assert_eq!(answer.without_hire, 1.0);
+        assert_eq!(answer.with_hire, 0.5);
+        assert!(!answer.affordable);
+        // Starting in month s (≤ 10), run 2 ends month 9 at 40,000 − 2,000 s − 5,000 (10 − s)
+        // = 3,000 s − 10,000 and then loses 1,000 a month (12,000 − 13,000), so at month
+        // s + 11, its lowest, it holds 2,000 s − 12,000: s ≥ 6. Run 1 keeps 4,000.
+        assert_eq!(answer.earliest_start, Some(6));
+        // From month 2 with x more a month, run 2 holds 14x − 8,000 at month 13, its lowest
+        // while x < 1,000: x ≥ 571.43, $600 to the nearest hundred up.
+        assert_eq!(answer.revenue_needed, Some(600.0));
+        let affordable = can_we_hire(&runs, &cash, &hire, 0.5);
+        assert!(affordable.affordable);
+        assert_eq!(
+            (affordable.earliest_start, affordable.revenue_needed),
+            (None, None)
+        );
     }
 
     #[test]
