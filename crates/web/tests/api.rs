@@ -101,6 +101,53 @@ async fn the_books_are_imported_mapped_and_closed_through_the_api(db: &TestDb) {
     let closes = app.get("/api/v1/closes").await.json();
     assert_eq!(closes["total"], 1);
     assert_eq!(closes["items"][0]["month"], "2025-03");
+    // A hire asked about, saved and weighed.
+    let role = app
+        .post("/api/v1/roles", json!({"name": "Platform Engineer"}))
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.text);
+    let bands = app
+        .post(
+            "/api/v1/bands",
+            json!([{"ladder": "Platform Engineer", "level": 2, "step": 1, "annual_base": "96000", "effective_from": "2020-01-01"}]),
+        )
+        .await;
+    assert_eq!(bands.status, StatusCode::OK, "{}", bands.text);
+    let asked = app
+        .post(
+            "/api/v1/hire",
+            json!({"role": "Platform Engineer", "level": 2, "start": "2025-04"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+    let asked = asked.json();
+    assert_eq!(asked["monthly_cost"], 10_000.0);
+    assert_eq!(
+        asked["change"],
+        "hire role=Platform Engineer; level=2; step=1; fte=1; start=2025-04"
+    );
+    let saved = app
+        .post(
+            "/api/v1/scenarios",
+            json!({"name": "Engineer in April", "changes": [asked["change"]]}),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
+    let weighed = app
+        .get("/api/v1/scenarios/Engineer%20in%20April/evaluation")
+        .await;
+    assert_eq!(weighed.status, StatusCode::OK, "{}", weighed.text);
+    let weighed = weighed.json();
+    assert_eq!(weighed["baseline"]["team_cost"], 0.0);
+    assert_eq!(weighed["scenario"]["team_cost"], 10_000.0);
+    let bad = app
+        .post(
+            "/api/v1/scenarios/evaluation",
+            json!({"changes": ["promote person=Ada"]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail(&bad).contains("expected hire, depart"), "{}", bad.text);
     let report = app.get("/api/v1/reports/actuals?format=csv").await;
     assert!(
         report.text.contains("2025-03,cost,travel,,5000.00"),

@@ -244,7 +244,23 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     )
     .await
     .unwrap();
+    // A saved hire, weighed by its band: pay.
+    bearing_app::scenarios::add(
+        &store,
+        &ctx(),
+        "Harbour hire",
+        None,
+        vec![
+            bearing_core::scenario::Change::parse(
+                "hire role=Harbour Engineer; level=2; step=3; start=2026-09",
+            )
+            .unwrap(),
+        ],
+    )
+    .await
+    .unwrap();
     let mut marks = vec![
+        (Owner::Pay, "Harbour hire".to_owned()),
         (Owner::Pay, "8642.13".to_owned()),
         (Owner::Pay, "8,642".to_owned()),
         (Owner::Pay, "GRANT-LEDGER-42".to_owned()),
@@ -331,6 +347,7 @@ fn walk(ids: &Ids) -> Vec<String> {
             template
                 .replace("{id}", &id)
                 .replace("{month}", "2026-06")
+                .replace("{scenario}", "1")
                 .replace("{pipeline}", "Membership%20Sales")
                 .replace("{stage}", "Lead"),
         );

@@ -17,6 +17,7 @@ mod organizations;
 mod people;
 mod pipelines;
 mod reports;
+mod scenarios;
 pub mod types;
 
 use axum::Json;
@@ -44,7 +45,7 @@ use crate::{ApiError, AppState};
         (name = "imports", description = "CSV imports, all or nothing"),
         (name = "history", description = "The audit trail"),
         (name = "jobs", description = "Scheduled jobs and their runs, for admins"),
-        (name = "books", description = "The sponsor's ledger as actuals, the account map and the monthly close, for finance"),
+        (name = "books", description = "The sponsor's ledger as actuals, the account map, the monthly close, scenarios and can we hire?, for finance"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
@@ -67,6 +68,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(history::routes())
         .merge(jobs::routes())
         .merge(books::routes())
+        .merge(scenarios::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)

@@ -178,3 +178,131 @@ impl From<bearing_app::books::Checklist> for ChecklistView {
         }
     }
 }
+
+/// A saved scenario.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScenarioView {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    /// Its changes, a line each.
+    pub changes: Vec<String>,
+    pub created_at: String,
+}
+
+impl From<bearing_store::ScenarioRecord> for ScenarioView {
+    fn from(s: bearing_store::ScenarioRecord) -> Self {
+        ScenarioView {
+            id: s.id,
+            name: s.name,
+            description: s.description,
+            changes: s.changes.iter().map(ToString::to_string).collect(),
+            created_at: bearing_store::timestamp_text(s.created_at),
+        }
+    }
+}
+
+/// The runway over the Monte Carlo runs, in months.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunwayView {
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    /// The share of runs in which cash stays at or above zero for the next 12 months.
+    pub solvent_12: f64,
+}
+
+/// A scenario's or the baseline's forecast.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeView {
+    pub months: Vec<String>,
+    pub committed: Vec<f64>,
+    pub estimated: Vec<f64>,
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+    /// Each month's costs without the sponsor's fee.
+    pub costs: Vec<f64>,
+    /// The scorecard: each measure's name, value and status.
+    pub health: Vec<(String, String, String)>,
+    /// The team's mean monthly cost over the next 12 months.
+    pub team_cost: f64,
+    pub runway: RunwayView,
+}
+
+impl From<bearing_app::scenarios::Outcome> for OutcomeView {
+    fn from(o: bearing_app::scenarios::Outcome) -> Self {
+        OutcomeView {
+            months: o.months.iter().map(ToString::to_string).collect(),
+            committed: o.committed,
+            estimated: o.estimated,
+            low: o.low,
+            high: o.high,
+            costs: o.costs,
+            health: o
+                .health
+                .iter()
+                .map(|i| (i.name.to_owned(), i.value.clone(), i.status.as_str().to_owned()))
+                .collect(),
+            team_cost: o.team_cost,
+            runway: RunwayView {
+                p10: o.runway.p10,
+                p50: o.runway.p50,
+                p90: o.runway.p90,
+                solvent_12: o.runway.solvent_12,
+            },
+        }
+    }
+}
+
+/// A scenario beside the baseline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EvaluationView {
+    pub baseline: OutcomeView,
+    pub scenario: OutcomeView,
+    /// Where the baseline's costs come from.
+    pub costs: String,
+}
+
+impl From<bearing_app::scenarios::Evaluation> for EvaluationView {
+    fn from(e: bearing_app::scenarios::Evaluation) -> Self {
+        EvaluationView {
+            baseline: e.baseline.into(),
+            scenario: e.scenario.into(),
+            costs: e.costs_note,
+        }
+    }
+}
+
+/// The answer to "can we hire?".
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HireView {
+    /// The hire as a scenario's change line.
+    pub change: String,
+    pub monthly_cost: f64,
+    pub confidence: f64,
+    pub with_hire: f64,
+    pub without_hire: f64,
+    pub affordable: bool,
+    /// The earliest later start that meets the confidence, when the proposed one does not.
+    pub earliest_start: Option<String>,
+    /// The committed monthly revenue that would make the proposed start meet it.
+    pub revenue_needed: Option<f64>,
+    /// The answer in words.
+    pub answer: String,
+}
+
+impl From<bearing_app::scenarios::HireResult> for HireView {
+    fn from(h: bearing_app::scenarios::HireResult) -> Self {
+        HireView {
+            change: h.input.change().to_string(),
+            monthly_cost: h.monthly_cost,
+            confidence: h.confidence,
+            with_hire: h.answer.with_hire,
+            without_hire: h.answer.without_hire,
+            affordable: h.answer.affordable,
+            earliest_start: h.earliest_start.map(|m| m.to_string()),
+            revenue_needed: h.answer.revenue_needed,
+            answer: h.text(),
+        }
+    }
+}
