@@ -147,7 +147,11 @@ async fn the_books_are_imported_mapped_and_closed_through_the_api(db: &TestDb) {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(detail(&bad).contains("expected hire, depart"), "{}", bad.text);
+    assert!(
+        detail(&bad).contains("expected hire, depart"),
+        "{}",
+        bad.text
+    );
     let report = app.get("/api/v1/reports/actuals?format=csv").await;
     assert!(
         report.text.contains("2025-03,cost,travel,,5000.00"),

@@ -34,7 +34,120 @@ bearing_store::on_both_backends!(
     an_admin_defines_gives_and_deletes_a_role_on_the_users_page,
     admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api,
     finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages,
+    finance_asks_whether_a_hire_is_affordable_and_saves_it_as_a_scenario,
 );
+
+async fn finance_asks_whether_a_hire_is_affordable_and_saves_it_as_a_scenario(db: &TestDb) {
+    let test = support::TestApp::new(db).await.with_demo().await;
+    let (app, store) = (test.app.clone(), test.store.clone());
+    let mut member = Browser::new(&app);
+    member.sign_in("member@example.org").await;
+    for path in ["/hire", "/scenarios"] {
+        assert_eq!(
+            member.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    let page = finance.get("/hire").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("<option>Partnerships Lead</option>"),
+        "{}",
+        page.text
+    );
+    let bad = finance
+        .post(
+            "/hire",
+            &[
+                ("role", "Partnerships Lead"),
+                ("level", "two"),
+                ("start", "2027-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text
+            .contains("level: &#34;two&#34; is not a whole number"),
+        "{}",
+        bad.text
+    );
+    let version = store.data_version().await.unwrap();
+    let answered = finance
+        .post(
+            "/hire",
+            &[
+                ("role", "Partnerships Lead"),
+                ("level", "2"),
+                ("step", "1"),
+                ("fte", "1"),
+                ("start", "2027-03"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
+    assert!(
+        answered
+            .text
+            .contains("Partnerships Lead L2 step 1 at 1 FTE from Mar 2027 costs $"),
+        "{}",
+        answered.text
+    );
+    assert!(
+        answered.text.contains("Save as a scenario"),
+        "{}",
+        answered.text
+    );
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "asking changes nothing"
+    );
+    let saved = finance
+        .post(
+            "/scenarios",
+            &[
+                ("name", "Partnerships Lead L2 from Mar 2027"),
+                ("description", "Can we hire?"),
+                (
+                    "changes",
+                    "hire role=Partnerships Lead; level=2; step=1; fte=1; start=2027-03",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let to = saved.location.clone().unwrap();
+    let scenario = finance.get(&to).await;
+    assert_eq!(scenario.status, StatusCode::OK, "{}", scenario.text);
+    let row = support::row_of(
+        &scenario.text,
+        "The scenario beside the baseline",
+        "Team cost a month",
+    );
+    assert_ne!(row[1], row[2], "the hire adds to the team's cost: {row:?}");
+    assert!(scenario.text.contains("Runway P50"), "{}", scenario.text);
+    let wrong = finance
+        .post(
+            "/scenarios",
+            &[("name", "Wrong"), ("changes", "promote person=Ada")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.text.contains("expected hire, depart"),
+        "{}",
+        wrong.text
+    );
+    assert!(
+        wrong.text.contains("promote person=Ada"),
+        "the lines are kept: {}",
+        wrong.text
+    );
+}
 
 async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages(db: &TestDb) {
     let (app, store) = app_with_users(db).await;

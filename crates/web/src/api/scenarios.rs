@@ -34,7 +34,9 @@ fn today(caller: &Caller) -> bearing_core::Date {
 fn changes(lines: &[String]) -> Result<Vec<Change>, ApiError> {
     lines
         .iter()
-        .map(|line| Change::parse(line).map_err(|e| AppError::invalid("changes", e.to_string()).into()))
+        .map(|line| {
+            Change::parse(line).map_err(|e| AppError::invalid("changes", e.to_string()).into())
+        })
         .collect()
 }
 
@@ -56,7 +58,14 @@ async fn list(
     Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let list = scenarios::list(&state.store, &caller.ctx()).await?;
-    list_response(q.format, &page, list, |s| s.id, ScenarioView::from, scenarios::table)
+    list_response(
+        q.format,
+        &page,
+        list,
+        |s| s.id,
+        ScenarioView::from,
+        scenarios::table,
+    )
 }
 
 /// A scenario to save: its name, what it is for, and its changes, a line each
@@ -96,7 +105,11 @@ async fn show(
     caller: Caller,
     Path(key): Path<String>,
 ) -> Result<Json<ScenarioView>, ApiError> {
-    Ok(Json(scenarios::get(&state.store, &caller.ctx(), &key).await?.into()))
+    Ok(Json(
+        scenarios::get(&state.store, &caller.ctx(), &key)
+            .await?
+            .into(),
+    ))
 }
 
 /// Delete a scenario; it keeps its history.

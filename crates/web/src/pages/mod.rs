@@ -14,6 +14,7 @@ mod jobs;
 pub(crate) mod people;
 mod reports;
 mod roles;
+mod scenarios;
 mod search;
 mod usage;
 mod users;
@@ -100,6 +101,7 @@ pub(crate) fn routes() -> Routes {
         .merge(roles::routes())
         .merge(assumptions::routes())
         .merge(books::routes())
+        .merge(scenarios::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -184,7 +186,12 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "Books",
-        &[("/close", "Monthly close"), ("/actuals", "Actuals")],
+        &[
+            ("/close", "Monthly close"),
+            ("/actuals", "Actuals"),
+            ("/hire", "Can we hire?"),
+            ("/scenarios", "Scenarios"),
+        ],
     ),
     (
         "Admin",

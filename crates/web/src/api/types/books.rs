@@ -241,7 +241,13 @@ impl From<bearing_app::scenarios::Outcome> for OutcomeView {
             health: o
                 .health
                 .iter()
-                .map(|i| (i.name.to_owned(), i.value.clone(), i.status.as_str().to_owned()))
+                .map(|i| {
+                    (
+                        i.name.to_owned(),
+                        i.value.clone(),
+                        i.status.as_str().to_owned(),
+                    )
+                })
                 .collect(),
             team_cost: o.team_cost,
             runway: RunwayView {
