@@ -221,3 +221,307 @@ async fn load_team(
     }
     Ok(())
 }
+
+/// What the demo's books wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BooksSummary {
+    pub ledger_lines: usize,
+    pub months: usize,
+    pub closes: usize,
+    pub scenarios: usize,
+}
+
+/// The demo ledger's accounts beyond the organisation's chart: code, name, category.
+const DEMO_ACCOUNTS: [(&str, &str, bearing_core::actuals::Category); 6] = [
+    (
+        "4300",
+        "Grant revenue",
+        bearing_core::actuals::Category::Grant,
+    ),
+    ("4400", "Gifts", bearing_core::actuals::Category::Gift),
+    (
+        "6000",
+        "Salaries and benefits",
+        bearing_core::actuals::Category::Personnel,
+    ),
+    (
+        "6100",
+        "Fiscal sponsor fee",
+        bearing_core::actuals::Category::SponsorFee,
+    ),
+    ("6200", "Travel", bearing_core::actuals::Category::Travel),
+    (
+        "6300",
+        "Software and services",
+        bearing_core::actuals::Category::OtherCost,
+    ),
+];
+
+/// Months of ledger the demo has, and how many of the last of them are closed.
+const LEDGER_MONTHS: i32 = 36;
+const CLOSED_MONTHS: i32 = 12;
+
+/// Writes the demo's books on top of a loaded demo (`load`), as of `as_of`: three years of
+/// the sponsor's ledger made from its won deals (each booked a month at a time to its revenue
+/// type's account) and its team (payroll split by grant code), the sponsor's fee, travel,
+/// software and absorbed cloud costs; the accounts mapped; the last twelve months closed in
+/// order, each freezing the forecast made before it, with net assets that end where the
+/// demo's assumptions put them; and two scenarios. Everything goes through the same services
+/// as a real organisation's books.
+pub async fn load_books(
+    store: &Store,
+    ctx: &Context,
+    as_of: bearing_core::Date,
+) -> Result<BooksSummary> {
+    use bearing_core::Month;
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+
+    let ctx = ctx.clone().at(morning(as_of));
+    let now = Month::of(as_of);
+    let months: Vec<Month> = (1..=LEDGER_MONTHS)
+        .rev()
+        .filter_map(|back| now.plus(-back))
+        .collect();
+    let mut csv = String::from("Date,Source,Description,Net,Account Code,Account Name,Grants\n");
+    let mut revenue: BTreeMap<Month, i64> = BTreeMap::new();
+    let mut lines = 0;
+    let mut line = |csv: &mut String,
+                    month: Month,
+                    source: &str,
+                    what: &str,
+                    cents: i64,
+                    account: &str,
+                    name: &str,
+                    grant: &str| {
+        let _ = writeln!(
+            csv,
+            "{},{source},\"{}\",{}.{:02},{account},{name},{grant}",
+            month.last_day(),
+            what.replace('"', "'"),
+            cents / 100,
+            cents % 100
+        );
+        lines += 1;
+    };
+    // Each won deal is invoiced each month for what the forecast of that month projected for
+    // it, a few percent either way, as real invoices drift from plans.
+    for mut deal in crate::forecast::snapshot(store).await? {
+        if deal.outcome != bearing_core::pipeline::StageOutcome::Won {
+            continue;
+        }
+        // A contract complete today was active in its months.
+        deal.active_won = true;
+        let kind = deal.revenue_type.clone().unwrap_or_default();
+        let (account, name) = if kind.starts_with("membership") {
+            ("4221", "Membership fees")
+        } else if kind == "grant" {
+            ("4300", "Grant revenue")
+        } else if kind == "gift" {
+            ("4400", "Gifts")
+        } else {
+            ("4224", "Service fees")
+        };
+        for month in &months {
+            let derived = bearing_core::forecast::derive(&deal, *month);
+            if derived.category != bearing_core::forecast::Category::Active
+                || !derived.active_in(*month)
+                || derived.projection_rate <= 0.0
+            {
+                continue;
+            }
+            let drift = 0.96
+                + f64::from((deal.name.len() as i32 * 7 + month.month() as i32 * 13) % 9) / 100.0;
+            let cents = (derived.projection_rate * drift * 100.0).round() as i64;
+            line(
+                &mut csv,
+                *month,
+                "Receivable Invoice",
+                &format!("{} {month}", deal.name),
+                cents,
+                account,
+                name,
+                "",
+            );
+            *revenue.entry(*month).or_default() += cents;
+        }
+    }
+    let payroll = crate::people::assignment_costs(
+        store,
+        &months,
+        &bearing_core::people::CostRates::default(),
+    )
+    .await?;
+    let mut by_grant: BTreeMap<(Month, String), f64> = BTreeMap::new();
+    for a in &payroll {
+        for (grant, share) in &a.funding {
+            *by_grant.entry((a.month, grant.clone())).or_default() += a.cost * share;
+        }
+    }
+    for ((month, grant), cost) in by_grant {
+        let cents = (cost * 100.0).round() as i64;
+        if cents > 0 {
+            let grant = if grant == "unrestricted" {
+                ""
+            } else {
+                grant.as_str()
+            };
+            line(
+                &mut csv,
+                month,
+                "Payroll",
+                &format!("Salaries and benefits {month}"),
+                cents,
+                "6000",
+                "Salaries and benefits",
+                grant,
+            );
+        }
+    }
+    for month in &months {
+        let earned = revenue.get(month).copied().unwrap_or(0);
+        let fee = earned * 15 / 100;
+        line(
+            &mut csv,
+            *month,
+            "Payable Invoice",
+            &format!("Fiscal sponsor fee {month}"),
+            fee,
+            "6100",
+            "Fiscal sponsor fee",
+            "",
+        );
+        line(
+            &mut csv,
+            *month,
+            "Spend Money",
+            &format!("Travel {month}"),
+            180_000 + i64::from(month.month()) * 7_500,
+            "6200",
+            "Travel",
+            "",
+        );
+        line(
+            &mut csv,
+            *month,
+            "Payable Invoice",
+            &format!("Software and services {month}"),
+            95_000,
+            "6300",
+            "Software and services",
+            "",
+        );
+        line(
+            &mut csv,
+            *month,
+            "Payable Invoice",
+            &format!("Cloud, not recovered {month}"),
+            150_000,
+            "7062",
+            "Cloud costs not recoverable",
+            "",
+        );
+    }
+    for (code, name, category) in DEMO_ACCOUNTS {
+        crate::books::map_account(store, &ctx, code, Some(name), category).await?;
+    }
+    crate::books::import_actuals(
+        store,
+        &ctx,
+        "demo-ledger.csv",
+        csv.as_bytes(),
+        &bearing_formats::ledger::Columns::default(),
+        None,
+        false,
+    )
+    .await?;
+    // Net assets that end the closes where the demo's assumptions put them.
+    let (_, assumptions) = crate::assumptions::current(store, as_of).await?;
+    let actuals = crate::books::months(store).await?;
+    let closing: Vec<Month> = (1..=CLOSED_MONTHS)
+        .rev()
+        .filter_map(|back| now.plus(-back))
+        .collect();
+    let net: i64 = closing
+        .iter()
+        .filter_map(|m| actuals.get(m))
+        .map(|a| a.revenue() - a.costs())
+        .sum();
+    let opening = (assumptions.net_assets * 100.0).round() as i64 - net;
+    let before_first = closing.first().and_then(|m| m.plus(-1)).unwrap_or(now);
+    crate::assumptions::set(
+        store,
+        &ctx,
+        &[
+            ("books-closed".to_owned(), before_first.to_string()),
+            (
+                "net-assets".to_owned(),
+                format!("{}.{:02}", opening / 100, (opening % 100).abs()),
+            ),
+        ],
+        as_of,
+    )
+    .await?;
+    for month in &closing {
+        crate::books::close(store, &ctx, *month, None, None).await?;
+    }
+    let hire = bearing_core::scenario::Change::Hire {
+        role: "Infrastructure Engineer".to_owned(),
+        level: 2,
+        step: 1,
+        fte: 1.0,
+        start: now.plus(3).unwrap_or(now),
+        end: None,
+        funding: Vec::new(),
+        payment: None,
+    };
+    crate::scenarios::add(
+        store,
+        &ctx,
+        &format!(
+            "Infrastructure Engineer L2 from {}",
+            now.plus(3).unwrap_or(now).words()
+        ),
+        Some("The next engineer, asked about on the Can we hire? page"),
+        vec![hire],
+    )
+    .await?;
+    let open = crate::deals::list(store, &crate::deals::DealFilter::default())
+        .await?
+        .into_iter()
+        .filter(|d| d.stage_outcome == bearing_core::pipeline::StageOutcome::Open)
+        .max_by_key(|d| d.fields.amount_minor.unwrap_or(0));
+    let mut changes = vec![bearing_core::scenario::Change::Cost {
+        monthly: -1_500.0,
+        from: now.plus(1).unwrap_or(now),
+    }];
+    if let Some(deal) = &open {
+        changes.insert(
+            0,
+            bearing_core::scenario::Change::Outcome {
+                deal: deal.id.get(),
+                won: false,
+                start: None,
+                end: None,
+            },
+        );
+    }
+    crate::scenarios::add(
+        store,
+        &ctx,
+        "The largest open deal lost, travel cut",
+        Some(&format!(
+            "What if {} falls through, and travel is cut by $1,500 a month?",
+            open.as_ref()
+                .map_or("the largest open deal", |d| d.fields.name.as_str())
+        )),
+        changes,
+    )
+    .await?;
+    Ok(BooksSummary {
+        ledger_lines: lines,
+        months: months.len(),
+        closes: closing.len(),
+        scenarios: 2,
+    })
+}

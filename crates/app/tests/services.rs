@@ -16,6 +16,7 @@ bearing_store::on_both_backends!(
     the_demo_fills_an_empty_database_once_with_an_audit_row_per_record,
     a_change_is_recorded_at_the_time_of_its_context,
     the_demos_roles_read_like_an_organisations_role_pages,
+    the_demos_books_close_a_year_that_ends_at_the_assumed_net_assets,
 );
 
 async fn a_change_is_recorded_at_the_time_of_its_context(db: &TestDb) {
@@ -331,4 +332,64 @@ async fn the_demos_roles_read_like_an_organisations_role_pages(db: &TestDb) {
         "{}",
         plan.summary()
     );
+}
+
+async fn the_demos_books_close_a_year_that_ends_at_the_assumed_net_assets(db: &TestDb) {
+    let store = db.store().await;
+    let as_of = jiff::civil::date(2026, 11, 24);
+    let data = bearing_core::demo::generate(DemoSpec {
+        seed: 1,
+        as_of,
+        deals: Some(60),
+    });
+    let ctx = ctx(Source::Cli);
+    demo::load(&store, &ctx, &data).await.unwrap();
+    let books = demo::load_books(&store, &ctx, as_of).await.unwrap();
+    assert_eq!((books.months, books.closes, books.scenarios), (36, 12, 2));
+    let months = bearing_app::books::months(&store).await.unwrap();
+    assert_eq!(months.len(), 36, "three years of ledger");
+    assert_eq!(
+        months.keys().last().map(ToString::to_string),
+        Some("2026-10".to_owned()),
+        "the ledger runs to the month before today"
+    );
+    for (month, actuals) in &months {
+        let paid = actuals
+            .by_category
+            .get(&bearing_core::actuals::Category::Personnel)
+            .copied()
+            .unwrap_or(0);
+        assert!(paid > 0, "{month} paid its people");
+    }
+    for (month, actuals) in months.iter().rev().take(12) {
+        assert!(actuals.revenue() > 0, "{month} earned");
+    }
+    let closes = bearing_app::books::closes(&store, &ctx).await.unwrap();
+    let closed: Vec<String> = closes.iter().map(|c| c.month.to_string()).collect();
+    assert_eq!(closed.len(), 12);
+    assert!(closed.contains(&"2025-11".to_owned()) && closed.contains(&"2026-10".to_owned()));
+    // Each close carries the net assets on: the latest is where the assumptions were.
+    let latest = closes.iter().max_by_key(|c| c.month).unwrap();
+    assert_eq!(
+        latest.net_assets_minor,
+        (data.assumptions.net_assets * 100.0).round() as i64
+    );
+    let (_, now) = bearing_app::assumptions::current(&store, as_of)
+        .await
+        .unwrap();
+    assert_eq!(
+        now.books_closed.map(|m| m.to_string()),
+        Some("2026-10".to_owned())
+    );
+    assert_eq!(now.net_assets, data.assumptions.net_assets);
+    // Every close but the first froze a forecast that reaches a later closed month, so the
+    // accuracy has months to stand on.
+    let (rows, accuracy) = bearing_app::books::forecast_against_actuals(&store)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().skip(1).all(|r| !r.projected.is_empty()));
+    assert!(accuracy.errors.iter().any(|(_, mape, _)| mape.is_some()));
+    let scenarios = bearing_app::scenarios::list(&store, &ctx).await.unwrap();
+    assert_eq!(scenarios.len(), 2);
 }

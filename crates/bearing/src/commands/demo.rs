@@ -11,9 +11,9 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let result = fill(&store, config, args).await;
     store.close().await;
-    let (spec, summary) = result?;
+    let (spec, summary, books) = result?;
     outln!(
-        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples (seed {}, as of {})",
+        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples, {} months of ledger ({} lines) with the last {} closed, {} scenarios (seed {}, as of {})",
         config.db.value,
         summary.organizations,
         summary.contacts,
@@ -21,6 +21,10 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         summary.deals,
         summary.clusters,
         summary.samples,
+        books.months,
+        books.ledger_lines,
+        books.closes,
+        books.scenarios,
         spec.seed,
         spec.as_of
     )?;
@@ -32,7 +36,11 @@ pub async fn fill(
     store: &Store,
     config: &Config,
     args: &DemoArgs,
-) -> anyhow::Result<(DemoSpec, bearing_app::demo::DemoSummary)> {
+) -> anyhow::Result<(
+    DemoSpec,
+    bearing_app::demo::DemoSummary,
+    bearing_app::demo::BooksSummary,
+)> {
     let spec = DemoSpec {
         seed: args.seed,
         as_of: args.as_of.unwrap_or_else(|| jiff::Zoned::now().date()),
@@ -41,5 +49,6 @@ pub async fn fill(
     let data = generate(spec);
     let ctx = super::cli_context(config)?;
     let summary = bearing_app::demo::load(store, &ctx, &data).await?;
-    Ok((spec, summary))
+    let books = bearing_app::demo::load_books(store, &ctx, spec.as_of).await?;
+    Ok((spec, summary, books))
 }

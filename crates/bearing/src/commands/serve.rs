@@ -23,11 +23,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             deals: None,
             as_of: None,
         };
-        let (spec, summary) = super::demo::fill(&store, config, &demo).await?;
+        let (spec, summary, books) = super::demo::fill(&store, config, &demo).await?;
         tracing::info!(
             db = %url,
             organizations = summary.organizations,
             deals = summary.deals,
+            ledger_lines = books.ledger_lines,
+            closes = books.closes,
             seed = spec.seed,
             "serving the demo organisation from a temporary database"
         );
