@@ -422,8 +422,9 @@ pub async fn actuals_table(store: &Store) -> Result<Table> {
     Ok(table)
 }
 
-/// The monthly costs `costs-from=actuals` takes and a sentence saying where they came from.
-pub async fn costs_from_actuals(store: &Store) -> Result<(f64, String)> {
+/// The monthly costs `costs-from=actuals` takes and a sentence saying where they came from
+/// (without the assumption that chose them), or `None` before a month with actuals is closed.
+pub async fn costs_from_actuals(store: &Store) -> Result<Option<(f64, String)>> {
     let closes = store.list_closes().await?;
     let closed = closed_months(&closes);
     let months = months(store).await?;
@@ -432,24 +433,21 @@ pub async fn costs_from_actuals(store: &Store) -> Result<(f64, String)> {
         .filter(|(m, _)| closed.contains_key(m))
         .map(|(m, a)| (*m, a))
         .collect();
-    let (costs, used) = actuals::monthly_costs(&closed).ok_or_else(|| {
-        AppError::invalid(
-            "costs-from",
-            "actuals needs a closed month with actuals: import the ledger and close a month, or set costs-from to typed or team",
-        )
-    })?;
+    let Some((costs, used)) = actuals::monthly_costs(&closed) else {
+        return Ok(None);
+    };
     let span = match (used.first(), used.last()) {
         (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
         (Some(only), _) => only.to_string(),
         _ => String::new(),
     };
-    Ok((
+    Ok(Some((
         costs,
         format!(
-            "Costs are the actuals, {}/month on average over the closed months {span}, without the sponsor's fee and recoverable cloud costs (assumption costs-from=actuals).",
+            "Costs are the actuals, {}/month on average over the closed months {span}, without the sponsor's fee and recoverable cloud costs",
             bearing_core::forecast::dollars(costs)
         ),
-    ))
+    )))
 }
 
 /// What closing a month needs and would record: the blocking problems, the warnings, and the
@@ -638,6 +636,10 @@ async fn frozen_forecast(store: &Store, month: Month, today: Date) -> Result<Fro
         high: row("Optimistic"),
         runway_months: number(bearing_core::forecast::Measure::Runway),
         cost_coverage: number(bearing_core::forecast::Measure::CostCoverage),
+        costs_hold_pay: health
+            .as_ref()
+            .and_then(|h| h.first())
+            .map(|r| r.shows.team_cost),
     })
 }
 
@@ -797,6 +799,23 @@ pub struct Against {
     pub projected: Vec<(i32, f64, f64, f64, f64)>,
 }
 
+/// How many closed months revenue tables show as actuals before the projected months.
+pub const ACTUAL_MONTHS: usize = 12;
+
+/// The actual revenue of the last [`ACTUAL_MONTHS`] closed months before `start`, oldest
+/// first, as the latest close of each month recorded it.
+pub async fn closed_revenue(store: &Store, start: Month) -> Result<Vec<(Month, f64)>> {
+    let closes = store.list_closes().await?;
+    let mut months: Vec<(Month, f64)> = closed_months(&closes)
+        .into_iter()
+        .filter(|(m, _)| *m < start)
+        .map(|(m, c)| (m, c.revenue_minor as f64 / 100.0))
+        .collect();
+    let skip = months.len().saturating_sub(ACTUAL_MONTHS);
+    months.drain(..skip);
+    Ok(months)
+}
+
 /// Every closed month against the frozen forecasts, and their accuracy.
 pub async fn forecast_against_actuals(store: &Store) -> Result<(Vec<Against>, actuals::Accuracy)> {
     let closes = store.list_closes().await?;
@@ -939,12 +958,15 @@ pub async fn closed_health(
             latest.month
         ))
     })?;
-    let made_of_pay = store
-        .list_assumptions()
-        .await?
-        .into_iter()
-        .find(|v| v.version == frozen.assumptions_version)
-        .is_some_and(|v| v.values.costs_from() != bearing_core::assumptions::CostsFrom::Typed);
+    let made_of_pay = match frozen.costs_hold_pay {
+        Some(pay) => pay,
+        None => store
+            .list_assumptions()
+            .await?
+            .into_iter()
+            .find(|v| v.version == frozen.assumptions_version)
+            .is_some_and(|v| v.values.costs_from() != bearing_core::assumptions::CostsFrom::Typed),
+    };
     if made_of_pay && !sight.pay {
         return Ok(None);
     }

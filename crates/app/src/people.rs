@@ -16,6 +16,7 @@ use bearing_formats::Table;
 use bearing_store::{AssignmentRecord, PersonRecord, RoleRecord, Store, Tx};
 
 use bearing_core::access::Permission;
+use bearing_core::assumptions::CostsFrom;
 
 use crate::patch::{self, ClearError, Edit};
 use crate::soft_delete::set_deleted_in;
@@ -974,37 +975,88 @@ pub fn team_cost_table(lines: &[CostLine]) -> Table {
     table
 }
 
-/// The scorecard's monthly costs and a sentence saying where they came from: the typed-in
-/// `monthly-costs`, (with `costs-from=team`) the team's mean monthly cost over the twelve
-/// months from `start` plus `non-personnel-costs`, or (with `costs-from=actuals`) the mean
-/// costs of the last three closed months.
+/// The scorecard's monthly costs, where they came from, and a sentence saying so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    pub monthly: f64,
+    /// The source used: typed, team or actuals (`best` resolved to one of them).
+    pub from: CostsFrom,
+    pub note: String,
+}
+
+impl Costs {
+    /// Whether the costs hold what people are paid (the team's cost or the ledger's payroll),
+    /// so that what is worked out from them is for those who may see pay.
+    pub fn hold_pay(&self) -> bool {
+        self.from != CostsFrom::Typed
+    }
+}
+
+/// The scorecard's monthly costs by the assumption `costs-from`: the typed-in
+/// `monthly-costs`; the team's mean monthly cost over the twelve months from `start` plus
+/// `non-personnel-costs`; the mean costs of the last three closed months; or the best of these
+/// available (the actuals once a month with actuals is closed, else the team's when it costs
+/// anything, else the typed).
 pub async fn effective_costs(
     store: &Store,
     a: &bearing_core::assumptions::Assumptions,
     start: Month,
-) -> Result<(f64, String)> {
-    if a.costs_from() == bearing_core::assumptions::CostsFrom::Actuals {
-        return crate::books::costs_from_actuals(store).await;
+) -> Result<Costs> {
+    let chosen = a.costs_from();
+    let said = |from: CostsFrom, monthly: f64, note: String| {
+        let why = match (chosen, from) {
+            (CostsFrom::Best, CostsFrom::Actuals) => {
+                ": the best costs available, from the closed books"
+            }
+            (CostsFrom::Best, CostsFrom::Team) => {
+                ": the best costs available until a month is closed with its actuals"
+            }
+            (CostsFrom::Best, _) => {
+                ": no month is closed with its actuals and the team costs nothing yet"
+            }
+            _ => "",
+        };
+        Costs {
+            monthly,
+            from,
+            note: format!("{note}{why} (assumption costs-from={chosen})."),
+        }
+    };
+    if matches!(chosen, CostsFrom::Actuals | CostsFrom::Best) {
+        match crate::books::costs_from_actuals(store).await? {
+            Some((monthly, note)) => return Ok(said(CostsFrom::Actuals, monthly, note)),
+            None if chosen == CostsFrom::Actuals => {
+                return Err(AppError::invalid(
+                    "costs-from",
+                    "actuals needs a closed month with actuals: import the ledger and close a month, or set costs-from to typed or team",
+                ));
+            }
+            None => {}
+        }
     }
-    if !a.costs_from_team {
-        return Ok((
-            a.monthly_costs,
-            "Costs are the typed-in monthly costs (assumption monthly-costs).".to_owned(),
-        ));
+    if matches!(chosen, CostsFrom::Team | CostsFrom::Best) {
+        let months: Vec<Month> = (0..12).filter_map(|i| start.plus(i)).collect();
+        let lines = cost_lines(store, &months, &CostRates::default()).await?;
+        let team = lines.iter().map(|l| l.cost).sum::<f64>() / months.len().max(1) as f64;
+        if chosen == CostsFrom::Team || team > 0.0 {
+            let dollars = bearing_core::forecast::dollars;
+            return Ok(said(
+                CostsFrom::Team,
+                team + a.non_personnel_costs,
+                format!(
+                    "Costs are the team's, {}/month on average from {} to {} by its assignments and bands, plus {} non-personnel",
+                    dollars(team),
+                    months.first().map(ToString::to_string).unwrap_or_default(),
+                    months.last().map(ToString::to_string).unwrap_or_default(),
+                    dollars(a.non_personnel_costs)
+                ),
+            ));
+        }
     }
-    let months: Vec<Month> = (0..12).filter_map(|i| start.plus(i)).collect();
-    let lines = cost_lines(store, &months, &CostRates::default()).await?;
-    let team = lines.iter().map(|l| l.cost).sum::<f64>() / months.len().max(1) as f64;
-    let dollars = bearing_core::forecast::dollars;
-    Ok((
-        team + a.non_personnel_costs,
-        format!(
-            "Costs are the team's, {}/month on average from {} to {} by its assignments and bands, plus {} non-personnel (assumption costs-from=team).",
-            dollars(team),
-            months.first().map(ToString::to_string).unwrap_or_default(),
-            months.last().map(ToString::to_string).unwrap_or_default(),
-            dollars(a.non_personnel_costs)
-        ),
+    Ok(said(
+        CostsFrom::Typed,
+        a.monthly_costs,
+        "Costs are the typed-in monthly-costs".to_owned(),
     ))
 }
 
@@ -1235,7 +1287,13 @@ pub async fn balance(
     ctx.require(Permission::ReadPay)?;
     ctx.require(Permission::ReadCash)?;
     let month = Month::of(today);
-    let (costs, costs_note) = effective_costs(store, a, month).await?;
+    // The scorecard's costs, from where its forecast starts, so both pages say the same.
+    let start = a.books_closed.and_then(|m| m.plus(1)).unwrap_or(month);
+    let Costs {
+        monthly: costs,
+        note: costs_note,
+        ..
+    } = effective_costs(store, a, start).await?;
     let sold = match a.books_closed {
         Some(_) => {
             let f = crate::forecast::forecast_with(store, a).await?;

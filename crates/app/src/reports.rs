@@ -47,6 +47,9 @@ pub enum Rows {
     Series {
         months: Vec<Month>,
         lines: Vec<Line>,
+        /// The last closed months' actual revenue, oldest first, shown before the projected
+        /// months by the projections (empty elsewhere).
+        actual: Vec<(Month, f64)>,
     },
     /// Each deal's expected revenue by month: deal months, commitments.
     Deals {
@@ -164,8 +167,7 @@ pub async fn build_with(
         let forecast = crate::forecast::forecast_with(store, &assumptions).await?;
         // A missing band is named to finance on the team page; here the message goes to
         // whoever opened a report, so it says neither who nor which step.
-        let (costs, costs_note) =
-            crate::people::effective_costs(store, &assumptions, forecast.start)
+        let costs = crate::people::effective_costs(store, &assumptions, forecast.start)
                 .await
                 .map_err(|error| match error {
                     AppError::Invalid { .. } => AppError::invalid(
@@ -174,7 +176,7 @@ pub async fn build_with(
                     ),
                     other => other,
                 })?;
-        assumptions.monthly_costs = costs;
+        assumptions.monthly_costs = costs.monthly;
         // Only the projections show the Monte Carlo scenarios; the runs are skipped otherwise.
         let mc = names
             .contains(&"projections")
@@ -190,7 +192,7 @@ pub async fn build_with(
                 problems.join("; ")
             ))
         })?;
-        Some((forecast, low, high, costs_note))
+        Some((forecast, low, high, costs))
     };
     let mut reports = Vec::with_capacity(names.len());
     // Read once for the reports that need it.
@@ -214,7 +216,7 @@ pub async fn build_with(
             ("actuals", _) => table_only(crate::books::actuals_table(store).await?),
             ("forecast-accuracy", _) => table_only(crate::books::accuracy_table(store).await?),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
-            (_, Some((forecast, low, high, costs_note))) => match name {
+            (_, Some((forecast, low, high, costs))) => match name {
                 "projections" => {
                     let usage = crate::usage::forecast_revenue(
                         store,
@@ -223,7 +225,8 @@ pub async fn build_with(
                         forecast.months.len(),
                     )
                     .await?;
-                    projections(forecast, (low.clone(), high.clone()), usage)
+                    let actual = crate::books::closed_revenue(store, forecast.start).await?;
+                    projections(forecast, (low.clone(), high.clone()), usage, actual)
                 }
                 "deal-months" => contributions(forecast, &forecast.deal_months()),
                 "commitments" => contributions(forecast, &forecast.commitments()),
@@ -231,7 +234,7 @@ pub async fn build_with(
                 "flags" => flags(forecast),
                 "deals" => table_only(deals(forecast)),
                 "fmrr" => fmrr(forecast, &assumptions),
-                _ => health_table(forecast, &assumptions, costs_note),
+                _ => health_table(forecast, &assumptions, &costs.note),
             },
         };
         let shows = crate::sight::Shows {
@@ -239,7 +242,9 @@ pub async fn build_with(
             // The ledger's costs hold what people are paid.
             team_cost: name == "actuals"
                 || (name == "health"
-                    && assumptions.costs_from() != bearing_core::assumptions::CostsFrom::Typed),
+                    && forecast
+                        .as_ref()
+                        .is_some_and(|(.., costs)| costs.hold_pay())),
         };
         reports.push(Report {
             name,
@@ -273,10 +278,16 @@ fn month_headers(first: &str, months: &[Month]) -> Vec<String> {
 /// The label of the projections row that forecasts usage by each cluster's trend and season.
 pub const TREND_AND_SEASON_ROW: &str = "Usage revenue (trend and season)";
 
+/// The projections' rows that are revenue scenarios: in a closed month each is what was earned.
+pub const SCENARIO_ROWS: [&str; 4] = ["Committed", "Pessimistic", "Estimated", "Optimistic"];
+
+/// The scenarios month by month, after the last closed months' actual revenue (`actual`):
+/// columns `YYYY-MM (actual)` that hold it in each scenario's row.
 fn projections(
     f: &Forecast,
     (low, high): (Vec<f64>, Vec<f64>),
     usage: crate::usage::UsageRevenue,
+    actual: Vec<(Month, f64)>,
 ) -> (Table, Rows) {
     let rows = [
         ("Committed", f.committed_row()),
@@ -290,12 +301,43 @@ fn projections(
             f.full_obligation_row(),
         ),
     ];
-    series(
+    let (table, rows) = series(
         "scenario",
         f.months.clone(),
         rows.into_iter()
             .map(|(label, values)| Line::part(label, values))
             .collect(),
+    );
+    if actual.is_empty() {
+        return (table, rows);
+    }
+    let Rows::Series { months, lines, .. } = rows else {
+        return (table, rows);
+    };
+    let actual: Vec<(Month, f64)> = actual.into_iter().map(|(m, v)| (m, rounded(v))).collect();
+    let mut with_actuals = Table::new(
+        std::iter::once("scenario".to_owned())
+            .chain(actual.iter().map(|(m, _)| format!("{m} (actual)")))
+            .chain(months.iter().map(ToString::to_string)),
+    );
+    for (line, row) in lines.iter().zip(&table.rows) {
+        let earned = SCENARIO_ROWS.contains(&line.label.as_str());
+        with_actuals.push(
+            row.first().cloned().into_iter().chain(
+                actual
+                    .iter()
+                    .map(|(_, v)| earned.then(|| whole(*v)).flatten())
+                    .chain(row.iter().skip(1).cloned()),
+            ),
+        );
+    }
+    (
+        with_actuals,
+        Rows::Series {
+            months,
+            lines,
+            actual,
+        },
     )
 }
 
@@ -314,7 +356,14 @@ fn series(first: &str, months: Vec<Month>, lines: Vec<Line>) -> (Table, Rows) {
             std::iter::once(Some(line.label.clone())).chain(line.values.iter().map(|v| whole(*v))),
         );
     }
-    (table, Rows::Series { months, lines })
+    (
+        table,
+        Rows::Series {
+            months,
+            lines,
+            actual: Vec::new(),
+        },
+    )
 }
 
 fn contributions(f: &Forecast, t: &ContributionTable) -> (Table, Rows) {

@@ -65,7 +65,11 @@ async fn basis(store: &Store, today: Date) -> Result<Basis> {
     })?;
     let (deals, ids) =
         crate::forecast::snapshot_with_ids(store, &assumptions.stage_probabilities).await?;
-    let (costs, costs_note) = crate::people::effective_costs(store, &assumptions, start).await?;
+    let crate::people::Costs {
+        monthly: costs,
+        note: costs_note,
+        ..
+    } = crate::people::effective_costs(store, &assumptions, start).await?;
     let months: Vec<Month> = (0..i32::try_from(assumptions.horizon_years * 12).unwrap_or(120))
         .filter_map(|i| start.plus(i))
         .collect();

@@ -5,6 +5,7 @@
 
 use bearing_app::{AppError, Context, assumptions, books, deals, people};
 use bearing_core::actuals::Category;
+use bearing_core::assumptions::CostsFrom;
 use bearing_core::deal::DealFields;
 use bearing_core::{Actor, Month, Source};
 use bearing_formats::ledger::Columns;
@@ -77,12 +78,32 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
             set("books-closed", "2026-08"),
             set("net-assets", "100000"),
             set("monthly-costs", "50000"),
+            // Typed until the books can give them, below.
+            set("costs-from", "typed"),
             set("mc-runs", "200"),
         ],
         jiff::civil::date(2026, 9, 1),
     )
     .await
     .unwrap();
+    // Before a month is closed, and with no team, the best costs available are the typed.
+    let (_, typed) = assumptions::current(&store, jiff::civil::date(2026, 9, 1))
+        .await
+        .unwrap();
+    let mut best = typed.clone();
+    best.set("costs-from", "best").unwrap();
+    let costs = people::effective_costs(&store, &best, month("2026-09"))
+        .await
+        .unwrap();
+    assert_eq!((costs.monthly, costs.from), (50_000.0, CostsFrom::Typed));
+    assert!(
+        costs.note.ends_with(
+            "monthly-costs: no month is closed with its actuals and the team costs nothing yet (assumption costs-from=best)."
+        ),
+        "{}",
+        costs.note
+    );
+    assert!(!costs.hold_pay());
     // A won membership of $12,000 over a year from September: $1,000 a month committed.
     let mut deal = DealFields::new("Harbour University", "Membership Sales", "Closed Won");
     deal.amount_minor = Some(1_200_000);
@@ -229,11 +250,37 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
     )
     .await
     .unwrap();
-    let (costs, said) = people::effective_costs(&store, &version.values, month("2026-11"))
+    let costs = people::effective_costs(&store, &version.values, month("2026-11"))
         .await
         .unwrap();
-    assert_eq!(costs, 41_500.0);
-    assert!(said.contains("2026-09 to 2026-10"), "{said}");
+    assert_eq!(costs.monthly, 41_500.0);
+    assert!(costs.note.contains("2026-09 to 2026-10"), "{}", costs.note);
+    assert!(
+        costs.note.ends_with("(assumption costs-from=actuals)."),
+        "{}",
+        costs.note
+    );
+    // The best costs available are the same actuals, and say so.
+    let best = assumptions::set(
+        &store,
+        &ctx,
+        &[set("costs-from", "best")],
+        jiff::civil::date(2026, 11, 15),
+    )
+    .await
+    .unwrap();
+    let costs = people::effective_costs(&store, &best.values, month("2026-11"))
+        .await
+        .unwrap();
+    assert_eq!((costs.monthly, costs.from), (41_500.0, CostsFrom::Actuals));
+    assert!(
+        costs.note.ends_with(
+            "the best costs available, from the closed books (assumption costs-from=best)."
+        ),
+        "{}",
+        costs.note
+    );
+    assert!(costs.hold_pay());
 
     // The runway and coverage the latest close froze are for those who see what they are
     // made of: cash, and pay once the costs come from the books.
@@ -282,6 +329,39 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
     assert_eq!((ahead, n), (1, 2));
     let expected = (34_000.0 / 35_000.0 + 28_000.0 / 29_000.0) / 2.0;
     assert!((mape.unwrap() - expected).abs() < 1e-12, "{mape:?}");
+    // The projections start after the closed months, which they show first as actuals:
+    // September's $35,000 and October's $29,000 in each revenue scenario.
+    let projections =
+        bearing_app::reports::build(&store, "projections", jiff::civil::date(2026, 11, 15))
+            .await
+            .unwrap();
+    assert_eq!(
+        projections.table.columns[..4],
+        [
+            "scenario",
+            "2026-09 (actual)",
+            "2026-10 (actual)",
+            "2026-11"
+        ]
+    );
+    let row = |label: &str| {
+        projections
+            .table
+            .rows
+            .iter()
+            .find(|r| r[0].as_deref() == Some(label))
+            .unwrap()
+            .clone()
+    };
+    for scenario in ["Committed", "Pessimistic", "Estimated", "Optimistic"] {
+        assert_eq!(
+            row(scenario)[1..3],
+            [Some("35000".to_owned()), Some("29000".to_owned())],
+            "{scenario}"
+        );
+    }
+    assert_eq!(row("Estimated usage revenue")[1..3], [None, None]);
+    assert_eq!(row("Committed")[3].as_deref(), Some("1000"));
     // Reports through the same door as the others.
     let report = bearing_app::reports::build(&store, "actuals", jiff::civil::date(2026, 11, 15))
         .await

@@ -306,6 +306,29 @@ async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb)
     .await
     .unwrap();
     let detail = |report: &bearing_app::reports::Report| report.table.rows[1][4].clone().unwrap();
+    // By default the costs are the best available: with no month closed, the team's.
+    let best = bearing_app::reports::build(&store, "health", today)
+        .await
+        .unwrap();
+    assert!(
+        detail(&best).contains("against costs of $12,500/month"),
+        "{}",
+        detail(&best)
+    );
+    assert!(
+        detail(&best).ends_with("plus $0 non-personnel: the best costs available until a month is closed with its actuals (assumption costs-from=best)."),
+        "{}",
+        detail(&best)
+    );
+    assert!(best.shows.team_cost, "the team's cost is pay");
+    bearing_app::assumptions::set(
+        &store,
+        &ctx(),
+        &set(&[("costs-from", "typed")]),
+        date(2026, 1, 15),
+    )
+    .await
+    .unwrap();
     let typed = bearing_app::reports::build(&store, "health", today)
         .await
         .unwrap();
@@ -316,8 +339,11 @@ async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb)
     );
     assert!(
         detail(&typed)
-            .ends_with("Costs are the typed-in monthly costs (assumption monthly-costs).")
+            .ends_with("Costs are the typed-in monthly-costs (assumption costs-from=typed)."),
+        "{}",
+        detail(&typed)
     );
+    assert!(!typed.shows.team_cost, "typed costs are no one's pay");
     bearing_app::assumptions::set(
         &store,
         &ctx(),
@@ -350,7 +376,7 @@ async fn the_scorecard_can_take_its_costs_from_the_team_and_says_so(db: &TestDb)
     .unwrap_err();
     assert!(
         bad.to_string()
-            .contains("expected typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals"),
+            .contains("expected best (the actuals once a month is closed, else the team's, else typed), typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals"),
         "{bad}"
     );
 }
@@ -418,6 +444,7 @@ async fn the_balancing_rule_weighs_the_hubs_in_service_against_engineering(db: &
     .unwrap();
     let a = bearing_core::assumptions::Assumptions {
         monthly_costs: 50_000.0,
+        costs_from_best: false,
         ..Default::default()
     };
     let b = people::balance(&store, &ctx(), &a, date(2026, 3, 15))

@@ -46,9 +46,20 @@ fn missing_tools() -> Vec<String> {
     missing
 }
 
+/// The month the journey closes: last month, which has ended. The demo is made as of its
+/// first day, so its books are closed through the month before.
+fn month_to_close() -> jiff::civil::Date {
+    let today = jiff::Zoned::now().date();
+    today
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(1))
+        .unwrap()
+}
+
 /// The demo organisation with one admin account, served on a free port.
 fn serve_demo(dir: &Path) -> (Running, String) {
-    let demo = support::bearing(dir, &["demo"], &[]);
+    let as_of = month_to_close().to_string();
+    let demo = support::bearing(dir, &["demo", "--as-of", &as_of], &[]);
     assert_eq!(demo.status, 0, "{}", demo.stderr);
     let mut add = Command::new(env!("CARGO_BIN_EXE_bearing"))
         .current_dir(dir)
@@ -783,6 +794,94 @@ async fn journeys(j: &mut Journey) {
         done.contains(&format!("Imported sample_deals.csv: {creates} created")),
         "{creates} to create: {done}"
     );
+
+    // The monthly close: last month's ledger through the actuals page, then the close, which
+    // adds the month to the forecast against actuals.
+    let month = month_to_close();
+    let (key, words) = (
+        month.strftime("%Y-%m").to_string(),
+        month.strftime("%b %Y").to_string(),
+    );
+    let against =
+        "//table[caption[starts-with(normalize-space(), 'Forecast against actuals')]]/tbody/tr";
+    j.open("/close").await;
+    let closed_before = j.web.find_all(By::XPath(against)).await.unwrap().len();
+    assert!(closed_before > 0, "the demo has closed months");
+    let last_day = month.last_of_month();
+    let ledger = j.artifacts.join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        format!(
+            "Date,Source,Description,Net,Account Code,Account Name,Grants\n\
+             {last_day},Receivable Invoice,Browser Test membership,12000.00,4221,Membership fees,\n\
+             {last_day},Payroll,Salaries and benefits,90000.00,6000,Salaries and benefits,\n"
+        ),
+    )
+    .unwrap();
+    j.open("/actuals").await;
+    j.check("actuals").await;
+    j.web
+        .find(By::Css("input[type='file']"))
+        .await
+        .unwrap()
+        .send_keys(ledger.canonicalize().unwrap().display().to_string())
+        .await
+        .unwrap();
+    j.press("Check the file").await;
+    j.check("actuals-dry-run").await;
+    j.press("Confirm the import").await;
+    assert!(
+        j.body()
+            .await
+            .contains(&format!("imported {key}: 2 lines (2 new")),
+        "{}",
+        j.body().await
+    );
+    j.open(&format!("/close?month={key}")).await;
+    j.check("close").await;
+    j.press(&format!("Close {words}")).await;
+    let body = j.body().await;
+    assert!(body.contains(&format!("Closed {words}")), "{body}");
+    let closed_after = j.web.find_all(By::XPath(against)).await.unwrap().len();
+    assert_eq!(closed_after, closed_before + 1, "{body}");
+    let newest = j
+        .web
+        .find(By::XPath(format!("{against}[1]/td[1]")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(newest, words);
+
+    // Can we hire? An engineer at L2 from three months on, saved as a scenario.
+    j.open("/hire").await;
+    j.check("hire").await;
+    j.choose("role", "Infrastructure Engineer").await;
+    j.fill("level", "2").await;
+    let start = month
+        .checked_add(jiff::Span::new().months(4))
+        .unwrap()
+        .strftime("%Y-%m")
+        .to_string();
+    j.fill_date("start", &start).await;
+    j.press("Ask").await;
+    let answer = j.body().await;
+    assert!(answer.contains("of the runs with the hire"), "{answer}");
+    j.check("hire-answer").await;
+    j.fill_in("form[action='/scenarios']", "name", "Browser Test hire")
+        .await;
+    j.press("Save as a scenario").await;
+    assert!(
+        j.path().await.starts_with("/scenarios/"),
+        "{}",
+        j.path().await
+    );
+    assert_eq!(j.heading().await, "Browser Test hire");
+    j.check("scenario").await;
+    j.open("/scenarios").await;
+    assert!(j.body().await.contains("Browser Test hire"));
+    j.check("scenarios").await;
 
     // Signing out ends the session.
     let sign_out = j

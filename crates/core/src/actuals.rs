@@ -274,6 +274,10 @@ pub struct FrozenForecast {
     pub runway_months: Option<f64>,
     /// Cost coverage, as a ratio, when the costs could be worked out.
     pub cost_coverage: Option<f64>,
+    /// Whether the costs the runway and coverage were weighed against hold pay (the team's or
+    /// the ledger's); `None` in forecasts frozen before it was kept.
+    #[serde(default)]
+    pub costs_hold_pay: Option<bool>,
 }
 
 impl FrozenForecast {
@@ -441,6 +445,7 @@ mod tests {
             high: vec![band.1; estimated.len()],
             runway_months: None,
             cost_coverage: None,
+            costs_hold_pay: None,
         }
     }
 

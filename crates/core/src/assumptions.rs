@@ -19,6 +19,10 @@ pub struct Assumptions {
     pub costs_from_team: bool,
     /// The costs come from the actuals of the last three closed months (over `costs_from_team`).
     pub costs_from_actuals: bool,
+    /// The costs are the best available (over the two above): the actuals, then the team's,
+    /// then the typed-in. Versions written before it existed read as the source they named.
+    #[serde(default)]
+    pub costs_from_best: bool,
     /// Monthly costs besides the team's, added when the costs come from the team.
     pub non_personnel_costs: f64,
     pub fsp_fee: f64,
@@ -64,6 +68,7 @@ impl Default for Assumptions {
             monthly_costs: 0.0,
             costs_from_team: false,
             costs_from_actuals: false,
+            costs_from_best: true,
             non_personnel_costs: 0.0,
             fsp_fee: health.fsp_fee,
             mc_runs: mc.runs,
@@ -99,12 +104,16 @@ pub enum CostsFrom {
     Team,
     /// The mean costs of the last three closed months' actuals.
     Actuals,
+    /// The best of these available: the actuals once a month with actuals is closed, else
+    /// the team's cost when the team costs anything, else the typed-in.
+    Best,
 }
 
 text_enum!(CostsFrom, "costs-from", {
     Typed => "typed",
     Team => "team",
     Actuals => "actuals",
+    Best => "best",
 });
 
 /// The most Monte Carlo runs a forecast draws: with the longest horizon their months take
@@ -151,8 +160,8 @@ const ABOUT: [(&str, About); 22] = [
         "costs-from",
         About {
             label: "Costs from",
-            unit: "typed, team or actuals",
-            help: "Whether the scorecard weighs the typed monthly costs, the team's cost plus the non-personnel costs, or the mean costs of the last three closed months (without the sponsor's fee and recoverable cloud costs).",
+            unit: "best, typed, team or actuals",
+            help: "Whether the scorecard weighs the typed monthly costs, the team's cost plus the non-personnel costs, the mean costs of the last three closed months (without the sponsor's fee and recoverable cloud costs), or the best of these available: the actuals once a month is closed, else the team's, else the typed.",
         },
     ),
     (
@@ -353,7 +362,7 @@ pub const KEYS: [(&str, &str); 22] = [
     ("monthly-costs", "an amount, e.g. 100000"),
     (
         "costs-from",
-        "typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the last three closed months)",
+        "best (the actuals, else the team's, else typed), typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the last three closed months)",
     ),
     (
         "non-personnel-costs",
@@ -572,11 +581,12 @@ impl Assumptions {
                     ParseError::new(
                         "costs-from",
                         value,
-                        "expected typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the mean costs of the last three closed months)",
+                        "expected best (the actuals once a month is closed, else the team's, else typed), typed (monthly-costs), team (the team's cost plus non-personnel-costs) or actuals (the mean costs of the last three closed months)",
                     )
                 })?;
                 self.costs_from_team = from == CostsFrom::Team;
                 self.costs_from_actuals = from == CostsFrom::Actuals;
+                self.costs_from_best = from == CostsFrom::Best;
             }
             "non-personnel-costs" => {
                 self.non_personnel_costs = number("non-personnel-costs", value, 0.0, f64::MAX)?
@@ -728,7 +738,9 @@ impl Assumptions {
 
     /// Where the monthly costs come from.
     pub fn costs_from(&self) -> CostsFrom {
-        if self.costs_from_actuals {
+        if self.costs_from_best {
+            CostsFrom::Best
+        } else if self.costs_from_actuals {
             CostsFrom::Actuals
         } else if self.costs_from_team {
             CostsFrom::Team
@@ -773,6 +785,29 @@ mod tests {
             );
         }
         assert_eq!(about("stage.Proposal").label, "Stage probability");
+    }
+
+    #[test]
+    fn costs_are_the_best_available_unless_a_version_named_its_source() {
+        let mut a = Assumptions::default();
+        assert_eq!(a.costs_from(), CostsFrom::Best);
+        for from in ["typed", "team", "actuals", "best"] {
+            a.set("costs-from", from).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(a.costs_from().to_string(), from);
+        }
+        // A version stored before `best` existed keeps the source it named.
+        let mut stored = serde_json::to_value(Assumptions::default()).unwrap_or_default();
+        if let Some(map) = stored.as_object_mut() {
+            map.remove("costs_from_best");
+            map.insert("costs_from_team".into(), true.into());
+        }
+        let old: Assumptions = serde_json::from_value(stored.clone()).unwrap_or_default();
+        assert_eq!(old.costs_from(), CostsFrom::Team);
+        if let Some(map) = stored.as_object_mut() {
+            map.insert("costs_from_team".into(), false.into());
+        }
+        let old: Assumptions = serde_json::from_value(stored).unwrap_or_default();
+        assert_eq!(old.costs_from(), CostsFrom::Typed);
     }
 
     #[test]

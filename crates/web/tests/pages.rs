@@ -273,13 +273,23 @@ async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_
         "{}",
         after.text
     );
-    // The dashboard's runway and cost coverage say how far they moved since the close, to
-    // everyone who sees cash (the costs are typed).
+    // The dashboard's runway and cost coverage say how far they moved since the close. The
+    // best costs available are now the closed books', which hold pay: finance sees the
+    // movement, a member who sees cash but not pay does not.
+    let home = finance.get("/").await;
+    assert!(
+        home.text.contains("since the Feb 2025 close")
+            && home
+                .text
+                .contains("the best costs available, from the closed books"),
+        "{}",
+        home.text
+    );
     let mut member = Browser::new(&app);
     member.sign_in("member@example.org").await;
     let home = member.get("/").await;
     assert!(
-        home.text.contains("since the Feb 2025 close"),
+        !home.text.contains("since the Feb 2025 close") && !home.text.contains("$4,500"),
         "{}",
         home.text
     );

@@ -210,16 +210,19 @@ async fn the_scorecard_names_cost_coverage_and_says_which_costs_it_weighs(db: &T
         value.contains("% (deficit of $") || value.contains("% (surplus of $"),
         "the surplus or deficit in dollars beside the ratio: {value}"
     );
+    // The demo's costs are the best available: with no month closed here, the team's.
+    let said = "by its assignments and bands, plus $0 non-personnel: the best costs available until a month is closed with its actuals (assumption costs-from=best).";
     let costs = element(&home.text, "costs-used");
     assert!(
-        costs.contains("Costs are the typed-in monthly costs (assumption monthly-costs).")
+        costs.contains("Costs are the team&#39;s, $")
+            && costs.contains(said)
             && costs.contains("<a href=\"/team\">"),
         "{costs}"
     );
     let team = finance.get("/team").await;
     assert!(
         team.text
-            .contains("Costs are the typed-in monthly costs (assumption monthly-costs).")
+            .contains(&costs[costs.find("Costs are").unwrap()..costs.find(" <a").unwrap()])
             && team.text.contains("<a href=\"/\">The scorecard</a>"),
         "the team page states the same costs in the same words and links back: {}",
         team.text

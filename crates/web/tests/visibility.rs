@@ -205,13 +205,14 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
         .await
         .unwrap();
     // The team's cost as the scorecard weighs it: what a hire before and after would reveal.
-    let (costs, _) = people::effective_costs(
+    let costs = people::effective_costs(
         &store,
         &version.values,
         bearing_core::Month::parse("2026-06").unwrap(),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .monthly;
     let team = bearing_core::forecast::dollars(costs - 1111.0);
     // The ledger for June, with a salary line, and June closed: the books are pay.
     bearing_app::books::import_actuals(

@@ -158,7 +158,7 @@ async fn actuals(
         })
         .collect();
     let mut account_table = HtmlTable::new(
-        "The account map",
+        "Accounts and their categories",
         &["Code", "Name", "Category", "From", "Lines", "Booked"],
     )
     .numeric_columns(&[4, 5]);

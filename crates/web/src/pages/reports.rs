@@ -65,7 +65,7 @@ fn lines_of(
     keep: impl Fn(&bearing_core::forecast::Line) -> bool,
 ) -> (Vec<String>, Vec<Series>) {
     match &report.rows {
-        reports::Rows::Series { months, lines } => (
+        reports::Rows::Series { months, lines, .. } => (
             months.iter().copied().map(super::month_text).collect(),
             lines
                 .iter()
@@ -75,6 +75,42 @@ fn lines_of(
         ),
         _ => (Vec::new(), Vec::new()),
     }
+}
+
+/// The last closed months' actual revenue the projections carry.
+fn actual_rows(report: &reports::Report) -> &[(bearing_core::Month, f64)] {
+    match &report.rows {
+        reports::Rows::Series { actual, .. } => actual,
+        _ => &[],
+    }
+}
+
+/// `table` (a month a row, a series a column) after rows of the closed months' actual
+/// revenue, in the columns of the revenue scenarios.
+fn with_actuals(
+    mut table: HtmlTable,
+    series: &[Series],
+    actual: &[(bearing_core::Month, f64)],
+) -> HtmlTable {
+    let rows: Vec<Vec<Cell>> = actual
+        .iter()
+        .map(|(month, revenue)| {
+            std::iter::once(Cell::when(format!(
+                "{} (actual)",
+                super::month_text(*month)
+            )))
+            .chain(series.iter().map(|s| {
+                if reports::SCENARIO_ROWS.contains(&s.label.as_str()) {
+                    Cell::number(dollars(*revenue))
+                } else {
+                    Cell::text("")
+                }
+            }))
+            .collect()
+        })
+        .collect();
+    table.rows.splice(0..0, rows);
+    table
 }
 
 pub(super) fn transposed(
@@ -165,8 +201,12 @@ fn forecast_page(
         ChartPair {
             title: "Projections by scenario".into(),
             svg: scenarios_chart(projections),
-            caption: "Committed is what the signed deals still bring in each month: what is left to collect, spread over the months that remain. Committed (total contract less gifts) is the whole value of the signed contracts a month, gifts left out, whatever has been collected. Estimated adds the open deals weighted by their probability. The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.".into(),
-            table: transposed("Monthly revenue by scenario", charts::Unit::Dollars, &months, &scenario_series),
+            caption: format!("Committed is what the signed deals still bring in each month: what is left to collect, spread over the months that remain. Committed (total contract less gifts) is the whole value of the signed contracts a month, gifts left out, whatever has been collected. Estimated adds the open deals weighted by their probability. The shaded band runs from the pessimistic (P10) to the optimistic (P90) Monte Carlo scenario.{}", if actual_rows(projections).is_empty() { "" } else { " The table's first rows are the last closed months, with the revenue the books recorded." }),
+            table: with_actuals(
+                transposed("Monthly revenue by scenario", charts::Unit::Dollars, &months, &scenario_series),
+                &scenario_series,
+                actual_rows(projections),
+            ),
         },
         usage_pair(&months, &scenario_series),
         ChartPair {
@@ -207,7 +247,7 @@ fn forecast_page(
 /// scenarios' percentiles are left out: a quarter's P10 is not the sum of its months'.
 fn period_tables(projections: &reports::Report, fiscal_year_start: u8) -> Vec<HtmlTable> {
     use bearing_core::forecast::{Period, by_period};
-    let reports::Rows::Series { months, lines } = &projections.rows else {
+    let reports::Rows::Series { months, lines, .. } = &projections.rows else {
         return Vec::new();
     };
     let wanted = ["Committed", "Estimated", "Estimated usage revenue"];
