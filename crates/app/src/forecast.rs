@@ -5,7 +5,7 @@ use bearing_core::forecast::{Forecast, ForecastDeal};
 use bearing_store::Store;
 
 use crate::Result;
-use crate::deals::{self, DealFilter};
+use crate::deals;
 
 /// Every deal that is not deleted, as the forecast sees it: probabilities resolved to the
 /// stage's default where the deal has none, amounts in major units.
@@ -26,7 +26,7 @@ pub async fn snapshot_with_ids(
     store: &Store,
     stage_probabilities: &std::collections::BTreeMap<String, f64>,
 ) -> Result<(Vec<ForecastDeal>, Vec<i64>)> {
-    let list = deals::list(store, &DealFilter::default()).await?;
+    let list = deals::list_for_forecast(store).await?;
     let stages = store.list_stages().await?;
     let active = active_won_stages(&stages);
     Ok(list

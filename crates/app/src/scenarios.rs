@@ -216,14 +216,13 @@ fn cost_changes(basis: &Basis, changes: &[Change], months: &[Month]) -> Result<V
 /// The forecast of `deals` with monthly `costs`, evaluated like the real one.
 fn outcome(
     basis: &Basis,
-    deals: Vec<bearing_core::forecast::ForecastDeal>,
+    forecast: &Forecast,
+    runs: &bearing_core::forecast::Runs,
     costs: Vec<f64>,
     team: f64,
 ) -> Outcome {
     let a = &basis.assumptions;
-    let forecast = Forecast::with_horizon(deals, basis.start, a.horizon_years);
     let mc = a.monte_carlo();
-    let runs = forecast.runs(&mc);
     let (low, high) = runs.percentiles(mc.low, mc.high);
     let n = forecast.months.len();
     let mut costs = costs;
@@ -305,10 +304,23 @@ pub async fn evaluate(
     let base_deals = basis.deals.clone();
     let basis = std::sync::Arc::new(basis);
     let shared = basis.clone();
+    // Both are drawn together: a deal they share closes in the same runs of each, so the
+    // difference between them is the changes'.
     let (baseline, scenario) = crate::heavy::forecast(move || {
+        let a = &shared.assumptions;
+        let base = Forecast::with_horizon(base_deals, shared.start, a.horizon_years);
+        let changed = Forecast::with_horizon(deals, shared.start, a.horizon_years);
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+        let (base_runs, changed_runs) = base.paired_runs_on(&changed, &a.monte_carlo(), threads);
         (
-            outcome(&shared, base_deals, base_costs, base_team),
-            outcome(&shared, deals, scenario_costs, scenario_team),
+            outcome(&shared, &base, &base_runs, base_costs, base_team),
+            outcome(
+                &shared,
+                &changed,
+                &changed_runs,
+                scenario_costs,
+                scenario_team,
+            ),
         )
     })
     .await?;

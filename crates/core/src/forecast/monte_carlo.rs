@@ -198,8 +198,56 @@ impl Forecast {
     /// it. A run costs O(deals + months): a deal adds its rate to a difference array at its
     /// first month and takes it away after its last; one prefix sum gives the run's months.
     pub fn runs_on(&self, mc: &MonteCarlo, threads: usize) -> Runs {
-        use rand::{RngExt, SeedableRng};
+        let (runs, _) = draw_runs(&self.draws(), None, mc, threads);
+        runs
+    }
 
+    /// The runs of this forecast and of `other`, a scenario of it, drawn together on at most
+    /// `threads` threads (common random numbers): a deal both hold (by id) that closes in a
+    /// run of one closes in the same run of the other, so what differs between them is the
+    /// changes', not the draws'. This forecast's runs are exactly [`Forecast::runs_on`]'s;
+    /// deals only `other` draws (new, or certain here) have streams of their own.
+    pub fn paired_runs_on(
+        &self,
+        other: &Forecast,
+        mc: &MonteCarlo,
+        threads: usize,
+    ) -> (Runs, Runs) {
+        let mine = self.draws();
+        let theirs = other.draws();
+        if mine.months == 0 || theirs.months == 0 {
+            return (
+                draw_runs(&mine, None, mc, threads).0,
+                draw_runs(&theirs, None, mc, threads).0,
+            );
+        }
+        let mut position: std::collections::HashMap<&str, usize> = mine
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut paired: Vec<Option<Uncertain>> = vec![None; mine.uncertain.len()];
+        let mut own = Vec::new();
+        for (u, id) in theirs.uncertain.iter().zip(&theirs.ids) {
+            match position.remove(id.as_str()) {
+                Some(i) => paired[i] = Some(*u),
+                None => own.push(*u),
+            }
+        }
+        let pair = Pair {
+            draws: &theirs,
+            paired: &paired,
+            own: &own,
+        };
+        let (runs, other_runs) = draw_runs(&mine, Some(pair), mc, threads);
+        let other_runs = other_runs.unwrap_or_else(|| Runs::of(theirs.months, Vec::new()));
+        (runs, other_runs)
+    }
+
+    /// What the runs start from: the committed deals' difference array, and the deals that
+    /// close in a run or not, with their ids.
+    fn draws(&self) -> Draws {
         let n = self.months.len();
         let first = self.start;
         let span = |d: &Derived| -> Option<(usize, usize)> {
@@ -208,65 +256,174 @@ impl Forecast {
             let to = (first.until(e) + 1).max(0) as usize;
             (from < to.min(n)).then_some((from, to.min(n)))
         };
-        let mut base = vec![0.0; n + 1];
-        let mut uncertain: Vec<(usize, usize, f64, f64)> = Vec::new();
+        let mut draws = Draws {
+            months: n,
+            base: vec![0.0; n + 1],
+            uncertain: Vec::new(),
+            ids: Vec::new(),
+        };
         for (_, deal, d) in self.active() {
             let Some((from, to)) = span(d) else { continue };
             if d.projection_rate == 0.0 || deal.probability <= 0.0 {
                 continue;
             }
             if deal.probability >= 1.0 {
-                base[from] += d.projection_rate;
-                base[to] -= d.projection_rate;
+                draws.base[from] += d.projection_rate;
+                draws.base[to] -= d.projection_rate;
             } else {
-                uncertain.push((from, to, d.projection_rate, deal.probability));
+                draws.uncertain.push(Uncertain {
+                    from,
+                    to,
+                    rate: d.projection_rate,
+                    below: below(deal.probability),
+                });
+                draws.ids.push(deal.id.clone());
             }
         }
-        let runs = mc.runs.max(1) as usize;
-        let mut results = vec![0.0; runs * n];
-        let chunks: Vec<(usize, &mut [f64])> = results
-            .chunks_mut(RUNS_PER_CHUNK * n.max(1))
-            .enumerate()
-            .collect();
-        let draw = |(index, out): (usize, &mut [f64])| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(mc.seed);
-            rng.set_stream(index as u64);
-            let mut diff = vec![0.0; n + 1];
-            for run in out.chunks_mut(n.max(1)) {
-                diff.copy_from_slice(&base);
-                for &(from, to, rate, p) in &uncertain {
-                    if rng.random::<f64>() < p {
-                        diff[from] += rate;
-                        diff[to] -= rate;
+        draws
+    }
+}
+
+/// A deal that closes in a run or not: its months `from..to` of the forecast, its projection
+/// rate, and the draw it closes below.
+#[derive(Debug, Clone, Copy)]
+struct Uncertain {
+    from: usize,
+    to: usize,
+    rate: f64,
+    below: u64,
+}
+
+/// What a forecast's runs start from ([`Forecast::draws`]).
+struct Draws {
+    months: usize,
+    base: Vec<f64>,
+    uncertain: Vec<Uncertain>,
+    ids: Vec<String>,
+}
+
+/// A scenario drawn beside a forecast: its own starting point, each of the forecast's
+/// uncertain deals as the scenario holds it (none when it does not), and its deals drawn from
+/// their own streams.
+struct Pair<'a> {
+    draws: &'a Draws,
+    paired: &'a [Option<Uncertain>],
+    own: &'a [Uncertain],
+}
+
+/// A draw is the top 53 bits of a 64-bit output: as a fraction of 2⁵³ it is the uniform
+/// number in [0, 1) the random-number library makes of it, and it is below `p` exactly when
+/// the whole number is below ⌈p × 2⁵³⌉, which spares the conversion in the innermost loop.
+fn below(p: f64) -> u64 {
+    (p * TWO_53).ceil() as u64
+}
+
+const TWO_53: f64 = 9_007_199_254_740_992.0;
+
+/// The stream of a chunk's runs for the deals only a scenario has, apart from the forecast's.
+const OWN_STREAMS: u64 = 1 << 63;
+
+/// A chunk of runs: its index (its streams), the forecast's values and the scenario's.
+type Chunk<'a> = (usize, &'a mut [f64], Option<&'a mut [f64]>);
+
+fn draw_runs(
+    mine: &Draws,
+    pair: Option<Pair<'_>>,
+    mc: &MonteCarlo,
+    threads: usize,
+) -> (Runs, Option<Runs>) {
+    use rand::{RngExt, SeedableRng};
+
+    fn run_into(out: &mut [f64], diff: &[f64]) {
+        let mut total = 0.0;
+        for (value, step) in out.iter_mut().zip(diff) {
+            total += step;
+            *value = total;
+        }
+    }
+    let runs = mc.runs.max(1) as usize;
+    let n = mine.months;
+    let m = pair.as_ref().map_or(0, |p| p.draws.months);
+    let mut results = vec![0.0; runs * n];
+    let mut other = vec![0.0; if pair.is_some() { runs * m } else { 0 }];
+    let mut theirs = other.chunks_mut(RUNS_PER_CHUNK * m.max(1));
+    let chunks: Vec<Chunk<'_>> = results
+        .chunks_mut(RUNS_PER_CHUNK * n.max(1))
+        .enumerate()
+        .map(|(i, out)| (i, out, theirs.next()))
+        .collect();
+    let draw = |(index, out, their_out): Chunk<'_>| {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(mc.seed);
+        rng.set_stream(index as u64);
+        let mut diff = vec![0.0; n + 1];
+        let count = out.len() / n.max(1);
+        match (&pair, their_out) {
+            (Some(pair), Some(their_out)) => {
+                let mut own_rng = rand_chacha::ChaCha8Rng::seed_from_u64(mc.seed);
+                own_rng.set_stream(OWN_STREAMS | index as u64);
+                let mut their_diff = vec![0.0; m + 1];
+                for run in 0..count {
+                    diff.copy_from_slice(&mine.base);
+                    their_diff.copy_from_slice(&pair.draws.base);
+                    for (u, p) in mine.uncertain.iter().zip(pair.paired) {
+                        let x = rng.random::<u64>() >> 11;
+                        if x < u.below {
+                            diff[u.from] += u.rate;
+                            diff[u.to] -= u.rate;
+                        }
+                        if let Some(p) = p
+                            && x < p.below
+                        {
+                            their_diff[p.from] += p.rate;
+                            their_diff[p.to] -= p.rate;
+                        }
                     }
-                }
-                let mut total = 0.0;
-                for (value, step) in run.iter_mut().zip(&diff) {
-                    total += step;
-                    *value = total;
+                    for u in pair.own {
+                        if own_rng.random::<u64>() >> 11 < u.below {
+                            their_diff[u.from] += u.rate;
+                            their_diff[u.to] -= u.rate;
+                        }
+                    }
+                    run_into(&mut out[run * n..(run + 1) * n], &diff);
+                    run_into(&mut their_out[run * m..(run + 1) * m], &their_diff);
                 }
             }
-        };
-        let threads = threads.min(chunks.len()).max(1);
-        if threads == 1 {
-            chunks.into_iter().for_each(draw);
-        } else {
-            let mut lanes: Vec<Vec<(usize, &mut [f64])>> =
-                (0..threads).map(|_| Vec::new()).collect();
-            for (i, chunk) in chunks.into_iter().enumerate() {
-                lanes[i % threads].push(chunk);
-            }
-            std::thread::scope(|scope| {
-                for lane in lanes {
-                    scope.spawn(|| lane.into_iter().for_each(draw));
+            _ => {
+                for run in out.chunks_mut(n.max(1)) {
+                    diff.copy_from_slice(&mine.base);
+                    for u in &mine.uncertain {
+                        if rng.random::<u64>() >> 11 < u.below {
+                            diff[u.from] += u.rate;
+                            diff[u.to] -= u.rate;
+                        }
+                    }
+                    run_into(run, &diff);
                 }
-            });
+            }
         }
+    };
+    let threads = threads.min(chunks.len()).max(1);
+    if threads == 1 {
+        chunks.into_iter().for_each(draw);
+    } else {
+        let mut lanes: Vec<Vec<Chunk<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            lanes[i % threads].push(chunk);
+        }
+        std::thread::scope(|scope| {
+            for lane in lanes {
+                scope.spawn(|| lane.into_iter().for_each(draw));
+            }
+        });
+    }
+    let paired = pair.map(|_| Runs::of(m, other));
+    (
         Runs {
             months: n,
             values: results,
-        }
-    }
+        },
+        paired,
+    )
 }
 
 /// "Can we hire?": whether the cash stays at or above zero for the twelve months after a
@@ -475,6 +632,45 @@ mod tests {
         assert!((d.solvent_12 - 0.70).abs() < 0.01, "{}", d.solvent_12);
         // The same seed on any number of threads gives the same runs.
         assert_eq!(f.runs_on(&mc, 1), f.runs_on(&mc, 3));
+    }
+
+    #[test]
+    fn a_scenario_drawn_beside_its_forecast_shares_the_draws_of_the_deals_both_hold() {
+        let start = Month::parse("2026-03").unwrap_or(Month::MIN);
+        let deals = vec![
+            deal("c", 2_000.0, 1.0),
+            deal("a", 2_500.0, 0.7),
+            deal("b", 1_000.0, 0.4),
+        ];
+        let f = Forecast::with_horizon(deals.clone(), start, 3);
+        let mc = MonteCarlo {
+            runs: 2_000,
+            ..MonteCarlo::default()
+        };
+        // The forecast's own runs are untouched by the pairing, on any number of threads.
+        let same = Forecast::with_horizon(deals.clone(), start, 3);
+        let (mine, theirs) = f.paired_runs_on(&same, &mc, 3);
+        assert_eq!(mine, f.runs_on(&mc, 1));
+        assert_eq!(theirs, mine, "an unchanged scenario is the forecast");
+        // Without B, each run has B's $1,000 less in the runs where B closed, and the same
+        // otherwise; with a new deal D ($500, p = 0.5) drawn apart, D's runs are about half.
+        let mut changed: Vec<ForecastDeal> =
+            deals.iter().filter(|d| d.id != "b").cloned().collect();
+        changed.push(deal("d", 500.0, 0.5));
+        let g = Forecast::with_horizon(changed, start, 3);
+        let (mine, theirs) = f.paired_runs_on(&g, &mc, 2);
+        let mut with_d = 0;
+        for (a, b) in mine.each().zip(theirs.each()) {
+            let difference = b[0] - a[0];
+            assert!(
+                [0.0, -1_000.0, 500.0, -500.0].contains(&difference),
+                "{difference}"
+            );
+            with_d += usize::from(difference == 500.0 || difference == -500.0);
+        }
+        let share = with_d as f64 / mine.count() as f64;
+        assert!((share - 0.5).abs() < 0.05, "{share}");
+        assert_eq!(f.paired_runs_on(&g, &mc, 1), f.paired_runs_on(&g, &mc, 3));
     }
 
     #[test]
