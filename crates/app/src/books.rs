@@ -374,7 +374,7 @@ fn cents(minor: i64) -> String {
 
 /// Cents in whole dollars, as people read them.
 fn dollars_of(minor: i64) -> String {
-    bearing_core::forecast::dollars(minor as f64 / 100.0)
+    bearing_core::Money::from_minor(minor, bearing_core::Currency::USD).whole_text()
 }
 
 /// Every month's actuals by the account map in force.
@@ -794,9 +794,15 @@ pub struct Against {
     pub month: Month,
     /// Actual revenue, in dollars, as the close recorded it.
     pub actual: f64,
-    /// (months ahead, Committed, Estimated, low, high) of each earlier frozen forecast that
-    /// reaches the month, nearest first.
-    pub projected: Vec<(i32, f64, f64, f64, f64)>,
+    /// What each earlier frozen forecast that reaches the month projected, nearest first.
+    pub projected: Vec<actuals::Projected>,
+}
+
+impl Against {
+    /// What the forecast made `months` ahead of the month projected for it, if one was.
+    pub fn ahead(&self, months: i32) -> Option<&actuals::Projected> {
+        self.projected.iter().find(|p| p.ahead == months)
+    }
 }
 
 /// How many closed months revenue tables show as actuals before the projected months.
@@ -827,14 +833,11 @@ pub async fn forecast_against_actuals(store: &Store) -> Result<(Vec<Against>, ac
     let rows = actual
         .iter()
         .map(|(month, a)| {
-            let mut projected: Vec<(i32, f64, f64, f64, f64)> = forecasts
+            let mut projected: Vec<actuals::Projected> = forecasts
                 .iter()
-                .filter_map(|f| {
-                    let (c, e, l, h) = f.for_month(*month)?;
-                    Some((f.start.until(*month) + 1, c, e, l, h))
-                })
+                .filter_map(|f| f.projected(*month))
                 .collect();
-            projected.sort_by_key(|p| p.0);
+            projected.sort_by_key(|p| p.ahead);
             Against {
                 month: *month,
                 actual: *a,
@@ -863,17 +866,17 @@ pub async fn accuracy_table(store: &Store) -> Result<Table> {
     ]);
     let whole = |x: f64| Some(format!("{:.0}", x + 0.0));
     for row in &rows {
-        for (ahead, c, e, l, h) in &row.projected {
+        for p in &row.projected {
             table.push([
                 Some(row.month.to_string()),
                 Some("error of estimated".to_owned()),
-                Some(ahead.to_string()),
+                Some(p.ahead.to_string()),
                 whole(row.actual),
-                whole(*c),
-                whole(*e),
-                whole(*l),
-                whole(*h),
-                (row.actual != 0.0).then(|| format!("{:.4}", (e - row.actual) / row.actual)),
+                whole(p.committed),
+                whole(p.estimated),
+                whole(p.low),
+                whole(p.high),
+                p.error(row.actual).map(|e| format!("{e:.4}")),
             ]);
         }
     }

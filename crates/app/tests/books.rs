@@ -322,7 +322,11 @@ async fn a_ledger_is_imported_mapped_and_closed_month_by_month(db: &TestDb) {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].actual, 35_000.0);
     assert_eq!(
-        rows[1].projected.iter().map(|p| p.0).collect::<Vec<_>>(),
+        rows[1]
+            .projected
+            .iter()
+            .map(|p| p.ahead)
+            .collect::<Vec<_>>(),
         [1, 2]
     );
     let (ahead, mape, n) = accuracy.errors[0];

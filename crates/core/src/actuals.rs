@@ -208,6 +208,16 @@ impl MonthActuals {
         self.sum(|c| !c.is_revenue())
     }
 
+    /// Revenue less costs: what the month added to net assets.
+    pub fn net(&self) -> i64 {
+        self.revenue() - self.costs()
+    }
+
+    /// What is booked to accounts the map does not know, together; `None` when there is none.
+    pub fn unmapped_total(&self) -> Option<i64> {
+        (!self.unmapped.is_empty()).then(|| self.unmapped.values().sum())
+    }
+
     /// Costs without those their revenue pays ([`Category::paid_by_its_revenue`]).
     pub fn running_costs(&self) -> i64 {
         self.sum(|c| !c.is_revenue() && !c.paid_by_its_revenue())
@@ -236,10 +246,22 @@ pub fn by_month(lines: &[Line], map: &AccountMap) -> BTreeMap<Month, MonthActual
     months
 }
 
+/// What the lines book to each grant code, by month (cents); lines without a grant code are
+/// left out.
+pub fn by_grant(lines: &[Line]) -> BTreeMap<(String, Month), i64> {
+    let mut grants: BTreeMap<(String, Month), i64> = BTreeMap::new();
+    for line in lines {
+        if let Some(grant) = &line.grant_code {
+            *grants.entry((grant.clone(), line.month)).or_default() += line.amount_minor;
+        }
+    }
+    grants
+}
+
 /// Net assets at the end of a month: those at the end of the month before, plus the month's
 /// revenue, less its costs (cents).
 pub fn net_assets_after(previous_minor: i64, month: &MonthActuals) -> i64 {
-    previous_minor + month.revenue() - month.costs()
+    previous_minor + month.net()
 }
 
 /// The monthly costs `costs-from=actuals` takes: the mean running costs
@@ -281,23 +303,42 @@ pub struct FrozenForecast {
 }
 
 impl FrozenForecast {
-    /// What it projected for `month` (Committed, Estimated, low, high), if it reaches it.
-    pub fn for_month(&self, month: Month) -> Option<(f64, f64, f64, f64)> {
+    /// What it projected for `month`, if it reaches it.
+    pub fn projected(&self, month: Month) -> Option<Projected> {
         let i = usize::try_from(self.start.until(month)).ok()?;
-        Some((
-            *self.committed.get(i)?,
-            *self.estimated.get(i)?,
-            *self.low.get(i)?,
-            *self.high.get(i)?,
-        ))
+        Some(Projected {
+            ahead: self.start.until(month) + 1,
+            committed: *self.committed.get(i)?,
+            estimated: *self.estimated.get(i)?,
+            low: *self.low.get(i)?,
+            high: *self.high.get(i)?,
+        })
+    }
+}
+
+/// What one frozen forecast projected for a month, in dollars.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projected {
+    /// How many months before the month's end it was made: its forecast's first month is one
+    /// month ahead.
+    pub ahead: i32,
+    pub committed: f64,
+    pub estimated: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Projected {
+    /// Estimated's error against the `actual` revenue, as a fraction of it (positive when it
+    /// projected too much); `None` for a month with no revenue, as a percentage of nothing is
+    /// undefined.
+    pub fn error(&self, actual: f64) -> Option<f64> {
+        (actual != 0.0).then(|| (self.estimated - actual) / actual)
     }
 
-    /// `month`'s Estimated if this forecast projected it `ahead` months ahead: as its
-    /// `ahead`-th month (its first month is one month ahead).
-    pub fn estimated_ahead(&self, month: Month, ahead: i32) -> Option<f64> {
-        (self.start.until(month) + 1 == ahead)
-            .then(|| self.for_month(month).map(|(_, e, _, _)| e))
-            .flatten()
+    /// Whether the `actual` revenue fell inside the low–high band.
+    pub fn holds(&self, actual: f64) -> bool {
+        self.low <= actual && actual <= self.high
     }
 }
 
@@ -324,12 +365,12 @@ pub fn accuracy(actual: &BTreeMap<Month, f64>, forecasts: &[FrozenForecast]) -> 
         .map(|&ahead| {
             let errors: Vec<f64> = recent
                 .iter()
-                .filter(|(_, a)| *a != 0.0)
                 .filter_map(|(month, a)| {
-                    let e = forecasts
+                    let p = forecasts
                         .iter()
-                        .find_map(|f| f.estimated_ahead(*month, ahead))?;
-                    Some(((e - a) / a).abs())
+                        .filter_map(|f| f.projected(*month))
+                        .find(|p| p.ahead == ahead)?;
+                    Some(p.error(*a)?.abs())
                 })
                 .collect();
             let n = errors.len();
@@ -341,8 +382,7 @@ pub fn accuracy(actual: &BTreeMap<Month, f64>, forecasts: &[FrozenForecast]) -> 
         .iter()
         .filter_map(|(month, a)| {
             let f = forecasts.iter().find(|f| f.start == *month)?;
-            let (_, _, low, high) = f.for_month(*month)?;
-            Some(low <= *a && *a <= high)
+            Some(f.projected(*month)?.holds(*a))
         })
         .collect();
     let counted = inside.len();
@@ -398,7 +438,34 @@ mod tests {
         assert_eq!(oct.unmapped, BTreeMap::from([("9999".to_owned(), 12_300)]));
         // $100,000 before; + 34,000 − 22,500.
         assert_eq!(net_assets_after(10_000_000, oct), 11_150_000);
+        assert_eq!(oct.net(), 1_150_000);
+        assert_eq!(oct.unmapped_total(), Some(12_300));
         assert_eq!(months[&month("2026-11")].revenue(), 700);
+        assert_eq!(months[&month("2026-11")].unmapped_total(), None);
+    }
+
+    #[test]
+    fn grant_codes_sum_by_month_and_lines_without_one_stay_out() {
+        let granted = |m: &str, dollars: i64, grant: &str| Line {
+            grant_code: Some(grant.to_owned()),
+            ..line(m, "6000", dollars)
+        };
+        let lines = [
+            granted("2026-10", 4_500, "GR-3"),
+            granted("2026-10", 500, "GR-3"),
+            granted("2026-11", 4_500, "GR-3"),
+            granted("2026-10", 1_000, "GR-7"),
+            line("2026-10", "6000", 9_000),
+        ];
+        let key = |g: &str, m: &str| (g.to_owned(), month(m));
+        assert_eq!(
+            by_grant(&lines),
+            BTreeMap::from([
+                (key("GR-3", "2026-10"), 500_000),
+                (key("GR-3", "2026-11"), 450_000),
+                (key("GR-7", "2026-10"), 100_000),
+            ])
+        );
     }
 
     #[test]
@@ -477,5 +544,18 @@ mod tests {
         let (share, counted) = a.calibration;
         assert_eq!(counted, 3);
         assert!((share.unwrap_or_default() - 2.0 / 3.0).abs() < 1e-12);
+        // What January's forecast projected for March: three months ahead, 300 against 400.
+        let march = forecasts[0].projected(month("2026-03"));
+        assert_eq!(
+            march.map(|p| (p.ahead, p.error(400.0))),
+            Some((3, Some(-0.25)))
+        );
+        assert_eq!(march.map(|p| p.error(0.0)), Some(None));
+        assert_eq!(forecasts[1].projected(month("2026-01")), None);
+        assert_eq!(forecasts[2].projected(month("2026-04")), None);
+        assert_eq!(
+            march.map(|p| (p.holds(90.0), p.holds(121.0))),
+            Some((true, false))
+        );
     }
 }

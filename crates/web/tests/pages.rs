@@ -239,6 +239,20 @@ async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_
         support::row_of(&page.text, "Actuals by month, newest first", "Feb 2025")[..4],
         ["Feb 2025", "$6,000", "$4,500", "$1,500"]
     );
+    assert!(
+        page.text
+            .contains("/forecast/download?format=csv&amp;report=actuals")
+    );
+    let download = finance
+        .get("/forecast/download?format=csv&report=actuals")
+        .await;
+    assert!(
+        download
+            .text
+            .contains("2025-02,cost,personnel,GR-3,4500.00"),
+        "{}",
+        download.text
+    );
     let ready = finance.get("/close?month=2025-02").await;
     assert!(
         ready.text.contains("Close Feb 2025</button>"),
@@ -267,6 +281,14 @@ async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_
         "Feb 2025",
     );
     assert_eq!(against[..3], ["Feb 2025", "$6,000", "$0"]);
+    // And the chart beside it: the month's actual against the forecast made before the close.
+    assert!(
+        after
+            .text
+            .contains("<title>Actual revenue against the forecast made a month before</title>"),
+        "{}",
+        after.text
+    );
     // The page opens on the next month to close.
     assert!(
         after.text.contains("<h2 id=\"check-h\">Mar 2025</h2>"),

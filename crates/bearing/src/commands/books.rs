@@ -118,9 +118,12 @@ pub async fn close(
     outln!(
         "closed {}: net assets {}, revenue {}, costs {}; books closed through {} (assumptions version {}), the forecast made before it frozen",
         closed.month,
-        bearing_core::forecast::dollars(closed.net_assets_minor as f64 / 100.0),
-        bearing_core::forecast::dollars(closed.revenue_minor as f64 / 100.0),
-        bearing_core::forecast::dollars(closed.costs_minor as f64 / 100.0),
+        bearing_core::Money::from_minor(closed.net_assets_minor, bearing_core::Currency::USD)
+            .whole_text(),
+        bearing_core::Money::from_minor(closed.revenue_minor, bearing_core::Currency::USD)
+            .whole_text(),
+        bearing_core::Money::from_minor(closed.costs_minor, bearing_core::Currency::USD)
+            .whole_text(),
         closed.month,
         closed.assumptions_version
     )?;

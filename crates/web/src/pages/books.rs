@@ -12,7 +12,7 @@ use axum::response::Response;
 use bearing_app::{AppError, books};
 use bearing_core::Month;
 use bearing_core::access::Permission::EditAssumptions;
-use bearing_core::actuals::Category;
+use bearing_core::actuals::{Category, Projected};
 
 use super::imports::{Upload, read_upload};
 use super::{Cell, Done, HtmlTable, Layout, Routes, error_page, field, render, see_other};
@@ -30,7 +30,7 @@ pub(super) fn routes() -> Routes {
 }
 
 fn dollars(minor: i64) -> String {
-    super::dollars(minor as f64 / 100.0)
+    super::minor_dollars(Some(minor))
 }
 
 /// An import's dry run, shown for confirmation.
@@ -80,7 +80,7 @@ fn months_table(months: &BTreeMap<Month, bearing_core::actuals::MonthActuals>) -
             Cell::when(super::month_text(*month)),
             Cell::number(dollars(m.revenue())),
             Cell::number(dollars(m.costs())),
-            Cell::number(dollars(m.revenue() - m.costs())),
+            Cell::number(dollars(m.net())),
         ];
         row.extend(used.iter().map(|c| {
             Cell::number(
@@ -90,12 +90,9 @@ fn months_table(months: &BTreeMap<Month, bearing_core::actuals::MonthActuals>) -
                     .unwrap_or_default(),
             )
         }));
-        let unmapped: i64 = m.unmapped.values().sum();
-        row.push(Cell::number(if m.unmapped.is_empty() {
-            String::new()
-        } else {
-            dollars(unmapped)
-        }));
+        row.push(Cell::number(
+            m.unmapped_total().map(dollars).unwrap_or_default(),
+        ));
         table.rows.push(row);
     }
     table
@@ -133,20 +130,13 @@ async fn actuals(
             )
         })
         .collect();
-    let mut by_grant: BTreeMap<(String, Month), i64> = BTreeMap::new();
-    for record in &lines {
-        if let Some(grant) = &record.line.grant_code {
-            *by_grant
-                .entry((grant.clone(), record.line.month))
-                .or_default() += record.line.amount_minor;
-        }
-    }
+    let lines: Vec<bearing_core::actuals::Line> = lines.into_iter().map(|r| r.line).collect();
     let mut grants = HtmlTable::new(
         "Booked to grant codes, by month",
         &["Grant code", "Month", "Amount"],
     )
     .numeric_columns(&[2]);
-    grants.rows = by_grant
+    grants.rows = bearing_core::actuals::by_grant(&lines)
         .into_iter()
         .rev()
         .map(|((grant, month), amount)| {
@@ -416,6 +406,9 @@ struct ClosePage {
     reason: String,
     closes: HtmlTable,
     against: HtmlTable,
+    /// Actual revenue beside the forecast made a month before, with its band; empty until a
+    /// closed month has one.
+    chart: String,
     accuracy: Vec<String>,
 }
 
@@ -438,6 +431,37 @@ async fn next_to_close(state: &AppState, today: bearing_core::Date) -> Result<Mo
         .and_then(|b| b.plus(1))
         .or_else(|| Month::of(today).plus(-1))
         .unwrap_or(Month::MIN))
+}
+
+/// The closed months a forecast made one month before reaches: their actual revenue, that
+/// forecast's Estimated as a dashed line and its P10–P90 as a band.
+fn against_chart(rows: &[books::Against]) -> String {
+    let one_ahead: Vec<(Month, f64, &Projected)> = rows
+        .iter()
+        .filter_map(|r| r.ahead(1).map(|p| (r.month, r.actual, p)))
+        .collect();
+    if one_ahead.is_empty() {
+        return String::new();
+    }
+    let months: Vec<String> = one_ahead
+        .iter()
+        .map(|(m, ..)| super::month_text(*m))
+        .collect();
+    let column =
+        |f: fn(&(Month, f64, &Projected)) -> f64| -> Vec<f64> { one_ahead.iter().map(f).collect() };
+    let (low, high) = (column(|r| r.2.low), column(|r| r.2.high));
+    crate::charts::line_chart(
+        "Actual revenue against the forecast made a month before",
+        "Each closed month's actual revenue, the Estimated revenue the forecast made a month before projected for it (dashed), and that forecast's P10 to P90 band; the table below has the numbers and the forecasts made further ahead.",
+        crate::charts::Unit::Dollars,
+        &months,
+        &[
+            crate::charts::Series::new("Actual", column(|r| r.1)),
+            crate::charts::Series::new("Estimated a month before", column(|r| r.2.estimated))
+                .dashed(),
+        ],
+        Some(("P10 to P90 a month before", &low, &high)),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -513,31 +537,32 @@ async fn close_view(
         .iter()
         .rev()
         .map(|row| {
-            let ahead = |n: i32| row.projected.iter().find(|p| p.0 == n);
-            let one = ahead(1);
+            let one = row.ahead(1);
             let off = one
-                .filter(|_| row.actual != 0.0)
-                .map(|p| format!("{:+.0}%", (p.2 - row.actual) / row.actual * 100.0));
+                .and_then(|p| p.error(row.actual))
+                .map(|e| format!("{:+.0}%", e * 100.0));
             let inside = one.map(|p| {
-                let mut cell = Cell::text(format!("{} – {}", whole(p.3), whole(p.4)));
-                cell.status = Some(if p.3 <= row.actual && row.actual <= p.4 {
+                let mut cell = Cell::text(format!("{} – {}", whole(p.low), whole(p.high)));
+                cell.status = Some(if p.holds(row.actual) {
                     "green"
                 } else {
                     "yellow"
                 });
                 cell
             });
+            let estimated = |n: i32| row.ahead(n).map(|p| whole(p.estimated));
             vec![
                 Cell::when(super::month_text(row.month)),
                 Cell::number(whole(row.actual)),
-                Cell::number(one.map(|p| whole(p.2)).unwrap_or_default()),
+                Cell::number(estimated(1).unwrap_or_default()),
                 inside.unwrap_or_default(),
                 Cell::number(off.unwrap_or_default()),
-                Cell::number(ahead(3).map(|p| whole(p.2)).unwrap_or_default()),
-                Cell::number(ahead(6).map(|p| whole(p.2)).unwrap_or_default()),
+                Cell::number(estimated(3).unwrap_or_default()),
+                Cell::number(estimated(6).unwrap_or_default()),
             ]
         })
         .collect();
+    let chart = against_chart(&rows);
     let mut words = Vec::new();
     for (ahead, mape, n) in &accuracy.errors {
         if let Some(mape) = mape {
@@ -556,7 +581,7 @@ async fn close_view(
     }
     let computed = list
         .computed_net_assets_minor
-        .map(|n| format!("{:.2}", n as f64 / 100.0))
+        .map(|n| bearing_core::Money::from_minor(n, bearing_core::Currency::USD).decimal())
         .unwrap_or_default();
     render(
         status,
@@ -576,6 +601,7 @@ async fn close_view(
             list,
             closes: closes_table,
             against,
+            chart,
             accuracy: words,
         },
     )
