@@ -598,7 +598,8 @@ async fn frozen_forecast(store: &Store, month: Month, today: Date) -> Result<Fro
     let (version, mut assumptions) = crate::assumptions::current(store, today).await?;
     assumptions.books_closed = month.plus(-1);
     let projections =
-        crate::reports::build_with(store, &["projections"], version, assumptions.clone()).await?;
+        crate::reports::build_with(store, &["projections"], today, version, assumptions.clone())
+            .await?;
     let row = |label: &str| -> Vec<f64> {
         projections
             .iter()
@@ -613,7 +614,7 @@ async fn frozen_forecast(store: &Store, month: Month, today: Date) -> Result<Fro
     };
     // The scorecard needs the costs; a forecast whose costs cannot be worked out is frozen
     // without its runway and coverage.
-    let health = crate::reports::build_with(store, &["health"], version, assumptions)
+    let health = crate::reports::build_with(store, &["health"], today, version, assumptions)
         .await
         .ok();
     let number = |measure| {

@@ -29,13 +29,19 @@ pub async fn snapshot_with_ids(
     let list = deals::list_for_forecast(store).await?;
     let stages = store.list_stages().await?;
     let active = active_won_stages(&stages);
+    let invoiced: std::collections::HashMap<bearing_core::DealId, i64> =
+        store.collected_by_deal().await?.into_iter().collect();
     Ok(list
         .into_iter()
         .map(|deal| {
             let active_won =
                 active.contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
-            let id = deal.id.get();
-            (forecast_deal(deal, active_won, stage_probabilities), id)
+            let (id, currency) = (deal.id, deal.fields.currency);
+            let fd = forecast_deal(deal, active_won, stage_probabilities);
+            (
+                with_payments(fd, invoiced.get(&id).copied(), currency),
+                id.get(),
+            )
         })
         .unzip())
 }
@@ -88,6 +94,21 @@ fn forecast_deal(
     ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, active_won, probability)
 }
 
+/// A deal with what its invoices' payments add up to (`paid_minor`, when it has invoices) as
+/// its collected amount (docs/domain.md, "Deal collected").
+fn with_payments(
+    deal: ForecastDeal,
+    paid_minor: Option<i64>,
+    currency: bearing_core::Currency,
+) -> ForecastDeal {
+    match paid_minor {
+        Some(paid) => {
+            deal.with_invoices(bearing_core::Money::from_minor(paid, currency).as_major_f64())
+        }
+        None => deal,
+    }
+}
+
 /// What an open deal lacks to count in the forecast (its start, end or amount; the forecast's
 /// "removed" deals, docs/domain.md): empty when it counts or is not open.
 pub fn missing_for_forecast(deal: &deals::Deal) -> Vec<&'static str> {
@@ -110,15 +131,14 @@ pub async fn deal_months(
     let stages = store.list_stages().await?;
     let active_won = active_won_stages(&stages)
         .contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
-    let forecast = Forecast::with_horizon(
-        vec![forecast_deal(
-            deal.clone(),
-            active_won,
-            &assumptions.stage_probabilities,
-        )],
-        start,
-        assumptions.horizon_years,
-    );
+    let paid = store
+        .collected_by_deal()
+        .await?
+        .into_iter()
+        .find_map(|(id, paid)| (id == deal.id).then_some(paid));
+    let fd = forecast_deal(deal.clone(), active_won, &assumptions.stage_probabilities);
+    let fd = with_payments(fd, paid, deal.fields.currency);
+    let forecast = Forecast::with_horizon(vec![fd], start, assumptions.horizon_years);
     let table = forecast.deal_months();
     Ok(table
         .months

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod forecast;
 pub mod history;
 pub mod import;
+pub mod invoices;
 pub mod jobs;
 pub mod organizations;
 pub mod patch;
@@ -117,6 +118,11 @@ impl Context {
     /// The time of a change made now.
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+
+    /// The day of [`Context::now`], in UTC.
+    pub fn today(&self) -> bearing_core::Date {
+        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
     }
 
     pub fn may(&self, permission: Permission) -> bool {

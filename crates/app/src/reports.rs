@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 17] = [
     "projections",
     "deal-months",
     "commitments",
@@ -24,6 +24,8 @@ pub const NAMES: [&str; 15] = [
     "conversion",
     "actuals",
     "forecast-accuracy",
+    "aging",
+    "invoicing",
 ];
 
 /// A report and the assumptions version that made it.
@@ -138,13 +140,14 @@ pub async fn build_many(store: &Store, names: &[&str], today: Date) -> Result<Ve
         })
         .collect::<Result<Vec<&'static str>>>()?;
     let (version, assumptions) = crate::assumptions::current(store, today).await?;
-    build_with(store, &names, version, assumptions).await
+    build_with(store, &names, today, version, assumptions).await
 }
 
-/// Builds the reports `names` with the given assumptions (version `version`).
+/// Builds the reports `names` as of `today` with the given assumptions (version `version`).
 pub async fn build_with(
     store: &Store,
     names: &[&'static str],
+    today: Date,
     version: i64,
     mut assumptions: bearing_core::assumptions::Assumptions,
 ) -> Result<Vec<Report>> {
@@ -159,6 +162,8 @@ pub async fn build_with(
                 | "conversion"
                 | "actuals"
                 | "forecast-accuracy"
+                | "aging"
+                | "invoicing"
         )
     };
     let forecast = if names.iter().all(|n| without_forecast(n)) {
@@ -215,6 +220,12 @@ pub async fn build_with(
             )),
             ("actuals", _) => table_only(crate::books::actuals_table(store).await?),
             ("forecast-accuracy", _) => table_only(crate::books::accuracy_table(store).await?),
+            ("aging", _) => table_only(crate::invoices::aging_table(
+                &crate::invoices::aging_of(store, today).await?,
+            )),
+            ("invoicing", _) => table_only(crate::invoices::collections_table(
+                &crate::invoices::collections_of(store, today).await?,
+            )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs))) => match name {
                 "projections" => {
@@ -238,7 +249,8 @@ pub async fn build_with(
             },
         };
         let shows = crate::sight::Shows {
-            cash: name == "health",
+            // What is invoiced and collected is cash.
+            cash: matches!(name, "health" | "aging" | "invoicing"),
             // The ledger's costs hold what people are paid.
             team_cost: name == "actuals"
                 || (name == "health"

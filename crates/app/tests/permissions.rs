@@ -7,7 +7,7 @@
 use bearing_app::people::RateInput;
 use bearing_app::{
     AppError, Context, access, accounts, assumptions, campaigns, contacts, deals, history, import,
-    organizations, people, pipelines, roles, usage,
+    invoices, organizations, people, pipelines, roles, usage,
 };
 use bearing_core::access::{Permission, Permissions, Role};
 use bearing_core::contact::ContactFields;
@@ -107,6 +107,15 @@ const SERVICES: &[(&str, &[Permission])] = &[
         &[Permission::EditAssumptions, Permission::ReadPay],
     ),
     ("history::of scenario", &[Permission::ReadPay]),
+    ("invoices::list", &[Permission::ReadCash]),
+    ("invoices::get", &[Permission::ReadCash]),
+    ("invoices::aging", &[Permission::ReadCash]),
+    ("invoices::collections", &[Permission::ReadCash]),
+    ("invoices::add", &[Permission::ManageInvoices]),
+    ("invoices::issue", &[Permission::ManageInvoices]),
+    ("invoices::pay", &[Permission::ManageInvoices]),
+    ("invoices::void", &[Permission::ManageInvoices]),
+    ("history::of invoice", &[Permission::ReadCash]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -323,6 +332,46 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
         "history::of scenario" => history::of(store, ctx, EntityKind::Scenario, "1")
             .await
             .map(drop),
+        "invoices::list" => invoices::list(store, ctx, &Default::default())
+            .await
+            .map(drop),
+        "invoices::get" => {
+            let number = draft(store, n).await;
+            invoices::get(store, ctx, &number).await.map(drop)
+        }
+        "invoices::aging" => invoices::aging(store, ctx, today).await.map(drop),
+        "invoices::collections" => invoices::collections(store, ctx, today).await.map(drop),
+        "invoices::add" => {
+            let org = organization(store, &format!("billed{n}")).await;
+            invoices::add(store, ctx, new_draft(org, n)).await.map(drop)
+        }
+        "invoices::issue" => {
+            let number = draft(store, n).await;
+            invoices::issue(store, ctx, &number, Some(today))
+                .await
+                .map(drop)
+        }
+        "invoices::pay" => {
+            let number = draft(store, n).await;
+            invoices::issue(store, &operator(), &number, Some(today))
+                .await
+                .unwrap();
+            let payment = invoices::NewPayment {
+                on: Some(today),
+                amount: "40".into(),
+                reference: None,
+            };
+            invoices::pay(store, ctx, &number, payment).await.map(drop)
+        }
+        "invoices::void" => {
+            let number = draft(store, n).await;
+            invoices::void(store, ctx, &number, "billed twice")
+                .await
+                .map(drop)
+        }
+        "history::of invoice" => history::of(store, ctx, EntityKind::Invoice, "1")
+            .await
+            .map(drop),
         "accounts::add_user" => accounts::add_user(
             store,
             ctx,
@@ -345,6 +394,52 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
         .map(drop),
         other => panic!("no service {other}"),
     }
+}
+
+async fn organization(store: &Store, name: &str) -> bearing_core::OrganizationId {
+    organizations::create(
+        store,
+        &operator(),
+        OrganizationFields {
+            name: OrganizationName::parse(name).unwrap(),
+            long_name: None,
+            kind: OrganizationKind::Community,
+            website: None,
+            github_org: None,
+            notes: None,
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn new_draft(organization: bearing_core::OrganizationId, n: usize) -> invoices::NewDraft {
+    invoices::NewDraft {
+        number: Some(format!("T-{n}")),
+        organization,
+        deal: None,
+        kind: bearing_core::invoice::Kind::Service,
+        currency: None,
+        service_from: None,
+        service_to: None,
+        billable_on: None,
+        terms_days: None,
+        external_id: None,
+        source: None,
+        lines: vec![bearing_core::invoice::LineInput::parse("Training; 100").unwrap()],
+    }
+}
+
+/// A draft invoice made by the operator, for a service to act on: its number.
+async fn draft(store: &Store, n: usize) -> String {
+    let org = organization(store, &format!("billed{n}")).await;
+    invoices::add(store, &operator(), new_draft(org, n))
+        .await
+        .unwrap()
+        .record
+        .number
 }
 
 async fn walk(store: &Store, holders: &[(String, Permissions)]) {

@@ -36,7 +36,7 @@ fn a_command_line_that_cannot_be_understood_is_one_line_and_status_2() {
     let cases: [(&[&str], &str); 8] = [
         (&["bogus"], "unrecognized subcommand 'bogus'"),
         (
-            &["history", "invoice", "1"],
+            &["history", "receipt", "1"],
             "expected one of organization, deal",
         ),
         (&["history", "deal"], "required arguments were not provided"),

@@ -1653,3 +1653,98 @@ fn a_person_entered_by_mistake_is_deleted_once_unassigned_and_can_be_restored() 
         "restored assignment 3: Typo\n"
     );
 }
+
+#[test]
+fn invoices_are_added_issued_paid_and_aged_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let run = bearing(d, args, &[]);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    };
+    ok(&["org", "add", "atlantis", "--kind", "community"]);
+    let added = ok(&[
+        "invoice",
+        "add",
+        "--org",
+        "atlantis",
+        "--kind",
+        "membership",
+        "--line",
+        "Membership 2026; 12000",
+        "--line",
+        "Setup; 2; 250.50",
+        "--service-from",
+        "2026-01-01",
+        "--service-to",
+        "2026-12-31",
+    ]);
+    assert!(
+        added.contains("added draft invoice INV-00001 (id 1) to atlantis: 12501.00 USD"),
+        "{added}"
+    );
+    let issued = ok(&["invoice", "issue", "INV-00001", "--on", "2026-01-10"]);
+    assert!(
+        issued.contains("issued invoice INV-00001 on 10 Jan 2026, due 9 Feb 2026"),
+        "{issued}"
+    );
+    let paid = ok(&["invoice", "pay", "INV-00001", "5000", "--on", "2026-04-20"]);
+    assert!(
+        paid.contains("5000.00 USD paid, 7501.00 USD to pay (partially-paid)"),
+        "{paid}"
+    );
+    let refused = bearing(d, &["invoice", "pay", "INV-00001", "99999"], &[]);
+    assert_one_line_error(&refused, 1, "is more than the balance of 7501.00 USD");
+    let refused = bearing(
+        d,
+        &[
+            "invoice", "add", "--org", "atlantis", "--kind", "gift", "--line", "A; 1",
+        ],
+        &[],
+    );
+    assert_one_line_error(&refused, 2, "--kind");
+    let shown = ok(&["invoice", "show", "1"]);
+    assert!(
+        shown.contains("2 × 250.50 USD  501.00 USD  Setup"),
+        "{shown}"
+    );
+    let list = ok(&[
+        "invoice",
+        "list",
+        "--status",
+        "partially-paid",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    // On 31 Mar the $5,000 paid in April does not count: $12,501 is 50 days past due.
+    let aging = ok(&[
+        "report",
+        "aging",
+        "--as-of",
+        "2026-03-31",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        aging.contains("INV-00001,atlantis,,USD,2026-01-10,2026-02-09,50,,,12501.00,,,12501.00"),
+        "{aging}"
+    );
+    assert!(
+        aging.contains("Total,,,USD,,,,0.00,0.00,12501.00,0.00,0.00,12501.00"),
+        "{aging}"
+    );
+    let invoicing = ok(&[
+        "report",
+        "invoicing",
+        "--as-of",
+        "2026-04-30",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        invoicing.contains("2026-04,USD,0,0.00,5000.00,,,0,,7501.00,"),
+        "{invoicing}"
+    );
+}

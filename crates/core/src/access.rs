@@ -273,13 +273,14 @@ pub fn to_change(kind: crate::EntityKind) -> Option<Permission> {
         Assumptions | Account | Actuals | Close | Scenario => Some(Permission::EditAssumptions),
         Area | Role | Document | Person | Assignment | Band => Some(Permission::EditPeople),
         User | AccessRole => Some(Permission::ManageUsers),
+        Invoice => Some(Permission::ManageInvoices),
         SignIn => None,
     }
 }
 
 /// What reading the history of a kind of record needs (docs/security.md): assignments, the
 /// ledger's actuals and the closes carry people's pay, and the assumptions and the account
-/// map are finance's; users (their emails, roles and tokens),
+/// map are finance's; invoices are cash, seen where cash is; users (their emails, roles and tokens),
 /// roles and sign-in events are the admins'.
 pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
     use crate::EntityKind;
@@ -289,6 +290,8 @@ pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
             Permission::ReadPay
         }
         EntityKind::Assumptions | EntityKind::Account => Permission::EditAssumptions,
+        // What is invoiced and collected is cash.
+        EntityKind::Invoice => Permission::ReadCash,
         EntityKind::User | EntityKind::SignIn | EntityKind::AccessRole => Permission::ManageUsers,
         _ => Permission::Read,
     }

@@ -72,13 +72,15 @@ pub enum EntityKind {
     Close,
     /// A saved scenario: a named set of changes weighed against the forecast.
     Scenario,
+    /// An invoice: its lines, issue, payments and voiding.
+    Invoice,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 22] = [
+    pub const ALL: [EntityKind; 23] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -100,6 +102,7 @@ impl EntityKind {
         EntityKind::Actuals,
         EntityKind::Close,
         EntityKind::Scenario,
+        EntityKind::Invoice,
         EntityKind::SignIn,
     ];
 
@@ -126,6 +129,7 @@ impl EntityKind {
             EntityKind::Actuals => "actuals",
             EntityKind::Close => "close",
             EntityKind::Scenario => "scenario",
+            EntityKind::Invoice => "invoice",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -136,7 +140,8 @@ impl EntityKind {
 /// lists) survives a change to another (a usage import).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DataPart {
-    /// Organizations, contacts, deals, campaigns, pipelines and their stages.
+    /// Organizations, contacts, deals, campaigns, pipelines and their stages, and the
+    /// invoices whose payments are the deals' collected amounts.
     Crm,
     /// Clusters, hubs and their usage.
     Usage,
@@ -181,7 +186,10 @@ impl EntityKind {
     pub fn part(self) -> Option<DataPart> {
         use EntityKind::*;
         match self {
-            Organization | Deal | Pipeline | Stage | Campaign | Contact => Some(DataPart::Crm),
+            // A deal's collected amount comes from its invoices' payments.
+            Organization | Deal | Pipeline | Stage | Campaign | Contact | Invoice => {
+                Some(DataPart::Crm)
+            }
             Cluster | Hub => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
             Assumptions | Account | Actuals | Close | Scenario => Some(DataPart::Assumptions),
@@ -274,11 +282,12 @@ mod tests {
     fn entity_kinds_accept_plurals_and_org() {
         assert_eq!("org".parse::<EntityKind>(), Ok(EntityKind::Organization));
         assert_eq!("Deals".parse::<EntityKind>(), Ok(EntityKind::Deal));
-        let err = "invoice".parse::<EntityKind>().err().map(|e| e.to_string());
+        assert_eq!("invoices".parse::<EntityKind>(), Ok(EntityKind::Invoice));
+        let err = "receipt".parse::<EntityKind>().err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"invoice\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, sign-in"
+                "invalid entity kind \"receipt\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, invoice, sign-in"
             )
         );
         assert_eq!("actual".parse::<EntityKind>(), Ok(EntityKind::Actuals));

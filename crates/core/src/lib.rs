@@ -52,6 +52,7 @@ pub mod demo;
 pub mod demo_team;
 pub mod forecast;
 pub mod ids;
+pub mod invoice;
 pub mod money;
 pub mod month;
 pub mod organization;

@@ -438,6 +438,7 @@ pub fn apply_to_deals(
                     probability: *probability,
                     amount: Some(*amount),
                     collected: None,
+                    typed_collected: None,
                     contract_start: Some(*start),
                     contract_end: Some(*end),
                     target_start: None,

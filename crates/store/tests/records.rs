@@ -25,6 +25,7 @@ bearing_store::on_both_backends!(
     custom_roles_grant_their_users_what_they_name,
     assumptions_versions_campaigns_and_contacts_are_kept,
     names_are_read_for_the_ids_asked_in_batches,
+    invoices_lines_and_payments_are_kept_and_numbers_are_unique,
 );
 
 fn at(second: i64) -> jiff::Timestamp {
@@ -500,4 +501,95 @@ async fn names_are_read_for_the_ids_asked_in_batches(db: &TestDb) {
         .collect();
     assert_eq!(names, expected);
     assert!(store.names_of(Named::Deals, &[]).await.unwrap().is_empty());
+}
+
+async fn invoices_lines_and_payments_are_kept_and_numbers_are_unique(db: &TestDb) {
+    use bearing_core::invoice::{Kind, Line, Quantity, Status};
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    let org = tx
+        .insert_organization(
+            &OrganizationFields {
+                name: OrganizationName::parse("atlantis").unwrap(),
+                long_name: None,
+                kind: OrganizationKind::Community,
+                website: None,
+                github_org: None,
+                notes: None,
+                tags: Vec::new(),
+            },
+            at(0),
+        )
+        .await
+        .unwrap();
+    let new = bearing_store::NewInvoice {
+        number: "SP-1001".into(),
+        organization_id: org.id,
+        deal_id: None,
+        kind: Kind::Usage,
+        currency: Currency::USD,
+        service_from: Some(date(2026, 3, 1)),
+        service_to: Some(date(2026, 3, 31)),
+        billable_on: Some(date(2026, 4, 1)),
+        terms_days: 45,
+        external_id: Some("ledger-77".into()),
+        source: Some("ledger".into()),
+        lines: vec![
+            Line::new("Active users, March", Quantity::parse("1.125").unwrap(), 99).unwrap(),
+            Line::new("Credit", Quantity::ONE, -10).unwrap(),
+        ],
+    };
+    let id = tx.insert_invoice(&new, at(1)).await.unwrap();
+    tx.issue_invoice(id, date(2026, 4, 3), date(2026, 5, 18), at(2))
+        .await
+        .unwrap();
+    tx.insert_payment(id, date(2026, 5, 2), 50, Some("wire 9"), at(3))
+        .await
+        .unwrap();
+    tx.insert_payment(id, date(2026, 4, 20), 51, None, at(4))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let got = store.get_invoice(id).await.unwrap();
+    assert_eq!(got.number, "SP-1001");
+    assert_eq!(got.terms_days, 45);
+    // 1.125 × $0.99 = $1.11375 → $1.11; less $0.10.
+    assert_eq!(got.lines[0].amount_minor, 111);
+    assert_eq!(got.lines[0].quantity.to_string(), "1.125");
+    assert_eq!(got.lines[1].description, "Credit");
+    assert_eq!(got.total_minor, 101);
+    assert_eq!(got.issued_on, Some(date(2026, 4, 3)));
+    // Payments by day.
+    let days: Vec<_> = got.payments.iter().map(|p| p.paid_on).collect();
+    assert_eq!(days, [date(2026, 4, 20), date(2026, 5, 2)]);
+    assert_eq!(got.payments[1].reference.as_deref(), Some("wire 9"));
+    assert_eq!(got.status(), Status::Paid);
+    assert_eq!(store.list_invoices().await.unwrap(), vec![got.clone()]);
+    assert_eq!(
+        store.find_invoice_by_number("SP-1001").await.unwrap(),
+        Some(got)
+    );
+    assert_eq!(store.next_invoice_number().await.unwrap(), "INV-00001");
+    // A second invoice of the same number is refused, and nothing of it is kept.
+    let mut tx = store.begin().await.unwrap();
+    let again = tx.insert_invoice(&new, at(5)).await;
+    assert!(
+        matches!(&again, Err(StoreError::Conflict(m)) if m.contains("SP-1001")),
+        "{again:?}"
+    );
+    tx.rollback().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.void_invoice(id, date(2026, 6, 1), "billed twice", at(6))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let voided = store.get_invoice(id).await.unwrap();
+    assert_eq!(voided.void_reason.as_deref(), Some("billed twice"));
+    assert_eq!(voided.status(), Status::Void);
+    assert_eq!(store.list_invoices().await.unwrap().len(), 1);
+    assert!(store.collected_by_deal().await.unwrap().is_empty());
+    assert!(matches!(
+        store.get_invoice(id + 1).await,
+        Err(StoreError::NotFound { .. })
+    ));
 }

@@ -260,7 +260,55 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     )
     .await
     .unwrap();
+    // An invoice, partly paid: what is billed and collected is cash.
+    let billed = store.list_organizations(false).await.unwrap()[0].id;
+    let invoice = bearing_app::invoices::add(
+        &store,
+        &ctx(),
+        bearing_app::invoices::NewDraft {
+            number: Some("HARBOUR-9".into()),
+            organization: billed,
+            deal: None,
+            kind: bearing_core::invoice::Kind::Service,
+            currency: None,
+            service_from: None,
+            service_to: None,
+            billable_on: None,
+            terms_days: None,
+            external_id: None,
+            source: None,
+            lines: vec![
+                bearing_core::invoice::LineInput::parse("Harbour training; 4321.87").unwrap(),
+            ],
+        },
+    )
+    .await
+    .unwrap();
+    bearing_app::invoices::issue(
+        &store,
+        &ctx(),
+        "HARBOUR-9",
+        bearing_core::parse_date("2026-05-01").ok(),
+    )
+    .await
+    .unwrap();
+    bearing_app::invoices::pay(
+        &store,
+        &ctx(),
+        "HARBOUR-9",
+        bearing_app::invoices::NewPayment {
+            on: bearing_core::parse_date("2026-05-20").ok(),
+            amount: "1234.56".into(),
+            reference: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(invoice.record.total_minor, 432_187);
     let mut marks = vec![
+        (Owner::Cash, "4321.87".to_owned()),
+        (Owner::Cash, "1234.56".to_owned()),
+        (Owner::Cash, "3087.31".to_owned()),
         (Owner::Pay, "Harbour hire".to_owned()),
         (Owner::Pay, "8642.13".to_owned()),
         (Owner::Pay, "8,642".to_owned()),
@@ -349,6 +397,7 @@ fn walk(ids: &Ids) -> Vec<String> {
                 .replace("{id}", &id)
                 .replace("{month}", "2026-06")
                 .replace("{scenario}", "1")
+                .replace("{invoice}", "HARBOUR-9")
                 .replace("{pipeline}", "Membership%20Sales")
                 .replace("{stage}", "Lead"),
         );

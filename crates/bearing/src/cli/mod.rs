@@ -12,6 +12,7 @@ mod campaign;
 mod contact;
 mod deal;
 mod import;
+mod invoice;
 mod org;
 mod people;
 mod pipeline;
@@ -24,6 +25,7 @@ pub use campaign::*;
 pub use contact::*;
 pub use deal::*;
 pub use import::*;
+pub use invoice::*;
 pub use org::*;
 pub use people::*;
 pub use pipeline::*;
@@ -177,12 +179,20 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Invoices and payments: list, show, add a draft, issue, record a payment, void
+    #[command(subcommand)]
+    Invoice(InvoiceCommand),
     /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
     /// fmrr, usage, usage-by-organization, stage-moves, time-in-stage, conversion, actuals,
-    /// forecast-accuracy; `--format xlsx --out FILE` writes every report, a sheet each
+    /// forecast-accuracy, aging, invoicing; `--format xlsx --out FILE` writes every report, a
+    /// sheet each
     Report {
         /// Which report, by the names above
         name: String,
+        /// The day the report is made as of: the aging on that day, the assumptions in force
+        /// then [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        as_of: Option<Date>,
         /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]
         format: Format,

@@ -86,6 +86,7 @@ pub async fn run(config: &Config, command: AssumptionsCommand) -> anyhow::Result
 pub async fn report(
     config: &Config,
     name: &str,
+    as_of: Option<bearing_core::Date>,
     format: Format,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
@@ -99,7 +100,7 @@ pub async fn report(
         return workbook(config, path).await;
     }
     let store = super::open(config).await?;
-    let report = bearing_app::reports::build(&store, name, today()).await;
+    let report = bearing_app::reports::build(&store, name, as_of.unwrap_or_else(today)).await;
     store.close().await;
     let report = report?;
     let mut bytes = Vec::new();

@@ -10,6 +10,7 @@ mod deal;
 mod demo;
 mod history;
 mod import;
+mod invoice;
 mod migrate;
 mod org;
 mod people;
@@ -71,9 +72,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             net_assets,
             reason,
         } => books::close(&config, month, net_assets, reason.as_deref()).await,
-        Command::Report { name, format, out } => {
-            assumptions::report(&config, &name, format, out.as_deref()).await
-        }
+        Command::Invoice(command) => invoice::run(&config, command).await,
+        Command::Report {
+            name,
+            as_of,
+            format,
+            out,
+        } => assumptions::report(&config, &name, as_of, format, out.as_deref()).await,
         Command::Config => {
             let mut table = Table::new(["key", "value", "from"]);
             for row in config.rows() {

@@ -12,6 +12,7 @@ pub enum Flag {
     CollectedEstimated,
     EndedNotCollected,
     BeyondHorizon,
+    CollectedMismatch,
 }
 
 impl Flag {
@@ -24,6 +25,7 @@ impl Flag {
             Flag::CollectedEstimated => "collected-estimated",
             Flag::EndedNotCollected => "ended-not-collected",
             Flag::BeyondHorizon => "beyond-horizon",
+            Flag::CollectedMismatch => "collected-mismatch",
         }
     }
 
@@ -44,6 +46,20 @@ impl Flag {
             Flag::BeyondHorizon => {
                 "runs past the forecast's horizon: its months after it are not projected"
             }
+            Flag::CollectedMismatch => {
+                "the amount collected typed into the CRM differs by more than 1% from the payments on its invoices"
+            }
+        }
+    }
+}
+
+impl ForecastDeal {
+    /// Whether the CRM's typed collected amount and its invoices' payments both exist and
+    /// differ by more than 1% of the larger.
+    pub fn collected_mismatch(&self) -> bool {
+        match (self.typed_collected, self.collected) {
+            (Some(typed), Some(paid)) => (typed - paid).abs() > 0.01 * typed.abs().max(paid.abs()),
+            _ => false,
         }
     }
 }
@@ -93,6 +109,9 @@ impl Forecast {
             if beyond.contains(&i) {
                 reasons.push(Flag::BeyondHorizon);
             }
+            if deal.collected_mismatch() {
+                reasons.push(Flag::CollectedMismatch);
+            }
             if !reasons.is_empty() {
                 out.push((i, reasons));
             }
@@ -119,6 +138,11 @@ impl Forecast {
             Flag::BeyondHorizon => format!(
                 "runs to {end}, past the forecast's horizon ({}): its months after that are not projected",
                 self.horizon.words()
+            ),
+            Flag::CollectedMismatch => format!(
+                "{} collected by its invoices' payments, {} typed into the CRM",
+                dollars(deal.collected.unwrap_or(0.0)),
+                dollars(deal.typed_collected.unwrap_or(0.0))
             ),
             other => other.explain().to_owned(),
         }

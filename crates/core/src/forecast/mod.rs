@@ -42,7 +42,12 @@ pub struct ForecastDeal {
     /// The deal's probability, or else its stage's default.
     pub probability: f64,
     pub amount: Option<f64>,
+    /// What was collected: the payments on its invoices when it has any, else the amount
+    /// typed into the CRM.
     pub collected: Option<f64>,
+    /// The amount typed into the CRM, kept when its invoices give `collected` (for the flag
+    /// `collected-mismatch`); `None` otherwise.
+    pub typed_collected: Option<f64>,
     pub contract_start: Option<Date>,
     pub contract_end: Option<Date>,
     pub target_start: Option<Date>,
@@ -72,6 +77,7 @@ impl ForecastDeal {
             id,
             amount: major(fields.amount_minor),
             collected: major(fields.collected_minor),
+            typed_collected: None,
             revenue_type: fields.revenue_type.as_ref().map(ToString::to_string),
             renewal: fields.deal_type == crate::deal::DealType::Renewal,
             name: fields.name,
@@ -83,6 +89,16 @@ impl ForecastDeal {
             target_start: fields.target_start,
             target_end: fields.target_end,
             active_won: active_won && outcome == StageOutcome::Won,
+        }
+    }
+
+    /// The same deal with what its invoices collected (`paid`, major units) as its collected
+    /// amount, the CRM's typed value kept beside it.
+    pub fn with_invoices(self, paid: f64) -> Self {
+        ForecastDeal {
+            typed_collected: self.collected,
+            collected: Some(paid),
+            ..self
         }
     }
 }
@@ -621,6 +637,7 @@ mod tests {
             probability,
             amount: Some(12_000.0),
             collected: None,
+            typed_collected: None,
             contract_start: Some(date(2026, 1, 1)),
             contract_end: Some(date(2026, 12, 31)),
             target_start: None,
@@ -937,6 +954,40 @@ mod tests {
         assert_eq!(
             f.flag_detail(3, Flag::EndedNotCollected),
             "ended on 31 Jan 2026 with $6,000 of $12,000 collected: $6,000 still to collect"
+        );
+    }
+
+    #[test]
+    fn invoices_give_the_collected_amount_and_a_typed_value_off_by_more_than_1_percent_is_flagged()
+    {
+        // Typed $6,000 in the CRM, $6,000 paid on its invoices: no flag, and no estimate.
+        let typed = |c: f64| {
+            let mut d = deal(CLOSED_WON, StageOutcome::Won, 1.0);
+            d.collected = Some(c);
+            d
+        };
+        let agrees = typed(6_000.0).with_invoices(6_000.0);
+        // $6,050 typed against $6,000 paid: 0.83% of the larger, within 1%.
+        let close = typed(6_050.0).with_invoices(6_000.0);
+        // $6,100 typed against $6,000 paid: 1.64%.
+        let off = typed(6_100.0).with_invoices(6_000.0);
+        // Nothing typed, $3,000 paid: nothing to compare.
+        let untyped = deal(CLOSED_WON, StageOutcome::Won, 1.0).with_invoices(3_000.0);
+        let f = Forecast::new(vec![agrees, close, off, untyped], p());
+        assert_eq!(f.deals[2].collected, Some(6_000.0));
+        assert_eq!(
+            f.derived[3].collected, 3_000.0,
+            "the payments, not an estimate"
+        );
+        let codes: Vec<(usize, Vec<&str>)> = f
+            .flags()
+            .into_iter()
+            .map(|(i, r)| (i, r.iter().map(|f| f.code()).collect()))
+            .collect();
+        assert_eq!(codes, vec![(2, vec!["collected-mismatch"])]);
+        assert_eq!(
+            f.flag_detail(2, Flag::CollectedMismatch),
+            "$6,000 collected by its invoices' payments, $6,100 typed into the CRM"
         );
     }
 

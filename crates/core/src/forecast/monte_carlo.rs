@@ -572,6 +572,7 @@ mod tests {
             probability,
             amount: Some(monthly * 36.0),
             collected: None,
+            typed_collected: None,
             contract_start: Some(on(2026, 3, 1)),
             contract_end: Some(on(2029, 2, 28)),
             target_start: None,

@@ -35,6 +35,9 @@ pub(super) struct ReportQuery {
     #[serde(default)]
     #[param(inline)]
     format: ListFormat,
+    /// The day the report is made as of, `YYYY-MM-DD` (the aging on that day, the
+    /// assumptions in force then); today when not given.
+    as_of: Option<String>,
 }
 
 /// A report's rows and the assumptions version that made it.
@@ -47,7 +50,7 @@ pub struct ReportView {
     pub rows: serde_json::Value,
 }
 
-/// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health or fmrr.
+/// A report by name (`bearing report --help` lists them); `as_of` makes it as of another day.
 #[utoipa::path(get, path = "/reports/{name}", security(("token" = ["read"])), tag = "reports", params(("name" = String, Path), ReportQuery),
     responses((status = 200, body = ReportView), (status = 422, body = ErrorBody)))]
 async fn report(
@@ -56,14 +59,28 @@ async fn report(
     Path(name): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    // From the same snapshot as the pages: built once per data version and day.
-    let report = state
-        .snapshot()
-        .await?
-        .reports(&[name.as_str()], today(), caller.sight())
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?;
+    let as_of = q
+        .as_of
+        .as_deref()
+        .map(|t| bearing_core::parse_date(t).map_err(|e| AppError::invalid("as_of", e.to_string())))
+        .transpose()?;
+    let report = match as_of {
+        // Another day's report is built for the one request.
+        Some(day) if day != today() => {
+            let report = bearing_app::reports::build(&state.store, &name, day).await?;
+            caller.sight().check(&report)?;
+            report
+        }
+        // From the same snapshot as the pages: built once per data version and day.
+        _ => state
+            .snapshot()
+            .await?
+            .reports(&[name.as_str()], today(), caller.sight())
+            .await?
+            .pop()
+            .map(std::sync::Arc::unwrap_or_clone)
+            .ok_or_else(|| AppError::Internal(format!("report {name} was not built")))?,
+    };
     let mut bytes = Vec::new();
     let format = match q.format {
         ListFormat::Json => Format::Json,
