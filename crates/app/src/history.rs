@@ -236,9 +236,11 @@ impl std::fmt::Display for Described {
 }
 
 /// Fields that hold money in minor units of the record's currency.
-const MONEY_MINOR: [&str; 4] = [
+const MONEY_MINOR: [&str; 6] = [
     "amount_minor",
     "collected_minor",
+    "total_minor",
+    "unit_minor",
     "annual_base",
     "monthly_payment",
 ];
@@ -270,6 +272,8 @@ fn label(field: &str) -> String {
         "annual_base" => "annual base salary".to_owned(),
         "amount_minor" => "amount".to_owned(),
         "collected_minor" => "collected".to_owned(),
+        "total_minor" => "total".to_owned(),
+        "unit_minor" => "unit amount".to_owned(),
         "books_closed" => "books closed".to_owned(),
         other => other.replace('_', " "),
     }
@@ -301,7 +305,13 @@ fn value_text(
     if let Some(minor) = value.as_i64()
         && MONEY_MINOR.contains(&last)
     {
-        return bearing_core::Money::from_minor(minor, currency).whole_text();
+        let money = bearing_core::Money::from_minor(minor, currency);
+        // Whole amounts as people write them; an amount with cents keeps them.
+        return if minor % currency.scale() == 0 {
+            money.whole_text()
+        } else {
+            money.text()
+        };
     }
     match value {
         Value::Number(n) => {

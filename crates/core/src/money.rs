@@ -40,7 +40,8 @@ impl Currency {
         }
     }
 
-    fn scale(&self) -> i64 {
+    /// Minor units in one major unit: 100 for dollars.
+    pub fn scale(&self) -> i64 {
         10_i64.pow(self.exponent())
     }
 }
@@ -163,6 +164,30 @@ impl Money {
         }
     }
 
+    /// The exact amount with thousands separators, as an invoice shows it: `$12,501.50` in
+    /// dollars, `12,501.50 EUR` in another currency.
+    pub fn text(&self) -> String {
+        let decimal = self.decimal();
+        let unsigned = decimal.trim_start_matches('-');
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let mut grouped = String::new();
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        if !fraction.is_empty() {
+            grouped = format!("{grouped}.{fraction}");
+        }
+        let sign = if self.minor < 0 { "-" } else { "" };
+        if self.currency == Currency::USD {
+            format!("{sign}${grouped}")
+        } else {
+            format!("{sign}{grouped} {}", self.currency)
+        }
+    }
+
     /// Decimal text in major units with all minor digits, e.g. `17500.00`.
     pub fn decimal(&self) -> String {
         let exponent = self.currency.exponent() as usize;
@@ -186,6 +211,17 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn text_keeps_every_cent_with_thousands_separators() {
+        let usd = |m| Money::from_minor(m, Currency::USD).text();
+        assert_eq!(usd(1_250_150), "$12,501.50");
+        assert_eq!(usd(-5), "-$0.05");
+        assert_eq!(usd(12_345_678_900), "$123,456,789.00");
+        assert_eq!(usd(99_900), "$999.00");
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(Money::from_minor(100_000, eur).text(), "1,000.00 EUR");
+    }
 
     #[test]
     fn whole_text_reads_as_people_write_amounts() {

@@ -19,6 +19,7 @@ bearing_store::on_both_backends!(
     the_navigation_groups_the_pages,
     a_deal_is_entered_from_lists_with_every_problem_beside_its_field,
     the_board_filters_moves_to_won_or_lost_and_undoes_a_move,
+    an_invoice_is_drafted_issued_paid_and_aged_in_the_browser,
 );
 
 fn path_of(location: &Option<String>) -> String {
@@ -677,4 +678,130 @@ async fn an_organizations_revenue_adds_its_contracts_and_usage_each_month(db: &T
         .find("Revenue from Pinecrest College each month")
         .unwrap()..];
     assert!(chart.contains(">Usage fees<"), "{chart}");
+}
+
+async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    let created = partner
+        .post(
+            "/organizations",
+            &[("name", "pinecrest"), ("kind", "community")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    // Partnerships reads the invoices (cash is shown to everyone) but sees no forms.
+    let list = partner.get("/invoices").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.text.contains("A new draft"), "{}", list.text);
+    let refused = partner
+        .post(
+            "/invoices",
+            &[
+                ("organization", "pinecrest"),
+                ("kind", "service"),
+                ("lines", "Work; 10"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut finance = app.as_role(Role::Finance).await;
+    // A line that cannot be read: the form comes back with the problem and nothing is saved.
+    let bad = finance
+        .post(
+            "/invoices",
+            &[
+                ("organization", "pinecrest"),
+                ("kind", "membership"),
+                ("lines", "Membership 2026; 12000\nSetup; 1.2345; 10"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("line 2"), "{}", bad.text);
+    assert!(
+        bad.text.contains("Setup; 1.2345; 10"),
+        "the form keeps what was typed"
+    );
+    let drafted = finance
+        .post(
+            "/invoices",
+            &[
+                ("organization", "pinecrest"),
+                ("kind", "membership"),
+                ("lines", "Membership 2026; 12000\nSetup; 2; 250.50"),
+                ("terms", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.text);
+    assert_eq!(path_of(&drafted.location), "/invoices/INV-00001");
+    let page = finance.get("/invoices/INV-00001").await;
+    assert!(page.text.contains("$12,501.00"), "{}", page.text);
+    assert_eq!(
+        row_of(&page.text, "Lines", "Setup"),
+        ["Setup", "2", "$250.50", "$501.00"]
+    );
+    let issued = finance
+        .post("/invoices/INV-00001/issue", &[("on", "2026-01-10")])
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.text);
+    let over = finance
+        .post(
+            "/invoices/INV-00001/payments",
+            &[("amount", "99,999"), ("on", "2026-04-20")],
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(over.text.contains("more than the balance"), "{}", over.text);
+    let paid = finance
+        .post(
+            "/invoices/INV-00001/payments",
+            &[
+                ("amount", "$5,000"),
+                ("on", "2026-04-20"),
+                ("reference", "wire 7"),
+            ],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.text);
+    let page = finance.get("/invoices/INV-00001").await;
+    assert!(page.text.contains("partially-paid"), "{}", page.text);
+    assert_eq!(
+        row_of(&page.text, "Payments", "20 Apr 2026"),
+        ["20 Apr 2026", "$5,000.00", "wire 7"]
+    );
+    assert!(page.text.contains("issued"), "the history shows the issue");
+    // On 31 March the April payment does not count: $12,501 owed, 50 days past due.
+    let march = finance.get("/aging?as_of=2026-03-31").await;
+    assert_eq!(march.status, StatusCode::OK);
+    let cells = row_of(
+        &march.text,
+        "Outstanding invoices, most overdue first",
+        "<a href=\"/invoices/INV-00001\">INV-00001</a>",
+    );
+    assert_eq!(cells[4..], ["50", "31–60 days", "$12,501.00"]);
+    // On 30 June, $7,501 is 141 days past due: on the 60+ list.
+    let june = finance.get("/aging?as_of=2026-06-30").await;
+    let cells = row_of(
+        &june.text,
+        "Over 60 days past due: whom to chase",
+        "<a href=\"/invoices/INV-00001\">INV-00001</a>",
+    );
+    assert_eq!(cells[4..], ["141", "Over 90 days", "$7,501.00"]);
+    let bad_day = finance.get("/aging?as_of=someday").await;
+    assert!(bad_day.text.contains("as of"), "{}", bad_day.text);
+    // Voiding one with a payment on it is refused, saying what to do.
+    let void = finance
+        .post("/invoices/INV-00001/void", &[("reason", "wrong entity")])
+        .await;
+    assert_eq!(void.status, StatusCode::CONFLICT);
+    assert!(
+        void.text.contains("record the refund before voiding it"),
+        "{}",
+        void.text
+    );
+    let missing = finance.get("/invoices/INV-404").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

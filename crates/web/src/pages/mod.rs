@@ -10,6 +10,7 @@ pub(crate) mod crm;
 mod deals;
 mod home;
 mod imports;
+mod invoices;
 mod jobs;
 pub(crate) mod people;
 mod reports;
@@ -102,6 +103,7 @@ pub(crate) fn routes() -> Routes {
         .merge(assumptions::routes())
         .merge(books::routes())
         .merge(scenarios::routes())
+        .merge(invoices::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -187,6 +189,8 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
     (
         "Books",
         &[
+            ("/invoices", "Invoices"),
+            ("/aging", "Receivables"),
             ("/close", "Monthly close"),
             ("/actuals", "Actuals"),
             ("/hire", "Can we hire?"),
