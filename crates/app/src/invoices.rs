@@ -169,6 +169,27 @@ pub async fn list(store: &Store, ctx: &Context, filter: &Filter) -> Result<Vec<I
     Ok(list)
 }
 
+/// What is owed on `list` (issued, not void), a sum per currency, the organisation's own
+/// first; nothing when nothing is owed.
+pub fn owed(list: &[Invoice]) -> Vec<bearing_core::Money> {
+    let mut sums: Vec<(Currency, i64)> = Vec::new();
+    for i in list.iter().filter(|i| {
+        matches!(
+            i.status,
+            Status::Issued | Status::PartiallyPaid | Status::Paid
+        ) && i.balance_minor > 0
+    }) {
+        match sums.iter_mut().find(|(c, _)| *c == i.record.currency) {
+            Some((_, sum)) => *sum += i.balance_minor,
+            None => sums.push((i.record.currency, i.balance_minor)),
+        }
+    }
+    sums.sort_by_key(|(c, _)| (*c != Currency::USD, c.to_string()));
+    sums.into_iter()
+        .map(|(c, minor)| bearing_core::Money::from_minor(minor, c))
+        .collect()
+}
+
 /// One invoice, by id or number.
 pub async fn get(store: &Store, ctx: &Context, key: &str) -> Result<Invoice> {
     require_read(ctx)?;

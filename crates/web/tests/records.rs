@@ -802,6 +802,13 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         "{}",
         void.text
     );
+    // The organization's page lists its invoices and what it owes; the dashboard what is owed.
+    let org = finance.get(&path_of(&created.location)).await;
+    assert!(org.text.contains("Invoices to pinecrest"), "{}", org.text);
+    assert!(org.text.contains("$7,501.00"), "{}", org.text);
+    let home = finance.get("/").await;
+    assert!(home.text.contains("Receivables"), "{}", home.text);
+    assert!(home.text.contains("$7,501"), "{}", home.text);
     let missing = finance.get("/invoices/INV-404").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

@@ -390,6 +390,22 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
         ),
         href: "/pipeline",
     });
+    // What is owed on the invoices, and how much of it is over 60 days past due: cash.
+    if caller.may(bearing_core::access::Permission::ReadCash) {
+        let agings = match bearing_app::invoices::aging(&state.store, &caller.ctx(), today).await {
+            Ok(agings) => agings,
+            Err(error) => return error_page(&caller, error),
+        };
+        if let Some(a) = agings.first() {
+            let money = |minor| bearing_core::Money::from_minor(minor, a.currency).whole_text();
+            headline.push(Figure {
+                label: "Receivables",
+                value: money(a.aging.total_minor),
+                note: format!("{} over 60 days past due", money(a.aging.over_60())),
+                href: "/aging",
+            });
+        }
+    }
     ok(&HomePage {
         layout: Layout::new("Dashboard", &caller, "/"),
         headline,

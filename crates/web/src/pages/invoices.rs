@@ -139,23 +139,8 @@ async fn list_view(
         .iter()
         .find(|a| a.currency == Currency::USD)
         .map_or((0, 0), |a| (a.aging.total_minor, a.aging.over_60()));
-    let mut table = HtmlTable::new(
-        "Invoices, newest first",
-        &[
-            "Invoice",
-            "Organization",
-            "Deal",
-            "Kind",
-            "Status",
-            "Issued",
-            "Due",
-            "Total",
-            "Balance",
-        ],
-    )
-    .numeric_columns(&[7, 8]);
     let drafts = list.iter().filter(|i| i.status == Status::Draft).count();
-    table.rows = list.iter().map(row).collect();
+    let table = table("Invoices, newest first", &list);
     render(
         status,
         &ListPage {
@@ -176,6 +161,27 @@ async fn list_view(
             table,
         },
     )
+}
+
+/// Invoices as a table: each links to its page, its organization and deal to theirs.
+pub(crate) fn table(caption: impl Into<String>, list: &[Invoice]) -> HtmlTable {
+    let mut table = HtmlTable::new(
+        caption,
+        &[
+            "Invoice",
+            "Organization",
+            "Deal",
+            "Kind",
+            "Status",
+            "Issued",
+            "Due",
+            "Total",
+            "Balance",
+        ],
+    )
+    .numeric_columns(&[7, 8]);
+    table.rows = list.iter().map(row).collect();
+    table
 }
 
 fn row(i: &Invoice) -> Vec<Cell> {

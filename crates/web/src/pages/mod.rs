@@ -10,7 +10,7 @@ pub(crate) mod crm;
 mod deals;
 mod home;
 mod imports;
-mod invoices;
+pub(crate) mod invoices;
 mod jobs;
 pub(crate) mod people;
 mod reports;

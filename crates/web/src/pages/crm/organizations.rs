@@ -621,6 +621,32 @@ async fn account_page(
             ));
         }
         tables.push(clusters);
+        // What it was billed and still owes: cash, for those who see it.
+        if ctx.may(Permission::ReadCash) {
+            let filter = bearing_app::invoices::Filter {
+                organization: Some(id),
+                ..Default::default()
+            };
+            let billed = bearing_app::invoices::list(&state.store, &ctx, &filter).await?;
+            if !billed.is_empty() {
+                let owed: Vec<String> = bearing_app::invoices::owed(&billed)
+                    .iter()
+                    .map(bearing_core::Money::text)
+                    .collect();
+                summary.push((
+                    "Owed on its invoices".to_owned(),
+                    if owed.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        owed.join(" and ")
+                    },
+                ));
+                tables.push(crate::pages::invoices::table(
+                    format!("Invoices to {name}"),
+                    &billed,
+                ));
+            }
+        }
         let revenue = revenue_pair(&name, &months);
 
         let f = &org.fields;

@@ -22,6 +22,8 @@ pub(super) struct DealPage {
     stage_names: Vec<String>,
     fields: Vec<(&'static str, String, Option<String>)>,
     contributions: HtmlTable,
+    /// Its invoices, for those who see cash; `None` when it has none or they may not.
+    invoices: Option<HtmlTable>,
     timeline: Vec<TimelineEvent>,
     can_edit: bool,
     /// What the deal lacks to count in the forecast, in words; empty when it counts.
@@ -51,6 +53,22 @@ pub(super) async fn deal_page(
     ) {
         Ok(found) => found,
         Err(error) => return error_page(caller, error),
+    };
+    let invoices = if caller.may(Permission::ReadCash) {
+        let filter = bearing_app::invoices::Filter {
+            deal: Some(id),
+            ..Default::default()
+        };
+        match bearing_app::invoices::list(&state.store, &caller.ctx(), &filter).await {
+            Ok(list) if list.is_empty() => None,
+            Ok(list) => Some(crate::pages::invoices::table(
+                "Invoices: the deal collects what is paid on them",
+                &list,
+            )),
+            Err(error) => return error_page(caller, error),
+        }
+    } else {
+        None
     };
     let f = &deal.fields;
     let day = crate::pages::day_or_empty;
@@ -156,6 +174,7 @@ pub(super) async fn deal_page(
             stage_names: stage_names(&stages, &deal.fields.pipeline),
             fields,
             contributions,
+            invoices,
             timeline,
             can_edit: caller.may(Permission::EditCrm),
         },
