@@ -229,6 +229,8 @@ pub struct BooksSummary {
     pub months: usize,
     pub closes: usize,
     pub scenarios: usize,
+    pub invoices: usize,
+    pub payments: usize,
 }
 
 /// The demo ledger's accounts beyond the organisation's chart: code, name, category.
@@ -518,10 +520,167 @@ pub async fn load_books(
         changes,
     )
     .await?;
+    let (invoices, payments) = load_invoices(store, &ctx, as_of).await?;
     Ok(BooksSummary {
         ledger_lines: lines,
         months: months.len(),
         closes: closing.len(),
         scenarios: 2,
+        invoices,
+        payments,
     })
+}
+
+/// The demo's invoices: each won deal that started in the last three years is billed a
+/// quarter in advance from its start, as far as today; the payments on them add up exactly to
+/// the amount collected the CRM records for it, so its figures stay the same. Most are issued
+/// within a fortnight of being billable and paid within their terms; some late, the
+/// instalments after what was collected unpaid, and the first deal's first invoice voided for
+/// the wrong amount and replaced. Written in one transaction with their history.
+async fn load_invoices(
+    store: &Store,
+    ctx: &Context,
+    as_of: bearing_core::Date,
+) -> Result<(usize, usize)> {
+    use bearing_core::invoice::{Kind, Line, Quantity};
+    let deals = crate::deals::list(store, &crate::deals::DealFilter::default()).await?;
+    let organizations: std::collections::HashMap<String, bearing_core::OrganizationId> = store
+        .list_organizations(false)
+        .await?
+        .into_iter()
+        .map(|o| (o.fields.name.to_string(), o.id))
+        .collect();
+    let earliest = as_of
+        .checked_sub(jiff::Span::new().years(3))
+        .unwrap_or(as_of);
+    let days = |d: i64| jiff::Span::new().days(d);
+    let at = ctx.now();
+    let mut log = ChangeLog::new(ctx, at);
+    let mut tx = store.begin().await?;
+    let (mut invoices, mut payments) = (0, 0);
+    let mut voided_one = false;
+    for deal in deals
+        .iter()
+        .filter(|d| d.stage_outcome == bearing_core::pipeline::StageOutcome::Won)
+    {
+        let f = &deal.fields;
+        let (Some(start), Some(amount), Some(collected), Some(org)) = (
+            f.contract_start,
+            f.amount_minor,
+            f.collected_minor,
+            f.organization
+                .as_ref()
+                .and_then(|o| organizations.get(o.as_str())),
+        ) else {
+            continue;
+        };
+        if start < earliest || start > as_of || amount <= 0 || collected > amount {
+            continue;
+        }
+        // Four instalments a quarter apart, billed in advance, as far as today.
+        let quarter = amount / 4;
+        let instalments: Vec<(bearing_core::Date, i64)> = (0..4_i64)
+            .filter_map(|k| {
+                let billable = start.checked_add(jiff::Span::new().months(3 * k)).ok()?;
+                let due = if k == 3 {
+                    amount - 3 * quarter
+                } else {
+                    quarter
+                };
+                (billable <= as_of).then_some((billable, due))
+            })
+            .collect();
+        if instalments.iter().map(|(_, a)| a).sum::<i64>() < collected {
+            continue;
+        }
+        let kind = match f.revenue_type.as_ref().map(ToString::to_string).as_deref() {
+            Some(t) if t.starts_with("membership") => Kind::Membership,
+            Some("grant") => Kind::GrantTranche,
+            _ => Kind::Service,
+        };
+        let spread = deal.id.get();
+        let mut left = collected;
+        for (k, (billable, total)) in instalments.into_iter().enumerate() {
+            let k = k as i64;
+            let issued = billable
+                .checked_add(days((spread * 7 + k * 3) % 13 + 1))
+                .unwrap_or(billable)
+                .min(as_of);
+            let mut new = bearing_store::NewInvoice {
+                number: format!("INV-{:05}", invoices + 1),
+                organization_id: *org,
+                deal_id: Some(deal.id),
+                kind,
+                currency: f.currency,
+                service_from: Some(billable),
+                service_to: billable
+                    .checked_add(jiff::Span::new().months(3))
+                    .ok()
+                    .and_then(|d| d.yesterday().ok()),
+                billable_on: Some(billable),
+                terms_days: bearing_core::invoice::DEFAULT_TERMS_DAYS,
+                external_id: None,
+                source: Some("demo".into()),
+                lines: vec![
+                    Line::new(
+                        &format!("{} {}", f.name, billable.strftime("%b %Y")),
+                        Quantity::ONE,
+                        total,
+                    )
+                    .map_err(|e| AppError::invalid("demo invoice", e.to_string()))?,
+                ],
+            };
+            let due = bearing_core::invoice::due_date(issued, new.terms_days).unwrap_or(issued);
+            if !voided_one {
+                // Billed for too much, voided the same day, and replaced.
+                voided_one = true;
+                let mut wrong = new.clone();
+                wrong.lines = vec![
+                    Line::new(&new.lines[0].description, Quantity::ONE, total + total / 10)
+                        .map_err(|e| AppError::invalid("demo invoice", e.to_string()))?,
+                ];
+                let id = tx.insert_invoice(&wrong, at).await?;
+                tx.issue_invoice(id, issued, due, at).await?;
+                tx.void_invoice(
+                    id,
+                    issued,
+                    &format!(
+                        "billed the wrong amount; replaced by INV-{:05}",
+                        invoices + 2
+                    ),
+                    at,
+                )
+                .await?;
+                log.record(Change::created(
+                    EntityKind::Invoice,
+                    id,
+                    &tx.get_invoice(id).await?,
+                ))?;
+                invoices += 1;
+                new.number = format!("INV-{:05}", invoices + 1);
+            }
+            let id = tx.insert_invoice(&new, at).await?;
+            tx.issue_invoice(id, issued, due, at).await?;
+            invoices += 1;
+            // Paid in full while collected lasts, most within the terms, some late; the rest
+            // of what was collected on the next one, and nothing after.
+            let paid = total.min(left);
+            if paid > 0 {
+                let delay = (spread * 11 + k * 5) % 50 + 5;
+                let on = issued.checked_add(days(delay)).unwrap_or(issued).min(as_of);
+                tx.insert_payment(id, on, paid, Some(&format!("wire {}", id * 7 + 100)), at)
+                    .await?;
+                payments += 1;
+                left -= paid;
+            }
+            log.record(Change::created(
+                EntityKind::Invoice,
+                id,
+                &tx.get_invoice(id).await?,
+            ))?;
+        }
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok((invoices, payments))
 }

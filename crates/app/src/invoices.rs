@@ -137,7 +137,12 @@ impl Names {
             deal_name: record.deal_id.and_then(|d| self.deals.get(&d).cloned()),
             status: facts.status(),
             paid_minor: facts.paid(),
-            balance_minor: facts.balance(),
+            // A void invoice is owed by no one.
+            balance_minor: if facts.voided.is_some() {
+                0
+            } else {
+                facts.balance()
+            },
             paid_on: facts.paid_date(),
             turnaround_days: facts.turnaround_days(),
             days_to_collect: facts.days_to_collect(),

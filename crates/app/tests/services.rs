@@ -346,6 +346,36 @@ async fn the_demos_books_close_a_year_that_ends_at_the_assumed_net_assets(db: &T
     demo::load(&store, &ctx, &data).await.unwrap();
     let books = demo::load_books(&store, &ctx, as_of).await.unwrap();
     assert_eq!((books.months, books.closes, books.scenarios), (36, 12, 2));
+    // The invoices' payments add up to what the CRM says each deal collected: no deal is
+    // flagged for a difference, and one invoice was voided and replaced.
+    assert!(books.invoices > 20 && books.payments > 10, "{books:?}");
+    let flags = bearing_app::reports::build(&store, "flags", as_of)
+        .await
+        .unwrap();
+    let bearing_app::reports::Rows::Flags(flagged) = &flags.rows else {
+        panic!("{:?}", flags.rows)
+    };
+    assert!(
+        !flagged
+            .iter()
+            .any(|f| f.codes.contains(&"collected-mismatch")),
+        "{flagged:?}"
+    );
+    let voided = bearing_app::invoices::list(
+        &store,
+        &ctx,
+        &bearing_app::invoices::Filter {
+            status: Some(bearing_core::invoice::Status::Void),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(voided.len(), 1);
+    assert_eq!(
+        voided[0].balance_minor, 0,
+        "a void invoice is owed by no one"
+    );
     let months = bearing_app::books::months(&store).await.unwrap();
     assert_eq!(months.len(), 36, "three years of ledger");
     assert_eq!(
