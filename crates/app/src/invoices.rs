@@ -669,52 +669,57 @@ pub async fn aging(store: &Store, ctx: &Context, as_of: Date) -> Result<Vec<Curr
 
 /// [`aging`], for the reports, which check who sees them themselves.
 pub(crate) async fn aging_of(store: &Store, as_of: Date) -> Result<Vec<CurrencyAging>> {
-    let names = Names::load(store).await?;
-    let contacts = billing_contacts(store).await?;
-    Ok(by_currency(store.list_invoices().await?, |r| r)
+    let organizations = store.list_organizations(true).await?;
+    let contacts = billing_contacts(store, &organizations).await?;
+    let names: HashMap<OrganizationId, String> = organizations
         .into_iter()
-        .map(|(currency, records)| {
-            let facts: Vec<invoice::Facts> = records.iter().map(InvoiceRecord::facts).collect();
-            let aging = invoice::aging(&facts, as_of);
-            let invoices = aging
-                .rows
-                .iter()
-                .map(|aged| {
-                    let r = &records[aged.index];
-                    AgedInvoice {
-                        id: r.id,
-                        number: r.number.clone(),
-                        organization: names.organization(r.organization_id),
-                        billing_contact: contacts.get(&r.organization_id).cloned(),
-                        currency,
-                        issued: r.issued_on,
-                        due: r.due_on,
-                        aged: *aged,
-                    }
-                })
-                .collect();
-            CurrencyAging {
-                currency,
-                aging,
-                invoices,
-            }
-        })
-        .collect())
+        .map(|o| (o.id, o.fields.name.to_string()))
+        .collect();
+    Ok(
+        by_currency(store.list_invoice_facts().await?, |i| i.currency)
+            .into_iter()
+            .map(|(currency, records)| {
+                let facts: Vec<invoice::Facts> = records.iter().map(|r| r.facts.clone()).collect();
+                let aging = invoice::aging(&facts, as_of);
+                let invoices = aging
+                    .rows
+                    .iter()
+                    .map(|aged| {
+                        let r = &records[aged.index];
+                        AgedInvoice {
+                            id: r.id,
+                            number: r.number.clone(),
+                            organization: names
+                                .get(&r.organization_id)
+                                .cloned()
+                                .unwrap_or_else(|| r.organization_id.to_string()),
+                            billing_contact: contacts.get(&r.organization_id).cloned(),
+                            currency,
+                            issued: r.facts.issued,
+                            due: r.facts.due,
+                            aged: *aged,
+                        }
+                    })
+                    .collect();
+                CurrencyAging {
+                    currency,
+                    aging,
+                    invoices,
+                }
+            })
+            .collect(),
+    )
 }
 
-/// `records` a currency at a time, each as `each` makes it: the organisation's own currency
-/// first, then the others by code.
-fn by_currency<T>(
-    records: Vec<InvoiceRecord>,
-    each: impl Fn(InvoiceRecord) -> T,
-) -> Vec<(Currency, Vec<T>)> {
+/// `records` a currency at a time: the organisation's own currency first, then the others by
+/// code.
+fn by_currency<T>(records: Vec<T>, currency: impl Fn(&T) -> Currency) -> Vec<(Currency, Vec<T>)> {
     let mut groups: Vec<(Currency, Vec<T>)> = Vec::new();
     for record in records {
-        let currency = record.currency;
-        let item = each(record);
-        match groups.iter_mut().find(|(c, _)| *c == currency) {
-            Some((_, list)) => list.push(item),
-            None => groups.push((currency, vec![item])),
+        let of = currency(&record);
+        match groups.iter_mut().find(|(c, _)| *c == of) {
+            Some((_, list)) => list.push(record),
+            None => groups.push((of, vec![record])),
         }
     }
     groups.sort_by_key(|(c, _)| (*c != Currency::USD, c.to_string()));
@@ -722,11 +727,12 @@ fn by_currency<T>(
 }
 
 /// Each organization's billing contacts, as `Name <email>` joined by commas.
-async fn billing_contacts(store: &Store) -> Result<HashMap<OrganizationId, String>> {
-    let ids: HashMap<String, OrganizationId> = store
-        .list_organizations(true)
-        .await?
-        .into_iter()
+async fn billing_contacts(
+    store: &Store,
+    organizations: &[bearing_store::OrganizationRecord],
+) -> Result<HashMap<OrganizationId, String>> {
+    let ids: HashMap<String, OrganizationId> = organizations
+        .iter()
         .map(|o| (o.fields.name.to_string(), o.id))
         .collect();
     let mut out: HashMap<OrganizationId, String> = HashMap::new();
@@ -822,19 +828,22 @@ pub(crate) async fn collections_of(
 ) -> Result<Vec<(Currency, Vec<invoice::CollectionsMonth>)>> {
     let last = Month::of(today);
     let earliest = last.plus(-35).unwrap_or(last);
-    Ok(by_currency(store.list_invoices().await?, |r| r.facts())
-        .into_iter()
-        .filter_map(|(currency, facts)| {
-            let first = facts
-                .iter()
-                .filter(|f| f.voided.is_none())
-                .filter_map(|f| f.issued)
-                .min()
-                .map(Month::of)?
-                .max(earliest);
-            (first <= last).then(|| (currency, invoice::collections(&facts, first, today)))
-        })
-        .collect())
+    Ok(
+        by_currency(store.list_invoice_facts().await?, |i| i.currency)
+            .into_iter()
+            .filter_map(|(currency, records)| {
+                let facts: Vec<invoice::Facts> = records.into_iter().map(|r| r.facts).collect();
+                let first = facts
+                    .iter()
+                    .filter(|f| f.voided.is_none())
+                    .filter_map(|f| f.issued)
+                    .min()
+                    .map(Month::of)?
+                    .max(earliest);
+                (first <= last).then(|| (currency, invoice::collections(&facts, first, today)))
+            })
+            .collect(),
+    )
 }
 
 /// Collections by month as a table.

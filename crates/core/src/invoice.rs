@@ -518,49 +518,72 @@ pub struct CollectionsMonth {
 pub const DSO_DAYS: i64 = 90;
 
 /// Collections month by month from `first` to the month of `today` (invoices in one
-/// currency; voided ones count nowhere).
+/// currency; voided ones count nowhere). Each invoice is looked at once for what falls in a
+/// month (its issue, payments, paid date and due date), then once per month's end for what
+/// was outstanding.
 pub fn collections(invoices: &[Facts], first: Month, today: Date) -> Vec<CollectionsMonth> {
-    let live: Vec<&Facts> = invoices.iter().filter(|i| i.voided.is_none()).collect();
     let last = Month::of(today);
-    let mut months = Vec::new();
-    let mut month = first;
-    while month <= last {
-        let in_month = |day: Option<Date>| day.is_some_and(|d| Month::of(d) == month);
-        let end = month.last_day().min(today);
-        let issued: Vec<&&Facts> = live.iter().filter(|i| in_month(i.issued)).collect();
-        let turnaround: Vec<i64> = issued.iter().filter_map(|i| i.turnaround_days()).collect();
-        let collect: Vec<i64> = live
-            .iter()
-            .filter(|i| in_month(i.paid_date()))
-            .filter_map(|i| i.days_to_collect())
-            .collect();
-        let on_time: Vec<bool> = live
-            .iter()
-            .filter(|i| in_month(i.due.or(i.issued)))
-            .filter_map(|i| i.paid_on_time(today))
-            .collect();
-        months.push(CollectionsMonth {
+    let Ok(count) = usize::try_from(first.until(last) + 1) else {
+        return Vec::new();
+    };
+    let place = |day: Date| {
+        usize::try_from(first.until(Month::of(day)))
+            .ok()
+            .filter(|k| *k < count)
+    };
+    let mut months: Vec<CollectionsMonth> = (0..count)
+        .filter_map(|k| first.plus(k as i32))
+        .map(|month| CollectionsMonth {
             month,
-            issued: issued.len(),
-            invoiced_minor: issued.iter().map(|i| i.total_minor).sum(),
-            collected_minor: live
-                .iter()
-                .flat_map(|i| i.payments.iter())
-                .filter(|p| Month::of(p.on) == month)
-                .map(|p| p.amount_minor)
-                .sum(),
-            turnaround_days: median(&turnaround),
-            days_to_collect: median(&collect),
-            due: on_time.len(),
-            on_time: (!on_time.is_empty())
-                .then(|| on_time.iter().filter(|t| **t).count() as f64 / on_time.len() as f64),
-            outstanding_minor: invoices.iter().filter_map(|i| i.outstanding_on(end)).sum(),
-            dso_days: dso(invoices, end, DSO_DAYS),
-        });
-        match month.plus(1) {
-            Some(next) => month = next,
-            None => break,
+            issued: 0,
+            invoiced_minor: 0,
+            collected_minor: 0,
+            turnaround_days: None,
+            days_to_collect: None,
+            due: 0,
+            on_time: None,
+            outstanding_minor: 0,
+            dso_days: None,
+        })
+        .collect();
+    let mut turnaround: Vec<Vec<i64>> = vec![Vec::new(); count];
+    let mut collect: Vec<Vec<i64>> = vec![Vec::new(); count];
+    let mut on_time: Vec<(usize, usize)> = vec![(0, 0); count];
+    for invoice in invoices.iter().filter(|i| i.voided.is_none()) {
+        if let Some(k) = invoice.issued.and_then(place) {
+            months[k].issued += 1;
+            months[k].invoiced_minor += invoice.total_minor;
+            turnaround[k].extend(invoice.turnaround_days());
         }
+        for payment in &invoice.payments {
+            if let Some(k) = place(payment.on) {
+                months[k].collected_minor += payment.amount_minor;
+            }
+        }
+        let paid = invoice.paid_date();
+        if let (Some(issued), Some(paid)) = (invoice.issued, paid)
+            && let Some(k) = place(paid)
+        {
+            collect[k].push(days_between(issued, paid).max(0));
+        }
+        if let Some(due) = invoice.due.or(invoice.issued)
+            && due <= today
+            && let Some(k) = place(due)
+        {
+            on_time[k].1 += 1;
+            if paid.is_some_and(|p| p <= due) {
+                on_time[k].0 += 1;
+            }
+        }
+    }
+    for (k, m) in months.iter_mut().enumerate() {
+        let end = m.month.last_day().min(today);
+        m.turnaround_days = median(&turnaround[k]);
+        m.days_to_collect = median(&collect[k]);
+        m.due = on_time[k].1;
+        m.on_time = (on_time[k].1 > 0).then(|| on_time[k].0 as f64 / on_time[k].1 as f64);
+        m.outstanding_minor = invoices.iter().filter_map(|i| i.outstanding_on(end)).sum();
+        m.dso_days = dso(invoices, end, DSO_DAYS);
     }
     months
 }

@@ -60,6 +60,16 @@ impl InvoiceRecord {
     }
 }
 
+/// What the measures of collections need of an invoice, read without its lines and texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceFacts {
+    pub id: i64,
+    pub number: String,
+    pub organization_id: OrganizationId,
+    pub currency: Currency,
+    pub facts: Facts,
+}
+
 /// A payment as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PaymentRecord {
@@ -109,6 +119,28 @@ crate::bulk::columns! {
         void_reason: Option<String>,
         created_at: String,
         updated_at: String,
+    }
+}
+
+crate::bulk::columns! {
+    struct StoredFacts {
+        id: i64,
+        number: String,
+        organization_id: i64,
+        currency: String,
+        total_minor: i64,
+        billable_on: Option<String>,
+        issued_on: Option<String>,
+        due_on: Option<String>,
+        voided_on: Option<String>,
+    }
+}
+
+crate::bulk::columns! {
+    struct StoredAmount {
+        invoice_id: i64,
+        paid_on: String,
+        amount_minor: i64,
     }
 }
 
@@ -405,6 +437,55 @@ impl Store {
     pub async fn list_invoices(&self) -> Result<Vec<InvoiceRecord>> {
         let mut conn = self.pool.acquire().await?;
         read(&mut conn, self.backend(), None).await
+    }
+
+    /// Every invoice's facts (voided ones too), in id order: what the aging and the measures
+    /// of collections read, without lines, texts or timestamps.
+    pub async fn list_invoice_facts(&self) -> Result<Vec<InvoiceFacts>> {
+        let mut conn = self.pool.acquire().await?;
+        let backend = self.backend();
+        let stored: Vec<StoredFacts> =
+            rows(&mut conn, backend, "invoice", "invoices", "id", "id", None).await?;
+        let mut index = std::collections::HashMap::with_capacity(stored.len());
+        let mut list = Vec::with_capacity(stored.len());
+        for row in stored {
+            index.insert(row.id, list.len());
+            list.push(InvoiceFacts {
+                id: row.id,
+                organization_id: OrganizationId::new(row.organization_id)
+                    .map_err(|e| corrupt("organization_id", &e))?,
+                currency: Currency::parse(&row.currency).map_err(|e| corrupt("currency", &e))?,
+                facts: Facts {
+                    total_minor: row.total_minor,
+                    billable: date("billable_on", row.billable_on.as_deref())?,
+                    issued: date("issued_on", row.issued_on.as_deref())?,
+                    due: date("due_on", row.due_on.as_deref())?,
+                    voided: date("voided_on", row.voided_on.as_deref())?,
+                    payments: Vec::new(),
+                },
+                number: row.number,
+            });
+        }
+        let amounts: Vec<StoredAmount> = rows(
+            &mut conn,
+            backend,
+            "payment",
+            "payments",
+            "invoice_id",
+            "invoice_id, paid_on, id",
+            None,
+        )
+        .await?;
+        for p in amounts {
+            if let Some(&i) = index.get(&p.invoice_id) {
+                list[i].facts.payments.push(Payment {
+                    on: date("paid_on", Some(&p.paid_on))?
+                        .ok_or_else(|| corrupt("paid_on", &""))?,
+                    amount_minor: p.amount_minor,
+                });
+            }
+        }
+        Ok(list)
     }
 
     /// One invoice with its lines and payments.

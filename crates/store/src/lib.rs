@@ -49,7 +49,7 @@ pub use campaigns::{CampaignRecord, CampaignRow};
 pub use contacts::{ContactRecord, ContactRow};
 pub use deals::{DealHistoryRecord, DealRecord, DealRow};
 pub use error::StoreError;
-pub use invoices::{InvoiceRecord, NewInvoice, PaymentRecord};
+pub use invoices::{InvoiceFacts, InvoiceRecord, NewInvoice, PaymentRecord};
 pub use jobs::JobRunRecord;
 pub use organizations::OrganizationRecord;
 pub use people::{AssignmentRecord, PersonRecord};

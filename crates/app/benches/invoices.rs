@@ -1,0 +1,107 @@
+//! Receivables in process on SQLite: the aging as of a day and collections by month, read
+//! from the database and worked out, over 50,000 invoices (with their lines and 40,000
+//! payments) of a portfolio of 10,000 deals. Run with `cargo bench -p bearing-app --bench
+//! invoices`; the target (README, "Performance") is 100 ms.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark fails loudly by design.
+
+use bearing_app::{Context, demo, invoices};
+use bearing_core::demo::{DemoSpec, generate};
+use bearing_core::invoice::{Kind, Line, Quantity};
+use bearing_core::{Actor, Currency, Source};
+use bearing_store::testing::TestDb;
+use bearing_store::{NewInvoice, Store};
+
+fn main() {
+    divan::main();
+}
+
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 11, 24)
+}
+
+fn ctx() -> Context {
+    Context::new(Actor::parse("bench").unwrap(), Source::Cli)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The demo organisation at 10,000 deals, and `count` invoices spread over its won deals and
+/// the last three years, four in five of them paid.
+async fn receivables(count: usize) -> (TestDb, Store) {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let data = generate(DemoSpec {
+        seed: 5,
+        as_of: as_of(),
+        deals: Some(10_000),
+    });
+    demo::load(&store, &ctx(), &data).await.unwrap();
+    let deals = store.list_deals(false).await.unwrap();
+    let billed: Vec<_> = deals
+        .iter()
+        .filter_map(|d| Some((d.id, d.row.organization_id?)))
+        .collect();
+    let start = as_of().checked_sub(jiff::Span::new().days(1_095)).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let at = jiff::Timestamp::now();
+    for n in 0..count {
+        let (deal, organization) = billed[n % billed.len()];
+        let issued = start
+            .checked_add(jiff::Span::new().days((n * 37 % 1_090) as i64))
+            .unwrap();
+        let amount = 100_000 + (n as i64 * 7_919) % 900_000;
+        let invoice = NewInvoice {
+            number: format!("B-{n:06}"),
+            organization_id: organization,
+            deal_id: Some(deal),
+            kind: Kind::Membership,
+            currency: Currency::USD,
+            service_from: Some(issued),
+            service_to: None,
+            billable_on: Some(issued),
+            terms_days: 30,
+            external_id: None,
+            source: None,
+            lines: vec![Line::new("Membership", Quantity::ONE, amount).unwrap()],
+        };
+        let id = tx.insert_invoice(&invoice, at).await.unwrap();
+        let due = issued.checked_add(jiff::Span::new().days(30)).unwrap();
+        tx.issue_invoice(id, issued, due, at).await.unwrap();
+        if n % 5 != 0 {
+            let paid = issued
+                .checked_add(jiff::Span::new().days((n % 70) as i64))
+                .unwrap()
+                .min(as_of());
+            tx.insert_payment(id, paid, amount, None, at).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    (db, store)
+}
+
+#[divan::bench(args = [50_000], sample_count = 10, sample_size = 1)]
+fn aging(bencher: divan::Bencher, count: usize) {
+    let rt = runtime();
+    let (_db, store) = rt.block_on(receivables(count));
+    bencher.bench_local(|| {
+        rt.block_on(invoices::aging(&store, &ctx(), as_of()))
+            .unwrap()
+    });
+}
+
+#[divan::bench(args = [50_000], sample_count = 10, sample_size = 1)]
+fn collections_by_month(bencher: divan::Bencher, count: usize) {
+    let rt = runtime();
+    let (_db, store) = rt.block_on(receivables(count));
+    bencher.bench_local(|| {
+        rt.block_on(invoices::collections(&store, &ctx(), as_of()))
+            .unwrap()
+    });
+}
