@@ -883,6 +883,41 @@ async fn journeys(j: &mut Journey) {
     assert!(j.body().await.contains("Browser Test hire"));
     j.check("scenarios").await;
 
+    // Money in: a draft invoice, issued, partly paid, and the receivables change with it.
+    j.open("/invoices").await;
+    j.check("invoices").await;
+    let organization = j.options("organization").await[1].clone();
+    let draft = "form[action='/invoices'][method='post']";
+    j.choose_in(draft, "organization", &organization).await;
+    j.choose_in(draft, "kind", "service").await;
+    j.fill_in(draft, "lines", "Browser Test training; 2; 500").await;
+    j.press("Save the draft").await;
+    let number = j
+        .path()
+        .await
+        .trim_start_matches("/invoices/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(number.starts_with("INV-"), "{number}");
+    assert!(j.heading().await.contains("draft"), "{}", j.heading().await);
+    j.check("invoice-draft").await;
+    j.press("Issue it").await;
+    assert!(j.body().await.contains("Issued, due"), "{}", j.body().await);
+    let link = number.clone();
+    let aged = "Outstanding invoices, most overdue first";
+    j.open("/aging").await;
+    j.check("aging").await;
+    assert_eq!(j.row(aged, &link).await.last().unwrap(), "$1,000.00");
+    j.open(&format!("/invoices/{number}")).await;
+    j.fill("amount", "400").await;
+    j.press("Record the payment").await;
+    assert!(j.body().await.contains("Payment recorded"), "{}", j.body().await);
+    j.check("invoice-paid").await;
+    j.open("/aging").await;
+    assert_eq!(j.row(aged, &link).await.last().unwrap(), "$600.00");
+
     // Signing out ends the session.
     let sign_out = j
         .web
