@@ -890,7 +890,8 @@ async fn journeys(j: &mut Journey) {
     let draft = "form[action='/invoices'][method='post']";
     j.choose_in(draft, "organization", &organization).await;
     j.choose_in(draft, "kind", "service").await;
-    j.fill_in(draft, "lines", "Browser Test training; 2; 500").await;
+    j.fill_in(draft, "lines", "Browser Test training; 2; 500")
+        .await;
     j.press("Save the draft").await;
     let number = j
         .path()
@@ -913,7 +914,11 @@ async fn journeys(j: &mut Journey) {
     j.open(&format!("/invoices/{number}")).await;
     j.fill("amount", "400").await;
     j.press("Record the payment").await;
-    assert!(j.body().await.contains("Payment recorded"), "{}", j.body().await);
+    assert!(
+        j.body().await.contains("Payment recorded"),
+        "{}",
+        j.body().await
+    );
     j.check("invoice-paid").await;
     j.open("/aging").await;
     assert_eq!(j.row(aged, &link).await.last().unwrap(), "$600.00");
