@@ -873,4 +873,99 @@ mod tests {
         assert_eq!(may.outstanding_minor, 5_000);
         assert!((may.dso_days.unwrap_or_default() - 5_000.0 / 35_000.0 * 90.0).abs() < 1e-9);
     }
+
+    /// An invoice from generated numbers: issued on a day of 2026 (or a draft), due 0–60 days
+    /// later, voided or not, with payments on days around it.
+    fn generated(
+        (total, issued, terms, voided, payments): (
+            i64,
+            Option<u16>,
+            u16,
+            Option<u16>,
+            Vec<(u16, i64)>,
+        ),
+    ) -> Facts {
+        let on = |d: u16| {
+            jiff::civil::date(2026, 1, 1)
+                .checked_add(jiff::Span::new().days(i64::from(d)))
+                .unwrap_or(crate::EARLIEST_DATE)
+        };
+        let issued = issued.map(on);
+        Facts {
+            total_minor: total,
+            billable: issued,
+            issued,
+            due: issued.and_then(|d| due_date(d, i64::from(terms))),
+            voided: voided.map(on),
+            payments: payments
+                .into_iter()
+                .map(|(d, amount_minor)| Payment {
+                    on: on(d),
+                    amount_minor,
+                })
+                .collect(),
+        }
+    }
+
+    fn invoices() -> impl proptest::strategy::Strategy<Value = Vec<Facts>> {
+        use proptest::prelude::*;
+        let one = (
+            1_i64..1_000_000,
+            proptest::option::of(0_u16..360),
+            0_u16..60,
+            proptest::option::weighted(0.1, 0_u16..400),
+            proptest::collection::vec((0_u16..420, 1_i64..600_000), 0..4),
+        )
+            .prop_map(generated);
+        proptest::collection::vec(one, 0..40)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_buckets_add_up_to_the_outstanding_total_and_later_payments_do_not_count(
+            list in invoices(),
+            day in 0_u16..420,
+        ) {
+            let as_of = jiff::civil::date(2026, 1, 1)
+                .checked_add(jiff::Span::new().days(i64::from(day)))
+                .unwrap_or(crate::EARLIEST_DATE);
+            let a = aging(&list, as_of);
+            proptest::prop_assert_eq!(a.buckets.iter().sum::<i64>(), a.total_minor);
+            let outstanding: i64 = list.iter().filter_map(|i| i.outstanding_on(as_of)).sum();
+            proptest::prop_assert_eq!(a.total_minor, outstanding);
+            proptest::prop_assert!(a.rows.iter().all(|r| r.balance_minor > 0));
+            // Taking away every payment made after the day changes nothing on it.
+            let before: Vec<Facts> = list
+                .iter()
+                .map(|i| Facts {
+                    payments: i.payments.iter().copied().filter(|p| p.on <= as_of).collect(),
+                    ..i.clone()
+                })
+                .collect();
+            proptest::prop_assert_eq!(aging(&before, as_of), a);
+        }
+
+        #[test]
+        fn collections_by_month_count_each_payment_and_issue_once(
+            list in invoices(),
+        ) {
+            let today = jiff::civil::date(2027, 2, 24);
+            let first = Month::of(jiff::civil::date(2026, 1, 1));
+            let months = collections(&list, first, today);
+            let live = list.iter().filter(|i| i.voided.is_none());
+            let collected: i64 = live
+                .clone()
+                .flat_map(|i| i.payments.iter())
+                .filter(|p| p.on <= today)
+                .map(|p| p.amount_minor)
+                .sum();
+            proptest::prop_assert_eq!(months.iter().map(|m| m.collected_minor).sum::<i64>(), collected);
+            let issued = live.filter(|i| i.issued.is_some()).count();
+            proptest::prop_assert_eq!(months.iter().map(|m| m.issued).sum::<usize>(), issued);
+            for m in &months {
+                let end = m.month.last_day().min(today);
+                proptest::prop_assert_eq!(m.outstanding_minor, aging(&list, end).total_minor);
+            }
+        }
+    }
 }
