@@ -874,17 +874,13 @@ mod tests {
         assert!((may.dso_days.unwrap_or_default() - 5_000.0 / 35_000.0 * 90.0).abs() < 1e-9);
     }
 
+    /// Generated numbers for an invoice: total, day of issue, terms, day voided, payments
+    /// (day and amount); days count from 1 Jan 2026.
+    type Generated = (i64, Option<u16>, u16, Option<u16>, Vec<(u16, i64)>);
+
     /// An invoice from generated numbers: issued on a day of 2026 (or a draft), due 0–60 days
     /// later, voided or not, with payments on days around it.
-    fn generated(
-        (total, issued, terms, voided, payments): (
-            i64,
-            Option<u16>,
-            u16,
-            Option<u16>,
-            Vec<(u16, i64)>,
-        ),
-    ) -> Facts {
+    fn generated((total, issued, terms, voided, payments): Generated) -> Facts {
         let on = |d: u16| {
             jiff::civil::date(2026, 1, 1)
                 .checked_add(jiff::Span::new().days(i64::from(d)))
