@@ -95,7 +95,7 @@ impl Filter {
 }
 
 /// Reading invoices is reading cash (which the organisation may show to everyone signed in).
-fn require_read(ctx: &Context) -> Result<()> {
+pub(crate) fn require_read(ctx: &Context) -> Result<()> {
     ctx.require(Permission::ReadCash)
 }
 

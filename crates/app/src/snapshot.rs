@@ -22,6 +22,7 @@ use tokio::sync::OnceCell;
 
 use crate::contacts::Contact;
 use crate::deals::{self, Deal, DealFilter};
+use crate::invoices::CurrencyAging;
 use crate::reports::{self, Report};
 use crate::sight::Sight;
 use crate::{AppError, Result};
@@ -67,6 +68,8 @@ pub struct Snapshot {
     organizations: OnceCell<Arc<Vec<OrganizationRecord>>>,
     contacts: OnceCell<Arc<Vec<Contact>>>,
     history: OnceCell<Arc<Vec<DealHistoryRecord>>>,
+    /// The aging as of each day asked for: invoices, organizations and contacts are CRM.
+    agings: tokio::sync::Mutex<HashMap<Date, Arc<Vec<CurrencyAging>>>>,
     reports: tokio::sync::Mutex<HashMap<(Date, &'static str), Arc<Report>>>,
     workbooks: tokio::sync::Mutex<Vec<Workbook>>,
 }
@@ -105,6 +108,10 @@ impl Snapshot {
             organizations: carry(crm.map(|e| &e.organizations)),
             contacts: carry(crm.map(|e| &e.contacts)),
             history: carry(crm.map(|e| &e.history)),
+            agings: tokio::sync::Mutex::new(
+                crm.and_then(|e| e.agings.try_lock().ok().map(|m| m.clone()))
+                    .unwrap_or_default(),
+            ),
             reports: tokio::sync::Mutex::new(
                 reports
                     .and_then(|e| e.reports.try_lock().ok().map(|m| m.clone()))
@@ -192,6 +199,23 @@ impl Snapshot {
             })
             .await
             .cloned()
+    }
+
+    /// The aging as of `as_of`, worked out the first time a day is asked for: for those who
+    /// see cash.
+    pub async fn aging(
+        &self,
+        ctx: &crate::Context,
+        as_of: Date,
+    ) -> Result<Arc<Vec<CurrencyAging>>> {
+        crate::invoices::require_read(ctx)?;
+        let mut agings = self.agings.lock().await;
+        if let Some(aging) = agings.get(&as_of) {
+            return Ok(aging.clone());
+        }
+        let aging = Arc::new(crate::invoices::aging(&self.store, ctx, as_of).await?);
+        agings.insert(as_of, aging.clone());
+        Ok(aging)
     }
 
     /// Every report as of `today` that `sight` may see, in one spreadsheet workbook, one sheet

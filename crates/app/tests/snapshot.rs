@@ -120,4 +120,74 @@ async fn a_snapshot_is_reused_until_the_data_change(db: &TestDb) {
             .await
             .unwrap()[0]
     ));
+
+    // The aging is kept while the records stay the same, and a payment (a CRM change) reads
+    // it afresh; a usage import keeps it.
+    let org = with_usage.organizations().await.unwrap()[0].id;
+    let draft = bearing_app::invoices::NewDraft {
+        number: None,
+        organization: org,
+        deal: None,
+        kind: bearing_core::invoice::Kind::Service,
+        currency: None,
+        service_from: None,
+        service_to: None,
+        billable_on: None,
+        terms_days: None,
+        external_id: None,
+        source: None,
+        lines: vec![bearing_core::invoice::LineInput::parse("Training; 900").unwrap()],
+    };
+    bearing_app::invoices::add(&store, &ctx(), draft)
+        .await
+        .unwrap();
+    bearing_app::invoices::issue(&store, &ctx(), "INV-00001", Some(today))
+        .await
+        .unwrap();
+    let issued = snapshots.now(&store).await.unwrap();
+    let aging = issued.aging(&ctx(), today).await.unwrap();
+    assert_eq!(aging[0].aging.total_minor, 90_000);
+    assert!(Arc::ptr_eq(
+        &aging,
+        &issued.aging(&ctx(), today).await.unwrap()
+    ));
+    let again = format!("cluster,date,unique_users\n{cluster},{day},{}\n", users + 2);
+    usage::import(&store, &ctx(), "u.csv", again.as_bytes(), false)
+        .await
+        .unwrap();
+    let kept = snapshots.now(&store).await.unwrap();
+    assert!(
+        kept.version() > issued.version(),
+        "the usage import moved the version"
+    );
+    assert!(Arc::ptr_eq(
+        &aging,
+        &kept.aging(&ctx(), today).await.unwrap()
+    ));
+    let payment = bearing_app::invoices::NewPayment {
+        on: Some(today),
+        amount: "400".into(),
+        reference: None,
+    };
+    bearing_app::invoices::pay(&store, &ctx(), "INV-00001", payment)
+        .await
+        .unwrap();
+    let paid = snapshots.now(&store).await.unwrap();
+    assert_eq!(
+        paid.aging(&ctx(), today).await.unwrap()[0]
+            .aging
+            .total_minor,
+        50_000
+    );
+    // Only those who see cash are given it, cached or not.
+    let member = Context::user(
+        Actor::parse("member@example.org").unwrap(),
+        Source::Web,
+        bearing_core::UserId::new(7).unwrap(),
+        bearing_core::access::Role::Member.permissions(),
+    );
+    assert!(matches!(
+        paid.aging(&member, today).await,
+        Err(bearing_app::AppError::Forbidden(_))
+    ));
 }

@@ -392,7 +392,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Response {
     });
     // What is owed on the invoices, and how much of it is over 60 days past due: cash.
     if caller.may(bearing_core::access::Permission::ReadCash) {
-        let agings = match bearing_app::invoices::aging(&state.store, &caller.ctx(), today).await {
+        let agings = match snapshot.aging(&caller.ctx(), today).await {
             Ok(agings) => agings,
             Err(error) => return error_page(&caller, error),
         };

@@ -129,7 +129,7 @@ async fn list_view(
     };
     let (list, agings, organizations) = match tokio::try_join!(
         invoices::list(&state.store, &ctx, &filter),
-        invoices::aging(&state.store, &ctx, ctx.today()),
+        async { state.snapshot().await?.aging(&ctx, ctx.today()).await },
         async { state.snapshot().await?.organizations().await },
     ) {
         Ok(all) => all,
