@@ -656,7 +656,7 @@ pub async fn close(
     reason: Option<&str>,
 ) -> Result<CloseRecord> {
     require(ctx)?;
-    let today = ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = ctx.today();
     let list = checklist(store, ctx, month, today).await?;
     if let Some(problem) = list.blocking.first() {
         return Err(AppError::invalid("month", problem.clone()));

@@ -586,9 +586,7 @@ pub async fn move_to(
     // A deal won closes on the day it is won, unless the move says otherwise.
     let close_date = match details.close_date {
         Some(day) => Edit::Set(day),
-        None if target.outcome == StageOutcome::Won => {
-            Edit::Set(ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date())
-        }
+        None if target.outcome == StageOutcome::Won => Edit::Set(ctx.today()),
         None => Edit::Keep,
     };
     let change = DealPatch {

@@ -87,7 +87,7 @@ pub async fn run(config: &Config, command: ActualsCommand) -> anyhow::Result<()>
                 Ok(())
             }
             ActualsCommand::Checklist { month } => {
-                let today = ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+                let today = ctx.today();
                 let list = books::checklist(&store, &ctx, month, today).await?;
                 outln!("{}", books::checklist_text(&list))?;
                 Ok(())
@@ -128,10 +128,6 @@ pub async fn close(
         closed.assumptions_version
     )?;
     Ok(())
-}
-
-fn today(ctx: &bearing_app::Context) -> bearing_core::Date {
-    ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 /// `bearing scenario …`.
@@ -181,7 +177,7 @@ pub async fn scenario(config: &Config, command: ScenarioCommand) -> anyhow::Resu
                         .into());
                     }
                 };
-                let e = scenarios::evaluate(&store, &ctx, &changes, today(&ctx)).await?;
+                let e = scenarios::evaluate(&store, &ctx, &changes, ctx.today()).await?;
                 super::print_table(&scenarios::evaluation_table(&e), format)
             }
             ScenarioCommand::Delete { scenario } => {
@@ -212,7 +208,7 @@ pub async fn hire(config: &Config, args: HireArgs) -> anyhow::Result<()> {
         payment: args.payment,
     };
     let result = async {
-        let answer = scenarios::hire(&store, &ctx, input.clone(), today(&ctx)).await?;
+        let answer = scenarios::hire(&store, &ctx, input.clone(), ctx.today()).await?;
         outln!("{}", answer.text())?;
         if let Some(name) = &args.save {
             let s = scenarios::add(

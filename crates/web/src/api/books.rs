@@ -207,7 +207,7 @@ async fn checklist(
     Path(raw): Path<String>,
 ) -> Result<Json<ChecklistView>, ApiError> {
     let ctx = caller.ctx();
-    let today = ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = ctx.today();
     let list = books::checklist(&state.store, &ctx, month("month", &raw)?, today).await?;
     Ok(Json(list.into()))
 }

@@ -27,10 +27,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hire))
 }
 
-fn today(caller: &Caller) -> bearing_core::Date {
-    caller.ctx().now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
-
 fn changes(lines: &[String]) -> Result<Vec<Change>, ApiError> {
     lines
         .iter()
@@ -135,7 +131,7 @@ async fn evaluate_saved(
 ) -> Result<Json<EvaluationView>, ApiError> {
     let ctx = caller.ctx();
     let saved = scenarios::get(&state.store, &ctx, &key).await?;
-    let e = scenarios::evaluate(&state.store, &ctx, &saved.changes, today(&caller)).await?;
+    let e = scenarios::evaluate(&state.store, &ctx, &saved.changes, caller.ctx().today()).await?;
     Ok(Json(e.into()))
 }
 
@@ -158,7 +154,7 @@ async fn evaluate(
         &state.store,
         &caller.ctx(),
         &changes(&input.changes)?,
-        today(&caller),
+        caller.ctx().today(),
     )
     .await?;
     Ok(Json(e.into()))
@@ -210,6 +206,7 @@ async fn hire(
         funding: input.funding,
         payment: input.payment,
     };
-    let answer = scenarios::hire(&state.store, &caller.ctx(), request, today(&caller)).await?;
+    let answer =
+        scenarios::hire(&state.store, &caller.ctx(), request, caller.ctx().today()).await?;
     Ok(Json(answer.into()))
 }

@@ -476,7 +476,7 @@ async fn close_view(
     notice: Option<String>,
 ) -> Response {
     let ctx = caller.ctx();
-    let today = ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = ctx.today();
     let read = async {
         let month = match month {
             Some(m) => m,

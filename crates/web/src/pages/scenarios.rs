@@ -28,10 +28,6 @@ pub(super) fn routes() -> Routes {
         .post("/scenarios/{id}/delete", Signed(EditAssumptions), delete)
 }
 
-fn today(caller: &Caller) -> bearing_core::Date {
-    caller.ctx().now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
-
 /// The hire form as typed.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 struct HireForm {
@@ -96,7 +92,7 @@ async fn hire_page(State(state): State<AppState>, caller: Caller) -> Response {
         level: "2".into(),
         step: Some("1".into()),
         fte: Some("1".into()),
-        start: Month::of(today(&caller))
+        start: Month::of(caller.ctx().today())
             .plus(2)
             .map(|m| m.to_string())
             .unwrap_or_default(),
@@ -211,7 +207,7 @@ async fn ask(
             .await;
         }
     };
-    match scenarios::hire(&state.store, &caller.ctx(), input, today(&caller)).await {
+    match scenarios::hire(&state.store, &caller.ctx(), input, caller.ctx().today()).await {
         Ok(result) => {
             let answer = answer_view(&result);
             hire_view(
@@ -400,7 +396,7 @@ async fn scenario_page(
         &state.store,
         &ctx,
         &saved.changes,
-        today(&caller),
+        caller.ctx().today(),
     )
     .await
     {
