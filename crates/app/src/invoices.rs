@@ -49,8 +49,10 @@ pub struct NewDraft {
 pub struct Invoice {
     #[serde(flatten)]
     pub record: InvoiceRecord,
-    /// The organization's name (its key).
+    /// The organization's key.
     pub organization: String,
+    /// The organization's name as people read it (its long name, else its key).
+    pub organization_name: String,
     pub deal_name: Option<String>,
     pub status: Status,
     pub paid_minor: i64,
@@ -94,6 +96,13 @@ impl Filter {
     }
 }
 
+/// An organization's key, and the name people read: its long name, else its key.
+fn organization_names(o: &bearing_store::OrganizationRecord) -> (String, String) {
+    let key = o.fields.name.to_string();
+    let name = o.fields.long_name.clone().unwrap_or_else(|| key.clone());
+    (key, name)
+}
+
 /// Reading invoices is reading cash (which the organisation may show to everyone signed in).
 pub(crate) fn require_read(ctx: &Context) -> Result<()> {
     ctx.require(Permission::ReadCash)
@@ -101,7 +110,8 @@ pub(crate) fn require_read(ctx: &Context) -> Result<()> {
 
 /// Names of organizations and deals, by id.
 struct Names {
-    organizations: HashMap<OrganizationId, String>,
+    /// Each organization's key and the name people read.
+    organizations: HashMap<OrganizationId, (String, String)>,
     deals: HashMap<DealId, String>,
 }
 
@@ -112,7 +122,7 @@ impl Names {
                 .list_organizations(true)
                 .await?
                 .into_iter()
-                .map(|o| (o.id, o.fields.name.to_string()))
+                .map(|o| (o.id, organization_names(&o)))
                 .collect(),
             deals: store
                 .list_deals(true)
@@ -123,17 +133,19 @@ impl Names {
         })
     }
 
-    fn organization(&self, id: OrganizationId) -> String {
+    fn organization(&self, id: OrganizationId) -> (String, String) {
         self.organizations
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| id.to_string())
+            .unwrap_or_else(|| (id.to_string(), id.to_string()))
     }
 
     fn view(&self, record: InvoiceRecord) -> Invoice {
         let facts = record.facts();
+        let (organization, organization_name) = self.organization(record.organization_id);
         Invoice {
-            organization: self.organization(record.organization_id),
+            organization,
+            organization_name,
             deal_name: record.deal_id.and_then(|d| self.deals.get(&d).cloned()),
             status: facts.status(),
             paid_minor: facts.paid(),
@@ -195,6 +207,16 @@ pub fn owed(list: &[Invoice]) -> Vec<bearing_core::Money> {
         .collect()
 }
 
+/// What was paid on `list`'s issued invoices that are not void (a deal's collected amount
+/// when it has any, docs/domain.md); `None` when none is issued.
+pub fn collected(list: &[Invoice]) -> Option<i64> {
+    let issued: Vec<&Invoice> = list
+        .iter()
+        .filter(|i| i.record.issued_on.is_some() && i.status != Status::Void)
+        .collect();
+    (!issued.is_empty()).then(|| issued.iter().map(|i| i.paid_minor).sum())
+}
+
 /// One invoice, by id or number.
 pub async fn get(store: &Store, ctx: &Context, key: &str) -> Result<Invoice> {
     require_read(ctx)?;
@@ -239,16 +261,20 @@ fn not_found(key: &str) -> AppError {
 
 fn check_number(number: &str) -> Result<String> {
     let number = number.trim();
+    // Numbers go into addresses as they are: letters, digits and `-`, `_`, `.`.
     let fine = !number.is_empty()
         && number.chars().count() <= MAX_NUMBER
-        && !number.chars().any(|c| c.is_control() || c.is_whitespace());
+        && !number.starts_with('.')
+        && number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if fine {
         Ok(number.to_owned())
     } else {
         Err(AppError::invalid(
             "number",
             format!(
-                "an invoice number is 1 to {MAX_NUMBER} characters without spaces, got {number:?}"
+                "an invoice number is 1 to {MAX_NUMBER} letters, digits, '-', '_' or '.' (not first), got {number:?}"
             ),
         ))
     }
@@ -335,6 +361,15 @@ pub async fn add(store: &Store, ctx: &Context, draft: NewDraft) -> Result<Invoic
                 .map_err(|e| AppError::invalid("lines", format!("line {}: {e}", i + 1)))
         })
         .collect::<Result<Vec<_>>>()?;
+    match invoice::total(&lines) {
+        Some(total) if total <= 0 => {
+            return Err(AppError::invalid(
+                "lines",
+                "the lines add up to nothing or less: an invoice bills something, and money given back is a refund on the invoice it was paid on",
+            ));
+        }
+        _ => {}
+    }
     if invoice::total(&lines).is_none() {
         return Err(AppError::invalid(
             "lines",
@@ -435,6 +470,12 @@ pub async fn issue(store: &Store, ctx: &Context, key: &str, on: Option<Date>) ->
     }
     let on = on.unwrap_or_else(|| ctx.today());
     bearing_core::check_date(on).map_err(|e| AppError::invalid("issued_on", e))?;
+    if on > ctx.today() {
+        return Err(AppError::invalid(
+            "issued_on",
+            format!("{on} is after today: an invoice is issued when it is sent"),
+        ));
+    }
     let due = invoice::due_date(on, before.terms_days)
         .ok_or_else(|| AppError::invalid("issued_on", "no due date can follow it"))?;
     let id = before.id;
@@ -542,6 +583,20 @@ pub async fn pay(store: &Store, ctx: &Context, key: &str, payment: NewPayment) -
             ),
         ));
     }
+    if let Err((day, balance)) = facts.check_payment(invoice::Payment {
+        on,
+        amount_minor: amount,
+    }) {
+        return Err(AppError::invalid(
+            "amount",
+            format!(
+                "it would leave a balance of {} on {}, outside nothing to the total of {}: a refund comes after what it refunds",
+                money(balance),
+                bearing_core::day_words(day),
+                money(facts.total_minor)
+            ),
+        ));
+    }
     let reference = payment
         .reference
         .as_deref()
@@ -643,7 +698,10 @@ pub fn table(list: &[Invoice]) -> Table {
 pub struct AgedInvoice {
     pub id: i64,
     pub number: String,
+    /// The organization's key and its name as people read it.
     pub organization: String,
+    pub organization_name: String,
+    pub organization_id: OrganizationId,
     /// The organization's billing contacts (name and email), for the 60+ list.
     pub billing_contact: Option<String>,
     pub currency: Currency,
@@ -671,9 +729,9 @@ pub async fn aging(store: &Store, ctx: &Context, as_of: Date) -> Result<Vec<Curr
 pub(crate) async fn aging_of(store: &Store, as_of: Date) -> Result<Vec<CurrencyAging>> {
     let organizations = store.list_organizations(true).await?;
     let contacts = billing_contacts(store, &organizations).await?;
-    let names: HashMap<OrganizationId, String> = organizations
-        .into_iter()
-        .map(|o| (o.id, o.fields.name.to_string()))
+    let names: HashMap<OrganizationId, (String, String)> = organizations
+        .iter()
+        .map(|o| (o.id, organization_names(o)))
         .collect();
     Ok(
         by_currency(store.list_invoice_facts().await?, |i| i.currency)
@@ -686,13 +744,17 @@ pub(crate) async fn aging_of(store: &Store, as_of: Date) -> Result<Vec<CurrencyA
                     .iter()
                     .map(|aged| {
                         let r = &records[aged.index];
+                        let (organization, organization_name) =
+                            names.get(&r.organization_id).cloned().unwrap_or_else(|| {
+                                let id = r.organization_id.to_string();
+                                (id.clone(), id)
+                            });
                         AgedInvoice {
                             id: r.id,
                             number: r.number.clone(),
-                            organization: names
-                                .get(&r.organization_id)
-                                .cloned()
-                                .unwrap_or_else(|| r.organization_id.to_string()),
+                            organization,
+                            organization_name,
+                            organization_id: r.organization_id,
                             billing_contact: contacts.get(&r.organization_id).cloned(),
                             currency,
                             issued: r.facts.issued,

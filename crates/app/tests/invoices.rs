@@ -211,12 +211,31 @@ async fn refusals_name_what_is_wrong_and_change_nothing(db: &TestDb) {
         "currency",
         "the deal is in USD",
     );
+    invalid(
+        invoices::add(&store, &ctx, draft(org, &["Credit; -10"])).await,
+        "lines",
+        "nothing or less",
+    );
+    for bad in ["../../x", "INV-9?x=1", "INV%2F1", ".hidden", "with space"] {
+        let mut odd = draft(org, &["Fee; 10"]);
+        odd.number = Some(bad.into());
+        invalid(
+            invoices::add(&store, &ctx, odd).await,
+            "number",
+            "letters, digits",
+        );
+    }
     let mut taken = draft(org, &["Fee; 10"]);
     taken.number = Some("INV-00001".into());
     conflict(invoices::add(&store, &ctx, taken).await, "INV-00001");
     conflict(
         invoices::pay(&store, &ctx, "INV-00001", payment("2026-02-01", "10")).await,
         "is a draft",
+    );
+    invalid(
+        invoices::issue(&store, &ctx, "INV-00001", Some(day("2026-11-16"))).await,
+        "issued_on",
+        "after today",
     );
     invoices::issue(&store, &ctx, "INV-00001", Some(day("2026-01-10")))
         .await
@@ -255,6 +274,12 @@ async fn refusals_name_what_is_wrong_and_change_nothing(db: &TestDb) {
     invoices::pay(&store, &ctx, "INV-00001", payment("2026-02-01", "10"))
         .await
         .unwrap();
+    // A refund dated before the payment it refunds would leave $1,010 owed on $1,000.
+    invalid(
+        invoices::pay(&store, &ctx, "INV-00001", payment("2026-01-31", "-10")).await,
+        "amount",
+        "a balance of 1010.00 USD on 31 Jan 2026",
+    );
     conflict(
         invoices::void(&store, &ctx, "INV-00001", "wrong").await,
         "record the refund before voiding it",

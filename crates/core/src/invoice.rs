@@ -324,6 +324,50 @@ impl Facts {
         (issued <= day && !voided && balance > 0).then_some(balance)
     }
 
+    /// The invoice as it stood at the end of `day`: issued, voided and paid only by then.
+    pub fn as_of(&self, day: Date) -> Facts {
+        let by = |d: Option<Date>| d.filter(|d| *d <= day);
+        Facts {
+            total_minor: self.total_minor,
+            billable: self.billable,
+            issued: by(self.issued),
+            due: if by(self.issued).is_some() {
+                self.due
+            } else {
+                None
+            },
+            voided: by(self.voided),
+            payments: self
+                .payments
+                .iter()
+                .copied()
+                .filter(|p| p.on <= day)
+                .collect(),
+        }
+    }
+
+    /// Whether `payment` may be added: on every day from it on, what was paid stays between
+    /// nothing and the total, so no refund comes before what it refunds and no payment pays
+    /// more than was owed. The first day it would not, with the balance it would leave.
+    pub fn check_payment(&self, payment: Payment) -> Result<(), (Date, i64)> {
+        let mut days: Vec<Date> = self
+            .payments
+            .iter()
+            .map(|p| p.on)
+            .chain(std::iter::once(payment.on))
+            .filter(|d| *d >= payment.on)
+            .collect();
+        days.sort();
+        days.dedup();
+        for day in days {
+            let paid = self.paid_by(day) + payment.amount_minor;
+            if paid < 0 || paid > self.total_minor {
+                return Err((day, self.total_minor - paid));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether it was paid by its due date; `None` before it is due (or without one).
     pub fn paid_on_time(&self, today: Date) -> Option<bool> {
         let due = self.due.or(self.issued)?;
@@ -522,6 +566,9 @@ pub const DSO_DAYS: i64 = 90;
 /// month (its issue, payments, paid date and due date), then once per month's end for what
 /// was outstanding.
 pub fn collections(invoices: &[Facts], first: Month, today: Date) -> Vec<CollectionsMonth> {
+    // What happened after the day does not count on it.
+    let invoices: Vec<Facts> = invoices.iter().map(|i| i.as_of(today)).collect();
+    let invoices = invoices.as_slice();
     let last = Month::of(today);
     let Ok(count) = usize::try_from(first.until(last) + 1) else {
         return Vec::new();
@@ -709,6 +756,26 @@ mod tests {
     }
 
     #[test]
+    fn a_payment_keeps_what_was_paid_between_nothing_and_the_total_on_every_day() {
+        // $100 due; $40 paid on 25 Nov.
+        let i = invoice(10_000, "2026-11-01", "2026-12-01", &[("2026-11-25", 4_000)]);
+        let pay = |on: &str, amount_minor| {
+            i.check_payment(Payment {
+                on: day(on),
+                amount_minor,
+            })
+        };
+        assert_eq!(pay("2026-11-26", 6_000), Ok(()));
+        assert_eq!(pay("2026-11-26", 6_001), Err((day("2026-11-26"), -1)));
+        assert_eq!(pay("2026-11-26", -4_000), Ok(()));
+        // A refund dated before the payment it refunds: on 24 Nov nothing had been paid.
+        assert_eq!(pay("2026-11-24", -4_000), Err((day("2026-11-24"), 14_000)));
+        // A payment before an earlier one, paying the rest: fine on every day after.
+        assert_eq!(pay("2026-11-20", 6_000), Ok(()));
+        assert_eq!(pay("2026-11-20", 6_500), Err((day("2026-11-25"), -500)));
+    }
+
+    #[test]
     fn turnaround_in_advance_and_in_arrears() {
         // In advance: a membership from 1 Jul is billable on 1 Jul; issued 8 Jul: 7 days.
         let advance = Facts {
@@ -871,6 +938,17 @@ mod tests {
         );
         // May runs to today: outstanding $50 over $350 invoiced in the 90 days to 10 May.
         assert_eq!(may.outstanding_minor, 5_000);
+        // As of 4 May the payment of 5 May has not come: nothing collected in May yet.
+        let early = collections(
+            &invoices,
+            Month::parse("2026-03").unwrap_or(Month::MIN),
+            day("2026-05-04"),
+        );
+        assert_eq!(
+            (early[2].collected_minor, early[2].days_to_collect),
+            (0, None)
+        );
+        assert_eq!(early[2].outstanding_minor, 25_000);
         assert!((may.dso_days.unwrap_or_default() - 5_000.0 / 35_000.0 * 90.0).abs() < 1e-9);
     }
 

@@ -706,6 +706,24 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+    let won = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Pinecrest membership"),
+                ("organization", "pinecrest"),
+                ("stage", "Closed Won"),
+                ("amount", "12501"),
+                ("close_date", "2026-01-01"),
+                ("contract_start", "2026-01-01"),
+                ("contract_end", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(won.status, StatusCode::SEE_OTHER, "{}", won.text);
+    let deal = path_of(&won.location);
+    let deal_id = deal.trim_start_matches("/deals/").to_owned();
+
     let mut finance = app.as_role(Role::Finance).await;
     // A line that cannot be read: the form comes back with the problem and nothing is saved.
     let bad = finance
@@ -732,6 +750,7 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
                 ("kind", "membership"),
                 ("lines", "Membership 2026; 12000\nSetup; 2; 250.50"),
                 ("terms", "30"),
+                ("deal", &deal_id),
             ],
         )
         .await;
@@ -801,6 +820,15 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         void.text.contains("record the refund before voiding it"),
         "{}",
         void.text
+    );
+    // The deal collects what was paid on its invoices, and says so beside the CRM's value.
+    let deal_page = finance.get(&deal).await;
+    assert!(
+        deal_page
+            .text
+            .contains("$5,000.00 paid on its invoices (nothing typed in the CRM)"),
+        "{}",
+        deal_page.text
     );
     // The organization's page lists its invoices and what it owes; the dashboard what is owed.
     let org = finance.get(&path_of(&created.location)).await;

@@ -79,7 +79,8 @@ struct ListPage {
     drafts: usize,
     statuses: Vec<&'static str>,
     kinds: Vec<&'static str>,
-    organizations: Vec<String>,
+    /// Each organization's key and the name people read.
+    organizations: Vec<(String, String)>,
     filter: ListQuery,
     form: DraftForm,
     table: HtmlTable,
@@ -139,6 +140,8 @@ async fn list_view(
         .iter()
         .find(|a| a.currency == Currency::USD)
         .map_or((0, 0), |a| (a.aging.total_minor, a.aging.over_60()));
+    // A filter that cannot be read lists nothing rather than everything.
+    let list = if errors.is_empty() { list } else { Vec::new() };
     let drafts = list.iter().filter(|i| i.status == Status::Draft).count();
     let table = table("Invoices, newest first", &list);
     render(
@@ -154,7 +157,11 @@ async fn list_view(
             kinds: Kind::ALL.iter().map(|k| k.as_str()).collect(),
             organizations: organizations
                 .iter()
-                .map(|o| o.fields.name.to_string())
+                .map(|o| {
+                    let key = o.fields.name.to_string();
+                    let name = o.fields.long_name.clone().unwrap_or_else(|| key.clone());
+                    (key, name)
+                })
                 .collect(),
             filter: query,
             form,
@@ -187,9 +194,12 @@ pub(crate) fn table(caption: impl Into<String>, list: &[Invoice]) -> HtmlTable {
 fn row(i: &Invoice) -> Vec<Cell> {
     let r = &i.record;
     vec![
-        Cell::link(r.number.clone(), format!("/invoices/{}", r.number)),
+        Cell {
+            nowrap: true,
+            ..Cell::link(r.number.clone(), format!("/invoices/{}", r.number))
+        },
         Cell::link(
-            i.organization.clone(),
+            i.organization_name.clone(),
             format!("/organizations/{}", r.organization_id),
         ),
         match (r.deal_id, &i.deal_name) {
@@ -199,6 +209,7 @@ fn row(i: &Invoice) -> Vec<Cell> {
         Cell::text(r.kind.to_string()),
         Cell {
             status: status_light(i.status),
+            nowrap: true,
             ..Cell::text(i.status.to_string())
         },
         Cell::when(day(r.issued_on)),
@@ -392,7 +403,7 @@ async fn invoice_view(
     let days = |d: Option<i64>| d.map(|d| format!("{d} days")).unwrap_or_default();
     let view = InvoiceView {
         number: r.number.clone(),
-        organization: invoice.organization.clone(),
+        organization: invoice.organization_name.clone(),
         organization_href: format!("/organizations/{}", r.organization_id),
         deal: r
             .deal_id
@@ -614,11 +625,22 @@ async fn aging_page(
     for a in &agings {
         for i in &a.invoices {
             let cells = vec![
-                Cell::link(i.number.clone(), format!("/invoices/{}", i.number)),
-                Cell::text(i.organization.clone()),
+                Cell {
+                    nowrap: true,
+                    ..Cell::link(i.number.clone(), format!("/invoices/{}", i.number))
+                },
+                Cell::link(
+                    i.organization_name.clone(),
+                    format!("/organizations/{}", i.organization_id),
+                ),
                 Cell::text(i.billing_contact.clone().unwrap_or_default()),
                 Cell::when(day(i.due)),
-                Cell::number(i.aged.days_past_due.to_string()),
+                // Not yet due: no days past it.
+                Cell::number(if i.aged.days_past_due > 0 {
+                    i.aged.days_past_due.to_string()
+                } else {
+                    String::new()
+                }),
                 Cell::text(i.aged.bucket.label()),
                 Cell::number(money(i.aged.balance_minor, a.currency)),
             ];

@@ -61,15 +61,19 @@ pub(super) async fn deal_page(
         };
         match bearing_app::invoices::list(&state.store, &caller.ctx(), &filter).await {
             Ok(list) if list.is_empty() => None,
-            Ok(list) => Some(crate::pages::invoices::table(
-                "Invoices: the deal collects what is paid on them",
-                &list,
-            )),
+            Ok(list) => Some(list),
             Err(error) => return error_page(caller, error),
         }
     } else {
         None
     };
+    // With invoices, what was paid on them is what the deal collected.
+    let collected = invoices
+        .as_deref()
+        .and_then(bearing_app::invoices::collected);
+    let invoices = invoices.map(|list| {
+        crate::pages::invoices::table("Invoices: the deal collects what is paid on them", &list)
+    });
     let f = &deal.fields;
     let day = crate::pages::day_or_empty;
     let names = match crate::pages::crm::OrgNames::load(state).await {
@@ -100,7 +104,20 @@ pub(super) async fn deal_page(
         ),
         plain("Deal type", f.deal_type.to_string()),
         plain("Amount", money_text(f.amount_minor, f.currency)),
-        plain("Collected", money_text(f.collected_minor, f.currency)),
+        plain(
+            "Collected",
+            match collected {
+                Some(paid) => format!(
+                    "{} paid on its invoices ({} typed in the CRM)",
+                    bearing_core::Money::from_minor(paid, f.currency).text(),
+                    match f.collected_minor {
+                        Some(_) => money_text(f.collected_minor, f.currency),
+                        None => "nothing".to_owned(),
+                    }
+                ),
+                None => money_text(f.collected_minor, f.currency),
+            },
+        ),
         plain("Currency", f.currency.to_string()),
         plain("Close date", day(f.close_date)),
         plain("Contract start", day(f.contract_start)),
