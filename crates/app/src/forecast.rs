@@ -30,7 +30,7 @@ pub async fn snapshot_with_ids(
     let stages = store.list_stages().await?;
     let active = active_won_stages(&stages);
     let invoiced: std::collections::HashMap<bearing_core::DealId, i64> =
-        store.collected_by_deal().await?.into_iter().collect();
+        store.collected_by_deal(None).await?.into_iter().collect();
     Ok(list
         .into_iter()
         .map(|deal| {
@@ -94,6 +94,19 @@ fn forecast_deal(
     ForecastDeal::from_fields(id, deal.fields, deal.stage_outcome, active_won, probability)
 }
 
+/// What was paid on a deal's issued invoices that are not void, when it has any: its
+/// collected amount in place of the CRM's (docs/domain.md, "Deal collected").
+pub async fn collected_from_invoices(
+    store: &Store,
+    deal: bearing_core::DealId,
+) -> Result<Option<i64>> {
+    Ok(store
+        .collected_by_deal(Some(deal))
+        .await?
+        .pop()
+        .map(|(_, paid)| paid))
+}
+
 /// A deal with what its invoices' payments add up to (`paid_minor`, when it has invoices) as
 /// its collected amount (docs/domain.md, "Deal collected").
 fn with_payments(
@@ -131,11 +144,7 @@ pub async fn deal_months(
     let stages = store.list_stages().await?;
     let active_won = active_won_stages(&stages)
         .contains(&(deal.fields.pipeline.as_str(), deal.fields.stage.as_str()));
-    let paid = store
-        .collected_by_deal()
-        .await?
-        .into_iter()
-        .find_map(|(id, paid)| (id == deal.id).then_some(paid));
+    let paid = collected_from_invoices(store, deal.id).await?;
     let fd = forecast_deal(deal.clone(), active_won, &assumptions.stage_probabilities);
     let fd = with_payments(fd, paid, deal.fields.currency);
     let forecast = Forecast::with_horizon(vec![fd], start, assumptions.horizon_years);

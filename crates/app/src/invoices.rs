@@ -116,7 +116,15 @@ struct Names {
 }
 
 impl Names {
-    async fn load(store: &Store) -> Result<Names> {
+    /// The names `records` need: every organization's (few, and named by their long names)
+    /// and the deals they bill, read by id.
+    async fn load(store: &Store, records: &[InvoiceRecord]) -> Result<Names> {
+        let mut deals: Vec<i64> = records
+            .iter()
+            .filter_map(|r| r.deal_id.map(DealId::get))
+            .collect();
+        deals.sort_unstable();
+        deals.dedup();
         Ok(Names {
             organizations: store
                 .list_organizations(true)
@@ -125,10 +133,10 @@ impl Names {
                 .map(|o| (o.id, organization_names(&o)))
                 .collect(),
             deals: store
-                .list_deals(true)
+                .names_of(bearing_store::Named::Deals, &deals)
                 .await?
                 .into_iter()
-                .map(|d| (d.id, d.row.name))
+                .filter_map(|(id, name)| Some((DealId::new(id).ok()?, name)))
                 .collect(),
         })
     }
@@ -166,10 +174,9 @@ impl Names {
 /// The invoices `filter` keeps, newest first (drafts, which have no date of issue, first).
 pub async fn list(store: &Store, ctx: &Context, filter: &Filter) -> Result<Vec<Invoice>> {
     require_read(ctx)?;
-    let names = Names::load(store).await?;
-    let mut list: Vec<Invoice> = store
-        .list_invoices()
-        .await?
+    let records = store.list_invoices().await?;
+    let names = Names::load(store, &records).await?;
+    let mut list: Vec<Invoice> = records
         .into_iter()
         .map(|r| names.view(r))
         .filter(|i| filter.keeps(i))
@@ -189,39 +196,28 @@ pub async fn list(store: &Store, ctx: &Context, filter: &Filter) -> Result<Vec<I
 /// What is owed on `list` (issued, not void), a sum per currency, the organisation's own
 /// first; nothing when nothing is owed.
 pub fn owed(list: &[Invoice]) -> Vec<bearing_core::Money> {
-    let mut sums: Vec<(Currency, i64)> = Vec::new();
-    for i in list.iter().filter(|i| {
-        matches!(
-            i.status,
-            Status::Issued | Status::PartiallyPaid | Status::Paid
-        ) && i.balance_minor > 0
-    }) {
-        match sums.iter_mut().find(|(c, _)| *c == i.record.currency) {
-            Some((_, sum)) => *sum += i.balance_minor,
-            None => sums.push((i.record.currency, i.balance_minor)),
-        }
-    }
-    sums.sort_by_key(|(c, _)| (*c != Currency::USD, c.to_string()));
-    sums.into_iter()
-        .map(|(c, minor)| bearing_core::Money::from_minor(minor, c))
-        .collect()
-}
-
-/// What was paid on `list`'s issued invoices that are not void (a deal's collected amount
-/// when it has any, docs/domain.md); `None` when none is issued.
-pub fn collected(list: &[Invoice]) -> Option<i64> {
-    let issued: Vec<&Invoice> = list
+    let owing: Vec<&Invoice> = list
         .iter()
-        .filter(|i| i.record.issued_on.is_some() && i.status != Status::Void)
+        .filter(|i| i.record.issued_on.is_some() && i.balance_minor > 0)
         .collect();
-    (!issued.is_empty()).then(|| issued.iter().map(|i| i.paid_minor).sum())
+    by_currency(owing, |i| i.record.currency)
+        .into_iter()
+        .map(|(c, owing)| {
+            bearing_core::Money::from_minor(owing.iter().map(|i| i.balance_minor).sum(), c)
+        })
+        .collect()
 }
 
 /// One invoice, by id or number.
 pub async fn get(store: &Store, ctx: &Context, key: &str) -> Result<Invoice> {
     require_read(ctx)?;
-    let record = find(store, key).await?;
-    Ok(Names::load(store).await?.view(record))
+    view(store, find(store, key).await?).await
+}
+
+/// One invoice as people read it.
+async fn view(store: &Store, record: InvoiceRecord) -> Result<Invoice> {
+    let names = Names::load(store, std::slice::from_ref(&record)).await?;
+    Ok(names.view(record))
 }
 
 async fn find(store: &Store, key: &str) -> Result<InvoiceRecord> {
@@ -432,7 +428,7 @@ pub async fn add(store: &Store, ctx: &Context, draft: NewDraft) -> Result<Invoic
     )
     .await?;
     tx.commit().await?;
-    get(store, ctx, &id.to_string()).await
+    view(store, created).await
 }
 
 /// The billable day of what is billed for a service period: its first day when billed in
@@ -505,7 +501,7 @@ async fn change(
     )
     .await?;
     tx.commit().await?;
-    get(store, ctx, &after.id.to_string()).await
+    view(store, after).await
 }
 
 /// A payment to record: a refund is negative.

@@ -613,14 +613,11 @@ pub fn collections(invoices: &[Facts], first: Month, today: Date) -> Vec<Collect
         {
             collect[k].push(days_between(issued, paid).max(0));
         }
-        if let Some(due) = invoice.due.or(invoice.issued)
-            && due <= today
-            && let Some(k) = place(due)
+        if let Some(k) = invoice.due.or(invoice.issued).and_then(place)
+            && let Some(paid_on_time) = invoice.paid_on_time(today)
         {
             on_time[k].1 += 1;
-            if paid.is_some_and(|p| p <= due) {
-                on_time[k].0 += 1;
-            }
+            on_time[k].0 += usize::from(paid_on_time);
         }
     }
     for (k, m) in months.iter_mut().enumerate() {

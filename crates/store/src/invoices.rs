@@ -404,6 +404,15 @@ async fn read(
     Ok(invoices)
 }
 
+/// The condition that `$1`, an optional id, is not given: PostgreSQL cannot tell the type of
+/// a parameter only compared with NULL, so it is said.
+fn unfiltered(backend: crate::Backend) -> &'static str {
+    match backend {
+        crate::Backend::Postgres => "CAST($1 AS BIGINT) IS NULL",
+        crate::Backend::Sqlite => "$1 IS NULL",
+    }
+}
+
 /// The rows of `table`, all of them or those whose `column` is `id`, in `order`.
 async fn rows<C: crate::bulk::Columns>(
     conn: &mut sqlx::AnyConnection,
@@ -414,11 +423,7 @@ async fn rows<C: crate::bulk::Columns>(
     order: &str,
     id: Option<i64>,
 ) -> Result<Vec<C>> {
-    // PostgreSQL cannot tell the type of a parameter only compared with NULL: it is said.
-    let all = match backend {
-        crate::Backend::Postgres => "CAST($1 AS BIGINT) IS NULL",
-        crate::Backend::Sqlite => "$1 IS NULL",
-    };
+    let all = unfiltered(backend);
     let sql = crate::bulk::select::<C>(
         backend,
         &format!("FROM {table} WHERE ({all} OR {column} = $1)"),
@@ -523,17 +528,21 @@ impl Store {
         Ok(format!("INV-{:05}", last + 1))
     }
 
-    /// What was paid on each deal's invoices, for the deals that have an issued invoice that
-    /// is not void (in the invoices' currency, which is the deal's).
-    pub async fn collected_by_deal(&self) -> Result<Vec<(DealId, i64)>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+    /// What was paid on each deal's invoices (or only `deal`'s), for the deals that have an
+    /// issued invoice that is not void (in the invoices' currency, which is the deal's).
+    pub async fn collected_by_deal(&self, deal: Option<DealId>) -> Result<Vec<(DealId, i64)>> {
+        let all = unfiltered(self.backend());
+        let sql = format!(
             "SELECT i.deal_id, CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT)
              FROM invoices i LEFT JOIN payments p ON p.invoice_id = i.id
              WHERE i.deal_id IS NOT NULL AND i.issued_on IS NOT NULL AND i.voided_on IS NULL
-             GROUP BY i.deal_id ORDER BY i.deal_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+                 AND ({all} OR i.deal_id = $1)
+             GROUP BY i.deal_id ORDER BY i.deal_id"
+        );
+        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(deal.map(DealId::get))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
             .map(|(deal, paid)| Ok((DealId::new(deal).map_err(|e| corrupt("deal_id", &e))?, paid)))
             .collect()

@@ -587,7 +587,7 @@ async fn invoices_lines_and_payments_are_kept_and_numbers_are_unique(db: &TestDb
     assert_eq!(voided.void_reason.as_deref(), Some("billed twice"));
     assert_eq!(voided.status(), Status::Void);
     assert_eq!(store.list_invoices().await.unwrap().len(), 1);
-    assert!(store.collected_by_deal().await.unwrap().is_empty());
+    assert!(store.collected_by_deal(None).await.unwrap().is_empty());
     assert!(matches!(
         store.get_invoice(id + 1).await,
         Err(StoreError::NotFound { .. })

@@ -46,6 +46,18 @@ fn status_light(status: Status) -> Option<&'static str> {
     }
 }
 
+/// A filter's value read, or what is wrong with it added to `errors`.
+fn parsed<T: std::str::FromStr<Err = bearing_core::ParseError>>(
+    text: &Option<String>,
+    errors: &mut Vec<String>,
+) -> Option<T> {
+    field(text).and_then(|t| {
+        t.parse()
+            .map_err(|e: bearing_core::ParseError| errors.push(e.to_string()))
+            .ok()
+    })
+}
+
 /// The list's filters, as in its query string.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 struct ListQuery {
@@ -96,22 +108,8 @@ async fn list_view(
 ) -> Response {
     let ctx = caller.ctx();
     let mut errors = errors;
-    let parse = |what: &str, text: &Option<String>, errors: &mut Vec<String>| {
-        field(text).and_then(|t| match (what, t.as_str()) {
-            ("status", t) => t
-                .parse::<Status>()
-                .map(|s| (Some(s), None))
-                .map_err(|e| errors.push(e.to_string()))
-                .ok(),
-            (_, t) => t
-                .parse::<Kind>()
-                .map(|k| (None, Some(k)))
-                .map_err(|e| errors.push(e.to_string()))
-                .ok(),
-        })
-    };
-    let status_filter = parse("status", &query.status, &mut errors).and_then(|(s, _)| s);
-    let kind_filter = parse("kind", &query.kind, &mut errors).and_then(|(_, k)| k);
+    let status_filter = parsed::<Status>(&query.status, &mut errors);
+    let kind_filter = parsed::<Kind>(&query.kind, &mut errors);
     let organization = match field(&query.organization) {
         Some(key) => match invoices::organization(&state.store, &key).await {
             Ok(id) => Some(id),

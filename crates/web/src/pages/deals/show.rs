@@ -68,9 +68,13 @@ pub(super) async fn deal_page(
         None
     };
     // With invoices, what was paid on them is what the deal collected.
-    let collected = invoices
-        .as_deref()
-        .and_then(bearing_app::invoices::collected);
+    let collected = match invoices {
+        Some(_) => match forecast::collected_from_invoices(&state.store, id).await {
+            Ok(paid) => paid,
+            Err(error) => return error_page(caller, error),
+        },
+        None => None,
+    };
     let invoices = invoices.map(|list| {
         crate::pages::invoices::table("Invoices: the deal collects what is paid on them", &list)
     });
