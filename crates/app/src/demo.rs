@@ -542,7 +542,10 @@ async fn load_invoices(
     ctx: &Context,
     as_of: bearing_core::Date,
 ) -> Result<(usize, usize)> {
-    use bearing_core::invoice::{Kind, Line, Quantity};
+    use bearing_core::billing::{Frequency, Instalment, Schedule, Timing};
+    use bearing_core::invoice::{Line, Quantity};
+    let quarterly = Schedule::new(Timing::Advance, Frequency::Quarterly, Vec::new())
+        .map_err(|e| AppError::invalid("demo billing schedule", e.to_string()))?;
     let deals = crate::deals::list(store, &crate::deals::DealFilter::default()).await?;
     let organizations: std::collections::HashMap<String, bearing_core::OrganizationId> = store
         .list_organizations(false)
@@ -577,31 +580,27 @@ async fn load_invoices(
         if start < earliest || start > as_of || amount <= 0 || collected > amount {
             continue;
         }
-        // Four instalments a quarter apart, billed in advance, as far as today.
-        let quarter = amount / 4;
-        let instalments: Vec<(bearing_core::Date, i64)> = (0..4_i64)
-            .filter_map(|k| {
-                let billable = start.checked_add(jiff::Span::new().months(3 * k)).ok()?;
-                let due = if k == 3 {
-                    amount - 3 * quarter
-                } else {
-                    quarter
-                };
-                (billable <= as_of).then_some((billable, due))
-            })
-            .collect();
-        if instalments.iter().map(|(_, a)| a).sum::<i64>() < collected {
+        // Billed a quarter in advance, as far as today.
+        let Ok(all) = quarterly.instalments(start, f.contract_end, amount) else {
+            continue;
+        };
+        let instalments: Vec<Instalment> =
+            all.into_iter().filter(|i| i.billable_on <= as_of).collect();
+        if instalments.iter().map(|i| i.amount_minor).sum::<i64>() < collected {
             continue;
         }
-        let kind = match f.revenue_type.as_ref().map(ToString::to_string).as_deref() {
-            Some(t) if t.starts_with("membership") => Kind::Membership,
-            Some("grant") => Kind::GrantTranche,
-            _ => Kind::Service,
-        };
+        let kind = Schedule::kind_for(f.revenue_type.as_ref());
+        tx.set_billing_schedule(deal.id, &quarterly, at).await?;
+        log.record(Change::created(
+            EntityKind::BillingSchedule,
+            deal.id,
+            &quarterly,
+        ))?;
         let spread = deal.id.get();
         let mut left = collected;
-        for (k, (billable, total)) in instalments.into_iter().enumerate() {
+        for (k, instalment) in instalments.into_iter().enumerate() {
             let k = k as i64;
+            let (billable, total) = (instalment.billable_on, instalment.amount_minor);
             let issued = billable
                 .checked_add(days((spread * 7 + k * 3) % 13 + 1))
                 .unwrap_or(billable)
@@ -612,11 +611,8 @@ async fn load_invoices(
                 deal_id: Some(deal.id),
                 kind,
                 currency: f.currency,
-                service_from: Some(billable),
-                service_to: billable
-                    .checked_add(jiff::Span::new().months(3))
-                    .ok()
-                    .and_then(|d| d.yesterday().ok()),
+                service_from: instalment.service_from,
+                service_to: instalment.service_to,
                 billable_on: Some(billable),
                 terms_days: bearing_core::invoice::DEFAULT_TERMS_DAYS,
                 external_id: None,

@@ -214,6 +214,12 @@ pub async fn get(store: &Store, ctx: &Context, key: &str) -> Result<Invoice> {
     view(store, find(store, key).await?).await
 }
 
+/// Invoices as people read them, in the order given.
+pub(crate) async fn views(store: &Store, records: Vec<InvoiceRecord>) -> Result<Vec<Invoice>> {
+    let names = Names::load(store, &records).await?;
+    Ok(records.into_iter().map(|r| names.view(r)).collect())
+}
+
 /// One invoice as people read it.
 async fn view(store: &Store, record: InvoiceRecord) -> Result<Invoice> {
     let names = Names::load(store, std::slice::from_ref(&record)).await?;

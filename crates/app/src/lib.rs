@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod analytics;
 pub mod assumptions;
+pub mod billing;
 pub mod books;
 pub mod campaigns;
 pub mod contacts;

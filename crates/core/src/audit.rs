@@ -74,13 +74,16 @@ pub enum EntityKind {
     Scenario,
     /// An invoice: its lines, issue, payments and voiding.
     Invoice,
+    /// How a deal is billed (its id is the deal's).
+    #[serde(rename = "billing-schedule")]
+    BillingSchedule,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 23] = [
+    pub const ALL: [EntityKind; 24] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -103,6 +106,7 @@ impl EntityKind {
         EntityKind::Close,
         EntityKind::Scenario,
         EntityKind::Invoice,
+        EntityKind::BillingSchedule,
         EntityKind::SignIn,
     ];
 
@@ -130,6 +134,7 @@ impl EntityKind {
             EntityKind::Close => "close",
             EntityKind::Scenario => "scenario",
             EntityKind::Invoice => "invoice",
+            EntityKind::BillingSchedule => "billing-schedule",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -187,7 +192,8 @@ impl EntityKind {
         use EntityKind::*;
         match self {
             // A deal's collected amount comes from its invoices' payments.
-            Organization | Deal | Pipeline | Stage | Campaign | Contact | Invoice => {
+            Organization | Deal | Pipeline | Stage | Campaign | Contact | Invoice
+            | BillingSchedule => {
                 Some(DataPart::Crm)
             }
             Cluster | Hub => Some(DataPart::Usage),
@@ -287,7 +293,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"receipt\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, invoice, sign-in"
+                "invalid entity kind \"receipt\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, invoice, billing-schedule, sign-in"
             )
         );
         assert_eq!("actual".parse::<EntityKind>(), Ok(EntityKind::Actuals));

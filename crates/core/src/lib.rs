@@ -45,6 +45,7 @@ pub mod actuals;
 pub mod analytics;
 pub mod assumptions;
 pub mod audit;
+pub mod billing;
 pub mod campaign;
 pub mod contact;
 pub mod deal;
