@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use bearing_core::access::Permission;
-use bearing_core::billing::{self, Instalment, Schedule};
+use bearing_core::billing::{self, Frequency, Instalment, Milestone, Schedule, Timing};
 use bearing_core::invoice::{Kind, Line};
 use bearing_core::{Currency, Date, DealId, EntityKind, Money, Month, OrganizationId};
 use bearing_store::{NewInvoice, Store, WonDeal};
@@ -52,12 +52,42 @@ fn deal_billing(deal: &crate::deals::Deal, own: Option<Schedule>) -> DealBilling
     }
 }
 
+/// A schedule as typed: milestones' amounts are read in the deal's currency.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ScheduleInput {
+    pub timing: Timing,
+    pub frequency: Frequency,
+    /// For a custom schedule: each milestone's day and amount.
+    #[serde(default)]
+    pub milestones: Vec<MilestoneInput>,
+}
+
+/// A milestone as typed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct MilestoneInput {
+    pub on: Date,
+    pub amount: String,
+}
+
+impl MilestoneInput {
+    /// `YYYY-MM-DD=AMOUNT`, as the command line takes it.
+    pub fn parse(text: &str) -> std::result::Result<MilestoneInput, String> {
+        let (on, amount) = text
+            .split_once('=')
+            .ok_or_else(|| format!("{text:?}: expected YYYY-MM-DD=AMOUNT"))?;
+        Ok(MilestoneInput {
+            on: bearing_core::parse_date(on.trim()).map_err(|e| e.to_string())?,
+            amount: amount.trim().to_owned(),
+        })
+    }
+}
+
 /// Sets how `deal` is billed (audited as the deal's billing schedule).
 pub async fn set(
     store: &Store,
     ctx: &Context,
     deal: DealId,
-    schedule: Schedule,
+    input: ScheduleInput,
 ) -> Result<DealBilling> {
     ctx.require(Permission::ManageInvoices)?;
     let found = crate::deals::get(store, deal).await?;
@@ -67,6 +97,22 @@ pub async fn set(
             format!("deal {deal} is deleted: restore it before changing how it is billed"),
         ));
     }
+    let milestones = input
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let amount = Money::parse(&m.amount, found.fields.currency).map_err(|e| {
+                AppError::invalid("milestones", format!("milestone {}: {e}", k + 1))
+            })?;
+            Ok(Milestone {
+                on: m.on,
+                amount_minor: amount.minor,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let schedule = Schedule::new(input.timing, input.frequency, milestones)
+        .map_err(|e| AppError::invalid("schedule", e.to_string()))?;
     let before = store.billing_schedule(deal).await?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
@@ -75,12 +121,20 @@ pub async fn set(
         &mut tx,
         ctx,
         at,
-        Change::written(EntityKind::BillingSchedule, deal, before.as_ref(), &schedule),
+        Change::written(
+            EntityKind::BillingSchedule,
+            deal,
+            before.as_ref(),
+            &schedule,
+        ),
     )
     .await?;
     tx.commit().await?;
     Ok(deal_billing(&found, Some(schedule)))
 }
+
+/// An invoice's billable day and total, as what it bills of a deal's instalments.
+type Billed = (Option<Date>, i64);
 
 /// An invoice a billing run would make.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -131,9 +185,7 @@ impl Run {
     pub fn totals(&self) -> Vec<Money> {
         let mut totals: BTreeMap<&str, (Currency, i64)> = BTreeMap::new();
         for p in &self.proposals {
-            let entry = totals
-                .entry(p.currency.as_str())
-                .or_insert((p.currency, 0));
+            let entry = totals.entry(p.currency.as_str()).or_insert((p.currency, 0));
             entry.1 = entry.1.saturating_add(p.total_minor);
         }
         totals
@@ -161,7 +213,7 @@ async fn build(store: &Store, month: Month, today: Date) -> Result<Run> {
         store.billing_schedules()
     )?;
     let schedules: HashMap<DealId, Schedule> = schedules.into_iter().collect();
-    let mut billed_by_deal: HashMap<(DealId, Kind), Vec<(Option<Date>, i64)>> = HashMap::new();
+    let mut billed_by_deal: HashMap<(DealId, Kind), Vec<Billed>> = HashMap::new();
     let mut invoiced: std::collections::HashSet<DealId> = Default::default();
     let mut usage_billed: std::collections::HashSet<OrganizationId> = Default::default();
     for b in &billed {
@@ -236,7 +288,9 @@ fn instalments_due(
         return Ok(Vec::new());
     }
     let Some((organization_id, organization, organization_name)) = &deal.organization else {
-        return Err("it has no organization (or its organization is deleted): set one to bill it".into());
+        return Err(
+            "it has no organization (or its organization is deleted): set one to bill it".into(),
+        );
     };
     let Some(amount) = deal.amount_minor else {
         return Err("it has no amount: set the contract's amount to bill it".into());
@@ -362,16 +416,17 @@ async fn usage_proposals(
         }
         let lines: Vec<Line> = clusters
             .iter()
-            .flat_map(|(cluster, users)| billing::usage_lines(cluster, month, *users, &a.usage_tiers))
+            .flat_map(|(cluster, users)| {
+                billing::usage_lines(cluster, month, *users, &a.usage_tiers)
+            })
             .collect();
         let Some(total) = bearing_core::invoice::total(&lines).filter(|t| *t > 0) else {
             continue;
         };
         let (key, name) = organizations.get(&owner).cloned().unwrap_or_default();
-        let billable_on = month
-            .plus(1)
-            .map(Month::first_day)
-            .ok_or_else(|| AppError::invalid("month", "the month after it is past the last Bearing knows"))?;
+        let billable_on = month.plus(1).map(Month::first_day).ok_or_else(|| {
+            AppError::invalid("month", "the month after it is past the last Bearing knows")
+        })?;
         proposals.push(Proposal {
             key: format!("usage-{owner}-{month}"),
             organization_id: owner,
@@ -461,4 +516,52 @@ pub async fn confirm(
     log.write(&mut tx).await?;
     tx.commit().await?;
     crate::invoices::views(store, ids).await
+}
+
+/// A billing run as a table: a row per proposed invoice.
+pub fn table(run: &Run) -> bearing_formats::Table {
+    let mut table = bearing_formats::Table::new([
+        "key",
+        "billable",
+        "organization",
+        "deal",
+        "kind",
+        "service_from",
+        "service_to",
+        "currency",
+        "total",
+        "reason",
+    ]);
+    for p in &run.proposals {
+        let day = |d: Option<Date>| d.map(|d| d.to_string());
+        table.push([
+            Some(p.key.clone()),
+            Some(p.billable_on.to_string()),
+            Some(p.organization.clone()),
+            p.deal_name.clone(),
+            Some(p.kind.to_string()),
+            day(p.service_from),
+            day(p.service_to),
+            Some(p.currency.to_string()),
+            Some(Money::from_minor(p.total_minor, p.currency).decimal()),
+            Some(p.reason.clone()),
+        ]);
+    }
+    table
+}
+
+/// A deal's instalments as a table.
+pub fn instalments_table(billing: &DealBilling, currency: Currency) -> bearing_formats::Table {
+    let mut table =
+        bearing_formats::Table::new(["billable", "service_from", "service_to", "amount"]);
+    for i in billing.instalments.iter().flatten() {
+        let day = |d: Option<Date>| d.map(|d| d.to_string());
+        table.push([
+            Some(i.billable_on.to_string()),
+            day(i.service_from),
+            day(i.service_to),
+            Some(Money::from_minor(i.amount_minor, currency).decimal()),
+        ]);
+    }
+    table
 }

@@ -6,7 +6,7 @@
 
 use bearing_app::{AppError, Context, billing, deals, history, invoices, organizations, usage};
 use bearing_core::access::Role;
-use bearing_core::billing::{Frequency, Milestone, Schedule, Timing};
+use bearing_core::billing::{Frequency, Timing};
 use bearing_core::deal::{DealFields, RevenueType};
 use bearing_core::invoice::{Kind, Status};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
@@ -65,8 +65,12 @@ async fn won_deal(store: &Store, org: &str, collected: Option<i64>) -> DealId {
     deals::create(store, &finance(), fields).await.unwrap().id
 }
 
-fn quarterly() -> Schedule {
-    Schedule::new(Timing::Advance, Frequency::Quarterly, Vec::new()).unwrap()
+fn quarterly() -> billing::ScheduleInput {
+    billing::ScheduleInput {
+        timing: Timing::Advance,
+        frequency: Frequency::Quarterly,
+        milestones: Vec::new(),
+    }
 }
 
 fn summary(run: &billing::Run) -> Vec<(String, i64, String)> {
@@ -180,7 +184,9 @@ async fn the_usage_line_is_the_usage_reports_fee_billed_to_the_clusters_owner(db
         let unit = usage::find_unit(&store, cluster).await.unwrap();
         let mut fields = unit.fields.clone();
         fields.organization = Some(owner);
-        usage::update_unit(&store, &ctx, unit.id, fields).await.unwrap();
+        usage::update_unit(&store, &ctx, unit.id, fields)
+            .await
+            .unwrap();
     }
     let run = billing::run(&store, &ctx, month("2026-10")).await.unwrap();
     assert!(run.usage_included);
@@ -267,15 +273,11 @@ async fn what_cannot_be_billed_is_named_and_refusals_change_nothing(db: &TestDb)
         )]
     );
     // Milestones that do not add up to the deal are named with what to do.
-    let milestones = Schedule::new(
-        Timing::Advance,
-        Frequency::Custom,
-        vec![Milestone {
-            on: day("2026-02-01"),
-            amount_minor: 900_000,
-        }],
-    )
-    .unwrap();
+    let milestones = billing::ScheduleInput {
+        timing: Timing::Advance,
+        frequency: Frequency::Custom,
+        milestones: vec![billing::MilestoneInput::parse("2026-02-01=9000").unwrap()],
+    };
     billing::set(&store, &ctx, deal, milestones).await.unwrap();
     let run = billing::run(&store, &ctx, month("2026-04")).await.unwrap();
     assert!(run.proposals.is_empty());

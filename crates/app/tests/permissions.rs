@@ -6,8 +6,8 @@
 
 use bearing_app::people::RateInput;
 use bearing_app::{
-    AppError, Context, access, accounts, assumptions, campaigns, contacts, deals, history, import,
-    invoices, organizations, people, pipelines, roles, usage,
+    AppError, Context, access, accounts, assumptions, billing, campaigns, contacts, deals, history,
+    import, invoices, organizations, people, pipelines, roles, usage,
 };
 use bearing_core::access::{Permission, Permissions, Role};
 use bearing_core::contact::ContactFields;
@@ -116,6 +116,11 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ("invoices::pay", &[Permission::ManageInvoices]),
     ("invoices::void", &[Permission::ManageInvoices]),
     ("history::of invoice", &[Permission::ReadCash]),
+    ("billing::of_deal", &[Permission::ReadCash]),
+    ("billing::set", &[Permission::ManageInvoices]),
+    ("billing::run", &[Permission::ReadCash]),
+    ("billing::confirm", &[Permission::ManageInvoices]),
+    ("history::of billing-schedule", &[Permission::ReadCash]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -372,6 +377,28 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
         "history::of invoice" => history::of(store, ctx, EntityKind::Invoice, "1")
             .await
             .map(drop),
+        "billing::of_deal" => {
+            let deal = billed_deal(store, n).await;
+            billing::of_deal(store, ctx, deal).await.map(drop)
+        }
+        "billing::set" => {
+            let deal = billed_deal(store, n).await;
+            let input = billing::ScheduleInput {
+                timing: bearing_core::billing::Timing::Advance,
+                frequency: bearing_core::billing::Frequency::Monthly,
+                milestones: Vec::new(),
+            };
+            billing::set(store, ctx, deal, input).await.map(drop)
+        }
+        "billing::run" => billing::run(store, ctx, bearing_core::Month::of(today))
+            .await
+            .map(drop),
+        "billing::confirm" => billing::confirm(store, ctx, bearing_core::Month::of(today), None)
+            .await
+            .map(drop),
+        "history::of billing-schedule" => history::of(store, ctx, EntityKind::BillingSchedule, "1")
+            .await
+            .map(drop),
         "accounts::add_user" => accounts::add_user(
             store,
             ctx,
@@ -430,6 +457,18 @@ fn new_draft(organization: bearing_core::OrganizationId, n: usize) -> invoices::
         source: None,
         lines: vec![bearing_core::invoice::LineInput::parse("Training; 100").unwrap()],
     }
+}
+
+/// A deal made by the operator, for a billing service to act on.
+async fn billed_deal(store: &Store, n: usize) -> bearing_core::DealId {
+    deals::create(
+        store,
+        &operator(),
+        DealFields::new(format!("Billed {n}"), "Membership Sales", "Discovery"),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 /// A draft invoice made by the operator, for a service to act on: its number.

@@ -79,16 +79,21 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
+            // The first paragraph, on one line: clap lists what is missing on the lines
+            // under "the following required arguments were not provided:".
             let rendered = error.render().to_string();
-            let first = rendered
+            let first: Vec<&str> = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments");
-            let _ = writeln!(
-                std::io::stderr(),
-                "{}; see `bearing --help`",
-                first.trim_end()
-            );
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let first = if first.is_empty() {
+                "error: invalid arguments".to_owned()
+            } else {
+                first.join(" ")
+            };
+            let _ = writeln!(std::io::stderr(), "{first}; see `bearing --help`");
             ExitCode::from(2)
         }
     }

@@ -1748,3 +1748,82 @@ fn invoices_are_added_issued_paid_and_aged_from_the_command_line() {
         "{invoicing}"
     );
 }
+
+#[test]
+fn a_deal_is_billed_on_its_schedule_by_the_billing_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let run = bearing(d, args, &[]);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    };
+    ok(&["org", "add", "lakeshore", "--kind", "community"]);
+    ok(&[
+        "deal",
+        "add",
+        "--name",
+        "Lakeshore 2026",
+        "--org",
+        "lakeshore",
+        "--stage",
+        "Outreach",
+        "--type",
+        "membership-general",
+        "--amount",
+        "12000",
+    ]);
+    ok(&[
+        "deal",
+        "move",
+        "1",
+        "closed won",
+        "--contract-start",
+        "2026-01-01",
+        "--contract-end",
+        "2026-12-31",
+    ]);
+    // $12,000 a year billed quarterly in advance: $3,000 on the first day of each quarter.
+    let set = ok(&["billing", "schedule", "1", "--set", "quarterly"]);
+    assert!(
+        set.contains("deal 1: billed quarterly, in advance"),
+        "{set}"
+    );
+    let instalments = ok(&["billing", "schedule", "1", "--format", "csv"]);
+    assert_eq!(instalments.lines().count(), 5, "{instalments}");
+    assert!(instalments.contains("2026-04-01"), "{instalments}");
+    // By May two quarters are due; the preview writes nothing.
+    let preview = ok(&["billing", "run", "2026-05"]);
+    let rows = ok(&["billing", "run", "2026-05", "--format", "csv"]);
+    assert_eq!(rows.lines().count(), 3, "{rows}");
+    assert!(preview.contains("deal-1-2026-01-01"), "{preview}");
+    assert!(preview.contains("deal-1-2026-04-01"), "{preview}");
+    assert!(
+        preview.contains("2 invoice(s) to make for 2026-05, $6,000.00; nothing was written"),
+        "{preview}"
+    );
+    assert_eq!(
+        ok(&["invoice", "list", "--format", "csv"]).lines().count(),
+        1
+    );
+    let refused = bearing(d, &["billing", "run", "2026-05", "--only", "x"], &[]);
+    assert_one_line_error(&refused, 2, "--confirm");
+    let made = ok(&[
+        "billing",
+        "run",
+        "2026-05",
+        "--confirm",
+        "--only",
+        "deal-1-2026-01-01",
+    ]);
+    assert!(made.contains("1 draft(s) made for 2026-05"), "{made}");
+    // What is drafted is billed: the second run proposes only the quarter left.
+    let again = ok(&["billing", "run", "2026-05"]);
+    assert!(!again.contains("deal-1-2026-01-01"), "{again}");
+    assert!(
+        again.contains("1 invoice(s) to make for 2026-05, $3,000.00"),
+        "{again}"
+    );
+    let refused = bearing(d, &["billing", "schedule", "1", "--set", "weekly"], &[]);
+    assert_one_line_error(&refused, 2, "weekly");
+}

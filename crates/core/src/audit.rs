@@ -193,9 +193,7 @@ impl EntityKind {
         match self {
             // A deal's collected amount comes from its invoices' payments.
             Organization | Deal | Pipeline | Stage | Campaign | Contact | Invoice
-            | BillingSchedule => {
-                Some(DataPart::Crm)
-            }
+            | BillingSchedule => Some(DataPart::Crm),
             Cluster | Hub => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
             Assumptions | Account | Actuals | Close | Scenario => Some(DataPart::Assumptions),

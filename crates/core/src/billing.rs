@@ -182,7 +182,11 @@ impl Schedule {
             ));
         }
         if self.frequency == Frequency::Custom {
-            let total: i128 = self.milestones.iter().map(|m| i128::from(m.amount_minor)).sum();
+            let total: i128 = self
+                .milestones
+                .iter()
+                .map(|m| i128::from(m.amount_minor))
+                .sum();
             if total != i128::from(amount_minor) {
                 return Err(format!(
                     "the milestones add up to {total} minor units, the deal's amount is {amount_minor}: make them agree"
@@ -537,7 +541,10 @@ mod tests {
         };
         // $1,500 billed outside any instalment's day, through 15 Jul: the rest of the second
         // quarter ($500) and the third ($1,000); the fourth is not billable yet.
-        assert_eq!(got(&[(None, 150_000)], "2025-07-15"), [(1, 50_000), (2, 100_000)]);
+        assert_eq!(
+            got(&[(None, 150_000)], "2025-07-15"),
+            [(1, 50_000), (2, 100_000)]
+        );
         // The first and third billed on their days: the second is due, not the third.
         let on_days = [
             (Some(day("2025-01-01")), 100_000),
@@ -589,8 +596,10 @@ mod tests {
         assert_eq!(lines[1].description, "hub-a, Nov 2025: active users 11–100");
         assert_eq!(crate::invoice::total(&lines), Some(100_000));
         assert_eq!(fee(Some(280), &DEFAULT_TIERS), 1_000.0);
-        assert_eq!(usage_lines("hub-a", Month::new(2025, 11).unwrap(), 1, &DEFAULT_TIERS)[0]
-            .description, "hub-a, Nov 2025: active user 1");
+        assert_eq!(
+            usage_lines("hub-a", Month::new(2025, 11).unwrap(), 1, &DEFAULT_TIERS)[0].description,
+            "hub-a, Nov 2025: active user 1"
+        );
         assert!(usage_lines("hub-a", Month::new(2025, 11).unwrap(), 0, &DEFAULT_TIERS).is_empty());
     }
 

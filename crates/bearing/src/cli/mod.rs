@@ -8,6 +8,7 @@ use bearing_formats::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod assumptions;
+mod billing;
 mod campaign;
 mod contact;
 mod deal;
@@ -21,6 +22,7 @@ mod usage;
 mod user;
 
 pub use assumptions::*;
+pub use billing::*;
 pub use campaign::*;
 pub use contact::*;
 pub use deal::*;
@@ -182,6 +184,9 @@ pub enum Command {
     /// Invoices and payments: list, show, add a draft, issue, record a payment, void
     #[command(subcommand)]
     Invoice(InvoiceCommand),
+    /// Billing schedules of won deals, and the billing run of a month
+    #[command(subcommand)]
+    Billing(BillingCommand),
     /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
     /// fmrr, usage, usage-by-organization, stage-moves, time-in-stage, conversion, actuals,
     /// forecast-accuracy, aging, invoicing; `--format xlsx --out FILE` writes every report, a

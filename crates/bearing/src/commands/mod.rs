@@ -2,6 +2,7 @@
 
 mod assumptions;
 mod backup;
+mod billing;
 mod books;
 mod campaign;
 mod cluster;
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             reason,
         } => books::close(&config, month, net_assets, reason.as_deref()).await,
         Command::Invoice(command) => invoice::run(&config, command).await,
+        Command::Billing(command) => billing::run(&config, command).await,
         Command::Report {
             name,
             as_of,
