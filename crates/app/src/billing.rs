@@ -18,6 +18,8 @@ use crate::{AppError, Change, ChangeLog, Context, Result, audit};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DealBilling {
     pub deal: DealId,
+    /// The deal's currency, in which its milestones and instalments are.
+    pub currency: Currency,
     pub schedule: Schedule,
     /// Whether the deal has a schedule of its own; if not, the organisation's practice for its
     /// revenue type applies.
@@ -42,10 +44,13 @@ fn deal_billing(deal: &crate::deals::Deal, own: Option<Schedule>) -> DealBilling
     let instalments = match (f.contract_start, f.amount_minor) {
         (None, _) => Err("the deal has no contract start".to_owned()),
         (_, None) => Err("the deal has no amount".to_owned()),
-        (Some(start), Some(amount)) => schedule.instalments(start, f.contract_end, amount),
+        (Some(start), Some(amount)) => {
+            schedule.instalments(start, f.contract_end, Money::from_minor(amount, f.currency))
+        }
     };
     DealBilling {
         deal: deal.id,
+        currency: f.currency,
         schedule,
         own: own.is_some(),
         instalments,
@@ -301,7 +306,11 @@ fn instalments_due(
     let default = Schedule::default_for(deal.revenue_type.as_ref());
     let schedule = own.unwrap_or(&default);
     let instalments = schedule
-        .instalments(start, deal.contract_end, amount)
+        .instalments(
+            start,
+            deal.contract_end,
+            Money::from_minor(amount, deal.currency),
+        )
         .map_err(|e| format!("{e} (schedule: {schedule})"))?;
     let total: i64 = billed
         .iter()
@@ -551,7 +560,8 @@ pub fn table(run: &Run) -> bearing_formats::Table {
 }
 
 /// A deal's instalments as a table.
-pub fn instalments_table(billing: &DealBilling, currency: Currency) -> bearing_formats::Table {
+pub fn instalments_table(billing: &DealBilling) -> bearing_formats::Table {
+    let currency = billing.currency;
     let mut table =
         bearing_formats::Table::new(["billable", "service_from", "service_to", "amount"]);
     for i in billing.instalments.iter().flatten() {

@@ -581,7 +581,11 @@ async fn load_invoices(
             continue;
         }
         // Billed a quarter in advance, as far as today.
-        let Ok(all) = quarterly.instalments(start, f.contract_end, amount) else {
+        let Ok(all) = quarterly.instalments(
+            start,
+            f.contract_end,
+            bearing_core::Money::from_minor(amount, f.currency),
+        ) else {
             continue;
         };
         let instalments: Vec<Instalment> =

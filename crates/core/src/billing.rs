@@ -7,7 +7,7 @@ use std::fmt;
 use crate::deal::RevenueType;
 use crate::invoice::{Kind, Line, Quantity};
 use crate::usage::Tier;
-use crate::{Date, Month, ParseError};
+use crate::{Date, Money, Month, ParseError};
 
 /// When a period is billed: on its first day, or the day after its last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -160,7 +160,7 @@ impl Schedule {
     }
 
     /// The instalments this schedule makes of a contract from `start` to `end` (inclusive)
-    /// for `amount_minor`: they add up exactly to the amount. Periods follow each other from
+    /// for `amount`: they add up exactly to the amount. Periods follow each other from
     /// the start, a whole frequency long, the last cut at the end; each bills its share by the
     /// months it covers (a month begun counts whole), the minor units left over going to the
     /// largest shares first. A milestone bills its own amount on its own day, and the
@@ -169,8 +169,9 @@ impl Schedule {
         &self,
         start: Date,
         end: Option<Date>,
-        amount_minor: i64,
+        amount: Money,
     ) -> Result<Vec<Instalment>, String> {
+        let amount_minor = amount.minor;
         if amount_minor <= 0 {
             return Err("the deal's amount is nothing: there is nothing to bill".into());
         }
@@ -188,8 +189,12 @@ impl Schedule {
                 .map(|m| i128::from(m.amount_minor))
                 .sum();
             if total != i128::from(amount_minor) {
+                let total =
+                    Money::from_minor(i64::try_from(total).unwrap_or(i64::MAX), amount.currency);
                 return Err(format!(
-                    "the milestones add up to {total} minor units, the deal's amount is {amount_minor}: make them agree"
+                    "the milestones add up to {}, the deal's amount is {}: make them agree",
+                    total.text(),
+                    amount.text()
                 ));
             }
             return Ok(self
@@ -405,6 +410,10 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, crate::Currency::USD)
+    }
+
     fn schedule(timing: Timing, frequency: Frequency) -> Schedule {
         Schedule::new(timing, frequency, Vec::new()).unwrap()
     }
@@ -416,7 +425,7 @@ mod tests {
     #[test]
     fn a_year_billed_quarterly_in_advance_is_four_equal_instalments_at_each_quarters_start() {
         let i = schedule(Timing::Advance, Frequency::Quarterly)
-            .instalments(day("2025-01-15"), Some(day("2026-01-14")), 1_000_001)
+            .instalments(day("2025-01-15"), Some(day("2026-01-14")), usd(1_000_001))
             .unwrap();
         let billable: Vec<String> = i.iter().map(|i| i.billable_on.to_string()).collect();
         assert_eq!(
@@ -432,7 +441,7 @@ mod tests {
     #[test]
     fn in_arrears_each_period_is_billable_the_day_after_it() {
         let i = schedule(Timing::Arrears, Frequency::Monthly)
-            .instalments(day("2025-01-01"), Some(day("2025-03-31")), 30_000)
+            .instalments(day("2025-01-01"), Some(day("2025-03-31")), usd(30_000))
             .unwrap();
         let billable: Vec<String> = i.iter().map(|i| i.billable_on.to_string()).collect();
         assert_eq!(billable, ["2025-02-01", "2025-03-01", "2025-04-01"]);
@@ -444,7 +453,7 @@ mod tests {
         // 14 months billed yearly: a year, then 1 Jan – 20 Feb, two months begun (February,
         // cut on the 20th, counts whole). $14,000 → $12,000 and $2,000.
         let i = schedule(Timing::Advance, Frequency::Yearly)
-            .instalments(day("2025-01-01"), Some(day("2026-02-20")), 1_400_000)
+            .instalments(day("2025-01-01"), Some(day("2026-02-20")), usd(1_400_000))
             .unwrap();
         assert_eq!(amounts(&i), [1_200_000, 200_000]);
         assert_eq!(i[1].billable_on, day("2026-01-01"));
@@ -454,17 +463,17 @@ mod tests {
     #[test]
     fn once_bills_the_whole_amount_at_the_start_or_after_the_end() {
         let advance = schedule(Timing::Advance, Frequency::Once)
-            .instalments(day("2025-03-10"), None, 5_000)
+            .instalments(day("2025-03-10"), None, usd(5_000))
             .unwrap();
         assert_eq!(advance.len(), 1);
         assert_eq!(advance[0].billable_on, day("2025-03-10"));
         let arrears = schedule(Timing::Arrears, Frequency::Once)
-            .instalments(day("2025-03-10"), Some(day("2025-06-30")), 5_000)
+            .instalments(day("2025-03-10"), Some(day("2025-06-30")), usd(5_000))
             .unwrap();
         assert_eq!(arrears[0].billable_on, day("2025-07-01"));
         assert!(
             schedule(Timing::Arrears, Frequency::Once)
-                .instalments(day("2025-03-10"), None, 5_000)
+                .instalments(day("2025-03-10"), None, usd(5_000))
                 .unwrap_err()
                 .contains("arrears needs the contract's end")
         );
@@ -488,10 +497,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.milestones[0].on, day("2025-02-01"));
-        let i = s.instalments(day("2025-01-01"), None, 1_000).unwrap();
+        let i = s.instalments(day("2025-01-01"), None, usd(1_000)).unwrap();
         assert_eq!(amounts(&i), [300, 700]);
-        let wrong = s.instalments(day("2025-01-01"), None, 1_200).unwrap_err();
-        assert!(wrong.contains("add up to 1000"), "{wrong}");
+        let wrong = s
+            .instalments(day("2025-01-01"), None, usd(1_200))
+            .unwrap_err();
+        assert!(
+            wrong.contains("add up to $10.00, the deal's amount is $12.00"),
+            "{wrong}"
+        );
     }
 
     #[test]
@@ -509,20 +523,24 @@ mod tests {
         };
         assert!(Schedule::new(Timing::Advance, Frequency::Custom, vec![nothing]).is_err());
         let monthly = schedule(Timing::Advance, Frequency::Monthly);
-        assert!(monthly.instalments(day("2025-01-01"), None, 10).is_err());
         assert!(
             monthly
-                .instalments(day("2025-01-01"), Some(day("2024-01-01")), 10)
+                .instalments(day("2025-01-01"), None, usd(10))
                 .is_err()
         );
         assert!(
             monthly
-                .instalments(day("2025-01-01"), Some(day("2025-12-31")), 0)
+                .instalments(day("2025-01-01"), Some(day("2024-01-01")), usd(10))
                 .is_err()
         );
         assert!(
             monthly
-                .instalments(day("1900-01-01"), Some(day("2099-12-31")), 10)
+                .instalments(day("2025-01-01"), Some(day("2025-12-31")), usd(0))
+                .is_err()
+        );
+        assert!(
+            monthly
+                .instalments(day("1900-01-01"), Some(day("2099-12-31")), usd(10))
                 .unwrap_err()
                 .contains("more than 1200")
         );
@@ -531,7 +549,7 @@ mod tests {
     #[test]
     fn what_is_billed_covers_its_own_instalments_and_then_the_rest_in_order() {
         let i = schedule(Timing::Advance, Frequency::Quarterly)
-            .instalments(day("2025-01-01"), Some(day("2025-12-31")), 400_000)
+            .instalments(day("2025-01-01"), Some(day("2025-12-31")), usd(400_000))
             .unwrap();
         let got = |invoiced: &[(Option<Date>, i64)], through: &str| -> Vec<(usize, i64)> {
             unbilled(&i, invoiced, day(through))
@@ -639,7 +657,7 @@ mod tests {
                 let start = day("1990-01-01").checked_add(jiff::Span::new().days(start_days)).unwrap();
                 let end = start.checked_add(jiff::Span::new().days(length)).unwrap();
                 let timing = if arrears { Timing::Arrears } else { Timing::Advance };
-                let i = schedule(timing, frequency).instalments(start, Some(end), amount).unwrap();
+                let i = schedule(timing, frequency).instalments(start, Some(end), usd(amount)).unwrap();
                 prop_assert_eq!(i.iter().map(|i| i.amount_minor).sum::<i64>(), amount);
                 prop_assert!(i.windows(2).all(|w| w[0].billable_on < w[1].billable_on));
                 prop_assert_eq!(i.first().and_then(|i| i.service_from), Some(start));

@@ -25,6 +25,7 @@ bearing_store::on_both_backends!(
     the_team_cost_splits_each_assignment_by_grant,
     lists_come_in_pages_that_follow_their_cursor,
     the_books_are_imported_mapped_and_closed_through_the_api,
+    a_won_deal_is_billed_through_the_api,
 );
 
 async fn the_books_are_imported_mapped_and_closed_through_the_api(db: &TestDb) {
@@ -1324,4 +1325,122 @@ async fn lists_come_in_pages_that_follow_their_cursor(db: &TestDb) {
     // The CSV form is the whole list, whatever the limit.
     let csv = app.get("/api/v1/deals?format=csv&limit=2").await;
     assert_eq!(csv.text.lines().count(), 1 + 7);
+}
+
+async fn a_won_deal_is_billed_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let org = app
+        .post("/api/v1/organizations", json!({"name": "lakeshore"}))
+        .await;
+    assert_eq!(org.status, StatusCode::CREATED, "{}", org.text);
+    let created = app
+        .post(
+            "/api/v1/deals",
+            json!({"name": "Lakeshore 2026", "organization": "lakeshore", "stage": "Closed Won",
+                   "revenue_type": "membership-general", "amount": "12000", "close_date": "2026-01-01",
+                   "contract_start": "2026-01-01", "contract_end": "2026-12-31"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/deals/{id}/billing");
+    // A membership is billed yearly in advance unless the deal says otherwise.
+    let default = app.get(&path).await;
+    assert_eq!(default.status, StatusCode::OK, "{}", default.text);
+    let default = default.json();
+    assert_eq!(
+        (&default["frequency"], &default["timing"], &default["own"]),
+        (&json!("yearly"), &json!("advance"), &json!(false))
+    );
+    assert_eq!(
+        default["instalments"],
+        json!([{"billable_on": "2026-01-01", "service_from": "2026-01-01", "service_to": "2026-12-31", "amount": "12000.00"}])
+    );
+    let refused = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({"timing": "sideways", "frequency": "monthly"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail(&refused).starts_with("timing: "), "{}", refused.text);
+    let set = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({"timing": "advance", "frequency": "custom", "milestones": [
+                {"on": "2026-02-01", "amount": "5000"}, {"on": "2026-06-01", "amount": "7000.00"}]})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let set = set.json();
+    assert_eq!(set["own"], json!(true));
+    assert_eq!(
+        set["milestones"],
+        json!([{"on": "2026-02-01", "amount": "5000.00"}, {"on": "2026-06-01", "amount": "7000.00"}])
+    );
+    // By March one milestone is due: the run proposes it and writes nothing.
+    let march = app.get("/api/v1/billing/runs/2026-03").await;
+    assert_eq!(march.status, StatusCode::OK, "{}", march.text);
+    let march = march.json();
+    let first = format!("deal-{id}-2026-02-01");
+    assert_eq!(march["proposals"].as_array().unwrap().len(), 1, "{march}");
+    assert_eq!(march["proposals"][0]["key"], json!(first));
+    assert_eq!(march["proposals"][0]["total"], json!("5000.00"));
+    assert_eq!(march["proposals"][0]["organization"], json!("lakeshore"));
+    assert_eq!(
+        march["totals"],
+        json!([{"currency": "USD", "amount": "5000.00"}])
+    );
+    let bad = app.get("/api/v1/billing/runs/2026-13").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(detail(&bad).starts_with("month: "), "{}", bad.text);
+    // By June both are due; the second alone is made a draft.
+    let second = format!("deal-{id}-2026-06-01");
+    let made = app
+        .post("/api/v1/billing/runs/2026-06", json!({"only": [second]}))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let made = made.json();
+    assert_eq!(made.as_array().unwrap().len(), 1, "{made}");
+    assert_eq!(
+        (
+            &made[0]["status"],
+            &made[0]["total"],
+            &made[0]["billable_on"],
+            &made[0]["deal_id"]
+        ),
+        (
+            &json!("draft"),
+            &json!("7000.00"),
+            &json!("2026-06-01"),
+            &json!(id)
+        )
+    );
+    let june = app.get("/api/v1/billing/runs/2026-06").await.json();
+    let keys: Vec<&str> = june["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .collect();
+    assert_eq!(keys, [first.as_str()]);
+    // A key the run no longer proposes makes nothing.
+    let stale = app
+        .post("/api/v1/billing/runs/2026-06", json!({"only": [second]}))
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stale.text
+    );
+    assert!(
+        detail(&stale).contains("review the run again"),
+        "{}",
+        stale.text
+    );
+    let drafts = app.get("/api/v1/invoices?status=draft").await.json();
+    assert_eq!(drafts["total"], json!(1), "{drafts}");
 }

@@ -11,6 +11,7 @@ use bearing_store::testing::TestDb;
 use support::{TestApp, row_of};
 
 bearing_store::on_both_backends!(
+    a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts,
     an_organization_and_its_contact_are_created_found_edited_deleted_and_restored,
     an_organizations_page_is_its_account_view,
     an_organizations_revenue_adds_its_contracts_and_usage_each_month,
@@ -839,4 +840,144 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
     assert!(home.text.contains("$7,501"), "{}", home.text);
     let missing = finance.get("/invoices/INV-404").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts(db: &TestDb) {
+    let app = TestApp::new(db).await;
+    let mut partner = app.as_role(Role::Partnerships).await;
+    let created = partner
+        .post(
+            "/organizations",
+            &[("name", "pinecrest"), ("kind", "community")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let won = partner
+        .post(
+            "/deals",
+            &[
+                ("name", "Pinecrest membership"),
+                ("organization", "pinecrest"),
+                ("stage", "Closed Won"),
+                ("amount", "12000"),
+                ("close_date", "2026-01-01"),
+                ("contract_start", "2026-01-01"),
+                ("contract_end", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(won.status, StatusCode::SEE_OTHER, "{}", won.text);
+    let deal = path_of(&won.location);
+    let id = deal.trim_start_matches("/deals/").to_owned();
+    // Partnerships sees how the deal is billed but may not change it.
+    let page = partner.get(&deal).await;
+    assert!(
+        page.text.contains("Billed once, in advance"),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains("Save how it is billed"),
+        "{}",
+        page.text
+    );
+    let refused = partner
+        .post(
+            &format!("{deal}/billing"),
+            &[("frequency", "quarterly"), ("timing", "advance")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut finance = app.as_role(Role::Finance).await;
+    let bad = finance
+        .post(
+            &format!("{deal}/billing"),
+            &[
+                ("frequency", "custom"),
+                ("timing", "advance"),
+                ("milestones", "2026-03-01 5000"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text
+            .contains("the billing schedule was not saved: milestones: line 1"),
+        "{}",
+        bad.text
+    );
+    let set = finance
+        .post(
+            &format!("{deal}/billing"),
+            &[("frequency", "quarterly"), ("timing", "advance")],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text);
+    let page = finance.get(&deal).await;
+    assert!(
+        page.text.contains("Billed quarterly, in advance."),
+        "{}",
+        page.text
+    );
+    assert_eq!(
+        row_of(
+            &page.text,
+            "Instalments: what the deal bills and when",
+            "1 Apr 2026"
+        ),
+        ["1 Apr 2026", "1 Apr 2026 – 30 Jun 2026", "$3,000.00"]
+    );
+    // By May two quarters are due; Partnerships reads the run without its checkboxes.
+    let run = partner.get("/billing?month=2026-05").await;
+    assert_eq!(run.status, StatusCode::OK);
+    assert!(run.text.contains("$6,000.00"), "{}", run.text);
+    assert!(!run.text.contains("type=\"checkbox\""), "{}", run.text);
+    let run = finance.get("/billing?month=2026-05").await;
+    let first = format!("deal-{id}-2026-01-01");
+    let second = format!("deal-{id}-2026-04-01");
+    for key in [&first, &second] {
+        assert!(
+            run.text.contains(&format!("name=\"key\" value=\"{key}\"")),
+            "{}",
+            run.text
+        );
+    }
+    let none = finance.post("/billing", &[("month", "2026-05")]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.text.contains("none is ticked"), "{}", none.text);
+    let made = finance
+        .post("/billing", &[("month", "2026-05"), ("key", &second)])
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    assert!(
+        path_of(&made.location).starts_with("/invoices"),
+        "{:?}",
+        made.location
+    );
+    let drafts = finance.get("/invoices?status=draft").await;
+    assert_eq!(
+        row_of(
+            &drafts.text,
+            "Invoices, newest first",
+            "<a href=\"/invoices/INV-00001\">INV-00001</a>"
+        )[7..],
+        ["$3,000.00", "$3,000.00"]
+    );
+    // What is drafted is billed: the run proposes the first quarter alone, and a stale tick
+    // makes nothing.
+    let run = finance.get("/billing?month=2026-05").await;
+    assert!(run.text.contains(&first), "{}", run.text);
+    assert!(!run.text.contains(&second), "{}", run.text);
+    let stale = finance
+        .post("/billing", &[("month", "2026-05"), ("key", &second)])
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale.text.contains("review the run again"),
+        "{}",
+        stale.text
+    );
+    let bad_month = finance.get("/billing?month=May").await;
+    assert!(bad_month.text.contains("month: "), "{}", bad_month.text);
 }

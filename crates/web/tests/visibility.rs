@@ -305,10 +305,48 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     .await
     .unwrap();
     assert_eq!(invoice.record.total_minor, 432_187);
+    // A won deal billed on two milestones: what each bills, and when, is cash. The run for
+    // June (the walk's month) bills the first; the page's run for this month both.
+    let organization = store.list_organizations(false).await.unwrap()[0]
+        .fields
+        .name
+        .clone();
+    let mut fields =
+        bearing_core::deal::DealFields::new("Harbour retainer", "Membership Sales", "Closed Won");
+    fields.organization = Some(organization);
+    fields.amount_minor = Some(246_813);
+    fields.close_date = bearing_core::parse_date("2026-05-01").ok();
+    fields.contract_start = bearing_core::parse_date("2026-05-01").ok();
+    fields.contract_end = bearing_core::parse_date("2026-10-31").ok();
+    let retainer = bearing_app::deals::create(&store, &ctx(), fields)
+        .await
+        .unwrap();
+    let milestone = |on: &str, amount: &str| bearing_app::billing::MilestoneInput {
+        on: bearing_core::parse_date(on).unwrap(),
+        amount: amount.to_owned(),
+    };
+    bearing_app::billing::set(
+        &store,
+        &ctx(),
+        retainer.id,
+        bearing_app::billing::ScheduleInput {
+            timing: bearing_core::billing::Timing::Advance,
+            frequency: bearing_core::billing::Frequency::Custom,
+            milestones: vec![
+                milestone("2026-06-01", "1357.91"),
+                milestone("2026-07-01", "1110.22"),
+            ],
+        },
+    )
+    .await
+    .unwrap();
     let mut marks = vec![
         (Owner::Cash, "4321.87".to_owned()),
         (Owner::Cash, "1234.56".to_owned()),
         (Owner::Cash, "3087.31".to_owned()),
+        (Owner::Cash, "1357.91".to_owned()),
+        (Owner::Cash, "1,357.91".to_owned()),
+        (Owner::Cash, "1,110.22".to_owned()),
         (Owner::Pay, "Harbour hire".to_owned()),
         (Owner::Pay, "8642.13".to_owned()),
         (Owner::Pay, "8,642".to_owned()),

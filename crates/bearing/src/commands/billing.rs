@@ -73,7 +73,6 @@ async fn dispatch(store: &Store, config: &Config, command: BillingCommand) -> an
                 .parse::<bearing_app::deals::DealRef>()
                 .map_err(|e| UsageError(format!("deal: {e}")))?;
             let id = bearing_app::deals::resolve(store, &reference).await?;
-            let currency = bearing_app::deals::get(store, id).await?.fields.currency;
             let shown = match set {
                 Some(frequency) => {
                     billing::set(
@@ -102,7 +101,7 @@ async fn dispatch(store: &Store, config: &Config, command: BillingCommand) -> an
                 )?;
             }
             match &shown.instalments {
-                Ok(_) => super::print_table(&billing::instalments_table(&shown, currency), format),
+                Ok(_) => super::print_table(&billing::instalments_table(&shown), format),
                 Err(problem) => {
                     outln!("no instalments: {problem}")?;
                     Ok(())

@@ -62,7 +62,7 @@ fn day(field: &str, text: Option<&str>) -> Result<Option<bearing_core::Date>, Ap
     .transpose()
 }
 
-fn id(raw: i64) -> Result<DealId, ApiError> {
+pub(super) fn id(raw: i64) -> Result<DealId, ApiError> {
     DealId::new(raw).map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))
 }
 

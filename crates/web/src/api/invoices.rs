@@ -78,6 +78,18 @@ pub struct LineView {
     pub amount: String,
 }
 
+impl LineView {
+    pub fn of(line: &bearing_core::invoice::Line, currency: Currency) -> LineView {
+        let money = |minor: i64| bearing_core::Money::from_minor(minor, currency).decimal();
+        LineView {
+            description: line.description.clone(),
+            quantity: line.quantity.to_string(),
+            unit: money(line.unit_minor),
+            amount: money(line.amount_minor),
+        }
+    }
+}
+
 /// A payment on an invoice; a refund is negative.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaymentView {
@@ -156,12 +168,7 @@ impl From<Invoice> for InvoiceView {
             lines: r
                 .lines
                 .iter()
-                .map(|l| LineView {
-                    description: l.description.clone(),
-                    quantity: l.quantity.to_string(),
-                    unit: money(l.unit_minor),
-                    amount: money(l.amount_minor),
-                })
+                .map(|l| LineView::of(l, r.currency))
                 .collect(),
             payments: r
                 .payments

@@ -5,6 +5,7 @@
 //! Every request carries an API token (`Authorization: Bearer brg_…`) or a session cookie;
 //! changes are recorded as made by the token's user.
 
+mod billing;
 mod books;
 mod campaigns;
 mod clusters;
@@ -47,7 +48,7 @@ use crate::{ApiError, AppState};
         (name = "history", description = "The audit trail"),
         (name = "jobs", description = "Scheduled jobs and their runs, for admins"),
         (name = "books", description = "The sponsor's ledger as actuals, the account map, the monthly close, scenarios and can we hire?, for finance"),
-        (name = "invoices", description = "Invoices, payments and voids: cash, for those who see it; changes for those who manage invoices"),
+        (name = "invoices", description = "Invoices, payments and voids, billing schedules and the billing run: cash, for those who see it; changes for those who manage invoices"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
@@ -72,6 +73,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(books::routes())
         .merge(scenarios::routes())
         .merge(invoices::routes())
+        .merge(billing::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)

@@ -5,6 +5,7 @@
 mod account;
 mod assumptions;
 mod audit;
+pub(crate) mod billing;
 mod books;
 pub(crate) mod crm;
 mod deals;
@@ -104,6 +105,7 @@ pub(crate) fn routes() -> Routes {
         .merge(books::routes())
         .merge(scenarios::routes())
         .merge(invoices::routes())
+        .merge(billing::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -190,6 +192,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
         "Books",
         &[
             ("/invoices", "Invoices"),
+            ("/billing", "Billing run"),
             ("/aging", "Receivables"),
             ("/close", "Monthly close"),
             ("/actuals", "Actuals"),

@@ -31,6 +31,7 @@ mod table;
 
 use board::*;
 use form::*;
+pub(crate) use show::deal_page;
 use show::*;
 use table::*;
 
@@ -70,6 +71,6 @@ async fn load(
     })
 }
 
-fn deal_id(raw: i64) -> Result<DealId, AppError> {
+pub(crate) fn deal_id(raw: i64) -> Result<DealId, AppError> {
     DealId::new(raw).map_err(|_| AppError::NotFound(format!("no deal with id {raw}")))
 }

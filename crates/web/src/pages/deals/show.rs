@@ -24,13 +24,16 @@ pub(super) struct DealPage {
     contributions: HtmlTable,
     /// Its invoices, for those who see cash; `None` when it has none or they may not.
     invoices: Option<HtmlTable>,
+    /// How a won deal is billed, for those who see cash.
+    billing: Option<crate::pages::billing::ScheduleSection>,
+    may_manage_invoices: bool,
     timeline: Vec<TimelineEvent>,
     can_edit: bool,
     /// What the deal lacks to count in the forecast, in words; empty when it counts.
     needs: String,
 }
 
-pub(super) async fn deal_page(
+pub(crate) async fn deal_page(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -62,6 +65,19 @@ pub(super) async fn deal_page(
         match bearing_app::invoices::list(&state.store, &caller.ctx(), &filter).await {
             Ok(list) if list.is_empty() => None,
             Ok(list) => Some(list),
+            Err(error) => return error_page(caller, error),
+        }
+    } else {
+        None
+    };
+    let won = stages.iter().any(|s| {
+        s.pipeline == deal.fields.pipeline
+            && s.name == deal.fields.stage
+            && s.outcome == StageOutcome::Won
+    });
+    let billing = if won && caller.may(Permission::ReadCash) {
+        match bearing_app::billing::of_deal(&state.store, &caller.ctx(), id).await {
+            Ok(billing) => Some(crate::pages::billing::ScheduleSection::of(&billing)),
             Err(error) => return error_page(caller, error),
         }
     } else {
@@ -196,6 +212,8 @@ pub(super) async fn deal_page(
             fields,
             contributions,
             invoices,
+            billing,
+            may_manage_invoices: caller.may(Permission::ManageInvoices),
             timeline,
             can_edit: caller.may(Permission::EditCrm),
         },
@@ -217,6 +235,7 @@ pub(super) async fn show(
         Some("created") => Some("The deal is created.".to_owned()),
         Some("saved") => Some("The deal is saved.".to_owned()),
         Some("moved") => Some("The deal is moved.".to_owned()),
+        Some("billing") => Some("How the deal is billed is saved.".to_owned()),
         _ => None,
     };
     deal_page(&state, &caller, id, StatusCode::OK, Vec::new(), notice).await
