@@ -1,4 +1,5 @@
-//! Receivables in process on SQLite: the aging as of a day and collections by month, read
+//! Receivables in process on SQLite: the aging as of a day, collections by month and the
+//! billing run of a month (every won deal's schedule against what its invoices bill), read
 //! from the database and worked out, over 50,000 invoices (with their lines and 40,000
 //! payments) of a portfolio of 10,000 deals. Run with `cargo bench -p bearing-app --bench
 //! invoices`; the target (README, "Performance") is 100 ms.
@@ -102,6 +103,17 @@ fn collections_by_month(bencher: divan::Bencher, count: usize) {
     let (_db, store) = rt.block_on(receivables(count));
     bencher.bench_local(|| {
         rt.block_on(invoices::collections(&store, &ctx(), as_of()))
+            .unwrap()
+    });
+}
+
+#[divan::bench(args = [50_000], sample_count = 10, sample_size = 1)]
+fn billing_run(bencher: divan::Bencher, count: usize) {
+    let rt = runtime();
+    let (_db, store) = rt.block_on(receivables(count));
+    let month = bearing_core::Month::of(as_of());
+    bencher.bench_local(|| {
+        rt.block_on(bearing_app::billing::run(&store, &ctx(), month))
             .unwrap()
     });
 }

@@ -214,7 +214,7 @@ pub async fn run(store: &Store, ctx: &Context, month: Month) -> Result<Run> {
 async fn build(store: &Store, month: Month, today: Date) -> Result<Run> {
     let (deals, billed, schedules) = tokio::try_join!(
         store.list_won_deals(),
-        store.list_billed(),
+        store.list_billed(month.first_day()),
         store.billing_schedules()
     )?;
     let schedules: HashMap<DealId, Schedule> = schedules.into_iter().collect();
@@ -228,7 +228,8 @@ async fn build(store: &Store, month: Month, today: Date) -> Result<Run> {
                 .entry((deal, b.kind))
                 .or_default()
                 .push((b.billable_on, b.total_minor));
-        } else if b.kind == Kind::Usage && b.service_from == Some(month.first_day()) {
+        } else {
+            // A usage invoice of the month without a deal: its owner's usage is billed.
             usage_billed.insert(b.organization_id);
         }
     }

@@ -170,6 +170,38 @@ async fn a_deals_instalments_are_billed_once_each_up_to_the_month(db: &TestDb) {
             .collect::<Vec<_>>(),
         [("2026-04-15", 250_000)]
     );
+    // Billed in full, by invoices on other days: nothing is left to propose, ever.
+    let extra = |amount: &str| invoices::NewDraft {
+        number: None,
+        organization: made[0].record.organization_id,
+        deal: Some(deal),
+        kind: Kind::Membership,
+        currency: None,
+        service_from: None,
+        service_to: None,
+        billable_on: None,
+        terms_days: None,
+        external_id: None,
+        source: None,
+        lines: vec![bearing_core::invoice::LineInput::parse(&format!("Rest; {amount}")).unwrap()],
+    };
+    // 250,000 (void) gave back; 1,000,001 − 250,001 − 250,000 = 500,000 is left.
+    invoices::add(&store, &ctx, extra("5000.00")).await.unwrap();
+    let later = billing::run(&store, &ctx, month("2027-01")).await.unwrap();
+    assert!(later.proposals.is_empty(), "{:?}", summary(&later));
+    assert!(later.attention.is_empty(), "{:?}", later.attention);
+    // A cent more than the amount is named, not billed.
+    invoices::add(&store, &ctx, extra("0.01")).await.unwrap();
+    let over = billing::run(&store, &ctx, month("2027-01")).await.unwrap();
+    assert!(over.proposals.is_empty(), "{:?}", summary(&over));
+    assert_eq!(over.attention.len(), 1, "{:?}", over.attention);
+    assert!(
+        over.attention[0]
+            .problem
+            .contains("its invoices bill $10,000.02, more than its amount, $10,000.01"),
+        "{:?}",
+        over.attention
+    );
 }
 
 async fn the_usage_line_is_the_usage_reports_fee_billed_to_the_clusters_owner(db: &TestDb) {

@@ -49,26 +49,23 @@ impl Tx {
 
 crate::bulk::columns! {
     struct StoredBilled {
-        id: i64,
-        organization_id: i64,
         deal_id: Option<i64>,
+        organization_id: i64,
         kind: String,
-        total_minor: i64,
-        service_from: Option<String>,
         billable_on: Option<String>,
+        total_minor: i64,
     }
 }
 
-/// What an invoice that is not void bills: whom, for which deal, what, and from when.
+/// What an invoice that is not void bills, as a billing run reads it: its deal (or, for usage
+/// billed without one, its organization), its kind, billable day and total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Billed {
-    pub id: i64,
-    pub organization_id: OrganizationId,
     pub deal_id: Option<DealId>,
+    pub organization_id: OrganizationId,
     pub kind: Kind,
-    pub total_minor: i64,
-    pub service_from: Option<Date>,
     pub billable_on: Option<Date>,
+    pub total_minor: i64,
 }
 
 impl Store {
@@ -100,18 +97,27 @@ impl Store {
             .collect()
     }
 
-    /// What every invoice that is not void bills, in id order.
-    pub async fn list_billed(&self) -> Result<Vec<Billed>> {
+    /// What a billing run reads of the invoices that are not void: those of won deals that
+    /// are not deleted, and the usage invoices without a deal whose service starts on
+    /// `usage_from`, by deal.
+    pub async fn list_billed(&self, usage_from: Date) -> Result<Vec<Billed>> {
         let mut conn = self.pool.acquire().await?;
         let sql = crate::bulk::select::<StoredBilled>(
             self.backend(),
-            "FROM invoices WHERE voided_on IS NULL",
-            "id",
+            "FROM (SELECT i.deal_id, i.organization_id, i.kind, i.billable_on, i.total_minor
+                   FROM invoices i JOIN deals d ON d.id = i.deal_id
+                   JOIN stages s ON s.id = d.stage_id
+                   WHERE i.voided_on IS NULL AND s.outcome = 'won' AND d.deleted_at IS NULL
+                   UNION ALL
+                   SELECT deal_id, organization_id, kind, billable_on, total_minor FROM invoices
+                   WHERE voided_on IS NULL AND deal_id IS NULL AND kind = 'usage'
+                     AND service_from = $1) AS billed",
+            "deal_id",
         );
         let rows: Vec<StoredBilled> = crate::bulk::fetch(
             "invoice",
             &mut *conn,
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)),
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(usage_from.to_string()),
         )
         .await?;
         let day = |column: &str, text: Option<String>| {
@@ -121,18 +127,16 @@ impl Store {
         rows.into_iter()
             .map(|r| {
                 Ok(Billed {
-                    id: r.id,
-                    organization_id: OrganizationId::new(r.organization_id)
-                        .map_err(|e| corrupt("organization_id", &e))?,
                     deal_id: r
                         .deal_id
                         .map(DealId::new)
                         .transpose()
                         .map_err(|e| corrupt("deal_id", &e))?,
+                    organization_id: OrganizationId::new(r.organization_id)
+                        .map_err(|e| corrupt("organization_id", &e))?,
                     kind: r.kind.parse().map_err(|e| corrupt("kind", &e))?,
-                    total_minor: r.total_minor,
-                    service_from: day("service_from", r.service_from)?,
                     billable_on: day("billable_on", r.billable_on)?,
+                    total_minor: r.total_minor,
                 })
             })
             .collect()
