@@ -21,7 +21,15 @@ pub async fn of(
             needed.as_str()
         )));
     }
-    let records = store.list_audit(kind, id.trim()).await?;
+    let mut id = id.trim().to_owned();
+    // An invoice is named by its number as often as by its id.
+    if kind == EntityKind::Invoice
+        && id.parse::<i64>().is_err()
+        && let Some(invoice) = store.find_invoice_by_number(&id).await?
+    {
+        id = invoice.id.to_string();
+    }
+    let records = store.list_audit(kind, &id).await?;
     if records.is_empty() {
         return Err(AppError::NotFound(format!(
             "no history for {kind} {}",
@@ -341,6 +349,8 @@ fn value_text(
             .join(", "),
         Value::Object(map) => map
             .iter()
+            // Bookkeeping is left out here as it is of a record's own fields.
+            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "created_at" | "updated_at"))
             .map(|(k, v)| format!("{}: {}", label(k), value_text(k, v, currency, names)))
             .collect::<Vec<_>>()
             .join(", "),
@@ -374,6 +384,7 @@ pub fn described(record: &AuditRecord, names: &Names) -> Vec<Described> {
     changes(record)
         .into_iter()
         .flat_map(nested)
+        .flat_map(list_changes)
         .map(|c| Described {
             field: label(&c.field),
             before: c
@@ -417,6 +428,38 @@ pub fn described_tracked(
 
 /// A change of an object-valued field (a role's text, a cluster's fields, the bands), field
 /// by field.
+/// A list that gained or lost items (an invoice's payments) as what was added and what was
+/// removed, rather than the whole list before and after; a list only reordered or with an
+/// item changed in place stays whole.
+fn list_changes(change: FieldChange) -> Vec<FieldChange> {
+    use serde_json::Value;
+    let (Some(Value::Array(old)), Some(Value::Array(new))) = (&change.before, &change.after) else {
+        return vec![change];
+    };
+    let added: Vec<Value> = new.iter().filter(|v| !old.contains(v)).cloned().collect();
+    let removed: Vec<Value> = old.iter().filter(|v| !new.contains(v)).cloned().collect();
+    let replaced = !old.is_empty() && added.len() == new.len() && removed.len() == old.len();
+    if added.is_empty() && removed.is_empty() || replaced {
+        return vec![change];
+    }
+    let mut out = Vec::new();
+    if !added.is_empty() {
+        out.push(FieldChange {
+            field: format!("{} added", change.field),
+            before: None,
+            after: Some(Value::Array(added)),
+        });
+    }
+    if !removed.is_empty() {
+        out.push(FieldChange {
+            field: format!("{} removed", change.field),
+            before: None,
+            after: Some(Value::Array(removed)),
+        });
+    }
+    out
+}
+
 fn nested(change: FieldChange) -> Vec<FieldChange> {
     use serde_json::Value;
     let (before, after) = match (&change.before, &change.after) {
@@ -508,6 +551,41 @@ mod tests {
         );
         let fields: Vec<String> = changes(&r).into_iter().map(|c| c.field).collect();
         assert_eq!(fields, ["name"]);
+    }
+
+    #[test]
+    fn a_list_that_grew_shows_what_was_added() {
+        let payment = |id: i64, day: &str, minor: i64| json!({"id": id, "paid_on": day, "amount_minor": minor, "created_at": "2026-01-05T10:00:00Z"});
+        let record = |before: serde_json::Value, after: serde_json::Value| AuditRecord {
+            entity: EntityKind::Invoice,
+            ..record(Some(before), Some(after))
+        };
+        let text = |r: &AuditRecord| -> Vec<String> {
+            described(r, &Names::default())
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let one = payment(1, "2026-01-05", 10_000);
+        let two = payment(2, "2026-01-06", 20_050);
+        let grew = record(
+            json!({"currency": "USD", "payments": [one.clone()]}),
+            json!({"currency": "USD", "payments": [one.clone(), two.clone()]}),
+        );
+        assert_eq!(
+            text(&grew),
+            ["payments added: id: 2, paid on: 6 Jan 2026, amount: $200.50"]
+        );
+        let first = record(
+            json!({"currency": "USD", "payments": []}),
+            json!({"currency": "USD", "payments": [one.clone()]}),
+        );
+        assert_eq!(
+            text(&first),
+            ["payments added: id: 1, paid on: 5 Jan 2026, amount: $100"]
+        );
+        let tags = record(json!({"tags": ["a"]}), json!({"tags": ["b"]}));
+        assert_eq!(text(&tags), ["tags: a → b"]);
     }
 
     #[test]

@@ -1694,6 +1694,12 @@ fn invoices_are_added_issued_paid_and_aged_from_the_command_line() {
         paid.contains("5000.00 USD paid, 7501.00 USD to pay (partially-paid)"),
         "{paid}"
     );
+    // The history names the invoice by its number and shows the payment added, not the list.
+    let history = ok(&["history", "invoice", "INV-00001"]);
+    assert!(
+        history.contains("payments added: id: 1, paid on: 20 Apr 2026, amount: $5,000\n"),
+        "{history}"
+    );
     let refused = bearing(d, &["invoice", "pay", "INV-00001", "99999"], &[]);
     assert_one_line_error(&refused, 1, "is more than the balance of 7501.00 USD");
     let refused = bearing(

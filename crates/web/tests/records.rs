@@ -840,6 +840,37 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
     assert!(home.text.contains("$7,501"), "{}", home.text);
     let missing = finance.get("/invoices/INV-404").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // The organization's table does not name the organization on every row.
+    let table = &org.text[org.text.find("Invoices to pinecrest</caption>").unwrap()..];
+    let head = &table[..table.find("</thead>").unwrap()];
+    assert!(head.contains(">Deal<"), "{head}");
+    assert!(!head.contains(">Organization<"), "{head}");
+    // A void's reason links the invoice that replaces it.
+    let second = finance
+        .post(
+            "/invoices",
+            &[
+                ("organization", "pinecrest"),
+                ("kind", "service"),
+                ("lines", "Training; 10"),
+            ],
+        )
+        .await;
+    let second = path_of(&second.location);
+    let voided = finance
+        .post(
+            &format!("{second}/void"),
+            &[("reason", "billed twice; replaced by INV-00001.")],
+        )
+        .await;
+    assert_eq!(voided.status, StatusCode::SEE_OTHER, "{}", voided.text);
+    let page = finance.get(&second).await;
+    assert!(
+        page.text
+            .contains("billed twice; replaced by <a href=\"/invoices/INV-00001\">INV-00001</a>."),
+        "{}",
+        page.text
+    );
 }
 
 async fn a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts(db: &TestDb) {

@@ -141,7 +141,7 @@ async fn list_view(
     // A filter that cannot be read lists nothing rather than everything.
     let list = if errors.is_empty() { list } else { Vec::new() };
     let drafts = list.iter().filter(|i| i.status == Status::Draft).count();
-    let table = table("Invoices, newest first", &list);
+    let table = table("Invoices, newest first", &list, Within::All);
     render(
         status,
         &ListPage {
@@ -168,24 +168,52 @@ async fn list_view(
     )
 }
 
+/// Where an invoices table is shown: the page of one organization or deal leaves out the
+/// column that would name it on every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Within {
+    All,
+    Organization,
+    Deal,
+}
+
 /// Invoices as a table: each links to its page, its organization and deal to theirs.
-pub(crate) fn table(caption: impl Into<String>, list: &[Invoice]) -> HtmlTable {
-    let mut table = HtmlTable::new(
-        caption,
-        &[
-            "Invoice",
-            "Organization",
-            "Deal",
-            "Kind",
-            "Status",
-            "Issued",
-            "Due",
-            "Total",
-            "Balance",
-        ],
-    )
-    .numeric_columns(&[7, 8]);
-    table.rows = list.iter().map(row).collect();
+pub(crate) fn table(caption: impl Into<String>, list: &[Invoice], within: Within) -> HtmlTable {
+    let columns = [
+        "Invoice",
+        "Organization",
+        "Deal",
+        "Kind",
+        "Status",
+        "Issued",
+        "Due",
+        "Total",
+        "Balance",
+    ];
+    // The column the page already names, if any.
+    let left_out = match within {
+        Within::All => None,
+        Within::Organization => Some(1),
+        Within::Deal => Some(2),
+    };
+    let keep = |k: &usize| Some(*k) != left_out;
+    let shown: Vec<&str> = (0..columns.len())
+        .filter(keep)
+        .map(|k| columns[k])
+        .collect();
+    let numeric = if left_out.is_some() { [6, 7] } else { [7, 8] };
+    let mut table = HtmlTable::new(caption, &shown).numeric_columns(&numeric);
+    table.rows = list
+        .iter()
+        .map(|i| {
+            row(i)
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| keep(k))
+                .map(|(_, cell)| cell)
+                .collect()
+        })
+        .collect();
     table
 }
 
@@ -341,8 +369,48 @@ struct InvoiceView {
     paid_on: String,
     turnaround: String,
     days_to_collect: String,
-    void_reason: String,
+    /// Why it was voided, each invoice it names a link to that invoice.
+    void_reason: Vec<(String, Option<String>)>,
     voided: String,
+}
+
+/// `text` in pieces, each word that is the number of an invoice (it has a letter and a digit,
+/// such as "INV-00012") with the address of its page.
+async fn linked(state: &AppState, text: &str) -> Vec<(String, Option<String>)> {
+    let mut pieces: Vec<(String, Option<String>)> = Vec::new();
+    let mut plain = String::new();
+    for word in text.split_inclusive(char::is_whitespace) {
+        let trimmed = word.trim_end_matches(|c: char| c.is_whitespace() || ",.;:)".contains(c));
+        let candidate = trimmed.trim_start_matches('(');
+        let looks_like_number = candidate.chars().any(|c| c.is_ascii_digit())
+            && candidate.chars().any(|c| c.is_alphabetic());
+        let found = if looks_like_number {
+            matches!(
+                state.store.find_invoice_by_number(candidate).await,
+                Ok(Some(_))
+            )
+        } else {
+            false
+        };
+        if !found {
+            plain.push_str(word);
+            continue;
+        }
+        let at = word.find(candidate).unwrap_or(0);
+        plain.push_str(&word[..at]);
+        if !plain.is_empty() {
+            pieces.push((std::mem::take(&mut plain), None));
+        }
+        pieces.push((
+            candidate.to_owned(),
+            Some(format!("/invoices/{}", super::encode_query(candidate))),
+        ));
+        plain.push_str(&word[at + candidate.len()..]);
+    }
+    if !plain.is_empty() {
+        pieces.push((plain, None));
+    }
+    pieces
 }
 
 async fn invoice_view(
@@ -430,7 +498,10 @@ async fn invoice_view(
         paid_on: day(invoice.paid_on),
         turnaround: days(invoice.turnaround_days),
         days_to_collect: days(invoice.days_to_collect),
-        void_reason: r.void_reason.clone().unwrap_or_default(),
+        void_reason: match &r.void_reason {
+            Some(reason) => linked(state, reason).await,
+            None => Vec::new(),
+        },
         voided: day(r.voided_on),
     };
     render(

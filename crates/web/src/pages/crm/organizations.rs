@@ -644,6 +644,7 @@ async fn account_page(
                 tables.push(crate::pages::invoices::table(
                     format!("Invoices to {name}"),
                     &billed,
+                    crate::pages::invoices::Within::Organization,
                 ));
             }
         }

@@ -92,7 +92,11 @@ pub(crate) async fn deal_page(
         None => None,
     };
     let invoices = invoices.map(|list| {
-        crate::pages::invoices::table("Invoices: the deal collects what is paid on them", &list)
+        crate::pages::invoices::table(
+            "Invoices: the deal collects what is paid on them",
+            &list,
+            crate::pages::invoices::Within::Deal,
+        )
     });
     let f = &deal.fields;
     let day = crate::pages::day_or_empty;
