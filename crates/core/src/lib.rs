@@ -54,6 +54,7 @@ pub mod demo_team;
 pub mod forecast;
 pub mod ids;
 pub mod invoice;
+pub mod ledger;
 pub mod money;
 pub mod month;
 pub mod organization;

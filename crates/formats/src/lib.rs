@@ -4,6 +4,7 @@
 pub mod crm;
 pub mod directory;
 mod input;
+pub mod invoice_ledger;
 pub mod ledger;
 pub mod myst;
 pub mod prometheus;

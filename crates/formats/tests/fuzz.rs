@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use bearing_core::deal::DealFields;
 use bearing_core::{EARLIEST_DATE, LATEST_DATE};
 use bearing_formats::crm::{self, DealValue, RowError};
-use bearing_formats::{directory, myst, prometheus, usage};
+use bearing_formats::{directory, invoice_ledger, myst, prometheus, usage};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -875,6 +875,114 @@ fn check_usage(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The sponsor's invoice export.
+
+/// Valid values (the cells the grid makes odd, spliced or arbitrary are the invalid ones), and
+/// numbers enough that a file seldom holds one twice.
+const LEDGER_COLUMNS: &[Column] = &[
+    (
+        "InvoiceNumber",
+        &[
+            "INV-0101", "INV-0102", "INV-0103", "INV-0104", "INV-0105", "INV-0106", "INV-0107",
+            "INV-0108", "INV-0109", "INV-0110", "INV-0111", "INV-0112", "INV-0113", "INV-0114",
+            "INV-0115", "INV-0116", "INV-0117", "INV-0118", "INV-0119", "INV-0120", "INV-0121",
+            "INV-0122", "INV-0123", "INV-0124", "INV-0125", "INV-0126", "INV-0127", "INV-0128",
+            "INV-0129", "INV-0130", "INV-0131", "INV-0132", "INV-0133", "INV-0134", "INV-0135",
+            "INV-0136", "INV-0137", "INV-0138", "INV-0139", "INV-0140",
+        ],
+    ),
+    (
+        "Contact",
+        &[
+            "Harbour University",
+            "Lakeshore Lab",
+            "Ünïcode ✓",
+            "say \"hi\"",
+            "a, b",
+        ],
+    ),
+    ("Reference", &["deal 42", "", "42"]),
+    (
+        "Date",
+        &[
+            "2025-07-01",
+            "2026-06-30",
+            "2025-07-15T00:00:00Z",
+            "2025-07-15",
+            "2026-01-31",
+        ],
+    ),
+    ("DueDate", &["2025-07-31", "2026-07-30", "", "2199-12-31"]),
+    ("Total", &["30000.00", "12.50", "100", "30000.00", "250"]),
+    ("AmountPaid", &["0", "0", "5", "", "12.50"]),
+    (
+        "Status",
+        &[
+            "PAID",
+            "AUTHORISED",
+            "draft",
+            "VOIDED",
+            "SUBMITTED",
+            "AUTHORISED",
+        ],
+    ),
+    ("Currency", &["USD", "", "EUR", "USD", "cad"]),
+    ("PaymentDate", &["2025-08-01", "", "2026-07-01"]),
+];
+
+const LEDGER_LAYOUTS: &[&[&str]] = &[
+    &["InvoiceNumber", "Contact", "Total", "Status"],
+    &["Status", "InvoiceNumber", "AmountPaid", "Contact", "Total"],
+    &[
+        "InvoiceNumber",
+        "Contact",
+        "Reference",
+        "Date",
+        "DueDate",
+        "Total",
+        "AmountPaid",
+        "Status",
+    ],
+    &[
+        "Status",
+        "Total",
+        "Contact",
+        "InvoiceNumber",
+        "Currency",
+        "PaymentDate",
+        "Date",
+    ],
+];
+
+const LEDGER: &[u8] = b"InvoiceNumber,Contact,Reference,Date,DueDate,Total,AmountPaid,Status\n\
+INV-0101,Harbour University,42,2026-10-03T00:00:00,2026-11-02,30000.00,30000.00,PAID\n\
+INV-0102,Lakeshore Lab,,2026-10-05,2026-11-04,1200.50,200.00,AUTHORISED\n";
+
+fn check_ledger(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let lines = line_count(bytes);
+    let (rows, errors) =
+        invoice_ledger::read_invoices("ledger.csv", bytes, &invoice_ledger::Columns::default());
+    check_row_errors("ledger.csv", lines, &errors)?;
+    let mut seen = HashSet::new();
+    for row in &rows {
+        check_row_line(row.line, lines, &errors)?;
+        prop_assert!(!row.number.is_empty() && !row.contact.is_empty(), "{row:?}");
+        acceptable(&row.number, bearing_core::text::MAX_NAME)?;
+        acceptable(&row.contact, bearing_core::text::MAX_NAME)?;
+        prop_assert!(row.total_minor > 0, "{row:?}");
+        prop_assert!((0..=row.total_minor).contains(&row.paid_minor), "{row:?}");
+        for day in [row.issued_on, row.due_on, row.paid_on]
+            .into_iter()
+            .flatten()
+        {
+            prop_assert!((EARLIEST_DATE..=LATEST_DATE).contains(&day), "{row:?}");
+        }
+        prop_assert!(seen.insert(row.number.clone()), "{row:?} twice");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 // MyST role pages.
 
 const JOB_TITLES: &str = include_str!(concat!(
@@ -1253,6 +1361,13 @@ proptest! {
     }
 
     #[test]
+    fn the_invoice_ledger_reader_never_panics_and_says_what_is_wrong(
+        bytes in csv_input(LEDGER_COLUMNS, LEDGER_LAYOUTS, &[LEDGER]),
+    ) {
+        check_ledger(&bytes)?;
+    }
+
+    #[test]
     fn role_pages_read_and_write_without_panicking(text in page_input()) {
         check_page(&text);
     }
@@ -1354,6 +1469,17 @@ fn the_inputs_reach_rows_and_refusals_of_every_reader() {
                     Err(errors) => (0, errors.len()),
                 },
             ),
+        ),
+        (
+            "invoice ledger",
+            outcomes(csv_input(LEDGER_COLUMNS, LEDGER_LAYOUTS, &[LEDGER]), |b| {
+                let (rows, errors) = invoice_ledger::read_invoices(
+                    "l.csv",
+                    b.as_slice(),
+                    &invoice_ledger::Columns::default(),
+                );
+                (rows.len(), errors.len())
+            }),
         ),
         (
             "prometheus",
