@@ -118,6 +118,17 @@ pub async fn set(
         .collect::<Result<Vec<_>>>()?;
     let schedule = Schedule::new(input.timing, input.frequency, milestones)
         .map_err(|e| AppError::invalid("schedule", e.to_string()))?;
+    // A schedule that cannot bill the deal as it stands (milestones that do not add up to
+    // its amount, a periodic one without its contract's end) is refused; one set before the
+    // deal has its amount or start is checked once they are there.
+    let billing = deal_billing(&found, Some(schedule.clone()));
+    if let (Err(problem), Some(_), Some(_)) = (
+        &billing.instalments,
+        found.fields.amount_minor,
+        found.fields.contract_start,
+    ) {
+        return Err(AppError::invalid("schedule", problem.clone()));
+    }
     let before = store.billing_schedule(deal).await?;
     let at = ctx.now();
     let mut tx = store.begin().await?;
@@ -135,7 +146,7 @@ pub async fn set(
     )
     .await?;
     tx.commit().await?;
-    Ok(deal_billing(&found, Some(schedule)))
+    Ok(billing)
 }
 
 /// An invoice's billable day and total, as what it bills of a deal's instalments.
@@ -460,6 +471,9 @@ async fn usage_proposals(
     Ok(())
 }
 
+/// Held while a billing run is confirmed.
+static CONFIRMING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Makes drafts of the billing run for `month` (all its proposals, or those `only` names),
 /// numbered in order, each audited; the invoices made, in the run's order. Every key named
 /// must still be proposed: a run that changed since it was reviewed makes nothing.
@@ -470,6 +484,9 @@ pub async fn confirm(
     only: Option<&[String]>,
 ) -> Result<Vec<Invoice>> {
     ctx.require(Permission::ManageInvoices)?;
+    // One confirmation at a time: a second (a double click, a client that retries) waits and
+    // then finds what the first made already billed, rather than billing it again.
+    let _one_at_a_time = CONFIRMING.lock().await;
     let run = build(store, month, ctx.today()).await?;
     let chosen: Vec<Proposal> = match only {
         None => run.proposals,

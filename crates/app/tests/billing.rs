@@ -18,6 +18,7 @@ bearing_store::on_both_backends!(
     a_deals_instalments_are_billed_once_each_up_to_the_month,
     the_usage_line_is_the_usage_reports_fee_billed_to_the_clusters_owner,
     what_cannot_be_billed_is_named_and_refusals_change_nothing,
+    confirming_twice_at_once_bills_once,
 );
 
 fn finance() -> Context {
@@ -304,13 +305,44 @@ async fn what_cannot_be_billed_is_named_and_refusals_change_nothing(db: &TestDb)
             "instalment 2 of 4, the rest of it (quarterly, in advance)".to_owned()
         )]
     );
-    // Milestones that do not add up to the deal are named with what to do.
-    let milestones = billing::ScheduleInput {
+    // Milestones that do not add up to the deal are refused, saying so, and change nothing.
+    let milestones = |days: &[&str]| billing::ScheduleInput {
         timing: Timing::Advance,
         frequency: Frequency::Custom,
-        milestones: vec![billing::MilestoneInput::parse("2026-02-01=9000").unwrap()],
+        milestones: days
+            .iter()
+            .map(|m| billing::MilestoneInput::parse(m).unwrap())
+            .collect(),
     };
-    billing::set(&store, &ctx, deal, milestones).await.unwrap();
+    let refused = billing::set(&store, &ctx, deal, milestones(&["2026-02-01=9000"]))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("the milestones add up to $9,000.00, the deal's amount is $10,000.01"),
+        "{refused}"
+    );
+    assert_eq!(
+        billing::of_deal(&store, &ctx, deal)
+            .await
+            .unwrap()
+            .schedule
+            .words(),
+        "quarterly, in advance"
+    );
+    // Milestones that stop adding up when the deal's amount changes are named by the run.
+    billing::set(
+        &store,
+        &ctx,
+        deal,
+        milestones(&["2026-02-01=5000", "2026-05-01=5000.01"]),
+    )
+    .await
+    .unwrap();
+    let mut fields = deals::get(&store, deal).await.unwrap().fields;
+    fields.amount_minor = Some(900_000);
+    deals::edit(&store, &ctx, deal, fields).await.unwrap();
     let run = billing::run(&store, &ctx, month("2026-04")).await.unwrap();
     assert!(run.proposals.is_empty());
     assert_eq!(run.attention.len(), 1);
@@ -370,4 +402,38 @@ async fn what_cannot_be_billed_is_named_and_refusals_change_nothing(db: &TestDb)
             .unwrap()
             .is_empty()
     );
+}
+
+async fn confirming_twice_at_once_bills_once(db: &TestDb) {
+    let store = db.store().await;
+    let ctx = finance();
+    organization(&store, "atlantis").await;
+    let deal = won_deal(&store, "atlantis", None).await;
+    billing::set(&store, &ctx, deal, quarterly()).await.unwrap();
+    let july = month("2026-07");
+    let run = billing::run(&store, &ctx, july).await.unwrap();
+    let keys: Vec<String> = run.proposals.iter().map(|p| p.key.clone()).collect();
+    assert_eq!(keys.len(), 3);
+    // A double click: the same keys twice at once. One makes the drafts; the other finds
+    // them billed and makes nothing.
+    let (first, second) = tokio::join!(
+        billing::confirm(&store, &ctx, july, Some(&keys)),
+        billing::confirm(&store, &ctx, july, Some(&keys)),
+    );
+    let made: Vec<usize> = [&first, &second]
+        .iter()
+        .map(|r| r.as_ref().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(made.iter().sum::<usize>(), 3, "{first:?} {second:?}");
+    let refused = if first.is_ok() { second } else { first };
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("review the run again")
+    );
+    let list = invoices::list(&store, &ctx, &invoices::Filter::default())
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 3);
 }

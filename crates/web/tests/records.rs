@@ -1009,6 +1009,16 @@ async fn a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts(db: &Test
         "{}",
         stale.text
     );
+    // A month that cannot be read shows no run; a form without one makes nothing.
     let bad_month = finance.get("/billing?month=May").await;
+    assert_eq!(bad_month.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_month.text.contains("month: "), "{}", bad_month.text);
+    assert!(!bad_month.text.contains("checkbox"), "{}", bad_month.text);
+    let no_month = finance.post("/billing", &[("key", &first)]).await;
+    assert_eq!(no_month.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_month.text.contains("month: is required"),
+        "{}",
+        no_month.text
+    );
 }

@@ -148,11 +148,18 @@ async fn run_view(
 }
 
 /// The month a form or query names, or what is wrong with it.
-fn month_of(text: Option<&str>, today: Date) -> Result<Month, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => Month::parse(text).map_err(|e| AppError::invalid("month", e.to_string())),
-        None => Ok(Month::of(today)),
-    }
+fn month_of(text: Option<&str>) -> Result<Month, AppError> {
+    let text = text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::invalid("month", "is required (YYYY-MM)"))?;
+    Month::parse(text).map_err(|e| AppError::invalid("month", e.to_string()))
+}
+
+/// The month a run opens on: the one just ended, whose usage is billed now.
+fn last_month(today: Date) -> Month {
+    let this = Month::of(today);
+    this.plus(-1).unwrap_or(this)
 }
 
 async fn run_page(
@@ -161,11 +168,21 @@ async fn run_page(
     Query(q): Query<RunQuery>,
 ) -> Response {
     let today = caller.ctx().today();
-    let (month, errors) = match month_of(q.month.as_deref(), today) {
-        Ok(month) => (month, Vec::new()),
-        Err(error) => (Month::of(today), vec![error.to_string()]),
-    };
-    run_view(&state, &caller, month, StatusCode::OK, errors).await
+    if q.month.as_deref().is_none_or(|m| m.trim().is_empty()) {
+        return run_view(
+            &state,
+            &caller,
+            last_month(today),
+            StatusCode::OK,
+            Vec::new(),
+        )
+        .await;
+    }
+    match month_of(q.month.as_deref()) {
+        Ok(month) => run_view(&state, &caller, month, StatusCode::OK, Vec::new()).await,
+        // A month that cannot be read shows no run to make drafts of.
+        Err(error) => error_page(&caller, error),
+    }
 }
 
 /// Makes drafts of the proposals ticked: the form's `month` and each `key`.
@@ -184,12 +201,12 @@ async fn confirm(
         .filter(|(name, _)| name == "key")
         .map(|(_, v)| v.clone())
         .collect();
-    let month = month_of(month_text, ctx.today());
-    let shown = month
-        .as_ref()
-        .map_or_else(|_| Month::of(ctx.today()), |m| *m);
+    let shown = match month_of(month_text) {
+        Ok(month) => month,
+        Err(error) => return error_page(&caller, error),
+    };
     let made = async {
-        let month = month?;
+        let month = shown;
         if keys.is_empty() {
             return Err(AppError::invalid(
                 "invoices",
