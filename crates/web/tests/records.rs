@@ -951,6 +951,12 @@ async fn a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts(db: &Test
         "{}",
         page.text
     );
+    assert!(
+        page.text
+            .contains("billing schedule: frequency: quarterly; timing: advance"),
+        "the timeline shows the change: {}",
+        page.text
+    );
     assert_eq!(
         row_of(
             &page.text,
@@ -964,6 +970,12 @@ async fn a_billing_run_is_reviewed_and_the_ticked_invoices_made_drafts(db: &Test
     assert_eq!(run.status, StatusCode::OK);
     assert!(run.text.contains("$6,000.00"), "{}", run.text);
     assert!(!run.text.contains("type=\"checkbox\""), "{}", run.text);
+    assert!(
+        !run.text
+            .contains("<form method=\"post\" action=\"/billing\""),
+        "{}",
+        run.text
+    );
     let run = finance.get("/billing?month=2026-05").await;
     let first = format!("deal-{id}-2026-01-01");
     let second = format!("deal-{id}-2026-04-01");

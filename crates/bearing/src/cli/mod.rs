@@ -93,10 +93,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// List every recorded change to one record
     History {
-        /// organization (or org), deal, pipeline, stage, campaign, contact or assumptions
+        /// What the record is: any kind the audit log keeps, such as organization (or org),
+        /// deal, contact, invoice, billing-schedule or assumptions
         #[arg(value_parser = parse_kind)]
         kind: EntityKind,
-        /// The record's id (for assumptions, the version number)
+        /// The record's id (for assumptions, the version number; for an invoice, its number
+        /// too; for a billing schedule, its deal's id)
         id: String,
         /// Output format: table, csv, json or xlsx
         #[arg(long, default_value = "table", value_parser = parse_format)]

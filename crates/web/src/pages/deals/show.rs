@@ -190,6 +190,36 @@ pub(crate) async fn deal_page(
             .to_string(),
         })
         .collect();
+    // How the deal is billed is cash: its changes join the timeline for those who see it.
+    if billing.is_some() {
+        let changes = match bearing_app::history::of(
+            &state.store,
+            &caller.ctx(),
+            bearing_core::EntityKind::BillingSchedule,
+            &id.to_string(),
+        )
+        .await
+        {
+            Ok(records) => records,
+            Err(AppError::NotFound(_)) => Vec::new(),
+            Err(error) => return error_page(caller, error),
+        };
+        let names = bearing_app::history::Names::default();
+        timeline.extend(changes.iter().map(|r| TimelineEvent {
+            at: r.at,
+            when: minute(r.at),
+            who: format!("{} ({})", r.actor, r.source),
+            what: format!(
+                "billing schedule: {}",
+                bearing_app::history::described(r, &names)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }));
+        timeline.sort_by_key(|e| e.at);
+    }
     timeline.reverse();
     render(
         status,
