@@ -490,6 +490,12 @@ pub async fn confirm(
     let run = build(store, month, ctx.today()).await?;
     let chosen: Vec<Proposal> = match only {
         None => run.proposals,
+        Some([]) => {
+            return Err(AppError::invalid(
+                "only",
+                "names no invoice: name the keys of those to make",
+            ));
+        }
         Some(keys) => {
             if let Some(gone) = keys
                 .iter()

@@ -91,6 +91,13 @@ impl Schedule {
                     "a custom schedule needs at least one milestone (a day and an amount)",
                 ));
             }
+            Frequency::Custom if timing == Timing::Arrears => {
+                return Err(ParseError::new(
+                    what,
+                    timing.as_str(),
+                    "a milestone is billed on its own day: a custom schedule is in advance",
+                ));
+            }
             Frequency::Custom => {}
             _ if !milestones.is_empty() => {
                 return Err(ParseError::new(
@@ -510,6 +517,17 @@ mod tests {
 
     #[test]
     fn schedules_that_cannot_be_are_refused() {
+        let milestone = Milestone {
+            on: day("2025-02-01"),
+            amount_minor: 10,
+        };
+        let arrears = Schedule::new(Timing::Arrears, Frequency::Custom, vec![milestone]);
+        assert!(
+            arrears
+                .unwrap_err()
+                .reason
+                .contains("a custom schedule is in advance")
+        );
         assert!(Schedule::new(Timing::Advance, Frequency::Custom, vec![]).is_err());
         let m = Milestone {
             on: day("2025-01-01"),

@@ -1426,6 +1426,21 @@ async fn a_won_deal_is_billed_through_the_api(db: &TestDb) {
         .filter_map(|p| p["key"].as_str())
         .collect();
     assert_eq!(keys, [first.as_str()]);
+    // Naming none makes none, and says so.
+    let none = app
+        .post("/api/v1/billing/runs/2026-06", json!({"only": []}))
+        .await;
+    assert_eq!(
+        none.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        none.text
+    );
+    assert!(
+        detail(&none).starts_with("only: names no invoice"),
+        "{}",
+        none.text
+    );
     // A key the run no longer proposes makes nothing.
     let stale = app
         .post("/api/v1/billing/runs/2026-06", json!({"only": [second]}))
