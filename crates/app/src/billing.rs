@@ -30,10 +30,14 @@ pub struct DealBilling {
 
 /// How `deal` is billed.
 pub async fn of_deal(store: &Store, ctx: &Context, deal: DealId) -> Result<DealBilling> {
+    of(store, ctx, &crate::deals::get(store, deal).await?).await
+}
+
+/// How `deal`, already read, is billed.
+pub async fn of(store: &Store, ctx: &Context, deal: &crate::deals::Deal) -> Result<DealBilling> {
     crate::invoices::require_read(ctx)?;
-    let found = crate::deals::get(store, deal).await?;
-    let own = store.billing_schedule(deal).await?;
-    Ok(deal_billing(&found, own))
+    let own = store.billing_schedule(deal.id).await?;
+    Ok(deal_billing(deal, own))
 }
 
 fn deal_billing(deal: &crate::deals::Deal, own: Option<Schedule>) -> DealBilling {
@@ -517,18 +521,14 @@ pub async fn confirm(
     if chosen.is_empty() {
         return Ok(Vec::new());
     }
-    let first = store.next_invoice_number().await?;
-    let first: u64 = first
-        .strip_prefix("INV-")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| AppError::Internal(format!("unexpected invoice number {first}")))?;
+    let first = store.next_invoice_sequence().await?;
     let at = ctx.now();
     let mut log = ChangeLog::new(ctx, at);
     let mut tx = store.begin().await?;
     let mut ids = Vec::with_capacity(chosen.len());
     for (n, p) in (first..).zip(chosen) {
         let new = NewInvoice {
-            number: format!("INV-{n:05}"),
+            number: bearing_core::invoice::number(n),
             organization_id: p.organization_id,
             deal_id: p.deal_id,
             kind: p.kind,

@@ -610,7 +610,7 @@ async fn load_invoices(
                 .unwrap_or(billable)
                 .min(as_of);
             let mut new = bearing_store::NewInvoice {
-                number: format!("INV-{:05}", invoices + 1),
+                number: bearing_core::invoice::number(invoices as u64 + 1),
                 organization_id: *org,
                 deal_id: Some(deal.id),
                 kind,
@@ -645,8 +645,8 @@ async fn load_invoices(
                     id,
                     issued,
                     &format!(
-                        "billed the wrong amount; replaced by INV-{:05}",
-                        invoices + 2
+                        "billed the wrong amount; replaced by {}",
+                        bearing_core::invoice::number(invoices as u64 + 2)
                     ),
                     at,
                 )
@@ -657,7 +657,7 @@ async fn load_invoices(
                     &tx.get_invoice(id).await?,
                 ))?;
                 invoices += 1;
-                new.number = format!("INV-{:05}", invoices + 1);
+                new.number = bearing_core::invoice::number(invoices as u64 + 1);
             }
             let id = tx.insert_invoice(&new, at).await?;
             tx.issue_invoice(id, issued, due, at).await?;

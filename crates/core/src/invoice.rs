@@ -50,6 +50,16 @@ text_enum!(Status, "invoice status", {
 /// Payment terms when nothing else is said: an invoice is due 30 days after it is issued.
 pub const DEFAULT_TERMS_DAYS: i64 = 30;
 
+/// The number Bearing gives the `n`th invoice it numbers itself: `INV-00042`.
+pub fn number(n: u64) -> String {
+    format!("INV-{n:05}")
+}
+
+/// Which of Bearing's own numbers `text` is, if it is one of them.
+pub fn sequence_of(text: &str) -> Option<u64> {
+    text.strip_prefix("INV-")?.parse().ok()
+}
+
 /// The target of invoicing turnaround: an invoice issued within 10 days of the day it could
 /// have been.
 pub const TURNAROUND_TARGET_DAYS: i64 = 10;

@@ -209,6 +209,33 @@ pub(crate) fn shortened(text: &str) -> String {
     }
 }
 
+/// Puts each `FIELD=Column` of `pairs` in its field's slot of `slots` (a field's name and
+/// the column it is read from), or says what is wrong: an empty column, or a field that is
+/// not one of them.
+pub(crate) fn map_columns(
+    pairs: &[(String, String)],
+    slots: &mut [(&str, &mut String)],
+) -> Result<(), String> {
+    for (field, column) in pairs {
+        let column = column.trim();
+        if column.is_empty() {
+            return Err(format!("the column for {field} is empty"));
+        }
+        match slots.iter_mut().find(|(name, _)| *name == field.trim()) {
+            Some((_, slot)) => **slot = column.to_owned(),
+            None => {
+                let names: Vec<&str> = slots.iter().map(|(name, _)| *name).collect();
+                return Err(format!(
+                    "no field {:?}; fields: {}",
+                    field.trim(),
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,20 +13,6 @@ use bearing_core::{Currency, Date, Money};
 
 use crate::crm::RowError;
 
-/// The fields of an invoice row, as a mapping names them.
-pub const FIELDS: [&str; 10] = [
-    "number",
-    "contact",
-    "reference",
-    "date",
-    "due-date",
-    "total",
-    "amount-paid",
-    "status",
-    "currency",
-    "payment-date",
-];
-
 /// Which column of the file holds each field; matched without regard to case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
@@ -64,30 +50,23 @@ impl Default for Columns {
 impl Columns {
     /// The defaults with `FIELD=Column` pairs over them.
     pub fn mapped(pairs: &[(String, String)]) -> Result<Self, String> {
-        let mut columns = Columns::default();
-        for (field, column) in pairs {
-            let column = column.trim().to_owned();
-            if column.is_empty() {
-                return Err(format!("the column for {field} is empty"));
-            }
-            let slot = match field.trim() {
-                "number" => &mut columns.number,
-                "contact" => &mut columns.contact,
-                "reference" => &mut columns.reference,
-                "date" => &mut columns.date,
-                "due-date" => &mut columns.due_date,
-                "total" => &mut columns.total,
-                "amount-paid" => &mut columns.amount_paid,
-                "status" => &mut columns.status,
-                "currency" => &mut columns.currency,
-                "payment-date" => &mut columns.payment_date,
-                other => {
-                    return Err(format!("no field {other:?}; fields: {}", FIELDS.join(", ")));
-                }
-            };
-            *slot = column;
-        }
-        Ok(columns)
+        let mut c = Columns::default();
+        crate::input::map_columns(
+            pairs,
+            &mut [
+                ("number", &mut c.number),
+                ("contact", &mut c.contact),
+                ("reference", &mut c.reference),
+                ("date", &mut c.date),
+                ("due-date", &mut c.due_date),
+                ("total", &mut c.total),
+                ("amount-paid", &mut c.amount_paid),
+                ("status", &mut c.status),
+                ("currency", &mut c.currency),
+                ("payment-date", &mut c.payment_date),
+            ],
+        )?;
+        Ok(c)
     }
 }
 

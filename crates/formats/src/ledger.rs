@@ -10,17 +10,6 @@ use bearing_core::{Currency, Money, Month};
 
 use crate::crm::RowError;
 
-/// The fields of a ledger line, as a mapping names them.
-pub const FIELDS: [&str; 7] = [
-    "account",
-    "amount",
-    "account-name",
-    "description",
-    "grant",
-    "source",
-    "date",
-];
-
 /// Which column of the file holds each field; matched without regard to case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
@@ -51,27 +40,20 @@ impl Default for Columns {
 impl Columns {
     /// The defaults with `FIELD=Column` pairs over them.
     pub fn mapped(pairs: &[(String, String)]) -> Result<Self, String> {
-        let mut columns = Columns::default();
-        for (field, column) in pairs {
-            let column = column.trim().to_owned();
-            if column.is_empty() {
-                return Err(format!("the column for {field} is empty"));
-            }
-            let slot = match field.trim() {
-                "account" => &mut columns.account,
-                "amount" => &mut columns.amount,
-                "account-name" => &mut columns.account_name,
-                "description" => &mut columns.description,
-                "grant" => &mut columns.grant,
-                "source" => &mut columns.source,
-                "date" => &mut columns.date,
-                other => {
-                    return Err(format!("no field {other:?}; fields: {}", FIELDS.join(", ")));
-                }
-            };
-            *slot = column;
-        }
-        Ok(columns)
+        let mut c = Columns::default();
+        crate::input::map_columns(
+            pairs,
+            &mut [
+                ("account", &mut c.account),
+                ("amount", &mut c.amount),
+                ("account-name", &mut c.account_name),
+                ("description", &mut c.description),
+                ("grant", &mut c.grant),
+                ("source", &mut c.source),
+                ("date", &mut c.date),
+            ],
+        )?;
+        Ok(c)
     }
 }
 

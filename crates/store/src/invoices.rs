@@ -516,16 +516,24 @@ impl Store {
 
     /// The next free number of the form `INV-00042`, after the largest such number in use.
     pub async fn next_invoice_number(&self) -> Result<String> {
+        Ok(bearing_core::invoice::number(
+            self.next_invoice_sequence().await?,
+        ))
+    }
+
+    /// The sequence of the next number Bearing gives an invoice: one past the highest of its
+    /// own numbers so far.
+    pub async fn next_invoice_sequence(&self) -> Result<u64> {
         let numbers: Vec<String> =
             sqlx::query_scalar("SELECT number FROM invoices WHERE number LIKE 'INV-%'")
                 .fetch_all(&self.pool)
                 .await?;
         let last = numbers
             .iter()
-            .filter_map(|n| n.strip_prefix("INV-")?.parse::<u64>().ok())
+            .filter_map(|n| bearing_core::invoice::sequence_of(n))
             .max()
             .unwrap_or(0);
-        Ok(format!("INV-{:05}", last + 1))
+        Ok(last + 1)
     }
 
     /// What was paid on each deal's invoices (or only `deal`'s), for the deals that have an

@@ -13,7 +13,10 @@ use bearing_core::access::Permission::{ManageInvoices, ReadCash};
 use bearing_core::billing::{Frequency, Timing};
 use bearing_core::{Date, Money, Month};
 
-use super::{Cell, HtmlTable, Layout, PathId, Routes, answer, encode_query, error_page, render};
+use super::{
+    Cell, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, day_text, encode_query,
+    error_page, render,
+};
 use crate::AppState;
 use crate::access::Rule::Signed;
 use crate::auth::Caller;
@@ -25,15 +28,11 @@ pub(super) fn routes() -> Routes {
         .post("/deals/{id}/billing", Signed(ManageInvoices), set_schedule)
 }
 
-fn day(d: Option<Date>) -> String {
-    d.map(bearing_core::day_words).unwrap_or_default()
-}
-
 /// A service period as people read it: "1 Jan 2026 – 31 Mar 2026", or its first day alone.
 fn period(from: Option<Date>, to: Option<Date>) -> String {
     match (from, to) {
-        (Some(from), Some(to)) => format!("{} – {}", day(Some(from)), day(Some(to))),
-        (from, _) => day(from),
+        (Some(from), Some(to)) => format!("{} – {}", day_text(from), day_text(to)),
+        (from, _) => day_or_empty(from),
     }
 }
 
@@ -117,7 +116,7 @@ async fn run_view(
                 .zip(p.deal_name.clone())
                 .map(|(id, name)| (format!("/deals/{id}"), name)),
             kind: p.kind.to_string(),
-            billable: day(Some(p.billable_on)),
+            billable: day_text(p.billable_on),
             service: period(p.service_from, p.service_to),
             reason: p.reason.clone(),
             lines: p
@@ -260,7 +259,7 @@ impl ScheduleSection {
                 .iter()
                 .map(|i| {
                     vec![
-                        Cell::when(day(Some(i.billable_on))),
+                        Cell::when(day_text(i.billable_on)),
                         Cell::text(period(i.service_from, i.service_to)),
                         Cell::number(money(i.amount_minor)),
                     ]

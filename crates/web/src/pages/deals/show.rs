@@ -70,13 +70,8 @@ pub(crate) async fn deal_page(
     } else {
         None
     };
-    let won = stages.iter().any(|s| {
-        s.pipeline == deal.fields.pipeline
-            && s.name == deal.fields.stage
-            && s.outcome == StageOutcome::Won
-    });
-    let billing = if won && caller.may(Permission::ReadCash) {
-        match bearing_app::billing::of_deal(&state.store, &caller.ctx(), id).await {
+    let billing = if deal.stage_outcome == StageOutcome::Won && caller.may(Permission::ReadCash) {
+        match bearing_app::billing::of(&state.store, &caller.ctx(), &deal).await {
             Ok(billing) => Some(crate::pages::billing::ScheduleSection::of(&billing)),
             Err(error) => return error_page(caller, error),
         }
