@@ -20,6 +20,7 @@ pub mod history;
 pub mod import;
 pub mod invoices;
 pub mod jobs;
+pub mod ledger;
 pub mod organizations;
 pub mod patch;
 pub mod people;

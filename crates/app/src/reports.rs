@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 18] = [
     "projections",
     "deal-months",
     "commitments",
@@ -26,6 +26,7 @@ pub const NAMES: [&str; 17] = [
     "forecast-accuracy",
     "aging",
     "invoicing",
+    "reconciliation",
 ];
 
 /// A report and the assumptions version that made it.
@@ -164,6 +165,7 @@ pub async fn build_with(
                 | "forecast-accuracy"
                 | "aging"
                 | "invoicing"
+                | "reconciliation"
         )
     };
     let forecast = if names.iter().all(|n| without_forecast(n)) {
@@ -226,6 +228,9 @@ pub async fn build_with(
             ("invoicing", _) => table_only(crate::invoices::collections_table(
                 &crate::invoices::collections_of(store, today).await?,
             )),
+            ("reconciliation", _) => table_only(crate::ledger::reconciliation_table(
+                &crate::ledger::reconciliation_of(store).await?,
+            )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs))) => match name {
                 "projections" => {
@@ -250,7 +255,7 @@ pub async fn build_with(
         };
         let shows = crate::sight::Shows {
             // What is invoiced and collected is cash.
-            cash: matches!(name, "health" | "aging" | "invoicing"),
+            cash: matches!(name, "health" | "aging" | "invoicing" | "reconciliation"),
             // The ledger's costs hold what people are paid.
             team_cost: name == "actuals"
                 || (name == "health"

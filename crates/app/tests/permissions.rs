@@ -121,6 +121,11 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ("billing::run", &[Permission::ReadCash]),
     ("billing::confirm", &[Permission::ManageInvoices]),
     ("history::of billing-schedule", &[Permission::ReadCash]),
+    ("ledger::import", &[Permission::ManageInvoices]),
+    ("ledger::reconciliation", &[Permission::ReadCash]),
+    ("ledger::aliases", &[Permission::Read]),
+    ("ledger::add_alias", &[Permission::EditCrm]),
+    ("ledger::remove_alias", &[Permission::EditCrm]),
     ("accounts::add_user", &[Permission::ManageUsers]),
     ("access::list", &[Permission::ManageUsers]),
     ("access::define", &[Permission::ManageUsers]),
@@ -399,6 +404,40 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
         "history::of billing-schedule" => history::of(store, ctx, EntityKind::BillingSchedule, "1")
             .await
             .map(drop),
+        "ledger::import" => bearing_app::ledger::import(
+            store,
+            ctx,
+            "ledger.csv",
+            "InvoiceNumber,Contact,Total,Status\nL-1,Nobody,10.00,DRAFT\n".as_bytes(),
+            &Default::default(),
+            true,
+        )
+        .await
+        .map(drop),
+        "ledger::reconciliation" => bearing_app::ledger::reconciliation(store, ctx)
+            .await
+            .map(drop),
+        "ledger::aliases" => {
+            let org = organization(store, &format!("aliased{n}")).await;
+            bearing_app::ledger::aliases(store, ctx, org)
+                .await
+                .map(drop)
+        }
+        "ledger::add_alias" => {
+            let org = organization(store, &format!("aliased{n}")).await;
+            bearing_app::ledger::add_alias(store, ctx, org, &format!("Aliased Books {n}"))
+                .await
+                .map(drop)
+        }
+        "ledger::remove_alias" => {
+            let org = organization(store, &format!("aliased{n}")).await;
+            bearing_app::ledger::add_alias(store, &operator(), org, &format!("Aliased Books {n}"))
+                .await
+                .unwrap();
+            bearing_app::ledger::remove_alias(store, ctx, org, &format!("aliased books {n}"))
+                .await
+                .map(drop)
+        }
         "accounts::add_user" => accounts::add_user(
             store,
             ctx,

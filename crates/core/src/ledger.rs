@@ -56,6 +56,15 @@ pub fn ledger_status(text: &str) -> Result<Status, ParseError> {
         })
 }
 
+/// A name as the ledger's contacts and aliases are compared: without regard to case, with
+/// runs of spaces as one.
+pub fn folded(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Where an issued invoice stands by what was paid on it: paid in full, in part, or not.
 /// Drafts and voids stand where they are.
 pub fn standing(status: Status, total_minor: i64, paid_minor: i64) -> Status {
@@ -126,8 +135,8 @@ pub struct Discrepancy {
 
 /// Bearing's invoices against the ledger's: every discrepancy, by finding and then number.
 /// `placed` says whether a ledger contact names an organization Bearing knows (by its name or
-/// an alias). An invoice is matched by its number; a draft or void missing from the ledger is
-/// no discrepancy (it was never sent, or it was cancelled).
+/// an alias). An invoice is matched by its number; a draft or void missing from the other
+/// side is no discrepancy (it was never sent, or it was cancelled).
 pub fn reconcile(
     ours: &[Ours],
     ledger: &[LedgerInvoice],
@@ -223,7 +232,8 @@ pub fn reconcile(
         }
     }
     for l in ledger {
-        if known.contains_key(l.number.as_str()) {
+        if known.contains_key(l.number.as_str()) || matches!(l.status, Status::Draft | Status::Void)
+        {
             continue;
         }
         let (finding, action) = if placed(&l.contact) {
@@ -300,6 +310,7 @@ mod tests {
         assert_eq!(standing(Status::Paid, 1_000, 0), Status::Issued);
         assert_eq!(standing(Status::Issued, 1_000, 1_000), Status::Paid);
         assert_eq!(standing(Status::Void, 1_000, 1_000), Status::Void);
+        assert_eq!(folded("  Harbour   University "), "harbour university");
     }
 
     #[test]
@@ -320,6 +331,8 @@ mod tests {
             theirs("INV-6", "Atlantis Inc", Status::Void, 60_000, 0),
             theirs("INV-8", "Atlantis Inc", Status::Issued, 5_000, 0),
             theirs("INV-9", "Nobody Known", Status::Issued, 7_000, 0),
+            theirs("INV-10", "Atlantis Inc", Status::Void, 7_000, 0), // cancelled, never here
+            theirs("INV-11", "Nobody Known", Status::Draft, 7_000, 0), // not yet sent
         ];
         let found = reconcile(&bearing, &ledger, |contact| contact == "Atlantis Inc");
         let summary: Vec<(Finding, &str)> = found
