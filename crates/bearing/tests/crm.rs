@@ -1833,3 +1833,103 @@ fn a_deal_is_billed_on_its_schedule_by_the_billing_run() {
     let refused = bearing(d, &["billing", "schedule", "1", "--set", "weekly"], &[]);
     assert_one_line_error(&refused, 2, "weekly");
 }
+
+#[test]
+fn the_sponsors_ledger_is_imported_and_reconciled_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let run = bearing(d, args, &[]);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    };
+    ok(&[
+        "org",
+        "add",
+        "lakeshore",
+        "--kind",
+        "community",
+        "--long-name",
+        "Lakeshore College",
+    ]);
+    let aliases = ok(&[
+        "org",
+        "alias",
+        "lakeshore",
+        "--add",
+        "Lakeshore College Foundation",
+    ]);
+    assert_eq!(aliases.trim(), "Lakeshore College Foundation");
+    ok(&[
+        "invoice",
+        "add",
+        "--org",
+        "lakeshore",
+        "--kind",
+        "service",
+        "--line",
+        "Training; 400",
+    ]);
+    ok(&["invoice", "issue", "INV-00001", "--on", "2026-10-01"]);
+    std::fs::write(
+        d.join("ledger.csv"),
+        "InvoiceNumber,Contact,Date,DueDate,Total,AmountPaid,Status\n\
+         INV-00001,Lakeshore College,2026-10-01,2026-10-31,440.00,0,AUTHORISED\n\
+         S-77,lakeshore college foundation,2026-10-05,2026-11-04,90.00,90.00,PAID\n\
+         S-78,Unknown Trust,2026-10-06,2026-11-05,50.00,0,AUTHORISED\n",
+    )
+    .unwrap();
+    let dry = ok(&["import", "ledger", "ledger.csv", "--dry-run"]);
+    assert!(
+        dry.contains("would make 1 invoices Bearing did not have: S-77"),
+        "{dry}"
+    );
+    assert!(dry.contains("nothing was written"), "{dry}");
+    let done = ok(&["import", "ledger", "ledger.csv"]);
+    assert!(
+        done.contains("made 1 invoices Bearing did not have: S-77"),
+        "{done}"
+    );
+    assert!(done.contains("Unknown Trust"), "{done}");
+    let again = ok(&["import", "ledger", "ledger.csv"]);
+    assert!(again.contains("0 new, 0 changed, 3 unchanged"), "{again}");
+    let report = ok(&["report", "reconciliation", "--format", "csv"]);
+    let rows: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        rows[0], "number,organization,finding,bearing,ledger,action",
+        "{report}"
+    );
+    assert_eq!(rows.len(), 3, "{report}");
+    assert!(
+        rows[1].starts_with("S-78,Unknown Trust,unplaced"),
+        "{report}"
+    );
+    assert!(
+        rows[2].starts_with("INV-00001,Lakeshore College,total,$400.00,$440.00"),
+        "{report}"
+    );
+    // A row that cannot be read imports nothing and names its line and column.
+    std::fs::write(
+        d.join("bad.csv"),
+        "InvoiceNumber,Contact,Date,Total,Status\nS-80,Lakeshore College,2026-10-07,12.00,LOST\n",
+    )
+    .unwrap();
+    let refused = bearing(d, &["import", "ledger", "bad.csv"], &[]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("bad.csv:2: column Status = \"LOST\""),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(ok(&["report", "reconciliation", "--format", "csv"]), report);
+    let removed = ok(&[
+        "org",
+        "alias",
+        "lakeshore",
+        "--remove",
+        "LAKESHORE COLLEGE FOUNDATION",
+    ]);
+    assert!(removed.contains("has no aliases"), "{removed}");
+}

@@ -26,6 +26,25 @@ pub enum ImportCommand {
     /// Grants; Account Name and Date when present): each month in the file becomes exactly its
     /// lines, all or nothing; the same file twice changes nothing
     Actuals(ActualsImportArgs),
+    /// The fiscal sponsor's invoice export (InvoiceNumber, Contact, Reference, Date, DueDate,
+    /// Total, AmountPaid, Status; Currency and PaymentDate when present): each row upserted by
+    /// its number, all or nothing; invoices Bearing lacks are made for organizations named by
+    /// name or alias, and what the ledger says was paid since its last import is recorded
+    Ledger(LedgerImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerImportArgs {
+    /// The CSV file to read
+    pub file: PathBuf,
+    /// Which column holds a field, when the file names it otherwise: number, contact,
+    /// reference, date, due-date, total, amount-paid, status, currency or payment-date
+    /// (repeat it)
+    #[arg(long = "column", value_name = "FIELD=COLUMN", value_parser = super::parse_pair)]
+    pub columns: Vec<(String, String)>,
+    /// Say what the import would make and record; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

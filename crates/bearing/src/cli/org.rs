@@ -53,6 +53,18 @@ pub enum OrgCommand {
         /// The organization, by name or id
         org: String,
     },
+    /// The names the sponsor's books use for an organization (its aliases), which the ledger
+    /// import places it by: list them, add or remove some
+    Alias {
+        /// The organization, by name or id
+        org: String,
+        /// A name to add (repeat it)
+        #[arg(long, value_name = "NAME")]
+        add: Vec<String>,
+        /// A name to remove (repeat it)
+        #[arg(long, value_name = "NAME")]
+        remove: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         | ImportCommand::Usage(args) => args,
         ImportCommand::Roles(args) => return super::roles::import(config, args).await,
         ImportCommand::Actuals(args) => return super::books::import(config, args).await,
+        ImportCommand::Ledger(args) => return ledger(config, args).await,
     };
     let ImportArgs {
         file,
@@ -52,9 +53,11 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                 }
                 (plan.summary(), table)
             }),
-        ImportCommand::Roles(_) | ImportCommand::Actuals(_) => Err(AppError::Internal(
-            "role pages and actuals are imported above".into(),
-        )),
+        ImportCommand::Roles(_) | ImportCommand::Actuals(_) | ImportCommand::Ledger(_) => {
+            Err(AppError::Internal(
+                "role pages, actuals and the invoice ledger are imported above".into(),
+            ))
+        }
     };
     store.close().await;
     match result {
@@ -198,4 +201,29 @@ fn record_plan_table<T>(plan: &RecordPlan<T>) -> Table {
         ));
     }
     plan_rows(rows)
+}
+
+/// `bearing import ledger FILE`.
+async fn ledger(config: &Config, args: &crate::cli::LedgerImportArgs) -> anyhow::Result<()> {
+    let name = args.file.display().to_string();
+    let input = std::io::BufReader::new(
+        std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?,
+    );
+    let columns = bearing_formats::invoice_ledger::Columns::mapped(&args.columns)
+        .map_err(|e| super::UsageError(format!("--column: {e}")))?;
+    let store = super::open(config).await?;
+    let ctx = super::cli_context(config)?;
+    let done =
+        bearing_app::ledger::import(&store, &ctx, &name, input, &columns, args.dry_run).await;
+    store.close().await;
+    let done = done?;
+    outln!("{}", done.summary())?;
+    if args.dry_run {
+        outln!("(dry run: nothing was written)")?;
+    } else {
+        outln!(
+            "`bearing report reconciliation` lists what differs between the ledger and Bearing"
+        )?;
+    }
+    Ok(())
 }

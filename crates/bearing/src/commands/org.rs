@@ -88,6 +88,27 @@ async fn dispatch(store: &Store, config: &Config, command: OrgCommand) -> anyhow
             outln!("restored organization {}", record.fields.name)?;
             Ok(())
         }
+        OrgCommand::Alias { org, add, remove } => {
+            let record = find(store, &org).await?;
+            let ctx = super::cli_context(config)?;
+            let mut aliases = bearing_app::ledger::aliases(store, &ctx, record.id).await?;
+            for name in &remove {
+                aliases = bearing_app::ledger::remove_alias(store, &ctx, record.id, name).await?;
+            }
+            for name in &add {
+                aliases = bearing_app::ledger::add_alias(store, &ctx, record.id, name).await?;
+            }
+            if aliases.is_empty() {
+                outln!(
+                    "{} has no aliases: the ledger places it by its name or long name",
+                    record.fields.name
+                )?;
+            }
+            for alias in &aliases {
+                outln!("{}", alias.alias)?;
+            }
+            Ok(())
+        }
     }
 }
 
