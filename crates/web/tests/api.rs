@@ -26,7 +26,84 @@ bearing_store::on_both_backends!(
     lists_come_in_pages_that_follow_their_cursor,
     the_books_are_imported_mapped_and_closed_through_the_api,
     a_won_deal_is_billed_through_the_api,
+    the_sponsors_ledger_is_imported_and_reconciled_through_the_api,
 );
+
+async fn the_sponsors_ledger_is_imported_and_reconciled_through_the_api(db: &TestDb) {
+    let app = App::new(db).await;
+    let org = app
+        .post(
+            "/api/v1/organizations",
+            json!({"name": "lakeshore", "long_name": "Lakeshore College"}),
+        )
+        .await;
+    assert_eq!(org.status, StatusCode::CREATED, "{}", org.text);
+    let aliases = format!("/api/v1/organizations/{}/aliases", org.json()["id"]);
+    let added = app.post(&aliases, json!({"alias": "LC Foundation"})).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    assert_eq!(added.json(), json!([{"alias": "LC Foundation"}]));
+    let twice = app.post(&aliases, json!({"alias": "lc  foundation"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.text);
+    // The books name their columns otherwise: a mapping says which is which.
+    let ledger = "Num,Contact,Date,DueDate,Total,AmountPaid,Status,PaymentDate\n\
+                  S-1,lc foundation,2026-10-05,2026-11-04,90.00,40.00,AUTHORISED,2026-10-20\n\
+                  S-2,Nobody Known,2026-10-06,2026-11-05,50.00,0,AUTHORISED,\n"
+        .to_owned();
+    let path = "/api/v1/imports/ledger?number_column=Num&file=books.csv";
+    let planned = app
+        .csv(&format!("{path}&dry_run=true"), ledger.clone())
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let planned = planned.json();
+    assert_eq!(planned["dry_run"], true);
+    assert_eq!(planned["created"], json!(["S-1"]));
+    assert_eq!(
+        planned["payments"],
+        json!([{"number": "S-1", "paid_on": "2026-10-20", "amount": "40.00", "currency": "USD"}])
+    );
+    assert_eq!(
+        planned["unplaced"],
+        json!([{"number": "S-2", "contact": "Nobody Known"}])
+    );
+    assert_eq!(
+        app.get("/api/v1/invoices").await.json()["total"],
+        0,
+        "a dry run writes nothing"
+    );
+    let done = app.csv(path, ledger.clone()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let again = app.csv(path, ledger.clone()).await.json();
+    assert_eq!((&again["new"], &again["unchanged"]), (&json!(0), &json!(2)));
+    let invoice = app.get("/api/v1/invoices/S-1").await.json();
+    assert_eq!(
+        (&invoice["status"], &invoice["balance"]),
+        (&json!("partially-paid"), &json!("50.00")),
+        "{invoice}"
+    );
+    let report = app.get("/api/v1/reports/reconciliation?format=csv").await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert!(
+        report
+            .text
+            .contains("S-2,Nobody Known,unplaced,,\"issued, $50.00\""),
+        "{}",
+        report.text
+    );
+    // One bad row imports nothing and is named by line and column.
+    let bad = ledger.replace("50.00,0,AUTHORISED,", "50.00,0,SENT,");
+    let refused = app.csv(path, bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = refused.json()["errors"].clone();
+    assert_eq!(
+        (&errors[0]["line"], &errors[0]["column"]),
+        (&json!(3), &json!("Status"))
+    );
+    let removed = app
+        .send(Method::DELETE, &format!("{aliases}/LC%20FOUNDATION"), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+    assert_eq!(app.get(&aliases).await.json(), json!([]));
+}
 
 async fn the_books_are_imported_mapped_and_closed_through_the_api(db: &TestDb) {
     let app = App::new(db).await;

@@ -305,6 +305,20 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     .await
     .unwrap();
     assert_eq!(invoice.record.total_minor, 432_187);
+    // The sponsor's ledger holds an invoice Bearing cannot place: the reconciliation lists
+    // its total, which is cash.
+    bearing_app::ledger::import(
+        &store,
+        &ctx(),
+        "ledger.csv",
+        "InvoiceNumber,Contact,Date,DueDate,Total,AmountPaid,Status\n\
+         LEDGER-5,Far Away Trust,2026-05-02,2026-06-01,2468.02,0,AUTHORISED\n"
+            .as_bytes(),
+        &Default::default(),
+        false,
+    )
+    .await
+    .unwrap();
     // A won deal billed on two milestones: what each bills, and when, is cash. The run for
     // June (the walk's month) bills the first; the page's run for this month both.
     let organization = store.list_organizations(false).await.unwrap()[0]
@@ -347,6 +361,7 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
         (Owner::Cash, "1357.91".to_owned()),
         (Owner::Cash, "1,357.91".to_owned()),
         (Owner::Cash, "1,110.22".to_owned()),
+        (Owner::Cash, "2,468.02".to_owned()),
         (Owner::Pay, "Harbour hire".to_owned()),
         (Owner::Pay, "8642.13".to_owned()),
         (Owner::Pay, "8,642".to_owned()),

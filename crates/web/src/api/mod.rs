@@ -15,6 +15,7 @@ mod history;
 mod imports;
 mod invoices;
 mod jobs;
+mod ledger;
 mod organizations;
 mod people;
 mod pipelines;
@@ -74,6 +75,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(scenarios::routes())
         .merge(invoices::routes())
         .merge(billing::routes())
+        .merge(ledger::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
