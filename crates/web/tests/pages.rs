@@ -35,7 +35,159 @@ bearing_store::on_both_backends!(
     admins_see_each_scheduled_jobs_runs_on_a_page_and_in_the_api,
     finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages,
     finance_asks_whether_a_hire_is_affordable_and_saves_it_as_a_scenario,
+    finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages,
 );
+
+/// A CSV file posted as the pages' upload form posts it.
+async fn upload(
+    browser: &mut Browser,
+    app: &axum::Router,
+    path: &str,
+    name: &str,
+    csv: &str,
+) -> Reply {
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let request = browser
+        .request(Method::POST, path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    browser.remember(send(app, request).await).await
+}
+
+async fn finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let org = bearing_app::organizations::create(
+        &store,
+        &ctx(),
+        bearing_core::organization::OrganizationFields {
+            name: bearing_core::organization::OrganizationName::parse("pinecrest").unwrap(),
+            long_name: Some("Pinecrest Institute".into()),
+            kind: bearing_core::organization::OrganizationKind::Community,
+            website: None,
+            github_org: None,
+            notes: None,
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let page = format!("/organizations/{}", org.id);
+    // Partnerships records the name the sponsor's books use; the page lists it.
+    let mut partner = Browser::new(&app);
+    partner.sign_in("partnerships@example.org").await;
+    let added = partner
+        .post(
+            &format!("{page}/aliases"),
+            &[("add", "Pinecrest Inst. Trust")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text);
+    let shown = partner.get(&format!("{page}?done=aliases")).await;
+    assert_eq!(
+        added.location.as_deref(),
+        Some(format!("{page}?done=aliases#aliases-h").as_str())
+    );
+    assert!(
+        shown.text.contains("<li>Pinecrest Inst. Trust"),
+        "{}",
+        shown.text
+    );
+    assert!(
+        shown
+            .text
+            .contains("names in the sponsor&#39;s books were saved")
+            || shown
+                .text
+                .contains("names in the sponsor's books were saved"),
+        "{}",
+        shown.text
+    );
+    let taken = partner
+        .post(
+            &format!("{page}/aliases"),
+            &[("add", "pinecrest institute")],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text);
+    // A crafted notice shows nothing of its own.
+    let crafted = partner
+        .get(&format!("{page}?done=hacked%20by%20mallory"))
+        .await;
+    assert!(!crafted.text.contains("mallory"), "{}", crafted.text);
+
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    let empty = finance.get("/reconciliation").await;
+    assert!(
+        empty.text.contains("No ledger has been imported yet"),
+        "{}",
+        empty.text
+    );
+    let csv = "InvoiceNumber,Contact,Date,DueDate,Total,AmountPaid,Status,PaymentDate\n\
+               S-1,PINECREST INST. TRUST,2026-10-05,2026-11-04,90.00,90.00,PAID,2026-10-25\n\
+               S-2,Far Away Trust,2026-10-06,2026-11-05,50.00,0,AUTHORISED,\n";
+    let dry = upload(&mut finance, &app, "/reconciliation", "books.csv", csv).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert!(dry.text.contains("Check of books.csv"), "{}", dry.text);
+    assert!(
+        dry.text
+            .contains("would make 1 invoices Bearing did not have: S-1"),
+        "{}",
+        dry.text
+    );
+    assert!(store.list_ledger_invoices().await.unwrap().is_empty());
+    let confirmed = finance
+        .post(
+            "/reconciliation",
+            &[("file", "books.csv"), ("content", csv), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    assert!(
+        confirmed
+            .text
+            .contains("made 1 invoices Bearing did not have: S-1"),
+        "{}",
+        confirmed.text
+    );
+    assert_eq!(
+        support::row_of(&confirmed.text, "What differs, and what to do", "S-2")[..5],
+        [
+            "S-2",
+            "Far Away Trust",
+            "No organization answers to its contact",
+            "",
+            "issued, $50.00"
+        ]
+    );
+    let paid = finance.get("/invoices/S-1").await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.text);
+    // A file with a bad row imports nothing and names it.
+    let bad = upload(
+        &mut finance,
+        &app,
+        "/reconciliation",
+        "bad.csv",
+        &csv.replace("50.00,0,AUTHORISED", "fifty,0,AUTHORISED"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(
+        support::row_of(&bad.text, "Problems by line", "3")[..3],
+        ["3", "Total", "fifty"]
+    );
+    // Partnerships may read nothing of it unless cash is shown to all, and import nothing.
+    let refused = upload(&mut partner, &app, "/reconciliation", "books.csv", csv).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+}
 
 async fn finance_asks_whether_a_hire_is_affordable_and_saves_it_as_a_scenario(db: &TestDb) {
     let test = support::TestApp::new(db).await.with_demo().await;

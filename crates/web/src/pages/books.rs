@@ -57,10 +57,7 @@ struct ActualsPage {
     accounts: HtmlTable,
 }
 
-fn no_problems() -> HtmlTable {
-    HtmlTable::new("Problems by line", &["Line", "Column", "Value", "Problem"])
-        .numeric_columns(&[0])
-}
+use super::imports::no_problems;
 
 /// The months' actuals, newest first: revenue, costs and net, and each category.
 fn months_table(months: &BTreeMap<Month, bearing_core::actuals::MonthActuals>) -> HtmlTable {
@@ -304,18 +301,7 @@ async fn import_actuals(
             .await
         }
         Err(AppError::Import(rows)) => {
-            let mut problems = no_problems();
-            problems.rows = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::number(r.line.to_string()),
-                        Cell::text(r.column.clone()),
-                        Cell::text(r.value.clone()),
-                        Cell::text(r.message.clone()),
-                    ]
-                })
-                .collect();
+            let problems = super::imports::problems(&rows);
             refuse(
                 vec![format!(
                     "{file}: {} problem(s); nothing was imported",

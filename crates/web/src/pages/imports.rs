@@ -59,8 +59,27 @@ fn imports(
     )
 }
 
-fn no_problems() -> HtmlTable {
+/// The problems of an import, a row each, by line.
+pub(super) fn no_problems() -> HtmlTable {
     HtmlTable::new("Problems by line", &["Line", "Column", "Value", "Problem"])
+        .numeric_columns(&[0])
+}
+
+/// Every problem of a file, as [`no_problems`] lists them.
+pub(super) fn problems(rows: &[bearing_formats::crm::RowError]) -> HtmlTable {
+    let mut table = no_problems();
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::number(r.line.to_string()),
+                Cell::text(r.column.clone()),
+                Cell::text(r.value.clone()),
+                Cell::text(r.message.clone()),
+            ]
+        })
+        .collect();
+    table
 }
 
 async fn imports_page(caller: Caller, Query(q): Query<Done>) -> Response {
@@ -283,18 +302,7 @@ async fn import_file(State(state): State<AppState>, caller: Caller, request: Req
             )
         }
         Err(AppError::Import(rows)) => {
-            let mut problems = no_problems().numeric_columns(&[0]);
-            problems.rows = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::number(r.line.to_string()),
-                        Cell::text(r.column.clone()),
-                        Cell::text(r.value.clone()),
-                        Cell::text(r.message.clone()),
-                    ]
-                })
-                .collect();
+            let problems = problems(&rows);
             let summary = format!(
                 "{file} has {} problem(s); nothing was imported. Fix them and upload the file again.",
                 rows.len()

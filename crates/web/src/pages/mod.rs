@@ -13,6 +13,7 @@ mod home;
 mod imports;
 pub(crate) mod invoices;
 mod jobs;
+mod ledger;
 pub(crate) mod people;
 mod reports;
 mod roles;
@@ -106,6 +107,7 @@ pub(crate) fn routes() -> Routes {
         .merge(scenarios::routes())
         .merge(invoices::routes())
         .merge(billing::routes())
+        .merge(ledger::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -194,6 +196,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("/invoices", "Invoices"),
             ("/billing", "Billing run"),
             ("/aging", "Receivables"),
+            ("/reconciliation", "Reconciliation"),
             ("/close", "Monthly close"),
             ("/actuals", "Actuals"),
             ("/hire", "Can we hire?"),

@@ -35,6 +35,7 @@ pub(super) fn routes() -> Routes {
         .post("/organizations/{id}", Signed(EditCrm), edit)
         .post("/organizations/{id}/delete", Signed(EditCrm), delete)
         .post("/organizations/{id}/restore", Signed(EditCrm), restore)
+        .post("/organizations/{id}/aliases", Signed(EditCrm), alias)
 }
 
 /// Organizations by their key, for pages that name them: the name people read (the long
@@ -375,6 +376,8 @@ struct AccountPage {
     form: OrganizationForm,
     kinds: Vec<String>,
     history: Vec<HistoryEntry>,
+    /// The names the sponsor's books use for it.
+    aliases: Vec<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -433,7 +436,14 @@ async fn show(
     PathId(raw): PathId,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let notice = q.done.map(|done| format!("The organization was {done}."));
+    // The notice is one of the page's own sentences, never the address's text.
+    let notice = match q.done.as_deref() {
+        Some(done @ ("created" | "saved" | "deleted" | "restored")) => {
+            Some(format!("The organization was {done}."))
+        }
+        Some("aliases") => Some("Its names in the sponsor's books were saved.".to_owned()),
+        _ => None,
+    };
     account_page(
         &state,
         &caller,
@@ -650,6 +660,11 @@ async fn account_page(
         }
         let revenue = revenue_pair(&name, &months);
 
+        let aliases = bearing_app::ledger::aliases(&state.store, &ctx, org.id)
+            .await?
+            .into_iter()
+            .map(|a| a.alias)
+            .collect();
         let f = &org.fields;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         Ok::<_, AppError>(AccountPage {
@@ -675,6 +690,7 @@ async fn account_page(
                 .map(ToString::to_string)
                 .collect(),
             history,
+            aliases,
         })
     }
     .await;
@@ -701,6 +717,48 @@ async fn edit(
         saved,
         "The organization was not saved",
         |status, errors| account_page(&state, &caller, raw, status, errors, Some(form), None),
+    )
+    .await
+}
+
+/// The alias form: a name to `add`, or one to `remove`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct AliasForm {
+    add: Option<String>,
+    remove: Option<String>,
+}
+
+async fn alias(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(raw): PathId,
+    Form(form): Form<AliasForm>,
+) -> Response {
+    let saved = async {
+        let id = organization_id(raw)?;
+        let ctx = caller.ctx();
+        match (&form.add, &form.remove) {
+            (Some(name), None) => {
+                bearing_app::ledger::add_alias(&state.store, &ctx, id, name).await?;
+            }
+            (None, Some(name)) => {
+                bearing_app::ledger::remove_alias(&state.store, &ctx, id, name).await?;
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "alias",
+                    "name one alias to add or one to remove",
+                ));
+            }
+        }
+        Ok(format!("/organizations/{raw}?done=aliases#aliases-h"))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "The names in the sponsor's books were not saved",
+        |status, errors| account_page(&state, &caller, raw, status, errors, None, None),
     )
     .await
 }
