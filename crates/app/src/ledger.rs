@@ -511,6 +511,17 @@ pub struct Reconciliation {
     pub discrepancies: Vec<Discrepancy>,
 }
 
+impl Reconciliation {
+    /// How many discrepancies of each finding, in the findings' order.
+    pub fn counts(&self) -> Vec<(bearing_core::ledger::Finding, usize)> {
+        let mut counts: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
+        for d in &self.discrepancies {
+            *counts.entry(d.finding).or_default() += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
 /// The reconciliation, for those who read cash.
 pub async fn reconciliation(store: &Store, ctx: &Context) -> Result<Reconciliation> {
     crate::invoices::require_read(ctx)?;

@@ -105,14 +105,11 @@ async fn view(
             ]
         })
         .collect();
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for d in &report.discrepancies {
-        let words = finding_words(d.finding).to_owned();
-        match counts.iter_mut().find(|(w, _)| *w == words) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((words, 1)),
-        }
-    }
+    let counts = report
+        .counts()
+        .into_iter()
+        .map(|(finding, n)| (finding_words(finding).to_owned(), n))
+        .collect();
     render(
         status,
         &ReconciliationPage {
