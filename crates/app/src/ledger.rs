@@ -164,8 +164,8 @@ fn listed<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// Checks of a row against today: nothing issued or paid after it, nothing paid before it
-/// was issued.
+/// Checks of a row's days: an invoice sent out has its day of issue; nothing is issued or
+/// paid after today, paid before it was issued, or due before it was issued.
 fn check_days(file: &str, columns: &Columns, row: &LedgerInvoice, today: Date) -> Vec<RowError> {
     let error = |column: &str, day: Date, message: String| RowError {
         file: file.to_owned(),
@@ -175,6 +175,19 @@ fn check_days(file: &str, columns: &Columns, row: &LedgerInvoice, today: Date) -
         message,
     };
     let mut errors = Vec::new();
+    if row.issued_on.is_none() && row.status != Status::Draft {
+        // The reader names an empty cell; a file without the column is named here.
+        errors.push(RowError {
+            file: file.to_owned(),
+            line: row.line,
+            column: columns.date.clone(),
+            value: String::new(),
+            message: format!(
+                "an invoice sent out needs the day it was issued: the file has no {:?} column (map another with date=…)",
+                columns.date
+            ),
+        });
+    }
     if let Some(issued) = row.issued_on
         && issued > today
     {

@@ -280,6 +280,15 @@ async fn a_file_with_one_bad_row_imports_nothing_and_names_the_row(db: &TestDb) 
         "{}",
         errors[1]
     );
+    // Without a column of issue days, an invoice sent out cannot be placed in time.
+    let undated = "InvoiceNumber,Contact,Total,Status\n\
+                   L-1,Atlantis Research Network,250.00,AUTHORISED\n\
+                   L-2,Atlantis Research Network,250.00,DRAFT\n";
+    let Err(AppError::Import(errors)) = import(&store, undated, false).await else {
+        panic!("invoices sent out without their day were imported");
+    };
+    let named: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    assert_eq!(named, [(2, "Date")]);
     assert!(store.list_ledger_invoices().await.unwrap().is_empty());
     assert!(store.list_invoices().await.unwrap().is_empty());
     assert_eq!(audit_rows(&store).await, audits);
