@@ -114,7 +114,7 @@ impl LedgerImport {
                 "{} {} invoices Bearing did not have: {}",
                 verb("made", "would make"),
                 self.created.len(),
-                listed(self.created.iter().map(String::as_str))
+                listed(&self.created)
             ));
         }
         if !self.payments.is_empty() {
@@ -122,14 +122,12 @@ impl LedgerImport {
                 "{} {} payments the ledger reports: {}",
                 verb("recorded", "would record"),
                 self.payments.len(),
-                listed(
-                    self.payments
-                        .iter()
-                        .map(|p| format!("{} {} on {}", p.number, p.amount.text(), p.on))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str)
-                )
+                listed(self.payments.iter().map(|p| format!(
+                    "{} {} on {}",
+                    p.number,
+                    p.amount.text(),
+                    p.on
+                )))
             ));
         }
         if !self.unplaced.is_empty() {
@@ -139,7 +137,7 @@ impl LedgerImport {
             out.push(format!(
                 "{} invoices name a contact no organization answers to (record it as an alias, then import again): {}",
                 self.unplaced.len(),
-                listed(contacts.into_iter())
+                listed(contacts)
             ));
         }
         for (number, why) in &self.left {
@@ -150,17 +148,12 @@ impl LedgerImport {
 }
 
 /// The first ten of a list, and how many more.
-fn listed<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<&str> = items.collect();
-    let shown = items
-        .iter()
-        .take(10)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+fn listed<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let items: Vec<S> = items.into_iter().collect();
+    let shown: Vec<&str> = items.iter().take(10).map(AsRef::as_ref).collect();
     match items.len() {
-        n if n > 10 => format!("{shown} and {} more", n - 10),
-        _ => shown,
+        n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+        _ => shown.join(", "),
     }
 }
 
@@ -227,15 +220,12 @@ fn check_days(file: &str, columns: &Columns, row: &LedgerInvoice, today: Date) -
     errors
 }
 
-/// The ledger's row without the line it was on: what says whether the ledger changed.
-fn same(a: &LedgerInvoice, b: &LedgerInvoice) -> bool {
+/// Whether `row` says what `earlier` said: the same values, wherever its line in the file.
+fn same(earlier: &LedgerInvoice, row: &LedgerInvoice) -> bool {
     LedgerInvoice {
-        line: 0,
-        ..a.clone()
-    } == LedgerInvoice {
-        line: 0,
-        ..b.clone()
-    }
+        line: row.line,
+        ..earlier.clone()
+    } == *row
 }
 
 /// Imports the sponsor's invoice export: all or nothing, for those who manage invoices. The
@@ -290,15 +280,15 @@ pub async fn import(
     };
     let mut writes = Vec::new();
     for row in &rows {
-        let earlier = before.get(&row.number);
-        match earlier {
-            None => done.new += 1,
-            Some(e) if same(e, row) => done.unchanged += 1,
+        match before.get(&row.number) {
+            Some(e) if same(e, row) => {
+                done.unchanged += 1;
+                continue;
+            }
             Some(_) => done.changed += 1,
+            None => done.new += 1,
         }
-        if earlier.is_none_or(|e| !same(e, row)) {
-            writes.push(row.clone());
-        }
+        writes.push(row.clone());
     }
     let mut tx = store.begin().await?;
     tx.write_ledger_invoices(&writes, file, at).await?;
