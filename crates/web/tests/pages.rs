@@ -38,18 +38,25 @@ bearing_store::on_both_backends!(
     finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages,
 );
 
-/// A CSV file posted as the pages' upload form posts it.
+/// A CSV file posted as the pages' upload forms post it, after the form's other `fields`.
 async fn upload(
     browser: &mut Browser,
     app: &axum::Router,
     path: &str,
+    fields: &[(&str, &str)],
     name: &str,
     csv: &str,
 ) -> Reply {
     let boundary = "XBOUNDARYX";
-    let body = format!(
+    let mut body = String::new();
+    for (field, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
+    ));
     let request = browser
         .request(Method::POST, path)
         .header(
@@ -134,7 +141,7 @@ async fn finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages(db:
     let csv = "InvoiceNumber,Contact,Date,DueDate,Total,AmountPaid,Status,PaymentDate\n\
                S-1,PINECREST INST. TRUST,2026-10-05,2026-11-04,90.00,90.00,PAID,2026-10-25\n\
                S-2,Far Away Trust,2026-10-06,2026-11-05,50.00,0,AUTHORISED,\n";
-    let dry = upload(&mut finance, &app, "/reconciliation", "books.csv", csv).await;
+    let dry = upload(&mut finance, &app, "/reconciliation", &[], "books.csv", csv).await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
     assert!(dry.text.contains("Check of books.csv"), "{}", dry.text);
     assert!(
@@ -175,6 +182,7 @@ async fn finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages(db:
         &mut finance,
         &app,
         "/reconciliation",
+        &[],
         "bad.csv",
         &csv.replace("50.00,0,AUTHORISED", "fifty,0,AUTHORISED"),
     )
@@ -185,7 +193,7 @@ async fn finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages(db:
         ["3", "Total", "fifty"]
     );
     // Partnerships may read nothing of it unless cash is shown to all, and import nothing.
-    let refused = upload(&mut partner, &app, "/reconciliation", "books.csv", csv).await;
+    let refused = upload(&mut partner, &app, "/reconciliation", &[], "books.csv", csv).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
 }
 
@@ -319,20 +327,15 @@ async fn finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_
     finance.sign_in("finance@example.org").await;
     // February 2025, undated: $6,000 of membership fees, $4,500 of salaries on 6000.
     let csv = "Source,Description,Net,Account Code,Grants\nReceivable Invoice,Membership,6000.00,4221,\nPayable Invoice,Salaries,4500.00,6000,GR-3\n";
-    let boundary = "XBOUNDARYX";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n2025-02\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"february.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let request = finance
-        .request(Method::POST, "/actuals")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    let dry = finance.remember(send(&app, request).await).await;
+    let dry = upload(
+        &mut finance,
+        &app,
+        "/actuals",
+        &[("month", "2025-02")],
+        "february.csv",
+        csv,
+    )
+    .await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
     assert!(dry.text.contains("Dry run of february.csv"), "{}", dry.text);
     assert_eq!(
@@ -918,20 +921,15 @@ async fn the_crm_export_imports_through_the_page_after_a_dry_run(db: &TestDb) {
     let mut browser = Browser::new(&app);
     browser.sign_in("partnerships@example.org").await;
     let csv = std::fs::read_to_string(SAMPLE).unwrap();
-    let boundary = "XBOUNDARYX";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sample_deals.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let request = browser
-        .request(Method::POST, "/imports")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    let dry = browser.remember(send(&app, request).await).await;
+    let dry = upload(
+        &mut browser,
+        &app,
+        "/imports",
+        &[],
+        "sample_deals.csv",
+        &csv,
+    )
+    .await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
     assert!(
         dry.text.contains("Dry run of sample_deals.csv") && dry.text.contains("Confirm the import"),
