@@ -376,6 +376,24 @@ async fn the_demos_books_close_a_year_that_ends_at_the_assumed_net_assets(db: &T
         voided[0].balance_minor, 0,
         "a void invoice is owed by no one"
     );
+    // The sponsor's invoice ledger holds every invoice but the newest, and one Bearing lacks;
+    // the reconciliation finds each discrepancy planted in it, and nothing else.
+    assert_eq!(books.ledger_invoices, books.invoices);
+    let reconciled = bearing_app::ledger::reconciliation(&store, &ctx)
+        .await
+        .unwrap();
+    let found: Vec<bearing_core::ledger::Finding> =
+        reconciled.discrepancies.iter().map(|d| d.finding).collect();
+    {
+        use bearing_core::ledger::Finding::*;
+        assert_eq!(
+            found,
+            [MissingFromLedger, Unplaced, Total, Paid, Status],
+            "{:?}",
+            reconciled.discrepancies
+        );
+    }
+    assert_eq!(books.discrepancies, 5);
     let months = bearing_app::books::months(&store).await.unwrap();
     assert_eq!(months.len(), 36, "three years of ledger");
     assert_eq!(

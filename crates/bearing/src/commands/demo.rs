@@ -13,7 +13,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     store.close().await;
     let (spec, summary, books) = result?;
     outln!(
-        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples, {} months of ledger ({} lines) with the last {} closed, {} invoices with {} payments, {} scenarios (seed {}, as of {})",
+        "demo organisation written to {}: {} organizations, {} contacts, {} campaigns, {} deals, {} clusters with {} usage samples, {} months of ledger ({} lines) with the last {} closed, {} invoices with {} payments, the sponsor's invoice ledger ({} invoices, {} to reconcile), {} scenarios (seed {}, as of {})",
         config.db.value,
         summary.organizations,
         summary.contacts,
@@ -26,6 +26,8 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         books.closes,
         books.invoices,
         books.payments,
+        books.ledger_invoices,
+        books.discrepancies,
         books.scenarios,
         spec.seed,
         spec.as_of
