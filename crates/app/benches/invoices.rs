@@ -146,7 +146,11 @@ async fn ledger_files(store: &Store) -> [String; 2] {
                 day(f.facts.due),
                 money(f.facts.total_minor),
                 money(paid),
-                if paid >= f.facts.total_minor { "PAID" } else { "AUTHORISED" },
+                if paid >= f.facts.total_minor {
+                    "PAID"
+                } else {
+                    "AUTHORISED"
+                },
                 day(f.facts.paid_date()),
             ));
         }

@@ -47,6 +47,7 @@ pub mod assumptions;
 pub mod audit;
 pub mod billing;
 pub mod campaign;
+pub mod cloud;
 pub mod contact;
 pub mod deal;
 pub mod demo;

@@ -1,0 +1,425 @@
+//! Cloud costs and their recovery (docs/domain.md, "Cloud costs and recovery"): a shared
+//! cluster's cost split among its hubs to the cent, each billing account's budget threshold
+//! and the months over it, what each organization still owes of the recoverable costs
+//! allocated to it, and credits held for a partner.
+
+use std::collections::BTreeMap;
+
+use crate::Month;
+use crate::billing::allocate;
+
+/// A hundred percent, in the basis points fixed shares are written in.
+pub const WHOLE: i64 = 10_000;
+
+/// How a shared cluster's cost is split among its hubs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "rule")]
+pub enum SplitRule {
+    /// By each hub's monthly active users in the cost's month (the default).
+    Usage,
+    /// By fixed shares, in basis points adding up to [`WHOLE`].
+    Fixed { shares: Vec<(String, i64)> },
+    /// The same to every hub.
+    Even,
+}
+
+/// `amount_minor` split among `hubs` (each with its monthly active users) by `rule`, adding up
+/// exactly to it: the minor units left by rounding down go one each to the largest shares
+/// first. By usage, hubs without users get nothing, and a month without any user splits
+/// evenly; fixed shares name their hubs and must add up to 100%.
+pub fn split(
+    amount_minor: i64,
+    rule: &SplitRule,
+    hubs: &[(String, i64)],
+) -> Result<Vec<(String, i64)>, String> {
+    let weighted: Vec<(String, i64)> = match rule {
+        SplitRule::Fixed { shares } => {
+            if shares.is_empty() {
+                return Err("fixed shares name no hub".into());
+            }
+            if let Some((hub, share)) = shares.iter().find(|(_, s)| *s < 0) {
+                return Err(format!("the share of {hub} is negative ({share})"));
+            }
+            let sum: i64 = shares.iter().map(|(_, s)| s).sum();
+            if sum != WHOLE {
+                return Err(format!(
+                    "fixed shares add up to {}%, not 100%",
+                    percent_text(sum)
+                ));
+            }
+            shares.clone()
+        }
+        _ if hubs.is_empty() => {
+            return Err("the cluster has no hubs to split its cost among".into());
+        }
+        SplitRule::Usage if hubs.iter().any(|(_, users)| *users > 0) => hubs.to_vec(),
+        SplitRule::Usage | SplitRule::Even => hubs.iter().map(|(h, _)| (h.clone(), 1)).collect(),
+    };
+    let weights: Vec<i64> = weighted.iter().map(|(_, w)| *w).collect();
+    Ok(weighted
+        .into_iter()
+        .map(|(hub, _)| hub)
+        .zip(allocate(amount_minor, &weights))
+        .collect())
+}
+
+/// Basis points as a percentage: `6000` is "60", `3333` is "33.33".
+pub fn percent_text(basis_points: i64) -> String {
+    let whole = basis_points / 100;
+    match basis_points % 100 {
+        0 => whole.to_string(),
+        part => format!("{whole}.{:02}", part.abs())
+            .trim_end_matches('0')
+            .to_owned(),
+    }
+}
+
+/// Months before a month whose mean sets its budget threshold.
+pub const THRESHOLD_MONTHS: i32 = 3;
+
+/// A billing account's month above its budget threshold: the mean of its previous three
+/// months × 1.2 (a month without costs counts nothing), rounded to the minor unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Overrun {
+    pub account: String,
+    pub month: Month,
+    pub amount_minor: i64,
+    pub threshold_minor: i64,
+    /// By how much the month went over its threshold.
+    pub over_minor: i64,
+}
+
+/// The budget threshold after three months costing `previous` in all: their mean × 1.2, that
+/// is `previous` × 0.4, rounded half away from zero to the minor unit.
+pub fn threshold(previous: i64) -> i64 {
+    let tenfold = i128::from(previous) * 4;
+    let rounded = (tenfold + 5 * tenfold.signum()) / 10;
+    i64::try_from(rounded).unwrap_or(i64::MAX)
+}
+
+/// Every overrun of `costs` (account, month, amount; several of one account and month add
+/// up), by account and month. An account's first three months have no threshold.
+pub fn overruns(costs: &[(String, Month, i64)]) -> Vec<Overrun> {
+    let mut by_account: BTreeMap<&str, BTreeMap<Month, i64>> = BTreeMap::new();
+    for (account, month, amount) in costs {
+        *by_account
+            .entry(account.as_str())
+            .or_default()
+            .entry(*month)
+            .or_default() += amount;
+    }
+    let mut found = Vec::new();
+    for (account, months) in by_account {
+        let Some(first) = months.keys().next().copied() else {
+            continue;
+        };
+        for (&month, &amount) in &months {
+            let Some(start) = month.plus(-THRESHOLD_MONTHS) else {
+                continue;
+            };
+            if start < first {
+                continue;
+            }
+            let previous: i64 = months.range(start..month).map(|(_, a)| a).sum();
+            let limit = threshold(previous);
+            if amount > limit {
+                found.push(Overrun {
+                    account: account.to_owned(),
+                    month,
+                    amount_minor: amount,
+                    threshold_minor: limit,
+                    over_minor: amount - limit,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// What was decided about an overrun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "decision")]
+pub enum Decision {
+    /// The organisation bears it.
+    Absorb,
+    /// The community is billed for it.
+    Recover,
+    /// The community is billed for it less a discount.
+    Discount { amount_minor: i64 },
+}
+
+/// One organization's month of recoverable cloud costs against what was billed for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecoveryMonth<K> {
+    pub organization: K,
+    pub month: Month,
+    /// Recoverable cost allocated to the organization for the month.
+    pub recoverable_minor: i64,
+    /// Cloud invoices billed to it for the month (not void).
+    pub billed_minor: i64,
+    /// Recoverable less billed: nothing when the month is recovered.
+    pub unrecovered_minor: i64,
+}
+
+/// Each organization's months with recoverable costs or cloud invoices, by organization and
+/// month: what was recoverable, what was billed, and what is left unrecovered.
+pub fn recovery<K: Ord + Clone>(
+    recoverable: &BTreeMap<(K, Month), i64>,
+    billed: &BTreeMap<(K, Month), i64>,
+) -> Vec<RecoveryMonth<K>> {
+    let keys: std::collections::BTreeSet<&(K, Month)> =
+        recoverable.keys().chain(billed.keys()).collect();
+    keys.into_iter()
+        .map(|key| {
+            let r = recoverable.get(key).copied().unwrap_or(0);
+            let b = billed.get(key).copied().unwrap_or(0);
+            RecoveryMonth {
+                organization: key.0.clone(),
+                month: key.1,
+                recoverable_minor: r,
+                billed_minor: b,
+                unrecovered_minor: r - b,
+            }
+        })
+        .collect()
+}
+
+/// The organisation's recovery ratio over `months`: billed ÷ recoverable, over every
+/// organization's months in the range; none without recoverable costs.
+pub fn recovery_ratio<K>(
+    rows: &[RecoveryMonth<K>],
+    months: std::ops::RangeInclusive<Month>,
+) -> Option<f64> {
+    let (recoverable, billed) = rows
+        .iter()
+        .filter(|r| months.contains(&r.month))
+        .fold((0_i64, 0_i64), |(r, b), row| {
+            (r + row.recoverable_minor, b + row.billed_minor)
+        });
+    (recoverable > 0).then(|| billed as f64 / recoverable as f64)
+}
+
+/// Credits held for a partner: what is left, what its costs draw each month, and how long the
+/// rest lasts.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Credit {
+    pub balance_minor: i64,
+    /// The mean of the last three months' costs, rounded half away from zero.
+    pub burn_minor: i64,
+    /// Balance ÷ burn; none when nothing is drawn, nothing when nothing is left.
+    pub months_left: Option<f64>,
+}
+
+/// Credits of `held_minor` drawn down by the partner's monthly costs `drawn` (oldest first).
+pub fn credit(held_minor: i64, drawn: &[i64]) -> Credit {
+    let balance = held_minor - drawn.iter().sum::<i64>();
+    let last: Vec<i64> = drawn
+        .iter()
+        .rev()
+        .take(THRESHOLD_MONTHS as usize)
+        .copied()
+        .collect();
+    let burn = if last.is_empty() {
+        0
+    } else {
+        let n = last.len() as i64;
+        let sum: i64 = last.iter().sum();
+        (2 * sum + n * sum.signum()) / (2 * n)
+    };
+    Credit {
+        balance_minor: balance,
+        burn_minor: burn,
+        months_left: if balance <= 0 {
+            Some(0.0)
+        } else if burn > 0 {
+            Some(balance as f64 / burn as f64)
+        } else {
+            None
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hubs(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+        list.iter().map(|(h, u)| ((*h).to_owned(), *u)).collect()
+    }
+
+    fn month(text: &str) -> Month {
+        Month::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_shared_clusters_cost_splits_to_the_cent() {
+        // $1,000.00 by usage among 120, 60 and 20 users: 60%, 30%, 10%.
+        let by_usage = split(
+            100_000,
+            &SplitRule::Usage,
+            &hubs(&[("a", 120), ("b", 60), ("c", 20)]),
+        )
+        .unwrap();
+        assert_eq!(
+            by_usage,
+            hubs(&[("a", 60_000), ("b", 30_000), ("c", 10_000)])
+        );
+        // $100.00 evenly among three: 3333.33… each, the cent left to the first.
+        let even = split(
+            10_000,
+            &SplitRule::Even,
+            &hubs(&[("a", 5), ("b", 0), ("c", 9)]),
+        )
+        .unwrap();
+        assert_eq!(even, hubs(&[("a", 3_334), ("b", 3_333), ("c", 3_333)]));
+        // $10.01 by usage with no one active is even; by 2:1, 667.33 and 333.67 cents:
+        // rounded down to 667 and 333, the cent left to the larger share.
+        let no_one = split(1_001, &SplitRule::Usage, &hubs(&[("a", 0), ("b", 0)])).unwrap();
+        assert_eq!(no_one, hubs(&[("a", 501), ("b", 500)]));
+        let two_to_one = split(1_001, &SplitRule::Usage, &hubs(&[("a", 2), ("b", 1)])).unwrap();
+        assert_eq!(two_to_one, hubs(&[("a", 668), ("b", 333)]));
+        // Fixed shares: 33.34%, 33.33%, 33.33% of $0.10 are 3.334, 3.333, 3.333 cents: 4, 3, 3.
+        let fixed = SplitRule::Fixed {
+            shares: hubs(&[("a", 3_334), ("b", 3_333), ("c", 3_333)]),
+        };
+        assert_eq!(
+            split(10, &fixed, &[]).unwrap(),
+            hubs(&[("a", 4), ("b", 3), ("c", 3)])
+        );
+        let short = SplitRule::Fixed {
+            shares: hubs(&[("a", 6_000), ("b", 3_950)]),
+        };
+        assert_eq!(
+            split(10, &short, &[]).unwrap_err(),
+            "fixed shares add up to 99.5%, not 100%"
+        );
+        assert!(split(10, &SplitRule::Even, &[]).is_err());
+    }
+
+    #[test]
+    fn a_month_over_its_accounts_threshold_is_an_overrun() {
+        let costs: Vec<(String, Month, i64)> = [
+            ("acct-1", "2026-01", 100_000),
+            ("acct-1", "2026-02", 110_000),
+            ("acct-1", "2026-03", 90_000),
+            // Threshold: (1,000 + 1,100 + 900) / 3 × 1.2 = $1,200.00; $1,200.01 is over.
+            ("acct-1", "2026-04", 120_001),
+            // Threshold: (1,100 + 900 + 1,200.01) / 3 × 1.2 = $1,280.004, so $1,280.00.
+            ("acct-1", "2026-05", 100_000),
+            ("acct-1", "2026-05", 28_000),
+            // A month without costs counts nothing: (1,280 + 0 + 0)/3 × 1.2 = $512.00.
+            ("acct-1", "2026-08", 51_201),
+            // Too young for a threshold.
+            ("acct-2", "2026-07", 5_000),
+            ("acct-2", "2026-08", 900_000),
+        ]
+        .iter()
+        .map(|(a, m, x)| ((*a).to_owned(), month(m), *x))
+        .collect();
+        let found: Vec<(String, i64, i64, i64)> = overruns(&costs)
+            .into_iter()
+            .map(|o| {
+                (
+                    o.month.to_string(),
+                    o.amount_minor,
+                    o.threshold_minor,
+                    o.over_minor,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("2026-04".to_owned(), 120_001, 120_000, 1),
+                ("2026-08".to_owned(), 51_201, 51_200, 1),
+            ]
+        );
+        assert_eq!(threshold(300_010), 120_004, "1,200.04 exactly");
+        assert_eq!(threshold(1), 0, "0.4 of a cent rounds to nothing");
+        assert_eq!(threshold(2), 1, "0.8 of a cent rounds to one");
+    }
+
+    #[test]
+    fn every_month_not_recovered_is_listed_with_what_is_left() {
+        let key = |o: &str, m: &str| (o.to_owned(), month(m));
+        let recoverable = BTreeMap::from([
+            (key("atlantis", "2026-09"), 50_000),
+            (key("atlantis", "2026-10"), 60_000),
+            (key("harbour", "2026-10"), 20_000),
+        ]);
+        let billed = BTreeMap::from([
+            (key("atlantis", "2026-09"), 50_000),
+            (key("atlantis", "2026-10"), 45_000),
+            // Billed for a month with nothing recoverable: over-recovered.
+            (key("harbour", "2026-11"), 1_000),
+        ]);
+        let rows = recovery(&recoverable, &billed);
+        let gaps: Vec<(&str, String, i64)> = rows
+            .iter()
+            .filter(|r| r.unrecovered_minor != 0)
+            .map(|r| {
+                (
+                    r.organization.as_str(),
+                    r.month.to_string(),
+                    r.unrecovered_minor,
+                )
+            })
+            .collect();
+        assert_eq!(
+            gaps,
+            [
+                ("atlantis", "2026-10".to_owned(), 15_000),
+                ("harbour", "2026-10".to_owned(), 20_000),
+                ("harbour", "2026-11".to_owned(), -1_000),
+            ]
+        );
+        // September to November: 96,000 billed of 130,000 recoverable.
+        let ratio = recovery_ratio(&rows, month("2026-09")..=month("2026-11")).unwrap();
+        assert!((ratio - 96_000.0 / 130_000.0).abs() < 1e-12, "{ratio}");
+        assert_eq!(
+            recovery_ratio(&rows, month("2026-11")..=month("2026-11")),
+            None
+        );
+    }
+
+    #[test]
+    fn credits_last_as_long_as_their_balance_at_the_recent_burn() {
+        // $10,000 held; $1,000, $1,500, $2,000 and $2,500 drawn: $3,000 left at a burn of
+        // (1,500 + 2,000 + 2,500) / 3 = $2,000 a month: a month and a half.
+        let c = credit(1_000_000, &[100_000, 150_000, 200_000, 250_000]);
+        assert_eq!((c.balance_minor, c.burn_minor), (300_000, 200_000));
+        assert_eq!(c.months_left, Some(1.5));
+        // $0.01, $0.01, $0.02: a burn of 1.33… cents rounds to one.
+        assert_eq!(credit(100, &[1, 1, 2]).burn_minor, 1);
+        // $0.01 and $0.02: 1.5 cents rounds half away from zero to two.
+        assert_eq!(credit(100, &[1, 2]).burn_minor, 2);
+        assert_eq!(credit(5_000, &[]).months_left, None, "nothing drawn yet");
+        assert_eq!(credit(5_000, &[6_000]).months_left, Some(0.0), "spent");
+        assert_eq!(percent_text(6_000), "60");
+        assert_eq!(percent_text(3_333), "33.33");
+        assert_eq!(percent_text(9_950), "99.5");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_split_adds_up_exactly_and_follows_usage(
+            amount in -10_000_000_i64..10_000_000,
+            users in proptest::collection::vec(0_i64..5_000, 1..12),
+        ) {
+            let list: Vec<(String, i64)> =
+                users.iter().enumerate().map(|(i, u)| (format!("hub-{i}"), *u)).collect();
+            for rule in [SplitRule::Usage, SplitRule::Even] {
+                let shares = split(amount, &rule, &list).unwrap();
+                proptest::prop_assert_eq!(shares.iter().map(|(_, a)| a).sum::<i64>(), amount);
+                if rule == SplitRule::Usage && amount >= 0 && users.iter().any(|u| *u > 0) {
+                    // More users never means a smaller share.
+                    for (i, j) in (0..users.len()).flat_map(|i| (0..users.len()).map(move |j| (i, j))) {
+                        if users[i] > users[j] {
+                            proptest::prop_assert!(shares[i].1 >= shares[j].1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
