@@ -348,36 +348,7 @@ pub async fn add(store: &Store, ctx: &Context, draft: NewDraft) -> Result<Invoic
         (None, Some(d)) => d.fields.currency,
         (None, None) => Currency::USD,
     };
-    if draft.lines.is_empty() {
-        return Err(AppError::invalid(
-            "lines",
-            "an invoice needs at least one line",
-        ));
-    }
-    let lines = draft
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            l.line(currency)
-                .map_err(|e| AppError::invalid("lines", format!("line {}: {e}", i + 1)))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    match invoice::total(&lines) {
-        Some(total) if total <= 0 => {
-            return Err(AppError::invalid(
-                "lines",
-                "the lines add up to nothing or less: an invoice bills something, and money given back is a refund on the invoice it was paid on",
-            ));
-        }
-        _ => {}
-    }
-    if invoice::total(&lines).is_none() {
-        return Err(AppError::invalid(
-            "lines",
-            "the lines add up to more than an invoice can hold",
-        ));
-    }
+    let lines = lines_of(&draft.lines, currency)?;
     if let (Some(from), Some(to)) = (draft.service_from, draft.service_to)
         && to < from
     {
@@ -435,6 +406,69 @@ pub async fn add(store: &Store, ctx: &Context, draft: NewDraft) -> Result<Invoic
     .await?;
     tx.commit().await?;
     view(store, created).await
+}
+
+/// An invoice's lines as typed, read in its currency: at least one, adding up to more than
+/// nothing and to no more than an invoice can hold.
+fn lines_of(typed: &[LineInput], currency: Currency) -> Result<Vec<invoice::Line>> {
+    if typed.is_empty() {
+        return Err(AppError::invalid(
+            "lines",
+            "an invoice needs at least one line",
+        ));
+    }
+    let lines = typed
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            l.line(currency)
+                .map_err(|e| AppError::invalid("lines", format!("line {}: {e}", i + 1)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    match invoice::total(&lines) {
+        Some(total) if total <= 0 => Err(AppError::invalid(
+            "lines",
+            "the lines add up to nothing or less: an invoice bills something, and money given back is a refund on the invoice it was paid on",
+        )),
+        Some(_) => Ok(lines),
+        None => Err(AppError::invalid(
+            "lines",
+            "the lines add up to more than an invoice can hold",
+        )),
+    }
+}
+
+/// Replaces a draft's lines (and so its total): for those who manage invoices. An invoice
+/// once issued keeps its lines: a wrong one is voided and replaced.
+pub async fn edit_lines(
+    store: &Store,
+    ctx: &Context,
+    key: &str,
+    typed: &[LineInput],
+) -> Result<Invoice> {
+    ctx.require(Permission::ManageInvoices)?;
+    let before = find(store, key).await?;
+    match before.status() {
+        Status::Draft => {}
+        Status::Void => {
+            return Err(AppError::Conflict(format!(
+                "invoice {} is void: its lines stay as they are",
+                before.number
+            )));
+        }
+        _ => {
+            return Err(AppError::Conflict(format!(
+                "invoice {} is issued: its lines stay as they are; void it and make a new one",
+                before.number
+            )));
+        }
+    }
+    let lines = lines_of(typed, before.currency)?;
+    let id = before.id;
+    change(store, ctx, before, async |tx, at| {
+        tx.replace_draft_lines(id, &lines, at).await
+    })
+    .await
 }
 
 /// The billable day of what is billed for a service period: its first day when billed in

@@ -18,7 +18,73 @@ bearing_store::on_both_backends!(
     refusals_name_what_is_wrong_and_change_nothing,
     the_aging_on_a_past_day_ignores_later_payments,
     the_forecast_takes_collected_from_the_invoices_and_flags_a_typed_value_that_differs,
+    a_drafts_lines_are_replaced_until_it_is_issued,
 );
+
+async fn a_drafts_lines_are_replaced_until_it_is_issued(db: &TestDb) {
+    let store = db.store().await;
+    let ctx = finance();
+    let org = organization(&store, "atlantis").await;
+    invoices::add(&store, &ctx, draft(org, &["Membership 2026; 12000"]))
+        .await
+        .unwrap();
+    let lines = |typed: &[&str]| -> Vec<LineInput> {
+        typed.iter().map(|l| LineInput::parse(l).unwrap()).collect()
+    };
+    // Two days of setup at $250.50 join the membership: $12,501.00.
+    let edited = invoices::edit_lines(
+        &store,
+        &ctx,
+        "INV-00001",
+        &lines(&["Membership 2026; 12000", "Setup; 2; 250.50"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited.record.total_minor, 1_250_100);
+    assert_eq!(edited.record.lines.len(), 2);
+    assert_eq!(edited.record.lines[1].amount_minor, 50_100);
+    // Bad lines are refused and change nothing.
+    let audits = audit_rows(&store).await;
+    for (typed, says) in [
+        (lines(&[]), "at least one line"),
+        (lines(&["Credit; -10"]), "nothing or less"),
+    ] {
+        let refused = invoices::edit_lines(&store, &ctx, "INV-00001", &typed)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains(says), "{refused}");
+    }
+    assert_eq!(audit_rows(&store).await, audits);
+    let kept = invoices::get(&store, &ctx, "INV-00001").await.unwrap();
+    assert_eq!(kept.record.total_minor, 1_250_100);
+    // The change is in the invoice's history, the lines before and after.
+    let history = bearing_app::history::of(&store, &ctx, EntityKind::Invoice, "1")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "made, then its lines replaced");
+    // Replaced again with one line, it holds that line alone.
+    let again = invoices::edit_lines(&store, &ctx, "INV-00001", &lines(&["Membership; 9000"]))
+        .await
+        .unwrap();
+    assert_eq!(again.record.lines.len(), 1);
+    assert_eq!(again.record.total_minor, 900_000);
+    // Once issued, its lines stay as they are.
+    invoices::issue(&store, &ctx, "INV-00001", Some(day("2026-01-10")))
+        .await
+        .unwrap();
+    let refused = invoices::edit_lines(&store, &ctx, "INV-00001", &lines(&["Membership; 1"]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Conflict(m) if m.contains("void it and make a new one")),
+        "{refused}"
+    );
+    let issued = invoices::get(&store, &ctx, "INV-00001").await.unwrap();
+    assert_eq!(
+        (issued.record.total_minor, issued.record.lines.len()),
+        (900_000, 1)
+    );
+}
 
 fn finance() -> Context {
     Context::new(Actor::parse("fin@example.org").unwrap(), Source::Cli)

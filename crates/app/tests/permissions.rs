@@ -113,6 +113,7 @@ const SERVICES: &[(&str, &[Permission])] = &[
     ("invoices::collections", &[Permission::ReadCash]),
     ("invoices::add", &[Permission::ManageInvoices]),
     ("invoices::issue", &[Permission::ManageInvoices]),
+    ("invoices::edit_lines", &[Permission::ManageInvoices]),
     ("invoices::pay", &[Permission::ManageInvoices]),
     ("invoices::void", &[Permission::ManageInvoices]),
     ("history::of invoice", &[Permission::ReadCash]),
@@ -354,6 +355,13 @@ async fn call(store: &Store, ctx: &Context, name: &str, n: usize) -> Result<(), 
         "invoices::add" => {
             let org = organization(store, &format!("billed{n}")).await;
             invoices::add(store, ctx, new_draft(org, n)).await.map(drop)
+        }
+        "invoices::edit_lines" => {
+            let number = draft(store, n).await;
+            let lines = [bearing_core::invoice::LineInput::parse("Training; 120").unwrap()];
+            invoices::edit_lines(store, ctx, &number, &lines)
+                .await
+                .map(drop)
         }
         "invoices::issue" => {
             let number = draft(store, n).await;

@@ -238,7 +238,12 @@ impl Tx {
             }
             other => other,
         })?;
-        for (position, line) in new.lines.iter().enumerate() {
+        self.insert_lines(id, &new.lines).await?;
+        Ok(id)
+    }
+
+    async fn insert_lines(&mut self, id: i64, lines: &[Line]) -> Result<()> {
+        for (position, line) in lines.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO invoice_lines (invoice_id, position, description,
                      quantity_thousandths, unit_minor, amount_minor)
@@ -253,7 +258,43 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         }
-        Ok(id)
+        Ok(())
+    }
+
+    /// Replaces a draft's lines and its total: the lines it had keep their rows, marked
+    /// replaced. An invoice issued or void is left as it is.
+    pub async fn replace_draft_lines(
+        &mut self,
+        id: i64,
+        lines: &[Line],
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let total = bearing_core::invoice::total(lines)
+            .ok_or_else(|| StoreError::Invalid("the invoice's total is too large".into()))?;
+        let at = timestamp_text(at);
+        let changed = sqlx::query(
+            "UPDATE invoices SET total_minor = $1, updated_at = $2
+             WHERE id = $3 AND issued_on IS NULL AND voided_on IS NULL",
+        )
+        .bind(total)
+        .bind(&at)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict(format!(
+                "invoice {id} is not a draft: its lines stay as they are"
+            )));
+        }
+        sqlx::query(
+            "UPDATE invoice_lines SET replaced_at = $1 WHERE invoice_id = $2 AND replaced_at IS NULL",
+        )
+        .bind(&at)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        self.insert_lines(id, lines).await
     }
 
     /// Marks a draft issued on `issued`, due on `due`.
@@ -360,7 +401,8 @@ async fn read(
         conn,
         backend,
         "invoice line",
-        "invoice_lines",
+        // A draft's replaced lines keep their rows; the invoice is its lines in force.
+        "(SELECT * FROM invoice_lines WHERE replaced_at IS NULL) AS lines",
         "invoice_id",
         "invoice_id, position",
         id,
@@ -413,7 +455,8 @@ fn unfiltered(backend: crate::Backend) -> &'static str {
     }
 }
 
-/// The rows of `table`, all of them or those whose `column` is `id`, in `order`.
+/// The rows of `table` (a table, or a query and its name), all of them or those whose
+/// `column` is `id`, in `order`.
 async fn rows<C: crate::bulk::Columns>(
     conn: &mut sqlx::AnyConnection,
     backend: crate::Backend,
