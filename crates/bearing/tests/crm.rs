@@ -1684,6 +1684,31 @@ fn invoices_are_added_issued_paid_and_aged_from_the_command_line() {
         added.contains("added draft invoice INV-00001 (id 1) to atlantis: 12501.00 USD"),
         "{added}"
     );
+    // A draft's lines are replaced until it is issued.
+    let fewer = ok(&[
+        "invoice",
+        "edit",
+        "INV-00001",
+        "--line",
+        "Membership 2026; 12000",
+    ]);
+    assert!(
+        fewer.contains("draft invoice INV-00001 now bills 12000.00 USD in 1 line(s)"),
+        "{fewer}"
+    );
+    let edited = ok(&[
+        "invoice",
+        "edit",
+        "INV-00001",
+        "--line",
+        "Membership 2026; 12000",
+        "--line",
+        "Setup; 2; 250.50",
+    ]);
+    assert!(
+        edited.contains("draft invoice INV-00001 now bills 12501.00 USD in 2 line(s)"),
+        "{edited}"
+    );
     let issued = ok(&["invoice", "issue", "INV-00001", "--on", "2026-01-10"]);
     assert!(
         issued.contains("issued invoice INV-00001 on 10 Jan 2026, due 9 Feb 2026"),
@@ -1700,6 +1725,12 @@ fn invoices_are_added_issued_paid_and_aged_from_the_command_line() {
         history.contains("payments added: id: 1, paid on: 20 Apr 2026, amount: $5,000\n"),
         "{history}"
     );
+    let refused = bearing(
+        d,
+        &["invoice", "edit", "INV-00001", "--line", "Setup; 1"],
+        &[],
+    );
+    assert_one_line_error(&refused, 1, "is issued: its lines stay as they are");
     let refused = bearing(d, &["invoice", "pay", "INV-00001", "99999"], &[]);
     assert_one_line_error(&refused, 1, "is more than the balance of 7501.00 USD");
     let refused = bearing(

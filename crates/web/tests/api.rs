@@ -1535,4 +1535,38 @@ async fn a_won_deal_is_billed_through_the_api(db: &TestDb) {
     );
     let drafts = app.get("/api/v1/invoices?status=draft").await.json();
     assert_eq!(drafts["total"], json!(1), "{drafts}");
+    // A draft's lines are replaced until it is issued.
+    let lines = format!(
+        "/api/v1/invoices/{}/lines",
+        drafts["items"][0]["number"].as_str().unwrap()
+    );
+    let edited = app
+        .send(
+            Method::PUT,
+            &lines,
+            Some(
+                json!({"lines": [{"description": "Milestone", "unit": "5000"},
+                                  {"description": "Setup", "quantity": "2", "unit": "250.50"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    assert_eq!(edited.json()["total"], json!("5501.00"), "{}", edited.text);
+    let bad = app
+        .send(Method::PUT, &lines, Some(json!({"lines": []})))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(detail(&bad).starts_with("lines: "), "{}", bad.text);
+    let issued = app
+        .post(&lines.replace("/lines", "/issue"), json!({}))
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+    let kept = app
+        .send(
+            Method::PUT,
+            &lines,
+            Some(json!({"lines": [{"description": "Milestone", "unit": "1"}]})),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CONFLICT, "{}", kept.text);
 }

@@ -763,10 +763,41 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         row_of(&page.text, "Lines", "Setup"),
         ["Setup", "2", "$250.50", "$501.00"]
     );
+    // The draft's form holds its lines as typed; lines that cannot be read save nothing.
+    assert!(
+        page.text
+            .contains("Membership 2026; 1; 12000.00\nSetup; 2; 250.50</textarea>"),
+        "{}",
+        page.text
+    );
+    let bad = finance
+        .post("/invoices/INV-00001/lines", &[("lines", "Setup; 1.2345; 10")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("line 1"), "{}", bad.text);
+    let saved = finance
+        .post(
+            "/invoices/INV-00001/lines",
+            &[("lines", "Membership and setup 2026; 12501\n\n")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let page = finance.get("/invoices/INV-00001").await;
+    assert_eq!(
+        row_of(&page.text, "Lines", "Membership and setup 2026"),
+        ["Membership and setup 2026", "1", "$12,501.00", "$12,501.00"]
+    );
+    assert!(!page.text.contains("<td>Setup</td>"), "{}", page.text);
     let issued = finance
         .post("/invoices/INV-00001/issue", &[("on", "2026-01-10")])
         .await;
     assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.text);
+    let page = finance.get("/invoices/INV-00001").await;
+    assert!(!page.text.contains("Edit the lines"), "{}", page.text);
+    let refused = finance
+        .post("/invoices/INV-00001/lines", &[("lines", "Setup; 1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
     let over = finance
         .post(
             "/invoices/INV-00001/payments",

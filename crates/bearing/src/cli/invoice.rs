@@ -69,6 +69,14 @@ pub enum InvoiceCommand {
         #[arg(long)]
         terms: Option<i64>,
     },
+    /// Replace a draft's lines (an issued invoice is voided and made again instead)
+    Edit {
+        /// The draft's number or id
+        invoice: String,
+        /// A line: `DESCRIPTION; QUANTITY; UNIT AMOUNT` or `DESCRIPTION; AMOUNT` (repeat it)
+        #[arg(long = "line", value_name = "LINE", required = true, value_parser = parse_line)]
+        lines: Vec<LineInput>,
+    },
     /// Issue a draft: it is dated and falls due after its terms
     Issue {
         /// The invoice's number or id

@@ -94,6 +94,16 @@ async fn dispatch(store: &Store, config: &Config, command: InvoiceCommand) -> an
             )?;
             Ok(())
         }
+        InvoiceCommand::Edit { invoice, lines } => {
+            let invoice = invoices::edit_lines(store, &ctx, &invoice, &lines).await?;
+            outln!(
+                "draft invoice {} now bills {} in {} line(s)",
+                invoice.record.number,
+                money(&invoice, invoice.record.total_minor),
+                invoice.record.lines.len()
+            )?;
+            Ok(())
+        }
         InvoiceCommand::Issue { invoice, on } => {
             let invoice = invoices::issue(store, &ctx, &invoice, on).await?;
             outln!(

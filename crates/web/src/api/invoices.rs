@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, add))
         .routes(routes!(show))
+        .routes(routes!(edit_lines))
         .routes(routes!(issue))
         .routes(routes!(pay))
         .routes(routes!(void))
@@ -232,6 +233,44 @@ pub struct LineInputView {
     pub unit: String,
 }
 
+/// Lines as the API takes them, as the services read them.
+fn typed(lines: Vec<LineInputView>) -> Vec<LineInput> {
+    lines
+        .into_iter()
+        .map(|l| LineInput {
+            description: l.description,
+            quantity: l.quantity,
+            unit: l.unit,
+        })
+        .collect()
+}
+
+/// A draft's new lines.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinesInput {
+    pub lines: Vec<LineInputView>,
+}
+
+/// Replace a draft's lines, and so its total; an issued invoice keeps its lines (a 409: void
+/// it and make a new one).
+#[utoipa::path(put, path = "/invoices/{invoice}/lines", security(("token" = ["manage-invoices"])), tag = "invoices",
+    params(("invoice" = String, Path)), request_body = LinesInput,
+    responses((status = 200, body = InvoiceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn edit_lines(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Json(input): Json<LinesInput>,
+) -> Result<Json<InvoiceView>, ApiError> {
+    let lines = typed(input.lines);
+    Ok(Json(
+        invoices::edit_lines(&state.store, &caller.ctx(), &key, &lines)
+            .await?
+            .into(),
+    ))
+}
+
 /// A draft invoice to make.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -285,15 +324,7 @@ async fn add(
         terms_days: input.terms_days,
         external_id: input.external_id,
         source: Some("api".to_owned()),
-        lines: input
-            .lines
-            .into_iter()
-            .map(|l| LineInput {
-                description: l.description,
-                quantity: l.quantity,
-                unit: l.unit,
-            })
-            .collect(),
+        lines: typed(input.lines),
     };
     let invoice = invoices::add(&state.store, &ctx, draft).await?;
     Ok((StatusCode::CREATED, Json(invoice.into())))

@@ -24,6 +24,11 @@ pub(super) fn routes() -> Routes {
         .get("/invoices", Signed(ReadCash), list_page)
         .post("/invoices", Signed(ManageInvoices), add)
         .get("/invoices/{invoice}", Signed(ReadCash), show)
+        .post(
+            "/invoices/{invoice}/lines",
+            Signed(ManageInvoices),
+            edit_lines,
+        )
         .post("/invoices/{invoice}/issue", Signed(ManageInvoices), issue)
         .post("/invoices/{invoice}/payments", Signed(ManageInvoices), pay)
         .post("/invoices/{invoice}/void", Signed(ManageInvoices), void)
@@ -258,11 +263,10 @@ async fn list_page(
     list_view(&state, &caller, StatusCode::OK, Vec::new(), query, form).await
 }
 
-/// The draft the form describes, or what is wrong with it.
-async fn read_draft(state: &AppState, form: &DraftForm) -> Result<NewDraft, AppError> {
-    let lines = form
-        .lines
-        .lines()
+/// Lines typed one a row (`DESCRIPTION; QUANTITY; UNIT` or `DESCRIPTION; AMOUNT`), empty
+/// rows skipped.
+fn typed_lines(text: &str) -> Result<Vec<LineInput>, AppError> {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .enumerate()
@@ -270,7 +274,12 @@ async fn read_draft(state: &AppState, form: &DraftForm) -> Result<NewDraft, AppE
             LineInput::parse(l)
                 .map_err(|e| AppError::invalid("lines", format!("line {}: {e}", i + 1)))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// The draft the form describes, or what is wrong with it.
+async fn read_draft(state: &AppState, form: &DraftForm) -> Result<NewDraft, AppError> {
+    let lines = typed_lines(&form.lines)?;
     let deal = match field(&form.deal) {
         Some(text) => {
             let reference = text
@@ -340,6 +349,8 @@ struct InvoicePage {
     errors: Vec<String>,
     invoice: InvoiceView,
     lines: HtmlTable,
+    /// A draft's lines as its form takes them, one a row.
+    lines_text: String,
     payments: HtmlTable,
     history: Vec<HistoryEntry>,
     may_manage: bool,
@@ -512,6 +523,19 @@ async fn invoice_view(
             errors,
             invoice: view,
             lines,
+            lines_text: r
+                .lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}; {}; {}",
+                        l.description,
+                        l.quantity,
+                        Money::from_minor(l.unit_minor, r.currency).decimal()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             payments,
             history,
             may_manage: ctx.may(ManageInvoices),
@@ -555,6 +579,36 @@ async fn issue(
         &caller,
         saved,
         "the invoice was not issued",
+        |status, errors| invoice_view(&state, &caller, &key, status, errors, None),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+struct LinesForm {
+    lines: String,
+}
+
+/// Replaces a draft's lines with those typed.
+async fn edit_lines(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Form(form): Form<LinesForm>,
+) -> Response {
+    let saved = async {
+        let lines = typed_lines(&form.lines)?;
+        let edited = invoices::edit_lines(&state.store, &caller.ctx(), &key, &lines).await?;
+        Ok(format!(
+            "/invoices/{}?done=Lines+saved",
+            edited.record.number
+        ))
+    }
+    .await;
+    answer(
+        &caller,
+        saved,
+        "the lines were not saved",
         |status, errors| invoice_view(&state, &caller, &key, status, errors, None),
     )
     .await
