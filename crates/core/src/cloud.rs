@@ -5,8 +5,87 @@
 
 use std::collections::BTreeMap;
 
-use crate::Month;
 use crate::billing::allocate;
+use crate::{Currency, Month, ParseError};
+
+/// Millionths of a currency's unit: cloud bills price usage in fractions of a cent, so costs
+/// are kept this fine and rounded to the minor unit only once added up.
+pub const MICROS: i64 = 1_000_000;
+
+/// A cost line as a cloud bill reports it (the FinOps FOCUS columns).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CostLine {
+    /// Its line in the file (the header is line 1).
+    pub line: u64,
+    /// The month its billing period starts in.
+    pub month: Month,
+    pub account: String,
+    pub sub_account: Option<String>,
+    pub category: Option<String>,
+    /// The billed cost in millionths of `currency` (negative for a credit or a refund).
+    pub amount_micros: i64,
+    pub currency: Currency,
+    /// The resource's tags, by name.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A decimal amount such as `12.5`, `-0.0001234` or `1.2E-5` in millionths, rounded half
+/// away from zero.
+pub fn parse_micros(text: &str) -> Result<i64, ParseError> {
+    let bad = |why: &str| ParseError::new("amount", text, why);
+    let trimmed = text.trim();
+    let (mantissa, exponent) = match trimmed.find(['e', 'E']) {
+        Some(at) => (
+            &trimmed[..at],
+            trimmed[at + 1..]
+                .parse::<i32>()
+                .map_err(|_| bad("the exponent is not a whole number"))?,
+        ),
+        None => (trimmed, 0),
+    };
+    let (negative, digits) = match mantissa.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return Err(bad("expected a decimal number such as 12.34"));
+    }
+    if !(-30..=30).contains(&exponent) || whole.len() + fraction.len() > 30 {
+        return Err(bad("the amount is out of range"));
+    }
+    // The digits as a whole number, and where the point goes among them.
+    let number: i128 = format!("{whole}{fraction}").parse::<i128>().unwrap_or(0);
+    let point = fraction.len() as i32 - exponent - 6;
+    let micros = if point <= 0 {
+        number.checked_mul(
+            10_i128
+                .checked_pow(point.unsigned_abs())
+                .ok_or_else(|| bad("the amount is out of range"))?,
+        )
+    } else {
+        let divisor = 10_i128
+            .checked_pow(point.unsigned_abs())
+            .ok_or_else(|| bad("the amount is out of range"))?;
+        Some((number + divisor / 2) / divisor)
+    }
+    .and_then(|m| i64::try_from(m).ok())
+    .ok_or_else(|| bad("the amount is out of range"))?;
+    Ok(if negative { -micros } else { micros })
+}
+
+/// Millionths of `currency` in its minor units, rounded half away from zero.
+pub fn minor_of_micros(micros: i64, currency: Currency) -> i64 {
+    let per_minor = i128::from(MICROS) / i128::from(currency.scale()).max(1);
+    let m = i128::from(micros);
+    let rounded = (m + m.signum() * per_minor / 2) / per_minor;
+    i64::try_from(rounded).unwrap_or(if m < 0 { i64::MIN } else { i64::MAX })
+}
 
 /// A hundred percent, in the basis points fixed shares are written in.
 pub const WHOLE: i64 = 10_000;
@@ -379,6 +458,42 @@ mod tests {
         assert_eq!(
             recovery_ratio(&rows, month("2026-11")..=month("2026-11")),
             None
+        );
+    }
+
+    #[test]
+    fn amounts_are_read_to_the_millionth_and_rounded_to_the_cent_once() {
+        for (text, micros) in [
+            ("12.5", 12_500_000),
+            ("-0.0001234", -123),
+            ("0.0000005", 1),
+            ("-0.0000005", -1),
+            ("0.00000049", 0),
+            ("1.2E-3", 1_200),
+            ("3e2", 300_000_000),
+            (".5", 500_000),
+            ("+7.", 7_000_000),
+        ] {
+            assert_eq!(parse_micros(text).ok(), Some(micros), "{text}");
+        }
+        for bad in ["", "-", "1,5", "ten", "1e", "1e99", "0x10", "1.2.3"] {
+            assert!(parse_micros(bad).is_err(), "{bad:?}");
+        }
+        // Three costs of $0.004 each are $0.012: one cent added up, none rounded one by one.
+        assert_eq!(minor_of_micros(3 * 4_000, Currency::USD), 1);
+        assert_eq!(
+            minor_of_micros(5_000, Currency::USD),
+            1,
+            "half a cent rounds up"
+        );
+        assert_eq!(
+            minor_of_micros(-5_000, Currency::USD),
+            -1,
+            "and a credit's down"
+        );
+        assert_eq!(
+            minor_of_micros(1_500_000, Currency::parse("JPY").unwrap()),
+            2
         );
     }
 

@@ -1,6 +1,7 @@
 //! Bearing's readers and writers of files and tables. Every list Bearing prints goes through
 //! [`Table`], so the CLI's `--format table|csv|json` and the downloads of the web pages agree.
 
+pub mod cloud_costs;
 pub mod crm;
 pub mod directory;
 mod input;

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use bearing_core::deal::DealFields;
 use bearing_core::{EARLIEST_DATE, LATEST_DATE};
 use bearing_formats::crm::{self, DealValue, RowError};
-use bearing_formats::{directory, invoice_ledger, myst, prometheus, usage};
+use bearing_formats::{cloud_costs, directory, invoice_ledger, myst, prometheus, usage};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -983,6 +983,85 @@ fn check_ledger(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cloud bills (FOCUS).
+
+const FOCUS_COLUMNS: &[Column] = &[
+    (
+        "BillingPeriodStart",
+        &[
+            "2026-10-01T00:00:00Z",
+            "2026-11-01",
+            "2025-01-01",
+            "2026-13-01",
+            "",
+        ],
+    ),
+    (
+        "BillingAccountId",
+        &["acct-1", "acct-2", "Ünïcode ✓", "a, b", ""],
+    ),
+    ("SubAccountId", &["proj-a", "", "say \"hi\""]),
+    ("ServiceCategory", &["Compute", "Storage", ""]),
+    (
+        "BilledCost",
+        &[
+            "1234.567891",
+            "0.0000005",
+            "-12.5",
+            "1.2E-3",
+            "1e99",
+            "ten",
+            "",
+        ],
+    ),
+    ("BillingCurrency", &["USD", "", "EUR", "dollars"]),
+    (
+        "Tags",
+        &["{\"cluster\": \"hub-1\"}", "", "{\"n\": 4}", "[1]", "{"],
+    ),
+];
+
+const FOCUS_LAYOUTS: &[&[&str]] = &[
+    &["BillingPeriodStart", "BillingAccountId", "BilledCost"],
+    &[
+        "Tags",
+        "BilledCost",
+        "BillingAccountId",
+        "BillingPeriodStart",
+        "BillingCurrency",
+    ],
+    &[
+        "BillingPeriodStart",
+        "BillingAccountId",
+        "SubAccountId",
+        "ServiceCategory",
+        "BilledCost",
+        "BillingCurrency",
+        "Tags",
+    ],
+];
+
+const FOCUS: &[u8] = b"BillingPeriodStart,BillingAccountId,BilledCost,Tags\n\
+2026-10-01T00:00:00Z,acct-1,1234.567891,\"{\"\"cluster\"\": \"\"hub-1\"\"}\"\n\
+2026-11-01,acct-2,-12.5,\n";
+
+fn check_focus(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let lines = line_count(bytes);
+    let (rows, errors) =
+        cloud_costs::read_costs("focus.csv", bytes, &cloud_costs::Columns::default());
+    check_row_errors("focus.csv", lines, &errors)?;
+    for row in &rows {
+        check_row_line(row.line, lines, &errors)?;
+        prop_assert!(!row.account.is_empty(), "{row:?}");
+        acceptable(&row.account, bearing_core::text::MAX_NAME)?;
+        for text in [&row.sub_account, &row.category].into_iter().flatten() {
+            acceptable(text, bearing_core::text::MAX_NAME)?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 // MyST role pages.
 
 const JOB_TITLES: &str = include_str!(concat!(
@@ -1365,6 +1444,13 @@ proptest! {
         bytes in csv_input(LEDGER_COLUMNS, LEDGER_LAYOUTS, &[LEDGER]),
     ) {
         check_ledger(&bytes)?;
+    }
+
+    #[test]
+    fn the_cloud_bill_reader_never_panics_and_says_what_is_wrong(
+        bytes in csv_input(FOCUS_COLUMNS, FOCUS_LAYOUTS, &[FOCUS]),
+    ) {
+        check_focus(&bytes)?;
     }
 
     #[test]

@@ -771,7 +771,10 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         page.text
     );
     let bad = finance
-        .post("/invoices/INV-00001/lines", &[("lines", "Setup; 1.2345; 10")])
+        .post(
+            "/invoices/INV-00001/lines",
+            &[("lines", "Setup; 1.2345; 10")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
     assert!(bad.text.contains("line 1"), "{}", bad.text);
