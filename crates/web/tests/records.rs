@@ -820,7 +820,15 @@ async fn an_invoice_is_drafted_issued_paid_and_aged_in_the_browser(db: &TestDb) 
         )
         .await;
     assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.text);
-    let page = finance.get("/invoices/INV-00001").await;
+    // The redirect's notice shows; the same notice in a link made elsewhere does not.
+    let page = finance.get(paid.location.as_deref().unwrap()).await;
+    assert!(page.text.contains("Payment recorded"), "{}", page.text);
+    let crafted = finance
+        .get("/invoices/INV-00001?done=Call+us+at+555-0100&seal=0123456789abcdef0123456789abcdef")
+        .await;
+    assert!(!crafted.text.contains("555-0100"), "{}", crafted.text);
+    let unsealed = finance.get("/invoices?done=Call+us+at+555-0100").await;
+    assert!(!unsealed.text.contains("555-0100"), "{}", unsealed.text);
     assert!(page.text.contains("partially-paid"), "{}", page.text);
     assert_eq!(
         row_of(&page.text, "Payments", "20 Apr 2026"),

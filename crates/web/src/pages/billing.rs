@@ -14,8 +14,7 @@ use bearing_core::billing::{Frequency, Timing};
 use bearing_core::{Date, Money, Month};
 
 use super::{
-    Cell, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, day_text, encode_query,
-    error_page, render,
+    Cell, HtmlTable, Layout, PathId, Routes, answer, day_or_empty, day_text, error_page, render,
 };
 use crate::AppState;
 use crate::access::Rule::Signed;
@@ -219,10 +218,7 @@ async fn confirm(
             if made.len() == 1 { "" } else { "s" },
             month.words()
         );
-        Ok(format!(
-            "/invoices?status=draft&done={}",
-            encode_query(&notice)
-        ))
+        Ok(super::noticed("/invoices?status=draft", &notice))
     }
     .await;
     answer(&caller, made, "no drafts were made", |status, errors| {

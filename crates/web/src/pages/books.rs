@@ -197,7 +197,7 @@ async fn actuals_page(
         Vec::new(),
         None,
         no_problems(),
-        q.done,
+        q.notice(),
     )
     .await
 }
@@ -249,9 +249,9 @@ async fn import_actuals(
     )
     .await;
     match done {
-        Ok(done) if confirmed => see_other(&format!(
-            "/actuals?done={}",
-            super::encode_query(&done.summary().replace('\n', ". "))
+        Ok(done) if confirmed => see_other(&super::noticed(
+            "/actuals",
+            &done.summary().replace('\n', ". "),
         )),
         Ok(done) => {
             let mut table = HtmlTable::new(
@@ -353,13 +353,9 @@ async fn map_account(
     )
     .await
     {
-        Ok(()) => see_other(&format!(
-            "/actuals?done={}",
-            super::encode_query(&format!(
-                "Account {} is {}.",
-                form.code.trim(),
-                category.label()
-            ))
+        Ok(()) => see_other(&super::noticed(
+            "/actuals",
+            &format!("Account {} is {}.", form.code.trim(), category.label()),
         )),
         Err(AppError::Invalid { field, message }) => {
             actuals(
@@ -402,6 +398,7 @@ struct ClosePage {
 struct CloseQuery {
     month: Option<String>,
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// The month the close page opens on: the one after the latest close, else after the
@@ -623,7 +620,7 @@ async fn close_page(
         month,
         None,
         String::new(),
-        q.done,
+        super::notice_of(q.done.as_deref(), q.seal.as_deref()),
     )
     .await
 }
@@ -680,13 +677,13 @@ async fn close_month(
     )
     .await
     {
-        Ok(closed) => see_other(&format!(
-            "/close?done={}",
-            super::encode_query(&format!(
+        Ok(closed) => see_other(&super::noticed(
+            "/close",
+            &format!(
                 "Closed {}: net assets {}. The books are closed through it and the forecast made before it is kept.",
                 closed.month.words(),
                 dollars(closed.net_assets_minor)
-            ))
+            ),
         )),
         Err(AppError::Invalid { field, message }) => {
             again(vec![format!("{field}: {message}")], Some(month)).await

@@ -83,7 +83,7 @@ pub(super) fn problems(rows: &[bearing_formats::crm::RowError]) -> HtmlTable {
 }
 
 async fn imports_page(caller: Caller, Query(q): Query<Done>) -> Response {
-    let notice = q.done;
+    let notice = q.notice();
     imports(
         &caller,
         StatusCode::OK,
@@ -275,9 +275,9 @@ async fn import_file(State(state): State<AppState>, caller: Caller, request: Req
     )
     .await;
     match result {
-        Ok(plan) if confirmed => see_other(&format!(
-            "/imports?done={}",
-            super::encode_query(&format!("Imported {}.", plan.done()))
+        Ok(plan) if confirmed => see_other(&super::noticed(
+            "/imports",
+            &format!("Imported {}.", plan.done()),
         )),
         Ok(plan) => {
             let names = match super::crm::OrgNames::load(&state).await {

@@ -70,6 +70,7 @@ struct ListQuery {
     organization: Option<String>,
     kind: Option<String>,
     done: Option<String>,
+    seal: Option<String>,
 }
 
 /// A new draft as typed.
@@ -150,7 +151,10 @@ async fn list_view(
     render(
         status,
         &ListPage {
-            layout: Layout::new("Invoices", caller, "/invoices").with_notice(query.done.clone()),
+            layout: Layout::new("Invoices", caller, "/invoices").with_notice(super::notice_of(
+                query.done.as_deref(),
+                query.seal.as_deref(),
+            )),
             errors,
             may_manage: ctx.may(ManageInvoices),
             outstanding: money(outstanding, Currency::USD),
@@ -318,9 +322,9 @@ async fn add(
     let saved = async {
         let draft = read_draft(&state, &form).await?;
         let made = invoices::add(&state.store, &caller.ctx(), draft).await?;
-        Ok(format!(
-            "/invoices/{}?done=Draft+{}+saved",
-            made.record.number, made.record.number
+        Ok(super::noticed(
+            &format!("/invoices/{}", made.record.number),
+            &format!("Draft {} saved", made.record.number),
         ))
     }
     .await;
@@ -550,7 +554,15 @@ async fn show(
     Path(key): Path<String>,
     Query(q): Query<Done>,
 ) -> Response {
-    invoice_view(&state, &caller, &key, StatusCode::OK, Vec::new(), q.done).await
+    invoice_view(
+        &state,
+        &caller,
+        &key,
+        StatusCode::OK,
+        Vec::new(),
+        q.notice(),
+    )
+    .await
 }
 
 /// A day typed in a form, or today when left empty.
@@ -568,10 +580,9 @@ async fn issue(
     let saved = async {
         let on = super::day("day of issue", form.on.as_deref().unwrap_or(""))?;
         let issued = invoices::issue(&state.store, &caller.ctx(), &key, on).await?;
-        Ok(format!(
-            "/invoices/{}?done=Issued%2C+due+{}",
-            issued.record.number,
-            super::encode_query(&day(issued.record.due_on))
+        Ok(super::noticed(
+            &format!("/invoices/{}", issued.record.number),
+            &format!("Issued, due {}", day(issued.record.due_on)),
         ))
     }
     .await;
@@ -599,9 +610,9 @@ async fn edit_lines(
     let saved = async {
         let lines = typed_lines(&form.lines)?;
         let edited = invoices::edit_lines(&state.store, &caller.ctx(), &key, &lines).await?;
-        Ok(format!(
-            "/invoices/{}?done=Lines+saved",
-            edited.record.number
+        Ok(super::noticed(
+            &format!("/invoices/{}", edited.record.number),
+            "Lines saved",
         ))
     }
     .await;
@@ -634,9 +645,9 @@ async fn pay(
             reference: field(&form.reference),
         };
         let paid = invoices::pay(&state.store, &caller.ctx(), &key, payment).await?;
-        Ok(format!(
-            "/invoices/{}?done=Payment+recorded",
-            paid.record.number
+        Ok(super::noticed(
+            &format!("/invoices/{}", paid.record.number),
+            "Payment recorded",
         ))
     }
     .await;
@@ -662,7 +673,10 @@ async fn void(
 ) -> Response {
     let saved = async {
         let voided = invoices::void(&state.store, &caller.ctx(), &key, &form.reason).await?;
-        Ok(format!("/invoices/{}?done=Voided", voided.record.number))
+        Ok(super::noticed(
+            &format!("/invoices/{}", voided.record.number),
+            "Voided",
+        ))
     }
     .await;
     answer(

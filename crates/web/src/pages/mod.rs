@@ -609,10 +609,61 @@ pub(crate) struct ChartPair {
     pub table: HtmlTable,
 }
 
-/// The `?done=…` a form's redirect adds, for the page to say what was saved.
+/// The `?done=…` a form's redirect adds, for the page to say what was saved, and its seal.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct Done {
     pub(crate) done: Option<String>,
+    pub(crate) seal: Option<String>,
+}
+
+impl Done {
+    /// The notice, when this process sealed it ([`noticed`]): a link made elsewhere shows none.
+    pub(crate) fn notice(&self) -> Option<String> {
+        notice_of(self.done.as_deref(), self.seal.as_deref())
+    }
+}
+
+/// A key for sealing notices, drawn once per process; none when no randomness is available,
+/// and then no notice is shown.
+fn notice_key() -> Option<&'static [u8; 32]> {
+    static KEY: std::sync::OnceLock<Option<[u8; 32]>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut key = [0_u8; 32];
+        getrandom::fill(&mut key).ok().map(|()| key)
+    })
+    .as_ref()
+}
+
+/// The seal of a notice: a keyed BLAKE2b of its text.
+fn seal_of(text: &str) -> Option<String> {
+    use blake2::Digest;
+    let key = notice_key()?;
+    let digest = blake2::Blake2b512::new()
+        .chain_update(key)
+        .chain_update(text.as_bytes())
+        .finalize();
+    Some(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+}
+
+/// `path` with a notice for the page to show after a form's redirect: the text travels with
+/// its seal, so only Bearing's own redirects make a page say something.
+pub(crate) fn noticed(path: &str, text: &str) -> String {
+    let (path, fragment) = match path.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (path, String::new()),
+    };
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    format!(
+        "{path}{joiner}done={}&seal={}{fragment}",
+        encode_query(text),
+        seal_of(text).unwrap_or_default()
+    )
+}
+
+/// A notice's text when its seal is this process's.
+pub(crate) fn notice_of(text: Option<&str>, seal: Option<&str>) -> Option<String> {
+    let (text, seal) = (text?, seal?);
+    (seal_of(text).as_deref() == Some(seal)).then(|| text.to_owned())
 }
 
 /// A month as pages show it: `Nov 2026` (exports keep `2026-11`).

@@ -297,7 +297,7 @@ async fn scenarios_page(
         StatusCode::OK,
         Vec::new(),
         ScenarioForm::default(),
-        q.done,
+        q.notice(),
     )
     .await
 }
@@ -466,9 +466,9 @@ async fn scenario_page(
 
 async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
     match scenarios::delete(&state.store, &caller.ctx(), &id).await {
-        Ok(()) => see_other(&format!(
-            "/scenarios?done={}",
-            super::encode_query("The scenario was deleted; its history stays.")
+        Ok(()) => see_other(&super::noticed(
+            "/scenarios",
+            "The scenario was deleted; its history stays.",
         )),
         Err(error) => error_page(&caller, error),
     }

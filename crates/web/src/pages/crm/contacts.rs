@@ -174,7 +174,6 @@ pub(crate) struct ListQuery {
     org: String,
     label: String,
     sort: String,
-    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -315,7 +314,7 @@ async fn list_page(
             ..ContactForm::default()
         });
         Ok::<_, AppError>(ListPage {
-            layout: Layout::new("Contacts", caller, "/contacts").with_notice(q.done.clone()),
+            layout: Layout::new("Contacts", caller, "/contacts"),
             count: format!("{} of {} contacts", shown.len(), all.len()),
             organizations: choices(state).await?,
             labels: ContactLabel::ALL.iter().map(ToString::to_string).collect(),
@@ -394,7 +393,13 @@ async fn show(
     PathId(raw): PathId,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let notice = q.done.map(|done| format!("The contact was {done}."));
+    // The notice is one of the page's own sentences, never the address's text.
+    let notice = match q.done.as_deref() {
+        Some(done @ ("created" | "saved" | "deleted" | "restored")) => {
+            Some(format!("The contact was {done}."))
+        }
+        _ => None,
+    };
     contact_page(
         &state,
         &caller,

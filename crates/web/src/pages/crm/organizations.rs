@@ -165,7 +165,6 @@ pub(crate) struct ListQuery {
     tag: String,
     sort: String,
     deleted: String,
-    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -306,8 +305,7 @@ async fn list_page(
             .collect();
         let count = format!("{} of {} organizations", shown.len(), all.len());
         Ok::<_, AppError>(ListPage {
-            layout: Layout::new("Organizations", caller, "/organizations")
-                .with_notice(q.done.clone()),
+            layout: Layout::new("Organizations", caller, "/organizations"),
             kinds: OrganizationKind::ALL
                 .iter()
                 .map(ToString::to_string)
