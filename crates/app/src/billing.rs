@@ -220,7 +220,8 @@ impl Run {
 /// (for a deal without invoices, what the CRM says was collected counts as billed);
 /// and, once the month is over, each cluster's usage fee for it, priced with the tiers and
 /// billed to the organization that owns it, unless that organization has a usage invoice for
-/// the month already.
+/// the month already, and each organization's recoverable cloud costs of the month that its
+/// cloud invoices do not bill yet.
 pub async fn run(store: &Store, ctx: &Context, month: Month) -> Result<Run> {
     crate::invoices::require_read(ctx)?;
     build(store, month, ctx.today()).await
@@ -278,6 +279,7 @@ async fn build(store: &Store, month: Month, today: Date) -> Result<Run> {
     let usage_included = through < today;
     if usage_included {
         usage_proposals(store, month, &usage_billed, &mut proposals, &mut attention).await?;
+        cloud_proposals(store, month, &mut proposals).await?;
     }
     proposals.sort_by(|a, b| {
         (a.billable_on, &a.organization_name, &a.key).cmp(&(
@@ -470,6 +472,82 @@ async fn usage_proposals(
                 1 => "usage of 1 cluster".to_owned(),
                 n => format!("usage of {n} clusters"),
             },
+        });
+    }
+    Ok(())
+}
+
+/// Each organization's cloud invoice for `month`: its recoverable cloud costs of the month
+/// that its cloud invoices do not bill yet, a line per cluster (and hub) when none of them is
+/// billed, else one line of what is left.
+async fn cloud_proposals(store: &Store, month: Month, proposals: &mut Vec<Proposal>) -> Result<()> {
+    let unbilled = crate::cloud::unbilled(store, month).await?;
+    if unbilled.is_empty() {
+        return Ok(());
+    }
+    let organizations: HashMap<OrganizationId, (String, String)> = store
+        .list_organizations(false)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let key = o.fields.name.to_string();
+            let name = o.fields.long_name.clone().unwrap_or_else(|| key.clone());
+            (o.id, (key, name))
+        })
+        .collect();
+    let billable_on = month.plus(1).map(Month::first_day).ok_or_else(|| {
+        AppError::invalid("month", "the month after it is past the last Bearing knows")
+    })?;
+    for (owner, currency, parts, left) in unbilled {
+        // A deleted organization is not billed; the recovery lists what it owes.
+        let Some((key, name)) = organizations.get(&owner).cloned() else {
+            continue;
+        };
+        let whole =
+            parts.iter().map(|(_, a)| *a).sum::<i64>() == left && parts.iter().all(|(_, a)| *a > 0);
+        let lines: Vec<Line> = if whole {
+            parts
+                .iter()
+                .map(|(what, amount)| {
+                    Line::new(
+                        &format!("Cloud costs of {what}, {}", month.words()),
+                        bearing_core::invoice::Quantity::ONE,
+                        *amount,
+                    )
+                })
+                .collect::<std::result::Result<_, _>>()
+        } else {
+            Line::new(
+                &format!("Cloud costs of {} not billed yet", month.words()),
+                bearing_core::invoice::Quantity::ONE,
+                left,
+            )
+            .map(|l| vec![l])
+        }
+        .map_err(|e| AppError::Internal(format!("a cloud invoice's line: {e}")))?;
+        let suffix = if currency == Currency::USD {
+            String::new()
+        } else {
+            format!("-{currency}")
+        };
+        proposals.push(Proposal {
+            key: format!("cloud-{owner}-{month}{suffix}"),
+            organization_id: owner,
+            organization: key,
+            organization_name: name,
+            deal_id: None,
+            deal_name: None,
+            kind: Kind::Cloud,
+            currency,
+            service_from: Some(month.first_day()),
+            service_to: Some(month.last_day()),
+            billable_on,
+            total_minor: left,
+            reason: match lines.len() {
+                1 => "recoverable cloud costs".to_owned(),
+                n => format!("recoverable cloud costs of {n} clusters or hubs"),
+            },
+            lines,
         });
     }
     Ok(())

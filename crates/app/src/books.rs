@@ -232,11 +232,11 @@ impl ActualsImport {
     }
 }
 
-/// The identity of each line within its month, as stored: a hash of its fields and its order
-/// among alike lines, so the same file imported twice matches itself.
-fn stored_identities(lines: &[Line]) -> Vec<String> {
+/// Imported lines' identities as stored: a hash of each, so the same file imported twice
+/// matches itself.
+pub(crate) fn stored_identities(identities: Vec<String>) -> Vec<String> {
     use blake2::Digest;
-    actuals::identities(lines)
+    identities
         .into_iter()
         .map(|identity| {
             blake2::Blake2b512::digest(identity.as_bytes())
@@ -269,7 +269,7 @@ pub async fn import_actuals(
             format!("{file} holds no ledger lines"),
         ));
     }
-    let identities = stored_identities(&lines);
+    let identities = stored_identities(actuals::identities(&lines));
     let mut by_month: BTreeMap<Month, Vec<(String, Line)>> = BTreeMap::new();
     for (identity, line) in identities.into_iter().zip(lines) {
         by_month

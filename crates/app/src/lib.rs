@@ -12,6 +12,7 @@ pub mod assumptions;
 pub mod billing;
 pub mod books;
 pub mod campaigns;
+pub mod cloud;
 pub mod contacts;
 pub mod deals;
 pub mod demo;

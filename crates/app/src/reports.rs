@@ -8,7 +8,7 @@ use bearing_store::Store;
 use crate::{AppError, Result};
 
 /// The reports, by name.
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 19] = [
     "projections",
     "deal-months",
     "commitments",
@@ -27,6 +27,7 @@ pub const NAMES: [&str; 18] = [
     "aging",
     "invoicing",
     "reconciliation",
+    "cloud-recovery",
 ];
 
 /// A report and the assumptions version that made it.
@@ -166,6 +167,7 @@ pub async fn build_with(
                 | "aging"
                 | "invoicing"
                 | "reconciliation"
+                | "cloud-recovery"
         )
     };
     let forecast = if names.iter().all(|n| without_forecast(n)) {
@@ -231,6 +233,9 @@ pub async fn build_with(
             ("reconciliation", _) => table_only(crate::ledger::reconciliation_table(
                 &crate::ledger::reconciliation_of(store).await?,
             )),
+            ("cloud-recovery", _) => table_only(crate::cloud::recovery_table(
+                &crate::cloud::compute(store).await?,
+            )),
             (_, None) => return Err(AppError::Internal(format!("no forecast for report {name}"))),
             (_, Some((forecast, low, high, costs))) => match name {
                 "projections" => {
@@ -255,7 +260,10 @@ pub async fn build_with(
         };
         let shows = crate::sight::Shows {
             // What is invoiced and collected is cash.
-            cash: matches!(name, "health" | "aging" | "invoicing" | "reconciliation"),
+            cash: matches!(
+                name,
+                "health" | "aging" | "invoicing" | "reconciliation" | "cloud-recovery"
+            ),
             // The ledger's costs hold what people are paid.
             team_cost: name == "actuals"
                 || (name == "health"

@@ -273,7 +273,7 @@ pub fn to_change(kind: crate::EntityKind) -> Option<Permission> {
         Assumptions | Account | Actuals | Close | Scenario => Some(Permission::EditAssumptions),
         Area | Role | Document | Person | Assignment | Band => Some(Permission::EditPeople),
         User | AccessRole => Some(Permission::ManageUsers),
-        Invoice | BillingSchedule => Some(Permission::ManageInvoices),
+        Invoice | BillingSchedule | CloudCost => Some(Permission::ManageInvoices),
         SignIn => None,
     }
 }
@@ -291,7 +291,9 @@ pub fn to_read_history_of(kind: crate::EntityKind) -> Permission {
         }
         EntityKind::Assumptions | EntityKind::Account => Permission::EditAssumptions,
         // What is invoiced and collected is cash.
-        EntityKind::Invoice | EntityKind::BillingSchedule => Permission::ReadCash,
+        EntityKind::Invoice | EntityKind::BillingSchedule | EntityKind::CloudCost => {
+            Permission::ReadCash
+        }
         EntityKind::User | EntityKind::SignIn | EntityKind::AccessRole => Permission::ManageUsers,
         _ => Permission::Read,
     }

@@ -158,9 +158,9 @@ pub struct Line {
 
 impl Line {
     /// What tells this line from the others of its month: every field but the month. Two
-    /// lines alike in every field are told apart by `occurrence`, their order among the alike
-    /// ones, so a file imported twice matches itself line for line.
-    pub fn identity(&self, occurrence: usize) -> String {
+    /// lines alike in every field are told apart by their order among the alike ones
+    /// ([`crate::text::numbered`]), so a file imported twice matches itself line for line.
+    fn fields(&self) -> String {
         let field = |v: &Option<String>| v.as_deref().unwrap_or("").replace('\u{1f}', " ");
         [
             self.account.replace('\u{1f}', " "),
@@ -169,23 +169,14 @@ impl Line {
             self.amount_minor.to_string(),
             field(&self.grant_code),
             field(&self.source),
-            occurrence.to_string(),
         ]
         .join("\u{1f}")
     }
 }
 
-/// Each line's identity within its month ([`Line::identity`]), in the lines' order.
+/// Each line's identity within its month, in the lines' order.
 pub fn identities(lines: &[Line]) -> Vec<String> {
-    let mut seen: BTreeMap<(Month, String), usize> = BTreeMap::new();
-    lines
-        .iter()
-        .map(|line| {
-            let alike = seen.entry((line.month, line.identity(0))).or_insert(0);
-            *alike += 1;
-            line.identity(*alike - 1)
-        })
-        .collect()
+    crate::text::numbered(lines.iter().map(|line| (line.month, line.fields())))
 }
 
 /// A month's actuals: revenue and costs by category, and what is booked to accounts the map

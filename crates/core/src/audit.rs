@@ -77,13 +77,17 @@ pub enum EntityKind {
     /// How a deal is billed (its id is the deal's).
     #[serde(rename = "billing-schedule")]
     BillingSchedule,
+    /// The cloud costs: an import of a billing account's month, a mapping, a cluster's split
+    /// rule, a decision on an overrun or a credit held for a partner (the id says which).
+    #[serde(rename = "cloud-cost")]
+    CloudCost,
     /// A sign-in, a failed one, a lockout or a sign-out: events of accounts, not changes to
     /// the records (they do not move the data version).
     SignIn,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 24] = [
+    pub const ALL: [EntityKind; 25] = [
         EntityKind::Organization,
         EntityKind::Deal,
         EntityKind::Pipeline,
@@ -107,6 +111,7 @@ impl EntityKind {
         EntityKind::Scenario,
         EntityKind::Invoice,
         EntityKind::BillingSchedule,
+        EntityKind::CloudCost,
         EntityKind::SignIn,
     ];
 
@@ -135,6 +140,7 @@ impl EntityKind {
             EntityKind::Scenario => "scenario",
             EntityKind::Invoice => "invoice",
             EntityKind::BillingSchedule => "billing-schedule",
+            EntityKind::CloudCost => "cloud-cost",
             EntityKind::SignIn => "sign-in",
         }
     }
@@ -194,7 +200,8 @@ impl EntityKind {
             // A deal's collected amount comes from its invoices' payments.
             Organization | Deal | Pipeline | Stage | Campaign | Contact | Invoice
             | BillingSchedule => Some(DataPart::Crm),
-            Cluster | Hub => Some(DataPart::Usage),
+            // A cluster's cloud costs are billed with its usage.
+            Cluster | Hub | CloudCost => Some(DataPart::Usage),
             Area | Role | Document | Person | Assignment | Band => Some(DataPart::People),
             Assumptions | Account | Actuals | Close | Scenario => Some(DataPart::Assumptions),
             User | AccessRole => Some(DataPart::Accounts),

@@ -79,6 +79,26 @@ pub fn parse_micros(text: &str) -> Result<i64, ParseError> {
     Ok(if negative { -micros } else { micros })
 }
 
+/// Each cost line's identity within its billing account's month: every field but the month,
+/// the account and the line, and its order among the alike ones.
+pub fn identities(lines: &[CostLine]) -> Vec<String> {
+    crate::text::numbered(lines.iter().map(|l| {
+        let field = |v: &Option<String>| v.as_deref().unwrap_or("").replace('\u{1f}', " ");
+        let tags: Vec<String> = l.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        (
+            (l.month, l.account.clone()),
+            [
+                field(&l.sub_account),
+                field(&l.category),
+                l.amount_micros.to_string(),
+                l.currency.as_str().to_owned(),
+                tags.join("\u{1e}").replace('\u{1f}', " "),
+            ]
+            .join("\u{1f}"),
+        )
+    }))
+}
+
 /// Millionths of `currency` in its minor units, rounded half away from zero.
 pub fn minor_of_micros(micros: i64, currency: Currency) -> i64 {
     let per_minor = i128::from(MICROS) / i128::from(currency.scale()).max(1);
@@ -100,6 +120,82 @@ pub enum SplitRule {
     Fixed { shares: Vec<(String, i64)> },
     /// The same to every hub.
     Even,
+}
+
+impl SplitRule {
+    /// Reads a rule as typed: `usage`, `even`, or `fixed HUB=PERCENT, HUB=PERCENT…` (the
+    /// percentages with at most two decimals, adding up to 100).
+    pub fn parse(text: &str) -> Result<SplitRule, ParseError> {
+        let trimmed = text.trim();
+        let bad = |why: String| ParseError::new("split", trimmed, &why);
+        match trimmed.to_ascii_lowercase().as_str() {
+            "usage" | "" => return Ok(SplitRule::Usage),
+            "even" | "evenly" => return Ok(SplitRule::Even),
+            _ => {}
+        }
+        let list = trimmed
+            .strip_prefix("fixed")
+            .or_else(|| trimmed.strip_prefix("Fixed"))
+            .unwrap_or(trimmed);
+        let mut shares: Vec<(String, i64)> = Vec::new();
+        for part in list
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let Some((hub, percent)) = part.split_once('=') else {
+                return Err(bad(format!(
+                    "expected usage, even, or fixed shares such as fixed hub-a=60, hub-b=40 (not {part:?})"
+                )));
+            };
+            let hub = hub.trim();
+            if hub.is_empty() {
+                return Err(bad(format!("the share {part:?} names no hub")));
+            }
+            if shares.iter().any(|(h, _)| h == hub) {
+                return Err(bad(format!("{hub} has two shares")));
+            }
+            let points =
+                crate::Money::parse(percent.trim().trim_end_matches('%'), crate::Currency::USD)
+                    .map_err(|_| {
+                        bad(format!(
+                            "the share of {hub} is not a percentage such as 60 or 33.33"
+                        ))
+                    })?
+                    .minor;
+            if points < 0 {
+                return Err(bad(format!("the share of {hub} is negative")));
+            }
+            shares.push((hub.to_owned(), points));
+        }
+        let sum: i64 = shares.iter().map(|(_, s)| s).sum();
+        if shares.is_empty() {
+            return Err(bad("fixed shares name no hub".into()));
+        }
+        if sum != WHOLE {
+            return Err(bad(format!(
+                "the shares add up to {}%, not 100%",
+                percent_text(sum)
+            )));
+        }
+        Ok(SplitRule::Fixed { shares })
+    }
+}
+
+impl std::fmt::Display for SplitRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SplitRule::Usage => f.write_str("usage"),
+            SplitRule::Even => f.write_str("even"),
+            SplitRule::Fixed { shares } => {
+                let list: Vec<String> = shares
+                    .iter()
+                    .map(|(hub, s)| format!("{hub}={}", percent_text(*s)))
+                    .collect();
+                write!(f, "fixed {}", list.join(", "))
+            }
+        }
+    }
 }
 
 /// `amount_minor` split among `hubs` (each with its monthly active users) by `rule`, adding up
@@ -225,6 +321,178 @@ pub enum Decision {
     Recover,
     /// The community is billed for it less a discount.
     Discount { amount_minor: i64 },
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Absorb => "absorb",
+            Decision::Recover => "recover",
+            Decision::Discount { .. } => "discount",
+        }
+    }
+
+    /// A decision as typed: `absorb`, `recover`, or `discount` with the discount in minor
+    /// units (which only a discount takes, and must be more than nothing).
+    pub fn parse(text: &str, discount_minor: Option<i64>) -> Result<Decision, ParseError> {
+        match (text.trim().to_ascii_lowercase().as_str(), discount_minor) {
+            ("absorb", None) => Ok(Decision::Absorb),
+            ("recover", None) => Ok(Decision::Recover),
+            ("discount", Some(amount_minor)) if amount_minor > 0 => {
+                Ok(Decision::Discount { amount_minor })
+            }
+            ("discount", Some(_)) => Err(ParseError::new(
+                "amount",
+                text,
+                "a discount is an amount more than nothing",
+            )),
+            ("discount", None) => Err(ParseError::new(
+                "amount",
+                text,
+                "a discount needs its amount",
+            )),
+            ("absorb" | "recover", Some(_)) => Err(ParseError::new(
+                "amount",
+                text,
+                "only a discount takes an amount",
+            )),
+            _ => Err(ParseError::new(
+                "decision",
+                text,
+                "expected absorb, recover or discount",
+            )),
+        }
+    }
+
+    /// How much of a recoverable month of `amount_minor` that went `over_minor` over its
+    /// threshold the organisation bears: the overrun when absorbed, the discount (at most the
+    /// month's cost) when discounted, nothing when recovered.
+    pub fn absorbed(self, amount_minor: i64, over_minor: i64) -> i64 {
+        match self {
+            Decision::Absorb => over_minor.clamp(0, amount_minor.max(0)),
+            Decision::Recover => 0,
+            Decision::Discount { amount_minor: d } => d.clamp(0, amount_minor.max(0)),
+        }
+    }
+
+    /// In words: "absorb", "recover", "discount of $120.00".
+    pub fn words(self, currency: Currency) -> String {
+        match self {
+            Decision::Discount { amount_minor } => format!(
+                "discount of {}",
+                crate::Money::from_minor(amount_minor, currency).text()
+            ),
+            other => other.as_str().to_owned(),
+        }
+    }
+}
+
+/// What a mapping matches a cost line by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Match {
+    /// The billing account's id.
+    Account { value: String },
+    /// The sub-account's id (a project, a subscription).
+    SubAccount { value: String },
+    /// A tag's value.
+    Tag { tag: String, value: String },
+}
+
+impl Match {
+    /// The kind's name as stored and typed: `account`, `sub-account` or `tag`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Match::Account { .. } => "account",
+            Match::SubAccount { .. } => "sub-account",
+            Match::Tag { .. } => "tag",
+        }
+    }
+
+    /// The match of `kind` with `tag` (for a tag) and `value`.
+    pub fn new(kind: &str, tag: &str, value: &str) -> Result<Match, ParseError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(ParseError::new(
+                "value",
+                value,
+                "a mapping needs a value to match",
+            ));
+        }
+        let value = value.to_owned();
+        match kind {
+            "account" => Ok(Match::Account { value }),
+            "sub-account" => Ok(Match::SubAccount { value }),
+            "tag" if tag.trim().is_empty() => Err(ParseError::new(
+                "tag",
+                tag,
+                "a tag mapping names its tag: tag NAME=VALUE",
+            )),
+            "tag" => Ok(Match::Tag {
+                tag: tag.trim().to_owned(),
+                value,
+            }),
+            other => Err(ParseError::new(
+                "kind",
+                other,
+                "expected account, sub-account or tag",
+            )),
+        }
+    }
+
+    /// The tag it matches (empty but for tags) and the value.
+    pub fn parts(&self) -> (&str, &str) {
+        match self {
+            Match::Account { value } | Match::SubAccount { value } => ("", value),
+            Match::Tag { tag, value } => (tag, value),
+        }
+    }
+
+    /// Whether `line` is matched.
+    pub fn matches(&self, line: &CostLine) -> bool {
+        match self {
+            Match::Account { value } => &line.account == value,
+            Match::SubAccount { value } => line.sub_account.as_ref() == Some(value),
+            Match::Tag { tag, value } => line.tags.get(tag) == Some(value),
+        }
+    }
+
+    /// How specific it is: a tag names a resource, a sub-account a project, an account a bill.
+    fn rank(&self) -> u8 {
+        match self {
+            Match::Tag { .. } => 0,
+            Match::SubAccount { .. } => 1,
+            Match::Account { .. } => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Match {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Match::Account { value } => write!(f, "account {value}"),
+            Match::SubAccount { value } => write!(f, "sub-account {value}"),
+            Match::Tag { tag, value } => write!(f, "tag {tag}={value}"),
+        }
+    }
+}
+
+/// Which cluster (`C`) a billing account, sub-account or tag stands for, and whether its
+/// costs are recovered from the community or absorbed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Mapping<C> {
+    pub matches: Match,
+    pub target: C,
+    pub recoverable: bool,
+}
+
+/// The mapping a cost line follows: the most specific that matches it, a tag's before the
+/// sub-account's before the account's, and among tags the first by name.
+pub fn mapped<'m, C>(line: &CostLine, mappings: &'m [Mapping<C>]) -> Option<&'m Mapping<C>> {
+    mappings
+        .iter()
+        .filter(|m| m.matches.matches(line))
+        .min_by(|a, b| (a.matches.rank(), &a.matches).cmp(&(b.matches.rank(), &b.matches)))
 }
 
 /// One organization's month of recoverable cloud costs against what was billed for it.
@@ -513,6 +781,111 @@ mod tests {
         assert_eq!(percent_text(6_000), "60");
         assert_eq!(percent_text(3_333), "33.33");
         assert_eq!(percent_text(9_950), "99.5");
+    }
+
+    fn line(account: &str, sub: Option<&str>, tags: &[(&str, &str)]) -> CostLine {
+        CostLine {
+            line: 2,
+            month: month("2026-10"),
+            account: account.into(),
+            sub_account: sub.map(Into::into),
+            category: None,
+            amount_micros: MICROS,
+            currency: Currency::USD,
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_cost_follows_the_most_specific_mapping() {
+        let mapping = |kind: &str, tag: &str, value: &str, target: &str| Mapping {
+            matches: Match::new(kind, tag, value).unwrap(),
+            target: target.to_owned(),
+            recoverable: true,
+        };
+        let mappings = vec![
+            mapping("account", "", "111", "shared"),
+            mapping("sub-account", "", "proj-a", "alpha"),
+            mapping("tag", "hub", "beta", "beta"),
+            mapping("tag", "cluster", "gamma", "gamma"),
+        ];
+        let target = |l: &CostLine| mapped(l, &mappings).map(|m| m.target.as_str());
+        assert_eq!(target(&line("111", None, &[])), Some("shared"));
+        assert_eq!(target(&line("111", Some("proj-a"), &[])), Some("alpha"));
+        assert_eq!(
+            target(&line("111", Some("proj-a"), &[("hub", "beta")])),
+            Some("beta")
+        );
+        // Two tags match: the first by the tag's name.
+        assert_eq!(
+            target(&line("999", None, &[("hub", "beta"), ("cluster", "gamma")])),
+            Some("gamma")
+        );
+        assert_eq!(target(&line("999", Some("proj-z"), &[("hub", "x")])), None);
+        assert!(Match::new("tag", "", "x").is_err());
+        assert!(Match::new("account", "", " ").is_err());
+        assert!(Match::new("project", "", "x").is_err());
+    }
+
+    #[test]
+    fn a_decision_says_how_much_of_an_overrun_is_borne() {
+        // A month of $1,500.00 over its $1,200.00 threshold by $300.00.
+        assert_eq!(Decision::Absorb.absorbed(150_000, 30_000), 30_000);
+        assert_eq!(Decision::Recover.absorbed(150_000, 30_000), 0);
+        assert_eq!(
+            Decision::Discount {
+                amount_minor: 10_000
+            }
+            .absorbed(150_000, 30_000),
+            10_000
+        );
+        // A discount is at most the month's cost.
+        assert_eq!(
+            Decision::Discount {
+                amount_minor: 900_000
+            }
+            .absorbed(150_000, 30_000),
+            150_000
+        );
+        assert_eq!(
+            Decision::Discount {
+                amount_minor: 10_000
+            }
+            .words(Currency::USD),
+            "discount of $100.00"
+        );
+    }
+
+    #[test]
+    fn split_rules_and_decisions_are_read_as_typed() {
+        assert_eq!(SplitRule::parse("usage").unwrap(), SplitRule::Usage);
+        assert_eq!(SplitRule::parse(" Even ").unwrap(), SplitRule::Even);
+        let fixed = SplitRule::parse("fixed east=66.67, west=33.33").unwrap();
+        assert_eq!(
+            fixed,
+            SplitRule::Fixed {
+                shares: vec![("east".into(), 6667), ("west".into(), 3333)]
+            }
+        );
+        assert_eq!(fixed.to_string(), "fixed east=66.67, west=33.33");
+        assert_eq!(SplitRule::parse(&fixed.to_string()).unwrap(), fixed);
+        let err = SplitRule::parse("fixed east=60, west=30").unwrap_err();
+        assert!(err.to_string().contains("90%"), "{err}");
+        assert!(SplitRule::parse("fixed east=60, east=40").is_err());
+        assert!(SplitRule::parse("fixed east=sixty").is_err());
+        assert!(SplitRule::parse("by the moon").is_err());
+        assert_eq!(Decision::parse("Absorb", None).unwrap(), Decision::Absorb);
+        assert_eq!(
+            Decision::parse("discount", Some(500)).unwrap(),
+            Decision::Discount { amount_minor: 500 }
+        );
+        assert!(Decision::parse("discount", None).is_err());
+        assert!(Decision::parse("discount", Some(0)).is_err());
+        assert!(Decision::parse("recover", Some(5)).is_err());
+        assert!(Decision::parse("forgive", None).is_err());
     }
 
     proptest::proptest! {

@@ -142,45 +142,17 @@ impl Tx {
                 .fetch_all(&mut *self.inner)
                 .await?;
         let at_text = timestamp_text(at);
-        let wanted: std::collections::HashSet<&str> = lines
+        let identities: Vec<&str> = lines
             .iter()
             .map(|(identity, _)| identity.as_str())
             .collect();
-        let mut write = MonthWrite::default();
-        for (id, identity, deleted_at) in &existing {
-            let keep = wanted.contains(identity.as_str());
-            match (keep, deleted_at) {
-                (true, None) => write.kept += 1,
-                (true, Some(_)) => {
-                    sqlx::query(
-                        "UPDATE actual_lines SET deleted_at = NULL, file = $1, imported_at = $2 WHERE id = $3",
-                    )
-                    .bind(file)
-                    .bind(&at_text)
-                    .bind(id)
-                    .execute(&mut *self.inner)
-                    .await?;
-                    write.added += 1;
-                }
-                (false, None) => {
-                    sqlx::query("UPDATE actual_lines SET deleted_at = $1 WHERE id = $2")
-                        .bind(&at_text)
-                        .bind(id)
-                        .execute(&mut *self.inner)
-                        .await?;
-                    write.removed += 1;
-                }
-                (false, Some(_)) => {}
-            }
-        }
-        let known: std::collections::HashSet<&str> = existing
-            .iter()
-            .map(|(_, identity, _)| identity.as_str())
-            .collect();
-        let new: Vec<serde_json::Value> = lines
-            .iter()
-            .filter(|(identity, _)| !known.contains(identity.as_str()))
-            .map(|(identity, l)| {
+        let (mut write, new) = self
+            .keep_lines("actual_lines", &existing, &identities, file, &at_text)
+            .await?;
+        let new: Vec<serde_json::Value> = new
+            .into_iter()
+            .map(|k| {
+                let (identity, l) = &lines[k];
                 serde_json::json!([
                     identity,
                     l.account,
@@ -211,6 +183,61 @@ impl Tx {
                 .await?;
         }
         Ok(write)
+    }
+
+    /// Of a scope's stored lines `existing` (id, identity, when deleted) in `table`, keeps
+    /// those whose identity is among `wanted`, restoring deleted ones (now of `file`), and
+    /// marks the others deleted; what it did, and the positions in `wanted` of the lines the
+    /// scope does not hold yet, for the caller to add.
+    pub(crate) async fn keep_lines(
+        &mut self,
+        table: &str,
+        existing: &[(i64, String, Option<String>)],
+        wanted: &[&str],
+        file: &str,
+        at_text: &str,
+    ) -> Result<(MonthWrite, Vec<usize>)> {
+        let wanted_set: std::collections::HashSet<&str> = wanted.iter().copied().collect();
+        let mut write = MonthWrite::default();
+        for (id, identity, deleted_at) in existing {
+            let keep = wanted_set.contains(identity.as_str());
+            let query = match (keep, deleted_at) {
+                (true, None) => {
+                    write.kept += 1;
+                    continue;
+                }
+                (true, Some(_)) => {
+                    write.added += 1;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE {table} SET deleted_at = NULL, file = $1, imported_at = $2 WHERE id = $3"
+                    )))
+                    .bind(file)
+                }
+                (false, None) => {
+                    write.removed += 1;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE {table} SET deleted_at = $1 WHERE id = $2"
+                    )))
+                }
+                (false, Some(_)) => continue,
+            };
+            query
+                .bind(at_text)
+                .bind(id)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        let known: std::collections::HashSet<&str> = existing
+            .iter()
+            .map(|(_, identity, _)| identity.as_str())
+            .collect();
+        let new = wanted
+            .iter()
+            .enumerate()
+            .filter(|(_, identity)| !known.contains(**identity))
+            .map(|(k, _)| k)
+            .collect();
+        Ok((write, new))
     }
 
     /// Records a close; its id.

@@ -15,6 +15,7 @@ mod billing;
 mod books;
 mod bulk;
 mod campaigns;
+mod cloud;
 mod contacts;
 mod deals;
 mod error;
@@ -49,6 +50,9 @@ pub use backup::{backup_sqlite, restore_sqlite};
 pub use billing::{Billed, WonDeal};
 pub use books::{AccountRecord, ActualLineRecord, CloseRecord, MonthWrite, NewClose};
 pub use campaigns::{CampaignRecord, CampaignRow};
+pub use cloud::{
+    CloudCostRecord, CloudCreditRecord, CloudDecisionRecord, CloudMappingRecord, NewCloudMapping,
+};
 pub use contacts::{ContactRecord, ContactRow};
 pub use deals::{DealHistoryRecord, DealRecord, DealRow};
 pub use error::StoreError;
