@@ -276,7 +276,7 @@ pub struct CreditHeld {
     pub organization_name: String,
     pub currency: Currency,
     pub held_minor: i64,
-    /// The partner's costs since the first credit, month by month (oldest first).
+    /// The partner's recoverable costs since the first credit, month by month (oldest first).
     pub drawn: Vec<(Month, i64)>,
     pub credit: cloud::Credit,
 }
@@ -639,7 +639,8 @@ pub(crate) async fn compute(store: &Store) -> Result<Cloud> {
         })
         .collect();
 
-    // Credits: drawn by every cost allocated to the partner from the first credit's month.
+    // Credits: drawn by what the partner owes (its recoverable costs, after the decisions on
+    // overruns) from the first credit's month.
     let last_month = accounts.iter().map(|a| a.month).max();
     let mut held: BTreeMap<(OrganizationId, Currency), (i64, Month)> = BTreeMap::new();
     for c in &credits {
@@ -659,7 +660,8 @@ pub(crate) async fn compute(store: &Store) -> Result<Cloud> {
                 let cost: i64 = allocations
                     .iter()
                     .filter(|a| {
-                        a.organization_id == Some(organization)
+                        a.recoverable
+                            && a.organization_id == Some(organization)
                             && a.currency == currency
                             && a.month == m
                     })
@@ -1092,13 +1094,31 @@ pub async fn set_split(
     Ok(())
 }
 
+/// A decision as typed: `absorb`, `recover` or `discount`, and a discount's amount in the
+/// costs' currency (such as `120.00`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct DecisionInput {
+    pub decision: String,
+    #[serde(default)]
+    pub amount: Option<String>,
+}
+
+impl DecisionInput {
+    pub fn new(decision: &str, amount: Option<&str>) -> DecisionInput {
+        DecisionInput {
+            decision: decision.to_owned(),
+            amount: amount.map(ToOwned::to_owned),
+        }
+    }
+}
+
 /// Records what was decided about billing account `account`'s overrun in `month`, and why.
 pub async fn decide(
     store: &Store,
     ctx: &Context,
     account: &str,
     month: Month,
-    decision: Decision,
+    decision: &DecisionInput,
     reason: &str,
 ) -> Result<CloudDecisionRecord> {
     ctx.require(Permission::ManageInvoices)?;
@@ -1126,6 +1146,16 @@ pub async fn decide(
             ),
         ));
     };
+    let discount = decision
+        .amount
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| Money::parse(a, overrun.currency).map(|m| m.minor))
+        .transpose()
+        .map_err(|e| AppError::invalid("amount", e.to_string()))?;
+    let decision = Decision::parse(&decision.decision, discount)
+        .map_err(|e| AppError::invalid(e.what, e.reason))?;
     if let Decision::Discount { amount_minor } = decision
         && amount_minor > overrun.amount_minor
     {
@@ -1266,4 +1296,96 @@ pub async fn ledger_check(store: &Store, ctx: &Context) -> Result<Vec<(Month, i6
         .into_iter()
         .map(|(m, (cost, recovered))| (m, cost, recovered))
         .collect())
+}
+
+/// Every billing account's month as a table: its cost, what of it is recoverable, and the
+/// overrun with its decision.
+pub fn accounts_table(cloud: &Cloud) -> Table {
+    let mut table = Table::new([
+        "month",
+        "account",
+        "currency",
+        "lines",
+        "cost",
+        "recoverable",
+        "threshold",
+        "over",
+        "decision",
+        "why",
+    ]);
+    for a in cloud.accounts.iter().rev() {
+        let money = |minor: i64| Money::from_minor(minor, a.currency).decimal();
+        table.push([
+            Some(a.month.to_string()),
+            Some(a.account.clone()),
+            Some(a.currency.to_string()),
+            Some(a.lines.to_string()),
+            Some(money(a.amount_minor)),
+            Some(money(a.recoverable_minor)),
+            a.overrun.map(|(t, _)| money(t)),
+            a.overrun.map(|(_, o)| money(o)),
+            match (&a.overrun, &a.decision) {
+                (Some(_), Some(d)) => Some(d.decision.words(a.currency)),
+                (Some(_), None) => Some("to decide".to_owned()),
+                _ => None,
+            },
+            a.decision.as_ref().map(|d| {
+                format!(
+                    "{} ({}, {})",
+                    d.reason,
+                    d.decided_by,
+                    d.decided_at.to_zoned(jiff::tz::TimeZone::UTC).date()
+                )
+            }),
+        ]);
+    }
+    table
+}
+
+/// The mappings as a table.
+pub fn mappings_table(list: &[MappingView]) -> Table {
+    let mut table = Table::new(["id", "matches", "cluster", "hub", "costs"]);
+    for m in list {
+        table.push([
+            Some(m.id.to_string()),
+            Some(m.matches.to_string()),
+            Some(m.cluster.clone()),
+            m.hub.clone(),
+            Some(
+                if m.recoverable {
+                    "recoverable"
+                } else {
+                    "absorbed"
+                }
+                .to_owned(),
+            ),
+        ]);
+    }
+    table
+}
+
+/// The credits held for partners as a table.
+pub fn credits_table(cloud: &Cloud) -> Table {
+    let mut table = Table::new([
+        "organization",
+        "currency",
+        "held",
+        "drawn",
+        "balance",
+        "burn",
+        "months left",
+    ]);
+    for c in &cloud.credits {
+        let money = |minor: i64| Money::from_minor(minor, c.currency).decimal();
+        table.push([
+            Some(c.organization_name.clone()),
+            Some(c.currency.to_string()),
+            Some(money(c.held_minor)),
+            Some(money(c.held_minor - c.credit.balance_minor)),
+            Some(money(c.credit.balance_minor)),
+            Some(money(c.credit.burn_minor)),
+            c.credit.months_left.map(|m| format!("{m:.1}")),
+        ]);
+    }
+    table
 }

@@ -7,7 +7,7 @@
 
 use bearing_app::{AppError, Context, billing, cloud, history, invoices, organizations, usage};
 use bearing_core::access::Role;
-use bearing_core::cloud::{Decision, SplitRule};
+use bearing_core::cloud::SplitRule;
 use bearing_core::invoice::{Kind, LineInput};
 use bearing_core::organization::{OrganizationFields, OrganizationKind, OrganizationName};
 use bearing_core::{
@@ -396,7 +396,7 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         &ctx,
         "111-AWS",
         month("2026-09"),
-        Decision::Absorb,
+        &cloud::DecisionInput::new("absorb", None),
         "a test",
     )
     .await;
@@ -409,7 +409,7 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         &ctx,
         "111-AWS",
         month("2026-10"),
-        Decision::Absorb,
+        &cloud::DecisionInput::new("absorb", None),
         " ",
     )
     .await;
@@ -417,6 +417,26 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         matches!(refused, Err(AppError::Invalid { .. })),
         "{refused:?}"
     );
+    // A discount needs its amount, and one above the month's cost is refused.
+    for (amount, field) in [
+        (None, "amount"),
+        (Some("180.02"), "amount"),
+        (Some("ten"), "amount"),
+    ] {
+        let refused = cloud::decide(
+            &store,
+            &ctx,
+            "111-AWS",
+            month("2026-10"),
+            &cloud::DecisionInput::new("discount", amount),
+            "a reason",
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(AppError::Invalid { field: f, .. }) if f == field),
+            "{refused:?}"
+        );
+    }
     // A discount of $30.00 is borne by the organisation, taken from the month's recoverable
     // allocations in proportion: 9,000 : 6,000 : 2,001 of 3,000 cents is 1,588.14, 1,058.76
     // and 353.10, rounded down to 2,999 with the cent left to the largest.
@@ -425,9 +445,7 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         &ctx,
         "111-AWS",
         month("2026-10"),
-        Decision::Discount {
-            amount_minor: 3_000,
-        },
+        &cloud::DecisionInput::new("discount", Some("30.00")),
         "first month of the new storage tier",
     )
     .await
@@ -467,7 +485,7 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         &ctx,
         "111-AWS",
         month("2026-10"),
-        Decision::Absorb,
+        &cloud::DecisionInput::new("absorb", None),
         "we launched the tier early",
     )
     .await
@@ -493,9 +511,11 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
         .len(),
         2
     );
-    // Credits of $100.00 held for mu from September: drawn by nothing then and $20.01 in
-    // October; a balance of $79.99 at a burn of $10.01 (the mean of $0 and $20.01, half a
-    // cent away from zero) lasts 7.99 months.
+    // Credits of $100.00 held for mu from September are drawn by what mu owes: nothing then,
+    // and in October $20.01 less its part of the $60.01 absorbed (6,001 × 2,001 ÷ 17,001 =
+    // 706.31, rounded down; the two cents left go to the larger parts), $12.95. A balance of
+    // $87.05 at a burn of $6.48 (the mean of $0 and $12.95, half a cent away from zero)
+    // lasts 13.43 months.
     cloud::add_credit(
         &store,
         &ctx,
@@ -511,12 +531,12 @@ async fn an_overrun_decided_moves_what_is_borne_and_credits_last_at_the_burn(db:
     let held = &c.credits[0];
     assert_eq!(
         held.drawn,
-        vec![(month("2026-09"), 0), (month("2026-10"), 2_001)]
+        vec![(month("2026-09"), 0), (month("2026-10"), 1_295)]
     );
-    assert_eq!(held.credit.balance_minor, 7_999);
-    assert_eq!(held.credit.burn_minor, 1_001);
+    assert_eq!(held.credit.balance_minor, 8_705);
+    assert_eq!(held.credit.burn_minor, 648);
     let left = held.credit.months_left.unwrap();
-    assert!((left - 7_999.0 / 1_001.0).abs() < 1e-12, "{left}");
+    assert!((left - 8_705.0 / 648.0).abs() < 1e-12, "{left}");
     // A credit dated after today, or of nothing, is refused.
     for (amount, on) in [(5_000, "2026-12-01"), (0, "2026-10-01")] {
         let refused = cloud::add_credit(
@@ -611,7 +631,7 @@ async fn only_finance_sees_and_changes_cloud_costs(db: &TestDb) {
                 &ctx,
                 "111-AWS",
                 month("2026-10"),
-                Decision::Absorb,
+                &cloud::DecisionInput::new("absorb", None),
                 "x"
             )
             .await,

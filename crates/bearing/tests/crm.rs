@@ -1964,3 +1964,100 @@ fn the_sponsors_ledger_is_imported_and_reconciled_from_the_command_line() {
     ]);
     assert!(removed.contains("has no aliases"), "{removed}");
 }
+
+#[test]
+fn cloud_bills_are_imported_mapped_decided_and_recovered_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let run = bearing(d, args, &[]);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run.stdout
+    };
+    std::fs::write(
+        d.join("usage.csv"),
+        "date,hub,users,cluster\n2026-10-31,north,30,shared\n2026-10-31,south,10,shared\n",
+    )
+    .unwrap();
+    ok(&["import", "usage", "usage.csv"]);
+    ok(&["org", "add", "northfield"]);
+    ok(&["org", "add", "southport"]);
+    ok(&["cluster", "edit", "shared/north", "--org", "northfield"]);
+    ok(&["cluster", "edit", "shared/south", "--org", "southport"]);
+    let mapped = ok(&["cloud", "map", "account", "acct-1", "--cluster", "shared"]);
+    assert!(mapped.contains("account acct-1"), "{mapped}");
+    let refused = bearing(
+        d,
+        &["cloud", "map", "tag", "team", "--cluster", "shared"],
+        &[],
+    );
+    assert_one_line_error(&refused, 2, "NAME=VALUE");
+    std::fs::write(
+        d.join("bill.csv"),
+        "BillingPeriodStart,BillingAccountId,BilledCost\n\
+         2026-07-01,acct-1,100\n2026-08-01,acct-1,100\n2026-09-01,acct-1,100\n\
+         2026-10-01,acct-1,200.004\n",
+    )
+    .unwrap();
+    let dry = ok(&["import", "cloud-costs", "bill.csv", "--dry-run"]);
+    assert!(
+        dry.contains("would import acct-1 2026-10: 1 lines (1 new"),
+        "{dry}"
+    );
+    assert!(dry.contains("nothing was written"), "{dry}");
+    ok(&["import", "cloud-costs", "bill.csv"]);
+    let again = ok(&["import", "cloud-costs", "bill.csv"]);
+    assert!(
+        again.contains("imported acct-1 2026-10: 1 lines (0 new, 1 unchanged"),
+        "{again}"
+    );
+    // October is over its $120.00 threshold by $80.00, to be decided.
+    let costs = ok(&["cloud", "costs", "--format", "csv"]);
+    assert!(
+        costs.contains("2026-10,acct-1,USD,1,200.00,200.00,120.00,80.00,to decide,"),
+        "{costs}"
+    );
+    let refused = bearing(
+        d,
+        &[
+            "cloud", "decide", "acct-1", "2026-10", "forgive", "--reason", "x",
+        ],
+        &[],
+    );
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    ok(&[
+        "cloud", "decide", "acct-1", "2026-10", "discount", "--amount", "20", "--reason",
+        "a launch",
+    ]);
+    // By usage, 30 : 10: October's $180.00 after the discount is $135.00 and $45.00.
+    let report = ok(&["report", "cloud-recovery", "--format", "csv"]);
+    assert!(
+        report.contains("northfield,2026-10,USD,135.00,0.00,135.00,unrecovered"),
+        "{report}"
+    );
+    assert!(
+        report.contains("southport,2026-10,USD,45.00,0.00,45.00,unrecovered"),
+        "{report}"
+    );
+    ok(&["cloud", "split", "shared", "fixed north=50,south=50"]);
+    let report = ok(&["report", "cloud-recovery", "--format", "csv"]);
+    assert!(report.contains("northfield,2026-10,USD,90.00"), "{report}");
+    let refused = bearing(d, &["cloud", "split", "shared", "fixed north=50"], &[]);
+    assert_one_line_error(&refused, 2, "50%");
+    let credits = ok(&[
+        "cloud",
+        "credits",
+        "--org",
+        "southport",
+        "--add",
+        "300",
+        "--on",
+        "2026-10-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        credits.contains("southport,USD,300.00,90.00,210.00,90.00,2.3"),
+        "{credits}"
+    );
+}

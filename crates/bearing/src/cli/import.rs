@@ -31,6 +31,24 @@ pub enum ImportCommand {
     /// its number, all or nothing; invoices Bearing lacks are made for organizations named by
     /// name or alias, and what the ledger says was paid since its last import is recorded
     Ledger(LedgerImportArgs),
+    /// A cloud bill in the FinOps FOCUS columns (BillingPeriodStart, BillingAccountId,
+    /// BilledCost; SubAccountId, ServiceCategory, BillingCurrency and Tags when present): each
+    /// billing account's month in the file becomes exactly its lines, all or nothing; the same
+    /// file twice changes nothing
+    CloudCosts(CloudImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CloudImportArgs {
+    /// The CSV file to read
+    pub file: PathBuf,
+    /// Which column holds a field, when the file names it otherwise: period-start, account,
+    /// cost, sub-account, category, currency or tags (repeat it)
+    #[arg(long = "column", value_name = "FIELD=COLUMN", value_parser = super::parse_pair)]
+    pub columns: Vec<(String, String)>,
+    /// Say what each billing account's month would gain and lose; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

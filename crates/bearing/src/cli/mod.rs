@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod assumptions;
 mod billing;
 mod campaign;
+mod cloud;
 mod contact;
 mod deal;
 mod import;
@@ -24,6 +25,7 @@ mod user;
 pub use assumptions::*;
 pub use billing::*;
 pub use campaign::*;
+pub use cloud::*;
 pub use contact::*;
 pub use deal::*;
 pub use import::*;
@@ -189,9 +191,13 @@ pub enum Command {
     /// Billing schedules of won deals, and the billing run of a month
     #[command(subcommand)]
     Billing(BillingCommand),
+    /// Cloud costs: each billing account's month and its overruns, the mappings to clusters,
+    /// shared clusters' splits, decisions on overruns and credits held for partners
+    #[command(subcommand)]
+    Cloud(CloudCommand),
     /// A report: projections, deal-months, commitments, revenue-by-type, flags, deals, health,
     /// fmrr, usage, usage-by-organization, stage-moves, time-in-stage, conversion, actuals,
-    /// forecast-accuracy, aging, invoicing; `--format xlsx --out FILE` writes every report, a
+    /// forecast-accuracy, aging, invoicing, reconciliation, cloud-recovery; `--format xlsx --out FILE` writes every report, a
     /// sheet each
     Report {
         /// Which report, by the names above

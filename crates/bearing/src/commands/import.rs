@@ -17,6 +17,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         ImportCommand::Roles(args) => return super::roles::import(config, args).await,
         ImportCommand::Actuals(args) => return super::books::import(config, args).await,
         ImportCommand::Ledger(args) => return ledger(config, args).await,
+        ImportCommand::CloudCosts(args) => return cloud_costs(config, args).await,
     };
     let ImportArgs {
         file,
@@ -53,11 +54,12 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
                 }
                 (plan.summary(), table)
             }),
-        ImportCommand::Roles(_) | ImportCommand::Actuals(_) | ImportCommand::Ledger(_) => {
-            Err(AppError::Internal(
-                "role pages, actuals and the invoice ledger are imported above".into(),
-            ))
-        }
+        ImportCommand::Roles(_)
+        | ImportCommand::Actuals(_)
+        | ImportCommand::Ledger(_)
+        | ImportCommand::CloudCosts(_) => Err(AppError::Internal(
+            "role pages, actuals, the invoice ledger and cloud bills are imported above".into(),
+        )),
     };
     store.close().await;
     match result {
@@ -223,6 +225,29 @@ async fn ledger(config: &Config, args: &crate::cli::LedgerImportArgs) -> anyhow:
     } else {
         outln!(
             "`bearing report reconciliation` lists what differs between the ledger and Bearing"
+        )?;
+    }
+    Ok(())
+}
+
+async fn cloud_costs(config: &Config, args: &crate::cli::CloudImportArgs) -> anyhow::Result<()> {
+    let name = args.file.display().to_string();
+    let input = std::io::BufReader::new(
+        std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?,
+    );
+    let columns = bearing_formats::cloud_costs::Columns::mapped(&args.columns)
+        .map_err(|e| super::UsageError(format!("--column: {e}")))?;
+    let store = super::open(config).await?;
+    let ctx = super::cli_context(config)?;
+    let done = bearing_app::cloud::import(&store, &ctx, &name, input, &columns, args.dry_run).await;
+    store.close().await;
+    let done = done?;
+    outln!("{}", done.summary())?;
+    if args.dry_run {
+        outln!("(dry run: nothing was written)")?;
+    } else {
+        outln!(
+            "`bearing cloud costs` lists the months and their overruns; `bearing report cloud-recovery` what is left to recover"
         )?;
     }
     Ok(())

@@ -5,6 +5,7 @@ mod backup;
 mod billing;
 mod books;
 mod campaign;
+mod cloud;
 mod cluster;
 mod contact;
 mod deal;
@@ -75,6 +76,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         } => books::close(&config, month, net_assets, reason.as_deref()).await,
         Command::Invoice(command) => invoice::run(&config, command).await,
         Command::Billing(command) => billing::run(&config, command).await,
+        Command::Cloud(command) => cloud::run(&config, command).await,
         Command::Report {
             name,
             as_of,
