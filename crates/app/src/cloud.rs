@@ -294,7 +294,7 @@ pub struct MappingView {
 /// The cloud costs as the books see them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Cloud {
-    /// Every billing account's month, by month and account.
+    /// Every billing account's month, newest first, by account within a month.
     pub accounts: Vec<AccountMonth>,
     pub allocations: Vec<Allocation>,
     pub unmapped: Vec<Unmapped>,
@@ -321,7 +321,7 @@ impl Cloud {
 
     /// The overruns, newest first, with their decisions.
     pub fn overruns(&self) -> impl Iterator<Item = &AccountMonth> {
-        self.accounts.iter().rev().filter(|a| a.overrun.is_some())
+        self.accounts.iter().filter(|a| a.overrun.is_some())
     }
 
     /// The months with costs, newest first.
@@ -574,7 +574,10 @@ pub(crate) async fn compute(store: &Store) -> Result<Cloud> {
             d.decision.absorbed(a.recoverable_minor, over),
         );
     }
-    let accounts: Vec<AccountMonth> = accounts.into_values().collect();
+    // Newest month first, accounts by name within it.
+    let mut accounts: Vec<AccountMonth> = accounts.into_values().collect();
+    accounts
+        .sort_by(|a, b| (b.month, &a.account, a.currency).cmp(&(a.month, &b.account, b.currency)));
 
     // Recovery: per organization and currency, month by month.
     let mut recoverable: BTreeMap<((OrganizationId, Currency), Month), i64> = BTreeMap::new();
@@ -1300,7 +1303,7 @@ pub async fn ledger_check(store: &Store, ctx: &Context) -> Result<Vec<(Month, i6
 
 /// Every billing account's month as a table: its cost, what of it is recoverable, and the
 /// overrun with its decision.
-pub fn accounts_table(cloud: &Cloud) -> Table {
+pub fn accounts_table(accounts: &[AccountMonth]) -> Table {
     let mut table = Table::new([
         "month",
         "account",
@@ -1313,7 +1316,7 @@ pub fn accounts_table(cloud: &Cloud) -> Table {
         "decision",
         "why",
     ]);
-    for a in cloud.accounts.iter().rev() {
+    for a in accounts {
         let money = |minor: i64| Money::from_minor(minor, a.currency).decimal();
         table.push([
             Some(a.month.to_string()),
@@ -1365,7 +1368,7 @@ pub fn mappings_table(list: &[MappingView]) -> Table {
 }
 
 /// The credits held for partners as a table.
-pub fn credits_table(cloud: &Cloud) -> Table {
+pub fn credits_table(credits: &[CreditHeld]) -> Table {
     let mut table = Table::new([
         "organization",
         "currency",
@@ -1375,7 +1378,7 @@ pub fn credits_table(cloud: &Cloud) -> Table {
         "burn",
         "months left",
     ]);
-    for c in &cloud.credits {
+    for c in credits {
         let money = |minor: i64| Money::from_minor(minor, c.currency).decimal();
         table.push([
             Some(c.organization_name.clone()),

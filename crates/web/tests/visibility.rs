@@ -354,7 +354,52 @@ async fn plant(db: &TestDb, members_see_cash: bool, costs_from_team: bool) -> Pl
     )
     .await
     .unwrap();
+    // A cloud bill on one of the clusters, and credits held for a partner: what the cloud
+    // costs and what is held for a partner are cash.
+    let cluster = store
+        .list_units()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.kind() == bearing_store::UnitKind::Cluster)
+        .unwrap();
+    bearing_app::cloud::map(
+        &store,
+        &ctx(),
+        &bearing_app::cloud::MappingInput {
+            kind: "account".into(),
+            tag: String::new(),
+            value: "ACCT-VIS".into(),
+            cluster: cluster.name.clone(),
+            hub: None,
+            recoverable: true,
+        },
+    )
+    .await
+    .unwrap();
+    bearing_app::cloud::import(
+        &store,
+        &ctx(),
+        "bill.csv",
+        "BillingPeriodStart,BillingAccountId,BilledCost\n2026-05-01,ACCT-VIS,9753.19\n".as_bytes(),
+        &Default::default(),
+        false,
+    )
+    .await
+    .unwrap();
+    bearing_app::cloud::add_credit(
+        &store,
+        &ctx(),
+        store.list_organizations(false).await.unwrap()[0].id,
+        bearing_core::Money::from_minor(468_257, bearing_core::Currency::USD),
+        bearing_core::parse_date("2026-05-01").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let mut marks = vec![
+        (Owner::Cash, "9753.19".to_owned()),
+        (Owner::Cash, "4682.57".to_owned()),
         (Owner::Cash, "4321.87".to_owned()),
         (Owner::Cash, "1234.56".to_owned()),
         (Owner::Cash, "3087.31".to_owned()),

@@ -23,7 +23,7 @@ async fn dispatch(store: &Store, config: &Config, command: CloudCommand) -> anyh
     match command {
         CloudCommand::Costs { format } => {
             let costs = cloud::view(store, &ctx).await?;
-            super::print_table(&cloud::accounts_table(&costs), format)?;
+            super::print_table(&cloud::accounts_table(&costs.accounts), format)?;
             if format == Format::Table {
                 for problem in &costs.problems {
                     outln!("not allocated: {problem}")?;
@@ -111,7 +111,7 @@ async fn dispatch(store: &Store, config: &Config, command: CloudCommand) -> anyh
                 outln!("recorded {} of credits for {org} on {on}", amount.text())?;
             }
             let costs = cloud::view(store, &ctx).await?;
-            super::print_table(&cloud::credits_table(&costs), format)
+            super::print_table(&cloud::credits_table(&costs.credits), format)
         }
     }
 }

@@ -8,6 +8,7 @@
 mod billing;
 mod books;
 mod campaigns;
+mod cloud;
 mod clusters;
 mod contacts;
 mod deals;
@@ -50,6 +51,7 @@ use crate::{ApiError, AppState};
         (name = "jobs", description = "Scheduled jobs and their runs, for admins"),
         (name = "books", description = "The sponsor's ledger as actuals, the account map, the monthly close, scenarios and can we hire?, for finance"),
         (name = "invoices", description = "Invoices, payments and voids, billing schedules and the billing run: cash, for those who see it; changes for those who manage invoices"),
+        (name = "cloud", description = "Cloud bills, their mappings to clusters, shared clusters' splits, decisions on overruns and credits held for partners: cash, for those who see it; changes for those who manage invoices"),
         (name = "usage", description = "Clusters and hubs, whose monthly active users are priced"),
         (name = "people", description = "Roles, salary bands, people and what the team costs; pay only for those who may see it"),
         (name = "reports", description = "Projections, scenarios, the scorecard and the assumptions behind them")
@@ -76,6 +78,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(invoices::routes())
         .merge(billing::routes())
         .merge(ledger::routes())
+        .merge(cloud::routes())
         .merge(reports::routes());
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
