@@ -268,6 +268,42 @@ pub struct Recovery {
     pub unrecovered_minor: i64,
 }
 
+/// An organization's part of a month's cloud costs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommunityMonth {
+    /// None for costs allocated to no organization.
+    pub organization_id: Option<OrganizationId>,
+    pub organization: String,
+    pub organization_name: String,
+    pub currency: Currency,
+    pub recoverable_minor: i64,
+    pub absorbed_minor: i64,
+    pub billed_minor: i64,
+    pub unrecovered_minor: i64,
+}
+
+/// A month's cloud costs in one currency, in all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct MonthFigures {
+    pub currency: Currency,
+    pub cost_minor: i64,
+    pub recoverable_minor: i64,
+    pub absorbed_minor: i64,
+    /// On no cluster, or on one whose cost could not be allocated.
+    pub unallocated_minor: i64,
+    pub billed_minor: i64,
+    pub unrecovered_minor: i64,
+}
+
+/// One organization's cloud costs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OrganizationCloud {
+    pub recovery: Vec<Recovery>,
+    pub credits: Vec<CreditHeld>,
+    /// Recoverable less billed over all its months, per currency.
+    pub unrecovered: Vec<Money>,
+}
+
 /// Credits held for a partner, in one currency.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreditHeld {
@@ -333,38 +369,112 @@ impl Cloud {
         months
     }
 
-    /// Per organization, currency and month: recoverable and absorbed costs allocated to it.
-    pub fn by_organization(
-        &self,
-        month: Month,
-    ) -> BTreeMap<(Option<OrganizationId>, Currency), (i64, i64)> {
-        let mut out: BTreeMap<(Option<OrganizationId>, Currency), (i64, i64)> = BTreeMap::new();
+    /// Each organization's part of `month`, by currency: what was allocated to it
+    /// (recoverable and absorbed), what was billed and what is left; the costs allocated to
+    /// no organization come last, without one.
+    pub fn communities(&self, month: Month) -> Vec<CommunityMonth> {
+        let mut rows: BTreeMap<(Option<OrganizationId>, Currency), CommunityMonth> =
+            BTreeMap::new();
+        fn row(
+            rows: &mut BTreeMap<(Option<OrganizationId>, Currency), CommunityMonth>,
+            organization: Option<OrganizationId>,
+            currency: Currency,
+        ) -> &mut CommunityMonth {
+            rows.entry((organization, currency))
+                .or_insert_with(|| CommunityMonth {
+                    organization_id: organization,
+                    organization: String::new(),
+                    organization_name: String::new(),
+                    currency,
+                    recoverable_minor: 0,
+                    absorbed_minor: 0,
+                    billed_minor: 0,
+                    unrecovered_minor: 0,
+                })
+        }
         for a in self.allocations.iter().filter(|a| a.month == month) {
-            let entry = out.entry((a.organization_id, a.currency)).or_default();
+            let r = row(&mut rows, a.organization_id, a.currency);
             if a.recoverable {
-                entry.0 += a.amount_minor;
+                r.recoverable_minor += a.amount_minor;
             } else {
-                entry.1 += a.amount_minor;
+                r.absorbed_minor += a.amount_minor;
             }
         }
-        out
+        for rec in self.recovery.iter().filter(|r| r.month == month) {
+            let r = row(&mut rows, Some(rec.organization_id), rec.currency);
+            r.organization = rec.organization.clone();
+            r.organization_name = rec.organization_name.clone();
+            r.billed_minor = rec.billed_minor;
+            r.unrecovered_minor = rec.unrecovered_minor;
+        }
+        let mut rows: Vec<CommunityMonth> = rows.into_values().collect();
+        rows.sort_by(|a, b| {
+            (
+                a.organization_id.is_none(),
+                &a.organization_name,
+                a.currency,
+            )
+                .cmp(&(
+                    b.organization_id.is_none(),
+                    &b.organization_name,
+                    b.currency,
+                ))
+        });
+        rows
     }
 
-    /// What one organization's page shows: its months of recovery and its credits.
-    pub fn of_organization(
-        &self,
-        organization: OrganizationId,
-    ) -> (Vec<&Recovery>, Vec<&CreditHeld>) {
-        (
-            self.recovery
-                .iter()
-                .filter(|r| r.organization_id == organization)
-                .collect(),
-            self.credits
+    /// What `month` cost and how much of it is recovered, per currency.
+    pub fn figures(&self, month: Month) -> Vec<MonthFigures> {
+        let mut out: BTreeMap<Currency, MonthFigures> = BTreeMap::new();
+        fn of(out: &mut BTreeMap<Currency, MonthFigures>, currency: Currency) -> &mut MonthFigures {
+            out.entry(currency).or_insert_with(|| MonthFigures {
+                currency,
+                ..MonthFigures::default()
+            })
+        }
+        for a in self.accounts.iter().filter(|a| a.month == month) {
+            of(&mut out, a.currency).cost_minor += a.amount_minor;
+        }
+        for c in self.communities(month) {
+            let f = of(&mut out, c.currency);
+            f.recoverable_minor += c.recoverable_minor;
+            f.absorbed_minor += c.absorbed_minor;
+            f.billed_minor += c.billed_minor;
+            f.unrecovered_minor += c.unrecovered_minor;
+        }
+        for f in out.values_mut() {
+            f.unallocated_minor = f.cost_minor - f.recoverable_minor - f.absorbed_minor;
+        }
+        out.into_values().collect()
+    }
+
+    /// What one organization's page shows: its months of recovery (newest first), its
+    /// credits, and what is not recovered in all, per currency.
+    pub fn of_organization(&self, organization: OrganizationId) -> OrganizationCloud {
+        let recovery: Vec<Recovery> = self
+            .recovery
+            .iter()
+            .rev()
+            .filter(|r| r.organization_id == organization)
+            .cloned()
+            .collect();
+        let mut unrecovered: BTreeMap<Currency, i64> = BTreeMap::new();
+        for r in &recovery {
+            *unrecovered.entry(r.currency).or_default() += r.unrecovered_minor;
+        }
+        OrganizationCloud {
+            recovery,
+            credits: self
+                .credits
                 .iter()
                 .filter(|c| c.organization_id == organization)
+                .cloned()
                 .collect(),
-        )
+            unrecovered: unrecovered
+                .into_iter()
+                .map(|(c, minor)| Money::from_minor(minor, c))
+                .collect(),
+        }
     }
 }
 
@@ -1274,33 +1384,70 @@ pub async fn add_credit(
     Ok(())
 }
 
-/// The cost-recovery check of the sponsor's books, month by month: what the ledger booked to
-/// recoverable cloud costs less what it booked as cloud cost recovery (nothing when every
-/// recoverable cost was recovered), beside Bearing's own recovery. Only those two categories
+/// A month of the sponsor's cost-recovery check beside Bearing's own recovery.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerCheck {
+    pub month: Month,
+    /// What the ledger booked to recoverable cloud costs (7061 in the default chart).
+    pub booked_cost_minor: i64,
+    /// What it booked as cloud cost recovery (4222).
+    pub booked_recovery_minor: i64,
+    /// Cost less recovery: nothing when the books say every recoverable cost was recovered.
+    pub difference_minor: i64,
+    /// Bearing's recoverable costs and cloud invoices of the month, in US dollars.
+    pub recoverable_minor: i64,
+    pub billed_minor: i64,
+}
+
+/// The cost-recovery check of the sponsor's books, month by month (the months the ledger or
+/// Bearing has anything for): what the ledger booked to recoverable cloud costs less what it
+/// booked as cloud cost recovery, beside Bearing's own recovery. Only those two categories
 /// are read, so the check shows no one's pay.
-pub async fn ledger_check(store: &Store, ctx: &Context) -> Result<Vec<(Month, i64, i64)>> {
-    require_read(ctx)?;
+pub async fn ledger_check(store: &Store, ctx: &Context, cloud: &Cloud) -> Result<Vec<LedgerCheck>> {
     use bearing_core::actuals::Category;
+    require_read(ctx)?;
     let map = crate::books::account_map(store).await?;
-    let mut months: BTreeMap<Month, (i64, i64)> = BTreeMap::new();
+    let mut months: BTreeMap<Month, LedgerCheck> = BTreeMap::new();
+    fn of(months: &mut BTreeMap<Month, LedgerCheck>, month: Month) -> &mut LedgerCheck {
+        months.entry(month).or_insert(LedgerCheck {
+            month,
+            booked_cost_minor: 0,
+            booked_recovery_minor: 0,
+            difference_minor: 0,
+            recoverable_minor: 0,
+            billed_minor: 0,
+        })
+    }
     for line in store.list_actual_lines().await? {
         let line = line.line;
         match map.category(&line.account) {
             Some(Category::CloudRecoverable) => {
-                months.entry(line.month).or_default().0 += line.amount_minor;
+                of(&mut months, line.month).booked_cost_minor += line.amount_minor;
             }
             Some(Category::CloudRecovery) => {
-                months.entry(line.month).or_default().1 += line.amount_minor;
+                of(&mut months, line.month).booked_recovery_minor += line.amount_minor;
             }
             _ => {}
         }
     }
+    for r in cloud
+        .recovery
+        .iter()
+        .filter(|r| r.currency == Currency::USD)
+    {
+        let m = of(&mut months, r.month);
+        m.recoverable_minor += r.recoverable_minor;
+        m.billed_minor += r.billed_minor;
+    }
     Ok(months
-        .into_iter()
-        .map(|(m, (cost, recovered))| (m, cost, recovered))
+        .into_values()
+        .rev()
+        .map(|m| LedgerCheck {
+            difference_minor: m.booked_cost_minor - m.booked_recovery_minor,
+            ..m
+        })
         .collect())
 }
-
 /// Every billing account's month as a table: its cost, what of it is recoverable, and the
 /// overrun with its decision.
 pub fn accounts_table(accounts: &[AccountMonth]) -> Table {

@@ -1976,19 +1976,19 @@ fn cloud_bills_are_imported_mapped_decided_and_recovered_from_the_command_line()
     };
     std::fs::write(
         d.join("usage.csv"),
-        "date,hub,users,cluster\n2026-10-31,north,30,shared\n2026-10-31,south,10,shared\n",
+        "date,hub,users,cluster\n2026-10-31,north,30,pool\n2026-10-31,south,10,pool\n",
     )
     .unwrap();
     ok(&["import", "usage", "usage.csv"]);
     ok(&["org", "add", "northfield"]);
     ok(&["org", "add", "southport"]);
-    ok(&["cluster", "edit", "shared/north", "--org", "northfield"]);
-    ok(&["cluster", "edit", "shared/south", "--org", "southport"]);
-    let mapped = ok(&["cloud", "map", "account", "acct-1", "--cluster", "shared"]);
+    ok(&["cluster", "edit", "pool/north", "--org", "northfield"]);
+    ok(&["cluster", "edit", "pool/south", "--org", "southport"]);
+    let mapped = ok(&["cloud", "map", "account", "acct-1", "--cluster", "pool"]);
     assert!(mapped.contains("account acct-1"), "{mapped}");
     let refused = bearing(
         d,
-        &["cloud", "map", "tag", "team", "--cluster", "shared"],
+        &["cloud", "map", "tag", "team", "--cluster", "pool"],
         &[],
     );
     assert_one_line_error(&refused, 2, "NAME=VALUE");
@@ -2039,10 +2039,10 @@ fn cloud_bills_are_imported_mapped_decided_and_recovered_from_the_command_line()
         report.contains("southport,2026-10,USD,45.00,0.00,45.00,unrecovered"),
         "{report}"
     );
-    ok(&["cloud", "split", "shared", "fixed north=50,south=50"]);
+    ok(&["cloud", "split", "pool", "fixed north=50,south=50"]);
     let report = ok(&["report", "cloud-recovery", "--format", "csv"]);
     assert!(report.contains("northfield,2026-10,USD,90.00"), "{report}");
-    let refused = bearing(d, &["cloud", "split", "shared", "fixed north=50"], &[]);
+    let refused = bearing(d, &["cloud", "split", "pool", "fixed north=50"], &[]);
     assert_one_line_error(&refused, 2, "50%");
     let credits = ok(&[
         "cloud",

@@ -36,7 +36,223 @@ bearing_store::on_both_backends!(
     finance_imports_the_ledger_maps_an_account_and_closes_a_month_from_the_pages,
     finance_asks_whether_a_hire_is_affordable_and_saves_it_as_a_scenario,
     finance_imports_the_invoice_ledger_and_reconciles_it_from_the_pages,
+    finance_imports_a_cloud_bill_decides_an_overrun_and_sees_what_is_owed,
 );
+
+async fn finance_imports_a_cloud_bill_decides_an_overrun_and_sees_what_is_owed(db: &TestDb) {
+    let (app, store) = app_with_users(db).await;
+    let org = bearing_app::organizations::create(
+        &store,
+        &ctx(),
+        bearing_core::organization::OrganizationFields {
+            name: bearing_core::organization::OrganizationName::parse("eastside").unwrap(),
+            long_name: Some("Eastside College".into()),
+            kind: bearing_core::organization::OrganizationKind::Community,
+            website: None,
+            github_org: None,
+            notes: None,
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let usage = "date,hub,users,cluster\n2026-10-31,east,3,pool\n2026-10-31,west,1,pool\n";
+    bearing_app::usage::import(&store, &ctx(), "u.csv", usage.as_bytes(), false)
+        .await
+        .unwrap();
+    for hub in ["pool/east", "pool/west"] {
+        let unit = bearing_app::usage::find_unit(&store, hub).await.unwrap();
+        let mut fields = unit.fields.clone();
+        fields.organization = Some(org.id);
+        bearing_app::usage::update_unit(&store, &ctx(), unit.id, fields)
+            .await
+            .unwrap();
+    }
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@example.org").await;
+    let empty = finance.get("/cloud-costs").await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
+    assert!(
+        empty.text.contains("No cloud bill has been imported yet"),
+        "{}",
+        empty.text
+    );
+    let mapped = finance
+        .post(
+            "/cloud-costs/mappings",
+            &[
+                ("kind", "account"),
+                ("value", "A-9"),
+                ("cluster", "pool"),
+                ("hub", ""),
+            ],
+        )
+        .await;
+    assert_eq!(mapped.status, StatusCode::SEE_OTHER, "{}", mapped.text);
+    let nowhere = finance
+        .post(
+            "/cloud-costs/mappings",
+            &[
+                ("kind", "account"),
+                ("value", "A-10"),
+                ("cluster", "atlantis"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        nowhere.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nowhere.text
+    );
+    assert!(
+        nowhere.text.contains("The mapping was not saved"),
+        "{}",
+        nowhere.text
+    );
+    let csv = "BillingPeriodStart,BillingAccountId,BilledCost\n\
+               2026-07-01,A-9,10\n2026-08-01,A-9,10\n2026-09-01,A-9,10\n2026-10-01,A-9,40.006\n";
+    let dry = upload(&mut finance, &app, "/cloud-costs", &[], "bill.csv", csv).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert!(dry.text.contains("Check of bill.csv"), "{}", dry.text);
+    assert!(
+        dry.text.contains("would import A-9 2026-10"),
+        "{}",
+        dry.text
+    );
+    assert!(store.list_cloud_costs().await.unwrap().is_empty());
+    let confirmed = finance
+        .post(
+            "/cloud-costs",
+            &[("file", "bill.csv"), ("content", csv), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text
+    );
+    let shown = finance.get(&see_other(&confirmed)).await;
+    assert!(
+        shown.text.contains("imported A-9 2026-10"),
+        "{}",
+        shown.text
+    );
+    // October: $40.01 over its $12.00 threshold by $28.01, to be decided.
+    assert_eq!(
+        support::row_of(&shown.text, "Billing accounts in Oct 2026", "A-9"),
+        [
+            "A-9",
+            "1",
+            "$40.01",
+            "$40.01",
+            "$12.00",
+            "$28.01",
+            "to decide"
+        ]
+    );
+    let unreasoned = finance
+        .post(
+            "/cloud-costs/decisions",
+            &[
+                ("account", "A-9"),
+                ("month", "2026-10"),
+                ("decision", "absorb"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unreasoned.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unreasoned.text
+    );
+    assert!(
+        unreasoned.text.contains("The decision was not recorded"),
+        "{}",
+        unreasoned.text
+    );
+    let decided = finance
+        .post(
+            "/cloud-costs/decisions",
+            &[
+                ("account", "A-9"),
+                ("month", "2026-10"),
+                ("decision", "discount"),
+                ("amount", "8.01"),
+                ("reason", "the launch month"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.text);
+    let split = finance
+        .post(
+            "/cloud-costs/splits",
+            &[("cluster", "pool"), ("rule", "even")],
+        )
+        .await;
+    assert_eq!(split.status, StatusCode::SEE_OTHER, "{}", split.text);
+    let credited = finance
+        .post(
+            "/cloud-costs/credits",
+            &[
+                ("organization", &org.id.to_string()),
+                ("amount", "64.00"),
+                ("on", "2026-10-01"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(credited.status, StatusCode::SEE_OTHER, "{}", credited.text);
+    let shown = finance.get("/cloud-costs?month=2026-10").await;
+    assert!(
+        shown
+            .text
+            .contains("discount of $8.01: the launch month (finance@example.org"),
+        "{}",
+        shown.text
+    );
+    // $32.00 after the discount, evenly on two hubs both Eastside's, the $8.01 discount
+    // absorbed, nothing billed.
+    let row = support::row_of(
+        &shown.text,
+        "Communities in Oct 2026",
+        &format!(
+            "<a href=\"/organizations/{}#cloud-h\">Eastside College</a>",
+            org.id
+        ),
+    );
+    assert_eq!(row[1..], ["$32.00", "$8.01", "$0.00", "$32.00"]);
+    assert!(
+        shown.text.contains("Credits held for partners"),
+        "{}",
+        shown.text
+    );
+    // The organization's page shows what it has not paid back.
+    let page = finance.get(&format!("/organizations/{}", org.id)).await;
+    assert!(
+        page.text.contains("Cloud costs not recovered"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("id=\"cloud-h\""), "{}", page.text);
+    // Partnerships sees it where the organisation shows cash to all, and changes none of it.
+    let mut partner = Browser::new(&app);
+    partner.sign_in("partnerships@example.org").await;
+    let seen = partner.get("/cloud-costs").await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text.contains("Record the decision"), "{}", seen.text);
+    assert!(!seen.text.contains("Import a bill"), "{}", seen.text);
+    let refused = partner
+        .post(
+            "/cloud-costs/splits",
+            &[("cluster", "pool"), ("rule", "usage")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
 
 /// A CSV file posted as the pages' upload forms post it, after the form's other `fields`.
 async fn upload(

@@ -12,6 +12,7 @@ use super::{parse_format, parse_month};
 pub enum BillingCommand {
     /// What is to be invoiced for a month: each won deal's instalments up to it that are not
     /// billed yet, and, once the month is over, each cluster's usage fee billed to its owner
+    /// and each community's recoverable cloud costs of the month not billed yet
     Run {
         /// The month
         #[arg(value_name = "YYYY-MM", value_parser = parse_month)]

@@ -146,7 +146,7 @@ async fn run_view(
 }
 
 /// The month a form or query names, or what is wrong with it.
-fn month_of(text: Option<&str>) -> Result<Month, AppError> {
+pub(super) fn month_of(text: Option<&str>) -> Result<Month, AppError> {
     let text = text
         .map(str::trim)
         .filter(|t| !t.is_empty())

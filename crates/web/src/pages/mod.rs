@@ -7,6 +7,7 @@ mod assumptions;
 mod audit;
 pub(crate) mod billing;
 mod books;
+mod cloud;
 pub(crate) mod crm;
 mod deals;
 mod home;
@@ -108,6 +109,7 @@ pub(crate) fn routes() -> Routes {
         .merge(invoices::routes())
         .merge(billing::routes())
         .merge(ledger::routes())
+        .merge(cloud::routes())
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(users::routes())
@@ -197,6 +199,7 @@ const NAV: &[(&str, &[(&str, &str)])] = &[
             ("/billing", "Billing run"),
             ("/aging", "Receivables"),
             ("/reconciliation", "Reconciliation"),
+            ("/cloud-costs", "Cloud costs"),
             ("/close", "Monthly close"),
             ("/actuals", "Actuals"),
             ("/hire", "Can we hire?"),

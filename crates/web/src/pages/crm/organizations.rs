@@ -376,6 +376,9 @@ struct AccountPage {
     history: Vec<HistoryEntry>,
     /// The names the sponsor's books use for it.
     aliases: Vec<String>,
+    /// Its months of recoverable cloud costs and the credits held for it, for those who see
+    /// cash and when it has any.
+    cloud: Option<(HtmlTable, HtmlTable)>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -657,6 +660,32 @@ async fn account_page(
             }
         }
         let revenue = revenue_pair(&name, &months);
+        // Its cloud costs and what is left to recover: cash too.
+        let mut cloud = None;
+        if ctx.may(Permission::ReadCash) {
+            let theirs = bearing_app::cloud::view(&state.store, &ctx)
+                .await?
+                .of_organization(id);
+            if !theirs.recovery.is_empty() || !theirs.credits.is_empty() {
+                let unrecovered: Vec<String> = theirs
+                    .unrecovered
+                    .iter()
+                    .map(bearing_core::Money::text)
+                    .collect();
+                summary.push((
+                    "Cloud costs not recovered".to_owned(),
+                    unrecovered.join(" and "),
+                ));
+                let rows: Vec<&bearing_app::cloud::Recovery> = theirs.recovery.iter().collect();
+                cloud = Some((
+                    crate::pages::cloud::recovery_table(
+                        &format!("Recoverable cloud costs of {name} by month"),
+                        &rows,
+                    ),
+                    crate::pages::cloud::credits_table(&theirs.credits),
+                ));
+            }
+        }
 
         let aliases = bearing_app::ledger::aliases(&state.store, &ctx, org.id)
             .await?
@@ -689,6 +718,7 @@ async fn account_page(
                 .collect(),
             history,
             aliases,
+            cloud,
         })
     }
     .await;
