@@ -42,6 +42,22 @@ pub fn problems<'a>(
         .collect()
 }
 
+/// The identities of imported lines, in their order: each line's fields as text (joined by
+/// the unit separator), and its order among the lines of its scope alike in every field, so a
+/// file imported twice matches itself line for line.
+pub fn numbered<S: Ord>(lines: impl IntoIterator<Item = (S, String)>) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<(S, String), usize> = Default::default();
+    lines
+        .into_iter()
+        .map(|(scope, fields)| {
+            let identity_of = |n: usize| format!("{fields}\u{1f}{n}");
+            let alike = seen.entry((scope, fields.clone())).or_insert(0);
+            *alike += 1;
+            identity_of(*alike - 1)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,20 +94,4 @@ mod tests {
             [("name", "is 301 characters long; at most 300".to_owned())]
         );
     }
-}
-
-/// The identities of imported lines, in their order: each line's fields as text (joined by
-/// the unit separator), and its order among the lines of its scope alike in every field, so a
-/// file imported twice matches itself line for line.
-pub fn numbered<S: Ord>(lines: impl IntoIterator<Item = (S, String)>) -> Vec<String> {
-    let mut seen: std::collections::BTreeMap<(S, String), usize> = Default::default();
-    lines
-        .into_iter()
-        .map(|(scope, fields)| {
-            let identity_of = |n: usize| format!("{fields}\u{1f}{n}");
-            let alike = seen.entry((scope, fields.clone())).or_insert(0);
-            *alike += 1;
-            identity_of(*alike - 1)
-        })
-        .collect()
 }

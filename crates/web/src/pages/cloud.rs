@@ -436,7 +436,7 @@ async fn view(state: &AppState, caller: &Caller, shown: Shown) -> Response {
             (o.id.to_string(), name)
         })
         .collect();
-    organizations.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    organizations.sort_by_key(|o| o.1.to_lowercase());
 
     render(
         shown.status,
