@@ -234,6 +234,8 @@ pub struct BooksSummary {
     /// Invoices in the sponsor's invoice ledger, and what differs from Bearing's.
     pub ledger_invoices: usize,
     pub discrepancies: usize,
+    /// Lines of the cloud bills imported.
+    pub cloud_lines: usize,
 }
 
 /// The demo ledger's accounts beyond the organisation's chart: code, name, category.
@@ -524,6 +526,8 @@ pub async fn load_books(
     )
     .await?;
     let (invoices, payments) = load_invoices(store, &ctx, as_of).await?;
+    let (cloud_lines, cloud_invoices, cloud_payments) = load_cloud(store, &ctx, as_of).await?;
+    let (invoices, payments) = (invoices + cloud_invoices, payments + cloud_payments);
     let ledger_invoices = load_invoice_ledger(store, &ctx).await?;
     let discrepancies = crate::ledger::reconciliation(store, &ctx)
         .await?
@@ -538,7 +542,222 @@ pub async fn load_books(
         payments,
         ledger_invoices,
         discrepancies,
+        cloud_lines,
     })
+}
+
+/// Months of cloud bills the demo has, up to the month before `as_of`.
+const CLOUD_MONTHS: i32 = 6;
+
+/// The demo's cloud costs: six months of bills in the FinOps FOCUS columns. Each dedicated
+/// cluster has a billing account of its own, recoverable, its last month over its threshold
+/// for the first of them (an overrun to decide on); a shared cluster, `commons`, has a hub
+/// for each of three communities and a sub-account of the organisation's shared account,
+/// split 50 : 30 : 20 among them, with the outreach team's resources (tagged) absorbed. The
+/// recoverable costs of each month but the last are invoiced by the billing run, issued on
+/// the first of the next month and paid, but the latest issued; one partner holds research
+/// credits. Through the same services as a real organisation's; the lines imported, the
+/// invoices made and the payments recorded.
+async fn load_cloud(
+    store: &Store,
+    ctx: &Context,
+    as_of: bearing_core::Date,
+) -> Result<(usize, usize, usize)> {
+    use bearing_core::Month;
+    use std::fmt::Write as _;
+
+    let now = Month::of(as_of);
+    let months: Vec<Month> = (1..=CLOUD_MONTHS)
+        .rev()
+        .filter_map(|back| now.plus(-back))
+        .collect();
+    let units = store.list_units().await?;
+    let clusters: Vec<&bearing_store::UnitRecord> = units
+        .iter()
+        .filter(|u| u.kind() == bearing_store::UnitKind::Cluster)
+        .collect();
+    let dedicated: Vec<&&bearing_store::UnitRecord> = clusters
+        .iter()
+        .filter(|u| u.fields.dedicated == Some(true))
+        .collect();
+    // The shared cluster's three communities: owners of clusters that are not dedicated.
+    let mut sharing: Vec<bearing_core::OrganizationId> = Vec::new();
+    for c in clusters.iter().filter(|u| u.fields.dedicated != Some(true)) {
+        if let Some(o) = c.fields.organization
+            && !sharing.contains(&o)
+            && sharing.len() < 3
+        {
+            sharing.push(o);
+        }
+    }
+    if dedicated.is_empty() || sharing.len() < 3 {
+        return Ok((0, 0, 0));
+    }
+    let at = ctx.now();
+    let mut tx = store.begin().await?;
+    let mut log = ChangeLog::new(ctx, at);
+    let commons = tx.insert_cluster("commons", None, at).await?;
+    let fields = bearing_core::usage::UnitFields {
+        provider: Some("aws".to_owned()),
+        dedicated: Some(false),
+        organization: None,
+        deal: None,
+        start: months.first().map(|m| m.first_day()),
+        end: None,
+    };
+    let record = tx
+        .update_unit(bearing_store::UnitId::Cluster(commons), &fields, at)
+        .await?;
+    log.record(Change::created(EntityKind::Cluster, commons, &record))?;
+    let mut hubs = Vec::new();
+    for (n, owner) in sharing.iter().enumerate() {
+        let name = format!("commons-{}", n + 1);
+        let hub = tx.insert_hub(commons, &name, at).await?;
+        let fields = bearing_core::usage::UnitFields {
+            organization: Some(*owner),
+            ..fields.clone()
+        };
+        let record = tx
+            .update_unit(bearing_store::UnitId::Hub(hub), &fields, at)
+            .await?;
+        log.record(Change::created(EntityKind::Hub, hub, &record))?;
+        hubs.push(name);
+    }
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+
+    let map = |kind: &str, tag: &str, value: &str, cluster: &str, recoverable: bool| {
+        crate::cloud::MappingInput {
+            kind: kind.to_owned(),
+            tag: tag.to_owned(),
+            value: value.to_owned(),
+            cluster: cluster.to_owned(),
+            hub: None,
+            recoverable,
+        }
+    };
+    let mut mappings = vec![
+        map("sub-account", "", "commons", "commons", true),
+        map("tag", "team", "outreach", "commons", false),
+    ];
+    for (n, c) in dedicated.iter().enumerate() {
+        mappings.push(map("account", "", &format!("1000{n:02}"), &c.name, true));
+    }
+    for m in &mappings {
+        crate::cloud::map(store, ctx, m).await?;
+    }
+    let shares: Vec<(String, i64)> = hubs.iter().cloned().zip([5_000, 3_000, 2_000]).collect();
+    crate::cloud::set_split(
+        store,
+        ctx,
+        "commons",
+        &bearing_core::cloud::SplitRule::Fixed { shares },
+    )
+    .await?;
+
+    let mut csv = String::from(
+        "BillingPeriodStart,BillingAccountId,SubAccountId,ServiceCategory,BilledCost,BillingCurrency,Tags\n",
+    );
+    let mut lines = 0;
+    for (k, month) in months.iter().enumerate() {
+        let start = month.first_day();
+        // Each month a little more than the one before, in hundredths of a cent.
+        let growth = 100 + 3 * k as i64;
+        for (n, _) in dedicated.iter().enumerate() {
+            let base = 80_000 + 15_000 * (n as i64 % 5);
+            let overrun = n == 0 && k + 1 == months.len();
+            let compute = base * growth / 100 * if overrun { 2 } else { 1 };
+            let storage = base / 4 + 37;
+            for (category, cents) in [("Compute", compute), ("Storage", storage)] {
+                let _ = writeln!(
+                    csv,
+                    "{start}T00:00:00Z,1000{n:02},,{category},{}.{:02}37,USD,{{}}",
+                    cents / 100,
+                    cents % 100
+                );
+                lines += 1;
+            }
+        }
+        let shared = 240_000 * growth / 100;
+        let _ = writeln!(
+            csv,
+            "{start}T00:00:00Z,200001,commons,Compute,{}.{:02},USD,{{}}",
+            shared / 100,
+            shared % 100
+        );
+        let _ = writeln!(
+            csv,
+            "{start}T00:00:00Z,200001,,Compute,312.5,USD,\"{{\"\"team\"\":\"\"outreach\"\"}}\""
+        );
+        lines += 2;
+    }
+    crate::cloud::import(
+        store,
+        ctx,
+        "demo-cloud-bill.csv",
+        csv.as_bytes(),
+        &Default::default(),
+        false,
+    )
+    .await?;
+
+    // Each month but the last invoiced on the first of the next and paid, the latest of them
+    // issued but not yet paid.
+    let billed = &months[..months.len() - 1];
+    let (mut invoices, mut payments) = (0, 0);
+    for (k, month) in billed.iter().enumerate() {
+        let run = crate::billing::run(store, ctx, *month).await?;
+        let keys: Vec<String> = run
+            .proposals
+            .iter()
+            .filter(|p| p.kind == bearing_core::invoice::Kind::Cloud)
+            .map(|p| p.key.clone())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let made = crate::billing::confirm(store, ctx, *month, Some(&keys)).await?;
+        let Some(issued_on) = month.plus(1).map(Month::first_day) else {
+            continue;
+        };
+        invoices += made.len();
+        for invoice in made {
+            let issued =
+                crate::invoices::issue(store, ctx, &invoice.record.number, Some(issued_on)).await?;
+            if k + 1 < billed.len() {
+                payments += 1;
+                crate::invoices::pay(
+                    store,
+                    ctx,
+                    &issued.record.number,
+                    crate::invoices::NewPayment {
+                        on: issued_on.checked_add(jiff::Span::new().days(18)).ok(),
+                        amount: bearing_core::Money::from_minor(
+                            issued.record.total_minor,
+                            issued.record.currency,
+                        )
+                        .decimal(),
+                        reference: None,
+                    },
+                )
+                .await?;
+            }
+        }
+    }
+    if let Some(partner) = dedicated.last().and_then(|c| c.fields.organization)
+        && let Some(first) = months.get(2)
+    {
+        crate::cloud::add_credit(
+            store,
+            ctx,
+            partner,
+            bearing_core::Money::from_minor(2_000_000, bearing_core::Currency::USD),
+            first.first_day(),
+            Some("research credits from the provider's programme"),
+        )
+        .await?;
+    }
+    Ok((lines, invoices, payments))
 }
 
 /// The demo's invoices: each won deal that started in the last three years is billed a

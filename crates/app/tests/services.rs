@@ -394,6 +394,46 @@ async fn the_demos_books_close_a_year_that_ends_at_the_assumed_net_assets(db: &T
         );
     }
     assert_eq!(books.discrepancies, 5);
+    // Six months of cloud bills: dedicated clusters and the shared one, split 50 : 30 : 20;
+    // one overrun to decide on; every month recovered but the last, which the billing run
+    // proposes; one partner's credits.
+    assert!(books.cloud_lines > 0, "{books:?}");
+    let cloud = bearing_app::cloud::view(&store, &ctx).await.unwrap();
+    assert_eq!(cloud.months().len(), 6);
+    let overruns: Vec<(String, String)> = cloud
+        .overruns()
+        .map(|a| (a.account.clone(), a.month.to_string()))
+        .collect();
+    assert_eq!(overruns, [("100000".to_owned(), "2026-10".to_owned())]);
+    assert!(
+        cloud.unmapped.is_empty() && cloud.problems.is_empty(),
+        "{cloud:?}"
+    );
+    let gaps: std::collections::BTreeSet<String> =
+        cloud.gaps().map(|r| r.month.to_string()).collect();
+    assert_eq!(gaps, ["2026-10".to_owned()].into());
+    let shared: Vec<i64> = cloud
+        .allocations
+        .iter()
+        .filter(|a| a.cluster == "commons" && a.recoverable && a.month.to_string() == "2026-10")
+        .map(|a| a.amount_minor)
+        .collect();
+    assert_eq!(shared.len(), 3);
+    assert_eq!(
+        (shared[0] * 3, shared[1] * 5),
+        (shared[1] * 5, shared[2] * 15 / 2)
+    );
+    assert_eq!(cloud.credits.len(), 1);
+    let run =
+        bearing_app::billing::run(&store, &ctx, bearing_core::Month::parse("2026-10").unwrap())
+            .await
+            .unwrap();
+    let cloud_proposed = run
+        .proposals
+        .iter()
+        .filter(|p| p.kind == bearing_core::invoice::Kind::Cloud)
+        .count();
+    assert_eq!(cloud_proposed, cloud.gaps().count());
     let months = bearing_app::books::months(&store).await.unwrap();
     assert_eq!(months.len(), 36, "three years of ledger");
     assert_eq!(

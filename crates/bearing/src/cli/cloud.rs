@@ -42,12 +42,16 @@ pub enum CloudCommand {
         absorbed: bool,
     },
     /// Remove a mapping (by its id in `bearing cloud mappings`)
-    Unmap { id: i64 },
+    Unmap {
+        /// The mapping's id
+        id: i64,
+    },
     /// How a shared cluster's costs are split among its hubs: `usage` (by the hubs' monthly
     /// active users, the default), `even`, or `fixed HUB=PERCENT,HUB=PERCENT…`
     Split {
         /// The cluster, by name
         cluster: String,
+        /// usage, even, or fixed HUB=PERCENT,HUB=PERCENT…
         #[arg(value_parser = parse_split)]
         rule: SplitRule,
     },
@@ -56,6 +60,7 @@ pub enum CloudCommand {
     Decide {
         /// The billing account
         account: String,
+        /// The month over its threshold
         #[arg(value_name = "YYYY-MM", value_parser = parse_month)]
         month: Month,
         /// absorb, recover or discount
