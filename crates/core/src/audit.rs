@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "invalid entity kind \"receipt\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, invoice, billing-schedule, sign-in"
+                "invalid entity kind \"receipt\": expected one of organization, deal, pipeline, stage, campaign, contact, assumptions, cluster, hub, user, area, role, document, person, assignment, band, access-role, account, actuals, close, scenario, invoice, billing-schedule, cloud-cost, sign-in"
             )
         );
         assert_eq!("actual".parse::<EntityKind>(), Ok(EntityKind::Actuals));
