@@ -544,7 +544,14 @@ pub(crate) async fn compute(store: &Store) -> Result<Cloud> {
         })
         .collect::<Result<_>>()?;
     let hub_users: HashMap<(HubId, Month), i64> = {
-        let shared: Vec<ClusterId> = topology.hubs_of.keys().copied().collect();
+        // Only the hubs of shared clusters costs are mapped to are read.
+        let mut shared: Vec<ClusterId> = mappings
+            .iter()
+            .filter(|m| m.hub_id.is_none() && topology.hubs_of.contains_key(&m.cluster_id))
+            .map(|m| m.cluster_id)
+            .collect();
+        shared.sort_unstable();
+        shared.dedup();
         store
             .hub_monthly_active_users(&shared)
             .await?
