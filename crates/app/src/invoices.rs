@@ -769,44 +769,55 @@ pub(crate) async fn aging_of(store: &Store, as_of: Date) -> Result<Vec<CurrencyA
         .iter()
         .map(|o| (o.id, organization_names(o)))
         .collect();
-    Ok(
-        by_currency(store.list_invoice_facts().await?, |i| i.currency)
-            .into_iter()
-            .map(|(currency, records)| {
-                let facts: Vec<invoice::Facts> = records.iter().map(|r| r.facts.clone()).collect();
-                let aging = invoice::aging(&facts, as_of);
-                let invoices = aging
-                    .rows
-                    .iter()
-                    .map(|aged| {
-                        let r = &records[aged.index];
-                        let (organization, organization_name) =
-                            names.get(&r.organization_id).cloned().unwrap_or_else(|| {
-                                let id = r.organization_id.to_string();
-                                (id.clone(), id)
-                            });
-                        AgedInvoice {
-                            id: r.id,
-                            number: r.number.clone(),
-                            organization,
-                            organization_name,
-                            organization_id: r.organization_id,
-                            billing_contact: contacts.get(&r.organization_id).cloned(),
-                            currency,
-                            issued: r.facts.issued,
-                            due: r.facts.due,
-                            aged: *aged,
-                        }
-                    })
-                    .collect();
-                CurrencyAging {
-                    currency,
-                    aging,
-                    invoices,
-                }
-            })
-            .collect(),
-    )
+    // Only the invoices outstanding on the day are read: the others age nothing. Every
+    // currency invoiced has its aging, of nothing when nothing in it is outstanding.
+    let (outstanding, currencies) = tokio::try_join!(
+        store.list_outstanding_facts(as_of),
+        store.invoice_currencies()
+    )?;
+    let mut groups = by_currency(outstanding, |i| i.currency);
+    for currency in currencies {
+        if !groups.iter().any(|(c, _)| *c == currency) {
+            groups.push((currency, Vec::new()));
+        }
+    }
+    groups.sort_by_key(|(c, _)| currency_order(*c));
+    Ok(groups
+        .into_iter()
+        .map(|(currency, records)| {
+            let facts: Vec<invoice::Facts> = records.iter().map(|r| r.facts.clone()).collect();
+            let aging = invoice::aging(&facts, as_of);
+            let invoices = aging
+                .rows
+                .iter()
+                .map(|aged| {
+                    let r = &records[aged.index];
+                    let (organization, organization_name) =
+                        names.get(&r.organization_id).cloned().unwrap_or_else(|| {
+                            let id = r.organization_id.to_string();
+                            (id.clone(), id)
+                        });
+                    AgedInvoice {
+                        id: r.id,
+                        number: r.number.clone(),
+                        organization,
+                        organization_name,
+                        organization_id: r.organization_id,
+                        billing_contact: contacts.get(&r.organization_id).cloned(),
+                        currency,
+                        issued: r.facts.issued,
+                        due: r.facts.due,
+                        aged: *aged,
+                    }
+                })
+                .collect();
+            CurrencyAging {
+                currency,
+                aging,
+                invoices,
+            }
+        })
+        .collect())
 }
 
 /// `records` a currency at a time: the organisation's own currency first, then the others by
@@ -820,8 +831,13 @@ fn by_currency<T>(records: Vec<T>, currency: impl Fn(&T) -> Currency) -> Vec<(Cu
             None => groups.push((of, vec![record])),
         }
     }
-    groups.sort_by_key(|(c, _)| (*c != Currency::USD, c.to_string()));
+    groups.sort_by_key(|(c, _)| currency_order(*c));
     groups
+}
+
+/// Where a currency comes among others: the organisation's own first, then by code.
+fn currency_order(c: Currency) -> (bool, String) {
+    (c != Currency::USD, c.to_string())
 }
 
 /// Each organization's billing contacts, as `Name <email>` joined by commas.

@@ -487,13 +487,59 @@ impl Store {
         read(&mut conn, self.backend(), None).await
     }
 
-    /// Every invoice's facts (voided ones too), in id order: what the aging and the measures
-    /// of collections read, without lines, texts or timestamps.
+    /// Every invoice's facts (voided ones too), in id order: what the measures of collections
+    /// read, without lines, texts or timestamps.
     pub async fn list_invoice_facts(&self) -> Result<Vec<InvoiceFacts>> {
+        self.facts(None).await
+    }
+
+    /// The currencies invoices are in, by code.
+    pub async fn invoice_currencies(&self) -> Result<Vec<Currency>> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT currency FROM invoices ORDER BY currency")
+                .fetch_all(&self.pool)
+                .await?;
+        codes
+            .iter()
+            .map(|c| Currency::parse(c).map_err(|e| corrupt("currency", &e)))
+            .collect()
+    }
+
+    /// The facts of the invoices outstanding at the end of `day` (issued by then, not void by
+    /// then, and not paid in full by then), with all their payments, in id order: what the
+    /// aging as of `day` reads. The same invoices [`Facts::outstanding_on`] keeps.
+    pub async fn list_outstanding_facts(&self, day: Date) -> Result<Vec<InvoiceFacts>> {
+        self.facts(Some(day)).await
+    }
+
+    async fn facts(&self, day: Option<Date>) -> Result<Vec<InvoiceFacts>> {
+        // An invoice outstanding at the end of $1, as `Facts::outstanding_on` says.
+        const OUTSTANDING: &str = "issued_on <= $1 AND (voided_on IS NULL OR voided_on > $1)
+             AND total_minor > COALESCE((SELECT SUM(p.amount_minor) FROM payments p
+                 WHERE p.invoice_id = invoices.id AND p.paid_on <= $1), 0)";
         let mut conn = self.pool.acquire().await?;
         let backend = self.backend();
+        let (invoices, payments) = match day {
+            None => ("FROM invoices".to_owned(), "FROM payments".to_owned()),
+            Some(_) => (
+                format!("FROM invoices WHERE {OUTSTANDING}"),
+                format!(
+                    "FROM payments WHERE invoice_id IN (SELECT id FROM invoices WHERE {OUTSTANDING})"
+                ),
+            ),
+        };
+        let day = day.map(|d| d.to_string());
+        // The day is bound where the statement has it.
+        let bound = |sql: String| {
+            let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            match &day {
+                Some(d) => query.bind(d.clone()),
+                None => query,
+            }
+        };
+        let sql = crate::bulk::select::<StoredFacts>(backend, &invoices, "id");
         let stored: Vec<StoredFacts> =
-            rows(&mut conn, backend, "invoice", "invoices", "id", "id", None).await?;
+            crate::bulk::fetch("invoice", &mut *conn, bound(sql)).await?;
         let mut index = std::collections::HashMap::with_capacity(stored.len());
         let mut list = Vec::with_capacity(stored.len());
         for row in stored {
@@ -514,16 +560,10 @@ impl Store {
                 number: row.number,
             });
         }
-        let amounts: Vec<StoredAmount> = rows(
-            &mut conn,
-            backend,
-            "payment",
-            "payments",
-            "invoice_id",
-            "invoice_id, paid_on, id",
-            None,
-        )
-        .await?;
+        let sql =
+            crate::bulk::select::<StoredAmount>(backend, &payments, "invoice_id, paid_on, id");
+        let amounts: Vec<StoredAmount> =
+            crate::bulk::fetch("payment", &mut *conn, bound(sql)).await?;
         for p in amounts {
             if let Some(&i) = index.get(&p.invoice_id) {
                 list[i].facts.payments.push(Payment {

@@ -570,6 +570,37 @@ async fn invoices_lines_and_payments_are_kept_and_numbers_are_unique(db: &TestDb
         Some(got)
     );
     assert_eq!(store.next_invoice_number().await.unwrap(), "INV-00001");
+    assert_eq!(store.invoice_currencies().await.unwrap(), [Currency::USD]);
+    // The invoices outstanding at the end of a day are those the facts say are: not before
+    // its issue, while part of it is unpaid, not once paid in full.
+    let outstanding = async |day| {
+        let read: Vec<i64> = store
+            .list_outstanding_facts(day)
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| f.id)
+            .collect();
+        let kept: Vec<i64> = store
+            .list_invoice_facts()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|f| f.facts.outstanding_on(day).is_some())
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(read, kept, "{day}");
+        read
+    };
+    assert!(outstanding(date(2026, 4, 2)).await.is_empty());
+    assert_eq!(outstanding(date(2026, 4, 3)).await, [id]);
+    assert_eq!(outstanding(date(2026, 4, 20)).await, [id]);
+    assert!(outstanding(date(2026, 5, 2)).await.is_empty());
+    let facts = store
+        .list_outstanding_facts(date(2026, 4, 20))
+        .await
+        .unwrap();
+    assert_eq!(facts[0].facts.payments.len(), 2, "with all its payments");
     // A second invoice of the same number is refused, and nothing of it is kept.
     let mut tx = store.begin().await.unwrap();
     let again = tx.insert_invoice(&new, at(5)).await;
@@ -586,10 +617,31 @@ async fn invoices_lines_and_payments_are_kept_and_numbers_are_unique(db: &TestDb
     let voided = store.get_invoice(id).await.unwrap();
     assert_eq!(voided.void_reason.as_deref(), Some("billed twice"));
     assert_eq!(voided.status(), Status::Void);
-    assert_eq!(store.list_invoices().await.unwrap().len(), 1);
+    // Voided on 1 June: outstanding before (had it been unpaid), nothing from that day.
+    let mut tx = store.begin().await.unwrap();
+    let unpaid = tx
+        .insert_invoice(
+            &bearing_store::NewInvoice {
+                number: "SP-1002".into(),
+                ..new.clone()
+            },
+            at(7),
+        )
+        .await
+        .unwrap();
+    tx.issue_invoice(unpaid, date(2026, 4, 3), date(2026, 5, 18), at(8))
+        .await
+        .unwrap();
+    tx.void_invoice(unpaid, date(2026, 6, 1), "sent in error", at(9))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(outstanding(date(2026, 5, 31)).await, [unpaid]);
+    assert!(outstanding(date(2026, 6, 1)).await.is_empty());
+    assert_eq!(store.list_invoices().await.unwrap().len(), 2);
     assert!(store.collected_by_deal(None).await.unwrap().is_empty());
     assert!(matches!(
-        store.get_invoice(id + 1).await,
+        store.get_invoice(unpaid + 1).await,
         Err(StoreError::NotFound { .. })
     ));
 }
